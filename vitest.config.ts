@@ -1,4 +1,10 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+
+// graphql 16 ships CJS (index.js) and ESM (index.mjs). Node resolves every dependency's
+// `import 'graphql'` to the CJS file, but Vite would hand our own sources the .mjs one: two realms
+// ("Cannot use GraphQLObjectType from another module"). Pin our sources to the file Node uses.
+const graphqlMain = createRequire(import.meta.url).resolve('graphql');
 
 // Integration tests run once per database. PostgreSQL joins only when CI (or a developer)
 // provides TEST_DATABASE_URL; otherwise say so loudly instead of silently passing.
@@ -10,16 +16,17 @@ if (!pgUrl) {
 const integration = ['test/integration/**/*.test.ts'];
 
 export default defineConfig({
+  resolve: { alias: [{ find: /^graphql$/, replacement: graphqlMain }] },
   test: {
     setupFiles: ['test/setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/hub/**/*.test.ts'] } },
-      { extends: true, test: { name: 'sqlite', include: integration, env: { DB: 'sqlite' } } },
+      { extends: true as const, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/hub/**/*.test.ts'] } },
+      { extends: true as const, test: { name: 'sqlite', include: integration, env: { DB: 'sqlite' } } },
       ...(pgUrl
-        ? [{ extends: true, test: { name: 'postgres', include: integration, env: { DB: 'postgresql' } } }]
+        ? [{ extends: true as const, test: { name: 'postgres', include: integration, env: { DB: 'postgresql' } } }]
         : []),
     ],
   },

@@ -1,0 +1,18 @@
+import type { Loaders } from './db/loaders.js';
+import type { Em } from './db/orm.js';
+import type { Logger } from './logger.js';
+import type { Services } from './services.js';
+import type { Viewer } from './tenancy/viewer.js';
+
+/**
+ * What every service call gets: a forked EntityManager (its own identity map), the authenticated
+ * viewer, request-scoped loaders and the app's services. Built per HTTP request and per
+ * subscription event.
+ */
+export interface Ctx {
+  em: Em;
+  viewer: Viewer;
+  loaders: Loaders;
+  services: Services;
+  log: Logger;
+}

@@ -1,0 +1,14 @@
+import { PrimaryKey, Property, type Opt } from '@mikro-orm/core';
+import { uuidv7 } from './ids.js';
+
+/** Every table keys on a UUIDv7, so `id` order is creation order (keyset pagination relies on it). */
+export abstract class BaseEntity {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = uuidv7();
+
+  @Property({ type: 'datetime' })
+  createdAt: Opt<Date> = new Date();
+
+  @Property({ type: 'datetime', onUpdate: () => new Date() })
+  updatedAt: Opt<Date> = new Date();
+}

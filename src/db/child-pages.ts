@@ -1,0 +1,58 @@
+/**
+ * One SQL statement for the first page of children of many parents (e.g. the projects of 50 tenants),
+ * using ROW_NUMBER() per parent — supported by SQLite ≥ 3.25 and PostgreSQL. This is what keeps
+ * nested connections from issuing one query per parent (N+1).
+ */
+import type { EntityName } from '@mikro-orm/core';
+import type { Knex } from '@mikro-orm/knex';
+import type { Em } from './orm.js';
+
+export interface ChildPageQuery {
+  /** FK column naming the parent, e.g. 'tenant_id' */
+  parentColumn: string;
+  parentIds: string[];
+  /** rows to fetch per parent (page size + 1 to know whether there is a next page) */
+  limit: number;
+  afterId: string | null;
+  /** extra filters on the child table */
+  where?: (qb: Knex.QueryBuilder) => void;
+}
+
+export async function loadChildPages<E extends object>(em: Em, entity: EntityName<E>, q: ChildPageQuery): Promise<Map<string, E[]>> {
+  const out = new Map<string, E[]>(q.parentIds.map((id) => [id, []]));
+  if (q.parentIds.length === 0) return out;
+  const meta = em.getMetadata().get(entity as string);
+  const knex = em.getKnex();
+  const inner = knex(meta.tableName)
+    .select('*', knex.raw('row_number() over (partition by ?? order by ?? asc) as sg_rn', [q.parentColumn, 'id']))
+    .whereIn(q.parentColumn, q.parentIds);
+  if (q.afterId) inner.where('id', '>', q.afterId);
+  q.where?.(inner);
+  const sql = knex.select('*').from(inner.as('sg_page')).where('sg_rn', '<=', q.limit).orderBy([q.parentColumn, 'id']);
+  const rows = (await em.getConnection().execute(sql)) as Record<string, unknown>[];
+  for (const row of rows) {
+    const parent = String(row[q.parentColumn]);
+    delete row.sg_rn;
+    out.get(parent)?.push(em.map(entity, row as never));
+  }
+  return out;
+}
+
+/** Counts children per parent in one statement. */
+export async function countChildren(
+  em: Em,
+  entity: EntityName<object>,
+  parentColumn: string,
+  parentIds: string[],
+  where?: (qb: Knex.QueryBuilder) => void,
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>(parentIds.map((id) => [id, 0]));
+  if (parentIds.length === 0) return out;
+  const meta = em.getMetadata().get(entity as string);
+  const knex = em.getKnex();
+  const qb = knex(meta.tableName).select(parentColumn).count({ n: '*' }).whereIn(parentColumn, parentIds).groupBy(parentColumn);
+  where?.(qb);
+  const rows = (await em.getConnection().execute(qb)) as Record<string, unknown>[];
+  for (const r of rows) out.set(String(r[parentColumn]), Number(r.n));
+  return out;
+}

@@ -1,0 +1,11 @@
+/** The one registry of persisted entities (passed as classes, not globs: works under tsx, vitest and tsc). */
+import { ProfileBundle } from '../catalog/profile-bundle.entity.js';
+import { Machine } from '../compute/machine.entity.js';
+import { ApiToken } from '../tenancy/api-token.entity.js';
+import { GpuQuota } from '../tenancy/gpu-quota.entity.js';
+import { GpuReservation } from '../tenancy/gpu-reservation.entity.js';
+import { Project } from '../tenancy/project.entity.js';
+import { RoleBinding } from '../tenancy/role-binding.entity.js';
+import { Tenant } from '../tenancy/tenant.entity.js';
+
+export const entities = [Tenant, Project, GpuQuota, GpuReservation, ApiToken, RoleBinding, Machine, ProfileBundle];

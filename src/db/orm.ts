@@ -1,0 +1,85 @@
+/**
+ * MikroORM set-up for both dialects. SQLite (embedded default) and PostgreSQL (production, CI) share
+ * the entities; migrations are per dialect because they are dialect SQL.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { MikroORM, type Options } from '@mikro-orm/core';
+import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
+import type { SqlEntityManager } from '@mikro-orm/knex';
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { migrations as postgresqlMigrations } from '../../migrations/postgresql/index.js';
+import { migrations as sqliteMigrations } from '../../migrations/sqlite/index.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import { entities } from './entities.js';
+
+export type Orm = MikroORM;
+export type Em = SqlEntityManager;
+export type Dialect = 'sqlite' | 'postgresql';
+
+export interface OrmOptions {
+  db: Config['db'];
+  logger?: Logger;
+  /** Called for every SQL statement (used by tests that count queries). */
+  onQuery?: (sql: string) => void;
+  /** PostgreSQL pool size */
+  poolMax?: number;
+}
+
+export function ormOptions(opts: OrmOptions): Options {
+  const base: Options = {
+    entities,
+    extensions: [Migrator],
+    forceUtcTimezone: true,
+    allowGlobalContext: false,
+    // Queries are logged at debug level only; the query hook is for tests and metrics.
+    debug: opts.onQuery ? ['query'] : false,
+    logger: opts.onQuery ? (msg: string) => opts.onQuery!(msg) : (msg: string) => opts.logger?.debug(msg),
+    discovery: { warnWhenNoEntities: true },
+  };
+  if (opts.db.kind === 'sqlite') {
+    return {
+      ...base,
+      driver: BetterSqliteDriver,
+      dbName: opts.db.file,
+      migrations: { migrationsList: sqliteMigrations, snapshot: false, transactional: true, allOrNothing: true },
+    };
+  }
+  return {
+    ...base,
+    driver: PostgreSqlDriver,
+    clientUrl: opts.db.url,
+    pool: { min: 1, max: opts.poolMax ?? 20 },
+    migrations: { migrationsList: postgresqlMigrations, snapshot: false, transactional: true, allOrNothing: true },
+  };
+}
+
+export async function initOrm(opts: OrmOptions): Promise<Orm> {
+  if (opts.db.kind === 'sqlite' && opts.db.file !== ':memory:') {
+    fs.mkdirSync(path.dirname(opts.db.file), { recursive: true });
+  }
+  const orm = await MikroORM.init(ormOptions(opts));
+  if (opts.db.kind === 'sqlite') {
+    // WAL lets readers proceed while the single writer commits; busy_timeout covers a second process.
+    const conn = orm.em.getConnection();
+    await conn.execute('pragma journal_mode = wal');
+    await conn.execute('pragma busy_timeout = 5000');
+    await conn.execute('pragma synchronous = normal');
+  }
+  return orm;
+}
+
+export async function migrate(orm: Orm): Promise<string[]> {
+  const done = await orm.getMigrator().up();
+  return done.map((m) => m.name);
+}
+
+export function dialectOf(orm: Orm): Dialect {
+  return orm.config.get('driver') === PostgreSqlDriver ? 'postgresql' : 'sqlite';
+}
+
+export function emOf(orm: Orm): Em {
+  return orm.em.fork() as Em;
+}

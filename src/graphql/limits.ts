@@ -1,0 +1,115 @@
+/**
+ * Query limits applied on HTTP (Apollo) and graphql-ws alike: depth and alias counts as validation
+ * rules, cost from type-graphql complexity estimates. A rejected operation gets LIMIT_EXCEEDED.
+ */
+import {
+  GraphQLError,
+  Kind,
+  type ASTVisitor,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
+import { createRequire } from 'node:module';
+import { ErrorCode } from '../errors.js';
+import { DEFAULT_PAGE } from './relay/connection.js';
+
+// The package's ESM build imports graphql's .mjs files, a second graphql "realm" next to the CJS one
+// every other dependency uses; its CJS build shares ours.
+const complexity = createRequire(import.meta.url)('graphql-query-complexity') as typeof import('graphql-query-complexity');
+const { fieldExtensionsEstimator, getComplexity, simpleEstimator } = complexity;
+
+export interface Limits {
+  depth: number;
+  cost: number;
+  aliases: number;
+}
+
+export function limitError(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.LIMIT_EXCEEDED, http: { status: 400 } } });
+}
+
+function selectionDepth(set: SelectionSetNode | undefined, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): number {
+  if (!set) return 0;
+  let max = 0;
+  for (const sel of set.selections) {
+    if (sel.kind === Kind.FIELD) {
+      if (sel.name.value.startsWith('__')) continue; // introspection meta fields
+      max = Math.max(max, sel.selectionSet ? 1 + selectionDepth(sel.selectionSet, fragments, seen) : 1);
+    } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+      max = Math.max(max, selectionDepth(sel.selectionSet, fragments, seen));
+    } else {
+      const name = sel.name.value;
+      if (seen.has(name)) continue;
+      const frag = fragments.get(name);
+      if (frag) max = Math.max(max, selectionDepth(frag.selectionSet, fragments, new Set([...seen, name])));
+    }
+  }
+  return max;
+}
+
+export function depthLimitRule(maxDepth: number): ValidationRule {
+  return (ctx: ValidationContext): ASTVisitor => {
+    const fragments = new Map<string, FragmentDefinitionNode>();
+    for (const d of ctx.getDocument().definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+    return {
+      OperationDefinition(op: OperationDefinitionNode) {
+        if (op.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'))) return;
+        const depth = selectionDepth(op.selectionSet, fragments, new Set());
+        if (depth > maxDepth) ctx.reportError(limitError(`Query depth ${depth} exceeds the limit of ${maxDepth}`));
+      },
+    };
+  };
+}
+
+export function aliasLimitRule(maxAliases: number): ValidationRule {
+  return (ctx: ValidationContext): ASTVisitor => {
+    let count = 0;
+    return {
+      Field(node) {
+        if (node.alias) count++;
+      },
+      Document: {
+        leave() {
+          if (count > maxAliases) ctx.reportError(limitError(`${count} aliases exceed the limit of ${maxAliases}`));
+        },
+      },
+    };
+  };
+}
+
+export function limitRules(l: Limits): ValidationRule[] {
+  return [depthLimitRule(l.depth), aliasLimitRule(l.aliases)];
+}
+
+/**
+ * Estimated cost of an operation: every field costs 1 (or its `complexity`), and list fields with a
+ * `first` argument multiply their children by it — so `first: 100` nested three deep is expensive.
+ * Runs after validation because it needs the variables.
+ */
+export function operationCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName?: string | null): number {
+  return getComplexity({
+    schema,
+    query: document,
+    variables: variables ?? {},
+    operationName: operationName ?? undefined,
+    estimators: [
+      fieldExtensionsEstimator(),
+      ({ field, args, childComplexity }) => {
+        if (!field.args.some((a) => a.name === 'first')) return undefined;
+        const first = typeof args?.first === 'number' ? args.first : DEFAULT_PAGE;
+        return 1 + first * Math.max(1, childComplexity);
+      },
+      simpleEstimator({ defaultComplexity: 1 }),
+    ],
+  });
+}
+
+export function assertCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | null | undefined, max: number): void {
+  const cost = operationCost(schema, document, variables, operationName);
+  if (cost > max) throw limitError(`Query cost ${cost} exceeds the limit of ${max}`);
+}

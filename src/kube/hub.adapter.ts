@@ -1,0 +1,279 @@
+/**
+ * The hub adapter: the only path by which the gateway touches Kubernetes. Verbs take and return plain
+ * JSON objects (timestamps as strings, the same shape watches deliver), retry transient failures
+ * inside the verb with jittered backoff, and surface everything else as a classified HubError.
+ *
+ * All verbs go through client-node's CustomObjectsApi (raw JSON, no discovery): it is generic over
+ * group/version/plural, and core kinds differ only in living under `/api/v1` instead of
+ * `/apis/<group>/<version>`, which a request middleware rewrites (`/apis//v1/...` → `/api/v1/...`).
+ */
+import {
+  CustomObjectsApi,
+  Observable,
+  PatchStrategy,
+  Watch,
+  setHeaderOptions,
+  type ConfigurationOptions,
+  type KubeConfig,
+  type ObservableMiddleware,
+} from '@kubernetes/client-node';
+import { silentLogger, type Logger } from '../logger.js';
+import { secretValue } from './core.readers.js';
+import { FIELD_MANAGER, loadHubKubeConfig, type HubConnectionOptions } from './hub.connection.js';
+import { hubError, HubErrorKind, HubError, toHubError, type HubErrorTarget, type HubVerb } from './hub.errors.js';
+import { HubInformer, type InformerOptions } from './hub.informer.js';
+import { selectorOf } from './labels.js';
+import type { KubeObject, ObjectRef } from './object.types.js';
+import { apiVersionOf, collectionPath, Resources, resourceForObject, type KindName, type ResourceType } from './resource.registry.js';
+import { backoffDelay, DEFAULT_RETRY, sleep, type RetryPolicy } from './retry.js';
+
+export interface ListOptions {
+  /** omit for cluster-scoped kinds, or to list a namespaced kind across all namespaces */
+  namespace?: string;
+  /** `k=v,k2 in (a,b)` or a map of equalities */
+  labelSelector?: string | Record<string, string>;
+}
+
+export interface KubeList<T> {
+  items: T[];
+  /** the collection's resourceVersion: watch from here */
+  resourceVersion: string;
+}
+
+export interface DeleteOptions {
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+}
+
+export interface DeleteAndWaitOptions extends DeleteOptions {
+  timeoutMs: number;
+  /** default 500 ms */
+  pollMs?: number;
+}
+
+export interface WatchOptions extends ListOptions, Partial<Omit<InformerOptions, 'logger'>> {}
+
+export interface HubAdapter {
+  /** Server-side apply (force, field manager `spokegraph`): creates or converges; idempotent. */
+  apply<T extends KubeObject>(obj: T): Promise<T>;
+  /** The object, or null when it does not exist. */
+  get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | null>;
+  list<T extends KubeObject = KubeObject>(kind: KindName, opts?: ListOptions): Promise<KubeList<T>>;
+  /** Request deletion; an absent object counts as deleted. Finalizers may keep it a while. */
+  delete(ref: ObjectRef, opts?: DeleteOptions): Promise<void>;
+  /** Request deletion and poll until the object is gone; a transient HubError (reason Timeout) after timeoutMs. */
+  deleteAndWait(ref: ObjectRef, opts: DeleteAndWaitOptions): Promise<void>;
+  /** `data[key]` of a Secret, base64-decoded; null when the Secret or key is absent. */
+  getSecretValue(ref: { namespace: string; name: string }, key: string): Promise<string | null>;
+  /** A cache of one kind (optionally one namespace / selector); call start(). */
+  informer<T extends KubeObject = KubeObject>(kind: KindName, opts?: WatchOptions): HubInformer<T>;
+}
+
+export interface HubAdapterOptions {
+  logger?: Logger;
+  retry?: RetryPolicy;
+  /** per request (not watches); default 30 s */
+  requestTimeoutMs?: number;
+  /** server-side watch timeout, so watches are recycled even when the client timeout cannot fire; default 300 */
+  watchTimeoutSeconds?: number;
+}
+
+/** Server-managed metadata that must not be sent with an apply (resourceVersion would make it conditional). */
+const SERVER_METADATA = ['resourceVersion', 'uid', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink'];
+
+/** The body of an apply: the object minus status and server-managed metadata. */
+export function applyBody<T extends KubeObject>(obj: T): KubeObject {
+  const body: KubeObject = { ...obj, metadata: { ...obj.metadata } };
+  delete body.status;
+  for (const key of SERVER_METADATA) delete body.metadata[key];
+  return body;
+}
+
+const passThrough = <X>(x: X) => new Observable(Promise.resolve(x));
+
+export class KubeHubAdapter implements HubAdapter {
+  private readonly api: CustomObjectsApi;
+  private readonly watcher: Watch;
+  private readonly log: Logger;
+  private readonly retry: RetryPolicy;
+  private readonly requestTimeoutMs: number;
+  private readonly watchTimeoutSeconds: number;
+
+  constructor(kc: KubeConfig, opts: HubAdapterOptions = {}) {
+    this.api = kc.makeApiClient(CustomObjectsApi);
+    this.watcher = new Watch(kc);
+    this.log = (opts.logger ?? silentLogger).child({ component: 'hub' });
+    this.retry = opts.retry ?? DEFAULT_RETRY;
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.watchTimeoutSeconds = opts.watchTimeoutSeconds ?? 300;
+  }
+
+  /** Per-call options: core-group routing, a request timeout, and the Content-Type when patching. */
+  private options(contentType?: string): ConfigurationOptions<ObservableMiddleware> {
+    const timeoutMs = this.requestTimeoutMs;
+    const route: ObservableMiddleware = {
+      pre: (ctx) => {
+        ctx.setUrl(ctx.getUrl().replace('/apis//', '/api/'));
+        ctx.setSignal(AbortSignal.timeout(timeoutMs));
+        return passThrough(ctx);
+      },
+      post: passThrough,
+    };
+    const opts: ConfigurationOptions<ObservableMiddleware> = { middleware: [route], middlewareMergeStrategy: 'append' };
+    // generated patch methods would otherwise send application/json-patch+json
+    return contentType ? setHeaderOptions('Content-Type', contentType, opts) : opts;
+  }
+
+  private async call<T>(verb: HubVerb, target: HubErrorTarget, fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        const e = toHubError(err, verb, target);
+        if (!e.retryable || attempt + 1 >= this.retry.attempts) {
+          if (e.kind !== HubErrorKind.NotFound) this.log.warn('hub call failed', { ...e.logFields(), attempts: attempt + 1 });
+          throw e;
+        }
+        const delayMs = Math.max(backoffDelay(attempt, this.retry), Math.min(e.retryAfterMs ?? 0, this.retry.maxMs));
+        this.log.debug('hub call failed; retrying', { ...e.logFields(), attempt: attempt + 1, delayMs });
+        await sleep(delayMs);
+      }
+    }
+  }
+
+  private static target(r: ResourceType, name?: string, namespace?: string): HubErrorTarget {
+    return { kind: r.kind, name, namespace: r.namespaced ? namespace : undefined };
+  }
+
+  private static namespaceOf(r: ResourceType, namespace: string | undefined, name: string): string {
+    if (r.namespaced && !namespace) throw new Error(`${r.kind} ${name} needs a namespace`);
+    return namespace ?? '';
+  }
+
+  /** Fill apiVersion/kind, which list items of core kinds do not carry. */
+  private static withTypeMeta<T extends KubeObject>(r: ResourceType, obj: unknown): T {
+    const o = obj as T;
+    return o.apiVersion && o.kind ? o : ({ ...o, apiVersion: apiVersionOf(r), kind: r.kind } as T);
+  }
+
+  async apply<T extends KubeObject>(obj: T): Promise<T> {
+    const r = resourceForObject(obj);
+    const { name } = obj.metadata;
+    const namespace = KubeHubAdapter.namespaceOf(r, obj.metadata.namespace, name);
+    const body = applyBody(obj);
+    const common = { group: r.group, version: r.version, plural: r.plural, name, body, fieldManager: FIELD_MANAGER, force: true };
+    const opts = this.options(PatchStrategy.ServerSideApply);
+    return this.call('apply', KubeHubAdapter.target(r, name, namespace), () =>
+      r.namespaced ? this.api.patchNamespacedCustomObject({ ...common, namespace }, opts) : this.api.patchClusterCustomObject(common, opts),
+    ) as Promise<T>;
+  }
+
+  async get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | null> {
+    const r = Resources[ref.kind];
+    const namespace = KubeHubAdapter.namespaceOf(r, ref.namespace, ref.name);
+    const params = { group: r.group, version: r.version, plural: r.plural, name: ref.name };
+    try {
+      const obj = await this.call('get', KubeHubAdapter.target(r, ref.name, namespace), () =>
+        r.namespaced ? this.api.getNamespacedCustomObject({ ...params, namespace }, this.options()) : this.api.getClusterCustomObject(params, this.options()),
+      );
+      return KubeHubAdapter.withTypeMeta<T>(r, obj);
+    } catch (err) {
+      if (err instanceof HubError && err.kind === HubErrorKind.NotFound) return null;
+      throw err;
+    }
+  }
+
+  /** Pages through the collection; an expired continue token (410) restarts the whole list. */
+  async list<T extends KubeObject = KubeObject>(kind: KindName, opts: ListOptions = {}): Promise<KubeList<T>> {
+    const r = Resources[kind];
+    const labelSelector = typeof opts.labelSelector === 'object' ? selectorOf(opts.labelSelector) : opts.labelSelector || undefined;
+    const base = { group: r.group, version: r.version, plural: r.plural, labelSelector, limit: 500 };
+    const page = (cont: string | undefined): Promise<{ items?: unknown[]; metadata?: { resourceVersion?: string; continue?: string } }> => {
+      const params = { ...base, _continue: cont };
+      if (!r.namespaced) return this.api.listClusterCustomObject(params, this.options());
+      if (opts.namespace) return this.api.listNamespacedCustomObject({ ...params, namespace: opts.namespace }, this.options());
+      return this.api.listCustomObjectForAllNamespaces(params, this.options());
+    };
+    return this.call('list', KubeHubAdapter.target(r, undefined, opts.namespace), async () => {
+      const items: T[] = [];
+      let cont: string | undefined;
+      let resourceVersion = '';
+      do {
+        const result = await page(cont);
+        for (const item of result.items ?? []) items.push(KubeHubAdapter.withTypeMeta<T>(r, item));
+        resourceVersion = result.metadata?.resourceVersion ?? resourceVersion;
+        cont = result.metadata?.continue || undefined;
+      } while (cont);
+      return { items, resourceVersion };
+    });
+  }
+
+  async delete(ref: ObjectRef, opts: DeleteOptions = {}): Promise<void> {
+    const r = Resources[ref.kind];
+    const namespace = KubeHubAdapter.namespaceOf(r, ref.namespace, ref.name);
+    const params = { group: r.group, version: r.version, plural: r.plural, name: ref.name, propagationPolicy: opts.propagationPolicy };
+    try {
+      await this.call('delete', KubeHubAdapter.target(r, ref.name, namespace), () =>
+        r.namespaced
+          ? this.api.deleteNamespacedCustomObject({ ...params, namespace }, this.options())
+          : this.api.deleteClusterCustomObject(params, this.options()),
+      );
+    } catch (err) {
+      if (err instanceof HubError && err.kind === HubErrorKind.NotFound) return;
+      throw err;
+    }
+  }
+
+  async deleteAndWait(ref: ObjectRef, opts: DeleteAndWaitOptions): Promise<void> {
+    const deadline = Date.now() + opts.timeoutMs;
+    const pollMs = opts.pollMs ?? 500;
+    await this.delete(ref, opts);
+    let uid: string | undefined;
+    for (;;) {
+      const obj = await this.get(ref);
+      // gone, or gone and already re-created by someone else (another uid)
+      if (!obj || (uid !== undefined && obj.metadata.uid !== uid)) return;
+      uid ??= obj.metadata.uid;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        const r = Resources[ref.kind];
+        throw hubError(HubErrorKind.Transient, 'delete', KubeHubAdapter.target(r, ref.name, ref.namespace), {
+          reason: 'Timeout',
+          kubeMessage: `still present after ${opts.timeoutMs} ms; finalizers: ${(obj.metadata.finalizers ?? []).join(', ') || 'none'}`,
+        });
+      }
+      await sleep(Math.min(pollMs, remaining));
+    }
+  }
+
+  async getSecretValue(ref: { namespace: string; name: string }, key: string): Promise<string | null> {
+    const secret = await this.get({ kind: 'Secret', namespace: ref.namespace, name: ref.name });
+    return (secret && secretValue(secret, key)) ?? null;
+  }
+
+  informer<T extends KubeObject = KubeObject>(kind: KindName, opts: WatchOptions = {}): HubInformer<T> {
+    const r = Resources[kind];
+    const labelSelector = typeof opts.labelSelector === 'object' ? selectorOf(opts.labelSelector) : opts.labelSelector || undefined;
+    const path = collectionPath(r, opts.namespace);
+    const name = [kind, opts.namespace, labelSelector].filter(Boolean).join(' ');
+    return new HubInformer<T>(
+      {
+        name,
+        list: () => this.list<T>(kind, { namespace: opts.namespace, labelSelector }),
+        watch: (resourceVersion, onEvent, onDone) =>
+          this.watcher.watch(
+            path,
+            { resourceVersion: resourceVersion || undefined, allowWatchBookmarks: true, labelSelector, timeoutSeconds: this.watchTimeoutSeconds },
+            onEvent,
+            onDone,
+          ),
+        normalize: (obj) => KubeHubAdapter.withTypeMeta<T>(r, obj),
+      },
+      { logger: this.log, resyncMs: opts.resyncMs, backoff: opts.backoff },
+    );
+  }
+}
+
+/** The adapter for a configured hub. */
+export function createHubAdapter(connection: HubConnectionOptions, opts: HubAdapterOptions = {}): KubeHubAdapter {
+  return new KubeHubAdapter(loadHubKubeConfig(connection), opts);
+}

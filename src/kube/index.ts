@@ -1,0 +1,24 @@
+/**
+ * The hub adapter's public surface. Flows import from here: builders to render objects, the adapter
+ * to write and read them, informers to follow them, readers to interpret their status.
+ */
+export * from './resource.registry.js';
+export * from './object.types.js';
+export * from './labels.js';
+export * from './naming.js';
+export * from './core.builders.js';
+export * from './capi.builders.js';
+export * from './ocm.builders.js';
+export * from './flux.builders.js';
+export * from './manifestwork.builder.js';
+export * from './conditions.js';
+export * from './capi.readers.js';
+export * from './ocm.readers.js';
+export * from './work.readers.js';
+export * from './flux.readers.js';
+export * from './core.readers.js';
+export * from './hub.errors.js';
+export * from './retry.js';
+export * from './hub.connection.js';
+export * from './hub.informer.js';
+export * from './hub.adapter.js';

@@ -1,0 +1,165 @@
+/**
+ * The one ManifestWork of an App Deployment (design §2 step 4): in the chosen cluster's namespace,
+ * holding the app Namespace, the GPU ResourceQuota, the Flux sources, one HelmRelease per component
+ * and a LoadBalancer Service per exposed component, plus the feedback rules that bring HelmRelease
+ * readiness and Service addresses back to the hub.
+ */
+import {
+  buildGpuResourceQuota,
+  buildLoadBalancerService,
+  buildNamespace,
+} from './core.builders.js';
+import {
+  buildHelmRelease,
+  buildHelmRepository,
+  buildOciRepository,
+  isOciChart,
+  type ChartRef,
+  type Expose,
+} from './flux.builders.js';
+import { ownerLabels, type Ownership } from './labels.js';
+import { appNamespaceName, exposedServiceName, helmReleaseName, manifestWorkName } from './naming.js';
+import type { KubeObject } from './object.types.js';
+import { apiVersionOf, Resources } from './resource.registry.js';
+
+/** Names of the status-feedback values we ask the work agent for (`jsonPaths[].name`). */
+export const FeedbackName = {
+  /** HelmRelease Ready condition status: "True" | "False" | "Unknown" */
+  Ready: 'ready',
+  /** HelmRelease Ready condition reason, e.g. InstallSucceeded, InstallFailed */
+  ReadyReason: 'readyReason',
+  /** generation the Ready condition was computed for */
+  ReadyObservedGeneration: 'readyObservedGeneration',
+  /** HelmRelease status.observedGeneration (kstatus) */
+  ObservedGeneration: 'observedGeneration',
+  /** HelmRelease Reconciling condition status */
+  Reconciling: 'reconciling',
+  /** HelmRelease Stalled condition status */
+  Stalled: 'stalled',
+  /** Service status.loadBalancer.ingress[0].ip */
+  IngressIp: 'ingressIp',
+  /** Service status.loadBalancer.ingress[0].hostname */
+  IngressHostname: 'ingressHostname',
+} as const;
+
+/** The JSONPaths behind each feedback name. OCM evaluates them on the whole object, hence `.status…`. */
+const HELM_RELEASE_PATHS = [
+  { name: FeedbackName.Ready, path: '.status.conditions[?(@.type=="Ready")].status' },
+  { name: FeedbackName.ReadyReason, path: '.status.conditions[?(@.type=="Ready")].reason' },
+  { name: FeedbackName.ReadyObservedGeneration, path: '.status.conditions[?(@.type=="Ready")].observedGeneration' },
+  { name: FeedbackName.ObservedGeneration, path: '.status.observedGeneration' },
+  { name: FeedbackName.Reconciling, path: '.status.conditions[?(@.type=="Reconciling")].status' },
+  { name: FeedbackName.Stalled, path: '.status.conditions[?(@.type=="Stalled")].status' },
+];
+const SERVICE_PATHS = [
+  { name: FeedbackName.IngressIp, path: '.status.loadBalancer.ingress[0].ip' },
+  { name: FeedbackName.IngressHostname, path: '.status.loadBalancer.ingress[0].hostname' },
+];
+
+/** `manifestConfigs[].resourceIdentifier`: which applied object a rule is about. */
+export interface ResourceIdentifier {
+  group: string;
+  resource: string;
+  name: string;
+  namespace: string;
+}
+
+export interface JsonPath {
+  name: string;
+  path: string;
+}
+
+export interface ManifestConfig {
+  resourceIdentifier: ResourceIdentifier;
+  feedbackRules: Array<{ type: 'JSONPaths'; jsonPaths: JsonPath[] }>;
+}
+
+export type ManifestWorkObject = KubeObject<{
+  workload: { manifests: KubeObject[] };
+  manifestConfigs: ManifestConfig[];
+}>;
+
+export interface AppComponent {
+  /** component name; becomes the HelmRelease (and Helm release) name */
+  name: string;
+  chart: ChartRef;
+  values?: Record<string, unknown>;
+  gpuCount: number;
+  expose?: Expose;
+}
+
+export interface AppWorkParams {
+  project: string;
+  deployment: string;
+  /** the cluster the Placement chose: the ManifestWork goes into its namespace */
+  cluster: string;
+  /** GPUs reserved for the deployment: the ResourceQuota */
+  gpuReservation: number;
+  components: readonly AppComponent[];
+}
+
+export function helmReleaseIdentifier(namespace: string, component: string): ResourceIdentifier {
+  const r = Resources.HelmRelease;
+  return { group: r.group, resource: r.plural, name: helmReleaseName(component), namespace };
+}
+
+export function serviceIdentifier(namespace: string, component: string): ResourceIdentifier {
+  const r = Resources.Service;
+  return { group: r.group, resource: r.plural, name: exposedServiceName(component), namespace };
+}
+
+/**
+ * Components are emitted sorted by name and sources de-duplicated, so the same deployment always
+ * renders the same work, whatever order the bundle listed its components in.
+ */
+export function buildAppManifestWork(p: AppWorkParams): ManifestWorkObject {
+  const names = p.components.map((c) => c.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup !== undefined) throw new Error(`duplicate component name "${dup}"`);
+
+  const namespace = appNamespaceName(p.project, p.deployment);
+  const owner: Ownership = { project: p.project, deployment: p.deployment };
+  const components = [...p.components].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
+  const helmRepoUrls = [...new Set(components.filter((c) => !isOciChart(c.chart)).map((c) => c.chart.repository))];
+  const sources: KubeObject[] = [
+    ...helmRepoUrls.map((url) => buildHelmRepository({ namespace, url, owner })).sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1)),
+    ...components.filter((c) => isOciChart(c.chart)).map((c) => buildOciRepository({ namespace, component: c.name, chart: c.chart, owner })),
+  ];
+  const releases = components.map((c) =>
+    buildHelmRelease({ namespace, component: c.name, chart: c.chart, values: c.values, gpuCount: c.gpuCount, expose: c.expose, owner }),
+  );
+  const exposed = components.filter((c): c is AppComponent & { expose: Expose } => c.expose !== undefined);
+  const services = exposed.map((c) =>
+    buildLoadBalancerService({ name: exposedServiceName(c.name), namespace, releaseName: helmReleaseName(c.name), port: c.expose.port, owner }),
+  );
+
+  const manifestConfigs: ManifestConfig[] = [
+    ...components.map((c) => ({
+      resourceIdentifier: helmReleaseIdentifier(namespace, c.name),
+      feedbackRules: [{ type: 'JSONPaths' as const, jsonPaths: HELM_RELEASE_PATHS.map((j) => ({ ...j })) }],
+    })),
+    ...exposed.map((c) => ({
+      resourceIdentifier: serviceIdentifier(namespace, c.name),
+      feedbackRules: [{ type: 'JSONPaths' as const, jsonPaths: SERVICE_PATHS.map((j) => ({ ...j })) }],
+    })),
+  ];
+
+  return {
+    apiVersion: apiVersionOf(Resources.ManifestWork),
+    kind: Resources.ManifestWork.kind,
+    metadata: { name: manifestWorkName(p.project, p.deployment), namespace: p.cluster, labels: ownerLabels(owner) },
+    spec: {
+      workload: {
+        manifests: [
+          buildNamespace({ name: namespace, owner }),
+          buildGpuResourceQuota({ namespace, gpuCount: p.gpuReservation, owner }),
+          ...sources,
+          ...releases,
+          ...services,
+        ],
+      },
+      manifestConfigs,
+    },
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * A tiny controller runtime: keyed work queue with per-key delays, reconcile functions that read and
+ * write the stores synchronously (so there is no read-modify-write race), requeue with backoff on
+ * errors. Controllers are level-based: each reconcile derives the next step from current state,
+ * which makes them restart-safe.
+ */
+import type { Logger } from '../../logger.js';
+import type { FaultState } from '../fault.state.js';
+import type { KubeObject } from '../kube.types.js';
+import type { ObjectStore } from '../object.store.js';
+import type { SpokeFleet } from '../spoke.fleet.js';
+
+export interface SimContext {
+  hub: ObjectStore;
+  spokes: SpokeFleet;
+  faults: FaultState;
+  /** Delay multiplier: 0 = no artificial delay (still asynchronous), 1 = demo pace. */
+  speed: number;
+  logger: Logger;
+}
+
+/** Where an object lives: 'hub' or a spoke cluster name. */
+export interface ObjectKey {
+  scope: string;
+  namespace?: string;
+  name: string;
+}
+
+export const keyOf = (scope: string, o: Pick<KubeObject, 'metadata'>): ObjectKey => ({ scope, namespace: o.metadata.namespace, name: o.metadata.name ?? '' });
+
+export abstract class Controller {
+  abstract readonly name: string;
+  /** Base delay of one step at speed 1, in ms. */
+  protected abstract readonly stepMs: number;
+  private readonly timers = new Map<string, { due: number; timer: NodeJS.Timeout }>();
+  private readonly failures = new Map<string, number>();
+  private readonly cleanups: Array<() => void> = [];
+  private stopped = false;
+
+  constructor(protected readonly ctx: SimContext) {}
+
+  /** Subscribe to the stores and enqueue what already exists. */
+  abstract start(): void;
+
+  /** One reconcile step for a key. Return a delay in ms to look again later (e.g. to poll a dependency). */
+  protected abstract reconcile(key: ObjectKey): number | void;
+
+  stop(): void {
+    this.stopped = true;
+    this.cleanups.splice(0).forEach((c) => c());
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  protected onStop(fn: () => void): void {
+    this.cleanups.push(fn);
+  }
+
+  /** Delay before the next step: base × speed, plus the statusDelayMs fault. */
+  protected stepDelay(factor = 1): number {
+    return Math.round(this.stepMs * factor * this.ctx.speed) + this.ctx.faults.statusDelayMs();
+  }
+
+  enqueue(key: ObjectKey, delayMs = this.stepDelay()): void {
+    if (this.stopped) return;
+    const k = JSON.stringify([key.scope, key.namespace ?? '', key.name]);
+    const due = Date.now() + delayMs;
+    const existing = this.timers.get(k);
+    if (existing && existing.due <= due) return;
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(() => this.run(k, key), delayMs);
+    this.timers.set(k, { due, timer });
+  }
+
+  protected get log(): Logger {
+    return this.ctx.logger;
+  }
+
+  private run(k: string, key: ObjectKey): void {
+    this.timers.delete(k);
+    if (this.stopped) return;
+    try {
+      const again = this.reconcile(key);
+      this.failures.delete(k);
+      if (typeof again === 'number') this.enqueue(key, again);
+    } catch (e) {
+      const n = (this.failures.get(k) ?? 0) + 1;
+      this.failures.set(k, n);
+      this.log.warn(`SIMULATED ${this.name} controller: reconcile failed, will retry`, { key, attempt: n, err: e });
+      this.enqueue(key, Math.min(5_000, 50 * 2 ** Math.min(n, 7)));
+    }
+  }
+}

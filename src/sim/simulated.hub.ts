@@ -1,0 +1,181 @@
+/**
+ * Wires the simulated hub together: store, spoke stores, API server, controllers, faults and
+ * persistence. The public surface is in index.ts.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { createLogger, type Logger } from '../logger.js';
+import { ApiServer } from './api.server.js';
+import { startControllers } from './controllers/controller.set.js';
+import { FaultState, type SimFaults } from './fault.state.js';
+import { groupOf, type KubeObject } from './kube.types.js';
+import { ObjectStore } from './object.store.js';
+import { quotaAdmission } from './quota.admission.js';
+import { SpokeFleet } from './spoke.fleet.js';
+import { loadState, StatePersister } from './state.persist.js';
+
+export interface SimOptions {
+  /** Interface to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** Port; 0 (default) picks a free one. */
+  port?: number;
+  /** Controller delay multiplier: 0 = as fast as possible (still asynchronous), 1 = demo pace. Default 1. */
+  speed?: number;
+  faults?: Partial<SimFaults>;
+  /** Load hub and spoke state from this JSON file at start and save it on changes and on stop. */
+  stateFile?: string;
+  logger?: Logger;
+  /** How often watches that asked for bookmarks get one. Default 5000 ms. */
+  bookmarkIntervalMs?: number;
+  /** Watch events kept for resuming from a resourceVersion. Default 5000. */
+  historyLimit?: number;
+}
+
+export interface SpokeView {
+  get(apiVersion: string, kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
+  list(apiVersion: string, kind: string, namespace?: string): KubeObject[];
+}
+
+export interface SimulatedHub {
+  /** Base URL of the simulated API server, e.g. http://127.0.0.1:41234 */
+  url: string;
+  kubeconfigYaml(): string;
+  /** A client-node KubeConfig for this hub (http, skipTLSVerify: true, any token). */
+  kubeConfig(): KubeConfig;
+  faults: { get(): SimFaults; set(p: Partial<SimFaults>): void; clear(): void };
+  /** Close every open watch (cleanly, as a server timeout would; `abrupt` destroys the sockets). Returns how many. */
+  dropWatches(abrupt?: boolean): number;
+  /** Forget watch history: the next watch or continue token with an older resourceVersion gets 410 Expired. */
+  compactHistory(): void;
+  /** Read-only view of one spoke cluster's objects (what the work agent applied and spoke controllers made). */
+  spoke(cluster: string): SpokeView;
+  /** Spoke clusters that have a store. */
+  spokes(): string[];
+  /** Hub objects, optionally filtered; e.g. objects({ kind: 'ManifestWork' }).length. */
+  objects(filter?: { apiVersion?: string; kind?: string; namespace?: string }): KubeObject[];
+  stop(): Promise<void>;
+}
+
+const SIM_CONTEXT = 'spokegraph-sim';
+
+export async function startSimulatedHub(opts: SimOptions = {}): Promise<SimulatedHub> {
+  const logger = (opts.logger ?? createLogger()).child({ component: 'simulated-hub' });
+  const speed = opts.speed ?? 1;
+  if (!(Number.isFinite(speed) && speed >= 0)) throw new Error(`simulated hub speed must be a number >= 0, got ${speed}`);
+  const faults = new FaultState(opts.faults);
+  const hub = new ObjectStore('hub', { historyLimit: opts.historyLimit, admission: [quotaAdmission] });
+  const spokes = new SpokeFleet();
+
+  const loaded = opts.stateFile ? loadState(opts.stateFile) : undefined;
+  if (loaded) {
+    hub.load(loaded.hub);
+    spokes.load(loaded.spokes);
+  }
+  for (const ns of ['default', 'kube-system', 'kube-public', 'open-cluster-management']) {
+    if (hub.namespacePhase(ns) === 'missing') hub.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  }
+
+  const persister = opts.stateFile ? new StatePersister(opts.stateFile, () => ({ hub: hub.snapshot(), spokes: spokes.snapshot() }), logger) : undefined;
+  const unsubs: Array<() => void> = [];
+  if (persister) {
+    unsubs.push(hub.subscribe(() => persister.schedule()));
+    unsubs.push(spokes.onEvent(() => persister.schedule()));
+  }
+
+  const server = new ApiServer({
+    host: opts.host ?? '127.0.0.1',
+    port: opts.port ?? 0,
+    store: hub,
+    faults,
+    logger,
+    bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 5_000,
+  });
+  const url = await server.start();
+
+  let dropTimer: NodeJS.Timeout | undefined;
+  const armDropTimer = (every: number) => {
+    if (dropTimer) clearInterval(dropTimer);
+    dropTimer = every > 0 ? setInterval(() => server.watches.dropAll(false), every) : undefined;
+  };
+  armDropTimer(faults.get().dropWatchesEveryMs);
+  unsubs.push(faults.onChange((f) => armDropTimer(f.dropWatchesEveryMs)));
+
+  const controllers = startControllers({ hub, spokes, faults, speed, logger });
+
+  logger.info(`SIMULATED Kubernetes hub (spokegraph sim) listening on ${url} — not a real cluster; Cluster API, OCM and Flux are played by in-process controllers`, {
+    speed,
+    faults: faults.get(),
+    stateFile: opts.stateFile,
+    restored: Boolean(loaded),
+  });
+
+  const kubeconfigYaml = () =>
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      '# SIMULATED hub (spokegraph sim): not a real Kubernetes cluster',
+      'clusters:',
+      `- name: ${SIM_CONTEXT}`,
+      '  cluster:',
+      `    server: ${url}`,
+      '    insecure-skip-tls-verify: true',
+      'users:',
+      `- name: ${SIM_CONTEXT}`,
+      '  user:',
+      '    token: simulated-hub-token',
+      'contexts:',
+      `- name: ${SIM_CONTEXT}`,
+      '  context:',
+      `    cluster: ${SIM_CONTEXT}`,
+      `    user: ${SIM_CONTEXT}`,
+      '    namespace: default',
+      `current-context: ${SIM_CONTEXT}`,
+      '',
+    ].join('\n');
+
+  let stopped = false;
+  return {
+    url,
+    kubeconfigYaml,
+    kubeConfig() {
+      const kc = new KubeConfig();
+      kc.loadFromOptions({
+        clusters: [{ name: SIM_CONTEXT, server: url, skipTLSVerify: true }],
+        users: [{ name: SIM_CONTEXT, token: 'simulated-hub-token' }],
+        contexts: [{ name: SIM_CONTEXT, cluster: SIM_CONTEXT, user: SIM_CONTEXT, namespace: 'default' }],
+        currentContext: SIM_CONTEXT,
+      });
+      return kc;
+    },
+    faults: { get: () => faults.get(), set: (p) => faults.set(p), clear: () => faults.clear() },
+    dropWatches: (abrupt = false) => server.watches.dropAll(abrupt),
+    compactHistory: () => hub.compact(),
+    spoke(cluster) {
+      const store = () => (spokes.has(cluster) ? spokes.get(cluster) : undefined);
+      return {
+        get: (apiVersion, kind, namespace, name) => store()?.get(groupOf(apiVersion), kind, namespace, name),
+        list: (apiVersion, kind, namespace) => store()?.list(groupOf(apiVersion), kind, namespace) ?? [],
+      };
+    },
+    spokes: () => spokes.names(),
+    objects(filter = {}) {
+      return hub.all().filter(
+        (o) =>
+          (!filter.kind || o.kind === filter.kind) &&
+          (!filter.apiVersion || groupOf(o.apiVersion) === groupOf(filter.apiVersion)) &&
+          (filter.namespace === undefined || o.metadata.namespace === filter.namespace),
+      );
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      controllers.stop();
+      if (dropTimer) clearInterval(dropTimer);
+      unsubs.forEach((u) => u());
+      await server.stop();
+      spokes.close();
+      if (persister) await persister.flush();
+      logger.info('SIMULATED Kubernetes hub (spokegraph sim) stopped', { url });
+    },
+  };
+}
+

@@ -1,0 +1,221 @@
+import type { Ctx } from '../context.js';
+import { keyValueProblem, MAX_DESCRIPTION, MAX_DISPLAY_NAME, MAX_TAGS, nameProblem, textProblem } from '../common/rules.js';
+import { countChildren, loadChildPages } from '../db/child-pages.js';
+import { byKey } from '../db/loaders.js';
+import type { Em } from '../db/orm.js';
+import { inTransaction } from '../db/transaction.js';
+import { ConflictError, DomainError, ErrorCode, NotFoundError, Problems } from '../errors.js';
+import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
+import { assertProject, assertTenant, canReadProject } from './access.policy.js';
+import { GpuQuota } from './gpu-quota.entity.js';
+import { Project, type Tag } from './project.entity.js';
+import type { LimitInput } from './quota.rules.js';
+import type { QuotaService } from './quota.service.js';
+import type { TenantService } from './tenant.service.js';
+
+export interface ComputeDefaultsInput {
+  controlPlaneNodeCount: number;
+  workerNodeEligible: boolean;
+}
+
+export interface CreateProjectInput {
+  tenantId: string;
+  name: string;
+  displayName?: string | null;
+  description?: string | null;
+  tags?: Tag[] | null;
+  gpuQuota?: LimitInput[] | null;
+  computeDefaults?: ComputeDefaultsInput | null;
+}
+
+export interface UpdateProjectInput {
+  id: string;
+  displayName?: string | null;
+  description?: string | null;
+  tags?: Tag[] | null;
+  gpuQuota?: LimitInput[] | null;
+  computeDefaults?: ComputeDefaultsInput | null;
+}
+
+/** Another feature's objects that keep a project alive (pools, deployments): a message, or null. */
+export type ProjectDependents = (em: Em, projectId: string) => Promise<string | null>;
+
+/** Names that would collide with system namespaces or with tenant namespaces on the hub. */
+const RESERVED = /^(default|kube-.*|openshift.*|open-cluster-management.*|flux-system|tenant-.*|spokegraph.*)$/;
+
+export function computeDefaultsProblem(d: ComputeDefaultsInput): string | null {
+  if (![1, 3, 5].includes(d.controlPlaneNodeCount)) return 'controlPlaneNodeCount must be 1, 3 or 5';
+  if (d.controlPlaneNodeCount === 1 && !d.workerNodeEligible) return 'a single-node control plane must be workerNodeEligible';
+  return null;
+}
+
+export class ProjectService {
+  private readonly dependents: ProjectDependents[] = [];
+
+  constructor(
+    private readonly tenants: TenantService,
+    private readonly quotas: QuotaService,
+  ) {}
+
+  /** Lets later features (compute pools, app deployments) veto a project's deletion. */
+  registerDependents(check: ProjectDependents): void {
+    this.dependents.push(check);
+  }
+
+  async byId(ctx: Ctx, id: string): Promise<Project | null> {
+    const loader = ctx.loaders.get<string, Project | null>('projectById', async (ids) => byKey(ids, await ctx.em.find(Project, { id: { $in: [...ids] } }), (p) => p.id));
+    const p = await loader.load(id);
+    return p && canReadProject(ctx.viewer, { id: p.id, tenantId: p.tenant.id }) ? p : null;
+  }
+
+  async byName(ctx: Ctx, name: string): Promise<Project | null> {
+    const p = await ctx.em.findOne(Project, { name });
+    return p && canReadProject(ctx.viewer, { id: p.id, tenantId: p.tenant.id }) ? p : null;
+  }
+
+  async require(ctx: Ctx, id: string, field: string[]): Promise<Project> {
+    const p = await this.byId(ctx, id);
+    if (!p) throw new NotFoundError('Project', field);
+    return p;
+  }
+
+  /** The projects of a tenant the viewer may see; batched across tenants (one query per page shape). */
+  async pageForTenant(ctx: Ctx, tenantId: string, page: PageRequest): Promise<Page<Project>> {
+    const visible = ctx.viewer.visibleProjectIds(tenantId);
+    const restrict = (qb: import('@mikro-orm/knex').Knex.QueryBuilder) => {
+      if (visible) qb.whereIn('id', visible.length ? visible : ['00000000-0000-0000-0000-000000000000']);
+    };
+    const key = `${page.first}|${page.afterId ?? ''}`;
+    const loader = ctx.loaders.get<string, Project[]>(`projectsByTenant:${key}`, async (ids) => {
+      // visibility differs per tenant only for non-admin viewers, whose tenant set is tiny
+      const m = new Map<string, Project[]>();
+      for (const [restricted, group] of partition(ids, (id) => ctx.viewer.visibleProjectIds(id) !== null)) {
+        if (!group.length) continue;
+        const r = await loadChildPages(ctx.em, Project, {
+          parentColumn: 'tenant_id',
+          parentIds: group,
+          limit: page.first + 1,
+          afterId: page.afterId,
+          where: restricted ? (qb) => qb.whereIn('id', group.flatMap((t) => ctx.viewer.visibleProjectIds(t) ?? [])) : undefined,
+        });
+        for (const [k, v] of r) m.set(k, v);
+      }
+      return ids.map((id) => m.get(id) ?? []);
+    });
+    const counter = ctx.loaders.get<string, number>('projectCountByTenant', async (ids) => {
+      const counts = await countChildren(ctx.em, Project, 'tenant_id', [...ids]);
+      return ids.map((id) => counts.get(id) ?? 0);
+    });
+    const rows = await loader.load(tenantId);
+    return toPage(rows, page.first, async () => {
+      if (!visible) return counter.load(tenantId);
+      return (await countChildren(ctx.em, Project, 'tenant_id', [tenantId], restrict)).get(tenantId) ?? 0;
+    });
+  }
+
+  private problems(input: Partial<CreateProjectInput>): Problems {
+    const p = new Problems();
+    const d = textProblem(input.displayName, MAX_DISPLAY_NAME, 'displayName');
+    if (d) p.add(d, ['displayName']);
+    const s = textProblem(input.description, MAX_DESCRIPTION, 'description');
+    if (s) p.add(s, ['description']);
+    if (input.tags) {
+      if (input.tags.length > MAX_TAGS) p.add(`at most ${MAX_TAGS} tags`, ['tags']);
+      const keys = new Set<string>();
+      input.tags.forEach((t, i) => {
+        const kp = keyValueProblem(t.key, t.value);
+        if (kp) p.add(kp, ['tags', String(i)]);
+        else if (keys.has(t.key)) p.add(`tag key ${t.key} is listed twice`, ['tags', String(i), 'key']);
+        keys.add(t.key);
+      });
+    }
+    if (input.computeDefaults) {
+      const c = computeDefaultsProblem(input.computeDefaults);
+      if (c) p.add(c, ['computeDefaults']);
+    }
+    if (input.gpuQuota) {
+      try {
+        this.quotas.validateList(input.gpuQuota, ['gpuQuota']);
+      } catch (e) {
+        if (e instanceof DomainError) p.push(e);
+        else throw e;
+      }
+    }
+    return p;
+  }
+
+  async create(ctx: Ctx, input: CreateProjectInput): Promise<Project> {
+    const tenant = await this.tenants.require(ctx, input.tenantId, ['tenantId']);
+    assertTenant(ctx.viewer, tenant.id, 'administer');
+    const p = this.problems(input);
+    const np = nameProblem(input.name);
+    if (np) p.add(np, ['name'], ErrorCode.INVALID_NAME);
+    else if (RESERVED.test(input.name)) p.add(`project name ${input.name} is reserved`, ['name'], ErrorCode.INVALID_NAME);
+    p.throwIfAny();
+    if (await ctx.em.findOne(Project, { name: input.name })) {
+      // Project names are hub namespaces, unique across tenants; don't reveal which tenant has it.
+      throw new ConflictError(`project name ${input.name} is already taken`, ['name'], ErrorCode.ALREADY_EXISTS);
+    }
+    return inTransaction(ctx.em, async (em) => {
+      const project = em.create(Project, {
+        tenant: tenant.id,
+        name: input.name,
+        displayName: input.displayName?.trim() || input.name,
+        description: input.description ?? null,
+        tags: input.tags ?? [],
+        controlPlaneNodeCount: input.computeDefaults?.controlPlaneNodeCount ?? 1,
+        workerNodeEligible: input.computeDefaults?.workerNodeEligible ?? true,
+      });
+      await em.flush();
+      if (input.gpuQuota?.length) await this.quotas.setProjectLimits(em, tenant.id, project.id, input.gpuQuota);
+      return project;
+    });
+  }
+
+  async update(ctx: Ctx, input: UpdateProjectInput): Promise<Project> {
+    const project = await this.require(ctx, input.id, ['id']);
+    const scope = { id: project.id, tenantId: project.tenant.id, name: project.name };
+    if (input.gpuQuota) assertTenant(ctx.viewer, scope.tenantId, 'administer');
+    else assertProject(ctx.viewer, scope, 'update');
+    this.problems(input).throwIfAny();
+    return inTransaction(ctx.em, async (em) => {
+      const pr = await em.findOneOrFail(Project, { id: project.id });
+      if (input.displayName != null) pr.displayName = input.displayName.trim() || pr.name;
+      if (input.description !== undefined) pr.description = input.description;
+      if (input.tags) pr.tags = input.tags;
+      if (input.computeDefaults) {
+        pr.controlPlaneNodeCount = input.computeDefaults.controlPlaneNodeCount;
+        pr.workerNodeEligible = input.computeDefaults.workerNodeEligible;
+      }
+      if (input.gpuQuota) await this.quotas.setProjectLimits(em, scope.tenantId, pr.id, input.gpuQuota);
+      await em.flush();
+      return pr;
+    });
+  }
+
+  async delete(ctx: Ctx, id: string): Promise<string> {
+    const project = await this.require(ctx, id, ['id']);
+    assertTenant(ctx.viewer, project.tenant.id, 'administer');
+    return inTransaction(ctx.em, async (em) => {
+      for (const check of this.dependents) {
+        const why = await check(em, project.id);
+        if (why) throw new ConflictError(`project ${project.name} ${why}; delete them first`, ['id'], ErrorCode.IN_USE);
+      }
+      // Profile bundles go with the project (as in PaletteAI); quotas cascade in the database.
+      await em.getConnection().execute('delete from profile_bundle where project_id = ?', [project.id], 'run', em.getTransactionContext());
+      await em.nativeDelete(GpuQuota, { project: project.id });
+      await em.nativeDelete(Project, { id: project.id });
+      return project.id;
+    });
+  }
+}
+
+function partition<T>(items: readonly T[], pred: (t: T) => boolean): [boolean, T[]][] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const i of items) (pred(i) ? yes : no).push(i);
+  return [
+    [true, yes],
+    [false, no],
+  ];
+}

@@ -1,0 +1,164 @@
+/**
+ * The GPU reservation ledger and the one admission function every flow calls (design §1, "GPU quota").
+ *
+ * reserve() must run inside the caller's transaction: it raises `used` on the Project row and then on
+ * the Tenant row of each family with a guarded UPDATE (`used + n <= hard_limit`) and records one ledger
+ * row per family. A guarded UPDATE locks its row on PostgreSQL and re-checks the guard against the
+ * committed value, so concurrent admissions can never pass a limit; families are visited in sorted
+ * order, project before tenant, so two admissions never wait on each other in a cycle.
+ */
+import { DomainError, ErrorCode } from '../errors.js';
+import type { Em } from '../db/orm.js';
+import { all, knexOf, run } from '../db/sql.js';
+import { GpuReservation } from './gpu-reservation.entity.js';
+import { QuotaLevel } from './gpu-quota.entity.js';
+
+export interface GpuRequest {
+  gpuFamily: string;
+  count: number;
+}
+
+export interface QuotaScope {
+  tenantId: string;
+  tenantName: string;
+  projectId: string;
+  projectName: string;
+}
+
+export interface Holder {
+  kind: 'COMPUTE_POOL' | 'APP_DEPLOYMENT' | string;
+  id: string;
+}
+
+export interface QuotaExceededDetails {
+  level: QuotaLevel;
+  gpuFamily: string;
+  requested: number;
+  used: number;
+  limit: number;
+}
+
+export class QuotaExceededError extends DomainError {
+  constructor(
+    readonly quota: QuotaExceededDetails,
+    scopeName: string,
+    field: string[] | null = null,
+  ) {
+    super(
+      ErrorCode.QUOTA_EXCEEDED,
+      `${quota.level === QuotaLevel.PROJECT ? 'Project' : 'Tenant'} ${scopeName} GPU quota exceeded for ${quota.gpuFamily}: ` +
+        `requested ${quota.requested}, used ${quota.used}, limit ${quota.limit}`,
+      field,
+      { ...quota },
+    );
+  }
+}
+
+/** Sums requests per family, drops zero counts, and sorts (the lock order). */
+export function normaliseRequests(requests: GpuRequest[]): GpuRequest[] {
+  const m = new Map<string, number>();
+  for (const r of requests) if (r.count > 0) m.set(r.gpuFamily, (m.get(r.gpuFamily) ?? 0) + r.count);
+  return [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([gpuFamily, count]) => ({ gpuFamily, count }));
+}
+
+async function readQuota(em: Em, scopeId: string, family: string): Promise<{ used: number; limit: number }> {
+  const rows = await all<{ used: number; hard_limit: number }>(
+    em,
+    knexOf(em)('gpu_quota').select('used', 'hard_limit').where({ scope_id: scopeId, gpu_family: family }),
+  );
+  return rows[0] ? { used: Number(rows[0].used), limit: Number(rows[0].hard_limit) } : { used: 0, limit: 0 };
+}
+
+async function raise(em: Em, scopeId: string, family: string, n: number): Promise<boolean> {
+  const k = knexOf(em);
+  const affected = await run(
+    em,
+    k('gpu_quota')
+      .where({ scope_id: scopeId, gpu_family: family })
+      .andWhereRaw('used + ? <= hard_limit', [n])
+      .update({ used: k.raw('used + ?', [n]), updated_at: new Date() }),
+  );
+  return affected === 1;
+}
+
+async function lower(em: Em, scopeId: string, family: string, n: number): Promise<void> {
+  const k = knexOf(em);
+  await run(
+    em,
+    k('gpu_quota')
+      .where({ scope_id: scopeId, gpu_family: family })
+      .andWhere('used', '>=', n)
+      .update({ used: k.raw('used - ?', [n]), updated_at: new Date() }),
+  );
+}
+
+/**
+ * Reserves GPUs for `holder` or throws QuotaExceededError naming the binding level. Must be called
+ * inside a transaction: on a throw the caller's rollback undoes the rows already raised.
+ */
+export async function reserveGpus(em: Em, scope: QuotaScope, holder: Holder, requests: GpuRequest[], field: string[] | null = null): Promise<GpuReservation[]> {
+  if (!em.isInTransaction()) throw new Error('reserveGpus must run inside a transaction');
+  const made: GpuReservation[] = [];
+  for (const r of normaliseRequests(requests)) {
+    for (const [level, scopeId, scopeName] of [
+      [QuotaLevel.PROJECT, scope.projectId, scope.projectName],
+      [QuotaLevel.TENANT, scope.tenantId, scope.tenantName],
+    ] as const) {
+      if (!(await raise(em, scopeId, r.gpuFamily, r.count))) {
+        const q = await readQuota(em, scopeId, r.gpuFamily);
+        throw new QuotaExceededError({ level, gpuFamily: r.gpuFamily, requested: r.count, used: q.used, limit: q.limit }, scopeName, field);
+      }
+    }
+    const res = em.create(GpuReservation, {
+      tenantId: scope.tenantId,
+      projectId: scope.projectId,
+      gpuFamily: r.gpuFamily,
+      count: r.count,
+      holderKind: holder.kind,
+      holderId: holder.id,
+    });
+    made.push(res);
+  }
+  await em.flush();
+  return made;
+}
+
+/**
+ * Releases everything `holderId` holds. Idempotent: each ledger row is stamped once (guarded UPDATE),
+ * and only the call that stamps it gives the GPUs back.
+ */
+export async function releaseGpus(em: Em, holderId: string): Promise<number> {
+  if (!em.isInTransaction()) throw new Error('releaseGpus must run inside a transaction');
+  const k = knexOf(em);
+  const rows = await all<{ id: string; tenant_id: string; project_id: string; gpu_family: string; count: number }>(
+    em,
+    k('gpu_reservation').select('id', 'tenant_id', 'project_id', 'gpu_family', 'count').where({ holder_id: holderId }).whereNull('released_at').orderBy('gpu_family'),
+  );
+  let released = 0;
+  for (const row of rows) {
+    const stamped = await run(em, k('gpu_reservation').where({ id: row.id }).whereNull('released_at').update({ released_at: new Date(), updated_at: new Date() }));
+    if (stamped !== 1) continue;
+    await lower(em, row.project_id, row.gpu_family, Number(row.count));
+    await lower(em, row.tenant_id, row.gpu_family, Number(row.count));
+    released += Number(row.count);
+  }
+  return released;
+}
+
+export interface LevelVerdict extends QuotaExceededDetails {
+  available: number;
+  allowed: boolean;
+}
+
+/** What reserve() would answer now, without reserving (quotaWhatIf, dry runs). */
+export async function whatIf(em: Em, scope: QuotaScope, gpuFamily: string, count: number): Promise<LevelVerdict[]> {
+  const out: LevelVerdict[] = [];
+  for (const [level, scopeId] of [
+    [QuotaLevel.PROJECT, scope.projectId],
+    [QuotaLevel.TENANT, scope.tenantId],
+  ] as const) {
+    const q = await readQuota(em, scopeId, gpuFamily);
+    out.push({ level, gpuFamily, requested: count, used: q.used, limit: q.limit, available: Math.max(0, q.limit - q.used), allowed: q.used + count <= q.limit });
+  }
+  return out;
+}

@@ -1,0 +1,31 @@
+import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
+import type { Ctx as Context } from '../context.js';
+import { NotFoundError } from '../errors.js';
+import { fromGlobalId, NodeKind } from '../graphql/relay/global-id.js';
+import { QuotaLevelVerdict, QuotaVerdict } from './quota.type.js';
+
+@Resolver()
+export class QuotaResolver {
+  @Query(() => QuotaVerdict, { description: 'Would a request for `count` GPUs of a family be admitted in this project now?' })
+  async quotaWhatIf(
+    @Arg('projectId', () => ID) projectId: string,
+    @Arg('gpuFamily', () => String) gpuFamily: string,
+    @Arg('count', () => Int) count: number,
+    @Ctx() ctx: Context,
+  ): Promise<QuotaVerdict> {
+    const project = await ctx.services.projects.byId(ctx, fromGlobalId(projectId, NodeKind.Project, ['projectId']));
+    if (!project) throw new NotFoundError('Project', ['projectId']);
+    const tenant = await ctx.services.tenants.byId(ctx, project.tenant.id);
+    const levels = await ctx.services.quotas.whatIf(
+      ctx,
+      { projectId: project.id, projectName: project.name, tenantId: project.tenant.id, tenantName: tenant?.name ?? '' },
+      gpuFamily,
+      count,
+    );
+    const v = new QuotaVerdict();
+    v.levels = levels.map((l) => Object.assign(new QuotaLevelVerdict(), l));
+    v.allowed = levels.every((l) => l.allowed);
+    v.bindingLevel = levels.find((l) => !l.allowed)?.level ?? null;
+    return v;
+  }
+}

@@ -1,0 +1,54 @@
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Ctx as Context } from '../context.js';
+import { mutate } from '../graphql/payload.js';
+import { connectionOf, PageArgs, pageRequest } from '../graphql/relay/connection.js';
+import { fromGlobalId, NodeKind } from '../graphql/relay/global-id.js';
+import { ProjectConnection, ProjectNode } from './project.type.js';
+import { GpuQuotaType } from './quota.type.js';
+import { CreateTenantInput, DeletePayload, DeleteTenantInput, TenantPayload, UpdateTenantInput } from './tenancy.input.js';
+import { TenantConnection, TenantNode } from './tenant.type.js';
+
+@Resolver(() => TenantNode)
+export class TenantResolver {
+  @Query(() => TenantConnection, { description: 'Tenants visible to you' })
+  async tenants(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context): Promise<TenantConnection> {
+    return connectionOf(TenantConnection, await ctx.services.tenants.list(ctx, pageRequest(args)), TenantNode.from);
+  }
+
+  @Query(() => TenantNode, { nullable: true })
+  async tenant(@Arg('name', () => String) name: string, @Ctx() ctx: Context): Promise<TenantNode | null> {
+    const t = await ctx.services.tenants.byName(ctx, name);
+    return t && TenantNode.from(t);
+  }
+
+  @FieldResolver(() => [GpuQuotaType])
+  async gpuQuota(@Root() t: TenantNode, @Ctx() ctx: Context): Promise<GpuQuotaType[]> {
+    return (await ctx.services.quotas.forScope(ctx, t.uuid)).map(GpuQuotaType.of);
+  }
+
+  @FieldResolver(() => ProjectConnection, { description: 'Projects of this tenant visible to you' })
+  async projects(@Root() t: TenantNode, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context): Promise<ProjectConnection> {
+    return connectionOf(ProjectConnection, await ctx.services.projects.pageForTenant(ctx, t.uuid, pageRequest(args)), ProjectNode.from);
+  }
+
+  @Mutation(() => TenantPayload, { description: 'Platform admins only' })
+  createTenant(@Arg('input', () => CreateTenantInput) input: CreateTenantInput, @Ctx() ctx: Context): Promise<TenantPayload> {
+    return mutate(TenantPayload, async () => ({ tenant: TenantNode.from(await ctx.services.tenants.create(ctx, input)) }));
+  }
+
+  @Mutation(() => TenantPayload)
+  updateTenant(@Arg('input', () => UpdateTenantInput) input: UpdateTenantInput, @Ctx() ctx: Context): Promise<TenantPayload> {
+    return mutate(TenantPayload, async () => {
+      const id = fromGlobalId(input.id, NodeKind.Tenant, ['id']);
+      return { tenant: TenantNode.from(await ctx.services.tenants.update(ctx, { ...input, id })) };
+    });
+  }
+
+  @Mutation(() => DeletePayload, { description: 'Refused while the tenant has projects' })
+  deleteTenant(@Arg('input', () => DeleteTenantInput) input: DeleteTenantInput, @Ctx() ctx: Context): Promise<DeletePayload> {
+    return mutate(DeletePayload, async () => {
+      await ctx.services.tenants.delete(ctx, fromGlobalId(input.id, NodeKind.Tenant, ['id']));
+      return { deletedId: input.id };
+    });
+  }
+}

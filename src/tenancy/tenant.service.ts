@@ -1,0 +1,118 @@
+import type { Ctx } from '../context.js';
+import { MAX_DESCRIPTION, MAX_DISPLAY_NAME, nameProblem, textProblem } from '../common/rules.js';
+import { byKey } from '../db/loaders.js';
+import { inTransaction } from '../db/transaction.js';
+import { ConflictError, DomainError, ErrorCode, NotFoundError, Problems } from '../errors.js';
+import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
+import { assertPlatformAdmin, assertTenant } from './access.policy.js';
+import { Project } from './project.entity.js';
+import type { LimitInput } from './quota.rules.js';
+import type { QuotaService } from './quota.service.js';
+import { Tenant } from './tenant.entity.js';
+
+export interface CreateTenantInput {
+  name: string;
+  displayName?: string | null;
+  description?: string | null;
+  gpuQuota?: LimitInput[] | null;
+}
+
+export interface UpdateTenantInput {
+  id: string;
+  displayName?: string | null;
+  description?: string | null;
+  gpuQuota?: LimitInput[] | null;
+}
+
+export class TenantService {
+  constructor(private readonly quotas: QuotaService) {}
+
+  async list(ctx: Ctx, page: PageRequest): Promise<Page<Tenant>> {
+    const visible = ctx.viewer.visibleTenantIds();
+    const where: Record<string, unknown> = {};
+    if (visible) where.id = { $in: visible };
+    const rows = await ctx.em.find(Tenant, page.afterId ? { $and: [where, { id: { $gt: page.afterId } }] } : where, {
+      orderBy: { id: 'asc' },
+      limit: page.first + 1,
+    });
+    return toPage(rows, page.first, () => ctx.em.count(Tenant, where));
+  }
+
+  /** Batched by id; null when absent or invisible to the viewer. */
+  async byId(ctx: Ctx, id: string): Promise<Tenant | null> {
+    if (!ctx.viewer.canSeeTenant(id)) return null;
+    const loader = ctx.loaders.get<string, Tenant | null>('tenantById', async (ids) => byKey(ids, await ctx.em.find(Tenant, { id: { $in: [...ids] } }), (t) => t.id));
+    return loader.load(id);
+  }
+
+  async byName(ctx: Ctx, name: string): Promise<Tenant | null> {
+    const t = await ctx.em.findOne(Tenant, { name });
+    return t && ctx.viewer.canSeeTenant(t.id) ? t : null;
+  }
+
+  async require(ctx: Ctx, id: string, field: string[]): Promise<Tenant> {
+    const t = await this.byId(ctx, id);
+    if (!t) throw new NotFoundError('Tenant', field);
+    return t;
+  }
+
+  private fieldProblems(p: Problems, input: { displayName?: string | null; description?: string | null }): void {
+    const d = textProblem(input.displayName, MAX_DISPLAY_NAME, 'displayName');
+    if (d) p.add(d, ['displayName']);
+    const s = textProblem(input.description, MAX_DESCRIPTION, 'description');
+    if (s) p.add(s, ['description']);
+  }
+
+  async create(ctx: Ctx, input: CreateTenantInput): Promise<Tenant> {
+    assertPlatformAdmin(ctx.viewer, 'create tenants');
+    const p = new Problems();
+    const np = nameProblem(input.name);
+    if (np) p.add(np, ['name'], ErrorCode.INVALID_NAME);
+    this.fieldProblems(p, input);
+    if (input.gpuQuota) {
+      try {
+        this.quotas.validateList(input.gpuQuota, ['gpuQuota']);
+      } catch (e) {
+        if (e instanceof DomainError) p.push(e);
+        else throw e;
+      }
+    }
+    p.throwIfAny();
+    if (await ctx.em.findOne(Tenant, { name: input.name })) {
+      throw new ConflictError(`tenant ${input.name} already exists`, ['name'], ErrorCode.ALREADY_EXISTS);
+    }
+    return inTransaction(ctx.em, async (em) => {
+      const t = em.create(Tenant, { name: input.name, displayName: input.displayName?.trim() || input.name, description: input.description ?? null });
+      await em.flush();
+      if (input.gpuQuota?.length) await this.quotas.setTenantLimits(em, t.id, input.gpuQuota);
+      return t;
+    });
+  }
+
+  async update(ctx: Ctx, input: UpdateTenantInput): Promise<Tenant> {
+    const tenant = await this.require(ctx, input.id, ['id']);
+    assertTenant(ctx.viewer, tenant.id, input.gpuQuota ? 'platform' : 'administer');
+    const p = new Problems();
+    this.fieldProblems(p, input);
+    p.throwIfAny();
+    return inTransaction(ctx.em, async (em) => {
+      const t = await em.findOneOrFail(Tenant, { id: tenant.id });
+      if (input.displayName != null) t.displayName = input.displayName.trim() || t.name;
+      if (input.description !== undefined) t.description = input.description;
+      if (input.gpuQuota) await this.quotas.setTenantLimits(em, t.id, input.gpuQuota);
+      await em.flush();
+      return t;
+    });
+  }
+
+  async delete(ctx: Ctx, id: string): Promise<string> {
+    const tenant = await this.require(ctx, id, ['id']);
+    assertPlatformAdmin(ctx.viewer, 'delete tenants');
+    return inTransaction(ctx.em, async (em) => {
+      const projects = await em.count(Project, { tenant: tenant.id });
+      if (projects > 0) throw new ConflictError(`tenant ${tenant.name} still has ${projects} project(s); delete them first`, ['id'], ErrorCode.IN_USE);
+      await em.nativeDelete(Tenant, { id: tenant.id });
+      return tenant.id;
+    });
+  }
+}

@@ -1,0 +1,75 @@
+import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Ctx as Context } from '../context.js';
+import { ValidationError } from '../errors.js';
+import { mutate } from '../graphql/payload.js';
+import { fromGlobalId, NodeKind } from '../graphql/relay/global-id.js';
+import { ApiToken } from './api-token.entity.js';
+import { ProjectNode } from './project.type.js';
+import { TenantNode } from './tenant.type.js';
+import {
+  ApiTokenNode,
+  CreateApiTokenInput,
+  CreateApiTokenPayload,
+  RevokeApiTokenInput,
+  RevokeApiTokenPayload,
+  RoleBindingType,
+  ViewerType,
+} from './token.type.js';
+
+@Resolver(() => RoleBindingType)
+export class RoleBindingResolver {
+  @FieldResolver(() => TenantNode, { nullable: true })
+  async tenant(@Root() b: RoleBindingType, @Ctx() ctx: Context): Promise<TenantNode | null> {
+    const t = b.tenantUuid ? await ctx.services.tenants.byId(ctx, b.tenantUuid) : null;
+    return t && TenantNode.from(t);
+  }
+
+  @FieldResolver(() => ProjectNode, { nullable: true })
+  async project(@Root() b: RoleBindingType, @Ctx() ctx: Context): Promise<ProjectNode | null> {
+    const p = b.projectUuid ? await ctx.services.projects.byId(ctx, b.projectUuid) : null;
+    return p && ProjectNode.from(p);
+  }
+}
+
+@Resolver(() => ApiTokenNode)
+export class TokenResolver {
+  @Query(() => ViewerType, { description: 'Who am I: the calling token and its role bindings' })
+  async viewer(@Ctx() ctx: Context): Promise<ViewerType> {
+    const token = await ctx.em.findOneOrFail(ApiToken, { id: ctx.viewer.tokenId });
+    return Object.assign(new ViewerType(), {
+      token: ApiTokenNode.from(token),
+      isPlatformAdmin: ctx.viewer.isPlatformAdmin,
+      roleBindings: ctx.viewer.bindings.map(RoleBindingType.of),
+    });
+  }
+
+  @FieldResolver(() => [RoleBindingType])
+  async roleBindings(@Root() t: ApiTokenNode, @Ctx() ctx: Context): Promise<RoleBindingType[]> {
+    return (await ctx.services.tokens.bindingsOf(ctx, t.uuid)).map(RoleBindingType.of);
+  }
+
+  @Mutation(() => CreateApiTokenPayload, { description: 'Mint a token with roles you are allowed to grant; the secret is returned once' })
+  createApiToken(@Arg('input', () => CreateApiTokenInput) input: CreateApiTokenInput, @Ctx() ctx: Context): Promise<CreateApiTokenPayload> {
+    return mutate(CreateApiTokenPayload, async () => {
+      if (input.expiresInDays != null && (!Number.isInteger(input.expiresInDays) || input.expiresInDays < 1 || input.expiresInDays > 3650)) {
+        throw new ValidationError('expiresInDays must be between 1 and 3650', ['expiresInDays']);
+      }
+      const roleBindings = input.roleBindings.map((b, i) => ({
+        role: b.role,
+        tenantId: b.tenantId ? fromGlobalId(b.tenantId, NodeKind.Tenant, ['roleBindings', String(i), 'tenantId']) : null,
+        projectId: b.projectId ? fromGlobalId(b.projectId, NodeKind.Project, ['roleBindings', String(i), 'projectId']) : null,
+      }));
+      const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
+      const { token, secret } = await ctx.services.tokens.create(ctx, { name: input.name, roleBindings, expiresAt });
+      return { apiToken: ApiTokenNode.from(token), secret };
+    });
+  }
+
+  @Mutation(() => RevokeApiTokenPayload)
+  revokeApiToken(@Arg('input', () => RevokeApiTokenInput) input: RevokeApiTokenInput, @Ctx() ctx: Context): Promise<RevokeApiTokenPayload> {
+    return mutate(RevokeApiTokenPayload, async () => {
+      const token = await ctx.services.tokens.revoke(ctx, fromGlobalId(input.id, NodeKind.ApiToken, ['id']));
+      return { apiToken: ApiTokenNode.from(token) };
+    });
+  }
+}

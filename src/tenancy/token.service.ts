@@ -1,0 +1,155 @@
+/**
+ * API tokens: random secrets shown once and stored as SHA-256 (design §5). A token carries its role
+ * bindings; the caller of createApiToken can only grant what its own roles cover.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Ctx } from '../context.js';
+import type { Em } from '../db/orm.js';
+import { inTransaction } from '../db/transaction.js';
+import { DomainError, ErrorCode, forbidden, NotFoundError, Problems } from '../errors.js';
+import { textProblem } from '../common/rules.js';
+import { canGrant } from './access.policy.js';
+import { ApiToken } from './api-token.entity.js';
+import { Project } from './project.entity.js';
+import { Role, RoleBinding } from './role-binding.entity.js';
+import { Tenant } from './tenant.entity.js';
+import { Viewer, type Binding } from './viewer.js';
+
+const SECRET_PREFIX = 'sg_';
+
+export function hashToken(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+export function newSecret(): string {
+  return SECRET_PREFIX + randomBytes(32).toString('base64url');
+}
+
+export interface BindingInput {
+  role: Role;
+  tenantId?: string | null;
+  projectId?: string | null;
+}
+
+export interface CreateTokenInput {
+  name: string;
+  roleBindings: BindingInput[];
+  expiresAt?: Date | null;
+}
+
+export class TokenService {
+  /**
+   * Resolves a bearer secret to a Viewer, or null when unknown, revoked or expired. Two indexed
+   * reads; the viewer is then consulted in memory for the rest of the request.
+   */
+  async authenticate(em: Em, secret: string | undefined | null): Promise<Viewer | null> {
+    if (!secret || secret.length > 256) return null;
+    const token = await em.findOne(ApiToken, { tokenHash: hashToken(secret) });
+    if (!token || token.revokedAt || (token.expiresAt && token.expiresAt.getTime() <= Date.now())) return null;
+    const bindings = await em.find(RoleBinding, { token: token.id });
+    return new Viewer(
+      token.id,
+      token.name,
+      bindings.map((b) => ({ role: b.role, tenantId: b.tenant?.id ?? null, projectId: b.project?.id ?? null })),
+    );
+  }
+
+  /** Resolves binding inputs against the database: project roles record the project's tenant. */
+  private async resolveBindings(em: Em, inputs: BindingInput[]): Promise<Binding[]> {
+    const p = new Problems();
+    const out: Binding[] = [];
+    if (inputs.length === 0) p.add('a token needs at least one role binding', ['roleBindings']);
+    if (inputs.length > 50) p.add('at most 50 role bindings per token', ['roleBindings']);
+    for (const [i, b] of inputs.entries()) {
+      const f = ['roleBindings', String(i)];
+      if (b.role === Role.PLATFORM_ADMIN) {
+        if (b.tenantId || b.projectId) p.add('PLATFORM_ADMIN takes no tenant or project', f);
+        out.push({ role: b.role, tenantId: null, projectId: null });
+      } else if (b.role === Role.TENANT_ADMIN) {
+        if (!b.tenantId || b.projectId) p.add('TENANT_ADMIN needs a tenantId and no projectId', f);
+        else {
+          const t = await em.findOne(Tenant, { id: b.tenantId });
+          if (!t) p.push(new NotFoundError('Tenant', [...f, 'tenantId']));
+          else out.push({ role: b.role, tenantId: t.id, projectId: null });
+        }
+      } else {
+        if (!b.projectId) p.add(`${b.role} needs a projectId`, f);
+        else {
+          const pr = await em.findOne(Project, { id: b.projectId });
+          if (!pr) p.push(new NotFoundError('Project', [...f, 'projectId']));
+          else out.push({ role: b.role, tenantId: pr.tenant.id, projectId: pr.id });
+        }
+      }
+    }
+    p.throwIfAny();
+    return out;
+  }
+
+  async create(ctx: Ctx, input: CreateTokenInput): Promise<{ token: ApiToken; secret: string }> {
+    const p = new Problems();
+    const name = input.name?.trim() ?? '';
+    if (name.length < 1 || name.length > 100) p.add('name must be 1-100 characters', ['name']);
+    const tp = textProblem(name, 100, 'name');
+    if (tp) p.add(tp, ['name']);
+    if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) p.add('expiresAt must be in the future', ['expiresAt']);
+    p.throwIfAny();
+    const bindings = await this.resolveBindings(ctx.em, input.roleBindings);
+    for (const b of bindings) {
+      // A binding to an object the caller cannot see reads as "not found", never as a hint it exists.
+      if (b.tenantId && !ctx.viewer.canSeeTenant(b.tenantId)) throw new NotFoundError(b.projectId ? 'Project' : 'Tenant', ['roleBindings']);
+      if (!canGrant(ctx.viewer, b)) throw forbidden(`grant ${b.role}`);
+    }
+    const secret = newSecret();
+    const token = await this.insert(ctx.em, name, secret, bindings, ctx.viewer.tokenId, input.expiresAt ?? null);
+    return { token, secret };
+  }
+
+  async insert(em: Em, name: string, secret: string, bindings: Binding[], createdById: string | null, expiresAt: Date | null = null): Promise<ApiToken> {
+    return inTransaction(em, async (tem) => {
+      const token = tem.create(ApiToken, { name, tokenHash: hashToken(secret), prefix: secret.slice(0, 10), createdById, expiresAt });
+      for (const b of bindings) {
+        tem.create(RoleBinding, { token, role: b.role, tenant: b.tenantId, project: b.projectId });
+      }
+      await tem.flush();
+      return token;
+    });
+  }
+
+  /** The caller may revoke its own token, tokens it created, or tokens whose every role it could grant. */
+  async revoke(ctx: Ctx, tokenId: string): Promise<ApiToken> {
+    const token = await ctx.em.findOne(ApiToken, { id: tokenId }, { populate: ['roleBindings'] });
+    if (!token) throw new NotFoundError('API token', ['id']);
+    const bindings: Binding[] = token.roleBindings.getItems().map((b) => ({ role: b.role, tenantId: b.tenant?.id ?? null, projectId: b.project?.id ?? null }));
+    const visible = ctx.viewer.isPlatformAdmin || token.createdById === ctx.viewer.tokenId || token.id === ctx.viewer.tokenId || bindings.every((b) => !b.tenantId || ctx.viewer.canSeeTenant(b.tenantId));
+    if (!visible) throw new NotFoundError('API token', ['id']);
+    const allowed = token.id === ctx.viewer.tokenId || token.createdById === ctx.viewer.tokenId || bindings.every((b) => canGrant(ctx.viewer, b));
+    if (!allowed) throw forbidden('revoke this token');
+    if (token.revokedAt) throw new DomainError(ErrorCode.ILLEGAL_STATE, 'token is already revoked', ['id']);
+    token.revokedAt = new Date();
+    await ctx.em.flush();
+    return token;
+  }
+
+  async byId(ctx: Ctx, id: string): Promise<ApiToken | null> {
+    const token = await ctx.em.findOne(ApiToken, { id });
+    if (!token) return null;
+    if (ctx.viewer.isPlatformAdmin || token.id === ctx.viewer.tokenId || token.createdById === ctx.viewer.tokenId) return token;
+    return null;
+  }
+
+  async bindingsOf(ctx: Ctx, tokenId: string): Promise<Binding[]> {
+    const rows = await ctx.em.find(RoleBinding, { token: tokenId });
+    return rows.map((b) => ({ role: b.role, tenantId: b.tenant?.id ?? null, projectId: b.project?.id ?? null }));
+  }
+
+  /**
+   * First start of an empty database: mint the platform-admin token. Returns the secret (to print
+   * once), or null when any token already exists.
+   */
+  async bootstrapAdmin(em: Em, fixedSecret?: string): Promise<string | null> {
+    if ((await em.count(ApiToken, {})) > 0) return null;
+    const secret = fixedSecret ?? newSecret();
+    await this.insert(em, 'bootstrap platform admin', secret, [{ role: Role.PLATFORM_ADMIN, tenantId: null, projectId: null }], null);
+    return secret;
+  }
+}
