@@ -4,7 +4,13 @@
  */
 import 'reflect-metadata';
 import type { Config } from './config.js';
-import { initOrm, migrate, type Em, type Orm } from './db/orm.js';
+import { dialectOf, initOrm, migrate, type Em, type Orm } from './db/orm.js';
+import { poolDeleteFlow, poolProvisionFlow } from './compute/pool.flow.js';
+import { InProcessEventBus, type EventBus } from './events/event.bus.js';
+import { EventLog } from './events/event.log.js';
+import { connectHub, type HubHandle } from './hub.setup.js';
+import { JobStore } from './workflow/job.store.js';
+import { defaultRunnerOptions, WorkflowRunner } from './workflow/runner.js';
 import { seedDemo } from './demo.seed.js';
 import { buildGatewaySchema } from './graphql/schema.js';
 import { Metrics } from './graphql/metrics.js';
@@ -18,6 +24,9 @@ export interface App {
   services: Services;
   metrics: Metrics;
   log: Logger;
+  hub: HubHandle;
+  runner: WorkflowRunner;
+  bus: EventBus;
   url: string;
   port: number;
   /** The platform-admin secret minted on the first start of an empty database, else null. */
@@ -29,25 +38,51 @@ export interface AppOptions {
   log?: Logger;
   /** Every SQL statement, for tests that count queries. */
   onQuery?: (sql: string) => void;
+  /** Don't start the workflow runner (tests that drive it by hand). */
+  noRunner?: boolean;
 }
 
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const log = opts.log ?? createLogger({ level: config.logLevel, json: config.logJson });
   const orm = await initOrm({ db: config.db, logger: log, onQuery: opts.onQuery });
   let stopped = false;
+  let hub: HubHandle | null = null;
   try {
     const applied = await migrate(orm);
     if (applied.length) log.info('database migrated', { applied, db: config.db.kind });
 
-    const services = createServices();
+    hub = await connectHub(config, log);
+    log.info(`hub: ${hub.description}`);
+    const metrics = new Metrics();
+    const bus = new InProcessEventBus();
+    const events = new EventLog(bus);
+    const jobs = new JobStore(dialectOf(orm) === 'postgresql');
+    const runner = new WorkflowRunner(orm, jobs, events, hub.adapter, log.child({ component: 'workflow' }), {
+      ...defaultRunnerOptions,
+      concurrency: config.workflow.concurrency,
+      leaseMs: config.workflow.leaseMs,
+      pollMs: Math.min(defaultRunnerOptions.pollMs, config.workflow.pollMs),
+      maxWaitMs: Math.max(config.workflow.pollMs, 1000),
+    });
+    const services = createServices({
+      events,
+      jobs,
+      wake: () => runner.wake(),
+      subscriptionBuffer: config.subscriptionBuffer,
+      streamHooks: { onStart: () => metrics.subscriptions.inc(), onEnd: () => metrics.subscriptions.dec() },
+    });
+    const flowOptions = { capi: config.capi, pollMs: config.workflow.pollMs };
+    runner.register(poolProvisionFlow(flowOptions));
+    runner.register(poolDeleteFlow(flowOptions));
+
     const em = orm.em.fork() as Em;
     const bootstrapToken = await services.tokens.bootstrapAdmin(em, config.bootstrapAdminToken);
     if (bootstrapToken && config.seedDemo) await seedDemo(orm, services, log);
 
-    const metrics = new Metrics();
     const schema = await buildGatewaySchema();
     const server = await createGatewayServer({ config, schema, orm, services, metrics, log });
     const { port, url } = await server.listen(config.port, config.host);
+    if (!opts.noRunner) runner.start();
 
     return {
       config,
@@ -55,6 +90,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       services,
       metrics,
       log,
+      hub,
+      runner,
+      bus,
       url,
       port,
       bootstrapToken,
@@ -62,10 +100,14 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         if (stopped) return;
         stopped = true;
         await server.stop();
+        await runner.stop();
+        await bus.close();
+        await hub?.close();
         await orm.close(true);
       },
     };
   } catch (e) {
+    await hub?.close().catch(() => undefined);
     await orm.close(true).catch(() => undefined);
     throw e;
   }

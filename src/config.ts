@@ -3,7 +3,9 @@
  * reported together so an operator fixes them in one round. Only this module reads process.env.
  */
 import path from 'node:path';
+import type { CapiInfrastructure } from './kube/index.js';
 import type { LogLevel } from './logger.js';
+import { parseSimEnv, type SimOptions } from './sim/index.js';
 
 export interface Config {
   /** HOST, default 127.0.0.1 */
@@ -40,7 +42,20 @@ export interface Config {
   hub:
     | { kind: 'kubeconfig'; file: string; context: string | undefined }
     | { kind: 'in-cluster' }
-    | { kind: 'simulated'; env: Record<string, string | undefined> };
+    /** SIM_*: the embedded simulated hub (the default); its state persists next to the SQLite file */
+    | { kind: 'simulated'; options: Partial<SimOptions> };
+  /** What the hub's Cluster API needs to realise a pool cluster (CAPI_*). */
+  capi: CapiInfrastructure;
+  workflow: {
+    /** WORKFLOW_CONCURRENCY, default 32: jobs worked on at once by this process */
+    concurrency: number;
+    /** WORKFLOW_LEASE_MS, default 15000: a dead replica's jobs are taken over after this */
+    leaseMs: number;
+    /** WORKFLOW_POLL_MS, default 500: how often a waiting step looks again at the hub */
+    pollMs: number;
+  };
+  /** SUBSCRIPTION_BUFFER, default 1000: events held for a slow subscriber before it must resubscribe */
+  subscriptionBuffer: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -101,7 +116,21 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   let hub: Config['hub'];
   if (env.HUB_KUBECONFIG) hub = { kind: 'kubeconfig', file: path.resolve(cwd, env.HUB_KUBECONFIG), context: env.HUB_CONTEXT || undefined };
   else if (bool('HUB_IN_CLUSTER', false)) hub = { kind: 'in-cluster' };
-  else hub = { kind: 'simulated', env: Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('SIM_'))) };
+  else {
+    const sim = parseSimEnv(env);
+    problems.push(...sim.errors);
+    const options = { ...sim.options };
+    if (options.stateFile) options.stateFile = path.resolve(cwd, options.stateFile);
+    // The hub's state lives beside the database it matches; an in-memory database gets an in-memory hub.
+    else if (db.kind === 'sqlite' && db.file !== ':memory:') options.stateFile = path.join(dataDir, 'simulated-hub.json');
+    hub = { kind: 'simulated', options };
+  }
+
+  const capiRef = (name: string, def: string): string => {
+    const v = env[name] || def;
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(v)) problems.push(`${name} must be a Kubernetes name (got "${v}")`);
+    return v;
+  };
 
   const config: Config = {
     host: env.HOST || '127.0.0.1',
@@ -121,6 +150,17 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     introspection: bool('INTROSPECTION', true),
     hub,
+    capi: {
+      clusterClass: capiRef('CAPI_CLUSTER_CLASS', 'spokegraph-edge'),
+      workerMachineTemplate: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: env.CAPI_WORKER_MACHINE_TEMPLATE_KIND || 'ByoMachineTemplate', name: capiRef('CAPI_WORKER_MACHINE_TEMPLATE', 'spokegraph-worker') },
+      workerBootstrapTemplate: { apiGroup: 'bootstrap.cluster.x-k8s.io', kind: 'KubeadmConfigTemplate', name: capiRef('CAPI_WORKER_BOOTSTRAP_TEMPLATE', 'spokegraph-worker') },
+    },
+    workflow: {
+      concurrency: int('WORKFLOW_CONCURRENCY', 32, 1, 1000),
+      leaseMs: int('WORKFLOW_LEASE_MS', 15_000, 500, 600_000),
+      pollMs: int('WORKFLOW_POLL_MS', 500, 10, 60_000),
+    },
+    subscriptionBuffer: int('SUBSCRIPTION_BUFFER', 1000, 10, 1_000_000),
   };
   if (problems.length) throw new ConfigError(problems);
   return config;

@@ -3,6 +3,7 @@
  * resolver classes (singletons in type-graphql) hold no state of their own.
  */
 import { BundleService } from './catalog/bundle.service.js';
+import { ProfileBundleNode } from './catalog/bundle.type.js';
 import { MachineService } from './compute/machine.service.js';
 import { NodeRegistry } from './graphql/node.registry.js';
 import { ProjectService } from './tenancy/project.service.js';
@@ -14,6 +15,25 @@ import { NodeKind } from './graphql/relay/global-id.js';
 import { ProjectNode } from './tenancy/project.type.js';
 import { TenantNode } from './tenancy/tenant.type.js';
 import { ApiTokenNode } from './tenancy/token.type.js';
+import { ComputePool } from './compute/pool.entity.js';
+import { PoolPhase } from './compute/pool.model.js';
+import { PoolService } from './compute/pool.service.js';
+import { ComputePoolNode, EnvironmentNode } from './compute/pool.type.js';
+import { DeploymentEvent, SubjectKind } from './events/event.entity.js';
+import { toDto, type EventLog } from './events/event.log.js';
+import { EventService, type StreamHooks } from './events/event.service.js';
+import { DeploymentEventNode } from './events/event.type.js';
+import type { JobStore } from './workflow/job.store.js';
+
+export interface ServiceDeps {
+  events: EventLog;
+  jobs: JobStore;
+  /** wakes the workflow runner once a new job is committed */
+  wake: () => void;
+  subscriptionBuffer: number;
+  /** subscription metrics */
+  streamHooks?: StreamHooks;
+}
 
 export interface Services {
   tokens: TokenService;
@@ -22,17 +42,40 @@ export interface Services {
   projects: ProjectService;
   machines: MachineService;
   bundles: BundleService;
+  pools: PoolService;
+  events: EventService;
   nodes: NodeRegistry;
 }
 
-export function createServices(): Services {
+export function createServices(deps: ServiceDeps): Services {
   const tokens = new TokenService();
   const quotas = new QuotaService();
   const tenants = new TenantService(quotas);
   const projects = new ProjectService(tenants, quotas);
   const machines = new MachineService(tenants);
   const bundles = new BundleService(projects);
+  const pools = new PoolService({ projects, events: deps.events, jobs: deps.jobs, wake: deps.wake });
+  bundles.registerReferences(async (em, bundleId) => {
+    const n = await em.count(ComputePool, { bundle: bundleId, phase: { $ne: PoolPhase.DELETED } });
+    return n ? `is used by ${n} compute pool(s)` : null;
+  });
+  const events = new EventService(deps.events, deps.subscriptionBuffer, deps.streamHooks);
   const nodes = new NodeRegistry();
+  nodes.register(NodeKind.ComputePool, async (ctx, id) => {
+    const p = await pools.byId(ctx, id);
+    return p && ComputePoolNode.from(p);
+  });
+  nodes.register(NodeKind.Environment, async (ctx, id) => {
+    const p = await pools.byId(ctx, id);
+    const project = p && (await projects.byId(ctx, p.project.id));
+    return p && project ? EnvironmentNode.of(p.id, p.clusterSet, project.namespace) : null;
+  });
+  nodes.register(NodeKind.DeploymentEvent, async (ctx, id) => {
+    const e = await ctx.em.findOne(DeploymentEvent, { id });
+    if (!e) return null;
+    const visible = e.subjectKind === SubjectKind.COMPUTE_POOL ? await pools.byId(ctx, e.subjectId) : await projects.byId(ctx, e.projectId);
+    return visible ? DeploymentEventNode.from(toDto(e)) : null;
+  });
   nodes.register(NodeKind.Tenant, async (ctx, id) => {
     const t = await tenants.byId(ctx, id);
     return t && TenantNode.from(t);
@@ -45,9 +88,13 @@ export function createServices(): Services {
     const m = await machines.byId(ctx, id);
     return m && MachineNode.from(m);
   });
+  nodes.register(NodeKind.ProfileBundle, async (ctx, id) => {
+    const b = await bundles.byId(ctx, id);
+    return b && ProfileBundleNode.from(b);
+  });
   nodes.register(NodeKind.ApiToken, async (ctx, id) => {
     const t = await tokens.byId(ctx, id);
     return t && ApiTokenNode.from(t);
   });
-  return { tokens, quotas, tenants, projects, machines, bundles, nodes };
+  return { tokens, quotas, tenants, projects, machines, bundles, pools, events, nodes };
 }

@@ -5,10 +5,20 @@ export class Migration0001Initial extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create table "api_token" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "name" varchar(100) not null, "token_hash" varchar(64) not null, "prefix" varchar(16) not null, "created_by_id" uuid null, "expires_at" timestamptz null, "revoked_at" timestamptz null, constraint "api_token_pkey" primary key ("id"))`);
     this.addSql(`alter table "api_token" add constraint "api_token_token_hash_unique" unique ("token_hash")`);
+    this.addSql(`create table "cluster_gpu" ("id" uuid not null, "pool_id" uuid not null, "cluster_id" uuid not null, "gpu_family" varchar(63) not null, "capacity" int not null, "allocated" int not null default 0, constraint "cluster_gpu_pkey" primary key ("id"))`);
+    this.addSql(`create index "cluster_gpu_pool_id_index" on "cluster_gpu" ("pool_id")`);
+    this.addSql(`alter table "cluster_gpu" add constraint "cluster_gpu_cluster_id_gpu_family_unique" unique ("cluster_id", "gpu_family")`);
+    this.addSql(`create table "deployment_event" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "subject_kind" text check ("subject_kind" in ('COMPUTE_POOL', 'APP_DEPLOYMENT')) not null, "subject_id" uuid not null, "subject_name" varchar(63) not null, "project_id" uuid not null, "seq" int not null, "project_seq" int not null, "type" text check ("type" in ('CREATED', 'PHASE_CHANGED', 'STEP_STARTED', 'STEP_PROGRESS', 'STEP_WAITING', 'STEP_SUCCEEDED', 'STEP_FAILED', 'RETRIED', 'DELETE_REQUESTED')) not null, "phase" varchar(32) not null, "step_id" varchar(64) null, "step_index" int null, "step_count" int null, "percent" int not null default 0, "message" text not null, "details" jsonb null, constraint "deployment_event_pkey" primary key ("id"))`);
+    this.addSql(`create index "deployment_event_project_id_index" on "deployment_event" ("project_id")`);
+    this.addSql(`alter table "deployment_event" add constraint "deployment_event_project_id_project_seq_unique" unique ("project_id", "project_seq")`);
+    this.addSql(`alter table "deployment_event" add constraint "deployment_event_subject_id_seq_unique" unique ("subject_id", "seq")`);
+    this.addSql(`create table "event_sequence" ("scope_id" uuid not null, "last" int not null default 0, constraint "event_sequence_pkey" primary key ("scope_id"))`);
     this.addSql(`create table "gpu_reservation" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "tenant_id" uuid not null, "project_id" uuid not null, "gpu_family" varchar(63) not null, "count" int not null, "holder_kind" varchar(32) not null, "holder_id" uuid not null, "released_at" timestamptz null, constraint "gpu_reservation_pkey" primary key ("id"))`);
     this.addSql(`create index "gpu_reservation_tenant_id_index" on "gpu_reservation" ("tenant_id")`);
     this.addSql(`create index "gpu_reservation_holder_id_index" on "gpu_reservation" ("holder_id")`);
     this.addSql(`create index "gpu_reservation_project_id_released_at_index" on "gpu_reservation" ("project_id", "released_at")`);
+    this.addSql(`create table "idempotency_record" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "token_id" uuid not null, "operation" varchar(64) not null, "key" varchar(255) not null, "request_hash" varchar(64) not null, "result_id" uuid not null, constraint "idempotency_record_pkey" primary key ("id"))`);
+    this.addSql(`alter table "idempotency_record" add constraint "idempotency_record_token_id_operation_key_unique" unique ("token_id", "operation", "key")`);
     this.addSql(`create table "tenant" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "name" varchar(33) not null, "display_name" varchar(128) not null, "description" text null, constraint "tenant_pkey" primary key ("id"))`);
     this.addSql(`alter table "tenant" add constraint "tenant_name_unique" unique ("name")`);
     this.addSql(`create table "project" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "tenant_id" uuid not null, "name" varchar(33) not null, "display_name" varchar(128) not null, "description" text null, "tags" jsonb not null, "control_plane_node_count" int not null default 1, "worker_node_eligible" boolean not null default true, constraint "project_pkey" primary key ("id"))`);
@@ -16,31 +26,50 @@ export class Migration0001Initial extends Migration {
     this.addSql(`create table "role_binding" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "token_id" uuid not null, "role" text check ("role" in ('PLATFORM_ADMIN', 'TENANT_ADMIN', 'PROJECT_ADMIN', 'PROJECT_EDITOR', 'PROJECT_VIEWER')) not null, "tenant_id" uuid null, "project_id" uuid null, constraint "role_binding_pkey" primary key ("id"))`);
     this.addSql(`create table "profile_bundle" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "project_id" uuid not null, "name" varchar(63) not null, "version" int not null, "type" text check ("type" in ('APPLICATION', 'INFRASTRUCTURE', 'FULLSTACK')) not null, "description" text null, "cluster_profile" jsonb null, "workload_profiles" jsonb not null, "variables" jsonb not null, constraint "profile_bundle_pkey" primary key ("id"))`);
     this.addSql(`alter table "profile_bundle" add constraint "profile_bundle_project_id_name_version_unique" unique ("project_id", "name", "version")`);
-    this.addSql(`create table "machine" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "tenant_id" uuid not null, "host_id" varchar(128) not null, "architecture" text check ("architecture" in ('AMD64', 'ARM64')) not null default 'AMD64', "cpu_count" int not null, "memory_mi_b" int not null, "gpu_family" varchar(63) null, "gpu_count" int not null default 0, "gpu_memory_mi_b" int not null default 0, "control_plane_candidate" boolean not null default false, "worker_candidate" boolean not null default true, "resource_groups" jsonb not null, "state" text check ("state" in ('AVAILABLE', 'RESERVED', 'IN_USE', 'UNHEALTHY')) not null default 'AVAILABLE', "pool_id" uuid null, "version" int not null default 1, constraint "machine_pkey" primary key ("id"))`);
+    this.addSql(`create table "compute_pool" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "percent" int not null default 0, "current_step" varchar(64) null, "step_index" int null, "step_count" int null, "wait_reason" varchar(40) null, "wait_message" text null, "waiting_since" timestamptz null, "failure_reason" varchar(64) null, "failure_step" varchar(64) null, "failure_message" text null, "project_id" uuid not null, "name" varchar(33) not null, "active_name" varchar(33) null, "description" text null, "mode" text check ("mode" in ('DEDICATED', 'SHARED')) not null, "phase" text check ("phase" in ('PENDING', 'PROVISIONING', 'REGISTERING', 'INSTALLING', 'RUNNING', 'FAILED', 'DELETING', 'DELETED')) not null default 'PENDING', "bundle_id" uuid not null, "cluster_count" int not null default 1, "node_requirements" jsonb not null, "kubernetes_version" varchar(32) not null, "cluster_set" varchar(63) not null, "owner_deployment_id" uuid null, "deleted_at" timestamptz null, constraint "compute_pool_pkey" primary key ("id"))`);
+    this.addSql(`create index "compute_pool_phase_index" on "compute_pool" ("phase")`);
+    this.addSql(`create index "compute_pool_owner_deployment_id_index" on "compute_pool" ("owner_deployment_id")`);
+    this.addSql(`alter table "compute_pool" add constraint "compute_pool_project_id_active_name_unique" unique ("project_id", "active_name")`);
+    this.addSql(`create table "pool_cluster" ("id" uuid not null, "pool_id" uuid not null, "name" varchar(63) not null, "index" int not null, "node_count" int not null, constraint "pool_cluster_pkey" primary key ("id"))`);
+    this.addSql(`alter table "pool_cluster" add constraint "pool_cluster_name_unique" unique ("name")`);
+    this.addSql(`create table "machine" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "tenant_id" uuid not null, "host_id" varchar(128) not null, "architecture" text check ("architecture" in ('AMD64', 'ARM64')) not null default 'AMD64', "cpu_count" int not null, "memory_mi_b" int not null, "gpu_family" varchar(63) null, "gpu_count" int not null default 0, "gpu_memory_mi_b" int not null default 0, "control_plane_candidate" boolean not null default false, "worker_candidate" boolean not null default true, "resource_groups" jsonb not null, "state" text check ("state" in ('AVAILABLE', 'RESERVED', 'IN_USE', 'UNHEALTHY')) not null default 'AVAILABLE', "pool_id" uuid null, "cluster_id" uuid null, "pool_role" text check ("pool_role" in ('CONTROL_PLANE', 'WORKER')) null, "version" int not null default 1, constraint "machine_pkey" primary key ("id"))`);
     this.addSql(`alter table "machine" add constraint "machine_host_id_unique" unique ("host_id")`);
     this.addSql(`create index "machine_gpu_family_index" on "machine" ("gpu_family")`);
     this.addSql(`create index "machine_pool_id_index" on "machine" ("pool_id")`);
     this.addSql(`create index "machine_tenant_id_state_index" on "machine" ("tenant_id", "state")`);
     this.addSql(`create table "gpu_quota" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "scope_id" uuid not null, "level" text check ("level" in ('TENANT', 'PROJECT')) not null, "tenant_id" uuid not null, "project_id" uuid null, "gpu_family" varchar(63) not null, "hard_limit" int not null default 0, "used" int not null default 0, constraint "gpu_quota_pkey" primary key ("id"))`);
     this.addSql(`alter table "gpu_quota" add constraint "gpu_quota_scope_id_gpu_family_unique" unique ("scope_id", "gpu_family")`);
+    this.addSql(`create table "workflow_job" ("id" uuid not null, "created_at" timestamptz not null, "updated_at" timestamptz not null, "flow" varchar(64) not null, "subject_id" uuid not null, "project_id" uuid not null, "state" text check ("state" in ('ACTIVE', 'DONE', 'FAILED', 'CANCELLED')) not null default 'ACTIVE', "step_index" int not null default 0, "step_started" boolean not null default false, "error_attempts" int not null default 0, "attempts" int not null default 0, "run_at" timestamptz not null, "lease_owner" varchar(64) null, "lease_until" timestamptz null, "checkpoint" jsonb not null, "wait_key" text null, "finished_at" timestamptz null, constraint "workflow_job_pkey" primary key ("id"))`);
+    this.addSql(`create index "workflow_job_subject_id_index" on "workflow_job" ("subject_id")`);
+    this.addSql(`create index "workflow_job_state_run_at_index" on "workflow_job" ("state", "run_at")`);
     this.addSql(`alter table "project" add constraint "project_tenant_id_foreign" foreign key ("tenant_id") references "tenant" ("id") on update cascade on delete restrict`);
     this.addSql(`alter table "role_binding" add constraint "role_binding_token_id_foreign" foreign key ("token_id") references "api_token" ("id") on update cascade on delete cascade`);
     this.addSql(`alter table "role_binding" add constraint "role_binding_tenant_id_foreign" foreign key ("tenant_id") references "tenant" ("id") on update cascade on delete cascade`);
     this.addSql(`alter table "role_binding" add constraint "role_binding_project_id_foreign" foreign key ("project_id") references "project" ("id") on update cascade on delete cascade`);
     this.addSql(`alter table "profile_bundle" add constraint "profile_bundle_project_id_foreign" foreign key ("project_id") references "project" ("id") on update cascade on delete restrict`);
+    this.addSql(`alter table "compute_pool" add constraint "compute_pool_project_id_foreign" foreign key ("project_id") references "project" ("id") on update cascade on delete restrict`);
+    this.addSql(`alter table "compute_pool" add constraint "compute_pool_bundle_id_foreign" foreign key ("bundle_id") references "profile_bundle" ("id") on update cascade on delete restrict`);
+    this.addSql(`alter table "pool_cluster" add constraint "pool_cluster_pool_id_foreign" foreign key ("pool_id") references "compute_pool" ("id") on update cascade on delete cascade`);
     this.addSql(`alter table "machine" add constraint "machine_tenant_id_foreign" foreign key ("tenant_id") references "tenant" ("id") on update cascade on delete cascade`);
     this.addSql(`alter table "gpu_quota" add constraint "gpu_quota_tenant_id_foreign" foreign key ("tenant_id") references "tenant" ("id") on update cascade on delete cascade`);
     this.addSql(`alter table "gpu_quota" add constraint "gpu_quota_project_id_foreign" foreign key ("project_id") references "project" ("id") on update cascade on delete cascade`);
   }
 
   override async down(): Promise<void> {
+    this.addSql(`drop table if exists "workflow_job" cascade`);
     this.addSql(`drop table if exists "gpu_quota" cascade`);
     this.addSql(`drop table if exists "machine" cascade`);
+    this.addSql(`drop table if exists "pool_cluster" cascade`);
+    this.addSql(`drop table if exists "compute_pool" cascade`);
     this.addSql(`drop table if exists "profile_bundle" cascade`);
     this.addSql(`drop table if exists "role_binding" cascade`);
     this.addSql(`drop table if exists "project" cascade`);
     this.addSql(`drop table if exists "tenant" cascade`);
+    this.addSql(`drop table if exists "idempotency_record" cascade`);
     this.addSql(`drop table if exists "gpu_reservation" cascade`);
+    this.addSql(`drop table if exists "event_sequence" cascade`);
+    this.addSql(`drop table if exists "deployment_event" cascade`);
+    this.addSql(`drop table if exists "cluster_gpu" cascade`);
     this.addSql(`drop table if exists "api_token" cascade`);
   }
 }

@@ -5,10 +5,20 @@ export class Migration0001Initial extends Migration {
   override async up(): Promise<void> {
     this.addSql(`create table \`api_token\` (\`id\` text not null, \`created_at\` datetime not null, \`updated_at\` datetime not null, \`name\` text not null, \`token_hash\` text not null, \`prefix\` text not null, \`created_by_id\` text null, \`expires_at\` datetime null, \`revoked_at\` datetime null, primary key (\`id\`))`);
     this.addSql(`create unique index \`api_token_token_hash_unique\` on \`api_token\` (\`token_hash\`)`);
+    this.addSql(`create table \`cluster_gpu\` (\`id\` text not null, \`pool_id\` text not null, \`cluster_id\` text not null, \`gpu_family\` text not null, \`capacity\` integer not null, \`allocated\` integer not null default 0, primary key (\`id\`))`);
+    this.addSql(`create index \`cluster_gpu_pool_id_index\` on \`cluster_gpu\` (\`pool_id\`)`);
+    this.addSql(`create unique index \`cluster_gpu_cluster_id_gpu_family_unique\` on \`cluster_gpu\` (\`cluster_id\`, \`gpu_family\`)`);
+    this.addSql(`create table \`deployment_event\` (\`id\` text not null, \`created_at\` datetime not null, \`updated_at\` datetime not null, \`subject_kind\` text check (\`subject_kind\` in ('COMPUTE_POOL', 'APP_DEPLOYMENT')) not null, \`subject_id\` text not null, \`subject_name\` text not null, \`project_id\` text not null, \`seq\` integer not null, \`project_seq\` integer not null, \`type\` text check (\`type\` in ('CREATED', 'PHASE_CHANGED', 'STEP_STARTED', 'STEP_PROGRESS', 'STEP_WAITING', 'STEP_SUCCEEDED', 'STEP_FAILED', 'RETRIED', 'DELETE_REQUESTED')) not null, \`phase\` text not null, \`step_id\` text null, \`step_index\` integer null, \`step_count\` integer null, \`percent\` integer not null default 0, \`message\` text not null, \`details\` json null, primary key (\`id\`))`);
+    this.addSql(`create index \`deployment_event_project_id_index\` on \`deployment_event\` (\`project_id\`)`);
+    this.addSql(`create unique index \`deployment_event_project_id_project_seq_unique\` on \`deployment_event\` (\`project_id\`, \`project_seq\`)`);
+    this.addSql(`create unique index \`deployment_event_subject_id_seq_unique\` on \`deployment_event\` (\`subject_id\`, \`seq\`)`);
+    this.addSql(`create table \`event_sequence\` (\`scope_id\` text not null, \`last\` integer not null default 0, primary key (\`scope_id\`))`);
     this.addSql(`create table \`gpu_reservation\` (\`id\` text not null, \`created_at\` datetime not null, \`updated_at\` datetime not null, \`tenant_id\` text not null, \`project_id\` text not null, \`gpu_family\` text not null, \`count\` integer not null, \`holder_kind\` text not null, \`holder_id\` text not null, \`released_at\` datetime null, primary key (\`id\`))`);
     this.addSql(`create index \`gpu_reservation_tenant_id_index\` on \`gpu_reservation\` (\`tenant_id\`)`);
     this.addSql(`create index \`gpu_reservation_holder_id_index\` on \`gpu_reservation\` (\`holder_id\`)`);
     this.addSql(`create index \`gpu_reservation_project_id_released_at_index\` on \`gpu_reservation\` (\`project_id\`, \`released_at\`)`);
+    this.addSql(`create table \`idempotency_record\` (\`id\` text not null, \`created_at\` datetime not null, \`updated_at\` datetime not null, \`token_id\` text not null, \`operation\` text not null, \`key\` text not null, \`request_hash\` text not null, \`result_id\` text not null, primary key (\`id\`))`);
+    this.addSql(`create unique index \`idempotency_record_token_id_operation_key_unique\` on \`idempotency_record\` (\`token_id\`, \`operation\`, \`key\`)`);
     this.addSql(`create table \`tenant\` (\`id\` text not null, \`created_at\` datetime not null, \`updated_at\` datetime not null, \`name\` text not null, \`display_name\` text not null, \`description\` text null, primary key (\`id\`))`);
     this.addSql(`create unique index \`tenant_name_unique\` on \`tenant\` (\`name\`)`);
     this.addSql(`create table \`project\` (\`id\` text not null, \`created_at\` datetime not null, \`updated_at\` datetime not null, \`tenant_id\` text not null, \`name\` text not null, \`display_name\` text not null, \`description\` text null, \`tags\` json not null, \`control_plane_node_count\` integer not null default 1, \`worker_node_eligible\` integer not null default true, constraint \`project_tenant_id_foreign\` foreign key(\`tenant_id\`) references \`tenant\`(\`id\`) on delete restrict on update cascade, primary key (\`id\`))`);
@@ -21,7 +31,16 @@ export class Migration0001Initial extends Migration {
     this.addSql(`create table \`profile_bundle\` (\`id\` text not null, \`created_at\` datetime not null, \`updated_at\` datetime not null, \`project_id\` text not null, \`name\` text not null, \`version\` integer not null, \`type\` text check (\`type\` in ('APPLICATION', 'INFRASTRUCTURE', 'FULLSTACK')) not null, \`description\` text null, \`cluster_profile\` json null, \`workload_profiles\` json not null, \`variables\` json not null, constraint \`profile_bundle_project_id_foreign\` foreign key(\`project_id\`) references \`project\`(\`id\`) on delete restrict on update cascade, primary key (\`id\`))`);
     this.addSql(`create index \`profile_bundle_project_id_index\` on \`profile_bundle\` (\`project_id\`)`);
     this.addSql(`create unique index \`profile_bundle_project_id_name_version_unique\` on \`profile_bundle\` (\`project_id\`, \`name\`, \`version\`)`);
-    this.addSql(`create table \`machine\` (\`id\` text not null, \`created_at\` datetime not null, \`updated_at\` datetime not null, \`tenant_id\` text not null, \`host_id\` text not null, \`architecture\` text check (\`architecture\` in ('AMD64', 'ARM64')) not null default 'AMD64', \`cpu_count\` integer not null, \`memory_mi_b\` integer not null, \`gpu_family\` text null, \`gpu_count\` integer not null default 0, \`gpu_memory_mi_b\` integer not null default 0, \`control_plane_candidate\` integer not null default false, \`worker_candidate\` integer not null default true, \`resource_groups\` json not null, \`state\` text check (\`state\` in ('AVAILABLE', 'RESERVED', 'IN_USE', 'UNHEALTHY')) not null default 'AVAILABLE', \`pool_id\` text null, \`version\` integer not null default 1, constraint \`machine_tenant_id_foreign\` foreign key(\`tenant_id\`) references \`tenant\`(\`id\`) on delete cascade on update cascade, primary key (\`id\`))`);
+    this.addSql(`create table \`compute_pool\` (\`id\` text not null, \`created_at\` datetime not null, \`updated_at\` datetime not null, \`percent\` integer not null default 0, \`current_step\` text null, \`step_index\` integer null, \`step_count\` integer null, \`wait_reason\` text null, \`wait_message\` text null, \`waiting_since\` datetime null, \`failure_reason\` text null, \`failure_step\` text null, \`failure_message\` text null, \`project_id\` text not null, \`name\` text not null, \`active_name\` text null, \`description\` text null, \`mode\` text check (\`mode\` in ('DEDICATED', 'SHARED')) not null, \`phase\` text check (\`phase\` in ('PENDING', 'PROVISIONING', 'REGISTERING', 'INSTALLING', 'RUNNING', 'FAILED', 'DELETING', 'DELETED')) not null default 'PENDING', \`bundle_id\` text not null, \`cluster_count\` integer not null default 1, \`node_requirements\` json not null, \`kubernetes_version\` text not null, \`cluster_set\` text not null, \`owner_deployment_id\` text null, \`deleted_at\` datetime null, constraint \`compute_pool_project_id_foreign\` foreign key(\`project_id\`) references \`project\`(\`id\`) on delete restrict on update cascade, constraint \`compute_pool_bundle_id_foreign\` foreign key(\`bundle_id\`) references \`profile_bundle\`(\`id\`) on delete restrict on update cascade, primary key (\`id\`))`);
+    this.addSql(`create index \`compute_pool_project_id_index\` on \`compute_pool\` (\`project_id\`)`);
+    this.addSql(`create index \`compute_pool_phase_index\` on \`compute_pool\` (\`phase\`)`);
+    this.addSql(`create index \`compute_pool_bundle_id_index\` on \`compute_pool\` (\`bundle_id\`)`);
+    this.addSql(`create index \`compute_pool_owner_deployment_id_index\` on \`compute_pool\` (\`owner_deployment_id\`)`);
+    this.addSql(`create unique index \`compute_pool_project_id_active_name_unique\` on \`compute_pool\` (\`project_id\`, \`active_name\`)`);
+    this.addSql(`create table \`pool_cluster\` (\`id\` text not null, \`pool_id\` text not null, \`name\` text not null, \`index\` integer not null, \`node_count\` integer not null, constraint \`pool_cluster_pool_id_foreign\` foreign key(\`pool_id\`) references \`compute_pool\`(\`id\`) on delete cascade on update cascade, primary key (\`id\`))`);
+    this.addSql(`create index \`pool_cluster_pool_id_index\` on \`pool_cluster\` (\`pool_id\`)`);
+    this.addSql(`create unique index \`pool_cluster_name_unique\` on \`pool_cluster\` (\`name\`)`);
+    this.addSql(`create table \`machine\` (\`id\` text not null, \`created_at\` datetime not null, \`updated_at\` datetime not null, \`tenant_id\` text not null, \`host_id\` text not null, \`architecture\` text check (\`architecture\` in ('AMD64', 'ARM64')) not null default 'AMD64', \`cpu_count\` integer not null, \`memory_mi_b\` integer not null, \`gpu_family\` text null, \`gpu_count\` integer not null default 0, \`gpu_memory_mi_b\` integer not null default 0, \`control_plane_candidate\` integer not null default false, \`worker_candidate\` integer not null default true, \`resource_groups\` json not null, \`state\` text check (\`state\` in ('AVAILABLE', 'RESERVED', 'IN_USE', 'UNHEALTHY')) not null default 'AVAILABLE', \`pool_id\` text null, \`cluster_id\` text null, \`pool_role\` text check (\`pool_role\` in ('CONTROL_PLANE', 'WORKER')) null, \`version\` integer not null default 1, constraint \`machine_tenant_id_foreign\` foreign key(\`tenant_id\`) references \`tenant\`(\`id\`) on delete cascade on update cascade, primary key (\`id\`))`);
     this.addSql(`create index \`machine_tenant_id_index\` on \`machine\` (\`tenant_id\`)`);
     this.addSql(`create unique index \`machine_host_id_unique\` on \`machine\` (\`host_id\`)`);
     this.addSql(`create index \`machine_gpu_family_index\` on \`machine\` (\`gpu_family\`)`);
@@ -31,16 +50,26 @@ export class Migration0001Initial extends Migration {
     this.addSql(`create index \`gpu_quota_tenant_id_index\` on \`gpu_quota\` (\`tenant_id\`)`);
     this.addSql(`create index \`gpu_quota_project_id_index\` on \`gpu_quota\` (\`project_id\`)`);
     this.addSql(`create unique index \`gpu_quota_scope_id_gpu_family_unique\` on \`gpu_quota\` (\`scope_id\`, \`gpu_family\`)`);
+    this.addSql(`create table \`workflow_job\` (\`id\` text not null, \`created_at\` datetime not null, \`updated_at\` datetime not null, \`flow\` text not null, \`subject_id\` text not null, \`project_id\` text not null, \`state\` text check (\`state\` in ('ACTIVE', 'DONE', 'FAILED', 'CANCELLED')) not null default 'ACTIVE', \`step_index\` integer not null default 0, \`step_started\` integer not null default false, \`error_attempts\` integer not null default 0, \`attempts\` integer not null default 0, \`run_at\` datetime not null, \`lease_owner\` text null, \`lease_until\` datetime null, \`checkpoint\` json not null, \`wait_key\` text null, \`finished_at\` datetime null, primary key (\`id\`))`);
+    this.addSql(`create index \`workflow_job_subject_id_index\` on \`workflow_job\` (\`subject_id\`)`);
+    this.addSql(`create index \`workflow_job_state_run_at_index\` on \`workflow_job\` (\`state\`, \`run_at\`)`);
   }
 
   override async down(): Promise<void> {
+    this.addSql(`drop table if exists \`workflow_job\``);
     this.addSql(`drop table if exists \`gpu_quota\``);
     this.addSql(`drop table if exists \`machine\``);
+    this.addSql(`drop table if exists \`pool_cluster\``);
+    this.addSql(`drop table if exists \`compute_pool\``);
     this.addSql(`drop table if exists \`profile_bundle\``);
     this.addSql(`drop table if exists \`role_binding\``);
     this.addSql(`drop table if exists \`project\``);
     this.addSql(`drop table if exists \`tenant\``);
+    this.addSql(`drop table if exists \`idempotency_record\``);
     this.addSql(`drop table if exists \`gpu_reservation\``);
+    this.addSql(`drop table if exists \`event_sequence\``);
+    this.addSql(`drop table if exists \`deployment_event\``);
+    this.addSql(`drop table if exists \`cluster_gpu\``);
     this.addSql(`drop table if exists \`api_token\``);
   }
 }

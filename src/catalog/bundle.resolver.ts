@@ -1,5 +1,62 @@
-import { Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import type { Ctx as Context } from '../context.js';
+import { mutate } from '../graphql/payload.js';
+import { connectionOf, PageArgs, pageRequest } from '../graphql/relay/connection.js';
+import { fromGlobalId, NodeKind } from '../graphql/relay/global-id.js';
 import { ProjectNode } from '../tenancy/project.type.js';
+import { DeletePayload } from '../tenancy/tenancy.input.js';
+import { CreateProfileBundleInput, CreateProfileBundleVersionInput, DeleteProfileBundleInput, ProfileBundlePayload } from './bundle.input.js';
+import { BundleType } from './bundle.model.js';
+import { ProfileBundleConnection, ProfileBundleNode } from './bundle.type.js';
 
 @Resolver(() => ProjectNode)
-export class BundleResolver {}
+export class ProjectBundlesResolver {
+  @FieldResolver(() => ProfileBundleConnection, { description: 'Every version of every bundle, oldest first (creation order)' })
+  async profileBundles(
+    @Root() p: ProjectNode,
+    @Args(() => PageArgs) args: PageArgs,
+    @Arg('name', () => String, { nullable: true, description: 'Only the versions of this bundle' }) name: string | null,
+    @Arg('type', () => BundleType, { nullable: true }) type: BundleType | null,
+    @Ctx() ctx: Context,
+  ): Promise<ProfileBundleConnection> {
+    const page = await ctx.services.bundles.pageForProject(ctx, { id: p.uuid, tenantId: p.tenantUuid }, pageRequest(args), { name, type });
+    return connectionOf(ProfileBundleConnection, page, ProfileBundleNode.from);
+  }
+}
+
+@Resolver(() => ProfileBundleNode)
+export class BundleResolver {
+  @FieldResolver(() => ProjectNode)
+  async project(@Root() b: ProfileBundleNode, @Ctx() ctx: Context): Promise<ProjectNode> {
+    const p = await ctx.services.projects.byId(ctx, b.projectUuid);
+    if (!p) throw new Error('project of a visible bundle is not visible');
+    return ProjectNode.from(p);
+  }
+
+  @Mutation(() => ProfileBundlePayload, { description: 'Version 1 of a new bundle. Project editors and above' })
+  createProfileBundle(@Arg('input', () => CreateProfileBundleInput) input: CreateProfileBundleInput, @Ctx() ctx: Context): Promise<ProfileBundlePayload> {
+    return mutate(ProfileBundlePayload, async () => {
+      const projectId = fromGlobalId(input.projectId, NodeKind.Project, ['projectId']);
+      return { profileBundle: ProfileBundleNode.from(await ctx.services.bundles.create(ctx, { ...input, projectId })) };
+    });
+  }
+
+  @Mutation(() => ProfileBundlePayload, { description: 'The next version of a bundle; earlier versions never change. Project editors and above' })
+  createProfileBundleVersion(
+    @Arg('input', () => CreateProfileBundleVersionInput) input: CreateProfileBundleVersionInput,
+    @Ctx() ctx: Context,
+  ): Promise<ProfileBundlePayload> {
+    return mutate(ProfileBundlePayload, async () => {
+      const bundleId = fromGlobalId(input.profileBundleId, NodeKind.ProfileBundle, ['profileBundleId']);
+      return { profileBundle: ProfileBundleNode.from(await ctx.services.bundles.createVersion(ctx, { ...input, bundleId })) };
+    });
+  }
+
+  @Mutation(() => DeletePayload, { description: 'Deletes one version; refused (IN_USE) while pools or deployments use it. Project editors and above' })
+  deleteProfileBundle(@Arg('input', () => DeleteProfileBundleInput) input: DeleteProfileBundleInput, @Ctx() ctx: Context): Promise<DeletePayload> {
+    return mutate(DeletePayload, async () => {
+      await ctx.services.bundles.delete(ctx, fromGlobalId(input.id, NodeKind.ProfileBundle, ['id']));
+      return { deletedId: input.id };
+    });
+  }
+}

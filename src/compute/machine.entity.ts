@@ -68,6 +68,14 @@ export class Machine extends BaseEntity {
   @Index()
   poolId: string | null = null;
 
+  /** The pool cluster (spoke) this host is part of. */
+  @Property({ type: 'uuid', nullable: true })
+  clusterId: string | null = null;
+
+  /** CONTROL_PLANE or WORKER while serving a pool. */
+  @Enum({ items: () => MachineRole, type: 'string', nullable: true })
+  poolRole: MachineRole | null = null;
+
   @Property({ type: 'integer', version: true })
   version: Opt<number> = 1;
 

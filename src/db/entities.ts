@@ -7,5 +7,25 @@ import { GpuReservation } from '../tenancy/gpu-reservation.entity.js';
 import { Project } from '../tenancy/project.entity.js';
 import { RoleBinding } from '../tenancy/role-binding.entity.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
+import { ClusterGpu, ComputePool, PoolCluster } from '../compute/pool.entity.js';
+import { DeploymentEvent, EventSequence } from '../events/event.entity.js';
+import { WorkflowJob } from '../workflow/job.entity.js';
+import { IdempotencyRecord } from './idempotency.js';
 
-export const entities = [Tenant, Project, GpuQuota, GpuReservation, ApiToken, RoleBinding, Machine, ProfileBundle];
+export const entities = [
+  Tenant,
+  Project,
+  GpuQuota,
+  GpuReservation,
+  ApiToken,
+  RoleBinding,
+  Machine,
+  ProfileBundle,
+  IdempotencyRecord,
+  DeploymentEvent,
+  EventSequence,
+  WorkflowJob,
+  ComputePool,
+  PoolCluster,
+  ClusterGpu,
+];

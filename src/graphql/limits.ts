@@ -16,7 +16,7 @@ import {
 } from 'graphql';
 import { createRequire } from 'node:module';
 import { ErrorCode } from '../errors.js';
-import { DEFAULT_PAGE } from './relay/connection.js';
+import { DEFAULT_PAGE, MAX_PAGE } from './relay/connection.js';
 
 // The package's ESM build imports graphql's .mjs files, a second graphql "realm" next to the CJS one
 // every other dependency uses; its CJS build shares ours.
@@ -89,27 +89,61 @@ export function limitRules(l: Limits): ValidationRule[] {
 /**
  * Estimated cost of an operation: every field costs 1 (or its `complexity`), and list fields with a
  * `first` argument multiply their children by it — so `first: 100` nested three deep is expensive.
- * Runs after validation because it needs the variables.
+ * `nodes(ids:)` multiplies its children by the number of ids. Runs after validation because it needs
+ * the variables.
  */
 export function operationCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName?: string | null): number {
-  return getComplexity({
-    schema,
-    query: document,
-    variables: variables ?? {},
-    operationName: operationName ?? undefined,
-    estimators: [
-      fieldExtensionsEstimator(),
-      ({ field, args, childComplexity }) => {
-        if (!field.args.some((a) => a.name === 'first')) return undefined;
-        const first = typeof args?.first === 'number' ? args.first : DEFAULT_PAGE;
-        return 1 + first * Math.max(1, childComplexity);
-      },
-      simpleEstimator({ defaultComplexity: 1 }),
-    ],
-  });
+  return analyseOperation(schema, document, variables, operationName).cost;
 }
 
+interface OperationAnalysis {
+  cost: number;
+  /** the largest `first` the operation asks for (0 if none) */
+  maxFirst: number;
+}
+
+function analyseOperation(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName?: string | null): OperationAnalysis {
+  let maxFirst = 0;
+  const complexityOf = () =>
+    getComplexity({
+      schema,
+      query: document,
+      variables: variables ?? {},
+      operationName: operationName ?? undefined,
+      estimators: [
+        fieldExtensionsEstimator(),
+        ({ field, args, childComplexity }) => {
+          if (field.args.some((a) => a.name === 'first')) {
+            const first = typeof args?.first === 'number' ? args.first : DEFAULT_PAGE;
+            maxFirst = Math.max(maxFirst, first);
+            // A page below 1 is refused by the resolver; it must not lower the estimate (a negative
+            // `first` would otherwise buy budget for the rest of the operation).
+            return 1 + Math.max(1, first) * Math.max(1, childComplexity);
+          }
+          if (field.args.some((a) => a.name === 'ids') && Array.isArray(args?.ids)) {
+            return 1 + Math.max(1, args.ids.length) * Math.max(1, childComplexity);
+          }
+          return undefined;
+        },
+        simpleEstimator({ defaultComplexity: 1 }),
+      ],
+    });
+  try {
+    return { cost: complexityOf(), maxFirst };
+  } catch (e) {
+    // getComplexity coerces the variables first; a value that does not fit its type is the client's
+    // mistake (BAD_USER_INPUT, 400). Uncaught, it would surface as a 500 INTERNAL_SERVER_ERROR.
+    const err = e as GraphQLError;
+    if (err instanceof Error && err.name === 'GraphQLError' && err.extensions?.code == null) {
+      throw new GraphQLError(err.message, { nodes: err.nodes, extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+    }
+    throw e;
+  }
+}
+
+/** Refuses, before execution, operations over the cost budget or asking for pages above MAX_PAGE. */
 export function assertCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | null | undefined, max: number): void {
-  const cost = operationCost(schema, document, variables, operationName);
+  const { cost, maxFirst } = analyseOperation(schema, document, variables, operationName);
+  if (maxFirst > MAX_PAGE) throw limitError(`first: ${maxFirst} exceeds the page limit of ${MAX_PAGE}`);
   if (cost > max) throw limitError(`Query cost ${cost} exceeds the limit of ${max}`);
 }

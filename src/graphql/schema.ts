@@ -5,13 +5,15 @@
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
 import { buildSchema, type ClassType, type NonEmptyArray, type PubSub } from 'type-graphql';
-import { BundleResolver } from '../catalog/bundle.resolver.js';
+import { BundleResolver, ProjectBundlesResolver } from '../catalog/bundle.resolver.js';
 import { MachineResolver, TenantMachinesResolver } from '../compute/machine.resolver.js';
 import { ProjectResolver } from '../tenancy/project.resolver.js';
 import { QuotaResolver } from '../tenancy/quota.resolver.js';
 import { TenantResolver } from '../tenancy/tenant.resolver.js';
 import { RoleBindingResolver, TokenResolver } from '../tenancy/token.resolver.js';
 import { NodeResolver } from './node.resolver.js';
+import { EnvironmentResolver, MachinePoolResolver, PoolResolver, ProjectPoolsResolver } from '../compute/pool.resolver.js';
+import { ProjectEventsResolver } from '../events/event.resolver.js';
 
 export const resolvers = [
   NodeResolver,
@@ -23,16 +25,35 @@ export const resolvers = [
   MachineResolver,
   TenantMachinesResolver,
   BundleResolver,
+  ProjectBundlesResolver,
+  PoolResolver,
+  ProjectPoolsResolver,
+  MachinePoolResolver,
+  EnvironmentResolver,
+  ProjectEventsResolver,
 ] as const;
 
-export async function buildGatewaySchema(pubSub?: PubSub): Promise<GraphQLSchema> {
+/**
+ * Every subscription here supplies its own `subscribe` (replay from the database, then the event
+ * bus), so type-graphql's topic pub/sub is never used; it insists on one being present.
+ */
+const noTopicPubSub: PubSub = {
+  publish: () => {
+    throw new Error('topic-based subscriptions are not used: publish through the EventLog');
+  },
+  subscribe: () => {
+    throw new Error('topic-based subscriptions are not used');
+  },
+};
+
+export async function buildGatewaySchema(pubSub: PubSub = noTopicPubSub): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: [...resolvers] as unknown as NonEmptyArray<ClassType>,
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     // Inputs are validated by the services (they report every problem as userErrors).
     validate: false,
     emitSchemaFile: false,
-    ...(pubSub ? { pubSub } : {}),
+    pubSub,
   });
 }
 

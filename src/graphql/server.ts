@@ -115,7 +115,6 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
           return [e as GraphQLError];
         }
         extra.subscriptions = (extra.subscriptions ?? 0) + 1;
-        metrics.subscriptions.inc();
         return {
           schema,
           document,
@@ -127,7 +126,6 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
       onComplete: (ctx) => {
         const extra = ctx.extra as Extra;
         extra.subscriptions = Math.max(0, (extra.subscriptions ?? 1) - 1);
-        metrics.subscriptions.dec();
       },
       onNext: (_ctx, _id, _payload, _args, result) => maskResult(result as ExecutionResult),
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)) as never,

@@ -75,6 +75,8 @@ export interface HubAdapterOptions {
   requestTimeoutMs?: number;
   /** server-side watch timeout, so watches are recycled even when the client timeout cannot fire; default 300 */
   watchTimeoutSeconds?: number;
+  /** list page size (`limit`); default 500 */
+  listPageSize?: number;
 }
 
 /** Server-managed metadata that must not be sent with an apply (resourceVersion would make it conditional). */
@@ -97,6 +99,7 @@ export class KubeHubAdapter implements HubAdapter {
   private readonly retry: RetryPolicy;
   private readonly requestTimeoutMs: number;
   private readonly watchTimeoutSeconds: number;
+  private readonly listPageSize: number;
 
   constructor(kc: KubeConfig, opts: HubAdapterOptions = {}) {
     this.api = kc.makeApiClient(CustomObjectsApi);
@@ -105,6 +108,7 @@ export class KubeHubAdapter implements HubAdapter {
     this.retry = opts.retry ?? DEFAULT_RETRY;
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
     this.watchTimeoutSeconds = opts.watchTimeoutSeconds ?? 300;
+    this.listPageSize = opts.listPageSize ?? 500;
   }
 
   /** Per-call options: core-group routing, a request timeout, and the Content-Type when patching. */
@@ -186,7 +190,7 @@ export class KubeHubAdapter implements HubAdapter {
   async list<T extends KubeObject = KubeObject>(kind: KindName, opts: ListOptions = {}): Promise<KubeList<T>> {
     const r = Resources[kind];
     const labelSelector = typeof opts.labelSelector === 'object' ? selectorOf(opts.labelSelector) : opts.labelSelector || undefined;
-    const base = { group: r.group, version: r.version, plural: r.plural, labelSelector, limit: 500 };
+    const base = { group: r.group, version: r.version, plural: r.plural, labelSelector, limit: this.listPageSize };
     const page = (cont: string | undefined): Promise<{ items?: unknown[]; metadata?: { resourceVersion?: string; continue?: string } }> => {
       const params = { ...base, _continue: cont };
       if (!r.namespaced) return this.api.listClusterCustomObject(params, this.options());

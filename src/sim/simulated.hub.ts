@@ -9,6 +9,7 @@ import { startControllers } from './controllers/controller.set.js';
 import { FaultState, type SimFaults } from './fault.state.js';
 import { groupOf, type KubeObject } from './kube.types.js';
 import { ObjectStore } from './object.store.js';
+import { validationAdmission } from './object.validation.js';
 import { quotaAdmission } from './quota.admission.js';
 import { SpokeFleet } from './spoke.fleet.js';
 import { loadState, StatePersister } from './state.persist.js';
@@ -28,6 +29,8 @@ export interface SimOptions {
   bookmarkIntervalMs?: number;
   /** Watch events kept for resuming from a resourceVersion. Default 5000. */
   historyLimit?: number;
+  /** Run the simulated controllers (Cluster API, OCM, Flux...). false = a bare API server. Default true. */
+  controllers?: boolean;
 }
 
 export interface SpokeView {
@@ -62,7 +65,7 @@ export async function startSimulatedHub(opts: SimOptions = {}): Promise<Simulate
   const speed = opts.speed ?? 1;
   if (!(Number.isFinite(speed) && speed >= 0)) throw new Error(`simulated hub speed must be a number >= 0, got ${speed}`);
   const faults = new FaultState(opts.faults);
-  const hub = new ObjectStore('hub', { historyLimit: opts.historyLimit, admission: [quotaAdmission] });
+  const hub = new ObjectStore('hub', { historyLimit: opts.historyLimit, admission: [validationAdmission, quotaAdmission] });
   const spokes = new SpokeFleet();
 
   const loaded = opts.stateFile ? loadState(opts.stateFile) : undefined;
@@ -99,7 +102,7 @@ export async function startSimulatedHub(opts: SimOptions = {}): Promise<Simulate
   armDropTimer(faults.get().dropWatchesEveryMs);
   unsubs.push(faults.onChange((f) => armDropTimer(f.dropWatchesEveryMs)));
 
-  const controllers = startControllers({ hub, spokes, faults, speed, logger });
+  const controllers = opts.controllers === false ? { stop: () => undefined } : startControllers({ hub, spokes, faults, speed, logger });
 
   logger.info(`SIMULATED Kubernetes hub (spokegraph sim) listening on ${url} — not a real cluster; Cluster API, OCM and Flux are played by in-process controllers`, {
     speed,

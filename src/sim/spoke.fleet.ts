@@ -1,4 +1,5 @@
 /** The per-spoke object stores the work agent applies into, created when first needed. */
+import { validationAdmission } from './object.validation.js';
 import { quotaAdmission } from './quota.admission.js';
 import { ObjectStore, type StoreEvent, type StoreSnapshot } from './object.store.js';
 
@@ -13,7 +14,7 @@ export class SpokeFleet {
   get(cluster: string): ObjectStore {
     let s = this.spokes.get(cluster);
     if (!s) {
-      s = new ObjectStore(`spoke:${cluster}`, { admission: [quotaAdmission] });
+      s = new ObjectStore(`spoke:${cluster}`, { admission: [validationAdmission, quotaAdmission] });
       this.attach(cluster, s);
       for (const ns of ['default', 'kube-system', 'kube-public']) s.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     }
@@ -39,7 +40,7 @@ export class SpokeFleet {
 
   load(snaps: Record<string, StoreSnapshot>): void {
     for (const [name, snap] of Object.entries(snaps)) {
-      const s = new ObjectStore(`spoke:${name}`, { admission: [quotaAdmission] });
+      const s = new ObjectStore(`spoke:${name}`, { admission: [validationAdmission, quotaAdmission] });
       s.load(snap);
       this.attach(name, s);
     }

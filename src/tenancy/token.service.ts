@@ -8,7 +8,7 @@ import type { Em } from '../db/orm.js';
 import { inTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCode, forbidden, NotFoundError, Problems } from '../errors.js';
 import { textProblem } from '../common/rules.js';
-import { canGrant } from './access.policy.js';
+import { canGrant, canReadProject } from './access.policy.js';
 import { ApiToken } from './api-token.entity.js';
 import { Project } from './project.entity.js';
 import { Role, RoleBinding } from './role-binding.entity.js';
@@ -23,6 +23,13 @@ export function hashToken(secret: string): string {
 
 export function newSecret(): string {
   return SECRET_PREFIX + randomBytes(32).toString('base64url');
+}
+
+/** Whether the scope a binding names is visible to `viewer` (a project role: the project; a tenant role: the tenant). */
+function bindingVisible(viewer: Viewer, b: Binding): boolean {
+  if (b.projectId && b.tenantId) return canReadProject(viewer, { id: b.projectId, tenantId: b.tenantId });
+  if (b.tenantId) return viewer.canSeeTenant(b.tenantId);
+  return viewer.isPlatformAdmin;
 }
 
 export interface BindingInput {
@@ -94,9 +101,12 @@ export class TokenService {
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) p.add('expiresAt must be in the future', ['expiresAt']);
     p.throwIfAny();
     const bindings = await this.resolveBindings(ctx.em, input.roleBindings);
-    for (const b of bindings) {
-      // A binding to an object the caller cannot see reads as "not found", never as a hint it exists.
-      if (b.tenantId && !ctx.viewer.canSeeTenant(b.tenantId)) throw new NotFoundError(b.projectId ? 'Project' : 'Tenant', ['roleBindings']);
+    for (const [i, b] of bindings.entries()) {
+      // A binding to an object the caller cannot see reads exactly like a missing one (same message and
+      // field as resolveBindings gives), never as a hint that it exists.
+      if (!bindingVisible(ctx.viewer, b) && b.role !== Role.PLATFORM_ADMIN) {
+        throw new NotFoundError(b.projectId ? 'Project' : 'Tenant', ['roleBindings', String(i), b.projectId ? 'projectId' : 'tenantId']);
+      }
       if (!canGrant(ctx.viewer, b)) throw forbidden(`grant ${b.role}`);
     }
     const secret = newSecret();
@@ -120,7 +130,13 @@ export class TokenService {
     const token = await ctx.em.findOne(ApiToken, { id: tokenId }, { populate: ['roleBindings'] });
     if (!token) throw new NotFoundError('API token', ['id']);
     const bindings: Binding[] = token.roleBindings.getItems().map((b) => ({ role: b.role, tenantId: b.tenant?.id ?? null, projectId: b.project?.id ?? null }));
-    const visible = ctx.viewer.isPlatformAdmin || token.createdById === ctx.viewer.tokenId || token.id === ctx.viewer.tokenId || bindings.every((b) => !b.tenantId || ctx.viewer.canSeeTenant(b.tenantId));
+    // Others see a token only if they see the scope of every role it holds: a token left without
+    // bindings (its projects deleted) or holding PLATFORM_ADMIN is visible to platform admins only.
+    const visible =
+      ctx.viewer.isPlatformAdmin ||
+      token.createdById === ctx.viewer.tokenId ||
+      token.id === ctx.viewer.tokenId ||
+      (bindings.length > 0 && bindings.every((b) => bindingVisible(ctx.viewer, b)));
     if (!visible) throw new NotFoundError('API token', ['id']);
     const allowed = token.id === ctx.viewer.tokenId || token.createdById === ctx.viewer.tokenId || bindings.every((b) => canGrant(ctx.viewer, b));
     if (!allowed) throw forbidden('revoke this token');

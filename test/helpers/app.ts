@@ -26,7 +26,17 @@ export interface TestAppOptions extends AppOptions {
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase(opts.dialect);
   const adminToken = 'sg_test_' + randomBytes(24).toString('base64url');
-  let config = loadConfig({ PORT: '0', SEED_DEMO: 'false', LOG_LEVEL: 'silent', BOOTSTRAP_ADMIN_TOKEN: adminToken, ...opts.env });
+  let config = loadConfig({
+    PORT: '0',
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'silent',
+    BOOTSTRAP_ADMIN_TOKEN: adminToken,
+    // an in-memory database gets an in-memory simulated hub at full speed
+    DATABASE_URL: 'sqlite::memory:',
+    SIM_SPEED: '0',
+    WORKFLOW_POLL_MS: '50',
+    ...opts.env,
+  });
   config = { ...config, db: database.db };
   if (opts.configure) config = opts.configure(config);
   let app: App;

@@ -39,3 +39,27 @@ export async function createToken(app: TestApp, roleBindings: BindingInput[], as
   if (d.createApiToken.userErrors.length) throw new Error(JSON.stringify(d.createApiToken.userErrors));
   return d.createApiToken.secret;
 }
+
+export async function registerMachines(
+  app: TestApp,
+  tenantId: string,
+  machines: { hostId: string; gpu?: { family: string; count: number } | null; roles?: string[] }[],
+): Promise<{ id: string; hostId: string }[]> {
+  const d = await app.q(
+    `mutation($input: RegisterMachinesInput!) { registerMachines(input: $input) { machines { id hostId } userErrors { field message code } } }`,
+    { input: { tenantId, machines: machines.map((m) => ({ cpuCount: 8, memoryMiB: 16384, roles: ['WORKER'], ...m })) } },
+  );
+  if (d.registerMachines.userErrors.length) throw new Error(JSON.stringify(d.registerMachines.userErrors));
+  return d.registerMachines.machines;
+}
+
+/** Like createToken, but also returns the token's global id. */
+export async function createTokenWithId(app: TestApp, roleBindings: BindingInput[], as: string = app.adminToken): Promise<{ id: string; secret: string }> {
+  const d = await app.q(
+    `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { secret apiToken { id } userErrors { field message code } } }`,
+    { input: { name: uniq('tok'), roleBindings } },
+    as,
+  );
+  if (d.createApiToken.userErrors.length) throw new Error(JSON.stringify(d.createApiToken.userErrors));
+  return { id: d.createApiToken.apiToken.id, secret: d.createApiToken.secret };
+}

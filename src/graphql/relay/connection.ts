@@ -116,11 +116,12 @@ export function connectionOf<E extends { id: string }, N, C extends ConnectionSh
   Conn: new () => C,
   page: Page<E>,
   toNode: (e: E) => N,
+  cursorOf: (e: E) => string = (e) => encodeCursor(e.id),
 ): C {
   const conn = new Conn();
   const nodes = page.items.map(toNode);
   conn.nodes = nodes;
-  conn.edges = page.items.map((e, i) => ({ cursor: encodeCursor(e.id), node: nodes[i] }));
+  conn.edges = page.items.map((e, i) => ({ cursor: cursorOf(e), node: nodes[i] }));
   const pi = new PageInfo();
   pi.hasNextPage = page.hasNextPage;
   pi.hasPreviousPage = false;

@@ -6,8 +6,8 @@
  */
 import type { Logger } from '../../logger.js';
 import type { FaultState } from '../fault.state.js';
-import type { KubeObject } from '../kube.types.js';
-import type { ObjectStore } from '../object.store.js';
+import { groupOf, setCondition, type Condition, type KubeObject } from '../kube.types.js';
+import type { ObjectStore, StoreEvent } from '../object.store.js';
 import type { SpokeFleet } from '../spoke.fleet.js';
 
 export interface SimContext {
@@ -19,14 +19,37 @@ export interface SimContext {
   logger: Logger;
 }
 
-/** Where an object lives: 'hub' or a spoke cluster name. */
+/** What to reconcile: scope is 'hub' or a spoke cluster name; kind only for controllers of several kinds. */
 export interface ObjectKey {
   scope: string;
+  kind?: string;
   namespace?: string;
   name: string;
 }
 
-export const keyOf = (scope: string, o: Pick<KubeObject, 'metadata'>): ObjectKey => ({ scope, namespace: o.metadata.namespace, name: o.metadata.name ?? '' });
+export const keyOf = (scope: string, o: Pick<KubeObject, 'kind' | 'metadata'>, withKind = false): ObjectKey => ({
+  scope,
+  kind: withKind ? o.kind : undefined,
+  namespace: o.metadata.namespace,
+  name: o.metadata.name ?? '',
+});
+
+/** A condition stamped with the generation it describes. */
+export function cond(type: string, status: boolean | 'Unknown', reason: string, message: string, observedGeneration?: number): Omit<Condition, 'lastTransitionTime'> {
+  const c: Omit<Condition, 'lastTransitionTime'> = { type, status: status === 'Unknown' ? 'Unknown' : status ? 'True' : 'False', reason, message };
+  if (observedGeneration !== undefined) c.observedGeneration = observedGeneration;
+  return c;
+}
+
+/** Upsert several conditions into a condition list, keeping transition times of unchanged statuses. */
+export function withConditions(list: Condition[] | undefined, ...next: Array<Omit<Condition, 'lastTransitionTime'>>): Condition[] {
+  return next.reduce((acc, c) => setCondition(acc, c), list ?? []);
+}
+
+/** Writes .status through the status subresource (a no-op when nothing changed). */
+export function writeStatus(store: ObjectStore, obj: KubeObject, status: Record<string, unknown>, manager: string): KubeObject {
+  return store.update({ ...obj, status }, { subresource: 'status', manager });
+}
 
 export abstract class Controller {
   abstract readonly name: string;
@@ -63,7 +86,7 @@ export abstract class Controller {
 
   enqueue(key: ObjectKey, delayMs = this.stepDelay()): void {
     if (this.stopped) return;
-    const k = JSON.stringify([key.scope, key.namespace ?? '', key.name]);
+    const k = JSON.stringify([key.scope, key.kind ?? '', key.namespace ?? '', key.name]);
     const due = Date.now() + delayMs;
     const existing = this.timers.get(k);
     if (existing && existing.due <= due) return;
@@ -76,13 +99,29 @@ export abstract class Controller {
     return this.ctx.logger;
   }
 
+  protected storeOf(scope: string): ObjectStore {
+    return scope === 'hub' ? this.ctx.hub : this.ctx.spokes.get(scope);
+  }
+
+  /** Calls fn for hub events of the given kinds (by group/kind). */
+  protected onHub(kinds: Array<[group: string, kind: string]>, fn: (ev: StoreEvent) => void): void {
+    const want = new Set(kinds.map(([g, k]) => `${g}|${k}`));
+    this.onStop(this.ctx.hub.subscribe((ev) => want.has(`${groupOf(ev.object.apiVersion)}|${ev.object.kind}`) && fn(ev)));
+  }
+
+  /** Calls fn for spoke events of the given kinds, on every spoke (present and future). */
+  protected onSpokes(kinds: Array<[group: string, kind: string]>, fn: (cluster: string, ev: StoreEvent) => void): void {
+    const want = new Set(kinds.map(([g, k]) => `${g}|${k}`));
+    this.onStop(this.ctx.spokes.onEvent((c, ev) => want.has(`${groupOf(ev.object.apiVersion)}|${ev.object.kind}`) && fn(c, ev)));
+  }
+
   private run(k: string, key: ObjectKey): void {
     this.timers.delete(k);
     if (this.stopped) return;
     try {
       const again = this.reconcile(key);
       this.failures.delete(k);
-      if (typeof again === 'number') this.enqueue(key, again);
+      if (typeof again === 'number') this.enqueue(key, Math.max(again, 20));
     } catch (e) {
       const n = (this.failures.get(k) ?? 0) + 1;
       this.failures.set(k, n);

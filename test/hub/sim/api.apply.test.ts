@@ -18,7 +18,7 @@ describe('simulated hub API server: server-side apply', () => {
     co.patchClusterCustomObject({ ...G, name: body.metadata!.name!, body, fieldManager: manager, force }, APPLY) as Promise<Obj>;
 
   beforeAll(async () => {
-    hub = await startTestHub();
+    hub = await startTestHub({ controllers: false });
     co = hub.kubeConfig().makeApiClient(CustomObjectsApi);
     objs = KubernetesObjectApi.makeApiClient(hub.kubeConfig());
   });

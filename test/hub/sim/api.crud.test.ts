@@ -19,7 +19,7 @@ describe('simulated hub API server: CRUD', () => {
   let objs: KubernetesObjectApi;
 
   beforeAll(async () => {
-    hub = await startTestHub();
+    hub = await startTestHub({ controllers: false });
     const kc = hub.kubeConfig();
     core = kc.makeApiClient(CoreV1Api);
     co = kc.makeApiClient(CustomObjectsApi);
@@ -181,6 +181,15 @@ describe('simulated hub API server: CRUD', () => {
     const ns = await core.readNamespace({ name: 'gone' });
     expect(ns.status?.phase).toBe('Terminating');
     expect(await statusOf(co.createNamespacedCustomObject({ ...PL, namespace: 'gone', body: placement('new') }))).toMatchObject({ code: 403, reason: 'Forbidden' });
+  });
+
+  it('should reject invalid labels and objects that break known schema or webhook rules with 422 Invalid', async () => {
+    const badLabel = await statusOf(co.createNamespacedCustomObject({ ...PL, namespace: 'crud', body: placement('lbl', { 'gpu.spokegraph.io/NVIDIA H100': '8' }) }));
+    expect(badLabel).toMatchObject({ code: 422, reason: 'Invalid' });
+    const binding = { apiVersion: 'cluster.open-cluster-management.io/v1beta2', kind: 'ManagedClusterSetBinding', metadata: { name: 'set-a' }, spec: { clusterSet: 'set-b' } };
+    const st = await statusOf(co.createNamespacedCustomObject({ group: 'cluster.open-cluster-management.io', version: 'v1beta2', plural: 'managedclustersetbindings', namespace: 'crud', body: binding }));
+    expect(st).toMatchObject({ code: 422, reason: 'Invalid' });
+    expect(st.details?.causes?.[0]).toMatchObject({ field: 'spec.clusterSet' });
   });
 
   it('should answer unknown paths with a 404 Status and unsupported methods with 405', async () => {

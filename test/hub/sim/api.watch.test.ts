@@ -30,7 +30,7 @@ describe('simulated hub API server: watch', () => {
   }
 
   beforeAll(async () => {
-    hub = await startTestHub();
+    hub = await startTestHub({ controllers: false });
     const kc = hub.kubeConfig();
     core = kc.makeApiClient(CoreV1Api);
     watch = new Watch(kc);

@@ -1,0 +1,3 @@
+/** Flow names, stored on job rows: renaming one strands the jobs of a running gateway. */
+export const POOL_PROVISION_FLOW = 'compute-pool.provision';
+export const POOL_DELETE_FLOW = 'compute-pool.delete';

@@ -1,0 +1,266 @@
+/**
+ * The Compute Pool flows as hub objects (design §2): provisioning per cluster (Cluster API cluster →
+ * kubeconfig → OCM registration → add-ons) and the pool's Environment (cluster set + binding), and
+ * the teardown in reverse. Every step re-reads the hub and re-applies what it owns, so re-running a
+ * step after a crash or a fault changes nothing that was already right.
+ */
+import {
+  AddOns,
+  buildCapiCluster,
+  buildImportSecret,
+  buildMachineDeployment,
+  buildManagedCluster,
+  buildManagedClusterAddOn,
+  buildManagedClusterSet,
+  buildManagedClusterSetBinding,
+  buildNamespace,
+  clusterProgress,
+
+  isAddOnAvailable,
+  kubeconfigSecretName,
+  KUBECONFIG_SECRET_KEY,
+  machineDeploymentName,
+  readCluster,
+  readManagedCluster,
+  type CapiInfrastructure,
+  type HostReservation,
+  type HubAdapter,
+  type ObjectRef,
+} from '../kube/index.js';
+import type { Em } from '../db/orm.js';
+import { EventType, SubjectKind } from '../events/event.entity.js';
+import { Project } from '../tenancy/project.entity.js';
+import { done, fail, wait, WaitReason, type FlowDefinition, type StepContext, type StepResult } from '../workflow/flow.js';
+import { Machine } from './machine.entity.js';
+import { markMachinesInUse, releasePool } from './pool.admission.js';
+import { ComputePool, PoolCluster } from './pool.entity.js';
+import { POOL_DELETE_FLOW, POOL_PROVISION_FLOW } from './pool.flow.names.js';
+import { poolMachine } from './pool.machine.js';
+import { PoolPhase } from './pool.model.js';
+
+export interface PoolFlowOptions {
+  capi: CapiInfrastructure;
+  /** how often a waiting step looks again when nothing nudges it */
+  pollMs: number;
+}
+
+interface PoolView {
+  pool: ComputePool;
+  project: string;
+  clusters: { row: PoolCluster; hosts: HostReservation[] }[];
+}
+
+export async function loadPoolView(em: Em, pool: ComputePool): Promise<PoolView> {
+  const project = await em.findOneOrFail(Project, { id: pool.project.id });
+  const rows = await em.find(PoolCluster, { pool: pool.id }, { orderBy: { index: 'asc' } });
+  const machines = await em.find(Machine, { poolId: pool.id }, { orderBy: { hostId: 'asc' } });
+  return {
+    pool,
+    project: project.name,
+    clusters: rows.map((row) => ({
+      row,
+      hosts: machines
+        .filter((m) => m.clusterId === row.id)
+        .map((m) => ({
+          hostId: m.hostId,
+          role: m.poolRole === 'CONTROL_PLANE' ? 'CONTROL_PLANE' : 'WORKER',
+          architecture: m.architecture,
+          cpuCount: m.cpuCount,
+          memoryMiB: m.memoryMiB,
+          gpuFamily: m.gpuFamily,
+          gpuCount: m.gpuCount,
+          gpuMemoryMiB: m.gpuMemoryMiB,
+        })),
+    })),
+  };
+}
+
+const owner = (v: PoolView, cluster?: string) => ({ project: v.project, pool: v.pool.name, ...(cluster ? { cluster } : {}) });
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+type PoolStep = (ctx: StepContext<ComputePool>, view: PoolView, opts: PoolFlowOptions) => Promise<StepResult>;
+
+async function requestClusters(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
+  await ctx.hub.apply(buildNamespace({ name: v.project, owner: { project: v.project } }));
+  for (const c of v.clusters) {
+    const params = { project: v.project, pool: v.pool.name, cluster: c.row.name, kubernetesVersion: v.pool.kubernetesVersion, hosts: c.hosts, infrastructure: opts.capi };
+    await ctx.hub.apply(buildCapiCluster(params));
+    await ctx.hub.apply(buildMachineDeployment(params));
+  }
+  return done({ clusters: v.clusters.map((c) => c.row.name) }, `Requested ${plural(v.clusters.length, 'cluster')} from Cluster API`);
+}
+
+async function waitClusters(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
+  let provisioned = 0;
+  let progress = 0;
+  const notes: string[] = [];
+  for (const c of v.clusters) {
+    const cluster = await ctx.hub.get({ kind: 'Cluster', namespace: v.project, name: c.row.name });
+    if (!cluster) return requestClusters(ctx, v, opts).then(() => wait(WaitReason.WAITING_FOR_CLUSTER, `Cluster ${c.row.name} was missing and has been requested again`, { retryAfterMs: opts.pollMs }));
+    const state = readCluster(cluster);
+    if (state.failed) return fail('CLUSTER_FAILED', `Cluster ${c.row.name} failed to provision (${state.failureReason})`);
+    const md = await ctx.hub.get({ kind: 'MachineDeployment', namespace: v.project, name: machineDeploymentName(c.row.name) });
+    const p = clusterProgress(cluster, md);
+    progress += p;
+    if (state.provisioned) provisioned++;
+    else notes.push(`${c.row.name} ${state.phase} ${Math.round(p * 100)}%`);
+  }
+  if (provisioned === v.clusters.length) return done(undefined, `${plural(provisioned, 'cluster')} provisioned`);
+  return wait(WaitReason.WAITING_FOR_CLUSTER, `Waiting for Cluster API: ${notes.join(', ')}`, { progress: progress / v.clusters.length, retryAfterMs: opts.pollMs });
+}
+
+async function registerSpokes(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
+  for (const c of v.clusters) {
+    const kubeconfig = await ctx.hub.getSecretValue({ namespace: v.project, name: kubeconfigSecretName(c.row.name) }, KUBECONFIG_SECRET_KEY);
+    if (!kubeconfig) return wait(WaitReason.WAITING_FOR_KUBECONFIG, `Waiting for the kubeconfig of cluster ${c.row.name}`, { retryAfterMs: opts.pollMs });
+    const gpus: Record<string, number> = {};
+    for (const h of c.hosts) if (h.gpuFamily && h.gpuCount) gpus[h.gpuFamily] = (gpus[h.gpuFamily] ?? 0) + h.gpuCount;
+    await ctx.hub.apply(buildManagedCluster({ cluster: c.row.name, clusterSet: v.pool.clusterSet, gpus, owner: owner(v) }));
+    const ns = await ctx.hub.get({ kind: 'Namespace', name: c.row.name });
+    if (!ns) return wait(WaitReason.WAITING_FOR_REGISTRATION, `Waiting for the hub to accept cluster ${c.row.name}`, { retryAfterMs: opts.pollMs });
+    await ctx.hub.apply(buildImportSecret({ cluster: c.row.name, kubeconfig, owner: owner(v, c.row.name) }));
+  }
+  return done(undefined, `Registered ${plural(v.clusters.length, 'spoke')} with the hub`);
+}
+
+async function waitRegistration(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
+  const pending: string[] = [];
+  const capacity: Record<string, Record<string, number>> = {};
+  for (const c of v.clusters) {
+    const mc = await ctx.hub.get({ kind: 'ManagedCluster', name: c.row.name });
+    const s = mc ? readManagedCluster(mc) : null;
+    if (s?.denied) return fail('REGISTRATION_DENIED', `The hub denied cluster ${c.row.name}`);
+    if (!s?.joined || !s.available) pending.push(`${c.row.name} ${!s?.joined ? 'joining' : 'not yet available'}`);
+    else capacity[c.row.name] = s.gpus.byFamily;
+  }
+  if (pending.length) {
+    return wait(WaitReason.WAITING_FOR_REGISTRATION, `Waiting for spokes: ${pending.join(', ')}`, { progress: 1 - pending.length / v.clusters.length, retryAfterMs: opts.pollMs });
+  }
+  return done({ capacity }, `${plural(v.clusters.length, 'spoke')} joined and available`);
+}
+
+async function installAddons(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
+  const pending: string[] = [];
+  let ready = 0;
+  const addOns = [AddOns.Flux, AddOns.WorkAgent];
+  for (const c of v.clusters) {
+    for (const addOn of addOns) {
+      await ctx.hub.apply(buildManagedClusterAddOn({ cluster: c.row.name, addOn, owner: owner(v, c.row.name) }));
+      const obj = await ctx.hub.get({ kind: 'ManagedClusterAddOn', namespace: c.row.name, name: addOn.name });
+      if (obj && isAddOnAvailable(obj)) ready++;
+      else pending.push(`${addOn.name} on ${c.row.name}`);
+    }
+  }
+  if (pending.length) return wait(WaitReason.WAITING_FOR_ADDONS, `Waiting for add-ons: ${pending.join(', ')}`, { progress: ready / (addOns.length * v.clusters.length), retryAfterMs: opts.pollMs });
+  return done(undefined, 'Flux and the work agent are available on every spoke');
+}
+
+async function environment(ctx: StepContext<ComputePool>, v: PoolView): Promise<StepResult> {
+  await ctx.hub.apply(buildManagedClusterSet({ name: v.pool.clusterSet, owner: owner(v) }));
+  await ctx.hub.apply(buildManagedClusterSetBinding({ namespace: v.project, clusterSet: v.pool.clusterSet, owner: owner(v) }));
+  return done(undefined, `Environment ready: cluster set ${v.pool.clusterSet} bound into namespace ${v.project}`);
+}
+
+/** Deletes `refs` and answers whether all are gone (absent objects count as gone). */
+async function deleteAll(hub: HubAdapter, refs: ObjectRef[]): Promise<string[]> {
+  const remaining: string[] = [];
+  for (const ref of refs) {
+    if (!(await hub.get(ref))) continue;
+    await hub.delete(ref, { propagationPolicy: 'Foreground' });
+    if (await hub.get(ref)) remaining.push(`${ref.kind} ${ref.name}`);
+  }
+  return remaining;
+}
+
+async function removeEnvironment(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
+  const left = await deleteAll(ctx.hub, [
+    { kind: 'ManagedClusterSetBinding', namespace: v.project, name: v.pool.clusterSet },
+    { kind: 'ManagedClusterSet', name: v.pool.clusterSet },
+  ]);
+  if (left.length) return wait(WaitReason.WAITING_FOR_DELETION, `Waiting for deletion of ${left.join(', ')}`, { retryAfterMs: opts.pollMs });
+  return done(undefined, 'Environment removed');
+}
+
+async function detachSpokes(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
+  const refs: ObjectRef[] = v.clusters.flatMap((c) => [
+    { kind: 'ManagedClusterAddOn' as const, namespace: c.row.name, name: AddOns.Flux.name },
+    { kind: 'ManagedClusterAddOn' as const, namespace: c.row.name, name: AddOns.WorkAgent.name },
+    { kind: 'ManagedCluster' as const, name: c.row.name },
+  ]);
+  const left = await deleteAll(ctx.hub, refs);
+  if (left.length) return wait(WaitReason.WAITING_FOR_DELETION, `Waiting for deletion of ${left.join(', ')}`, { retryAfterMs: opts.pollMs });
+  return done(undefined, `${plural(v.clusters.length, 'spoke')} detached from the hub`);
+}
+
+async function deleteClusters(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
+  const refs: ObjectRef[] = v.clusters.flatMap((c) => [
+    { kind: 'MachineDeployment' as const, namespace: v.project, name: machineDeploymentName(c.row.name) },
+    { kind: 'Cluster' as const, namespace: v.project, name: c.row.name },
+  ]);
+  const left = await deleteAll(ctx.hub, refs);
+  if (left.length) return wait(WaitReason.WAITING_FOR_DELETION, `Waiting for deletion of ${left.join(', ')}`, { retryAfterMs: opts.pollMs });
+  return done(undefined, `${plural(v.clusters.length, 'cluster')} deleted`);
+}
+
+function step(id: string, title: string, phase: PoolPhase, fn: PoolStep, opts: PoolFlowOptions) {
+  return {
+    id,
+    title,
+    phase,
+    run: async (ctx: StepContext<ComputePool>) => fn(ctx, await loadPoolView(ctx.em, ctx.subject), opts),
+  };
+}
+
+export function poolProvisionFlow(opts: PoolFlowOptions): FlowDefinition<ComputePool> {
+  return {
+    name: POOL_PROVISION_FLOW,
+    subjectKind: SubjectKind.COMPUTE_POOL,
+    entity: ComputePool,
+    machine: poolMachine,
+    donePhase: PoolPhase.RUNNING,
+    steps: [
+      step('request-clusters', 'Request clusters from Cluster API', PoolPhase.PROVISIONING, requestClusters, opts),
+      step('wait-clusters', 'Wait for the clusters to provision', PoolPhase.PROVISIONING, waitClusters, opts),
+      step('register-spokes', 'Register the spokes with OCM', PoolPhase.REGISTERING, registerSpokes, opts),
+      step('wait-registration', 'Wait for the spokes to join', PoolPhase.REGISTERING, waitRegistration, opts),
+      step('install-addons', 'Install Flux and the work agent', PoolPhase.INSTALLING, installAddons, opts),
+      step('environment', 'Create the Environment (cluster set and binding)', PoolPhase.INSTALLING, (c, v) => environment(c, v), opts),
+    ],
+    onDone: async ({ em, subject }) => {
+      await markMachinesInUse(em, subject.id);
+    },
+    onFail: async ({ em, subject, events }) => {
+      await releasePool(em, subject.id);
+      events.emit({
+        subjectKind: SubjectKind.COMPUTE_POOL,
+        subjectId: subject.id,
+        subjectName: subject.name,
+        projectId: subject.projectId,
+        type: EventType.STEP_PROGRESS,
+        phase: PoolPhase.FAILED,
+        percent: subject.percent,
+        message: `Released the machines and GPU quota of compute pool ${subject.name}`,
+      });
+    },
+  };
+}
+
+export function poolDeleteFlow(opts: PoolFlowOptions): FlowDefinition<ComputePool> {
+  return {
+    name: POOL_DELETE_FLOW,
+    subjectKind: SubjectKind.COMPUTE_POOL,
+    entity: ComputePool,
+    machine: poolMachine,
+    donePhase: PoolPhase.DELETED,
+    steps: [
+      step('remove-environment', 'Remove the Environment', PoolPhase.DELETING, removeEnvironment, opts),
+      step('detach-spokes', 'Detach the spokes from the hub', PoolPhase.DELETING, detachSpokes, opts),
+      step('delete-clusters', 'Delete the clusters', PoolPhase.DELETING, deleteClusters, opts),
+    ],
+    onDone: async ({ em, subject }) => {
+      await releasePool(em, subject.id);
+      await em.nativeUpdate(ComputePool, { id: subject.id }, { activeName: null, deletedAt: new Date() });
+    },
+  };
+}
+

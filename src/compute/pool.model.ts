@@ -1,0 +1,45 @@
+/** Compute pool vocabulary shared by the entity, rules, flows and GraphQL types. */
+
+export enum PoolMode {
+  /** one cluster, one App Deployment */
+  DEDICATED = 'DEDICATED',
+  /** one or more clusters, many App Deployments */
+  SHARED = 'SHARED',
+}
+
+export enum PoolPhase {
+  PENDING = 'PENDING',
+  PROVISIONING = 'PROVISIONING',
+  REGISTERING = 'REGISTERING',
+  INSTALLING = 'INSTALLING',
+  RUNNING = 'RUNNING',
+  FAILED = 'FAILED',
+  DELETING = 'DELETING',
+  DELETED = 'DELETED',
+}
+
+export interface ControlPlaneRequirement {
+  /** 1, 3 or 5 */
+  nodeCount: number;
+  /** control-plane nodes also run workloads (required for single-node clusters without workers) */
+  workerNodeEligible: boolean;
+  architecture: string | null;
+  minCpuCount: number;
+  minMemoryMiB: number;
+}
+
+export interface WorkerPoolRequirement {
+  name: string;
+  nodeCount: number;
+  architecture: string | null;
+  minCpuCount: number;
+  minMemoryMiB: number;
+  /** GPUs each worker must have, of this family */
+  gpu: { family: string; countPerNode: number } | null;
+}
+
+/** Per cluster: the pool has `clusterCount` clusters shaped like this. */
+export interface NodeRequirements {
+  controlPlane: ControlPlaneRequirement;
+  workerPools: WorkerPoolRequirement[];
+}

@@ -1,0 +1,188 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Resolver, Root, Subscription } from 'type-graphql';
+import { ProfileBundleNode } from '../catalog/bundle.type.js';
+import type { Ctx as Context } from '../context.js';
+import { NotFoundError } from '../errors.js';
+import { eventCursor, type EventDto } from '../events/event.dto.js';
+import { DeploymentEventConnection, DeploymentEventNode } from '../events/event.type.js';
+import { mutate } from '../graphql/payload.js';
+import { connectionOf, PageArgs, pageRequest } from '../graphql/relay/connection.js';
+import { fromGlobalId, NodeKind } from '../graphql/relay/global-id.js';
+import { ProjectNode } from '../tenancy/project.type.js';
+import { MachineNode } from './machine.type.js';
+import { ClusterGpu } from './pool.entity.js';
+import { PoolPhase, type NodeRequirements } from './pool.model.js';
+import {
+  ComputePoolClusterType,
+  ComputePoolConnection,
+  ComputePoolNode,
+  ComputePoolPayload,
+  CreateComputePoolInput,
+  DeleteComputePoolInput,
+  EnvironmentNode,
+  GpuAllocation,
+  type NodeRequirementsInput,
+} from './pool.type.js';
+
+/** Fills what the caller left out from the project's compute defaults. */
+export function toRequirements(input: NodeRequirementsInput, defaults: { controlPlaneNodeCount: number; workerNodeEligible: boolean }): NodeRequirements {
+  const cp = input.controlPlane ?? {};
+  return {
+    controlPlane: {
+      nodeCount: cp.nodeCount ?? defaults.controlPlaneNodeCount,
+      workerNodeEligible: cp.workerNodeEligible ?? defaults.workerNodeEligible,
+      architecture: cp.architecture ?? null,
+      minCpuCount: cp.minCpuCount ?? 0,
+      minMemoryMiB: cp.minMemoryMiB ?? 0,
+    },
+    workerPools: (input.workerPools ?? []).map((w) => ({
+      name: w.name,
+      nodeCount: w.nodeCount,
+      architecture: w.architecture ?? null,
+      minCpuCount: w.minCpuCount ?? 0,
+      minMemoryMiB: w.minMemoryMiB ?? 0,
+      gpu: w.gpu ? { family: w.gpu.family, countPerNode: w.gpu.countPerNode } : null,
+    })),
+  };
+}
+
+async function gpusByCluster(ctx: Context, poolId: string): Promise<ClusterGpu[]> {
+  const loader = ctx.loaders.get<string, ClusterGpu[]>('clusterGpusByPool', async (ids) => {
+    const rows = await ctx.em.find(ClusterGpu, { poolId: { $in: [...ids] } }, { orderBy: { gpuFamily: 'asc' } });
+    return ids.map((id) => rows.filter((r) => r.poolId === id));
+  });
+  return loader.load(poolId);
+}
+
+const allocation = (gpuFamily: string, capacity: number, allocated: number) => Object.assign(new GpuAllocation(), { gpuFamily, capacity, allocated, free: Math.max(0, capacity - allocated) });
+
+@Resolver(() => ComputePoolNode)
+export class PoolResolver {
+  @FieldResolver(() => ProjectNode)
+  async project(@Root() p: ComputePoolNode, @Ctx() ctx: Context): Promise<ProjectNode> {
+    return ProjectNode.from((await ctx.services.projects.byId(ctx, p.projectUuid))!);
+  }
+
+  @FieldResolver(() => ProfileBundleNode, { nullable: true })
+  async infrastructureBundle(@Root() p: ComputePoolNode, @Ctx() ctx: Context): Promise<ProfileBundleNode | null> {
+    const b = await ctx.services.bundles.byId(ctx, p.bundleUuid);
+    return b && ProfileBundleNode.from(b);
+  }
+
+  @FieldResolver(() => [ComputePoolClusterType])
+  async clusters(@Root() p: ComputePoolNode, @Ctx() ctx: Context): Promise<ComputePoolClusterType[]> {
+    const [clusters, gpus] = await Promise.all([ctx.services.pools.clusters(ctx, p.uuid), gpusByCluster(ctx, p.uuid)]);
+    return clusters.map((c) =>
+      Object.assign(new ComputePoolClusterType(), {
+        uuid: c.id,
+        name: c.name,
+        index: c.index,
+        nodeCount: c.nodeCount,
+        gpus: gpus.filter((g) => g.clusterId === c.id).map((g) => allocation(g.gpuFamily, g.capacity, g.allocated)),
+      }),
+    );
+  }
+
+  @FieldResolver(() => [GpuAllocation], { description: 'GPU capacity and allocation per family over all clusters' })
+  async gpus(@Root() p: ComputePoolNode, @Ctx() ctx: Context): Promise<GpuAllocation[]> {
+    const sums = new Map<string, [number, number]>();
+    for (const g of await gpusByCluster(ctx, p.uuid)) {
+      const [c, a] = sums.get(g.gpuFamily) ?? [0, 0];
+      sums.set(g.gpuFamily, [c + g.capacity, a + g.allocated]);
+    }
+    return [...sums].map(([family, [c, a]]) => allocation(family, c, a));
+  }
+
+  @FieldResolver(() => [MachineNode])
+  async machines(@Root() p: ComputePoolNode, @Ctx() ctx: Context): Promise<MachineNode[]> {
+    return (await ctx.services.pools.machines(ctx, p.uuid)).map(MachineNode.from);
+  }
+
+  @FieldResolver(() => EnvironmentNode)
+  async environment(@Root() p: ComputePoolNode, @Ctx() ctx: Context): Promise<EnvironmentNode> {
+    const project = await ctx.services.projects.byId(ctx, p.projectUuid);
+    return EnvironmentNode.of(p.uuid, p.clusterSet, project!.namespace);
+  }
+
+  @FieldResolver(() => DeploymentEventConnection, { description: 'The progress log, oldest first' })
+  async events(@Root() p: ComputePoolNode, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context): Promise<DeploymentEventConnection> {
+    const page = await ctx.services.events.pageForSubject(ctx, p.uuid, args);
+    return connectionOf(DeploymentEventConnection, page, DeploymentEventNode.from, eventCursor);
+  }
+
+  @Mutation(() => ComputePoolPayload, { description: 'Admit a pool (machines and, for DEDICATED, GPU quota reserved) and start provisioning it' })
+  createComputePool(@Arg('input', () => CreateComputePoolInput) input: CreateComputePoolInput, @Ctx() ctx: Context): Promise<ComputePoolPayload> {
+    return mutate(ComputePoolPayload, async () => {
+      const projectId = fromGlobalId(input.projectId, NodeKind.Project, ['projectId']);
+      const bundleId = fromGlobalId(input.infrastructureBundleId, NodeKind.ProfileBundle, ['infrastructureBundleId']);
+      const project = await ctx.services.projects.byId(ctx, projectId);
+      if (!project) throw new NotFoundError('Project', ['projectId']);
+      const pool = await ctx.services.pools.create(ctx, {
+        projectId,
+        name: input.name,
+        description: input.description,
+        mode: input.mode,
+        clusterCount: input.clusterCount,
+        infrastructureBundleId: bundleId,
+        nodeRequirements: toRequirements(input.nodeRequirements, project),
+        idempotencyKey: input.idempotencyKey,
+      });
+      return { computePool: ComputePoolNode.from(pool) };
+    });
+  }
+
+  @Mutation(() => ComputePoolPayload, { description: 'Tear a pool down; refused while App Deployments use it' })
+  deleteComputePool(@Arg('input', () => DeleteComputePoolInput) input: DeleteComputePoolInput, @Ctx() ctx: Context): Promise<ComputePoolPayload> {
+    return mutate(ComputePoolPayload, async () => {
+      const pool = await ctx.services.pools.requestDelete(ctx, fromGlobalId(input.id, NodeKind.ComputePool, ['id']));
+      return { computePool: ComputePoolNode.from(pool) };
+    });
+  }
+
+  @Subscription(() => DeploymentEventNode, {
+    description: "A pool's events: replays after `after` (a cursor), then live, without gaps or duplicates",
+    subscribe: async ({ args, context }) => {
+      const ctx = context as Context;
+      const pool = await ctx.services.pools.byId(ctx, fromGlobalId(args.id, NodeKind.ComputePool, ['id']));
+      if (!pool) throw new NotFoundError('Compute pool', ['id']);
+      return ctx.services.events.subjectStream(ctx, pool.id, args.after);
+    },
+  })
+  computePoolEvents(
+    @Root() event: EventDto,
+    @Arg('id', () => ID) _id: string,
+    @Arg('after', () => String, { nullable: true }) _after: string | null,
+  ): DeploymentEventNode {
+    return DeploymentEventNode.from(event);
+  }
+}
+
+@Resolver(() => ProjectNode)
+export class ProjectPoolsResolver {
+  @FieldResolver(() => ComputePoolConnection)
+  async computePools(
+    @Root() p: ProjectNode,
+    @Args(() => PageArgs) args: PageArgs,
+    @Arg('phase', () => PoolPhase, { nullable: true }) phase: PoolPhase | null,
+    @Ctx() ctx: Context,
+  ): Promise<ComputePoolConnection> {
+    return connectionOf(ComputePoolConnection, await ctx.services.pools.pageForProject(ctx, p.uuid, pageRequest(args), phase), ComputePoolNode.from);
+  }
+}
+
+@Resolver(() => MachineNode)
+export class MachinePoolResolver {
+  @FieldResolver(() => ComputePoolNode, { nullable: true, description: 'The pool this machine serves' })
+  async computePool(@Root() m: MachineNode, @Ctx() ctx: Context): Promise<ComputePoolNode | null> {
+    if (!m.poolUuid) return null;
+    const pool = await ctx.services.pools.byId(ctx, m.poolUuid);
+    return pool && ComputePoolNode.from(pool);
+  }
+}
+
+@Resolver(() => EnvironmentNode)
+export class EnvironmentResolver {
+  @FieldResolver(() => ComputePoolNode)
+  async computePool(@Root() e: EnvironmentNode, @Ctx() ctx: Context): Promise<ComputePoolNode> {
+    return ComputePoolNode.from((await ctx.services.pools.byId(ctx, e.poolUuid))!);
+  }
+}

@@ -1,0 +1,27 @@
+import { Arg, Ctx, ID, Resolver, Root, Subscription } from 'type-graphql';
+import type { Ctx as Context } from '../context.js';
+import { NotFoundError } from '../errors.js';
+import { fromGlobalId, NodeKind } from '../graphql/relay/global-id.js';
+import type { EventDto } from './event.dto.js';
+import { DeploymentEventNode } from './event.type.js';
+
+@Resolver(() => DeploymentEventNode)
+export class ProjectEventsResolver {
+  @Subscription(() => DeploymentEventNode, {
+    description: 'Every event of every pool and deployment in a project: replays after `after` (a cursor), then live',
+    subscribe: async ({ args, context }) => {
+      const ctx = context as Context;
+      const project = await ctx.services.projects.byId(ctx, fromGlobalId(args.projectId, NodeKind.Project, ['projectId']));
+      if (!project) throw new NotFoundError('Project', ['projectId']);
+      return ctx.services.events.projectStream(ctx, project.id, args.after);
+    },
+  })
+  projectEvents(
+    @Root() event: EventDto,
+    @Arg('projectId', () => ID) _projectId: string,
+    @Arg('after', () => String, { nullable: true }) _after: string | null,
+    @Ctx() _ctx: Context,
+  ): DeploymentEventNode {
+    return DeploymentEventNode.from(event);
+  }
+}

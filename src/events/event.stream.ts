@@ -1,0 +1,117 @@
+/**
+ * A subscription's event stream: subscribe to the live topic first (buffering), replay everything
+ * after the client's cursor from the database, then stream live events — skipping what the replay
+ * already delivered and filling any hole from the database, so the client sees every event exactly
+ * once and in order even while events commit during the replay.
+ *
+ * A subscriber that stops reading lets its buffer fill; at the limit the stream ends with
+ * SUBSCRIPTION_LAGGING and the cursor to resume from, instead of holding memory for it or slowing
+ * the publisher (which never waits for subscribers).
+ */
+import { GraphQLError } from 'graphql';
+import type { EventBus } from './event.bus.js';
+import { eventCursor, type EventDto } from './event.dto.js';
+
+export interface StreamSource {
+  bus: EventBus;
+  topic: string;
+  /** Sequence number of an event in this stream (subject seq or project seq). */
+  seqOf: (e: EventDto) => number;
+  /** Reads events with sequence > after, ascending, at most `limit` (a fresh EntityManager per call). */
+  fetch: (after: number, limit: number) => Promise<EventDto[]>;
+  after: number;
+  bufferLimit: number;
+  /** Called once when the stream ends, however it ends. */
+  onEnd?: () => void;
+}
+
+const BATCH = 500;
+
+export function laggingError(last: EventDto | null): GraphQLError {
+  return new GraphQLError('Subscriber fell too far behind; resubscribe with `after` set to the last cursor received', {
+    extensions: { code: 'SUBSCRIPTION_LAGGING', after: last ? eventCursor(last) : null },
+  });
+}
+
+interface Control {
+  closed: boolean;
+  wake: (() => void) | null;
+}
+
+/**
+ * An async generator suspended on an await cannot be returned early, so `return()` (the client
+ * completing the subscription) also wakes the generator, which then sees `closed` and ends —
+ * otherwise an idle subscription would keep its bus handler until the next event.
+ */
+export function eventStream(src: StreamSource): AsyncIterableIterator<EventDto> {
+  const control: Control = { closed: false, wake: null };
+  const gen = stream(src, control);
+  const wakeUp = () => {
+    const w = control.wake;
+    control.wake = null;
+    w?.();
+  };
+  return {
+    next: () => gen.next(),
+    return: (value?: unknown) => {
+      control.closed = true;
+      wakeUp();
+      return gen.return(value as undefined);
+    },
+    throw: (e?: unknown) => gen.throw(e),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+async function* stream(src: StreamSource, control: Control): AsyncGenerator<EventDto> {
+  const queue: EventDto[] = [];
+  let overflow = false;
+  const unsubscribe = src.bus.subscribe(src.topic, (e) => {
+    if (queue.length >= src.bufferLimit) overflow = true;
+    else queue.push(e);
+    const w = control.wake;
+    control.wake = null;
+    w?.();
+  });
+  let last = src.after;
+  let lastEvent: EventDto | null = null;
+  try {
+    // Replay (also used to fill holes): read until the database has nothing newer.
+    const catchUp = async function* (until?: number): AsyncGenerator<EventDto> {
+      for (;;) {
+        const batch = await src.fetch(last, until !== undefined ? Math.min(BATCH, until - last) : BATCH);
+        for (const e of batch) {
+          const s = src.seqOf(e);
+          if (s <= last || (until !== undefined && s > until)) continue;
+          last = s;
+          lastEvent = e;
+          yield e;
+        }
+        if (batch.length < BATCH || (until !== undefined && last >= until)) return;
+      }
+    };
+    yield* catchUp();
+    for (;;) {
+      if (control.closed) return;
+      if (overflow) throw laggingError(lastEvent);
+      const e = queue.shift();
+      if (!e) {
+        await new Promise<void>((r) => (control.wake = r));
+        continue;
+      }
+      const s = src.seqOf(e);
+      if (s <= last) continue;
+      // Publishes may arrive out of commit order; the database has the events in between.
+      if (s > last + 1) yield* catchUp(s - 1);
+      if (s <= last) continue;
+      last = s;
+      lastEvent = e;
+      yield e;
+    }
+  } finally {
+    unsubscribe();
+    src.onEnd?.();
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Connects the gateway to its hub: a real cluster (HUB_KUBECONFIG or in-cluster) or, by default, the
+ * embedded SIMULATED hub started in this process. Either way the rest of the gateway only sees the
+ * HubAdapter, i.e. real @kubernetes/client-node calls over HTTP.
+ */
+import type { Config } from './config.js';
+import { createHubAdapter, type HubAdapter } from './kube/index.js';
+import type { Logger } from './logger.js';
+import { startSimulatedHub, type SimulatedHub } from './sim/index.js';
+
+export interface HubHandle {
+  adapter: HubAdapter;
+  /** The embedded simulator, when the hub is simulated. */
+  sim: SimulatedHub | null;
+  description: string;
+  close(): Promise<void>;
+}
+
+export async function connectHub(config: Config, log: Logger): Promise<HubHandle> {
+  const hubLog = log.child({ component: 'hub' });
+  if (config.hub.kind === 'simulated') {
+    const sim = await startSimulatedHub({ ...config.hub.options, logger: hubLog });
+    const adapter = createHubAdapter({ kind: 'simulated', hub: sim }, { logger: hubLog });
+    return {
+      adapter,
+      sim,
+      description: `SIMULATED hub at ${sim.url} (set HUB_KUBECONFIG to use a real cluster)`,
+      close: () => sim.stop(),
+    };
+  }
+  const adapter = createHubAdapter(
+    config.hub.kind === 'kubeconfig' ? { kind: 'kubeconfig', file: config.hub.file, context: config.hub.context } : { kind: 'in-cluster' },
+    { logger: hubLog },
+  );
+  return {
+    adapter,
+    sim: null,
+    description: config.hub.kind === 'kubeconfig' ? `hub from ${config.hub.file}` : 'hub from the in-cluster service account',
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * Plays OCM registration (hub controllers + klusterlet) for ManagedClusters: accept → cluster
+ * namespace; `auto-import-secret` present → Joined; the spoke's Cluster API Cluster provisioned (or
+ * none, for an imported cluster) → Available with capacity, version and claims. Taints follow
+ * availability as OCM's taint controller sets them. Delete removes the cluster namespace first.
+ */
+import { findCondition, type Condition, type KubeObject } from '../kube.types.js';
+import { capacityOf, hostsOf, kubernetesVersionOf } from './capi.hosts.js';
+import { cond, Controller, withConditions, writeStatus, type ObjectKey } from './controller.runtime.js';
+
+const OCM = 'cluster.open-cluster-management.io';
+const FINALIZER = 'cluster.open-cluster-management.io/api-resource-cleanup';
+const MANAGER = 'registration-controller';
+const UNAVAILABLE = 'cluster.open-cluster-management.io/unavailable';
+const UNREACHABLE = 'cluster.open-cluster-management.io/unreachable';
+const ID_CLAIM = 'id.k8s.io';
+
+interface Taint {
+  key: string;
+  effect: string;
+  value?: string;
+  timeAdded?: string;
+}
+
+export class RegistrationController extends Controller {
+  readonly name = 'ocm-registration';
+  protected readonly stepMs = 500;
+
+  start(): void {
+    const byName = (name: string | undefined) => name && this.enqueue({ scope: 'hub', name });
+    this.onHub([[OCM, 'ManagedCluster']], (ev) => byName(ev.object.metadata.name));
+    this.onHub([['', 'Namespace']], (ev) => byName(ev.object.metadata.name));
+    this.onHub([['', 'Secret']], (ev) => ev.object.metadata.name === 'auto-import-secret' && byName(ev.object.metadata.namespace));
+    this.onHub([['cluster.x-k8s.io', 'Cluster']], (ev) => byName(ev.object.metadata.labels?.['spokegraph.io/cluster'] ?? ev.object.metadata.name));
+    for (const mc of this.ctx.hub.list(OCM, 'ManagedCluster')) byName(mc.metadata.name);
+  }
+
+  /** The Cluster API Cluster that backs this spoke (label spokegraph.io/cluster, else same name), any namespace. */
+  private capiCluster(name: string): KubeObject | undefined {
+    const all = this.ctx.hub.list('cluster.x-k8s.io', 'Cluster');
+    return all.find((c) => c.metadata.labels?.['spokegraph.io/cluster'] === name) ?? all.find((c) => c.metadata.name === name);
+  }
+
+  protected reconcile(key: ObjectKey): void {
+    const hub = this.ctx.hub;
+    let mc = hub.get(OCM, 'ManagedCluster', undefined, key.name);
+    if (!mc) return;
+    const name = key.name;
+    if (mc.metadata.deletionTimestamp) {
+      if (hub.namespacePhase(name) === 'Active') hub.delete('', 'Namespace', undefined, name);
+      if (hub.namespacePhase(name) === 'missing')
+        hub.update({ ...mc, metadata: { ...mc.metadata, finalizers: (mc.metadata.finalizers ?? []).filter((f) => f !== FINALIZER) } }, { manager: MANAGER });
+      return;
+    }
+    if (!mc.metadata.finalizers?.includes(FINALIZER))
+      mc = hub.update({ ...mc, metadata: { ...mc.metadata, finalizers: [...(mc.metadata.finalizers ?? []), FINALIZER] } }, { manager: MANAGER });
+
+    const gen = mc.metadata.generation;
+    const st = (mc.status ?? {}) as { conditions?: Condition[]; [k: string]: unknown };
+    const accepted = (mc.spec as { hubAcceptsClient?: boolean } | undefined)?.hubAcceptsClient === true;
+    const is = (type: string) => findCondition(mc, type)?.status === 'True';
+    let conds = st.conditions;
+    const next: Record<string, unknown> = { ...st };
+
+    if (!accepted) {
+      conds = withConditions(conds, cond('HubAcceptedManagedCluster', false, 'HubClusterAdminDenied', 'Denied by hub cluster admin', gen));
+    } else if (!is('HubAcceptedManagedCluster') || hub.namespacePhase(name) === 'missing') {
+      if (hub.namespacePhase(name) === 'missing')
+        hub.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'open-cluster-management.io/cluster-name': name } } }, { manager: MANAGER });
+      conds = withConditions(conds, cond('HubAcceptedManagedCluster', true, 'HubClusterAdminAccepted', 'Accepted by hub cluster admin', gen));
+    } else if (!hub.get('', 'Secret', name, 'auto-import-secret')) {
+      // Waiting for the import secret: the klusterlet cannot bootstrap without it.
+    } else if (!is('ManagedClusterJoined')) {
+      conds = withConditions(conds, cond('ManagedClusterJoined', true, 'ManagedClusterJoined', 'Managed cluster joined', gen));
+    } else {
+      const capi = this.capiCluster(name);
+      const claims = (st.clusterClaims as Array<{ name: string; value: string }> | undefined) ?? [];
+      const knownId = claims.find((c) => c.name === ID_CLAIM)?.value;
+      const capiPhase = (capi?.status as { phase?: string } | undefined)?.phase;
+      const spokeGone = (knownId !== undefined && capi?.metadata.uid !== knownId) || capi?.metadata.deletionTimestamp !== undefined || capiPhase === 'Failed';
+      if (spokeGone) {
+        conds = withConditions(conds, cond('ManagedClusterConditionAvailable', 'Unknown', 'ManagedClusterLeaseUpdateStopped', 'Registration agent stopped updating its lease.', gen));
+      } else if (!capi || capiPhase === 'Provisioned') {
+        const capacity = capacityOf(hostsOf(capi));
+        next.capacity = capacity;
+        next.allocatable = capacity;
+        next.version = { kubernetes: kubernetesVersionOf(capi) };
+        next.clusterClaims = [
+          ...(capi ? [{ name: ID_CLAIM, value: capi.metadata.uid ?? '' }] : []),
+          { name: 'kubeversion.open-cluster-management.io', value: kubernetesVersionOf(capi) },
+          { name: 'product.open-cluster-management.io', value: 'spokegraph-simulated' },
+        ];
+        conds = withConditions(
+          conds,
+          cond('ManagedClusterConditionClockSynced', true, 'ManagedClusterClockSynced', 'The clock of the managed cluster is synced with the hub.', gen),
+          cond('ManagedClusterConditionAvailable', true, 'ManagedClusterAvailable', 'Managed cluster is available', gen),
+        );
+      }
+    }
+    next.conditions = conds?.map((c) => ({ ...c, observedGeneration: gen }));
+    mc = writeStatus(hub, mc, next, MANAGER);
+    this.syncTaints(mc);
+  }
+
+  private syncTaints(mc: KubeObject): void {
+    const avail = findCondition(mc, 'ManagedClusterConditionAvailable')?.status;
+    const want = avail === 'True' ? undefined : avail === 'False' ? UNAVAILABLE : UNREACHABLE;
+    const spec = (mc.spec ?? {}) as { taints?: Taint[] };
+    const others = (spec.taints ?? []).filter((t) => t.key !== UNAVAILABLE && t.key !== UNREACHABLE);
+    const current = (spec.taints ?? []).find((t) => t.key === UNAVAILABLE || t.key === UNREACHABLE);
+    if (current?.key === want) return;
+    const taints = want ? [...others, { key: want, effect: 'NoSelect', timeAdded: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }] : others;
+    if (!current && !want) return;
+    const nextSpec: Record<string, unknown> = { ...spec, taints };
+    if (taints.length === 0) delete nextSpec.taints;
+    this.ctx.hub.update({ ...mc, spec: nextSpec }, { manager: MANAGER });
+  }
+}

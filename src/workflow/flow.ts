@@ -1,0 +1,88 @@
+/**
+ * The vocabulary of durable workflows: a flow is an ordered list of small idempotent steps over one
+ * subject (a compute pool or an app deployment). A step looks at the world, maybe writes to the hub,
+ * and answers done, wait (with a typed reason and when to look again) or fail. The runner persists
+ * every answer, so a crash at any point resumes at the same step with its checkpoint.
+ */
+import type { HubAdapter } from '../kube/index.js';
+import type { Em } from '../db/orm.js';
+import type { SubjectKind } from '../events/event.entity.js';
+import type { EventBatch } from '../events/event.log.js';
+import type { Logger } from '../logger.js';
+import type { PhaseMachine } from './phase.machine.js';
+import type { TrackedEntity } from './tracked.entity.js';
+
+/** Why a subject is not done yet (design §3: "why is it not running yet?"). */
+export enum WaitReason {
+  QUEUED = 'QUEUED',
+  WAITING_FOR_CLUSTER = 'WAITING_FOR_CLUSTER',
+  WAITING_FOR_KUBECONFIG = 'WAITING_FOR_KUBECONFIG',
+  WAITING_FOR_REGISTRATION = 'WAITING_FOR_REGISTRATION',
+  WAITING_FOR_ADDONS = 'WAITING_FOR_ADDONS',
+  WAITING_FOR_ENVIRONMENT = 'WAITING_FOR_ENVIRONMENT',
+  WAITING_FOR_POOL = 'WAITING_FOR_POOL',
+  WAITING_FOR_PLACEMENT = 'WAITING_FOR_PLACEMENT',
+  WAITING_FOR_ROLLOUT = 'WAITING_FOR_ROLLOUT',
+  WAITING_FOR_DELETION = 'WAITING_FOR_DELETION',
+  HUB_UNREACHABLE = 'HUB_UNREACHABLE',
+  RETRYING_AFTER_ERROR = 'RETRYING_AFTER_ERROR',
+}
+
+export type StepResult =
+  | { kind: 'done'; data?: unknown; message?: string }
+  | { kind: 'wait'; reason: WaitReason; message: string; retryAfterMs?: number; progress?: number; data?: unknown }
+  | { kind: 'fail'; reason: string; message: string };
+
+export const done = (data?: unknown, message?: string): StepResult => ({ kind: 'done', data, message });
+/** `progress` is the fraction of this step done, 0..1. */
+export const wait = (reason: WaitReason, message: string, opts: { retryAfterMs?: number; progress?: number; data?: unknown } = {}): StepResult => ({
+  kind: 'wait',
+  reason,
+  message,
+  ...opts,
+});
+export const fail = (reason: string, message: string): StepResult => ({ kind: 'fail', reason, message });
+
+export interface StepContext<S extends TrackedEntity> {
+  subject: S;
+  /** A fresh EntityManager for this attempt (reads; writes must be idempotent). */
+  em: Em;
+  hub: HubAdapter;
+  /** What this step saved on earlier attempts (wait data), if anything. */
+  checkpoint: unknown;
+  /** Results of completed steps, by step id. */
+  results: Record<string, unknown>;
+  attempt: number;
+  log: Logger;
+  /** Aborted when the runner loses the job's lease: stop and don't write further. */
+  signal: AbortSignal;
+}
+
+export interface StepDefinition<S extends TrackedEntity> {
+  id: string;
+  title: string;
+  /** The subject's phase while this step runs. */
+  phase: string;
+  run(ctx: StepContext<S>): Promise<StepResult>;
+}
+
+export interface OutcomeContext<S extends TrackedEntity> {
+  em: Em;
+  subject: S;
+  events: EventBatch;
+  results: Record<string, unknown>;
+}
+
+export interface FlowDefinition<S extends TrackedEntity = TrackedEntity> {
+  name: string;
+  subjectKind: SubjectKind;
+  entity: new () => S;
+  machine: PhaseMachine;
+  steps: StepDefinition<S>[];
+  /** Phase entered when the last step is done. */
+  donePhase: string;
+  /** In the completing transaction (e.g. mark machines IN_USE, release everything on delete). */
+  onDone?(ctx: OutcomeContext<S>): Promise<void>;
+  /** In the failing transaction (e.g. release machines and quota). */
+  onFail?(ctx: OutcomeContext<S>, failure: { reason: string; step: string; message: string }): Promise<void>;
+}

@@ -1,0 +1,24 @@
+/**
+ * What an exception thrown by a step means for its subject. Hub faults that may pass (5xx, timeouts,
+ * dropped connections, 409) become waits with backoff and never fail a subject by themselves; a hub
+ * refusal (4xx) fails the step; anything else is a bug that is retried a bounded number of times.
+ * Messages are ours: raw Kubernetes or SQL text stays in the logs.
+ */
+import { HubError, HubErrorKind } from '../kube/index.js';
+import { WaitReason } from './flow.js';
+
+export interface StepErrorClass {
+  permanent: boolean;
+  reason: string;
+  message: string;
+  waitReason: WaitReason;
+}
+
+export function classifyStepError(e: unknown): StepErrorClass {
+  if (e instanceof HubError) {
+    if (e.kind === HubErrorKind.Permanent) return { permanent: true, reason: 'HUB_REJECTED', message: e.publicMessage, waitReason: WaitReason.RETRYING_AFTER_ERROR };
+    if (e.kind === HubErrorKind.Unreachable) return { permanent: false, reason: 'HUB_UNREACHABLE', message: 'The hub is unreachable; retrying', waitReason: WaitReason.HUB_UNREACHABLE };
+    return { permanent: false, reason: 'HUB_ERROR', message: `${e.publicMessage}; retrying`, waitReason: WaitReason.HUB_UNREACHABLE };
+  }
+  return { permanent: false, reason: 'INTERNAL_ERROR', message: 'An internal error occurred; retrying', waitReason: WaitReason.RETRYING_AFTER_ERROR };
+}

@@ -1,0 +1,82 @@
+/**
+ * graphql-ws helpers for tests: a real `createClient` over `ws` (Node 20 has no global WebSocket),
+ * and a raw socket speaking graphql-transport-ws for asserting close codes and oversized frames.
+ */
+import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export interface WsClosed {
+  code: number;
+  reason: string;
+}
+
+export interface WsTestClient {
+  client: Client;
+  /** Runs one operation to completion; resolves with its single result (errors included). */
+  request<T = any>(query: string, variables?: Record<string, unknown>): Promise<ExecutionResult<T>>;
+  /** Resolves when the socket closes, with its code. */
+  closed: Promise<WsClosed>;
+  dispose(): Promise<void>;
+}
+
+/** A graphql-ws client that never retries, so a refusal surfaces as a close code. */
+export function wsClient(url: string, authorization?: string | null): WsTestClient {
+  let onClosed!: (c: WsClosed) => void;
+  const closed = new Promise<WsClosed>((r) => (onClosed = r));
+  const client = createClient({
+    url,
+    webSocketImpl: WebSocket,
+    lazy: true,
+    retryAttempts: 0,
+    connectionParams: authorization === undefined ? undefined : authorization === null ? {} : { authorization },
+    on: {
+      closed: (e) => {
+        const ev = e as { code?: number; reason?: unknown };
+        onClosed({ code: ev.code ?? -1, reason: String(ev.reason ?? '') });
+      },
+    },
+  });
+  return {
+    client,
+    closed,
+    request: <T>(query: string, variables?: Record<string, unknown>) =>
+      new Promise<ExecutionResult<T>>((resolve, reject) => {
+        let result: ExecutionResult<T> | undefined;
+        client.subscribe<T>(
+          { query, variables },
+          {
+            next: (r) => void (result = r as ExecutionResult<T>),
+            // graphql-ws reports operation errors as a GraphQLError list, socket failures as a CloseEvent
+            error: (e) => (Array.isArray(e) ? resolve({ errors: e } as ExecutionResult<T>) : reject(e)),
+            complete: () => (result ? resolve(result) : reject(new Error('completed without a result'))),
+          },
+        );
+      }),
+    dispose: async () => {
+      await client.dispose();
+    },
+  };
+}
+
+/** A raw graphql-transport-ws socket; `init` sends connection_init with the given payload. */
+export async function rawWs(url: string): Promise<{ socket: WebSocket; closed: Promise<WsClosed>; messages: unknown[]; send(msg: unknown): void }> {
+  const socket = new WebSocket(url, 'graphql-transport-ws');
+  const messages: unknown[] = [];
+  const closed = new Promise<WsClosed>((r) => socket.once('close', (code, reason) => r({ code, reason: reason.toString() })));
+  socket.on('message', (data) => messages.push(JSON.parse(data.toString())));
+  socket.on('error', () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  return { socket, closed, messages, send: (msg) => socket.send(typeof msg === 'string' ? msg : JSON.stringify(msg)) };
+}
+
+/** Resolves when `pred` holds, polling; fails after `ms`. */
+export async function until(pred: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await pred())) {
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SimulatedHub } from '../../../src/sim/index.js';
+import { condition, Fleet, isTrue, type Obj } from './fleet.fixtures.js';
+import { startTestHub, waitFor } from './sim.helpers.js';
+
+const MW = 'work.open-cluster-management.io/v1';
+const HR = 'helm.toolkit.fluxcd.io/v2';
+
+function work(name: string, appNs: string, opts: { gpus: number; quota: number; release?: string; extra?: object[] }) {
+  const release = opts.release ?? 'llm';
+  return {
+    apiVersion: MW,
+    kind: 'ManifestWork',
+    metadata: { name, namespace: 'spoke-w', labels: { 'spokegraph.io/deployment': name } },
+    spec: {
+      workload: {
+        manifests: [
+          { apiVersion: 'v1', kind: 'Namespace', metadata: { name: appNs } },
+          { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'gpu', namespace: appNs }, spec: { hard: { 'requests.nvidia.com/gpu': String(opts.quota) } } },
+          { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: { name: 'charts', namespace: appNs }, spec: { url: 'https://charts.example.com', interval: '10m' } },
+          {
+            apiVersion: HR,
+            kind: 'HelmRelease',
+            metadata: { name: release, namespace: appNs, annotations: { 'spokegraph.io/gpu-count': String(opts.gpus), 'spokegraph.io/expose': '8080/v1' } },
+            spec: { interval: '10m', chart: { spec: { chart: 'vllm', version: '1.2.3', sourceRef: { kind: 'HelmRepository', name: 'charts' } } }, values: { model: 'x', resources: { limits: { 'nvidia.com/gpu': opts.gpus } } } },
+          },
+          // The chart creates the Service; the work only reads it back (ReadOnly) for its address.
+          { apiVersion: 'v1', kind: 'Service', metadata: { name: release, namespace: appNs } },
+          ...(opts.extra ?? []),
+        ],
+      },
+      manifestConfigs: [
+        {
+          resourceIdentifier: { group: 'helm.toolkit.fluxcd.io', resource: 'helmreleases', namespace: appNs, name: release },
+          feedbackRules: [{ type: 'JSONPaths', jsonPaths: [{ name: 'ready', path: '.status.conditions[?(@.type=="Ready")].status' }, { name: 'observedGeneration', path: '.status.observedGeneration' }] }],
+          updateStrategy: { type: 'ServerSideApply', serverSideApply: { force: true } },
+        },
+        {
+          resourceIdentifier: { group: '', resource: 'services', namespace: appNs, name: release },
+          feedbackRules: [{ type: 'JSONPaths', jsonPaths: [{ name: 'ip', path: '.status.loadBalancer.ingress[0].ip' }] }],
+          updateStrategy: { type: 'ReadOnly' },
+        },
+      ],
+    },
+  };
+}
+
+type Feedback = { name: string; fieldValue: { type: string; string?: string; integer?: number } };
+const feedback = (mw: Obj, ordinal: number): Record<string, unknown> =>
+  Object.fromEntries(((mw.status?.resourceStatus?.manifests?.[ordinal]?.statusFeedback?.values ?? []) as Feedback[]).map((v) => [v.name, v.fieldValue.string ?? v.fieldValue.integer]));
+
+describe('simulated work agent and spoke Flux', () => {
+  let hub: SimulatedHub;
+  let fleet: Fleet;
+
+  beforeAll(async () => {
+    hub = await startTestHub();
+    fleet = new Fleet(hub.kubeConfig());
+    await fleet.register('spoke-w');
+    await fleet.until('addon.open-cluster-management.io/v1alpha1', 'ManagedClusterAddOn', 'work-agent', 'spoke-w', (a) => isTrue(a, 'Available'));
+  });
+  afterAll(() => hub.stop());
+
+  it('should apply a ManifestWork into the spoke, install the HelmRelease and report Applied, Available and status feedback', async () => {
+    await fleet.apply(work('proj-app1', 'app1', { gpus: 2, quota: 4 }));
+    const mw = await fleet.until(MW, 'ManifestWork', 'proj-app1', 'spoke-w', (w) => isTrue(w, 'Applied') && isTrue(w, 'Available') && feedback(w, 3).ready === 'True' && feedback(w, 4).ip);
+    expect(mw.metadata.finalizers).toContain('cluster.open-cluster-management.io/manifest-work-cleanup');
+    expect(condition(mw, 'Progressing')?.status).toBe('False');
+    expect(condition(mw, 'Degraded')?.status).toBe('False');
+    expect(mw.status.conditions.every((c: { observedGeneration: number }) => c.observedGeneration === mw.metadata.generation)).toBe(true);
+    expect(mw.status.resourceStatus.manifests[3].resourceMeta).toMatchObject({ ordinal: 3, group: 'helm.toolkit.fluxcd.io', kind: 'HelmRelease', resource: 'helmreleases', name: 'llm', namespace: 'app1' });
+    expect(feedback(mw, 4).ip).toMatch(/^10\.\d+\.\d+\.\d+$/);
+
+    const spoke = hub.spoke('spoke-w');
+    const hr = spoke.get(HR, 'HelmRelease', 'app1', 'llm') as Obj;
+    expect(condition(hr, 'Ready')).toMatchObject({ status: 'True', reason: 'InstallSucceeded', observedGeneration: hr.metadata.generation });
+    expect(hr.status.observedGeneration).toBe(hr.metadata.generation);
+    const pods = spoke.list('v1', 'Pod', 'app1') as Obj[];
+    expect(pods).toHaveLength(1);
+    expect(pods[0].spec.containers[0].resources.requests['nvidia.com/gpu']).toBe('2');
+    await waitFor('quota usage', () => (spoke.get('v1', 'ResourceQuota', 'app1', 'gpu') as Obj | undefined)?.status?.used?.['requests.nvidia.com/gpu'] === '2');
+    const svc = spoke.get('v1', 'Service', 'app1', 'llm') as Obj;
+    expect(svc.spec.type).toBe('LoadBalancer');
+    expect(svc.status.loadBalancer.ingress[0].ip).toBe(feedback(mw, 4).ip);
+  });
+
+  it('should fail the install with "exceeded quota" when the release asks for more GPUs than the namespace quota', async () => {
+    await fleet.apply(work('proj-app2', 'app2', { gpus: 3, quota: 2 }));
+    const mw = await fleet.until(MW, 'ManifestWork', 'proj-app2', 'spoke-w', (w) => isTrue(w, 'Degraded'));
+    expect(isTrue(mw, 'Applied')).toBe(true);
+    // The chart never got to create its Service, so the ReadOnly manifest is not available.
+    expect(condition(mw, 'Available')?.status).toBe('False');
+    const hr = hub.spoke('spoke-w').get(HR, 'HelmRelease', 'app2', 'llm') as Obj;
+    expect(condition(hr, 'Ready')).toMatchObject({ status: 'False', reason: 'InstallFailed' });
+    expect(condition(hr, 'Ready')?.message).toContain('exceeded quota');
+    expect(feedback(mw, 3).ready).toBe('False');
+    expect(hub.spoke('spoke-w').list('v1', 'Pod', 'app2')).toEqual([]);
+  });
+
+  it('should fail releases named in failReleases and retry them on reconcile.fluxcd.io/requestedAt', async () => {
+    hub.faults.set({ failReleases: ['flaky'] });
+    await fleet.apply(work('proj-app3', 'app3', { gpus: 0, quota: 1, release: 'flaky' }));
+    await fleet.until(MW, 'ManifestWork', 'proj-app3', 'spoke-w', (w) => feedback(w, 3).ready === 'False');
+    hub.faults.clear();
+    const again = work('proj-app3', 'app3', { gpus: 0, quota: 1, release: 'flaky' });
+    (again.spec.workload.manifests[3] as Obj).metadata.annotations!['reconcile.fluxcd.io/requestedAt'] = '2026-01-01T00:00:00Z';
+    await fleet.apply(again);
+    await fleet.until(MW, 'ManifestWork', 'proj-app3', 'spoke-w', (w) => feedback(w, 3).ready === 'True' && !isTrue(w, 'Degraded'));
+  });
+
+  it('should follow spec changes at the new observedGeneration and prune manifests removed from the work', async () => {
+    const base = work('proj-app1', 'app1', { gpus: 3, quota: 4 });
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'extra', namespace: 'app1' }, data: { a: '1' } };
+    await fleet.apply({ ...base, spec: { ...base.spec, workload: { manifests: [...base.spec.workload.manifests, cm] } } });
+    const mw = await fleet.until(MW, 'ManifestWork', 'proj-app1', 'spoke-w', (w) => w.metadata.generation! >= 2 && isTrue(w, 'Available') && feedback(w, 3).ready === 'True' && feedback(w, 3).observedGeneration === 2);
+    expect(isTrue(mw, 'Applied')).toBe(true);
+    const pod = hub.spoke('spoke-w').list('v1', 'Pod', 'app1')[0] as Obj;
+    expect(pod.spec.containers[0].resources.requests['nvidia.com/gpu']).toBe('3');
+    expect(condition(hub.spoke('spoke-w').get(HR, 'HelmRelease', 'app1', 'llm') as Obj, 'Ready')?.reason).toBe('UpgradeSucceeded');
+    expect(hub.spoke('spoke-w').get('v1', 'ConfigMap', 'app1', 'extra')).toBeTruthy();
+
+    await fleet.apply(base);
+    await waitFor('pruned ConfigMap', () => !hub.spoke('spoke-w').get('v1', 'ConfigMap', 'app1', 'extra'));
+  });
+
+  it('should remove applied objects (after Flux uninstalls) before a deleted ManifestWork goes away', async () => {
+    await fleet.objs.delete({ apiVersion: MW, kind: 'ManifestWork', metadata: { name: 'proj-app1', namespace: 'spoke-w' } });
+    await waitFor('work gone', async () => !(await fleet.tryRead(MW, 'ManifestWork', 'proj-app1', 'spoke-w')));
+    const spoke = hub.spoke('spoke-w');
+    expect(spoke.get(HR, 'HelmRelease', 'app1', 'llm')).toBeUndefined();
+    await waitFor('namespace content gone', () => !spoke.get('v1', 'Namespace', undefined, 'app1') && spoke.list('v1', 'Pod', 'app1').length === 0);
+  });
+
+  it('should not apply works for a cluster whose work-agent add-on is missing', async () => {
+    await fleet.register('spoke-nw', { addons: false });
+    await fleet.until('cluster.open-cluster-management.io/v1', 'ManagedCluster', 'spoke-nw', undefined, (m) => isTrue(m, 'ManagedClusterConditionAvailable'));
+    const w = work('proj-x', 'appx', { gpus: 0, quota: 1 });
+    await fleet.apply({ ...w, metadata: { ...w.metadata, namespace: 'spoke-nw' } });
+    await new Promise((r) => setTimeout(r, 200));
+    const mw = await fleet.read(MW, 'ManifestWork', 'proj-x', 'spoke-nw');
+    expect(mw.status?.conditions).toBeUndefined();
+    expect(hub.spoke('spoke-nw').list(HR, 'HelmRelease')).toEqual([]);
+  });
+});
