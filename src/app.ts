@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import type { Config } from './config.js';
 import { dialectOf, initOrm, migrate, type Em, type Orm } from './db/orm.js';
 import { poolDeleteFlow, poolProvisionFlow } from './compute/pool.flow.js';
+import { deployFlow, undeployFlow } from './deployments/deployment.flow.js';
 import { InProcessEventBus, type EventBus } from './events/event.bus.js';
 import { EventLog } from './events/event.log.js';
 import { connectHub, type HubHandle } from './hub.setup.js';
@@ -74,6 +75,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const flowOptions = { capi: config.capi, pollMs: config.workflow.pollMs };
     runner.register(poolProvisionFlow(flowOptions));
     runner.register(poolDeleteFlow(flowOptions));
+    const deploymentDeps = { pools: services.pools, events, pollMs: config.workflow.pollMs };
+    runner.register(deployFlow(deploymentDeps));
+    runner.register(undeployFlow(deploymentDeps));
 
     const em = orm.em.fork() as Em;
     const bootstrapToken = await services.tokens.bootstrapAdmin(em, config.bootstrapAdminToken);

@@ -24,6 +24,10 @@ import { toDto, type EventLog } from './events/event.log.js';
 import { EventService, type StreamHooks } from './events/event.service.js';
 import { DeploymentEventNode } from './events/event.type.js';
 import type { JobStore } from './workflow/job.store.js';
+import { AppDeployment, AppDeploymentBundle } from './deployments/deployment.entity.js';
+import { DeploymentPhase } from './deployments/deployment.model.js';
+import { DeploymentService } from './deployments/deployment.service.js';
+import { AppDeploymentNode } from './deployments/deployment.type.js';
 
 export interface ServiceDeps {
   events: EventLog;
@@ -43,6 +47,7 @@ export interface Services {
   machines: MachineService;
   bundles: BundleService;
   pools: PoolService;
+  deployments: DeploymentService;
   events: EventService;
   nodes: NodeRegistry;
 }
@@ -59,6 +64,15 @@ export function createServices(deps: ServiceDeps): Services {
     const n = await em.count(ComputePool, { bundle: bundleId, phase: { $ne: PoolPhase.DELETED } });
     return n ? `is used by ${n} compute pool(s)` : null;
   });
+  const deployments = new DeploymentService({ pools, events: deps.events, jobs: deps.jobs, wake: deps.wake });
+  bundles.registerReferences(async (em, bundleId) => {
+    const n = await em.count(AppDeploymentBundle, { bundle: bundleId, deployment: { phase: { $ne: DeploymentPhase.DELETED } } });
+    return n ? `is used by ${n} app deployment(s)` : null;
+  });
+  projects.registerDependents(async (em, projectId) => {
+    const n = await em.count(AppDeployment, { project: projectId, phase: { $ne: DeploymentPhase.DELETED } });
+    return n ? `has ${n} app deployment(s)` : null;
+  });
   const events = new EventService(deps.events, deps.subscriptionBuffer, deps.streamHooks);
   const nodes = new NodeRegistry();
   nodes.register(NodeKind.ComputePool, async (ctx, id) => {
@@ -73,7 +87,7 @@ export function createServices(deps: ServiceDeps): Services {
   nodes.register(NodeKind.DeploymentEvent, async (ctx, id) => {
     const e = await ctx.em.findOne(DeploymentEvent, { id });
     if (!e) return null;
-    const visible = e.subjectKind === SubjectKind.COMPUTE_POOL ? await pools.byId(ctx, e.subjectId) : await projects.byId(ctx, e.projectId);
+    const visible = e.subjectKind === SubjectKind.COMPUTE_POOL ? await pools.byId(ctx, e.subjectId) : await deployments.byId(ctx, e.subjectId);
     return visible ? DeploymentEventNode.from(toDto(e)) : null;
   });
   nodes.register(NodeKind.Tenant, async (ctx, id) => {
@@ -96,5 +110,9 @@ export function createServices(deps: ServiceDeps): Services {
     const t = await tokens.byId(ctx, id);
     return t && ApiTokenNode.from(t);
   });
-  return { tokens, quotas, tenants, projects, machines, bundles, pools, events, nodes };
+  nodes.register(NodeKind.AppDeployment, async (ctx, id) => {
+    const d = await deployments.byId(ctx, id);
+    return d && AppDeploymentNode.from(d);
+  });
+  return { tokens, quotas, tenants, projects, machines, bundles, pools, deployments, events, nodes };
 }

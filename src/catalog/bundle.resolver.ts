@@ -38,7 +38,7 @@ export class BundleResolver {
     return mutate(ProfileBundlePayload, async () => {
       const projectId = fromGlobalId(input.projectId, NodeKind.Project, ['projectId']);
       return { profileBundle: ProfileBundleNode.from(await ctx.services.bundles.create(ctx, { ...input, projectId })) };
-    });
+    }, ctx);
   }
 
   @Mutation(() => ProfileBundlePayload, { description: 'The next version of a bundle; earlier versions never change. Project editors and above' })
@@ -49,7 +49,7 @@ export class BundleResolver {
     return mutate(ProfileBundlePayload, async () => {
       const bundleId = fromGlobalId(input.profileBundleId, NodeKind.ProfileBundle, ['profileBundleId']);
       return { profileBundle: ProfileBundleNode.from(await ctx.services.bundles.createVersion(ctx, { ...input, bundleId })) };
-    });
+    }, ctx);
   }
 
   @Mutation(() => DeletePayload, { description: 'Deletes one version; refused (IN_USE) while pools or deployments use it. Project editors and above' })
@@ -57,6 +57,6 @@ export class BundleResolver {
     return mutate(DeletePayload, async () => {
       await ctx.services.bundles.delete(ctx, fromGlobalId(input.id, NodeKind.ProfileBundle, ['id']));
       return { deletedId: input.id };
-    });
+    }, ctx);
   }
 }

@@ -40,7 +40,7 @@ export class MachineResolver {
     return mutate(RegisterMachinesPayload, async () => {
       const tenantId = fromGlobalId(input.tenantId, NodeKind.Tenant, ['tenantId']);
       return { machines: (await ctx.services.machines.register(ctx, tenantId, input.machines)).map(MachineNode.from) };
-    });
+    }, ctx);
   }
 
   @Mutation(() => MachinePayload, { description: 'Tenant admins' })
@@ -48,6 +48,6 @@ export class MachineResolver {
     return mutate(MachinePayload, async () => {
       const id = fromGlobalId(input.id, NodeKind.Machine, ['id']);
       return { machine: MachineNode.from(await ctx.services.machines.update(ctx, { ...input, id })) };
-    });
+    }, ctx);
   }
 }

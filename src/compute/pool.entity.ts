@@ -52,6 +52,13 @@ export class ComputePool extends TrackedEntity {
   @Index()
   ownerDeploymentId: string | null = null;
 
+  /**
+   * The one App Deployment a DEDICATED pool serves; claimed by a guarded UPDATE (… WHERE
+   * serving_deployment_id IS NULL) so two deployments can never share a dedicated pool.
+   */
+  @Property({ type: 'uuid', nullable: true })
+  servingDeploymentId: string | null = null;
+
   @Property({ type: 'datetime', nullable: true })
   deletedAt: Date | null = null;
 

@@ -95,9 +95,12 @@ function describeWorker(w: WorkerPoolRequirement): string {
 
 /** Chooses machines for `clusterCount` clusters shaped like `req`, or says what is missing. */
 export function selectMachines(req: NodeRequirements, clusterCount: number, inventory: Candidate[]): Selection {
-  const free = [...inventory].sort(byFrugality);
+  // Among equally frugal hosts, workers prefer hosts that cannot be control planes and control planes
+  // prefer hosts that cannot be workers, so neither role takes the host the other one needed.
+  const forWorkers = [...inventory].sort((a, b) => a.gpuCount - b.gpuCount || +a.controlPlaneCandidate - +b.controlPlaneCandidate || byFrugality(a, b));
+  const forControlPlanes = [...inventory].sort((a, b) => a.gpuCount - b.gpuCount || +a.workerCandidate - +b.workerCandidate || byFrugality(a, b));
   const used = new Set<string>();
-  const take = (n: number, fits: (m: Candidate) => boolean): Candidate[] | null => {
+  const take = (n: number, fits: (m: Candidate) => boolean, free: Candidate[]): Candidate[] | null => {
     const picked: Candidate[] = [];
     for (const m of free) {
       if (picked.length === n) break;
@@ -114,14 +117,14 @@ export function selectMachines(req: NodeRequirements, clusterCount: number, inve
   for (let index = 0; index < clusterCount; index++) {
     const hosts: ClusterAssignment['hosts'] = [];
     for (const w of workerOrder) {
-      const picked = take(w.nodeCount, (m) => fitsWorker(m, w));
+      const picked = take(w.nodeCount, (m) => fitsWorker(m, w), forWorkers);
       if (!picked) {
         const matching = inventory.filter((m) => fitsWorker(m, w)).length;
         return { ok: false, problems: [`not enough machines for ${describeWorker(w)} per cluster × ${clusterCount} cluster(s); ${matching} matching machine(s) available`] };
       }
       hosts.push(...picked.map((machine) => ({ machine, role: MachineRole.WORKER, workerPool: w.name })));
     }
-    const cp = take(req.controlPlane.nodeCount, (m) => m.controlPlaneCandidate && fitsShape(m, req.controlPlane));
+    const cp = take(req.controlPlane.nodeCount, (m) => m.controlPlaneCandidate && fitsShape(m, req.controlPlane), forControlPlanes);
     if (!cp) {
       const matching = inventory.filter((m) => m.controlPlaneCandidate && fitsShape(m, req.controlPlane)).length;
       return { ok: false, problems: [`not enough control-plane machines: ${req.controlPlane.nodeCount} per cluster × ${clusterCount} cluster(s); ${matching} matching machine(s) available`] };

@@ -62,6 +62,11 @@ export class PoolService {
     });
   }
 
+  /** Flows that queue pool work (a deployment deleting its dedicated pool) wake the runner with it. */
+  wakeRunner(): void {
+    this.deps.wake();
+  }
+
   registerDependents(check: PoolDependents): void {
     this.dependents.push(check);
   }

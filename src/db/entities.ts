@@ -11,6 +11,7 @@ import { ClusterGpu, ComputePool, PoolCluster } from '../compute/pool.entity.js'
 import { DeploymentEvent, EventSequence } from '../events/event.entity.js';
 import { WorkflowJob } from '../workflow/job.entity.js';
 import { IdempotencyRecord } from './idempotency.js';
+import { AppDeployment, AppDeploymentBundle } from '../deployments/deployment.entity.js';
 
 export const entities = [
   Tenant,
@@ -28,4 +29,6 @@ export const entities = [
   ComputePool,
   PoolCluster,
   ClusterGpu,
+  AppDeployment,
+  AppDeploymentBundle,
 ];

@@ -15,6 +15,11 @@ export class Loaders {
     }
     return l as DataLoader<K, V, string>;
   }
+
+  /** Forgets every cached value: after a write, later reads in the same request must see it. */
+  clear(): void {
+    this.map.clear();
+  }
 }
 
 /** Orders `rows` to match `keys` (DataLoader's contract), null where absent. */

@@ -46,6 +46,7 @@ export class EventService {
       seqOf: (e) => e.seq,
       fetch: (from, limit) => this.log.forSubject(ctx.em.fork() as Em, subjectId, from, limit),
       after: seq,
+      afterCursor: after ?? null,
       bufferLimit: this.bufferLimit,
       onEnd: this.hooks.onEnd,
     });
@@ -60,6 +61,7 @@ export class EventService {
       seqOf: (e) => e.projectSeq,
       fetch: (from, limit) => this.log.forProject(ctx.em.fork() as Em, projectId, from, limit),
       after: projectSeq,
+      afterCursor: after ?? null,
       bufferLimit: this.bufferLimit,
       onEnd: this.hooks.onEnd,
     });

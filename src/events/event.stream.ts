@@ -20,6 +20,8 @@ export interface StreamSource {
   /** Reads events with sequence > after, ascending, at most `limit` (a fresh EntityManager per call). */
   fetch: (after: number, limit: number) => Promise<EventDto[]>;
   after: number;
+  /** The cursor `after` came from (null: from the beginning): what a lagging client that got nothing resumes from. */
+  afterCursor?: string | null;
   bufferLimit: number;
   /** Called once when the stream ends, however it ends. */
   onEnd?: () => void;
@@ -27,9 +29,9 @@ export interface StreamSource {
 
 const BATCH = 500;
 
-export function laggingError(last: EventDto | null): GraphQLError {
+export function laggingError(last: EventDto | null, afterCursor: string | null = null): GraphQLError {
   return new GraphQLError('Subscriber fell too far behind; resubscribe with `after` set to the last cursor received', {
-    extensions: { code: 'SUBSCRIPTION_LAGGING', after: last ? eventCursor(last) : null },
+    extensions: { code: 'SUBSCRIPTION_LAGGING', after: last ? eventCursor(last) : afterCursor },
   });
 }
 
@@ -45,17 +47,30 @@ interface Control {
  */
 export function eventStream(src: StreamSource): AsyncIterableIterator<EventDto> {
   const control: Control = { closed: false, wake: null };
-  const gen = stream(src, control);
+  // onEnd exactly once: from the generator's finally, or here when it is returned before it ever ran
+  // (the body, and so its finally, never runs then).
+  let ended = false;
+  let started = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    src.onEnd?.();
+  };
+  const gen = stream({ ...src, onEnd: end }, control);
   const wakeUp = () => {
     const w = control.wake;
     control.wake = null;
     w?.();
   };
   return {
-    next: () => gen.next(),
+    next: () => {
+      started = true;
+      return gen.next();
+    },
     return: (value?: unknown) => {
       control.closed = true;
       wakeUp();
+      if (!started) end();
       return gen.return(value as undefined);
     },
     throw: (e?: unknown) => gen.throw(e),
@@ -95,7 +110,7 @@ async function* stream(src: StreamSource, control: Control): AsyncGenerator<Even
     yield* catchUp();
     for (;;) {
       if (control.closed) return;
-      if (overflow) throw laggingError(lastEvent);
+      if (overflow) throw laggingError(lastEvent, src.afterCursor ?? null);
       const e = queue.shift();
       if (!e) {
         await new Promise<void>((r) => (control.wake = r));

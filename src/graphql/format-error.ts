@@ -28,6 +28,8 @@ export function createFormatError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const base = { message: formatted.message, path: formatted.path, locations: formatted.locations };
+    // Apollo re-labels every validation-rule error GRAPHQL_VALIDATION_FAILED; ours keep LIMIT_EXCEEDED.
+    if (carriesCode(error, ErrorCode.LIMIT_EXCEEDED)) return { ...base, extensions: { code: ErrorCode.LIMIT_EXCEEDED } };
     if (original instanceof AuthError) return { ...base, message: original.message, extensions: { code: original.code } };
     if (original instanceof DomainError) {
       return { ...base, message: original.message, extensions: { code: original.code, field: original.field ?? undefined, ...original.details } };
@@ -45,7 +47,33 @@ export function createFormatError(log: Logger) {
     if (original instanceof GraphQLError && !original.originalError && typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
       return { ...base, extensions: { code } };
     }
+    // graphql-ws hands us graphql-js's own parse/validation/coercion errors untyped (Apollo types them
+    // on HTTP): a request error has neither an original error nor a path (execution errors have one).
+    const requestCode = requestErrorCode(original);
+    if (requestCode) return { ...base, extensions: { code: requestCode } };
     log.error('internal error in GraphQL operation', { err: original instanceof Error ? original : String(original), path: formatted.path });
     return { message: 'Internal server error', path: formatted.path, locations: formatted.locations, extensions: { code: ErrorCode.INTERNAL } };
   };
+}
+
+/** A GraphQLError of any realm, or one of Apollo's subclasses (which rename themselves). */
+function isGraphQLError(e: unknown): e is GraphQLError {
+  return e instanceof GraphQLError || (e instanceof Error && 'extensions' in e && 'locations' in e);
+}
+
+/** Whether `error` or an error it wraps carries `code` (a few levels, as Apollo nests them). */
+function carriesCode(error: unknown, code: string): boolean {
+  let e: unknown = error;
+  for (let i = 0; i < 4 && isGraphQLError(e); i++, e = e.originalError) {
+    if (e.extensions?.code === code) return true;
+  }
+  return false;
+}
+
+function requestErrorCode(e: unknown): string | null {
+  if (!isGraphQLError(e) || e.name !== 'GraphQLError' || e.originalError || e.path || e.extensions?.code != null) return null;
+  if (e.message.startsWith('Syntax Error')) return 'GRAPHQL_PARSE_FAILED';
+  // the variable coercion failures Apollo reports as BAD_USER_INPUT (not "never used" etc.)
+  if (/^Variable "\$[^"]+" (got invalid value|has invalid value|of required type|of non-null type)/.test(e.message)) return 'BAD_USER_INPUT';
+  return 'GRAPHQL_VALIDATION_FAILED';
 }

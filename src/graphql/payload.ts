@@ -41,7 +41,7 @@ export abstract class Payload {
   userErrors: UserError[] = [];
 }
 
-function toUserError(e: DomainError): UserError {
+export function toUserError(e: DomainError): UserError {
   const u = new UserError();
   u.field = e.field ? (e.field[0] === 'input' ? e.field : ['input', ...e.field]) : null;
   u.message = e.message;
@@ -49,12 +49,28 @@ function toUserError(e: DomainError): UserError {
   return u;
 }
 
-/** Maps DomainErrors thrown by `fn` to userErrors of a fresh payload. */
-export async function mutate<P extends Payload>(Ctor: new () => P, fn: () => Promise<Partial<P>>): Promise<P> {
+/** What mutate() needs of the request context to keep later operations of the request consistent. */
+export interface MutationScope {
+  em: { clear(): void };
+  loaders: { clear(): void };
+}
+
+/**
+ * Maps DomainErrors thrown by `fn` to userErrors of a fresh payload.
+ *
+ * With `scope` (the request context), each mutation starts from a clean slate: cached loader values
+ * are dropped (a document may run several mutations, each must read what the previous one wrote),
+ * and a failed mutation's entities are detached from the request's EntityManager, so changes it
+ * made in memory before being refused can never be flushed by a later mutation of the request.
+ */
+export async function mutate<P extends Payload>(Ctor: new () => P, fn: () => Promise<Partial<P>>, scope?: MutationScope): Promise<P> {
   const payload = new Ctor();
+  scope?.loaders.clear();
   try {
     Object.assign(payload, await fn());
   } catch (e) {
+    scope?.em.clear();
+    scope?.loaders.clear();
     if (e instanceof DomainError) payload.userErrors = [toUserError(e)];
     else if (e instanceof DomainErrors) payload.userErrors = e.errors.map(toUserError);
     else if (e instanceof UniqueConstraintViolationException) {

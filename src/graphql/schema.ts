@@ -14,6 +14,7 @@ import { RoleBindingResolver, TokenResolver } from '../tenancy/token.resolver.js
 import { NodeResolver } from './node.resolver.js';
 import { EnvironmentResolver, MachinePoolResolver, PoolResolver, ProjectPoolsResolver } from '../compute/pool.resolver.js';
 import { ProjectEventsResolver } from '../events/event.resolver.js';
+import { DeploymentResolver, PoolDeploymentsResolver, ProjectDeploymentsResolver } from '../deployments/deployment.resolver.js';
 
 export const resolvers = [
   NodeResolver,
@@ -31,6 +32,9 @@ export const resolvers = [
   MachinePoolResolver,
   EnvironmentResolver,
   ProjectEventsResolver,
+  DeploymentResolver,
+  ProjectDeploymentsResolver,
+  PoolDeploymentsResolver,
 ] as const;
 
 /**

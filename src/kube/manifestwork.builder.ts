@@ -36,6 +36,8 @@ export const FeedbackName = {
   Reconciling: 'reconciling',
   /** HelmRelease Stalled condition status */
   Stalled: 'stalled',
+  /** HelmRelease status.lastHandledReconcileAt: the reconcile request Flux has acted on */
+  LastHandledReconcileAt: 'lastHandledReconcileAt',
   /** Service status.loadBalancer.ingress[0].ip */
   IngressIp: 'ingressIp',
   /** Service status.loadBalancer.ingress[0].hostname */
@@ -50,6 +52,7 @@ const HELM_RELEASE_PATHS = [
   { name: FeedbackName.ObservedGeneration, path: '.status.observedGeneration' },
   { name: FeedbackName.Reconciling, path: '.status.conditions[?(@.type=="Reconciling")].status' },
   { name: FeedbackName.Stalled, path: '.status.conditions[?(@.type=="Stalled")].status' },
+  { name: FeedbackName.LastHandledReconcileAt, path: '.status.lastHandledReconcileAt' },
 ];
 const SERVICE_PATHS = [
   { name: FeedbackName.IngressIp, path: '.status.loadBalancer.ingress[0].ip' },
@@ -96,7 +99,17 @@ export interface AppWorkParams {
   /** GPUs reserved for the deployment: the ResourceQuota */
   gpuReservation: number;
   components: readonly AppComponent[];
+  /**
+   * Asks Flux to reconcile every release again (annotation `reconcile.fluxcd.io/requestedAt`), e.g.
+   * after a retry: a failed release is only retried on a new generation or a new request. The value
+   * is also put on the ManifestWork (`spokegraph.io/reconcile-request`) so a reader can tell whether
+   * the work on the hub carries it.
+   */
+  reconcileRequestedAt?: string;
 }
+
+export const RECONCILE_REQUEST_ANNOTATION = 'reconcile.fluxcd.io/requestedAt';
+export const WORK_RECONCILE_ANNOTATION = 'spokegraph.io/reconcile-request';
 
 export function helmReleaseIdentifier(namespace: string, component: string): ResourceIdentifier {
   const r = Resources.HelmRelease;
@@ -126,9 +139,11 @@ export function buildAppManifestWork(p: AppWorkParams): ManifestWorkObject {
     ...helmRepoUrls.map((url) => buildHelmRepository({ namespace, url, owner })).sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1)),
     ...components.filter((c) => isOciChart(c.chart)).map((c) => buildOciRepository({ namespace, component: c.name, chart: c.chart, owner })),
   ];
-  const releases = components.map((c) =>
-    buildHelmRelease({ namespace, component: c.name, chart: c.chart, values: c.values, gpuCount: c.gpuCount, expose: c.expose, owner }),
-  );
+  const releases = components.map((c) => {
+    const hr = buildHelmRelease({ namespace, component: c.name, chart: c.chart, values: c.values, gpuCount: c.gpuCount, expose: c.expose, owner });
+    if (p.reconcileRequestedAt) hr.metadata.annotations = { ...hr.metadata.annotations, [RECONCILE_REQUEST_ANNOTATION]: p.reconcileRequestedAt };
+    return hr;
+  });
   const exposed = components.filter((c): c is AppComponent & { expose: Expose } => c.expose !== undefined);
   const services = exposed.map((c) =>
     buildLoadBalancerService({ name: exposedServiceName(c.name), namespace, releaseName: helmReleaseName(c.name), port: c.expose.port, owner }),
@@ -148,7 +163,12 @@ export function buildAppManifestWork(p: AppWorkParams): ManifestWorkObject {
   return {
     apiVersion: apiVersionOf(Resources.ManifestWork),
     kind: Resources.ManifestWork.kind,
-    metadata: { name: manifestWorkName(p.project, p.deployment), namespace: p.cluster, labels: ownerLabels(owner) },
+    metadata: {
+      name: manifestWorkName(p.project, p.deployment),
+      namespace: p.cluster,
+      labels: ownerLabels(owner),
+      ...(p.reconcileRequestedAt ? { annotations: { [WORK_RECONCILE_ANNOTATION]: p.reconcileRequestedAt } } : {}),
+    },
     spec: {
       workload: {
         manifests: [

@@ -234,7 +234,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     }
     case 'update': {
       const obj = acceptBody(parseJson(await readBody(req)), t, false);
-      if (r.custom && !obj.metadata.resourceVersion && !t.subresource)
+      if (r.custom && !obj.metadata.resourceVersion)
         throw errors.invalid(r.kind, r.group, t.name ?? '', [{ field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' }]);
       const manager = q.get('fieldManager') ?? managerFromUserAgent(req.headers['user-agent']);
       return out(200, ctx.store.update(obj, { manager, dryRun, subresource: t.subresource }));

@@ -184,13 +184,9 @@ export function serverSideApply(live: KubeObject | undefined, applied: KubeObjec
         for (const qk of [...o.paths]) {
           const at = contested(live, scoped, p, unkey(qk));
           if (!at || deepEqual(getAt(live, at), getAt(scoped, at))) continue;
+          const message = `conflict with "${o.manager}"${o.operation === 'Update' ? ` using ${o.apiVersion ?? 'v1'}` : ''}`;
           if (opts.force) o.paths.delete(qk);
-          else
-            causes.push({
-              type: 'FieldManagerConflict',
-              message: `conflict with "${o.manager}"${o.operation === 'Update' ? ` using ${o.apiVersion ?? 'v1'}` : ''}`,
-              field: display(at),
-            });
+          else if (!causes.some((c) => c.message === message && c.field === display(at))) causes.push({ type: 'FieldManagerConflict', message, field: display(at) });
         }
       }
     }

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { errors } from './api.errors.js';
 import { recordUpdate } from './field.manager.js';
 import { clone, deepEqual, groupOf, nowIso, type KubeObject } from './kube.types.js';
+import { normalizeSecret, validateName } from './object.validation.js';
 import { describeKind, type ResourceType } from './resource.catalog.js';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -42,8 +43,6 @@ export interface StoreSnapshot {
   objects: KubeObject[];
 }
 
-const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 export function resourceOf(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metadata'>): ResourceType {
@@ -53,16 +52,6 @@ export function resourceOf(obj: Pick<KubeObject, 'apiVersion' | 'kind' | 'metada
 function pendingFinalizers(obj: KubeObject): number {
   const spec = obj.spec as { finalizers?: string[] } | undefined;
   return (obj.metadata.finalizers?.length ?? 0) + (obj.kind === 'Namespace' ? (spec?.finalizers?.length ?? 0) : 0);
-}
-
-/** The API server folds stringData into data; clients never read stringData back. */
-function normalizeSecret(obj: KubeObject): void {
-  const sd = obj.stringData as Record<string, string> | undefined;
-  if (!sd) return;
-  const data = { ...((obj.data as Record<string, string> | undefined) ?? {}) };
-  for (const [k, v] of Object.entries(sd)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
-  obj.data = data;
-  delete obj.stringData;
 }
 
 /** Everything but metadata (and status when it is a subresource): what generation tracks. */
@@ -127,7 +116,7 @@ export class ObjectStore {
       obj.metadata.name = obj.metadata.generateName + suffix;
     }
     const name = obj.metadata.name ?? '';
-    this.validateName(r, name);
+    validateName(r, name);
     if (r.namespaced) this.checkNamespace(obj.metadata.namespace);
     else delete obj.metadata.namespace;
     if (this.find(r, obj.metadata.namespace, name)) throw errors.alreadyExists(r, name);
@@ -307,16 +296,6 @@ export class ObjectStore {
         // A broken listener must not fail the write that triggered it.
       }
     }
-  }
-
-  private validateName(r: ResourceType, name: string): void {
-    if (!name)
-      throw errors.invalid(r.kind, r.group, name, [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
-    const label = r.kind === 'Namespace';
-    if (!(label ? LABEL : NAME).test(name) || name.length > (label ? 63 : 253))
-      throw errors.invalid(r.kind, r.group, name, [
-        { field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 ${label ? 'label' : 'subdomain'} must consist of lower case alphanumeric characters, '-' or '.'` },
-      ]);
   }
 
   private checkNamespace(ns: string | undefined): void {

@@ -1,12 +1,16 @@
 /**
  * The validation a real API server (OpenAPI schema, CEL rules, OCM webhooks) would apply that the
- * gateway could plausibly get wrong. Not a CRD schema validator: only these rules are checked.
+ * gateway could plausibly get wrong, plus name rules and the Secret stringData fold. Not a CRD
+ * schema validator: only these rules are checked.
  */
 import { errors, type StatusCause } from './api.errors.js';
 import { groupOf, isPlainObject, type KubeObject } from './kube.types.js';
 import type { ObjectStore } from './object.store.js';
+import type { ResourceType } from './resource.catalog.js';
 
 const QUALIFIED = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
 function keyProblem(key: string): string | undefined {
@@ -68,4 +72,25 @@ export function validationAdmission(_op: 'create' | 'update', obj: KubeObject, _
   const rule = RULES[`${group}/${obj.kind}`];
   const causes = [...metadataCauses(obj), ...(rule ? rule(obj, isPlainObject(obj.spec) ? obj.spec : {}) : [])];
   if (causes.length) throw errors.invalid(obj.kind, group, obj.metadata.name ?? '', causes);
+}
+
+/** metadata.name rules: DNS subdomain, or DNS label for namespaces. */
+export function validateName(r: ResourceType, name: string): void {
+  if (!name)
+    throw errors.invalid(r.kind, r.group, name, [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
+  const label = r.kind === 'Namespace';
+  if (!(label ? DNS_LABEL : NAME).test(name) || name.length > (label ? 63 : 253))
+    throw errors.invalid(r.kind, r.group, name, [
+      { field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 ${label ? 'label' : 'subdomain'} must consist of lower case alphanumeric characters, '-' or '.'` },
+    ]);
+}
+
+/** The API server folds stringData into data; clients never read stringData back. */
+export function normalizeSecret(obj: KubeObject): void {
+  const sd = obj.stringData as Record<string, string> | undefined;
+  if (!sd) return;
+  const data = { ...((obj.data as Record<string, string> | undefined) ?? {}) };
+  for (const [k, v] of Object.entries(sd)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+  obj.data = data;
+  delete obj.stringData;
 }

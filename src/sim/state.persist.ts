@@ -4,7 +4,7 @@
  * the hub as it left it. Watch history is not saved: old resourceVersions get 410 after a restart,
  * as they would after an etcd compaction.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from '../logger.js';
@@ -55,14 +55,6 @@ export class StatePersister {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.save();
-  }
-
-  /** Synchronous last-chance save, for process exit paths that cannot await. */
-  saveSync(): void {
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    mkdirSync(dirname(this.file), { recursive: true });
-    writeFileSync(tmp, this.serialize());
-    renameSync(tmp, this.file);
   }
 
   private save(): Promise<void> {

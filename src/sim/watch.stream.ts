@@ -49,7 +49,7 @@ export function parseWatchRv(rv: string | undefined): number | undefined {
 }
 
 export function serveWatch(
-  req: IncomingMessage,
+  _req: IncomingMessage,
   res: ServerResponse,
   store: ObjectStore,
   w: WatchRequest,
@@ -90,10 +90,8 @@ export function serveWatch(
     if (abrupt) res.socket?.destroy();
     else res.end();
   };
+  // The response closes when the client goes away (or we end it); that is the one signal to clean up.
   res.on('close', () => finish(false));
-  req.on('close', () => {
-    if (!res.writableEnded) finish(false);
-  });
 
   if (from === undefined) {
     const items = w.namespace === undefined ? store.list(w.resource.group, w.resource.kind) : store.list(w.resource.group, w.resource.kind, w.namespace);

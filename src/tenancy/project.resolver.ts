@@ -33,7 +33,7 @@ export class ProjectResolver {
     return mutate(ProjectPayload, async () => {
       const tenantId = fromGlobalId(input.tenantId, NodeKind.Tenant, ['tenantId']);
       return { project: ProjectNode.from(await ctx.services.projects.create(ctx, { ...input, tenantId })) };
-    });
+    }, ctx);
   }
 
   @Mutation(() => ProjectPayload, { description: 'Project admins; the quota needs a tenant admin' })
@@ -41,7 +41,7 @@ export class ProjectResolver {
     return mutate(ProjectPayload, async () => {
       const id = fromGlobalId(input.id, NodeKind.Project, ['id']);
       return { project: ProjectNode.from(await ctx.services.projects.update(ctx, { ...input, id })) };
-    });
+    }, ctx);
   }
 
   @Mutation(() => DeletePayload, { description: 'Tenant admins; refused while pools or deployments exist' })
@@ -49,6 +49,6 @@ export class ProjectResolver {
     return mutate(DeletePayload, async () => {
       await ctx.services.projects.delete(ctx, fromGlobalId(input.id, NodeKind.Project, ['id']));
       return { deletedId: input.id };
-    });
+    }, ctx);
   }
 }

@@ -1,15 +1,16 @@
+import type { Knex } from '@mikro-orm/knex';
 import type { Ctx } from '../context.js';
 import { keyValueProblem, MAX_DESCRIPTION, MAX_DISPLAY_NAME, MAX_TAGS, nameProblem, textProblem } from '../common/rules.js';
 import { countChildren, loadChildPages } from '../db/child-pages.js';
 import { byKey } from '../db/loaders.js';
 import type { Em } from '../db/orm.js';
 import { inTransaction } from '../db/transaction.js';
-import { ConflictError, DomainError, ErrorCode, NotFoundError, Problems } from '../errors.js';
+import { ConflictError, ErrorCode, NotFoundError, Problems } from '../errors.js';
 import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
 import { assertProject, assertTenant, canReadProject } from './access.policy.js';
 import { GpuQuota } from './gpu-quota.entity.js';
 import { Project, type Tag } from './project.entity.js';
-import type { LimitInput } from './quota.rules.js';
+import { limitListProblems, type LimitInput } from './quota.rules.js';
 import type { QuotaService } from './quota.service.js';
 import type { TenantService } from './tenant.service.js';
 
@@ -81,36 +82,37 @@ export class ProjectService {
 
   /** The projects of a tenant the viewer may see; batched across tenants (one query per page shape). */
   async pageForTenant(ctx: Ctx, tenantId: string, page: PageRequest): Promise<Page<Project>> {
-    const visible = ctx.viewer.visibleProjectIds(tenantId);
-    const restrict = (qb: import('@mikro-orm/knex').Knex.QueryBuilder) => {
-      if (visible) qb.whereIn('id', visible.length ? visible : ['00000000-0000-0000-0000-000000000000']);
+    // Visibility differs per tenant only for viewers without tenant-wide rights, who see exactly the
+    // projects they hold a role in: one statement per group, whatever the number of tenants.
+    const restriction = (group: string[]) => {
+      const visible = group.flatMap((t) => ctx.viewer.visibleProjectIds(t) ?? []);
+      return (qb: Knex.QueryBuilder) => void qb.whereIn('id', visible);
     };
+    const groups = (ids: readonly string[]) => partition(ids, (id) => ctx.viewer.visibleProjectIds(id) !== null).filter(([, group]) => group.length > 0);
     const key = `${page.first}|${page.afterId ?? ''}`;
     const loader = ctx.loaders.get<string, Project[]>(`projectsByTenant:${key}`, async (ids) => {
-      // visibility differs per tenant only for non-admin viewers, whose tenant set is tiny
       const m = new Map<string, Project[]>();
-      for (const [restricted, group] of partition(ids, (id) => ctx.viewer.visibleProjectIds(id) !== null)) {
-        if (!group.length) continue;
+      for (const [restricted, group] of groups(ids)) {
         const r = await loadChildPages(ctx.em, Project, {
           parentColumn: 'tenant_id',
           parentIds: group,
           limit: page.first + 1,
           afterId: page.afterId,
-          where: restricted ? (qb) => qb.whereIn('id', group.flatMap((t) => ctx.viewer.visibleProjectIds(t) ?? [])) : undefined,
+          where: restricted ? restriction(group) : undefined,
         });
         for (const [k, v] of r) m.set(k, v);
       }
       return ids.map((id) => m.get(id) ?? []);
     });
     const counter = ctx.loaders.get<string, number>('projectCountByTenant', async (ids) => {
-      const counts = await countChildren(ctx.em, Project, 'tenant_id', [...ids]);
-      return ids.map((id) => counts.get(id) ?? 0);
+      const m = new Map<string, number>();
+      for (const [restricted, group] of groups(ids)) {
+        for (const [k, v] of await countChildren(ctx.em, Project, 'tenant_id', group, restricted ? restriction(group) : undefined)) m.set(k, v);
+      }
+      return ids.map((id) => m.get(id) ?? 0);
     });
     const rows = await loader.load(tenantId);
-    return toPage(rows, page.first, async () => {
-      if (!visible) return counter.load(tenantId);
-      return (await countChildren(ctx.em, Project, 'tenant_id', [tenantId], restrict)).get(tenantId) ?? 0;
-    });
+    return toPage(rows, page.first, () => counter.load(tenantId));
   }
 
   private problems(input: Partial<CreateProjectInput>): Problems {
@@ -133,14 +135,8 @@ export class ProjectService {
       const c = computeDefaultsProblem(input.computeDefaults);
       if (c) p.add(c, ['computeDefaults']);
     }
-    if (input.gpuQuota) {
-      try {
-        this.quotas.validateList(input.gpuQuota, ['gpuQuota']);
-      } catch (e) {
-        if (e instanceof DomainError) p.push(e);
-        else throw e;
-      }
-    }
+    // every quota problem joins the others (validateList would throw them as one DomainErrors)
+    if (input.gpuQuota) limitListProblems(input.gpuQuota, ['gpuQuota']).forEach((e) => p.push(e));
     return p;
   }
 

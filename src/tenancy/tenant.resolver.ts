@@ -33,7 +33,7 @@ export class TenantResolver {
 
   @Mutation(() => TenantPayload, { description: 'Platform admins only' })
   createTenant(@Arg('input', () => CreateTenantInput) input: CreateTenantInput, @Ctx() ctx: Context): Promise<TenantPayload> {
-    return mutate(TenantPayload, async () => ({ tenant: TenantNode.from(await ctx.services.tenants.create(ctx, input)) }));
+    return mutate(TenantPayload, async () => ({ tenant: TenantNode.from(await ctx.services.tenants.create(ctx, input)) }), ctx);
   }
 
   @Mutation(() => TenantPayload)
@@ -41,7 +41,7 @@ export class TenantResolver {
     return mutate(TenantPayload, async () => {
       const id = fromGlobalId(input.id, NodeKind.Tenant, ['id']);
       return { tenant: TenantNode.from(await ctx.services.tenants.update(ctx, { ...input, id })) };
-    });
+    }, ctx);
   }
 
   @Mutation(() => DeletePayload, { description: 'Refused while the tenant has projects' })
@@ -49,6 +49,6 @@ export class TenantResolver {
     return mutate(DeletePayload, async () => {
       await ctx.services.tenants.delete(ctx, fromGlobalId(input.id, NodeKind.Tenant, ['id']));
       return { deletedId: input.id };
-    });
+    }, ctx);
   }
 }

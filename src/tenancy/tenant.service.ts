@@ -2,11 +2,11 @@ import type { Ctx } from '../context.js';
 import { MAX_DESCRIPTION, MAX_DISPLAY_NAME, nameProblem, textProblem } from '../common/rules.js';
 import { byKey } from '../db/loaders.js';
 import { inTransaction } from '../db/transaction.js';
-import { ConflictError, DomainError, ErrorCode, NotFoundError, Problems } from '../errors.js';
+import { ConflictError, ErrorCode, NotFoundError, Problems } from '../errors.js';
 import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
 import { assertPlatformAdmin, assertTenant } from './access.policy.js';
 import { Project } from './project.entity.js';
-import type { LimitInput } from './quota.rules.js';
+import { limitListProblems, type LimitInput } from './quota.rules.js';
 import type { QuotaService } from './quota.service.js';
 import { Tenant } from './tenant.entity.js';
 
@@ -69,14 +69,8 @@ export class TenantService {
     const np = nameProblem(input.name);
     if (np) p.add(np, ['name'], ErrorCode.INVALID_NAME);
     this.fieldProblems(p, input);
-    if (input.gpuQuota) {
-      try {
-        this.quotas.validateList(input.gpuQuota, ['gpuQuota']);
-      } catch (e) {
-        if (e instanceof DomainError) p.push(e);
-        else throw e;
-      }
-    }
+    // every quota problem joins the others (validateList would throw them as one DomainErrors)
+    if (input.gpuQuota) limitListProblems(input.gpuQuota, ['gpuQuota']).forEach((e) => p.push(e));
     p.throwIfAny();
     if (await ctx.em.findOne(Tenant, { name: input.name })) {
       throw new ConflictError(`tenant ${input.name} already exists`, ['name'], ErrorCode.ALREADY_EXISTS);

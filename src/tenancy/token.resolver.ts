@@ -56,13 +56,14 @@ export class TokenResolver {
       }
       const roleBindings = input.roleBindings.map((b, i) => ({
         role: b.role,
-        tenantId: b.tenantId ? fromGlobalId(b.tenantId, NodeKind.Tenant, ['roleBindings', String(i), 'tenantId']) : null,
-        projectId: b.projectId ? fromGlobalId(b.projectId, NodeKind.Project, ['roleBindings', String(i), 'projectId']) : null,
+        // an empty string is a malformed ID, not an absent one
+        tenantId: b.tenantId != null ? fromGlobalId(b.tenantId, NodeKind.Tenant, ['roleBindings', String(i), 'tenantId']) : null,
+        projectId: b.projectId != null ? fromGlobalId(b.projectId, NodeKind.Project, ['roleBindings', String(i), 'projectId']) : null,
       }));
       const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
       const { token, secret } = await ctx.services.tokens.create(ctx, { name: input.name, roleBindings, expiresAt });
       return { apiToken: ApiTokenNode.from(token), secret };
-    });
+    }, ctx);
   }
 
   @Mutation(() => RevokeApiTokenPayload)
@@ -70,6 +71,6 @@ export class TokenResolver {
     return mutate(RevokeApiTokenPayload, async () => {
       const token = await ctx.services.tokens.revoke(ctx, fromGlobalId(input.id, NodeKind.ApiToken, ['id']));
       return { apiToken: ApiTokenNode.from(token) };
-    });
+    }, ctx);
   }
 }

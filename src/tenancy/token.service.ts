@@ -95,8 +95,7 @@ export class TokenService {
   async create(ctx: Ctx, input: CreateTokenInput): Promise<{ token: ApiToken; secret: string }> {
     const p = new Problems();
     const name = input.name?.trim() ?? '';
-    if (name.length < 1 || name.length > 100) p.add('name must be 1-100 characters', ['name']);
-    const tp = textProblem(name, 100, 'name');
+    const tp = name.length < 1 || name.length > 100 ? 'name must be 1-100 characters' : textProblem(name, 100, 'name');
     if (tp) p.add(tp, ['name']);
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) p.add('expiresAt must be in the future', ['expiresAt']);
     p.throwIfAny();

@@ -43,7 +43,7 @@ const cases: [string, (i: Input) => void, string, string[]][] = [
   ['a bad Kubernetes version', (i) => Object.assign(i, { type: 'FULLSTACK', clusterProfile: { ...infraBundleInput('x').clusterProfile, kubernetesVersion: 'latest' } }), 'INVALID_INPUT', ['input', 'clusterProfile', 'kubernetesVersion']],
   ['a duplicate add-on', (i) => Object.assign(i, { type: 'FULLSTACK', clusterProfile: { kubernetesVersion: '1.31', cni: 'calico', csi: 'longhorn', addons: [{ name: 'a', version: '1' }, { name: 'a', version: '2' }] } }), 'ALREADY_EXISTS', ['input', 'clusterProfile', 'addons', '1', 'name']],
   ['a workload profile name with "_"', (i) => (app0(i).name = 'my_profile'), 'INVALID_INPUT', [...WP, 'name']],
-  ['a duplicate workload profile name', (i) => i.workloadProfiles.push({ ...app0(i), components: [{ ...comp0(i), name: 'other' }] }), 'ALREADY_EXISTS', ['input', 'workloadProfiles', '1', 'name']],
+  ['a duplicate workload profile name', (i) => i.workloadProfiles.push({ ...app0(i), components: [{ ...comp0(i), name: 'other' }] } as never), 'ALREADY_EXISTS', ['input', 'workloadProfiles', '1', 'name']],
   ['a duplicate component name', (i) => app0(i).components.push({ ...comp0(i) } as never), 'ALREADY_EXISTS', [...WP, 'components', '1', 'name']],
   ['a component name that is no DNS label', (i) => (comp0(i).name = 'Vllm.Server'), 'INVALID_INPUT', [...C, 'name']],
   ['an ftp:// chart repository', (i) => (comp0(i).chart.repository = 'ftp://charts.example.com'), 'INVALID_INPUT', [...C, 'chart', 'repository']],

@@ -132,6 +132,7 @@ export class ClusterController extends Controller {
     }
     next.conditions = conds;
     writeStatus(hub, c, next, MANAGER);
+    if (next.phase !== st.phase) this.note(`Cluster ${key.namespace}/${key.name} is ${next.phase}`);
   }
 
   private ensureKubeconfig(c: KubeObject): void {

@@ -99,6 +99,11 @@ export abstract class Controller {
     return this.ctx.logger;
   }
 
+  /** A notable transition, logged so demo logs read like a (simulated) cluster's events. */
+  protected note(message: string, fields?: Record<string, unknown>): void {
+    this.log.info(`SIMULATED ${this.name}: ${message}`, fields);
+  }
+
   protected storeOf(scope: string): ObjectStore {
     return scope === 'hub' ? this.ctx.hub : this.ctx.spokes.get(scope);
   }

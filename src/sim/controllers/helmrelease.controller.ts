@@ -126,6 +126,7 @@ export class HelmReleaseController extends Controller {
         failures: (st.failures ?? 0) + 1,
         conditions: withConditions(base, cond('Ready', false, `${Action}Failed`, message, gen), cond('Released', false, `${Action}Failed`, message, gen), cond('Stalled', true, 'RetriesExceeded', `Failed to ${action} after 1 attempt(s)`, gen)),
       }, MANAGER);
+      this.note(`HelmRelease ${key.namespace}/${key.name} on spoke ${key.scope}: ${message}`);
       return;
     }
     const versionNo = Math.max(0, ...(st.history ?? []).map((h) => Number(h.version ?? 0))) + 1;
@@ -150,5 +151,6 @@ export class HelmReleaseController extends Controller {
       history: [entry, ...(st.history ?? [])].slice(0, 5),
       conditions: withConditions(base, cond('Ready', true, `${Action}Succeeded`, message, gen), cond('Released', true, `${Action}Succeeded`, message, gen)),
     }, MANAGER);
+    this.note(`HelmRelease ${key.namespace}/${key.name} on spoke ${key.scope}: ${message}`);
   }
 }

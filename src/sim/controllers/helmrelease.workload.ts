@@ -1,7 +1,8 @@
 /**
  * What "helm install" leaves on a simulated spoke: one Pod requesting the release's GPUs (admitted
  * against ResourceQuota by the spoke store, so an over-quota install fails with "exceeded quota"),
- * and a LoadBalancer Service when the release is exposed.
+ * and a LoadBalancer Service `<releaseName>` when the release is exposed and no other Service in the
+ * namespace already selects it.
  */
 import { ApiError } from '../api.errors.js';
 import type { KubeObject } from '../kube.types.js';
@@ -68,7 +69,12 @@ export function installWorkload(spoke: ObjectStore, rel: Release): void {
   const expose = rel.hr.metadata.annotations?.[EXPOSE_ANNOTATION];
   const port = expose ? Number(expose.split('/')[0]) : NaN;
   const svc = spoke.get('', 'Service', rel.namespace, rel.releaseName);
-  if (!Number.isInteger(port) || port <= 0) {
+  // A Service someone else ships for this release (e.g. the gateway's `<component>-lb` in the same
+  // ManifestWork) stands in for the chart's own: never expose a release twice.
+  const shipped = spoke
+    .list('', 'Service', rel.namespace)
+    .some((s) => s.metadata.name !== rel.releaseName && (s.spec as { selector?: Record<string, string> } | undefined)?.selector?.['app.kubernetes.io/instance'] === rel.releaseName);
+  if (!Number.isInteger(port) || port <= 0 || shipped) {
     if (svc?.metadata.labels?.['app.kubernetes.io/instance'] === rel.releaseName) spoke.delete('', 'Service', rel.namespace, rel.releaseName);
     return;
   }

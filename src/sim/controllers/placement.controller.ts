@@ -106,6 +106,7 @@ export class PlacementController extends Controller {
       );
     }
     writeStatus(hub, decision, { decisions: chosen.map((clusterName) => ({ clusterName, reason: '' })) }, MANAGER);
+    if (previous.join() !== chosen.join()) this.note(`Placement ${key.namespace}/${key.name} decided [${chosen.join(', ')}]`);
 
     const gen = placement.metadata.generation;
     const want = (placement.spec as PlacementSpec | undefined)?.numberOfClusters;

@@ -98,7 +98,10 @@ export class RegistrationController extends Controller {
       }
     }
     next.conditions = conds?.map((c) => ({ ...c, observedGeneration: gen }));
+    const before = findCondition(mc, 'ManagedClusterConditionAvailable')?.status;
     mc = writeStatus(hub, mc, next, MANAGER);
+    const after = findCondition(mc, 'ManagedClusterConditionAvailable')?.status;
+    if (before !== after) this.note(`ManagedCluster ${name} Available=${after}`);
     this.syncTaints(mc);
   }
 

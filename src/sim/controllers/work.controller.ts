@@ -60,7 +60,11 @@ export class WorkAgentController extends Controller {
     const stale = this.appliedRefs(record).filter((p) => !refs.some((r) => same(p, r)));
     if (spec.deleteOption?.propagationPolicy !== 'Orphan') for (const s of stale) this.deleteRef(cluster, s);
     this.saveRecord(cluster, key.name, refs);
-    writeStatus(hub, mw, this.status(mw, results), WORK_MANAGER);
+    const appliedBefore = findCondition(mw, 'Applied');
+    mw = writeStatus(hub, mw, this.status(mw, results), WORK_MANAGER);
+    const applied = findCondition(mw, 'Applied');
+    if (applied?.status !== appliedBefore?.status || applied?.observedGeneration !== appliedBefore?.observedGeneration)
+      this.note(`ManifestWork ${cluster}/${key.name} generation ${mw.metadata.generation} Applied=${applied?.status} on spoke ${cluster}`);
   }
 
   private status(mw: KubeObject, results: ApplyResult[]): Record<string, unknown> {

@@ -4,7 +4,8 @@
  * classification of real server errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildManagedClusterSet, buildPlacement, HubError, type KubeObject, type ObjectRef } from '../../../src/kube/index.js';
+import { buildManagedClusterSet, buildPlacement, HubError, KubeHubAdapter, loadHubKubeConfig, type KubeObject, type ObjectRef } from '../../../src/kube/index.js';
+import { silentLogger } from '../../../src/logger.js';
 import { eventually, namespace, secret, startTestHub, type TestHub } from './sim.harness.js';
 
 let t: TestHub;
@@ -98,10 +99,12 @@ describe('hub adapter contract', () => {
   });
 
   it('should retry injected 5xx inside the verb', async () => {
-    t.hub.faults.set({ errorRate: 0.5 });
+    // a generous budget for this test: 30% errors over 12 attempts fails a verb with p ≈ 5e-7
+    const patient = new KubeHubAdapter(loadHubKubeConfig({ kind: 'simulated', hub: t.hub }), { retry: { attempts: 12, baseMs: 1, maxMs: 10 }, logger: silentLogger });
+    t.hub.faults.set({ errorRate: 0.3 });
     try {
-      for (let i = 0; i < 10; i++) await t.adapter.apply(secret('contract', `flaky-${i}`, { i: String(i) }));
-      const listed = await t.adapter.list('Secret', { namespace: 'contract' });
+      for (let i = 0; i < 10; i++) await patient.apply(secret('contract', `flaky-${i}`, { i: String(i) }));
+      const listed = await patient.list('Secret', { namespace: 'contract' });
       expect(listed.items.filter((s) => s.metadata.name.startsWith('flaky-'))).toHaveLength(10);
     } finally {
       t.hub.faults.clear();

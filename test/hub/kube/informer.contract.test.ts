@@ -58,21 +58,28 @@ describe('informer on the simulated hub', () => {
   });
 
   it('should re-list when its resourceVersion has been compacted away (410)', async () => {
-    const list = vi.spyOn(t.adapter, 'list');
-    const inf = t.adapter.informer('Secret', { namespace: 'inf', labelSelector: 'gone=yes' });
-    const events = track(inf);
-    inf.start();
-    await inf.synced;
-    const listsBefore = list.mock.calls.length;
-    // compact first, then drop: the reconnect must ask for a resourceVersion the server no longer has
-    await eventually(() => {
-      t.hub.compactHistory();
-      return t.hub.dropWatches() > 0 || undefined;
-    }, 'an open watch');
-    await t.adapter.apply(secret('inf', 'after-compaction', {}, { gone: 'yes' }));
-    await eventually(() => events.includes('add after-compaction'), 'the object, via re-list or watch');
-    await eventually(() => list.mock.calls.length > listsBefore, 're-list after 410');
-    list.mockRestore();
+    // its own hub without bookmarks, so nothing moves the informer's resourceVersion forward unseen
+    const quiet = await startTestHub({ bookmarkIntervalMs: 3_600_000 });
+    try {
+      await quiet.adapter.apply(namespace('inf'));
+      const list = vi.spyOn(quiet.adapter, 'list');
+      const inf = quiet.adapter.informer('Secret', { namespace: 'inf', labelSelector: 'gone=yes' });
+      const events = track(inf);
+      inf.start();
+      await inf.synced;
+      expect(list).toHaveBeenCalledTimes(1);
+      await quiet.adapter.apply(secret('inf', 'unseen')); // moves the server past the informer's resourceVersion
+      // compact first, then drop: the reconnect must ask for a resourceVersion the server no longer has
+      await eventually(() => {
+        quiet.hub.compactHistory();
+        return quiet.hub.dropWatches() > 0 || undefined;
+      }, 'an open watch');
+      await eventually(() => list.mock.calls.length >= 2, 're-list after 410');
+      await quiet.adapter.apply(secret('inf', 'after-compaction', {}, { gone: 'yes' }));
+      await eventually(() => events.includes('add after-compaction'), 'events after the re-list');
+    } finally {
+      await quiet.stop();
+    }
   });
 
   it('should re-list on its resync period even when nothing breaks', async () => {

@@ -83,10 +83,12 @@ describe('dedicated pool and app deployment, end to end through the adapter', ()
     await a.apply(buildNamespace({ name: PROJECT, owner: { project: PROJECT } }));
     const clusters = follow('Cluster', { namespace: PROJECT });
     const mds = follow('MachineDeployment', { namespace: PROJECT });
+    const progress: number[] = [];
+    const record = (c: KubeObject) => progress.push(clusterProgress(c, mds.get(PROJECT, machineDeploymentName(CLUSTER))));
+    clusters.on('add', record);
+    clusters.on('update', record);
     await a.apply(buildCapiCluster(params));
     await a.apply(buildMachineDeployment(params));
-    const progress: number[] = [];
-    clusters.on('update', (c) => progress.push(clusterProgress(c, mds.get(PROJECT, machineDeploymentName(CLUSTER)))));
     const provisioned = await waitForObject(clusters, PROJECT, CLUSTER, (c) => Boolean(c && readCluster(c).provisioned), WAIT);
     expect(readCluster(provisioned!)).toMatchObject({ phase: 'Provisioned', failed: false, controlPlaneAvailable: true, workersAvailable: true, available: true });
     expect(progress.length).toBeGreaterThan(0);

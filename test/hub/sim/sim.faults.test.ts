@@ -34,7 +34,7 @@ describe('simulated hub faults', () => {
   });
 
   it('should hold controller status writes back by statusDelayMs', async () => {
-    hub.faults.set({ statusDelayMs: 3_000 });
+    hub.faults.set({ statusDelayMs: 1_500 });
     try {
       await fleet.cluster('proj-f', 'slow', [{ hostId: 'cp', role: 'CONTROL_PLANE' }]);
       expect((await fleet.read('cluster.x-k8s.io/v1beta2', 'Cluster', 'slow', 'proj-f')).status).toBeUndefined();

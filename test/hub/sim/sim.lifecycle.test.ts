@@ -15,10 +15,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('simulated hub lifecycle: settings, persistence, standalone process', () => {
   it('should parse SIM_* settings and report every problem', () => {
-    const ok = parseSimEnv({ SIM_SPEED: '0.5', SIM_ERROR_RATE: '0.1', SIM_FAIL_CLUSTERS: 'a, b', SIM_FAIL_RELEASES: 'llm', SIM_DROP_WATCHES_MS: '5000', SIM_STATUS_DELAY_MS: '0', SIM_ERROR_VERBS: 'get,list' });
+    const ok = parseSimEnv({ SIM_SPEED: '0.5', SIM_ERROR_RATE: '0.1', SIM_FAIL_CLUSTERS: 'a, b', SIM_FAIL_RELEASES: 'llm', SIM_DROP_WATCHES_MS: '5000', SIM_STATUS_DELAY_MS: '0', SIM_ERROR_VERBS: 'get,list', SIM_PORT: '7443', SIM_STATE_FILE: 'data/hub.json' });
     expect(ok.errors).toEqual([]);
     expect(ok.options).toEqual({
       speed: 0.5,
+      port: 7443,
+      stateFile: 'data/hub.json',
       faults: { errorRate: 0.1, errorVerbs: ['get', 'list'], failClusters: ['a', 'b'], failReleases: ['llm'], dropWatchesEveryMs: 5000, statusDelayMs: 0 },
     });
     const bad = parseSimEnv({ SIM_SPEED: '-1', SIM_ERROR_RATE: '2', SIM_FAIL_CLUSTERS: 'Bad_Name', SIM_DROP_WATCHES_MS: '1.5', SIM_STATUS_DELAY_MS: 'soon', SIM_ERROR_VERBS: 'explode' });

@@ -131,6 +131,18 @@ describe('simulated work agent and spoke Flux', () => {
     await waitFor('namespace content gone', () => !spoke.get('v1', 'Namespace', undefined, 'app1') && spoke.list('v1', 'Pod', 'app1').length === 0);
   });
 
+  it('should let a Service shipped in the work stand in for the chart Service', async () => {
+    const w = work('proj-app4', 'app4', { gpus: 0, quota: 1, release: 'web' });
+    const lb = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web-lb', namespace: 'app4' }, spec: { type: 'LoadBalancer', selector: { 'app.kubernetes.io/instance': 'web' }, ports: [{ name: 'http', port: 8080 }] } };
+    w.spec.workload.manifests = [...w.spec.workload.manifests.filter((m) => (m as { kind?: string }).kind !== 'Service'), lb];
+    w.spec.manifestConfigs[1].resourceIdentifier.name = 'web-lb';
+    w.spec.manifestConfigs[1].updateStrategy = { type: 'Update' };
+    await fleet.apply(w);
+    const mw = await fleet.until(MW, 'ManifestWork', 'proj-app4', 'spoke-w', (x) => feedback(x, 3).ready === 'True' && feedback(x, 4).ip);
+    expect(feedback(mw, 4).ip).toMatch(/^10\./);
+    expect((hub.spoke('spoke-w').list('v1', 'Service', 'app4') as Obj[]).map((s) => s.metadata.name)).toEqual(['web-lb']);
+  });
+
   it('should not apply works for a cluster whose work-agent add-on is missing', async () => {
     await fleet.register('spoke-nw', { addons: false });
     await fleet.until('cluster.open-cluster-management.io/v1', 'ManagedCluster', 'spoke-nw', undefined, (m) => isTrue(m, 'ManagedClusterConditionAvailable'));

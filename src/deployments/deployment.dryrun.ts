@@ -1,0 +1,87 @@
+/**
+ * deployApp(dryRun: true): what a real deploy would do, writing nothing — the quota verdict per
+ * level, the pool and cluster, the steps, and the rendered hub objects.
+ */
+import { ComputePool } from '../compute/pool.entity.js';
+import { PoolMode } from '../compute/pool.model.js';
+import { gpusOf, selectMachines } from '../compute/pool.rules.js';
+import { availableMachines } from '../compute/pool.admission.js';
+import type { Ctx } from '../context.js';
+import { DomainError, ErrorCode } from '../errors.js';
+import { clusterSetName, spokeClusterName, type KubeObject } from '../kube/index.js';
+import { whatIf, type LevelVerdict } from '../tenancy/quota.ledger.js';
+import { clusterFreeGpus, rankClusters } from './deployment.admission.js';
+import type { GpuRequest } from './deployment.model.js';
+import { renderManifestWork, renderPlacement } from './deployment.plan.js';
+import { DEPLOY_STEPS } from './deployment.flow.names.js';
+import type { Prepared } from './deployment.prepare.js';
+
+export interface DeploymentPlan {
+  allowed: boolean;
+  /** why it would be refused (empty when allowed) */
+  refusals: DomainError[];
+  quota: LevelVerdict[];
+  gpuRequests: GpuRequest[];
+  variables: Record<string, unknown>;
+  pool: { id: string | null; name: string; mode: PoolMode; isNew: boolean; cluster: string | null; machines: string[] };
+  steps: { id: string; title: string }[];
+  hubObjects: KubeObject[];
+}
+
+export const STEP_TITLES: Record<(typeof DEPLOY_STEPS)[number], string> = {
+  'provision-pool': 'Provision the dedicated compute pool (or confirm the target pool is RUNNING)',
+  place: 'Place the deployment with an OCM Placement',
+  'apply-work': 'Apply the ManifestWork (namespace, GPU quota, Flux sources, HelmReleases)',
+  rollout: 'Wait for the rollout and publish the access URLs',
+};
+
+export async function planDeployment(ctx: Ctx, p: Prepared): Promise<DeploymentPlan> {
+  const refusals: DomainError[] = [];
+  const scope = { tenantId: p.project.tenant.id, tenantName: p.tenantName, projectId: p.project.id, projectName: p.project.name };
+  let quota: LevelVerdict[] = [];
+  let pool: DeploymentPlan['pool'];
+  let clusterSet: string;
+  if (p.spec.target.kind === 'EXISTING_POOL') {
+    const existing = p.pool as ComputePool;
+    clusterSet = existing.clusterSet;
+    const ranked = rankClusters(await clusterFreeGpus(ctx.em, existing.id), p.gpuRequests);
+    pool = { id: existing.id, name: existing.name, mode: existing.mode, isNew: false, cluster: ranked[0]?.cluster.name ?? null, machines: [] };
+    if (!ranked.length) refusals.push(new DomainError(ErrorCode.INSUFFICIENT_CAPACITY, `no cluster of compute pool ${existing.name} has the requested GPUs free`, ['poolId']));
+    // a shared pool's deployment holds its own GPUs; a dedicated pool already holds all of its own
+    if (existing.mode === PoolMode.SHARED) for (const g of p.gpuRequests) quota.push(...(await whatIf(ctx.em, scope, g.gpuFamily, g.count)));
+  } else {
+    const t = p.spec.target;
+    clusterSet = clusterSetName(p.project.name, t.poolName);
+    const selection = selectMachines(t.nodeRequirements, 1, await availableMachines(ctx.em, p.project.tenant.id));
+    const cluster = spokeClusterName(p.project.name, t.poolName);
+    pool = { id: null, name: t.poolName, mode: PoolMode.DEDICATED, isNew: true, cluster, machines: [] };
+    if (!selection.ok) refusals.push(new DomainError(ErrorCode.INSUFFICIENT_CAPACITY, selection.problems.join('; '), ['newDedicatedPool', 'nodeRequirements']));
+    else {
+      pool.machines = selection.clusters[0].hosts.map((h) => h.machine.hostId);
+      const gpus = gpusOf(selection.clusters[0].hosts);
+      for (const [family, count] of Object.entries(gpus)) quota.push(...(await whatIf(ctx.em, scope, family, count)));
+      for (const g of p.gpuRequests) {
+        if ((gpus[g.gpuFamily] ?? 0) < g.count) refusals.push(new DomainError(ErrorCode.INSUFFICIENT_CAPACITY, `the new pool's machines have ${gpus[g.gpuFamily] ?? 0} ${g.gpuFamily} GPUs, the deployment requests ${g.count}`, ['newDedicatedPool', 'nodeRequirements']));
+      }
+    }
+  }
+  for (const v of quota) {
+    if (!v.allowed) refusals.push(new DomainError(ErrorCode.QUOTA_EXCEEDED, `${v.level === 'PROJECT' ? 'Project' : 'Tenant'} GPU quota exceeded for ${v.gpuFamily}: requested ${v.requested}, used ${v.used}, limit ${v.limit}`, ['bundleIds']));
+  }
+  quota = quota.filter((v, i, all) => all.findIndex((w) => w.level === v.level && w.gpuFamily === v.gpuFamily) === i);
+  const hubObjects: KubeObject[] = [];
+  if (pool.cluster) {
+    const render = { project: p.project.name, deployment: p.spec.name, cluster: pool.cluster, clusterSet, gpuRequests: p.gpuRequests };
+    hubObjects.push(renderPlacement(render), renderManifestWork({ ...render, components: p.components, resolved: p.resolved, retries: 0 }));
+  }
+  return {
+    allowed: refusals.length === 0,
+    refusals,
+    quota,
+    gpuRequests: p.gpuRequests,
+    variables: { ...p.resolved },
+    pool,
+    steps: DEPLOY_STEPS.map((id) => ({ id, title: STEP_TITLES[id] })),
+    hubObjects,
+  };
+}

@@ -1,0 +1,234 @@
+/**
+ * The App Deployment flows as hub objects (design §2): wait for the pool (a new dedicated pool runs
+ * its own flow), Placement → PlacementDecision, one ManifestWork with the app, rollout observed
+ * through status feedback (HelmRelease Ready at the current generation, Service addresses), access
+ * URLs; and the teardown in reverse.
+ */
+import { contentOf } from '../catalog/bundle.content.js';
+import { ProfileBundle } from '../catalog/profile-bundle.entity.js';
+import { ComputePool } from '../compute/pool.entity.js';
+import { PoolMode, PoolPhase } from '../compute/pool.model.js';
+import type { PoolService } from '../compute/pool.service.js';
+import { knexOf, run } from '../db/sql.js';
+import { SubjectKind } from '../events/event.entity.js';
+import type { EventLog } from '../events/event.log.js';
+import {
+  accessUrl,
+  appNamespaceName,
+  decisionClusters,
+  decisionSelector,
+  feedbackValues,
+  helmReleaseIdentifier,
+  manifestWorkName,
+  placementName,
+  readManifestWork,
+  readPlacement,
+  releaseFromFeedback,
+  serviceAddressFromFeedback,
+  serviceIdentifier,
+  ReleaseState,
+  FeedbackName,
+  feedbackString,
+  WORK_RECONCILE_ANNOTATION,
+  type ObjectRef,
+} from '../kube/index.js';
+import { Project } from '../tenancy/project.entity.js';
+import { done, fail, wait, WaitReason, type FlowDefinition, type StepContext, type StepResult } from '../workflow/flow.js';
+import { AppDeployment, AppDeploymentBundle } from './deployment.entity.js';
+import { DEPLOY_FLOW, UNDEPLOY_FLOW } from './deployment.flow.names.js';
+import { STEP_TITLES } from './deployment.dryrun.js';
+import { deploymentMachine } from './deployment.machine.js';
+import { DeploymentPhase, type AccessUrl } from './deployment.model.js';
+import { collectComponents, renderManifestWork, renderPlacement, type RenderInput } from './deployment.plan.js';
+import { releaseDeployment } from './deployment.service.js';
+
+export interface DeploymentFlowDeps {
+  pools: PoolService;
+  events: EventLog;
+  pollMs: number;
+}
+
+type Ctx = StepContext<AppDeployment>;
+
+async function renderInput(ctx: Ctx): Promise<RenderInput & { pool: ComputePool }> {
+  const d = ctx.subject;
+  const project = await ctx.em.findOneOrFail(Project, { id: d.project.id });
+  const pool = await ctx.em.findOneOrFail(ComputePool, { id: d.pool.id });
+  const links = await ctx.em.find(AppDeploymentBundle, { deployment: d.id }, { orderBy: { position: 'asc' } });
+  const bundles = await ctx.em.find(ProfileBundle, { id: { $in: links.map((l) => l.bundle.id) } });
+  const ordered = links.map((l) => bundles.find((b) => b.id === l.bundle.id)!);
+  const { components } = collectComponents(ordered.map((b) => ({ ...contentOf(b), id: b.id, name: b.name, version: b.version })));
+  return {
+    project: project.name,
+    deployment: d.name,
+    cluster: d.cluster,
+    clusterSet: pool.clusterSet,
+    components,
+    resolved: d.resolvedVariables as RenderInput['resolved'],
+    gpuRequests: d.gpuRequests,
+    retries: d.retries,
+    pool,
+  };
+}
+
+function provisionPool(deps: DeploymentFlowDeps) {
+  return async (ctx: Ctx): Promise<StepResult> => {
+    const pool = await ctx.em.findOneOrFail(ComputePool, { id: ctx.subject.pool.id });
+    if (pool.phase === PoolPhase.RUNNING) return done(undefined, `Compute pool ${pool.name} is RUNNING`);
+    if (pool.phase === PoolPhase.FAILED) return fail('POOL_FAILED', `Compute pool ${pool.name} failed: ${pool.failureMessage ?? pool.failureReason ?? 'unknown reason'}`);
+    if (pool.phase === PoolPhase.DELETING || pool.phase === PoolPhase.DELETED) return fail('POOL_GONE', `Compute pool ${pool.name} is ${pool.phase}`);
+    const doing = pool.waitMessage ?? (pool.currentStep ? `step ${pool.currentStep}` : pool.phase);
+    return wait(WaitReason.WAITING_FOR_POOL, `Compute pool ${pool.name} (${pool.percent}%): ${doing}`, { progress: pool.percent / 100, retryAfterMs: deps.pollMs });
+  };
+}
+
+function place(deps: DeploymentFlowDeps) {
+  return async (ctx: Ctx): Promise<StepResult> => {
+    const r = await renderInput(ctx);
+    await ctx.hub.apply(renderPlacement(r));
+    const name = placementName(r.deployment);
+    const decisions = await ctx.hub.list('PlacementDecision', { namespace: r.project, labelSelector: decisionSelector(name) });
+    const clusters = decisionClusters(decisions.items);
+    if (clusters.includes(r.cluster)) return done({ cluster: r.cluster }, `Placed on cluster ${r.cluster}`);
+    const placement = await ctx.hub.get({ kind: 'Placement', namespace: r.project, name });
+    const state = placement ? readPlacement(placement) : null;
+    const why = state?.misconfigured ? 'the placement is misconfigured' : clusters.length ? `decided ${clusters.join(', ')}, waiting for ${r.cluster}` : `no decision yet for cluster ${r.cluster}`;
+    return wait(WaitReason.WAITING_FOR_PLACEMENT, `Waiting for the placement of ${r.deployment}: ${why}`, { retryAfterMs: deps.pollMs });
+  };
+}
+
+/** The rendered ManifestWork must fit comfortably in one etcd object. */
+const MAX_WORK_BYTES = 512 * 1024;
+
+async function applyWork(ctx: Ctx): Promise<StepResult> {
+  const work = renderManifestWork(await renderInput(ctx));
+  if (Buffer.byteLength(JSON.stringify(work)) > MAX_WORK_BYTES) return fail('RENDERED_TOO_LARGE', `The rendered ManifestWork exceeds ${MAX_WORK_BYTES} bytes`);
+  await ctx.hub.apply(work);
+  return done(undefined, `Applied ManifestWork ${work.metadata.name} to cluster ${ctx.subject.cluster}`);
+}
+
+function rollout(deps: DeploymentFlowDeps) {
+  return async (ctx: Ctx): Promise<StepResult> => {
+    const r = await renderInput(ctx);
+    const rendered = renderManifestWork(r);
+    const ref: ObjectRef = { kind: 'ManifestWork', namespace: r.cluster, name: manifestWorkName(r.project, r.deployment) };
+    let work = await ctx.hub.get(ref);
+    const token = rendered.metadata.annotations?.[WORK_RECONCILE_ANNOTATION];
+    if (!work || work.metadata.annotations?.[WORK_RECONCILE_ANNOTATION] !== token) {
+      // first look after a crash between steps, or after a retry: (re)apply — SSA makes it a no-op when unchanged
+      work = await ctx.hub.apply(rendered);
+    }
+    const ws = readManifestWork(work);
+    const ns = appNamespaceName(r.project, r.deployment);
+    const total = r.components.length;
+    let ready = 0;
+    const pending: string[] = [];
+    for (const c of r.components) {
+      const values = feedbackValues(work, helmReleaseIdentifier(ns, c.name));
+      // after a retry, a status Flux computed before it acted on our reconcile request is stale
+      const stale = token !== undefined && feedbackString(values, FeedbackName.LastHandledReconcileAt) !== token;
+      const rel = stale ? { state: ReleaseState.Progressing, reason: 'RetryRequested' } : releaseFromFeedback(values);
+      if (rel.state === ReleaseState.Failed && ws.applied) return fail('RELEASE_FAILED', `Component ${c.name} failed to install (${rel.reason ?? 'Failed'})`);
+      if (rel.state === ReleaseState.Ready) ready++;
+      else pending.push(`${c.name} ${rel.reason ?? 'installing'}`);
+    }
+    const urls: AccessUrl[] = [];
+    const noAddress: string[] = [];
+    for (const c of r.components.filter((x) => x.expose)) {
+      const address = serviceAddressFromFeedback(feedbackValues(work, serviceIdentifier(ns, c.name)));
+      if (address) urls.push({ component: c.name, url: accessUrl(address, { port: c.expose!.port, path: c.expose!.path }), port: c.expose!.port });
+      else noAddress.push(c.name);
+    }
+    if (ws.applied && ws.available && ready === total && noAddress.length === 0) {
+      return done({ accessUrls: urls }, urls.length ? `Running: ${urls.map((u) => u.url).join(', ')}` : 'Running');
+    }
+    const what = !ws.applied ? 'waiting for the work agent to apply the ManifestWork' : pending.length ? `${ready}/${total} component(s) ready; ${pending.join(', ')}` : `waiting for the address of ${noAddress.join(', ')}`;
+    const progress = (ws.applied ? 0.2 : 0) + 0.6 * (total ? ready / total : 1) + (noAddress.length === 0 && ready === total ? 0.2 : 0);
+    return wait(WaitReason.WAITING_FOR_ROLLOUT, `Rollout: ${what}`, { progress, retryAfterMs: deps.pollMs });
+  };
+}
+
+async function deleteAndCheck(ctx: Ctx, ref: ObjectRef): Promise<boolean> {
+  if (!(await ctx.hub.get(ref))) return true;
+  await ctx.hub.delete(ref, { propagationPolicy: 'Foreground' });
+  return !(await ctx.hub.get(ref));
+}
+
+function removeWork(deps: DeploymentFlowDeps) {
+  return async (ctx: Ctx): Promise<StepResult> => {
+    const project = await ctx.em.findOneOrFail(Project, { id: ctx.subject.project.id });
+    const ref: ObjectRef = { kind: 'ManifestWork', namespace: ctx.subject.cluster, name: manifestWorkName(project.name, ctx.subject.name) };
+    if (await deleteAndCheck(ctx, ref)) return done(undefined, 'ManifestWork removed: the app is uninstalled from the spoke');
+    return wait(WaitReason.WAITING_FOR_DELETION, `Waiting for the work agent to remove ManifestWork ${ref.name}`, { retryAfterMs: deps.pollMs });
+  };
+}
+
+function removePlacement(deps: DeploymentFlowDeps) {
+  return async (ctx: Ctx): Promise<StepResult> => {
+    const project = await ctx.em.findOneOrFail(Project, { id: ctx.subject.project.id });
+    const ref: ObjectRef = { kind: 'Placement', namespace: project.name, name: placementName(ctx.subject.name) };
+    if (await deleteAndCheck(ctx, ref)) return done(undefined, 'Placement removed');
+    return wait(WaitReason.WAITING_FOR_DELETION, `Waiting for Placement ${ref.name} to go`, { retryAfterMs: deps.pollMs });
+  };
+}
+
+/** A dedicated pool made for this deployment goes with it; a pool the user made stays. */
+function releasePool(deps: DeploymentFlowDeps) {
+  return async (ctx: Ctx): Promise<StepResult> => {
+    const pool = await ctx.em.findOneOrFail(ComputePool, { id: ctx.subject.pool.id });
+    if (pool.mode !== PoolMode.DEDICATED || pool.ownerDeploymentId !== ctx.subject.id) return done(undefined, `Compute pool ${pool.name} stays (it was not created by this deployment)`);
+    if (pool.phase === PoolPhase.DELETED) return done(undefined, `Dedicated compute pool ${pool.name} deleted`);
+    if (pool.phase !== PoolPhase.DELETING) {
+      await deps.events.commit(ctx.em.fork() as typeof ctx.em, (em, events) => deps.pools.startDeletion(em, events, pool, `its app deployment ${ctx.subject.name} is being deleted`));
+      deps.pools.wakeRunner();
+    }
+    const fresh = await ctx.em.fork().findOneOrFail(ComputePool, { id: pool.id });
+    return wait(WaitReason.WAITING_FOR_POOL, `Deleting dedicated compute pool ${pool.name} (${fresh.percent}%): ${fresh.waitMessage ?? fresh.currentStep ?? fresh.phase}`, { progress: fresh.percent / 100, retryAfterMs: deps.pollMs });
+  };
+}
+
+const step = (id: keyof typeof STEP_TITLES, phase: DeploymentPhase, run: (ctx: Ctx) => Promise<StepResult>) => ({ id, title: STEP_TITLES[id], phase, run });
+
+export function deployFlow(deps: DeploymentFlowDeps): FlowDefinition<AppDeployment> {
+  return {
+    name: DEPLOY_FLOW,
+    subjectKind: SubjectKind.APP_DEPLOYMENT,
+    entity: AppDeployment,
+    machine: deploymentMachine,
+    donePhase: DeploymentPhase.RUNNING,
+    steps: [
+      step('provision-pool', DeploymentPhase.PROVISIONING, provisionPool(deps)),
+      step('place', DeploymentPhase.PLACING, place(deps)),
+      step('apply-work', DeploymentPhase.DEPLOYING, applyWork),
+      step('rollout', DeploymentPhase.DEPLOYING, rollout(deps)),
+    ],
+    onDone: async ({ em, subject, results }) => {
+      const urls = (results.rollout as { accessUrls?: AccessUrl[] } | undefined)?.accessUrls ?? [];
+      await em.nativeUpdate(AppDeployment, { id: subject.id }, { accessUrls: urls });
+    },
+    onFail: async ({ em, subject }) => {
+      await releaseDeployment(em, subject.id);
+    },
+  };
+}
+
+export function undeployFlow(deps: DeploymentFlowDeps): FlowDefinition<AppDeployment> {
+  return {
+    name: UNDEPLOY_FLOW,
+    subjectKind: SubjectKind.APP_DEPLOYMENT,
+    entity: AppDeployment,
+    machine: deploymentMachine,
+    donePhase: DeploymentPhase.DELETED,
+    steps: [
+      { id: 'remove-work', title: 'Remove the ManifestWork', phase: DeploymentPhase.DELETING, run: removeWork(deps) },
+      { id: 'remove-placement', title: 'Remove the Placement', phase: DeploymentPhase.DELETING, run: removePlacement(deps) },
+      { id: 'release-pool', title: 'Delete the dedicated pool made for this deployment', phase: DeploymentPhase.DELETING, run: releasePool(deps) },
+    ],
+    onDone: async ({ em, subject }) => {
+      await releaseDeployment(em, subject.id);
+      // a dedicated pool the user made is free for another deployment
+      await run(em, knexOf(em)('compute_pool').where({ id: subject.pool.id, serving_deployment_id: subject.id }).update({ serving_deployment_id: null }));
+      await em.nativeUpdate(AppDeployment, { id: subject.id }, { activeName: null, deletedAt: new Date(), accessUrls: [] });
+    },
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * Everything admission can decide before taking a lock: the caller's access, the input rules, the
+ * bundle versions and what they deploy, typed variables, the GPU request and the target. Used by
+ * deployApp, its dry run, and clone — so a dry run judges exactly what a real deploy would.
+ */
+import { contentOf } from '../catalog/bundle.content.js';
+import { resolveVariables, type ResolvedVariables } from '../catalog/variables.js';
+import { ProfileBundle } from '../catalog/profile-bundle.entity.js';
+import { ComputePool } from '../compute/pool.entity.js';
+import { PoolMode, PoolPhase, type NodeRequirements } from '../compute/pool.model.js';
+import { poolNameProblem, requirementProblems } from '../compute/pool.rules.js';
+import type { Ctx } from '../context.js';
+import { idempotencyKeyProblem } from '../db/idempotency.js';
+import { DomainError, ErrorCode, NotFoundError, Problems } from '../errors.js';
+import { assertProject } from '../tenancy/access.policy.js';
+import type { Project } from '../tenancy/project.entity.js';
+import { Tenant } from '../tenancy/tenant.entity.js';
+import type { DeploymentSpec, DeploymentTarget, GpuRequest, Link } from './deployment.model.js';
+import { basicProblems } from './deployment.input.rules.js';
+import { collectComponents, gpuRequestsOf, mergeVariables, type PlanBundle, type PlannedComponent } from './deployment.plan.js';
+
+export interface DeployInput {
+  projectId: string;
+  name: string;
+  description?: string | null;
+  links?: Link[] | null;
+  bundleIds: string[];
+  poolId?: string | null;
+  newDedicatedPool?: { name?: string | null; description?: string | null; infrastructureBundleId: string; nodeRequirements: NodeRequirements } | null;
+  variables?: Record<string, unknown> | null;
+  idempotencyKey?: string | null;
+}
+
+export interface Prepared {
+  project: Project;
+  tenantName: string;
+  spec: DeploymentSpec;
+  bundles: ProfileBundle[];
+  components: PlannedComponent[];
+  resolved: ResolvedVariables;
+  gpuRequests: GpuRequest[];
+  /** the existing target pool (null for a new dedicated pool) */
+  pool: ComputePool | null;
+  /** the new pool's infrastructure bundle */
+  infraBundle: ProfileBundle | null;
+}
+
+const notFound = (what: string, field: string[]) => new NotFoundError(what, field);
+
+export async function prepareDeployment(ctx: Ctx, input: DeployInput): Promise<Prepared> {
+  const project = await ctx.services.projects.require(ctx, input.projectId, ['projectId']);
+  assertProject(ctx.viewer, { id: project.id, tenantId: project.tenant.id, name: project.name }, 'deploy', ['projectId']);
+  const p = new Problems();
+  basicProblems(input).forEach((e) => p.push(e));
+  if (input.idempotencyKey != null) {
+    const kp = idempotencyKeyProblem(input.idempotencyKey);
+    if (kp) p.add(kp, ['idempotencyKey']);
+  }
+  const hasPool = input.poolId != null;
+  const hasNew = input.newDedicatedPool != null;
+  if (hasPool === hasNew) p.add('give exactly one target: poolId (a RUNNING pool) or newDedicatedPool', ['target']);
+  let poolName: string | null = null;
+  if (input.newDedicatedPool) {
+    poolName = input.newDedicatedPool.name ?? input.name;
+    const pp = poolNameProblem(poolName);
+    if (pp && input.newDedicatedPool.name) p.add(pp, ['newDedicatedPool', 'name'], ErrorCode.INVALID_NAME);
+    requirementProblems(PoolMode.DEDICATED, 1, input.newDedicatedPool.nodeRequirements, ['newDedicatedPool', 'nodeRequirements']).forEach((e) => p.push(e));
+  }
+  p.throwIfAny();
+
+  const bundles = await ctx.em.find(ProfileBundle, { id: { $in: input.bundleIds } });
+  const byId = new Map(bundles.map((b) => [b.id, b]));
+  input.bundleIds.forEach((id, i) => {
+    const b = byId.get(id);
+    if (!b || b.project.id !== project.id) p.push(notFound('Profile bundle', ['bundleIds', String(i)]));
+  });
+  p.throwIfAny();
+  const ordered = input.bundleIds.map((id) => byId.get(id)!);
+  const planBundles: PlanBundle[] = ordered.map((b) => ({ ...contentOf(b), id: b.id, name: b.name, version: b.version }));
+  const { components, problems: cp } = collectComponents(planBundles);
+  const { defs, problems: vp } = mergeVariables(planBundles);
+  [...cp, ...vp].forEach((e) => p.push(e));
+  const resolution = resolveVariables(defs, input.variables ?? {}, ['variables']);
+  if (!resolution.ok) resolution.problems.forEach((e) => p.push(e));
+  p.throwIfAny();
+  const gpuRequests = gpuRequestsOf(components);
+
+  let pool: ComputePool | null = null;
+  let infraBundle: ProfileBundle | null = null;
+  let target: DeploymentTarget;
+  if (input.poolId) {
+    pool = await ctx.services.pools.byId(ctx, input.poolId);
+    if (!pool || pool.project.id !== project.id) throw notFound('Compute pool', ['poolId']);
+    if (pool.phase !== PoolPhase.RUNNING) throw new DomainError(ErrorCode.ILLEGAL_STATE, `compute pool ${pool.name} is ${pool.phase}; deployments need a RUNNING pool`, ['poolId']);
+    if (pool.mode === PoolMode.DEDICATED && pool.servingDeploymentId) {
+      throw new DomainError(ErrorCode.IN_USE, `dedicated compute pool ${pool.name} already serves an app deployment`, ['poolId']);
+    }
+    target = { kind: 'EXISTING_POOL', poolId: pool.id };
+  } else {
+    const np = input.newDedicatedPool!;
+    infraBundle = await ctx.em.findOne(ProfileBundle, { id: np.infrastructureBundleId });
+    if (!infraBundle || infraBundle.project.id !== project.id) throw notFound('Profile bundle', ['newDedicatedPool', 'infrastructureBundleId']);
+    target = { kind: 'NEW_DEDICATED_POOL', poolName: poolName!, description: np.description ?? null, infrastructureBundleId: infraBundle.id, nodeRequirements: np.nodeRequirements };
+  }
+  const tenant = await ctx.em.findOneOrFail(Tenant, { id: project.tenant.id });
+  return {
+    project,
+    tenantName: tenant.name,
+    spec: { name: input.name, description: input.description ?? null, links: input.links ?? [], bundleIds: input.bundleIds, target, variables: input.variables ?? {} },
+    bundles: ordered,
+    components,
+    resolved: resolution.ok ? resolution.values : {},
+    gpuRequests,
+    pool,
+    infraBundle,
+  };
+}

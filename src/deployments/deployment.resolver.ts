@@ -1,0 +1,196 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Resolver, Root, Subscription } from 'type-graphql';
+import { ProfileBundleNode } from '../catalog/bundle.type.js';
+import { toRequirements } from '../compute/pool.resolver.js';
+import { ComputePoolNode } from '../compute/pool.type.js';
+import type { Ctx as Context } from '../context.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import { eventCursor, type EventDto } from '../events/event.dto.js';
+import { DeploymentEventConnection, DeploymentEventNode } from '../events/event.type.js';
+import { mutate, toUserError } from '../graphql/payload.js';
+import { connectionOf, PageArgs, pageRequest } from '../graphql/relay/connection.js';
+import { fromGlobalId, NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
+import { ProjectNode } from '../tenancy/project.type.js';
+import { QuotaLevelVerdict } from '../tenancy/quota.type.js';
+import type { DeploymentPlan } from './deployment.dryrun.js';
+import { DeploymentPhase } from './deployment.model.js';
+import type { DeployInput } from './deployment.prepare.js';
+import {
+  AppDeploymentConnection,
+  AppDeploymentIdInput,
+  AppDeploymentNode,
+  AppDeploymentPayload,
+  CloneAppDeploymentInput,
+  DeployAppInput,
+  DeployAppPayload,
+  DeploymentPlanType,
+  GpuRequestType,
+  PlanPool,
+  PlanStep,
+  type VariableValueInput,
+} from './deployment.type.js';
+
+function variablesOf(list: VariableValueInput[] | null | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  (list ?? []).forEach((v, i) => {
+    if (Object.prototype.hasOwnProperty.call(out, v.name)) throw new ValidationError(`variable ${v.name} is given twice`, ['variables', String(i), 'name']);
+    out[v.name] = v.value;
+  });
+  return out;
+}
+
+function planType(plan: DeploymentPlan): DeploymentPlanType {
+  return Object.assign(new DeploymentPlanType(), {
+    allowed: plan.allowed,
+    refusals: plan.refusals.map(toUserError),
+    quota: plan.quota.map((q) => Object.assign(new QuotaLevelVerdict(), q)),
+    gpuRequests: plan.gpuRequests.map((g) => Object.assign(new GpuRequestType(), g)),
+    variables: plan.variables,
+    pool: Object.assign(new PlanPool(), { ...plan.pool, id: plan.pool.id ? toGlobalId(NodeKind.ComputePool, plan.pool.id) : null }),
+    steps: plan.steps.map((s) => Object.assign(new PlanStep(), s)),
+    hubObjects: plan.hubObjects,
+  });
+}
+
+async function deployPayload(ctx: Context, input: DeployInput, dryRun: boolean): Promise<Partial<DeployAppPayload>> {
+  const r = await ctx.services.deployments.deploy(ctx, input, dryRun);
+  return { appDeployment: r.deployment && AppDeploymentNode.from(r.deployment), plan: r.plan && planType(r.plan) };
+}
+
+@Resolver(() => AppDeploymentNode)
+export class DeploymentResolver {
+  @FieldResolver(() => ProjectNode)
+  async project(@Root() d: AppDeploymentNode, @Ctx() ctx: Context): Promise<ProjectNode> {
+    return ProjectNode.from((await ctx.services.projects.byId(ctx, d.projectUuid))!);
+  }
+
+  @FieldResolver(() => ComputePoolNode)
+  async computePool(@Root() d: AppDeploymentNode, @Ctx() ctx: Context): Promise<ComputePoolNode> {
+    return ComputePoolNode.from((await ctx.services.pools.byId(ctx, d.poolUuid))!);
+  }
+
+  @FieldResolver(() => [ProfileBundleNode])
+  async bundles(@Root() d: AppDeploymentNode, @Ctx() ctx: Context): Promise<ProfileBundleNode[]> {
+    const ids = await ctx.services.deployments.bundleIds(ctx, d.uuid);
+    const bundles = await Promise.all(ids.map((id) => ctx.services.bundles.byId(ctx, id)));
+    return bundles.filter((b) => b !== null).map((b) => ProfileBundleNode.from(b!));
+  }
+
+  @FieldResolver(() => DeploymentEventConnection, { description: 'The progress log, oldest first' })
+  async events(@Root() d: AppDeploymentNode, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context): Promise<DeploymentEventConnection> {
+    return connectionOf(DeploymentEventConnection, await ctx.services.events.pageForSubject(ctx, d.uuid, args), DeploymentEventNode.from, eventCursor);
+  }
+
+  @Mutation(() => DeployAppPayload, { description: 'Deploy an app onto a RUNNING pool or a new dedicated pool; dryRun returns the plan' })
+  deployApp(@Arg('input', () => DeployAppInput) input: DeployAppInput, @Ctx() ctx: Context): Promise<DeployAppPayload> {
+    return mutate(
+      DeployAppPayload,
+      async () => {
+        const projectId = fromGlobalId(input.projectId, NodeKind.Project, ['projectId']);
+        const project = await ctx.services.projects.byId(ctx, projectId);
+        if (!project) throw new NotFoundError('Project', ['projectId']);
+        const np = input.newDedicatedPool;
+        return deployPayload(
+          ctx,
+          {
+            projectId,
+            name: input.name,
+            description: input.description,
+            links: input.links?.map((l) => ({ title: l.title, url: l.url })),
+            bundleIds: input.bundleIds.map((id, i) => fromGlobalId(id, NodeKind.ProfileBundle, ['bundleIds', String(i)])),
+            poolId: input.poolId ? fromGlobalId(input.poolId, NodeKind.ComputePool, ['poolId']) : null,
+            newDedicatedPool: np
+              ? {
+                  name: np.name,
+                  description: np.description,
+                  infrastructureBundleId: fromGlobalId(np.infrastructureBundleId, NodeKind.ProfileBundle, ['newDedicatedPool', 'infrastructureBundleId']),
+                  nodeRequirements: toRequirements(np.nodeRequirements, project),
+                }
+              : null,
+            variables: variablesOf(input.variables),
+            idempotencyKey: input.idempotencyKey,
+          },
+          input.dryRun ?? false,
+        );
+      },
+      ctx,
+    );
+  }
+
+  @Mutation(() => AppDeploymentPayload, { description: 'Resume a FAILED deployment from its failed step' })
+  retryAppDeployment(@Arg('input', () => AppDeploymentIdInput) input: AppDeploymentIdInput, @Ctx() ctx: Context): Promise<AppDeploymentPayload> {
+    return mutate(AppDeploymentPayload, async () => ({ appDeployment: AppDeploymentNode.from(await ctx.services.deployments.retry(ctx, fromGlobalId(input.id, NodeKind.AppDeployment, ['id']))) }), ctx);
+  }
+
+  @Mutation(() => AppDeploymentPayload, { description: 'Tear the deployment down (and the dedicated pool made for it); the record stays for audit' })
+  deleteAppDeployment(@Arg('input', () => AppDeploymentIdInput) input: AppDeploymentIdInput, @Ctx() ctx: Context): Promise<AppDeploymentPayload> {
+    return mutate(AppDeploymentPayload, async () => ({ appDeployment: AppDeploymentNode.from(await ctx.services.deployments.requestDelete(ctx, fromGlobalId(input.id, NodeKind.AppDeployment, ['id']))) }), ctx);
+  }
+
+  @Mutation(() => DeployAppPayload, { description: 'Deploy a copy under a new name: same bundles, target and values, with optional overrides' })
+  cloneAppDeployment(@Arg('input', () => CloneAppDeploymentInput) input: CloneAppDeploymentInput, @Ctx() ctx: Context): Promise<DeployAppPayload> {
+    return mutate(
+      DeployAppPayload,
+      async () => {
+        const source = await ctx.services.deployments.byId(ctx, fromGlobalId(input.id, NodeKind.AppDeployment, ['id']));
+        if (!source) throw new NotFoundError('App deployment', ['id']);
+        const spec = source.spec;
+        const t = spec.target;
+        const poolId = input.poolId ? fromGlobalId(input.poolId, NodeKind.ComputePool, ['poolId']) : t.kind === 'EXISTING_POOL' ? t.poolId : null;
+        return deployPayload(
+          ctx,
+          {
+            projectId: source.project.id,
+            name: input.name,
+            description: input.description ?? spec.description,
+            links: spec.links,
+            bundleIds: spec.bundleIds,
+            poolId,
+            newDedicatedPool: poolId || t.kind !== 'NEW_DEDICATED_POOL' ? null : { name: input.name, infrastructureBundleId: t.infrastructureBundleId, nodeRequirements: t.nodeRequirements },
+            variables: { ...spec.variables, ...variablesOf(input.variables) },
+            idempotencyKey: input.idempotencyKey,
+          },
+          input.dryRun ?? false,
+        );
+      },
+      ctx,
+    );
+  }
+
+  @Subscription(() => DeploymentEventNode, {
+    description: "A deployment's events (including its new dedicated pool's progress): replays after `after`, then live",
+    subscribe: async ({ args, context }) => {
+      const ctx = context as Context;
+      const d = await ctx.services.deployments.byId(ctx, fromGlobalId(args.id, NodeKind.AppDeployment, ['id']));
+      if (!d) throw new NotFoundError('App deployment', ['id']);
+      return ctx.services.events.subjectStream(ctx, d.id, args.after);
+    },
+  })
+  appDeploymentEvents(
+    @Root() event: EventDto,
+    @Arg('id', () => ID) _id: string,
+    @Arg('after', () => String, { nullable: true }) _after: string | null,
+  ): DeploymentEventNode {
+    return DeploymentEventNode.from(event);
+  }
+}
+
+@Resolver(() => ProjectNode)
+export class ProjectDeploymentsResolver {
+  @FieldResolver(() => AppDeploymentConnection)
+  async appDeployments(
+    @Root() p: ProjectNode,
+    @Args(() => PageArgs) args: PageArgs,
+    @Arg('phase', () => DeploymentPhase, { nullable: true }) phase: DeploymentPhase | null,
+    @Ctx() ctx: Context,
+  ): Promise<AppDeploymentConnection> {
+    return connectionOf(AppDeploymentConnection, await ctx.services.deployments.pageForProject(ctx, p.uuid, pageRequest(args), phase), AppDeploymentNode.from);
+  }
+}
+
+@Resolver(() => ComputePoolNode)
+export class PoolDeploymentsResolver {
+  @FieldResolver(() => [AppDeploymentNode], { description: 'App deployments placed on this pool (not deleted)' })
+  async appDeployments(@Root() p: ComputePoolNode, @Ctx() ctx: Context): Promise<AppDeploymentNode[]> {
+    return (await ctx.services.deployments.forPool(ctx, p.uuid)).map(AppDeploymentNode.from);
+  }
+}

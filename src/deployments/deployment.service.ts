@@ -1,0 +1,265 @@
+/**
+ * App Deployments: admission (deployApp — one transaction), dry runs, reads, and the lifecycle
+ * requests (retry, clone, delete). The hub work is the workflow in deployment.flow.ts.
+ */
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { Knex } from '@mikro-orm/knex';
+import { ComputePool } from '../compute/pool.entity.js';
+import { PoolMode, PoolPhase } from '../compute/pool.model.js';
+import type { PoolService } from '../compute/pool.service.js';
+import type { Ctx } from '../context.js';
+import { countChildren, loadChildPages } from '../db/child-pages.js';
+import { remember, replayOf, requestHash, type IdempotencyScope } from '../db/idempotency.js';
+import { uuidv7 } from '../db/ids.js';
+import { byKey } from '../db/loaders.js';
+import type { Em } from '../db/orm.js';
+import { knexOf, run } from '../db/sql.js';
+import { ConflictError, DomainError, ErrorCode, NotFoundError } from '../errors.js';
+import { EventType, SubjectKind } from '../events/event.entity.js';
+import type { EventBatch, EventLog } from '../events/event.log.js';
+import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
+import { assertProject } from '../tenancy/access.policy.js';
+import { Tenant } from '../tenancy/tenant.entity.js';
+import { releaseGpus, reserveGpus } from '../tenancy/quota.ledger.js';
+import type { JobStore } from '../workflow/job.store.js';
+import { JobState, WorkflowJob } from '../workflow/job.entity.js';
+import { allocateGpus, releaseAllocation } from './deployment.admission.js';
+import { AppDeployment, AppDeploymentBundle } from './deployment.entity.js';
+import { DEPLOY_FLOW, DEPLOY_STEPS, UNDEPLOY_FLOW } from './deployment.flow.names.js';
+import { deploymentMachine } from './deployment.machine.js';
+import { DeploymentPhase } from './deployment.model.js';
+import { planDeployment, type DeploymentPlan } from './deployment.dryrun.js';
+import { prepareDeployment, type DeployInput, type Prepared } from './deployment.prepare.js';
+
+export interface DeploymentServiceDeps {
+  pools: PoolService;
+  events: EventLog;
+  jobs: JobStore;
+  wake: () => void;
+}
+
+export interface DeployResult {
+  deployment: AppDeployment | null;
+  plan: DeploymentPlan | null;
+}
+
+const subjectOf = (d: { id: string; name: string }, projectId: string) => ({ subjectKind: SubjectKind.APP_DEPLOYMENT, subjectId: d.id, subjectName: d.name, projectId });
+
+export class DeploymentService {
+  constructor(private readonly deps: DeploymentServiceDeps) {
+    deps.pools.registerDependents(async (em, poolId) => {
+      const n = await em.count(AppDeployment, { pool: poolId, phase: { $ne: DeploymentPhase.DELETED } });
+      return n ? `is used by ${n} app deployment(s)` : null;
+    });
+  }
+
+  async byId(ctx: Ctx, id: string): Promise<AppDeployment | null> {
+    const loader = ctx.loaders.get<string, AppDeployment | null>('deploymentById', async (ids) => byKey(ids, await ctx.em.find(AppDeployment, { id: { $in: [...ids] } }), (d) => d.id));
+    const d = await loader.load(id);
+    return d && (await ctx.services.projects.byId(ctx, d.project.id)) ? d : null;
+  }
+
+  async pageForProject(ctx: Ctx, projectId: string, page: PageRequest, phase: DeploymentPhase | null): Promise<Page<AppDeployment>> {
+    const where = (qb: Knex.QueryBuilder) => {
+      if (phase) qb.where('phase', phase);
+    };
+    const key = `${page.first}|${page.afterId ?? ''}|${phase ?? ''}`;
+    const loader = ctx.loaders.get<string, AppDeployment[]>(`deploymentsByProject:${key}`, async (ids) => {
+      const m = await loadChildPages(ctx.em, AppDeployment, { parentColumn: 'project_id', parentIds: [...ids], limit: page.first + 1, afterId: page.afterId, where });
+      return ids.map((id) => m.get(id) ?? []);
+    });
+    const counter = ctx.loaders.get<string, number>(`deploymentCount:${key}`, async (ids) => {
+      const c = await countChildren(ctx.em, AppDeployment, 'project_id', [...ids], where);
+      return ids.map((id) => c.get(id) ?? 0);
+    });
+    return toPage(await loader.load(projectId), page.first, () => counter.load(projectId));
+  }
+
+  async forPool(ctx: Ctx, poolId: string): Promise<AppDeployment[]> {
+    return ctx.em.find(AppDeployment, { pool: poolId, phase: { $ne: DeploymentPhase.DELETED } }, { orderBy: { id: 'asc' } });
+  }
+
+  async bundleIds(ctx: Ctx, deploymentId: string): Promise<string[]> {
+    const loader = ctx.loaders.get<string, string[]>('bundlesByDeployment', async (ids) => {
+      const rows = await ctx.em.find(AppDeploymentBundle, { deployment: { $in: [...ids] } }, { orderBy: { position: 'asc' } });
+      return ids.map((id) => rows.filter((r) => r.deployment.id === id).map((r) => r.bundle.id));
+    });
+    return loader.load(deploymentId);
+  }
+
+  /** deployApp: validate, then (unless dryRun) admit in one transaction and start the flow. */
+  async deploy(ctx: Ctx, input: DeployInput, dryRun = false): Promise<DeployResult> {
+    const prepared = await prepareDeployment(ctx, input);
+    if (dryRun) return { deployment: null, plan: await planDeployment(ctx, prepared) };
+    const idem: IdempotencyScope | null = input.idempotencyKey
+      ? { tokenId: ctx.viewer.tokenId, operation: 'deployApp', key: input.idempotencyKey, hash: requestHash({ projectId: prepared.project.id, ...prepared.spec }) }
+      : null;
+    if (idem) {
+      const prior = await replayOf(ctx.em, idem);
+      if (prior) return { deployment: await ctx.em.findOneOrFail(AppDeployment, { id: prior }), plan: null };
+    }
+    try {
+      const d = await this.deps.events.commit(ctx.em, (em, events) => this.admit(ctx, em, events, prepared, idem));
+      this.deps.wake();
+      return { deployment: d, plan: null };
+    } catch (e) {
+      if (e instanceof UniqueConstraintViolationException && idem) {
+        const prior = await replayOf(ctx.em.fork() as Em, idem);
+        if (prior) return { deployment: await (ctx.em.fork() as Em).findOneOrFail(AppDeployment, { id: prior }), plan: null };
+      }
+      throw e;
+    }
+  }
+
+  private async admit(ctx: Ctx, em: Em, events: EventBatch, p: Prepared, idem: IdempotencyScope | null): Promise<AppDeployment> {
+    const id = uuidv7();
+    const { project, spec } = p;
+    if (await em.count(AppDeployment, { project: project.id, activeName: spec.name })) {
+      throw new ConflictError(`app deployment ${spec.name} already exists in project ${project.name}`, ['name'], ErrorCode.ALREADY_EXISTS);
+    }
+    let pool: ComputePool;
+    const target = spec.target;
+    if (target.kind === 'NEW_DEDICATED_POOL') {
+      pool = await withFieldPrefix(['newDedicatedPool'], () => this.deps.pools.create(
+        ctx,
+        {
+          projectId: project.id,
+          name: target.poolName,
+          description: target.description ?? `Dedicated pool of app deployment ${spec.name}`,
+          mode: PoolMode.DEDICATED,
+          clusterCount: 1,
+          infrastructureBundleId: target.infrastructureBundleId,
+          nodeRequirements: target.nodeRequirements,
+        },
+        { em, events, ownerDeploymentId: id },
+      ));
+    } else {
+      pool = await em.findOneOrFail(ComputePool, { id: target.poolId });
+    }
+    if (pool.mode === PoolMode.DEDICATED) {
+      // a dedicated pool serves exactly one deployment: claim it, or lose to whoever did first
+      const k = knexOf(em);
+      const claimed = await run(em, k('compute_pool').where({ id: pool.id }).whereNull('serving_deployment_id').update({ serving_deployment_id: id }));
+      if (claimed !== 1) throw new DomainError(ErrorCode.IN_USE, `dedicated compute pool ${pool.name} already serves an app deployment`, ['poolId']);
+    } else {
+      // a shared pool: the deployment holds its own GPUs against the quota (a dedicated pool already holds all of its own)
+      await reserveGpus(em, { tenantId: project.tenant.id, tenantName: p.tenantName, projectId: project.id, projectName: project.name }, { kind: 'APP_DEPLOYMENT', id }, p.gpuRequests, ['bundleIds']);
+    }
+    const cluster = await allocateGpus(em, pool.id, p.gpuRequests);
+    if (!cluster) {
+      const want = p.gpuRequests.map((g) => `${g.count} ${g.gpuFamily}`).join(', ');
+      throw new DomainError(ErrorCode.INSUFFICIENT_CAPACITY, `no cluster of compute pool ${pool.name} has ${want} GPUs free`, [spec.target.kind === 'EXISTING_POOL' ? 'poolId' : 'newDedicatedPool']);
+    }
+    const d = em.create(AppDeployment, {
+      id,
+      project: project.id,
+      name: spec.name,
+      activeName: spec.name,
+      description: spec.description,
+      links: spec.links,
+      pool: pool.id,
+      cluster: cluster.name,
+      spec,
+      resolvedVariables: { ...p.resolved },
+      gpuRequests: p.gpuRequests,
+      holdsAllocation: true,
+      phase: DeploymentPhase.QUEUED,
+    });
+    p.bundles.forEach((b, position) => em.create(AppDeploymentBundle, { deployment: d, bundle: b.id, position }));
+    if (idem) remember(em, idem, id);
+    this.deps.jobs.create(em, DEPLOY_FLOW, id, project.id);
+    await em.flush();
+    const gpus = p.gpuRequests.length ? p.gpuRequests.map((g) => `${g.count} ${g.gpuFamily}`).join(', ') : 'no GPUs';
+    events.emit({
+      ...subjectOf(d, project.id),
+      type: EventType.CREATED,
+      phase: DeploymentPhase.QUEUED,
+      stepCount: DEPLOY_STEPS.length,
+      message: `App deployment ${d.name} admitted on ${pool.mode} pool ${pool.name}, cluster ${cluster.name} (${gpus})`,
+      details: { pool: pool.name, cluster: cluster.name, gpuRequests: p.gpuRequests, newPool: spec.target.kind === 'NEW_DEDICATED_POOL' },
+    });
+    return d;
+  }
+
+  private async requireDeployment(ctx: Ctx, id: string): Promise<AppDeployment> {
+    const d = await this.byId(ctx, id);
+    if (!d) throw new NotFoundError('App deployment', ['id']);
+    const project = await ctx.services.projects.require(ctx, d.project.id, ['id']);
+    assertProject(ctx.viewer, { id: project.id, tenantId: project.tenant.id, name: project.name }, 'deploy', ['id']);
+    return d;
+  }
+
+  /** Resumes a FAILED deployment at its failed step, re-admitting its GPUs first. */
+  async retry(ctx: Ctx, id: string): Promise<AppDeployment> {
+    const d = await this.requireDeployment(ctx, id);
+    if (d.phase !== DeploymentPhase.FAILED) throw new DomainError(ErrorCode.ILLEGAL_STATE, `app deployment ${d.name} is ${d.phase}; only FAILED deployments can be retried`, ['id']);
+    const project = await ctx.services.projects.require(ctx, d.project.id, ['id']);
+    await this.deps.events.commit(ctx.em, async (em, events) => {
+      const fresh = await em.findOneOrFail(AppDeployment, { id: d.id });
+      if (fresh.phase !== DeploymentPhase.FAILED) throw new DomainError(ErrorCode.ILLEGAL_STATE, `app deployment ${d.name} is ${fresh.phase}`, ['id']);
+      const failedJob = await em.findOne(WorkflowJob, { subjectId: d.id, flow: DEPLOY_FLOW, state: JobState.FAILED }, { orderBy: { id: 'desc' } });
+      if (!failedJob) throw new DomainError(ErrorCode.ILLEGAL_STATE, `app deployment ${d.name} has no failed step to resume`, ['id']);
+      const pool = await em.findOneOrFail(ComputePool, { id: fresh.pool.id });
+      if (pool.phase !== PoolPhase.RUNNING && failedJob.stepIndex > 0) {
+        throw new DomainError(ErrorCode.ILLEGAL_STATE, `its compute pool ${pool.name} is ${pool.phase}; delete the deployment and deploy again`, ['id']);
+      }
+      if (pool.mode === PoolMode.SHARED) {
+        const tenantName = (await em.findOneOrFail(Tenant, { id: project.tenant.id })).name;
+        await reserveGpus(em, { tenantId: project.tenant.id, tenantName, projectId: project.id, projectName: project.name }, { kind: 'APP_DEPLOYMENT', id: d.id }, fresh.gpuRequests, ['id']);
+      }
+      const cluster = await allocateGpus(em, pool.id, fresh.gpuRequests, fresh.cluster);
+      if (!cluster) throw new DomainError(ErrorCode.INSUFFICIENT_CAPACITY, `no cluster of compute pool ${pool.name} has room for ${d.name} any more`, ['id']);
+      // a different cluster means a new placement: resume from the placement step
+      const moved = cluster.name !== fresh.cluster;
+      const stepIndex = moved ? Math.min(failedJob.stepIndex, DEPLOY_STEPS.indexOf('place')) : failedJob.stepIndex;
+      await em.nativeUpdate(AppDeployment, { id: d.id }, { cluster: cluster.name, holdsAllocation: true, retries: fresh.retries + 1, failureReason: null, failureStep: null, failureMessage: null });
+      const checkpoint = { ...failedJob.checkpoint };
+      delete checkpoint._wait;
+      const job = this.deps.jobs.create(em, DEPLOY_FLOW, d.id, project.id, checkpoint);
+      job.stepIndex = stepIndex;
+      await em.flush();
+      events.emit({ ...subjectOf(d, project.id), type: EventType.RETRIED, phase: DeploymentPhase.FAILED, percent: fresh.percent, stepId: DEPLOY_STEPS[stepIndex], stepIndex, stepCount: DEPLOY_STEPS.length, message: `Retry ${fresh.retries + 1} of ${d.name}: resuming at ${DEPLOY_STEPS[stepIndex]}${moved ? ` on cluster ${cluster.name}` : ''}` });
+    });
+    this.deps.wake();
+    return ctx.em.fork().findOneOrFail(AppDeployment, { id: d.id });
+  }
+
+  /** Starts the teardown (idempotent while DELETING). */
+  async requestDelete(ctx: Ctx, id: string): Promise<AppDeployment> {
+    const d = await this.requireDeployment(ctx, id);
+    if (d.phase === DeploymentPhase.DELETED) throw new DomainError(ErrorCode.ILLEGAL_STATE, `app deployment ${d.name} is already deleted`, ['id']);
+    if (d.phase !== DeploymentPhase.DELETING) {
+      await this.deps.events.commit(ctx.em, async (em, events) => {
+        const fresh = await em.findOneOrFail(AppDeployment, { id: d.id });
+        if (fresh.phase === DeploymentPhase.DELETING || fresh.phase === DeploymentPhase.DELETED) return;
+        await this.deps.jobs.cancelActive(em, d.id);
+        await deploymentMachine.apply(em, AppDeployment, d.id, fresh.phase, DeploymentPhase.DELETING, { waitReason: null, waitMessage: null, waitingSince: null, currentStep: null });
+        this.deps.jobs.create(em, UNDEPLOY_FLOW, d.id, fresh.project.id);
+        await em.flush();
+        events.emit({ ...subjectOf(d, fresh.project.id), type: EventType.DELETE_REQUESTED, phase: DeploymentPhase.DELETING, percent: fresh.percent, message: `Deletion of app deployment ${d.name} requested` });
+        events.emit({ ...subjectOf(d, fresh.project.id), type: EventType.PHASE_CHANGED, phase: DeploymentPhase.DELETING, percent: fresh.percent, message: `App deployment ${d.name} is DELETING` });
+      });
+      this.deps.wake();
+    }
+    return ctx.em.fork().findOneOrFail(AppDeployment, { id: d.id });
+  }
+}
+
+/** Errors of the nested pool admission point into the deployment's input. */
+async function withFieldPrefix<T>(prefix: string[], fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof DomainError && e.field && e.field[0] !== prefix[0]) {
+      const field = e.field[0] === 'name' ? [...prefix, 'name'] : [...prefix, ...e.field];
+      throw new DomainError(e.code, e.message, field, e.details);
+    }
+    throw e;
+  }
+}
+
+/** In a flow's transaction: what a deployment holds goes back (quota, cluster GPUs). Idempotent. */
+export async function releaseDeployment(em: Em, deploymentId: string): Promise<void> {
+  await releaseGpus(em, deploymentId);
+  await releaseAllocation(em, deploymentId);
+}
