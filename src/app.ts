@@ -10,6 +10,7 @@ import { deployFlow, undeployFlow } from './deployments/deployment.flow.js';
 import { InProcessEventBus, type EventBus } from './events/event.bus.js';
 import { EventLog } from './events/event.log.js';
 import { connectHub, type HubHandle } from './hub.setup.js';
+import { HubNudger } from './workflow/hub.nudger.js';
 import { JobStore } from './workflow/job.store.js';
 import { defaultRunnerOptions, WorkflowRunner } from './workflow/runner.js';
 import { seedDemo } from './demo.seed.js';
@@ -86,7 +87,11 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const schema = await buildGatewaySchema();
     const server = await createGatewayServer({ config, schema, orm, services, metrics, log });
     const { port, url } = await server.listen(config.port, config.host);
-    if (!opts.noRunner) runner.start();
+    const nudger = new HubNudger(orm, hub.adapter, runner, log.child({ component: 'hub-watch' }));
+    if (!opts.noRunner) {
+      runner.start();
+      nudger.start();
+    }
 
     return {
       config,
@@ -104,6 +109,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         if (stopped) return;
         stopped = true;
         await server.stop();
+        nudger.stop();
         await runner.stop();
         await bus.close();
         await hub?.close();

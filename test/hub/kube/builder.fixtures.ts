@@ -134,6 +134,14 @@ export function allVariants(): Record<string, KubeObject> {
       gpuReservation: 3,
       components: [COMPONENTS.ui, COMPONENTS.llm, COMPONENTS.embed, COMPONENTS.ociRange],
     }),
+    'ManifestWork retried (reconcile request on every release)': buildAppManifestWork({
+      project: 'vision',
+      deployment: 'chat',
+      cluster: p.cluster,
+      gpuReservation: 3,
+      components: [COMPONENTS.llm, COMPONENTS.ui],
+      reconcileRequestedAt: '2026-11-27T04:00:00Z',
+    }),
     'ManifestWork long names (hashed)': buildAppManifestWork({
       project: longName,
       deployment: `${longName}-y`,

@@ -1,0 +1,110 @@
+/**
+ * Printing and statistics shared by the benchmarks: the environment block, percentiles, medians
+ * over runs, aligned tables and the target verdicts. Benchmarks print figures; they never fail a
+ * build on a missed target (the machine is shared and noisy).
+ */
+import os from 'node:os';
+
+export function percentile(values: ArrayLike<number>, p: number): number {
+  const n = values.length;
+  if (!n) return NaN;
+  const sorted = Float64Array.from(values).sort();
+  const rank = Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1));
+  return sorted[rank];
+}
+
+export function median(values: number[]): number {
+  const v = values.filter((x) => Number.isFinite(x));
+  if (!v.length) return NaN;
+  return percentile(v, 50);
+}
+
+export function fmt(n: number, digits = 1): string {
+  if (!Number.isFinite(n)) return 'n/a';
+  if (Math.abs(n) >= 1000) return Math.round(n).toLocaleString('en-US');
+  return n.toFixed(digits);
+}
+
+export const ms = (n: number) => `${fmt(n, n < 10 ? 2 : 1)} ms`;
+export const mb = (bytes: number) => `${fmt(bytes / (1024 * 1024), 0)} MB`;
+
+export function table(headers: string[], rows: (string | number)[][]): string {
+  const cells = [headers, ...rows.map((r) => r.map((c) => String(c)))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => '| ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
+  const sep = '|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|';
+  return [line(cells[0]), sep, ...cells.slice(1).map(line)].join('\n');
+}
+
+export function heading(title: string): void {
+  console.log(`\n## ${title}\n`);
+}
+
+export function environment(title: string, params: Record<string, unknown>): void {
+  const cpus = os.cpus();
+  console.log(`# ${title}\n`);
+  console.log(
+    table(
+      ['environment', ''],
+      [
+        ['node', process.version],
+        ['platform', `${os.type()} ${os.release()} ${os.arch()}`],
+        ['CPUs', `${cpus.length} × ${cpus[0]?.model ?? 'unknown'}`],
+        ['memory', `${fmt(os.totalmem() / 2 ** 30, 1)} GiB total, ${fmt(os.freemem() / 2 ** 30, 1)} GiB free`],
+        ['load average (1/5/15 min)', os.loadavg().map((l) => l.toFixed(2)).join(' / ')],
+        ['date', new Date().toISOString()],
+      ],
+    ),
+  );
+  console.log();
+  console.log(table(['parameter', 'value'], Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])));
+}
+
+export interface Target {
+  name: string;
+  /** what was measured, formatted */
+  value: string;
+  /** the target, formatted (e.g. "≥ 0.6") */
+  target: string;
+  met: boolean | null;
+  note?: string;
+}
+
+export function verdicts(targets: Target[]): void {
+  heading('Targets');
+  console.log(
+    table(
+      ['target', 'measured', 'goal', 'verdict'],
+      targets.map((t) => [t.name, t.value, t.target, t.met === null ? `not measured${t.note ? ` (${t.note})` : ''}` : t.met ? 'MET' : `MISSED${t.note ? ` (${t.note})` : ''}`]),
+    ),
+  );
+}
+
+/** `--runs 3`, `--quick`, `--name value` / `--flag` from argv. */
+export function args(argv = process.argv.slice(2)): { get(name: string): string | undefined; flag(name: string): boolean; int(name: string, def: number): number } {
+  const map = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) continue;
+    const eq = a.indexOf('=');
+    if (eq > 0) map.set(a.slice(2, eq), a.slice(eq + 1));
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) map.set(a.slice(2), argv[++i]);
+    else map.set(a.slice(2), 'true');
+  }
+  return {
+    get: (n) => map.get(n),
+    flag: (n) => map.has(n) && map.get(n) !== 'false',
+    int: (n, def) => {
+      const v = map.get(n);
+      if (v === undefined) return def;
+      const x = Number(v);
+      if (!Number.isFinite(x)) throw new Error(`--${n} must be a number (got ${v})`);
+      return x;
+    },
+  };
+}
+
+export const sleep = (msDelay: number) => new Promise<void>((r) => setTimeout(r, msDelay));
+
+/** Wall-clock milliseconds with sub-millisecond precision, comparable across processes on one host. */
+export const wallNow = () => performance.timeOrigin + performance.now();

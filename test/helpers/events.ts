@@ -1,0 +1,135 @@
+/**
+ * Event subscriptions for tests: one graphql-ws client per subscription (so a test can drop one
+ * connection without touching the others), collecting every event, error and the completion.
+ */
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import type { TestApp } from './app.js';
+
+export const EVENT_FIELDS = 'id cursor seq projectSeq subjectKind subjectId subjectName type phase step stepIndex stepCount percent message details time';
+
+export const POOL_EVENTS = `subscription($id: ID!, $after: String) { computePoolEvents(id: $id, after: $after) { ${EVENT_FIELDS} } }`;
+export const PROJECT_EVENTS = `subscription($projectId: ID!, $after: String) { projectEvents(projectId: $projectId, after: $after) { ${EVENT_FIELDS} } }`;
+
+export interface Ev {
+  id: string;
+  cursor: string;
+  seq: number;
+  projectSeq: number;
+  subjectKind: string;
+  subjectId: string;
+  subjectName: string;
+  type: string;
+  phase: string;
+  step: string | null;
+  stepIndex: number | null;
+  stepCount: number | null;
+  percent: number;
+  message: string;
+  details: Record<string, unknown> | null;
+  time: string;
+}
+
+export interface Subscription {
+  events: Ev[];
+  /** GraphQL errors, whether sent as an `error` message or inside a `next` result. */
+  errors: { message: string; extensions?: Record<string, any> }[];
+  /** Set when the server completed the operation or reported an error (the stream is over). */
+  ended: boolean;
+  /** The socket closed under us (a CloseEvent or Error), if it did. */
+  socketError: unknown;
+  /** Resolves once `pred(events)` holds; fails with what was received after `ms`. */
+  until(pred: (events: Ev[]) => boolean, ms?: number): Promise<Ev[]>;
+  /** Resolves once the stream is over (error or complete). */
+  done(ms?: number): Promise<void>;
+  /** Closes the connection (the server sees the client go away). */
+  close(): Promise<void>;
+}
+
+export function wsConnect(app: TestApp, token: string | null = app.adminToken): Client {
+  return createClient({
+    url: app.wsUrl,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: true,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+  });
+}
+
+export function subscribe(app: TestApp, query: string, variables: Record<string, unknown>, token: string | null = app.adminToken): Subscription {
+  const client = wsConnect(app, token);
+  const sub: Subscription = {
+    events: [],
+    errors: [],
+    ended: false,
+    socketError: undefined,
+    until: async (pred, ms = 30_000) => {
+      const end = Date.now() + ms;
+      while (!pred(sub.events)) {
+        if (sub.ended || sub.socketError) throw new Error(`subscription ended (${JSON.stringify(sub.errors)}; ${String(sub.socketError)}) after ${sub.events.length} events`);
+        if (Date.now() > end) throw new Error(`condition not reached in ${ms} ms; ${sub.events.length} events: ${JSON.stringify(sub.events.map((e) => [e.seq, e.type, e.phase]))}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return sub.events;
+    },
+    done: async (ms = 30_000) => {
+      const end = Date.now() + ms;
+      while (!sub.ended && !sub.socketError) {
+        if (Date.now() > end) throw new Error(`subscription still open after ${ms} ms`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    close: async () => {
+      await client.dispose();
+    },
+  };
+  client.subscribe<{ computePoolEvents?: Ev; projectEvents?: Ev }>(
+    { query, variables },
+    {
+      next: (r) => {
+        if (r.errors?.length) sub.errors.push(...(r.errors as never[]));
+        const e = r.data?.computePoolEvents ?? r.data?.projectEvents;
+        if (e) sub.events.push(e);
+      },
+      error: (e) => {
+        if (Array.isArray(e)) sub.errors.push(...e);
+        else sub.socketError = e ?? new Error('socket error');
+        sub.ended = true;
+      },
+      complete: () => {
+        sub.ended = true;
+      },
+    },
+  );
+  return sub;
+}
+
+export const poolEvents = (app: TestApp, id: string, after: string | null = null, token?: string | null) => subscribe(app, POOL_EVENTS, { id, after }, token);
+export const projectEvents = (app: TestApp, projectId: string, after: string | null = null, token?: string | null) => subscribe(app, PROJECT_EVENTS, { projectId, after }, token);
+
+/** The pool's whole log through the `events` connection (pages of 100). */
+export async function poolEventLog(app: TestApp, poolId: string): Promise<Ev[]> {
+  const out: Ev[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const d: any = await app.q(
+      `query($id: ID!, $after: String) { node(id: $id) { ... on ComputePool { events(first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { ${EVENT_FIELDS} } } } } }`,
+      { id: poolId, after },
+    );
+    const c = d.node.events;
+    out.push(...c.nodes);
+    if (!c.pageInfo.hasNextPage) {
+      if (c.totalCount !== out.length) throw new Error(`totalCount ${c.totalCount} but ${out.length} events read`);
+      return out;
+    }
+    after = c.pageInfo.endCursor;
+  }
+}
+
+/** 1..n without a hole or a repeat. */
+export function isGapless(seqs: number[], from = 1): boolean {
+  return seqs.every((s, i) => s === from + i);
+}
+
+/** Compares what a subscriber got with the log, on the fields that identify an event. */
+export const brief = (events: Ev[]) => events.map((e) => `${e.seq}:${e.type}:${e.phase}:${e.step ?? ''}:${e.percent}:${e.message}`);

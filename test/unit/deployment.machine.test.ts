@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { PoolService } from '../../src/compute/pool.service.js';
+import type { EventLog } from '../../src/events/event.log.js';
+import { deployFlow, undeployFlow } from '../../src/deployments/deployment.flow.js';
+import { DEPLOY_STEPS } from '../../src/deployments/deployment.flow.names.js';
+import { deploymentMachine } from '../../src/deployments/deployment.machine.js';
+import { DeploymentPhase as P } from '../../src/deployments/deployment.model.js';
+import { IllegalTransitionError } from '../../src/workflow/phase.machine.js';
+
+const ALL = Object.values(P);
+const deps = { pools: {} as PoolService, events: {} as EventLog, pollMs: 10 };
+
+describe('deploymentMachine', () => {
+  it.each([
+    [P.QUEUED, P.PROVISIONING],
+    [P.QUEUED, P.PLACING],
+    [P.PROVISIONING, P.PLACING],
+    [P.PLACING, P.DEPLOYING],
+    [P.DEPLOYING, P.RUNNING],
+    [P.FAILED, P.PROVISIONING],
+    [P.FAILED, P.PLACING],
+    [P.FAILED, P.DEPLOYING],
+    [P.DELETING, P.DELETED],
+  ])('should allow %s -> %s', (from, to) => {
+    expect(deploymentMachine.can(from, to)).toBe(true);
+    expect(() => deploymentMachine.assert(from, to)).not.toThrow();
+  });
+
+  it.each([
+    [P.QUEUED, P.RUNNING],
+    [P.QUEUED, P.DEPLOYING],
+    [P.PROVISIONING, P.RUNNING],
+    [P.PLACING, P.PROVISIONING],
+    [P.DEPLOYING, P.PLACING],
+    [P.RUNNING, P.DEPLOYING],
+    [P.RUNNING, P.QUEUED],
+    [P.FAILED, P.RUNNING],
+    [P.FAILED, P.QUEUED],
+    [P.DELETING, P.RUNNING],
+    [P.DELETING, P.QUEUED],
+    [P.RUNNING, P.DELETED],
+    [P.FAILED, P.DELETED],
+  ])('should refuse %s -> %s', (from, to) => {
+    expect(deploymentMachine.can(from, to)).toBe(false);
+    expect(() => deploymentMachine.assert(from, to)).toThrow(IllegalTransitionError);
+  });
+
+  it('should let nothing leave DELETED', () => {
+    for (const to of ALL.filter((p) => p !== P.DELETED)) expect(deploymentMachine.can(P.DELETED, to)).toBe(false);
+  });
+
+  it('should let every live phase be deleted and every working phase fail', () => {
+    for (const from of ALL.filter((p) => p !== P.DELETED && p !== P.DELETING)) expect(deploymentMachine.can(from, P.DELETING)).toBe(true);
+    for (const from of [P.QUEUED, P.PROVISIONING, P.PLACING, P.DEPLOYING, P.RUNNING, P.DELETING]) expect(deploymentMachine.can(from, P.FAILED)).toBe(true);
+  });
+
+  it('should treat staying in a phase as no transition', () => {
+    for (const p of ALL) expect(deploymentMachine.can(p, p)).toBe(true);
+  });
+});
+
+describe('the deployment flows against the transition table', () => {
+  it('should walk the deploy steps through legal phases from QUEUED to RUNNING', () => {
+    const flow = deployFlow(deps);
+    expect(flow.steps.map((s) => s.id)).toEqual([...DEPLOY_STEPS]);
+    let phase: string = P.QUEUED;
+    for (const s of flow.steps) {
+      expect(deploymentMachine.can(phase as P, s.phase as P)).toBe(true);
+      phase = s.phase;
+    }
+    expect(deploymentMachine.can(phase as P, flow.donePhase as P)).toBe(true);
+    expect(flow.donePhase).toBe(P.RUNNING);
+  });
+
+  it('should let a retry resume at any deploy step and a failure happen at any of them', () => {
+    for (const s of deployFlow(deps).steps) {
+      expect(deploymentMachine.can(P.FAILED, s.phase as P)).toBe(true);
+      expect(deploymentMachine.can(s.phase as P, P.FAILED)).toBe(true);
+    }
+  });
+
+  it('should tear down in DELETING and end DELETED', () => {
+    const flow = undeployFlow(deps);
+    expect(flow.steps.map((s) => s.id)).toEqual(['remove-work', 'remove-placement', 'release-pool']);
+    for (const s of flow.steps) expect(s.phase).toBe(P.DELETING);
+    expect(flow.donePhase).toBe(P.DELETED);
+    expect(deploymentMachine.can(P.DELETING, flow.donePhase as P)).toBe(true);
+  });
+});
