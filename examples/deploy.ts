@@ -29,6 +29,8 @@ async function gql<T = any>(query: string, variables: Record<string, unknown> = 
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
     body: JSON.stringify({ query, variables }),
+  }).catch((e) => {
+    throw new Error(`cannot reach ${URL_}: ${e.cause?.code ?? e.message}`);
   });
   const body = (await res.json().catch(() => null)) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] } | null;
   if (!body || body.errors?.length || !body.data) {
@@ -64,12 +66,21 @@ interface DeploymentEvent {
   message: string;
 }
 
+/** graphql-ws fails with an Error, a list of GraphQL errors, or the socket's CloseEvent. */
+function reason(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  if (Array.isArray(e)) return e.map((x) => `${x.message} (${x.extensions?.code ?? '?'})`).join('; ');
+  const close = e as { code?: number; reason?: string };
+  return `socket closed: ${close.code ?? '?'} ${close.reason ?? ''}`.trim();
+}
+
 /**
  * Prints the events of a pool (`computePoolEvents`) or a deployment (`appDeploymentEvents`) until its
  * phase is RUNNING or FAILED, and returns that phase. The subscription first replays the events
  * after `after` (all of them when null), then streams live ones, so nothing is missed however late
- * we subscribe. If the gateway ends the stream (e.g. SUBSCRIPTION_LAGGING), we resubscribe after the
- * last cursor seen; `seq` guards against a replay after a reconnect.
+ * we subscribe. graphql-ws reconnects by itself after a network drop and subscribes again (the
+ * replay is skipped by `seq`); if the gateway ends a stream that fell behind (SUBSCRIPTION_LAGGING),
+ * we resubscribe after the last cursor seen.
  */
 async function follow(field: 'computePoolEvents' | 'appDeploymentEvents', id: string): Promise<string> {
   const query = `subscription($id: ID!, $after: String) {
@@ -79,9 +90,10 @@ async function follow(field: 'computePoolEvents' | 'appDeploymentEvents', id: st
   let lastSeq = 0;
   for (let attempt = 1; ; attempt++) {
     try {
-      for await (const result of ws.iterate<Record<string, DeploymentEvent>>({ query, variables: { id, after } })) {
-        if (result.errors?.length) throw new Error(result.errors.map((e) => e.message).join('; '));
-        const ev = result.data![field];
+      const events = ws.iterate<Record<string, DeploymentEvent>>({ query, variables: { id, after } });
+      for await (const result of events) {
+        if (result.errors?.length) throw result.errors;
+        const ev: DeploymentEvent = result.data![field];
         if (ev.seq <= lastSeq) continue;
         lastSeq = ev.seq;
         after = ev.cursor;
@@ -93,8 +105,9 @@ async function follow(field: 'computePoolEvents' | 'appDeploymentEvents', id: st
       }
       throw new Error('the event stream ended early');
     } catch (e) {
-      if (attempt >= 3) throw e;
-      console.log(`  (event stream interrupted: ${e instanceof Error ? e.message : JSON.stringify(e)}; resuming)`);
+      const lagging = Array.isArray(e) && e.some((x) => x.extensions?.code === 'SUBSCRIPTION_LAGGING');
+      if (!lagging || attempt >= 5) throw new Error(`${field}: ${reason(e)}`);
+      console.log('  (fell behind the event stream; resuming after the last event seen)');
     }
   }
 }

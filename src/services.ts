@@ -24,6 +24,7 @@ import { toDto, type EventLog } from './events/event.log.js';
 import { EventService, type StreamHooks } from './events/event.service.js';
 import { DeploymentEventNode } from './events/event.type.js';
 import type { JobStore } from './workflow/job.store.js';
+import { purgeProjectHistory } from './project.purge.js';
 import { AppDeployment, AppDeploymentBundle } from './deployments/deployment.entity.js';
 import { DeploymentPhase } from './deployments/deployment.model.js';
 import { DeploymentService } from './deployments/deployment.service.js';
@@ -73,6 +74,7 @@ export function createServices(deps: ServiceDeps): Services {
     const n = await em.count(AppDeployment, { project: projectId, phase: { $ne: DeploymentPhase.DELETED } });
     return n ? `has ${n} app deployment(s)` : null;
   });
+  projects.registerPurge(purgeProjectHistory);
   const events = new EventService(deps.events, deps.subscriptionBuffer, deps.streamHooks);
   const nodes = new NodeRegistry();
   nodes.register(NodeKind.ComputePool, async (ctx, id) => {

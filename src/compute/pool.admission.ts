@@ -41,7 +41,8 @@ export async function reserveMachines(em: Em, pool: ComputePool, project: string
   const k = knexOf(em);
   const created: PoolCluster[] = [];
   for (const c of clusters) {
-    const cluster = em.create(PoolCluster, { id: randomUUID(), pool, name: spokeClusterName(project, pool.name, pool.clusterCount > 1 ? c.index : undefined), index: c.index, nodeCount: c.hosts.length });
+    const name = spokeClusterName(project, pool.name, pool.clusterCount > 1 ? c.index : undefined);
+    const cluster = em.create(PoolCluster, { id: randomUUID(), pool, name, activeName: name, index: c.index, nodeCount: c.hosts.length });
     created.push(cluster);
     for (const role of new Set(c.hosts.map((h) => h.role))) {
       const ids = c.hosts.filter((h) => h.role === role).map((h) => h.machine.id);

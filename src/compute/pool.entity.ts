@@ -77,8 +77,16 @@ export class PoolCluster {
   pool!: Ref<ComputePool>;
 
   /** Cluster API Cluster = ManagedCluster name */
-  @Property({ type: 'string', length: 63, unique: true })
+  @Property({ type: 'string', length: 63 })
+  @Index()
   name!: string;
+
+  /**
+   * `name` while the pool exists, null once it is DELETED: the unique index keeps two live pools from
+   * sharing a spoke, and frees the spoke name with the pool name (like ComputePool.activeName).
+   */
+  @Property({ type: 'string', length: 63, nullable: true, unique: true })
+  activeName: string | null = null;
 
   @Property({ type: 'integer' })
   index!: number;

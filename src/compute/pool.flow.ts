@@ -260,6 +260,7 @@ export function poolDeleteFlow(opts: PoolFlowOptions): FlowDefinition<ComputePoo
     onDone: async ({ em, subject }) => {
       await releasePool(em, subject.id);
       await em.nativeUpdate(ComputePool, { id: subject.id }, { activeName: null, deletedAt: new Date() });
+      await em.nativeUpdate(PoolCluster, { pool: subject.id }, { activeName: null });
     },
   };
 }

@@ -226,10 +226,20 @@ export class PoolService {
 
   /** Inside a transaction: cancel whatever runs for the pool and queue its teardown. */
   async startDeletion(em: Em, events: EventBatch, pool: ComputePool, why: string): Promise<void> {
-    const fresh = await em.findOneOrFail(ComputePool, { id: pool.id });
-    if (fresh.phase === PoolPhase.DELETING || fresh.phase === PoolPhase.DELETED) return;
-    await this.deps.jobs.cancelActive(em, pool.id);
-    await poolMachine.apply(em, ComputePool, pool.id, fresh.phase, PoolPhase.DELETING, { waitReason: null, waitMessage: null, waitingSince: null, currentStep: null });
+    let fresh: ComputePool;
+    // The runner may move the phase between our read and our update (its step started meanwhile):
+    // read again and retry rather than refuse the user's delete with a conflict.
+    for (let attempt = 0; ; attempt++) {
+      fresh = await em.findOneOrFail(ComputePool, { id: pool.id }, { refresh: true });
+      if (fresh.phase === PoolPhase.DELETING || fresh.phase === PoolPhase.DELETED) return;
+      await this.deps.jobs.cancelActive(em, pool.id);
+      try {
+        await poolMachine.apply(em, ComputePool, pool.id, fresh.phase, PoolPhase.DELETING, { waitReason: null, waitMessage: null, waitingSince: null, currentStep: null });
+        break;
+      } catch (e) {
+        if (!(e instanceof ConflictError) || attempt >= 10) throw e;
+      }
+    }
     this.deps.jobs.create(em, POOL_DELETE_FLOW, pool.id, fresh.project.id);
     await em.flush();
     const base = { subjectKind: SubjectKind.COMPUTE_POOL, subjectId: pool.id, subjectName: pool.name, projectId: fresh.project.id };

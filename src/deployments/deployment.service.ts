@@ -4,6 +4,7 @@
  */
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Knex } from '@mikro-orm/knex';
+import { MachineRace } from '../compute/pool.admission.js';
 import { ComputePool } from '../compute/pool.entity.js';
 import { PoolMode, PoolPhase } from '../compute/pool.model.js';
 import type { PoolService } from '../compute/pool.service.js';
@@ -42,6 +43,9 @@ export interface DeployResult {
   deployment: AppDeployment | null;
   plan: DeploymentPlan | null;
 }
+
+/** Admissions of a new dedicated pool that lost its machines to a concurrent one are re-run this often. */
+const MACHINE_RACE_ATTEMPTS = 5;
 
 const subjectOf = (d: { id: string; name: string }, projectId: string) => ({ subjectKind: SubjectKind.APP_DEPLOYMENT, subjectId: d.id, subjectName: d.name, projectId });
 
@@ -98,16 +102,21 @@ export class DeploymentService {
       const prior = await replayOf(ctx.em, idem);
       if (prior) return { deployment: await ctx.em.findOneOrFail(AppDeployment, { id: prior }), plan: null };
     }
-    try {
-      const d = await this.deps.events.commit(ctx.em, (em, events) => this.admit(ctx, em, events, prepared, idem));
-      this.deps.wake();
-      return { deployment: d, plan: null };
-    } catch (e) {
-      if (e instanceof UniqueConstraintViolationException && idem) {
-        const prior = await replayOf(ctx.em.fork() as Em, idem);
-        if (prior) return { deployment: await (ctx.em.fork() as Em).findOneOrFail(AppDeployment, { id: prior }), plan: null };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const d = await this.deps.events.commit(ctx.em, (em, events) => this.admit(ctx, em, events, prepared, idem));
+        this.deps.wake();
+        return { deployment: d, plan: null };
+      } catch (e) {
+        // a concurrent admission took a machine the new dedicated pool chose: choose again
+        if (e instanceof MachineRace && attempt < MACHINE_RACE_ATTEMPTS) continue;
+        if (e instanceof MachineRace) throw new DomainError(ErrorCode.CONFLICT, 'machines were taken concurrently; try again', ['newDedicatedPool', 'nodeRequirements']);
+        if (e instanceof UniqueConstraintViolationException && idem) {
+          const prior = await replayOf(ctx.em.fork() as Em, idem);
+          if (prior) return { deployment: await (ctx.em.fork() as Em).findOneOrFail(AppDeployment, { id: prior }), plan: null };
+        }
+        throw e;
       }
-      throw e;
     }
   }
 

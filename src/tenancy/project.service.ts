@@ -52,6 +52,7 @@ export function computeDefaultsProblem(d: ComputeDefaultsInput): string | null {
 
 export class ProjectService {
   private readonly dependents: ProjectDependents[] = [];
+  private readonly purges: ((em: Em, projectId: string) => Promise<void>)[] = [];
 
   constructor(
     private readonly tenants: TenantService,
@@ -61,6 +62,14 @@ export class ProjectService {
   /** Lets later features (compute pools, app deployments) veto a project's deletion. */
   registerDependents(check: ProjectDependents): void {
     this.dependents.push(check);
+  }
+
+  /**
+   * Lets later features remove what they keep of a project for audit (DELETED pools and
+   * deployments, their events and jobs) when the project itself is deleted.
+   */
+  registerPurge(purge: (em: Em, projectId: string) => Promise<void>): void {
+    this.purges.push(purge);
   }
 
   async byId(ctx: Ctx, id: string): Promise<Project | null> {
@@ -197,6 +206,7 @@ export class ProjectService {
         const why = await check(em, project.id);
         if (why) throw new ConflictError(`project ${project.name} ${why}; delete them first`, ['id'], ErrorCode.IN_USE);
       }
+      for (const purge of this.purges) await purge(em, project.id);
       // Profile bundles go with the project (as in PaletteAI); quotas cascade in the database.
       await em.getConnection().execute('delete from profile_bundle where project_id = ?', [project.id], 'run', em.getTransactionContext());
       await em.nativeDelete(GpuQuota, { project: project.id });

@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toGlobalId } from '../../src/graphql/relay/global-id.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { appBundleInput, createBundle } from '../helpers/catalog.js';
 import type { GqlResponse } from '../helpers/graphql.js';
 import { createProject, createTenant, createToken, createTokenWithId, registerMachines, uniq } from '../helpers/seed.js';
 import { snapshotDb, sql } from '../helpers/snapshot.js';
@@ -43,6 +44,10 @@ interface World {
   C1: { id: string; name: string };
   machineA: { id: string; hostId: string };
   machineB: { id: string; hostId: string };
+  /** a profile bundle (v1) in A1 / A2 / B1 */
+  bundleA1: { id: string };
+  bundleA2: { id: string };
+  bundleB1: { id: string };
   /** a token minted by the platform admin holding PROJECT_VIEWER on A1 / B1 */
   tokenA: string;
   tokenB: string;
@@ -75,7 +80,10 @@ beforeAll(async () => {
   };
   const tokenA = (await createTokenWithId(app, [{ role: 'PROJECT_VIEWER', projectId: A1.id }])).id;
   const tokenB = (await createTokenWithId(app, [{ role: 'PROJECT_VIEWER', projectId: B1.id }])).id;
-  w = { A, B, C, A1, A2, B1, C1, machineA, machineB, tokenA, tokenB, tokens };
+  const bundleA1 = await createBundle(app, appBundleInput(A1.id));
+  const bundleA2 = await createBundle(app, appBundleInput(A2.id));
+  const bundleB1 = await createBundle(app, appBundleInput(B1.id));
+  w = { A, B, C, A1, A2, B1, C1, machineA, machineB, bundleA1, bundleA2, bundleB1, tokenA, tokenB, tokens };
 });
 afterAll(async () => {
   await app?.close();
@@ -84,6 +92,7 @@ afterAll(async () => {
 const tenantOf = (s: Scope) => (s === 'other' ? w.B : w.A);
 const projectOf = (s: Scope) => (s === 'own' ? w.A1 : s === 'sibling' ? w.A2 : w.B1);
 const machineOf = (s: Scope) => (s === 'other' ? w.machineB : w.machineA);
+const bundleOf = (s: Scope) => (s === 'own' ? w.bundleA1 : s === 'sibling' ? w.bundleA2 : w.bundleB1);
 
 /** Outcome of a mutation answer: top-level FORBIDDEN, a NOT_FOUND user error, ok, or a description of anything else. */
 function mutationOutcome(r: GqlResponse, field: string): Outcome {
@@ -175,10 +184,10 @@ const reads: Op[] = [
       return ids.includes(p.id) ? 'ok' : 'NOT_FOUND';
     },
   },
-  ...(['Tenant', 'Project', 'Machine'] as const).flatMap((kind): Op[] => {
-    const target = (s: Scope) => (kind === 'Tenant' ? tenantOf(s) : kind === 'Project' ? projectOf(s) : machineOf(s));
+  ...(['Tenant', 'Project', 'Machine', 'ProfileBundle'] as const).flatMap((kind): Op[] => {
+    const target = (s: Scope) => (kind === 'Tenant' ? tenantOf(s) : kind === 'Project' ? projectOf(s) : kind === 'Machine' ? machineOf(s) : bundleOf(s));
     const scopes: Partial<Record<Scope, string>> =
-      kind === 'Project'
+      kind === 'Project' || kind === 'ProfileBundle'
         ? { own: 'ok ok ok ok ok NF', sibling: 'ok ok NF NF NF NF', other: 'ok NF NF NF NF NF' }
         : { own: 'ok ok ok ok ok NF', other: 'ok NF NF NF NF NF' };
     return [
@@ -245,6 +254,20 @@ const reads: Op[] = [
       return r.data.node.machines.nodes.some((n: any) => n.id === m.id) ? 'ok' : 'NOT_FOUND';
     },
   },
+  {
+    name: 'Project.profileBundles (listed)',
+    read: true,
+    scopes: { own: 'ok ok ok ok ok NF', sibling: 'ok ok NF NF NF NF', other: 'ok NF NF NF NF NF' },
+    run: async ({ token, scope }) => {
+      const p = projectOf(scope);
+      const b = bundleOf(scope);
+      const r = await app.gql(`query($id: ID!) { node(id: $id) { ... on Project { profileBundles(first: 100) { totalCount nodes { id project { id } } } } } }`, { id: p.id }, token);
+      if (r.errors) return readOutcome(r, () => null);
+      if (!r.data.node) return 'NOT_FOUND';
+      expect(r.data.node.profileBundles.nodes.every((n: any) => n.project.id === p.id)).toBe(true);
+      return r.data.node.profileBundles.nodes.some((n: any) => n.id === b.id) ? 'ok' : 'NOT_FOUND';
+    },
+  },
 ];
 
 let seq = 0;
@@ -260,6 +283,9 @@ const MUT = {
   registerMachines: `mutation($input: RegisterMachinesInput!) { registerMachines(input: $input) { machines { id hostId tenant { id } } userErrors { field message code } } }`,
   updateMachine: `mutation($input: UpdateMachineInput!) { updateMachine(input: $input) { machine { id resourceGroups { key value } } userErrors { field message code } } }`,
   createApiToken: `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { secret apiToken { id } userErrors { field message code } } }`,
+  createProfileBundle: `mutation($input: CreateProfileBundleInput!) { createProfileBundle(input: $input) { profileBundle { id name version project { id } } userErrors { field message code } } }`,
+  createProfileBundleVersion: `mutation($input: CreateProfileBundleVersionInput!) { createProfileBundleVersion(input: $input) { profileBundle { id name version description } userErrors { field message code } } }`,
+  deleteProfileBundle: `mutation($input: DeleteProfileBundleInput!) { deleteProfileBundle(input: $input) { deletedId userErrors { field message code } } }`,
   revokeApiToken: `mutation($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { apiToken { id revokedAt } userErrors { field message code } } }`,
 };
 
@@ -463,6 +489,44 @@ const mutations: Op[] = [
     }),
   ),
   {
+    name: 'createProfileBundle',
+    scopes: { own: 'ok ok ok ok F NF', sibling: 'ok ok NF NF NF NF', other: 'ok NF NF NF NF NF' },
+    run: async ({ token, scope }) => {
+      const p = projectOf(scope);
+      const input = appBundleInput(p.id, uniq('bundle'));
+      const r = await app.gql(MUT.createProfileBundle, { input }, token);
+      const out = mutationOutcome(r, 'createProfileBundle');
+      if (out === 'ok') expect(r.data.createProfileBundle.profileBundle).toMatchObject({ name: input.name, version: 1, project: { id: p.id } });
+      return out;
+    },
+  },
+  {
+    name: 'createProfileBundleVersion',
+    scopes: { own: 'ok ok ok ok F NF', sibling: 'ok ok NF NF NF NF', other: 'ok NF NF NF NF NF' },
+    run: async ({ token, scope }) => {
+      const description = `version ${next()}`;
+      const r = await app.gql(MUT.createProfileBundleVersion, { input: { profileBundleId: bundleOf(scope).id, description } }, token);
+      const out = mutationOutcome(r, 'createProfileBundleVersion');
+      if (out === 'ok') expect(r.data.createProfileBundleVersion.profileBundle).toMatchObject({ description, version: expect.any(Number) });
+      return out;
+    },
+  },
+  {
+    name: 'deleteProfileBundle',
+    scopes: { own: 'ok ok ok ok F NF', sibling: 'ok ok NF NF NF NF', other: 'ok NF NF NF NF NF' },
+    run: async ({ token, scope }) => {
+      // a fresh bundle per cell, made by the platform admin
+      const b = await createBundle(app, appBundleInput(projectOf(scope).id, uniq('doomed')));
+      const r = await app.gql(MUT.deleteProfileBundle, { input: { id: b.id } }, token);
+      const out = mutationOutcome(r, 'deleteProfileBundle');
+      if (out === 'ok') {
+        expect(r.data.deleteProfileBundle.deletedId).toBe(b.id);
+        expect((await app.q(`query($id: ID!) { node(id: $id) { id } }`, { id: b.id })).node).toBeNull();
+      }
+      return out;
+    },
+  },
+  {
     name: 'revokeApiToken (a PROJECT_VIEWER token minted by the platform admin)',
     scopes: { own: 'ok ok ok F F NF', sibling: 'ok ok NF NF NF NF', other: 'ok NF NF NF NF NF' },
     run: async ({ token, scope }) => {
@@ -515,21 +579,24 @@ describe.each(mutations)('mutation $name', (op) => {
 });
 
 describe('invisible answers exactly like absent', () => {
-  const absent = (kind: 'Tenant' | 'Project' | 'Machine') => toGlobalId(kind, randomUUID());
+  const absent = (kind: 'Tenant' | 'Project' | 'Machine' | 'ProfileBundle') => toGlobalId(kind, randomUUID());
 
   it.each([
-    ['updateTenant', (id: string) => ({ id, displayName: 'x' }), 'Tenant'],
-    ['deleteTenant', (id: string) => ({ id }), 'Tenant'],
-    ['updateProject', (id: string) => ({ id, displayName: 'x' }), 'Project'],
-    ['deleteProject', (id: string) => ({ id }), 'Project'],
-    ['updateMachine', (id: string) => ({ id, state: 'UNHEALTHY' }), 'Machine'],
-  ] as const)('%s on another tenant’s object and on a random id give the same user error', async (mutation, input, kind) => {
+    ['updateTenant', (id: string) => ({ id, displayName: 'x' }), 'Tenant', 'id'],
+    ['deleteTenant', (id: string) => ({ id }), 'Tenant', 'id'],
+    ['updateProject', (id: string) => ({ id, displayName: 'x' }), 'Project', 'id'],
+    ['deleteProject', (id: string) => ({ id }), 'Project', 'id'],
+    ['updateMachine', (id: string) => ({ id, state: 'UNHEALTHY' }), 'Machine', 'id'],
+    ['createProfileBundleVersion', (id: string) => ({ profileBundleId: id, description: 'x' }), 'ProfileBundle', 'profileBundleId'],
+    ['deleteProfileBundle', (id: string) => ({ id }), 'ProfileBundle', 'id'],
+    ['createProfileBundle', (id: string) => ({ ...appBundleInput(id), name: 'same-name' }), 'Project', 'projectId'],
+  ] as const)('%s on another tenant’s object and on a random id give the same user error', async (mutation, input, kind, field) => {
     const token = w.tokens.TENANT_ADMIN;
-    const target = kind === 'Tenant' ? w.B.id : kind === 'Project' ? w.B1.id : w.machineB.id;
+    const target = kind === 'Tenant' ? w.B.id : kind === 'Project' ? w.B1.id : kind === 'Machine' ? w.machineB.id : w.bundleB1.id;
     const invisible = await app.q((MUT as Record<string, string>)[mutation], { input: input(target) }, token);
     const missing = await app.q((MUT as Record<string, string>)[mutation], { input: input(absent(kind)) }, token);
     expect(invisible[mutation].userErrors).toEqual(missing[mutation].userErrors);
-    expect(invisible[mutation].userErrors[0]).toMatchObject({ code: 'NOT_FOUND', field: ['input', 'id'] });
+    expect(invisible[mutation].userErrors[0]).toMatchObject({ code: 'NOT_FOUND', field: ['input', field] });
   });
 
   it('createProject / registerMachines in another tenant answer like a missing tenant', async () => {

@@ -18,7 +18,6 @@ const H100 = 'NVIDIA-H100';
 let T: { id: string; name: string };
 let T2: { id: string; name: string };
 let P: { id: string; name: string };
-let P2: { id: string; name: string };
 let M: { id: string; hostId: string };
 let tokenId: string;
 
@@ -27,7 +26,6 @@ beforeAll(async () => {
   T = await createTenant(app, uniq('bad'), [{ gpuFamily: H100, limit: 8 }]);
   T2 = await createTenant(app, uniq('bad2'), [{ gpuFamily: H100, limit: 8 }]);
   P = await createProject(app, T.id, uniq('badp'), [{ gpuFamily: H100, limit: 4 }]);
-  P2 = await createProject(app, T.id, uniq('badq'), [{ gpuFamily: H100, limit: 4 }]);
   [M] = await registerMachines(app, T.id, [{ hostId: uniq('bad-host'), gpu: { family: H100, count: 8 } }]);
   tokenId = (await createTokenWithId(app, [{ role: 'PROJECT_VIEWER', projectId: P.id }])).id;
 });

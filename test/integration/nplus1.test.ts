@@ -7,6 +7,7 @@ import { MachineRole } from '../../src/compute/machine.entity.js';
 import { systemCtx } from '../../src/demo.seed.js';
 import { NodeKind, toGlobalId } from '../../src/graphql/relay/global-id.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { appBundleInput, createBundle } from '../helpers/catalog.js';
 import { createToken } from '../helpers/seed.js';
 
 let app: TestApp;
@@ -24,9 +25,9 @@ interface Seeded {
 const seeded: Seeded[] = [];
 
 beforeAll(async () => {
-  // the page below for 50 tenants estimates ~8 000 cost units (over the default 5 000): this file is
+  // no workflow runner (its polling would be counted). The page below for 50 tenants estimates ~8 000 cost units (over the default 5 000): this file is
   // about statement counts, not the cost limit (limits.test.ts), so it raises the budget
-  app = await startTestApp({ onQuery: (s) => recording?.push(s), env: { MAX_QUERY_COST: '20000' } });
+  app = await startTestApp({ onQuery: (s) => recording?.push(s), env: { MAX_QUERY_COST: '20000' }, noRunner: true });
   // seeded through the services (the same rules as the API), one context per step
   const ctx = () => systemCtx(app.orm, app.services, app.log);
   for (let i = 0; i < N_MAX + 5; i++) {
@@ -43,6 +44,8 @@ beforeAll(async () => {
       const p = await app.services.projects.create(ctx(), { tenantId: t.id, name: `np1-t${i}-p${j}`, gpuQuota: [{ gpuFamily: H100, limit: 1 + (j % 8) }] });
       projects.push({ id: toGlobalId(NodeKind.Project, p.id), name: p.name });
     }
+    // 0..2 profile bundles per project (bundles of the listed tenants only)
+    if (i < N_MAX) for (const [j, p] of projects.entries()) for (let k = 0; k < j % 3; k++) await createBundle(app, appBundleInput(p.id, `bundle-${k}`));
     const machines = i % 4;
     if (machines) {
       await app.services.machines.register(
@@ -68,7 +71,7 @@ const PAGE = `query Page($n: Int!) {
       projects(first: 10) {
         totalCount
         pageInfo { hasNextPage }
-        edges { node { name gpuQuota { gpuFamily limit used } tenant { name } } }
+        edges { node { name gpuQuota { gpuFamily limit used } tenant { name } profileBundles(first: 1) { totalCount nodes { name version project { name } } } } }
       }
       machines(first: 5) { totalCount nodes { hostId } }
     } }
@@ -103,6 +106,7 @@ function checkPage(data: any, n: number, visible: (s: Seeded) => { name: string 
       expect(p.node.tenant).toEqual({ name: s.name });
       const j = Number(/-p(\d+)$/.exec(p.node.name)![1]);
       expect(p.node.gpuQuota).toEqual([{ gpuFamily: H100, limit: 1 + (j % 8), used: 0 }]);
+      expect(p.node.profileBundles).toEqual({ totalCount: j % 3, nodes: j % 3 ? [{ name: 'bundle-0', version: 1, project: { name: p.node.name } }] : [] });
     }
     if (e.node.machines) {
       expect(e.node.machines.totalCount).toBe(s.machines);
@@ -111,7 +115,7 @@ function checkPage(data: any, n: number, visible: (s: Seeded) => { name: string 
   }
 }
 
-describe('nested tenants → projects → quotas/tenant, machines', () => {
+describe('nested tenants → projects → quotas/tenant/bundles, machines', () => {
   it('issues the same number of statements for 10 and for 50 tenants (platform admin)', async () => {
     const ten = await measure(PAGE, { n: 10 });
     const fifty = await measure(PAGE, { n: N_MAX });
@@ -120,8 +124,8 @@ describe('nested tenants → projects → quotas/tenant, machines', () => {
     console.info(`[nplus1] platform admin: ${ten.statements.length} statements for N=10, ${fifty.statements.length} for N=${N_MAX}`);
     expect(fifty.statements.length, fifty.statements.join('\n')).toBe(ten.statements.length);
     // auth (2) + tenants, tenant count, tenant quotas, project pages, project counts, project quotas,
-    // project→tenant, machine pages, machine counts: a small constant
-    expect(ten.statements.length).toBeLessThanOrEqual(12);
+    // project→tenant, bundle pages, bundle counts, bundle→project, machine pages, machine counts
+    expect(ten.statements.length).toBeLessThanOrEqual(15);
   });
 
   it('the second page (after a cursor) costs the same', async () => {

@@ -30,4 +30,20 @@ it('should provision a dedicated pool to RUNNING and delete it', async () => {
   await waitForPoolPhase(app, id, ['DELETED']);
   const after = await app.q(`{ project(name: "${p.name}") { gpuQuota { gpuFamily used } } }`);
   expect(after.project.gpuQuota).toEqual([{ gpuFamily: 'NVIDIA-H100', used: 0 }]);
+  // the project can go once nothing lives in it; its pool history goes with it
+  const dp = await app.q(`mutation($id: ID!) { deleteProject(input: { id: $id }) { deletedId userErrors { code message } } }`, { id: p.id });
+  expect(dp.deleteProject).toEqual({ deletedId: p.id, userErrors: [] });
+  expect((await app.q(`query($id: ID!) { node(id: $id) { id } }`, { id })).node).toBeNull();
+});
+
+it('should refuse to delete a project while it has a live pool', async () => {
+  const t = await createTenant(app, uniq('t'), [{ gpuFamily: 'NVIDIA-H100', limit: 16 }]);
+  const p = await createProject(app, t.id, uniq('p'), [{ gpuFamily: 'NVIDIA-H100', limit: 16 }]);
+  await registerMachines(app, t.id, { controlPlanes: 1 });
+  const bundle = await createInfraBundle(app, p.id);
+  const d = await createPool(app, { projectId: p.id, infrastructureBundleId: bundle, controlPlane: { nodeCount: 1, workerNodeEligible: true } });
+  expect(d.createComputePool.userErrors).toEqual([]);
+  const dp = await app.q(`mutation($id: ID!) { deleteProject(input: { id: $id }) { deletedId userErrors { code message } } }`, { id: p.id });
+  expect(dp.deleteProject.deletedId).toBeNull();
+  expect(dp.deleteProject.userErrors[0].code).toBe('IN_USE');
 });

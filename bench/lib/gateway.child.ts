@@ -1,0 +1,111 @@
+/**
+ * The gateway under test, in its own process: `startApp` with the configuration from the
+ * environment (exactly as `npm start` reads it), plus an IPC channel the benchmark uses to read the
+ * process's memory and CPU, stop the workflow runner, run verification SQL, count subscribers and
+ * append events through the EventLog (fan-out benchmark). Load never comes from this process.
+ *
+ * Extra environment: BENCH_NO_RUNNER=1 starts without the workflow runner. `profileStart` /
+ * `profileStop` record a V8 CPU profile of just the measured window (see lib/profile-summary.ts).
+ */
+import 'reflect-metadata';
+import fs from 'node:fs';
+import inspector from 'node:inspector';
+import { startApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { Em } from '../../src/db/orm.js';
+import { EventType, SubjectKind } from '../../src/events/event.entity.js';
+import { serveIpc } from './proc.js';
+import { wallNow } from './report.js';
+
+const config = loadConfig(process.env);
+const app = await startApp(config, { noRunner: process.env.BENCH_NO_RUNNER === '1' });
+
+const inspectorSession = new inspector.Session();
+const post = (method: string, params?: Record<string, unknown>) =>
+  new Promise<any>((resolve, reject) => inspectorSession.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+
+let cpuMark = process.cpuUsage();
+let cpuWall = performance.now();
+
+serveIpc({
+  memory: () => {
+    if (typeof globalThis.gc === 'function') globalThis.gc();
+    return process.memoryUsage();
+  },
+  /** CPU used since the previous call, as a share of one core. */
+  cpu: () => {
+    const u = process.cpuUsage(cpuMark);
+    const wall = performance.now() - cpuWall;
+    cpuMark = process.cpuUsage();
+    cpuWall = performance.now();
+    return { share: (u.user + u.system) / 1000 / wall, userMs: u.user / 1000, systemMs: u.system / 1000, wallMs: wall };
+  },
+  /** Starts the V8 sampling profiler (only the window between profileStart and profileStop is recorded). */
+  profileStart: async () => {
+    inspectorSession.connect();
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: 200 });
+    await post('Profiler.start');
+    return true;
+  },
+  profileStop: async ({ file }: { file: string }) => {
+    const { profile } = await post('Profiler.stop');
+    fs.writeFileSync(file, JSON.stringify(profile));
+    inspectorSession.disconnect();
+    return file;
+  },
+  stopRunner: async () => {
+    await app.runner.stop();
+    return true;
+  },
+  startRunner: () => {
+    app.runner.start();
+    return true;
+  },
+  sql: async ({ sql, params }: { sql: string; params?: unknown[] }) => {
+    const em = app.orm.em.fork() as Em;
+    return em.getConnection().execute(sql, params ?? [], 'all');
+  },
+  /** live bus handlers (one per subscription stream) */
+  subscribers: () => (app.bus as { size?: () => number }).size?.() ?? -1,
+  /**
+   * Appends `count` events to a project's log, one transaction each, `intervalMs` apart; every event
+   * carries `details.t`, the wall-clock time (ms, µs precision) taken just before its commit.
+   */
+  publish: async ({ projectId, count, intervalMs, subjectId }: { projectId: string; count: number; intervalMs: number; subjectId: string }) => {
+    const commitMs: number[] = [];
+    const started = performance.now();
+    for (let i = 0; i < count; i++) {
+      const due = started + i * intervalMs;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const em = app.orm.em.fork() as Em;
+      const t0 = performance.now();
+      await app.services.events.log.commit(em, async (_tem, batch) => {
+        batch.emit({
+          subjectKind: SubjectKind.APP_DEPLOYMENT,
+          subjectId,
+          subjectName: 'fanout-bench',
+          projectId,
+          type: EventType.STEP_PROGRESS,
+          phase: 'DEPLOYING',
+          stepId: 'rollout',
+          stepIndex: 3,
+          stepCount: 4,
+          percent: Math.min(100, i),
+          message: `fan-out event ${i + 1}/${count}`,
+          details: { t: wallNow(), i },
+        });
+      });
+      commitMs.push(performance.now() - t0);
+    }
+    return { commitMs, elapsedMs: performance.now() - started };
+  },
+  stop: async () => {
+    await app.stop();
+    setTimeout(() => process.exit(0), 10);
+    return true;
+  },
+});
+
+process.send?.({ type: 'ready', url: app.url, port: app.port, pid: process.pid });

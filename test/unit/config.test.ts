@@ -1,0 +1,120 @@
+/** Configuration is read once from the environment and validated as a whole (design §6). */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+const CWD = '/srv/spokegraph';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env, CWD);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('has embedded defaults: SQLite under ./data, port 4000, simulated hub, documented limits', () => {
+    const c = loadConfig({}, CWD);
+    expect(c).toMatchObject({
+      host: '127.0.0.1',
+      port: 4000,
+      db: { kind: 'sqlite', file: path.join(CWD, 'data', 'spokegraph.sqlite') },
+      dataDir: path.join(CWD, 'data'),
+      logLevel: 'info',
+      seedDemo: true,
+      introspection: true,
+      limits: { bodyBytes: 1024 * 1024, depth: 10, cost: 5000, aliases: 30, subscriptionsPerSocket: 50 },
+      // the simulated hub keeps its state beside the database it matches
+      hub: { kind: 'simulated', options: { stateFile: path.join(CWD, 'data', 'simulated-hub.json') } },
+      workflow: { concurrency: 32, leaseMs: 15_000, pollMs: 500 },
+      subscriptionBuffer: 1000,
+    });
+    expect(c.bootstrapAdminToken).toBeUndefined();
+  });
+
+  it.each([
+    ['postgres://u@h:5432/db', { kind: 'postgresql', url: 'postgres://u@h:5432/db' }],
+    ['postgresql://u@h/db', { kind: 'postgresql', url: 'postgresql://u@h/db' }],
+    ['sqlite::memory:', { kind: 'sqlite', file: ':memory:' }],
+    ['sqlite:./x/y.db', { kind: 'sqlite', file: path.join(CWD, 'x', 'y.db') }],
+  ])('DATABASE_URL %j', (url, db) => {
+    expect(loadConfig({ DATABASE_URL: url }, CWD).db).toEqual(db);
+  });
+
+  it('DATA_DIR moves the default SQLite file', () => {
+    expect(loadConfig({ DATA_DIR: '/var/lib/sg' }, CWD).db).toEqual({ kind: 'sqlite', file: '/var/lib/sg/spokegraph.sqlite' });
+  });
+
+  it.each([
+    [{ PORT: '0' }, { port: 0 }],
+    [{ PORT: '65535' }, { port: 65535 }],
+    [{ MAX_QUERY_DEPTH: '2' }, { limits: expect.objectContaining({ depth: 2 }) }],
+    [{ BODY_LIMIT_BYTES: '2048' }, { limits: expect.objectContaining({ bodyBytes: 2048 }) }],
+    [{ SEED_DEMO: 'false' }, { seedDemo: false }],
+    [{ SEED_DEMO: 'NO' }, { seedDemo: false }],
+    [{ SEED_DEMO: 'on' }, { seedDemo: true }],
+    [{ INTROSPECTION: '0' }, { introspection: false }],
+    [{ LOG_LEVEL: 'silent' }, { logLevel: 'silent' }],
+    [{ LOG_FORMAT: 'json' }, { logJson: true }],
+    [{ LOG_FORMAT: 'text' }, { logJson: false }],
+    [{ HUB_KUBECONFIG: './kc', HUB_CONTEXT: 'hub' }, { hub: { kind: 'kubeconfig', file: path.join(CWD, 'kc'), context: 'hub' } }],
+    [{ HUB_IN_CLUSTER: 'true' }, { hub: { kind: 'in-cluster' } }],
+    [{ BOOTSTRAP_ADMIN_TOKEN: 'a'.repeat(24) }, { bootstrapAdminToken: 'a'.repeat(24) }],
+    [{ PORT: '' }, { port: 4000 }],
+  ])('reads %j', (env, expected) => {
+    expect(loadConfig(env, CWD)).toMatchObject(expected);
+  });
+
+  it.each([
+    [{ PORT: '-1' }, /PORT must be an integer between 0 and 65535 \(got "-1"\)/],
+    [{ PORT: '65536' }, /PORT/],
+    [{ PORT: '80.5' }, /PORT/],
+    [{ PORT: 'http' }, /PORT/],
+    [{ MAX_QUERY_DEPTH: '1' }, /MAX_QUERY_DEPTH must be an integer between 2 and 50/],
+    [{ MAX_QUERY_COST: '9' }, /MAX_QUERY_COST/],
+    [{ MAX_ALIASES: '0' }, /MAX_ALIASES/],
+    [{ BODY_LIMIT_BYTES: '100' }, /BODY_LIMIT_BYTES/],
+    [{ MAX_SUBSCRIPTIONS_PER_SOCKET: '0' }, /MAX_SUBSCRIPTIONS_PER_SOCKET/],
+    [{ SEED_DEMO: 'maybe' }, /SEED_DEMO must be true or false \(got "maybe"\)/],
+    [{ INTROSPECTION: 'yesplease' }, /INTROSPECTION/],
+    [{ HUB_IN_CLUSTER: '2' }, /HUB_IN_CLUSTER/],
+    [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of debug, info, warn, error, silent/],
+    [{ LOG_FORMAT: 'xml' }, /LOG_FORMAT must be json or text/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL must start with postgres:\/\/, postgresql:\/\/ or sqlite:/],
+    [{ BOOTSTRAP_ADMIN_TOKEN: 'short' }, /BOOTSTRAP_ADMIN_TOKEN must be 24-128 characters/],
+    [{ BOOTSTRAP_ADMIN_TOKEN: 'a'.repeat(23) + ' ' }, /BOOTSTRAP_ADMIN_TOKEN/],
+    [{ BOOTSTRAP_ADMIN_TOKEN: 'a'.repeat(129) }, /BOOTSTRAP_ADMIN_TOKEN/],
+    [{ WORKFLOW_LEASE_MS: '100' }, /WORKFLOW_LEASE_MS must be an integer between 500 and 600000/],
+    [{ SUBSCRIPTION_BUFFER: '5' }, /SUBSCRIPTION_BUFFER/],
+    [{ CAPI_CLUSTER_CLASS: 'Not_A_Name' }, /CAPI_CLUSTER_CLASS must be a Kubernetes name/],
+    [{ SIM_SPEED: 'fast' }, /SIM_SPEED must be a number >= 0/],
+    [{ SIM_ERROR_RATE: '2' }, /SIM_ERROR_RATE must be a fraction between 0 and 1/],
+  ])('refuses %j', (env, message) => {
+    const problems = problemsOf(env);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+  });
+
+  it('reports every problem at once', () => {
+    const problems = problemsOf({ PORT: 'x', LOG_LEVEL: 'loud', DATABASE_URL: 'oracle://', SEED_DEMO: '?', MAX_QUERY_COST: '0' });
+    expect(problems).toHaveLength(5);
+    expect(problems.join('\n')).toMatch(/PORT[\s\S]*MAX_QUERY_COST|MAX_QUERY_COST[\s\S]*PORT/);
+    let message = '';
+    try {
+      loadConfig({ PORT: 'x', LOG_LEVEL: 'loud' }, CWD);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^invalid configuration:\n {2}- .*\n {2}- /);
+  });
+
+  it('gives an in-memory database an in-memory simulated hub, and reads SIM_* options', () => {
+    expect(loadConfig({ DATABASE_URL: 'sqlite::memory:', SIM_SPEED: '0' }, CWD).hub).toEqual({ kind: 'simulated', options: { speed: 0 } });
+    expect(loadConfig({ DATABASE_URL: 'postgres://h/db' }, CWD).hub).toEqual({ kind: 'simulated', options: {} });
+    // a real hub ignores SIM_* entirely
+    expect(loadConfig({ HUB_KUBECONFIG: 'kc', SIM_SPEED: 'fast' }, CWD).hub).toMatchObject({ kind: 'kubeconfig' });
+  });
+});
