@@ -18,19 +18,19 @@ import { randomUUID } from 'node:crypto';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
-const URL_ = process.env.SPOKEGRAPH_URL || 'http://127.0.0.1:4000/graphql';
+const ENDPOINT = process.env.SPOKEGRAPH_URL || 'http://127.0.0.1:4000/graphql';
 const TOKEN = process.env.SPOKEGRAPH_TOKEN || '';
 const POOL = process.env.SPOKEGRAPH_POOL || 'gpu-shared';
 const PROJECT = 'demo-ml';
 
 /** Queries and mutations: one HTTP POST each. Top-level errors (auth, limits, faults) throw. */
 async function gql<T = any>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch(URL_, {
+  const res = await fetch(ENDPOINT, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
     body: JSON.stringify({ query, variables }),
   }).catch((e) => {
-    throw new Error(`cannot reach ${URL_}: ${e.cause?.code ?? e.message}`);
+    throw new Error(`cannot reach ${ENDPOINT}: ${e.cause?.code ?? e.message}`);
   });
   const body = (await res.json().catch(() => null)) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] } | null;
   if (!body || body.errors?.length || !body.data) {
@@ -49,7 +49,7 @@ function check(payload: { userErrors: { field?: string[] | null; message: string
 
 // Subscriptions use the graphql-ws protocol on the same /graphql path; the token goes in connectionParams.
 const ws = createClient({
-  url: URL_.replace(/^http/, 'ws'),
+  url: ENDPOINT.replace(/^http/, 'ws'),
   webSocketImpl: WebSocket,
   connectionParams: { authorization: `Bearer ${TOKEN}` },
 });
@@ -114,7 +114,7 @@ async function follow(field: 'computePoolEvents' | 'appDeploymentEvents', id: st
 
 async function main(): Promise<void> {
   if (!TOKEN) throw new Error('set SPOKEGRAPH_TOKEN to a bearer token (npm start prints one on first start)');
-  console.log(`spokegraph: ${URL_}`);
+  console.log(`spokegraph: ${ENDPOINT}`);
 
   // 1. The project, its bundles (every version, oldest first) and its pools.
   const { project } = await gql(
@@ -165,7 +165,9 @@ async function main(): Promise<void> {
   }
   if (pool.phase !== 'RUNNING') {
     console.log(`waiting for compute pool ${POOL} (${pool.phase})`);
-    if ((await follow('computePoolEvents', pool.id)) !== 'RUNNING') throw new Error(`compute pool ${POOL} failed`);
+    if ((await follow('computePoolEvents', pool.id)) !== 'RUNNING') {
+      throw new Error(`compute pool ${POOL} FAILED (see its events above); delete it, or set SPOKEGRAPH_POOL to another name`);
+    }
   }
   console.log(`compute pool ${POOL} is RUNNING`);
 

@@ -105,7 +105,7 @@ run_notebook() {
   # nbclient runs the notebook's "python3" kernel; a kernelspec on JUPYTER_PATH pins it to $PY
   # (whatever `python3` is first on PATH might lack requests or websocket-client).
   mkdir -p "$WORK/kernels/python3"
-  printf '{"argv": ["%s", "-m", "ipykernel_launcher", "-f", "{connection_file}"], "display_name": "Python 3", "language": "python"}\n' \
+  printf '{"argv": ["%s", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"], "display_name": "Python 3", "language": "python"}\n' \
     "$PY" >"$WORK/kernels/python3/kernel.json"
   JUPYTER_PATH="$WORK" timeout 600 "$PY" - examples/deploy.ipynb "$WORK/deploy.executed.ipynb" <<'EOF'
 import sys
@@ -115,10 +115,8 @@ from nbclient import NotebookClient
 src, out = sys.argv[1], sys.argv[2]
 nb = nbformat.read(src, as_version=4)
 client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": "examples"}})
-ok = False
 try:
-    client.execute()
-    ok = True
+    client.execute()  # raises CellExecutionError (with the cell and its traceback) if a cell raises
 finally:
     nbformat.write(nb, out)
     # Show what the notebook printed, cell by cell, as a reader of the executed notebook would see it.
@@ -129,8 +127,6 @@ finally:
             elif o.get("output_type") == "error":
                 sys.stdout.write("%s: %s\n" % (o.get("ename"), o.get("evalue")))
     sys.stdout.flush()
-    if not ok:
-        print("the notebook raised; executed copy:", out)
 EOF
 }
 

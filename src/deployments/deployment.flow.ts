@@ -187,7 +187,7 @@ function releasePool(deps: DeploymentFlowDeps) {
   };
 }
 
-const step = (id: keyof typeof STEP_TITLES, phase: DeploymentPhase, run: (ctx: Ctx) => Promise<StepResult>) => ({ id, title: STEP_TITLES[id], phase, run });
+const step = (id: keyof typeof STEP_TITLES, phase: DeploymentPhase | ((d: AppDeployment) => DeploymentPhase), run: (ctx: Ctx) => Promise<StepResult>) => ({ id, title: STEP_TITLES[id], phase, run });
 
 export function deployFlow(deps: DeploymentFlowDeps): FlowDefinition<AppDeployment> {
   return {
@@ -197,7 +197,8 @@ export function deployFlow(deps: DeploymentFlowDeps): FlowDefinition<AppDeployme
     machine: deploymentMachine,
     donePhase: DeploymentPhase.RUNNING,
     steps: [
-      step('provision-pool', DeploymentPhase.PROVISIONING, provisionPool(deps)),
+      // only a deployment that brings its own dedicated pool is ever PROVISIONING
+      step('provision-pool', (d) => (d.spec.target.kind === 'NEW_DEDICATED_POOL' ? DeploymentPhase.PROVISIONING : DeploymentPhase.QUEUED), provisionPool(deps)),
       step('place', DeploymentPhase.PLACING, place(deps)),
       step('apply-work', DeploymentPhase.DEPLOYING, applyWork),
       step('rollout', DeploymentPhase.DEPLOYING, rollout(deps)),

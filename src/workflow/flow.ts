@@ -61,8 +61,8 @@ export interface StepContext<S extends TrackedEntity> {
 export interface StepDefinition<S extends TrackedEntity> {
   id: string;
   title: string;
-  /** The subject's phase while this step runs. */
-  phase: string;
+  /** The subject's phase while this step runs (a function when it depends on the subject). */
+  phase: string | ((subject: S) => string);
   run(ctx: StepContext<S>): Promise<StepResult>;
 }
 

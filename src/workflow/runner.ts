@@ -175,10 +175,11 @@ export class WorkflowRunner {
 
     if (!job.stepStarted) {
       const ok = await this.commit(em, job, async (tem, emit) => {
-        if (subject.phase !== step.phase) {
-          await flow.machine.apply(tem, flow.entity, subject.id, subject.phase, step.phase);
-          emit({ ...base, type: EventType.PHASE_CHANGED, phase: step.phase, percent: subject.percent, message: `${flow.machine.name} ${subject.name} is ${step.phase}` });
-          subject.phase = step.phase;
+        const phase = typeof step.phase === 'function' ? step.phase(subject) : step.phase;
+        if (subject.phase !== phase) {
+          await flow.machine.apply(tem, flow.entity, subject.id, subject.phase, phase);
+          emit({ ...base, type: EventType.PHASE_CHANGED, phase, percent: subject.percent, message: `${flow.machine.name} ${subject.name} is ${phase}` });
+          subject.phase = phase;
         }
         const percent = Math.floor((job.stepIndex / count) * 100);
         await tem.nativeUpdate(flow.entity, { id: subject.id } as never, {
@@ -190,7 +191,7 @@ export class WorkflowRunner {
           waitMessage: null,
           waitingSince: null,
         } as never);
-        emit({ ...base, type: EventType.STEP_STARTED, phase: step.phase, percent, message: `Step ${job.stepIndex + 1}/${count}: ${step.title}` });
+        emit({ ...base, type: EventType.STEP_STARTED, phase: subject.phase, percent, message: `Step ${job.stepIndex + 1}/${count}: ${step.title}` });
         return { stepStarted: true, waitKey: null };
       });
       if (!ok) return false;
@@ -249,7 +250,7 @@ export class WorkflowRunner {
           emit({
             ...base,
             type: reasonChanged ? EventType.STEP_WAITING : EventType.STEP_PROGRESS,
-            phase: step.phase,
+            phase: subject.phase,
             percent,
             message: result.message,
             details: { reason: result.reason },
@@ -286,9 +287,9 @@ export class WorkflowRunner {
     const percent = Math.floor(((job.stepIndex + 1) / count) * 100);
     const ok = await this.commit(em, job, async (tem, emit, events) => {
       await tem.nativeUpdate(flow.entity, { id: subject.id } as never, { percent, waitReason: null, waitMessage: null, waitingSince: null } as never);
-      emit({ ...base, type: EventType.STEP_SUCCEEDED, phase: step.phase, percent, message: result.message ?? `${step.title}: done` });
+      emit({ ...base, type: EventType.STEP_SUCCEEDED, phase: subject.phase, percent, message: result.message ?? `${step.title}: done` });
       if (!last) return { stepIndex: job.stepIndex + 1, stepStarted: false, checkpoint: results, waitKey: null, runAt: new Date() };
-      await flow.machine.apply(tem, flow.entity, subject.id, step.phase, flow.donePhase, { currentStep: null, percent: 100 });
+      await flow.machine.apply(tem, flow.entity, subject.id, subject.phase, flow.donePhase, { currentStep: null, percent: 100 });
       emit({ ...base, stepId: null, stepIndex: count, type: EventType.PHASE_CHANGED, phase: flow.donePhase, percent: 100, message: `${flow.machine.name} ${subject.name} is ${flow.donePhase}` });
       subject.phase = flow.donePhase;
       await flow.onDone?.({ em: tem, subject, events, results });

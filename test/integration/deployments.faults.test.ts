@@ -1,0 +1,143 @@
+/**
+ * Proof (4): faults. A HelmRelease that fails to install puts the deployment in FAILED with the
+ * reason and the step, and releases its quota; retryAppDeployment after the fault is cleared
+ * resumes at the failed step and ends RUNNING. A new dedicated pool that fails to provision fails
+ * the deployment at provision-pool and gives its machines and quota back.
+ */
+import 'reflect-metadata';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { SimulatedHub } from '../../src/sim/index.js';
+import { startTestApp, type TestApp } from '../helpers/app.js';
+import { deployApp } from '../helpers/deploy.js';
+import { isGapless } from '../helpers/events.js';
+import {
+  DELETE_DEPLOYMENT,
+  deploymentEventLog,
+  deploymentHubObjects,
+  deployWorld,
+  gatewayOf,
+  ledger,
+  newDedicatedPool,
+  phasesOf,
+  RETRY_DEPLOYMENT,
+  sharedPool,
+  spokeReleases,
+  sqlOf,
+  waitForPhase,
+  type Gateway,
+} from '../helpers/deployments.js';
+import { machineStates, quotaUsed } from '../helpers/pools.js';
+import { uniq } from '../helpers/seed.js';
+
+let app: TestApp;
+let gw: Gateway;
+let hub: SimulatedHub;
+beforeAll(async () => {
+  app = await startTestApp();
+  gw = gatewayOf(app);
+  hub = app.hub.sim!;
+});
+afterEach(() => hub.faults.clear());
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('App Deployment faults', () => {
+  it('should fail at rollout with RELEASE_FAILED when the HelmRelease fails, release the quota, and run after a retry once the fault is cleared', async () => {
+    // the project quota fits exactly one deployment: what a failed one gives back is visible
+    const w = await deployWorld(app, { quota: 2, tenantQuota: 8, gpus: 2 });
+    const pool = await sharedPool(app, w);
+    hub.faults.set({ failReleases: ['server'] });
+
+    const name = uniq('flaky');
+    const r = await deployApp(app, { projectId: w.project.id, name, bundleIds: [w.appBundle], poolId: pool.id });
+    expect(r.userErrors).toEqual([]);
+    const id = r.appDeployment.id;
+    const failed = await waitForPhase(gw, id, ['FAILED', 'RUNNING'], 60_000);
+    expect(failed.phase).toBe('FAILED');
+    expect(failed.status).toMatchObject({ phase: 'FAILED', currentStep: 'rollout', waitingOn: null, failure: { reason: 'RELEASE_FAILED', step: 'rollout', message: expect.stringMatching(/Component server failed to install/) } });
+    expect(failed.accessUrls).toEqual([]);
+    const failedEvents = await deploymentEventLog(gw, id);
+    expect(isGapless(failedEvents.map((e) => e.seq))).toBe(true);
+    expect(failedEvents.slice(-2).map((e) => [e.type, e.phase, e.step, (e.details as any)?.reason ?? null])).toEqual([
+      ['STEP_FAILED', 'FAILED', 'rollout', 'RELEASE_FAILED'],
+      ['PHASE_CHANGED', 'FAILED', 'rollout', null],
+    ]);
+    // a failed deployment holds nothing
+    expect(await quotaUsed(app, w.project.name)).toEqual({ 'project:NVIDIA-H100': 0, 'tenant:NVIDIA-H100': 0 });
+    expect(await ledger(sqlOf(app), w.project.name)).toMatchObject({ projectUsed: 0, tenantUsed: 0, heldByDeployments: 0, allocated: 0, allocationHeld: 0 });
+
+    // ... so another deployment may take the GPUs, and the retry is then refused by the quota
+    hub.faults.clear();
+    const other = await deployApp(app, { projectId: w.project.id, name: uniq('other'), bundleIds: [w.appBundle], poolId: pool.id });
+    expect(other.userErrors).toEqual([]);
+    const refused = (await app.q(RETRY_DEPLOYMENT, { id })).retryAppDeployment;
+    expect(refused.userErrors).toEqual([{ code: 'QUOTA_EXCEEDED', field: ['input', 'id'], message: `Project ${w.project.name} GPU quota exceeded for NVIDIA-H100: requested 2, used 2, limit 2` }]);
+    expect((await waitForPhase(gw, id, ['FAILED'])).retries).toBe(0);
+    expect(await deploymentEventLog(gw, id)).toHaveLength(failedEvents.length);
+    expect(await ledger(sqlOf(app), w.project.name)).toMatchObject({ projectUsed: 2, heldByDeployments: 2, allocated: 2, allocationHeld: 2 });
+    expect((await app.q(DELETE_DEPLOYMENT, { id: other.appDeployment.id })).deleteAppDeployment.userErrors).toEqual([]);
+    await waitForPhase(gw, other.appDeployment.id, ['DELETED']);
+
+    // the retry resumes at rollout (the failed step), asks Flux to reconcile again, and runs
+    const retried = (await app.q(RETRY_DEPLOYMENT, { id })).retryAppDeployment;
+    expect(retried.userErrors).toEqual([]);
+    expect(retried.appDeployment).toMatchObject({ retries: 1, status: { failure: null } });
+    expect(await ledger(sqlOf(app), w.project.name)).toMatchObject({ projectUsed: 2, tenantUsed: 2, heldByDeployments: 2, allocated: 2, allocationHeld: 2 });
+    const running = await waitForPhase(gw, id, ['RUNNING', 'FAILED'], 60_000);
+    expect(running.phase).toBe('RUNNING');
+    expect(running.status).toMatchObject({ percent: 100, waitingOn: null, failure: null });
+    expect(running.accessUrls).toEqual([{ component: 'server', url: expect.stringMatching(/^http:\/\/[\d.]+:8080\/api$/), port: 8080 }]);
+
+    const events = await deploymentEventLog(gw, id);
+    expect(isGapless(events.map((e) => e.seq))).toBe(true);
+    const after = events.slice(failedEvents.length);
+    expect(after[0]).toMatchObject({ type: 'RETRIED', phase: 'FAILED', step: 'rollout' });
+    expect(phasesOf(after)).toEqual(['DEPLOYING', 'RUNNING']);
+    expect(after.filter((e) => e.type === 'STEP_STARTED').map((e) => e.step)).toEqual(['rollout']);
+
+    // still one ManifestWork and one release, now carrying the reconcile request, and Ready
+    const cluster = running.cluster;
+    const workName = `${w.project.name}-${name}`;
+    expect(deploymentHubObjects(hub, name).filter((o) => o.startsWith('ManifestWork/'))).toEqual([`ManifestWork/${cluster}/${workName}`]);
+    expect(spokeReleases(hub, cluster)).toEqual([`${workName}/server`]);
+    const hr = hub.spoke(cluster).get('helm.toolkit.fluxcd.io/v2', 'HelmRelease', workName, 'server')!;
+    expect(hr.metadata.annotations?.['reconcile.fluxcd.io/requestedAt']).toBe('retry-1');
+    expect((hr.status as any).conditions.find((c: any) => c.type === 'Ready')).toMatchObject({ status: 'True' });
+    expect(await quotaUsed(app, w.project.name)).toEqual({ 'project:NVIDIA-H100': 2, 'tenant:NVIDIA-H100': 2 });
+
+    // only FAILED deployments can be retried
+    const again = (await app.q(RETRY_DEPLOYMENT, { id })).retryAppDeployment;
+    expect(again.userErrors).toEqual([{ code: 'ILLEGAL_STATE', field: ['input', 'id'], message: expect.stringMatching(/is RUNNING; only FAILED deployments can be retried/) }]);
+  }, 150_000);
+
+  it('should fail at provision-pool when the new dedicated pool fails, giving back its machines and quota, and delete cleanly', async () => {
+    const w = await deployWorld(app, { quota: 16, gpus: 2, machines: { controlPlanes: 1, gpuHosts: [{ family: 'NVIDIA-H100', count: 1, gpusEach: 8 }] } });
+    const poolName = uniq('pool');
+    hub.faults.set({ failClusters: [`${w.project.name}-${poolName}`] });
+    const before = await machineStates(app, w.tenant.name);
+
+    const name = uniq('ded');
+    const r = await deployApp(app, { projectId: w.project.id, name, bundleIds: [w.appBundle], newDedicatedPool: newDedicatedPool(w.bundle, 1, poolName) });
+    expect(r.userErrors).toEqual([]);
+    const id = r.appDeployment.id;
+    const failed = await waitForPhase(gw, id, ['FAILED', 'RUNNING'], 60_000);
+    expect(failed.status).toMatchObject({ phase: 'FAILED', failure: { reason: 'POOL_FAILED', step: 'provision-pool', message: expect.stringMatching(new RegExp(`Compute pool ${poolName} failed`)) } });
+    expect(failed.computePool).toMatchObject({ name: poolName, phase: 'FAILED' });
+    expect(await machineStates(app, w.tenant.name)).toEqual(before);
+    expect(await quotaUsed(app, w.project.name)).toEqual({ 'project:NVIDIA-H100': 0, 'tenant:NVIDIA-H100': 0 });
+    expect(await ledger(sqlOf(app), w.project.name)).toMatchObject({ projectUsed: 0, tenantUsed: 0, heldByPools: 0, heldByDeployments: 0, tenantHeld: 0, overAllocated: 0 });
+    expect(deploymentHubObjects(hub, name)).toEqual([]);
+
+    hub.faults.clear();
+    expect((await app.q(DELETE_DEPLOYMENT, { id })).deleteAppDeployment.userErrors).toEqual([]);
+    const deleted = await waitForPhase(gw, id, ['DELETED'], 60_000);
+    expect(deleted.computePool.phase).toBe('DELETED');
+    const events = await deploymentEventLog(gw, id);
+    expect(isGapless(events.map((e) => e.seq))).toBe(true);
+    expect(phasesOf(events)).toEqual(['PROVISIONING', 'FAILED', 'DELETING', 'DELETED']);
+    const cluster = `${w.project.name}-${poolName}`;
+    expect(hub.objects().filter((o) => o.metadata.name === cluster || o.metadata.labels?.['spokegraph.io/pool'] === poolName).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+    expect(await machineStates(app, w.tenant.name)).toEqual(before);
+  }, 120_000);
+});
