@@ -23,8 +23,9 @@ PY_CHECK='import requests, websocket, nbformat, nbclient, ipykernel; websocket.c
 py_ok() { command -v "$1" >/dev/null 2>&1 && "$1" -c "$PY_CHECK" >/dev/null 2>&1; }
 
 find_python() {
-  local c
-  for c in ${PYTHON:-} python3 /usr/bin/python3; do
+  local c candidates=(python3 /usr/bin/python3)
+  [ -n "${PYTHON:-}" ] && candidates=("$PYTHON")
+  for c in "${candidates[@]}"; do
     if py_ok "$c"; then PY=$(command -v "$c"); return 0; fi
   done
   return 1
@@ -84,7 +85,7 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 curl -fsS "$BASE/readyz" >/dev/null || die "the gateway is not ready after 60 s"
-echo "ready on $BASE/graphql"
+echo "ready on $BASE/graphql ($SECONDS s since the script started)"
 
 export SPOKEGRAPH_URL="$BASE/graphql" SPOKEGRAPH_TOKEN="$TOKEN"
 failed=()
@@ -107,7 +108,7 @@ run_notebook() {
   mkdir -p "$WORK/kernels/python3"
   printf '{"argv": ["%s", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"], "display_name": "Python 3", "language": "python"}\n' \
     "$PY" >"$WORK/kernels/python3/kernel.json"
-  JUPYTER_PATH="$WORK" timeout 600 "$PY" - examples/deploy.ipynb "$WORK/deploy.executed.ipynb" <<'EOF'
+  JUPYTER_PATH="$WORK" PYDEVD_DISABLE_FILE_VALIDATION=1 timeout 600 "$PY" - examples/deploy.ipynb "$WORK/deploy.executed.ipynb" <<'EOF'
 import sys
 import nbformat
 from nbclient import NotebookClient

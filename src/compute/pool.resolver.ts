@@ -3,6 +3,7 @@ import { ProfileBundleNode } from '../catalog/bundle.type.js';
 import type { Ctx as Context } from '../context.js';
 import { NotFoundError } from '../errors.js';
 import { eventCursor, type EventDto } from '../events/event.dto.js';
+import { subjectEvents } from '../events/event.resolver.js';
 import { DeploymentEventConnection, DeploymentEventNode } from '../events/event.type.js';
 import { mutate } from '../graphql/payload.js';
 import { connectionOf, PageArgs, pageRequest } from '../graphql/relay/connection.js';
@@ -140,12 +141,7 @@ export class PoolResolver {
 
   @Subscription(() => DeploymentEventNode, {
     description: "A pool's events: replays after `after` (a cursor), then live, without gaps or duplicates",
-    subscribe: async ({ args, context }) => {
-      const ctx = context as Context;
-      const pool = await ctx.services.pools.byId(ctx, fromGlobalId(args.id, NodeKind.ComputePool, ['id']));
-      if (!pool) throw new NotFoundError('Compute pool', ['id']);
-      return ctx.services.events.subjectStream(ctx, pool.id, args.after);
-    },
+    subscribe: subjectEvents(NodeKind.ComputePool, 'Compute pool', (ctx, id) => ctx.services.pools.byId(ctx, id)),
   })
   computePoolEvents(
     @Root() event: EventDto,

@@ -4,6 +4,7 @@
  */
 import type { Em } from '../db/orm.js';
 import { all, knexOf, run } from '../db/sql.js';
+import { DomainError, ErrorCode } from '../errors.js';
 import { ClusterGpu, PoolCluster } from '../compute/pool.entity.js';
 import type { GpuRequest } from './deployment.model.js';
 
@@ -24,6 +25,22 @@ async function allocateOn(em: Em, clusterId: string, requests: GpuRequest[]): Pr
     done.push(r);
   }
   return true;
+}
+
+/** The refusal when no cluster of the pool can take the request (admission and dry run say the same). */
+export function noCapacityError(poolName: string, requests: GpuRequest[], field: string[]): DomainError {
+  const want = requests.map((g) => `${g.count} ${g.gpuFamily}`).join(', ');
+  return new DomainError(ErrorCode.INSUFFICIENT_CAPACITY, `no cluster of compute pool ${poolName} has ${want} GPUs free`, field);
+}
+
+/** The refusal when the project already has a live deployment of that name. */
+export function nameTakenError(name: string, projectName: string): DomainError {
+  return new DomainError(ErrorCode.ALREADY_EXISTS, `app deployment ${name} already exists in project ${projectName}`, ['name']);
+}
+
+/** The refusal when a dedicated pool already serves another deployment. */
+export function poolServingError(poolName: string): DomainError {
+  return new DomainError(ErrorCode.IN_USE, `dedicated compute pool ${poolName} already serves an app deployment`, ['poolId']);
 }
 
 export interface ClusterFree {

@@ -9,8 +9,10 @@ import { availableMachines } from '../compute/pool.admission.js';
 import type { Ctx } from '../context.js';
 import { DomainError, ErrorCode } from '../errors.js';
 import { clusterSetName, spokeClusterName, type KubeObject } from '../kube/index.js';
-import { whatIf, type LevelVerdict } from '../tenancy/quota.ledger.js';
-import { clusterFreeGpus, rankClusters } from './deployment.admission.js';
+import { QuotaLevel } from '../tenancy/gpu-quota.entity.js';
+import { QuotaExceededError, whatIf, type LevelVerdict } from '../tenancy/quota.ledger.js';
+import { clusterFreeGpus, nameTakenError, noCapacityError, poolServingError, rankClusters } from './deployment.admission.js';
+import { AppDeployment } from './deployment.entity.js';
 import type { GpuRequest } from './deployment.model.js';
 import { renderManifestWork, renderPlacement } from './deployment.plan.js';
 import { DEPLOY_STEPS } from './deployment.flow.names.js';
@@ -41,12 +43,18 @@ export async function planDeployment(ctx: Ctx, p: Prepared): Promise<DeploymentP
   let quota: LevelVerdict[] = [];
   let pool: DeploymentPlan['pool'];
   let clusterSet: string;
+  // what admission checks inside its transaction, the plan reports as refusals
+  if (await ctx.em.count(AppDeployment, { project: p.project.id, activeName: p.spec.name })) refusals.push(nameTakenError(p.spec.name, p.project.name));
+  if (p.spec.target.kind === 'NEW_DEDICATED_POOL' && (await ctx.em.count(ComputePool, { project: p.project.id, activeName: p.spec.target.poolName }))) {
+    refusals.push(new DomainError(ErrorCode.ALREADY_EXISTS, `compute pool ${p.spec.target.poolName} already exists in project ${p.project.name}`, ['newDedicatedPool', 'name']));
+  }
   if (p.spec.target.kind === 'EXISTING_POOL') {
     const existing = p.pool as ComputePool;
     clusterSet = existing.clusterSet;
     const ranked = rankClusters(await clusterFreeGpus(ctx.em, existing.id), p.gpuRequests);
     pool = { id: existing.id, name: existing.name, mode: existing.mode, isNew: false, cluster: ranked[0]?.cluster.name ?? null, machines: [] };
-    if (!ranked.length) refusals.push(new DomainError(ErrorCode.INSUFFICIENT_CAPACITY, `no cluster of compute pool ${existing.name} has the requested GPUs free`, ['poolId']));
+    if (existing.mode === PoolMode.DEDICATED && existing.servingDeploymentId) refusals.push(poolServingError(existing.name));
+    if (!ranked.length) refusals.push(noCapacityError(existing.name, p.gpuRequests, ['poolId']));
     // a shared pool's deployment holds its own GPUs; a dedicated pool already holds all of its own
     if (existing.mode === PoolMode.SHARED) for (const g of p.gpuRequests) quota.push(...(await whatIf(ctx.em, scope, g.gpuFamily, g.count)));
   } else {
@@ -60,13 +68,13 @@ export async function planDeployment(ctx: Ctx, p: Prepared): Promise<DeploymentP
       pool.machines = selection.clusters[0].hosts.map((h) => h.machine.hostId);
       const gpus = gpusOf(selection.clusters[0].hosts);
       for (const [family, count] of Object.entries(gpus)) quota.push(...(await whatIf(ctx.em, scope, family, count)));
-      for (const g of p.gpuRequests) {
-        if ((gpus[g.gpuFamily] ?? 0) < g.count) refusals.push(new DomainError(ErrorCode.INSUFFICIENT_CAPACITY, `the new pool's machines have ${gpus[g.gpuFamily] ?? 0} ${g.gpuFamily} GPUs, the deployment requests ${g.count}`, ['newDedicatedPool', 'nodeRequirements']));
-      }
+      if (p.gpuRequests.some((g) => (gpus[g.gpuFamily] ?? 0) < g.count)) refusals.push(noCapacityError(t.poolName, p.gpuRequests, ['newDedicatedPool', 'nodeRequirements']));
     }
   }
+  // the same refusal a real admission gives: a shared pool's deployment holds GPUs at bundleIds, a new pool at its nodeRequirements
+  const quotaField = p.spec.target.kind === 'EXISTING_POOL' ? ['bundleIds'] : ['newDedicatedPool', 'nodeRequirements'];
   for (const v of quota) {
-    if (!v.allowed) refusals.push(new DomainError(ErrorCode.QUOTA_EXCEEDED, `${v.level === 'PROJECT' ? 'Project' : 'Tenant'} GPU quota exceeded for ${v.gpuFamily}: requested ${v.requested}, used ${v.used}, limit ${v.limit}`, ['bundleIds']));
+    if (!v.allowed) refusals.push(new QuotaExceededError({ level: v.level, gpuFamily: v.gpuFamily, requested: v.requested, used: v.used, limit: v.limit }, v.level === QuotaLevel.PROJECT ? p.project.name : p.tenantName, quotaField));
   }
   quota = quota.filter((v, i, all) => all.findIndex((w) => w.level === v.level && w.gpuFamily === v.gpuFamily) === i);
   const hubObjects: KubeObject[] = [];

@@ -8,8 +8,9 @@ export const deploymentMachine = new PhaseMachine<P>('App deployment', {
   [P.PLACING]: [P.DEPLOYING, P.FAILED, P.DELETING],
   [P.DEPLOYING]: [P.RUNNING, P.FAILED, P.DELETING],
   [P.RUNNING]: [P.DELETING, P.FAILED],
-  // retry resumes at the failed step, whose phase may be any of the working phases
-  [P.FAILED]: [P.PROVISIONING, P.PLACING, P.DEPLOYING, P.DELETING],
+  // retry resumes at the failed step, whose phase may be any of the working phases (provision-pool
+  // is QUEUED for a deployment onto an existing pool)
+  [P.FAILED]: [P.QUEUED, P.PROVISIONING, P.PLACING, P.DEPLOYING, P.DELETING],
   [P.DELETING]: [P.DELETED, P.FAILED],
   [P.DELETED]: [],
 });

@@ -4,6 +4,7 @@
  * deployApp, its dry run, and clone — so a dry run judges exactly what a real deploy would.
  */
 import { contentOf } from '../catalog/bundle.content.js';
+import { BundleType } from '../catalog/bundle.model.js';
 import { resolveVariables, type ResolvedVariables } from '../catalog/variables.js';
 import { ProfileBundle } from '../catalog/profile-bundle.entity.js';
 import { ComputePool } from '../compute/pool.entity.js';
@@ -58,7 +59,8 @@ export async function prepareDeployment(ctx: Ctx, input: DeployInput): Promise<P
   }
   const hasPool = input.poolId != null;
   const hasNew = input.newDedicatedPool != null;
-  if (hasPool === hasNew) p.add('give exactly one target: poolId (a RUNNING pool) or newDedicatedPool', ['target']);
+  // (the field names an input field a client can highlight: the schema has no `target`)
+  if (hasPool === hasNew) p.add('give exactly one target: poolId (a RUNNING pool) or newDedicatedPool', [hasPool ? 'newDedicatedPool' : 'poolId']);
   let poolName: string | null = null;
   if (input.newDedicatedPool) {
     poolName = input.newDedicatedPool.name ?? input.name;
@@ -92,14 +94,17 @@ export async function prepareDeployment(ctx: Ctx, input: DeployInput): Promise<P
     pool = await ctx.services.pools.byId(ctx, input.poolId);
     if (!pool || pool.project.id !== project.id) throw notFound('Compute pool', ['poolId']);
     if (pool.phase !== PoolPhase.RUNNING) throw new DomainError(ErrorCode.ILLEGAL_STATE, `compute pool ${pool.name} is ${pool.phase}; deployments need a RUNNING pool`, ['poolId']);
-    if (pool.mode === PoolMode.DEDICATED && pool.servingDeploymentId) {
-      throw new DomainError(ErrorCode.IN_USE, `dedicated compute pool ${pool.name} already serves an app deployment`, ['poolId']);
-    }
+    // whether a dedicated pool is free is decided by admission's guarded claim (and reported by the
+    // dry run): refusing here would also refuse the idempotent replay of the deployment it serves
     target = { kind: 'EXISTING_POOL', poolId: pool.id };
   } else {
     const np = input.newDedicatedPool!;
     infraBundle = await ctx.em.findOne(ProfileBundle, { id: np.infrastructureBundleId });
     if (!infraBundle || infraBundle.project.id !== project.id) throw notFound('Profile bundle', ['newDedicatedPool', 'infrastructureBundleId']);
+    // input validation, so that the dry run refuses it too (pool admission checks it again)
+    if (infraBundle.type === BundleType.APPLICATION || !infraBundle.clusterProfile) {
+      throw new DomainError(ErrorCode.INVALID_INPUT, `bundle ${infraBundle.name} v${infraBundle.version} is ${infraBundle.type}; a pool needs an INFRASTRUCTURE or FULLSTACK bundle`, ['newDedicatedPool', 'infrastructureBundleId']);
+    }
     target = { kind: 'NEW_DEDICATED_POOL', poolName: poolName!, description: np.description ?? null, infrastructureBundleId: infraBundle.id, nodeRequirements: np.nodeRequirements };
   }
   const tenant = await ctx.em.findOneOrFail(Tenant, { id: project.tenant.id });

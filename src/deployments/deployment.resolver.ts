@@ -5,6 +5,7 @@ import { ComputePoolNode } from '../compute/pool.type.js';
 import type { Ctx as Context } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { eventCursor, type EventDto } from '../events/event.dto.js';
+import { subjectEvents } from '../events/event.resolver.js';
 import { DeploymentEventConnection, DeploymentEventNode } from '../events/event.type.js';
 import { mutate, toUserError } from '../graphql/payload.js';
 import { connectionOf, PageArgs, pageRequest } from '../graphql/relay/connection.js';
@@ -158,12 +159,7 @@ export class DeploymentResolver {
 
   @Subscription(() => DeploymentEventNode, {
     description: "A deployment's events (including its new dedicated pool's progress): replays after `after`, then live",
-    subscribe: async ({ args, context }) => {
-      const ctx = context as Context;
-      const d = await ctx.services.deployments.byId(ctx, fromGlobalId(args.id, NodeKind.AppDeployment, ['id']));
-      if (!d) throw new NotFoundError('App deployment', ['id']);
-      return ctx.services.events.subjectStream(ctx, d.id, args.after);
-    },
+    subscribe: subjectEvents(NodeKind.AppDeployment, 'App deployment', (ctx, id) => ctx.services.deployments.byId(ctx, id)),
   })
   appDeploymentEvents(
     @Root() event: EventDto,

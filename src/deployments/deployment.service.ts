@@ -15,7 +15,7 @@ import { uuidv7 } from '../db/ids.js';
 import { byKey } from '../db/loaders.js';
 import type { Em } from '../db/orm.js';
 import { knexOf, run } from '../db/sql.js';
-import { ConflictError, DomainError, ErrorCode, NotFoundError } from '../errors.js';
+import { DomainError, ErrorCode, NotFoundError } from '../errors.js';
 import { EventType, SubjectKind } from '../events/event.entity.js';
 import type { EventBatch, EventLog } from '../events/event.log.js';
 import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
@@ -24,7 +24,7 @@ import { Tenant } from '../tenancy/tenant.entity.js';
 import { releaseGpus, reserveGpus } from '../tenancy/quota.ledger.js';
 import type { JobStore } from '../workflow/job.store.js';
 import { JobState, WorkflowJob } from '../workflow/job.entity.js';
-import { allocateGpus, releaseAllocation } from './deployment.admission.js';
+import { allocateGpus, nameTakenError, noCapacityError, poolServingError, releaseAllocation } from './deployment.admission.js';
 import { AppDeployment, AppDeploymentBundle } from './deployment.entity.js';
 import { DEPLOY_FLOW, DEPLOY_STEPS, UNDEPLOY_FLOW } from './deployment.flow.names.js';
 import { deploymentMachine } from './deployment.machine.js';
@@ -124,7 +124,7 @@ export class DeploymentService {
     const id = uuidv7();
     const { project, spec } = p;
     if (await em.count(AppDeployment, { project: project.id, activeName: spec.name })) {
-      throw new ConflictError(`app deployment ${spec.name} already exists in project ${project.name}`, ['name'], ErrorCode.ALREADY_EXISTS);
+      throw nameTakenError(spec.name, project.name);
     }
     let pool: ComputePool;
     const target = spec.target;
@@ -149,16 +149,13 @@ export class DeploymentService {
       // a dedicated pool serves exactly one deployment: claim it, or lose to whoever did first
       const k = knexOf(em);
       const claimed = await run(em, k('compute_pool').where({ id: pool.id }).whereNull('serving_deployment_id').update({ serving_deployment_id: id }));
-      if (claimed !== 1) throw new DomainError(ErrorCode.IN_USE, `dedicated compute pool ${pool.name} already serves an app deployment`, ['poolId']);
+      if (claimed !== 1) throw poolServingError(pool.name);
     } else {
       // a shared pool: the deployment holds its own GPUs against the quota (a dedicated pool already holds all of its own)
       await reserveGpus(em, { tenantId: project.tenant.id, tenantName: p.tenantName, projectId: project.id, projectName: project.name }, { kind: 'APP_DEPLOYMENT', id }, p.gpuRequests, ['bundleIds']);
     }
     const cluster = await allocateGpus(em, pool.id, p.gpuRequests);
-    if (!cluster) {
-      const want = p.gpuRequests.map((g) => `${g.count} ${g.gpuFamily}`).join(', ');
-      throw new DomainError(ErrorCode.INSUFFICIENT_CAPACITY, `no cluster of compute pool ${pool.name} has ${want} GPUs free`, [spec.target.kind === 'EXISTING_POOL' ? 'poolId' : 'newDedicatedPool']);
-    }
+    if (!cluster) throw noCapacityError(pool.name, p.gpuRequests, spec.target.kind === 'EXISTING_POOL' ? ['poolId'] : ['newDedicatedPool', 'nodeRequirements']);
     const d = em.create(AppDeployment, {
       id,
       project: project.id,

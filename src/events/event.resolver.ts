@@ -25,3 +25,16 @@ export class ProjectEventsResolver {
     return DeploymentEventNode.from(event);
   }
 }
+
+/**
+ * The `subscribe` of a per-subject event subscription (`computePoolEvents`, `appDeploymentEvents`):
+ * access is checked once, when the subscription starts; an invisible subject is NOT_FOUND.
+ */
+export function subjectEvents(kind: NodeKind, what: string, load: (ctx: Context, id: string) => Promise<{ id: string } | null>) {
+  return async ({ args, context }: { args: { id: string; after?: string | null }; context: unknown }) => {
+    const ctx = context as Context;
+    const subject = await load(ctx, fromGlobalId(args.id, kind, ['id']));
+    if (!subject) throw new NotFoundError(what, ['id']);
+    return ctx.services.events.subjectStream(ctx, subject.id, args.after);
+  };
+}

@@ -38,7 +38,7 @@ export class DeploymentEventNode extends Node {
   @Field(() => String, { nullable: true })
   step!: string | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: '0-based; equals stepCount on the event that ends a flow' })
   stepIndex!: number | null;
 
   @Field(() => Int, { nullable: true })

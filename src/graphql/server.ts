@@ -151,6 +151,8 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
     hideSchemaDetailsFromClientErrors: !config.introspection,
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
+    // main.ts owns shutdown (runner, hub, database too); Apollo's own handler would race it
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsServer.dispose()) }) },

@@ -11,7 +11,7 @@ import type { EventLog } from '../events/event.log.js';
 import type { HubAdapter } from '../kube/index.js';
 import type { Logger } from '../logger.js';
 import { classifyStepError } from './step.errors.js';
-import { WaitReason, type FlowDefinition, type StepResult } from './flow.js';
+import type { FlowDefinition, StepResult } from './flow.js';
 import { JobState } from './job.entity.js';
 import { JobStore, type ClaimedJob } from './job.store.js';
 import type { TrackedEntity } from './tracked.entity.js';
@@ -147,17 +147,21 @@ export class WorkflowRunner {
         })
         .catch(() => undefined);
     }, Math.max(50, Math.floor(this.options.leaseMs / 3)));
+    let keepLease = false;
     try {
       for (let i = 0; i < this.options.maxStepsPerClaim && !abort.signal.aborted && !this.stopped; i++) {
         const cont = await this.runOnce(flow, job, abort.signal);
         if (!cont) break;
       }
     } catch (e) {
+      // Keep the (no longer extended) lease: releasing it would make the job due again at once and
+      // spin on the same failure, starving the event loop on SQLite's synchronous driver.
+      keepLease = true;
       this.log.error('workflow step bookkeeping failed; the job will be retried after its lease', { job: job.id, err: e as Error });
     } finally {
       clearInterval(beat);
       // Release the lease unless the outcome already did (it also clears it).
-      await this.store.write(this.orm.em.fork() as Em, job.id, this.owner, { leaseOwner: null, leaseUntil: null }).catch(() => undefined);
+      if (!keepLease) await this.store.write(this.orm.em.fork() as Em, job.id, this.owner, { leaseOwner: null, leaseUntil: null }).catch(() => undefined);
     }
   }
 
@@ -215,7 +219,7 @@ export class WorkflowRunner {
     } catch (e) {
       const c = classifyStepError(e);
       job.errorAttempts++;
-      if (c.permanent || job.errorAttempts >= this.options.maxErrorAttempts) {
+      if (c.permanent || (c.bounded && job.errorAttempts >= this.options.maxErrorAttempts)) {
         this.log.warn('workflow step failed', { flow: flow.name, step: step.id, subject: subject.name, err: e as Error });
         result = { kind: 'fail', reason: c.reason, message: c.message };
       } else {

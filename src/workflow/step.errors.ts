@@ -9,6 +9,8 @@ import { WaitReason } from './flow.js';
 
 export interface StepErrorClass {
   permanent: boolean;
+  /** Retried only a bounded number of times (bugs); hub faults that may pass are retried for as long as they last. */
+  bounded: boolean;
   reason: string;
   message: string;
   waitReason: WaitReason;
@@ -16,9 +18,9 @@ export interface StepErrorClass {
 
 export function classifyStepError(e: unknown): StepErrorClass {
   if (e instanceof HubError) {
-    if (e.kind === HubErrorKind.Permanent) return { permanent: true, reason: 'HUB_REJECTED', message: e.publicMessage, waitReason: WaitReason.RETRYING_AFTER_ERROR };
-    if (e.kind === HubErrorKind.Unreachable) return { permanent: false, reason: 'HUB_UNREACHABLE', message: 'The hub is unreachable; retrying', waitReason: WaitReason.HUB_UNREACHABLE };
-    return { permanent: false, reason: 'HUB_ERROR', message: `${e.publicMessage}; retrying`, waitReason: WaitReason.HUB_UNREACHABLE };
+    if (e.kind === HubErrorKind.Permanent) return { permanent: true, bounded: true, reason: 'HUB_REJECTED', message: e.publicMessage, waitReason: WaitReason.RETRYING_AFTER_ERROR };
+    if (e.kind === HubErrorKind.Unreachable) return { permanent: false, bounded: false, reason: 'HUB_UNREACHABLE', message: 'The hub is unreachable; retrying', waitReason: WaitReason.HUB_UNREACHABLE };
+    return { permanent: false, bounded: false, reason: 'HUB_ERROR', message: `${e.publicMessage}; retrying`, waitReason: WaitReason.HUB_UNREACHABLE };
   }
-  return { permanent: false, reason: 'INTERNAL_ERROR', message: 'An internal error occurred; retrying', waitReason: WaitReason.RETRYING_AFTER_ERROR };
+  return { permanent: false, bounded: true, reason: 'INTERNAL_ERROR', message: 'An internal error occurred; retrying', waitReason: WaitReason.RETRYING_AFTER_ERROR };
 }

@@ -101,7 +101,9 @@ describe('App Deployments end to end', () => {
     expect(isGapless(events.map((e) => e.seq))).toBe(true);
     expect(brief(events)).toEqual(brief((await deploymentEventLog(gw, id)).slice(0, events.length)));
     expect(events[0]).toMatchObject({ seq: 1, type: 'CREATED', phase: 'QUEUED', subjectKind: 'APP_DEPLOYMENT', subjectId: id, subjectName: name });
-    expect(phasesOf(events)).toEqual(['PROVISIONING', 'PLACING', 'DEPLOYING', 'RUNNING']);
+    // onto an existing pool there is nothing to provision: QUEUED until placed
+    expect(phasesOf(events)).toEqual(['PLACING', 'DEPLOYING', 'RUNNING']);
+    expect(events.find((e) => e.type === 'STEP_STARTED' && e.step === 'provision-pool')?.phase).toBe('QUEUED');
     expectSteps(events, DEPLOY_STEPS);
     expectMonotonePercent(events);
     expect(events.at(-1)).toMatchObject({ type: 'PHASE_CHANGED', phase: 'RUNNING', percent: 100 });

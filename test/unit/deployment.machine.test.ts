@@ -3,8 +3,10 @@ import type { PoolService } from '../../src/compute/pool.service.js';
 import type { EventLog } from '../../src/events/event.log.js';
 import { deployFlow, undeployFlow } from '../../src/deployments/deployment.flow.js';
 import { DEPLOY_STEPS } from '../../src/deployments/deployment.flow.names.js';
+import type { AppDeployment } from '../../src/deployments/deployment.entity.js';
 import { deploymentMachine } from '../../src/deployments/deployment.machine.js';
 import { DeploymentPhase as P } from '../../src/deployments/deployment.model.js';
+import type { StepDefinition } from '../../src/workflow/flow.js';
 import { IllegalTransitionError } from '../../src/workflow/phase.machine.js';
 
 const ALL = Object.values(P);
@@ -20,6 +22,7 @@ describe('deploymentMachine', () => {
     [P.FAILED, P.PROVISIONING],
     [P.FAILED, P.PLACING],
     [P.FAILED, P.DEPLOYING],
+    [P.FAILED, P.QUEUED],
     [P.DELETING, P.DELETED],
   ])('should allow %s -> %s', (from, to) => {
     expect(deploymentMachine.can(from, to)).toBe(true);
@@ -35,7 +38,6 @@ describe('deploymentMachine', () => {
     [P.RUNNING, P.DEPLOYING],
     [P.RUNNING, P.QUEUED],
     [P.FAILED, P.RUNNING],
-    [P.FAILED, P.QUEUED],
     [P.DELETING, P.RUNNING],
     [P.DELETING, P.QUEUED],
     [P.RUNNING, P.DELETED],
@@ -60,22 +62,31 @@ describe('deploymentMachine', () => {
 });
 
 describe('the deployment flows against the transition table', () => {
-  it('should walk the deploy steps through legal phases from QUEUED to RUNNING', () => {
+  const subject = (kind: 'EXISTING_POOL' | 'NEW_DEDICATED_POOL') => ({ spec: { target: { kind } } }) as unknown as AppDeployment;
+  const phaseOf = (s: StepDefinition<AppDeployment>, d: AppDeployment) => (typeof s.phase === 'function' ? s.phase(d) : s.phase) as P;
+
+  it.each([
+    ['an existing pool', 'EXISTING_POOL', [P.QUEUED, P.PLACING, P.DEPLOYING, P.DEPLOYING]],
+    ['a new dedicated pool', 'NEW_DEDICATED_POOL', [P.PROVISIONING, P.PLACING, P.DEPLOYING, P.DEPLOYING]],
+  ] as const)('should walk the deploy steps through legal phases from QUEUED to RUNNING on %s', (_what, kind, phases) => {
     const flow = deployFlow(deps);
+    const d = subject(kind);
     expect(flow.steps.map((s) => s.id)).toEqual([...DEPLOY_STEPS]);
-    let phase: string = P.QUEUED;
+    expect(flow.steps.map((s) => phaseOf(s, d))).toEqual(phases);
+    let phase: P = P.QUEUED;
     for (const s of flow.steps) {
-      expect(deploymentMachine.can(phase as P, s.phase as P)).toBe(true);
-      phase = s.phase;
+      expect(deploymentMachine.can(phase, phaseOf(s, d)), `${phase} -> ${phaseOf(s, d)}`).toBe(true);
+      phase = phaseOf(s, d);
     }
-    expect(deploymentMachine.can(phase as P, flow.donePhase as P)).toBe(true);
+    expect(deploymentMachine.can(phase, flow.donePhase as P)).toBe(true);
     expect(flow.donePhase).toBe(P.RUNNING);
   });
 
-  it('should let a retry resume at any deploy step and a failure happen at any of them', () => {
+  it.each(['EXISTING_POOL', 'NEW_DEDICATED_POOL'] as const)('should let a retry resume at any deploy step, and a failure happen at any of them (%s)', (kind) => {
+    const d = subject(kind);
     for (const s of deployFlow(deps).steps) {
-      expect(deploymentMachine.can(P.FAILED, s.phase as P)).toBe(true);
-      expect(deploymentMachine.can(s.phase as P, P.FAILED)).toBe(true);
+      expect(deploymentMachine.can(P.FAILED, phaseOf(s, d)), `FAILED -> ${phaseOf(s, d)} (${s.id})`).toBe(true);
+      expect(deploymentMachine.can(phaseOf(s, d), P.FAILED)).toBe(true);
     }
   });
 
