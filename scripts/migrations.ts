@@ -42,7 +42,7 @@ async function generate(dialect: 'sqlite' | 'postgresql') {
     dialect === 'sqlite'
       ? ({ kind: 'sqlite', file: ':memory:' } as const)
       : ({ kind: 'postgresql', url: process.env.TEST_DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/postgres' } as const);
-  const orm = await MikroORM.init({ ...ormOptions({ db }), connect: false });
+  const orm = await MikroORM.init({ ...(await ormOptions({ db })), connect: false });
   const gen = orm.getSchemaGenerator();
   const up = statements(await gen.getCreateSchemaSQL({ wrap: false }));
   const down = statements(await gen.getDropSchemaSQL({ wrap: false }));

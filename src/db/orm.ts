@@ -5,10 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/core';
-import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
 import type { SqlEntityManager } from '@mikro-orm/knex';
 import { Migrator } from '@mikro-orm/migrations';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { migrations as postgresqlMigrations } from '../../migrations/postgresql/index.js';
 import { migrations as sqliteMigrations } from '../../migrations/sqlite/index.js';
 import type { Config } from '../config.js';
@@ -28,7 +26,11 @@ export interface OrmOptions {
   poolMax?: number;
 }
 
-export function ormOptions(opts: OrmOptions): Options {
+/**
+ * Only the configured dialect's driver is loaded: each pulls in its own client library, and loading
+ * both costs a second of cold start for nothing.
+ */
+export async function ormOptions(opts: OrmOptions): Promise<Options> {
   const base: Options = {
     entities,
     extensions: [Migrator],
@@ -40,6 +42,7 @@ export function ormOptions(opts: OrmOptions): Options {
     discovery: { warnWhenNoEntities: true },
   };
   if (opts.db.kind === 'sqlite') {
+    const { BetterSqliteDriver } = await import('@mikro-orm/better-sqlite');
     return {
       ...base,
       driver: BetterSqliteDriver,
@@ -47,6 +50,7 @@ export function ormOptions(opts: OrmOptions): Options {
       migrations: { migrationsList: sqliteMigrations, snapshot: false, transactional: true, allOrNothing: true },
     };
   }
+  const { PostgreSqlDriver } = await import('@mikro-orm/postgresql');
   return {
     ...base,
     driver: PostgreSqlDriver,
@@ -60,7 +64,7 @@ export async function initOrm(opts: OrmOptions): Promise<Orm> {
   if (opts.db.kind === 'sqlite' && opts.db.file !== ':memory:') {
     fs.mkdirSync(path.dirname(opts.db.file), { recursive: true });
   }
-  const orm = await MikroORM.init(ormOptions(opts));
+  const orm = await MikroORM.init(await ormOptions(opts));
   if (opts.db.kind === 'sqlite') {
     // WAL lets readers proceed while the single writer commits; busy_timeout covers a second process.
     const conn = orm.em.getConnection();
@@ -77,7 +81,7 @@ export async function migrate(orm: Orm): Promise<string[]> {
 }
 
 export function dialectOf(orm: Orm): Dialect {
-  return orm.config.get('driver') === PostgreSqlDriver ? 'postgresql' : 'sqlite';
+  return orm.config.getPlatform().constructor.name.toLowerCase().includes('postgre') ? 'postgresql' : 'sqlite';
 }
 
 export function emOf(orm: Orm): Em {
