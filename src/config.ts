@@ -30,7 +30,7 @@ export interface Config {
     bodyBytes: number;
     /** MAX_QUERY_DEPTH, default 10 */
     depth: number;
-    /** MAX_QUERY_COST, default 5000 */
+    /** MAX_QUERY_COST, default 25000 (a page of 50 projects with their quotas and bundles costs ~8000) */
     cost: number;
     /** MAX_ALIASES, default 30 */
     aliases: number;
@@ -144,7 +144,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     limits: {
       bodyBytes: int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
       depth: int('MAX_QUERY_DEPTH', 10, 2, 50),
-      cost: int('MAX_QUERY_COST', 5000, 10, 1_000_000),
+      cost: int('MAX_QUERY_COST', 25_000, 10, 1_000_000),
       aliases: int('MAX_ALIASES', 30, 1, 1000),
       subscriptionsPerSocket: int('MAX_SUBSCRIPTIONS_PER_SOCKET', 50, 1, 10_000),
     },

@@ -128,7 +128,7 @@ export class PoolResolver {
         idempotencyKey: input.idempotencyKey,
       });
       return { computePool: ComputePoolNode.from(pool) };
-    });
+    }, ctx);
   }
 
   @Mutation(() => ComputePoolPayload, { description: 'Tear a pool down; refused while App Deployments use it' })
@@ -136,7 +136,7 @@ export class PoolResolver {
     return mutate(ComputePoolPayload, async () => {
       const pool = await ctx.services.pools.requestDelete(ctx, fromGlobalId(input.id, NodeKind.ComputePool, ['id']));
       return { computePool: ComputePoolNode.from(pool) };
-    });
+    }, ctx);
   }
 
   @Subscription(() => DeploymentEventNode, {

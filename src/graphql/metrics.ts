@@ -47,6 +47,12 @@ export class Metrics {
     return name;
   }
 
+  /** An operation over graphql-ws (Apollo's plugins never see those). */
+  wsOperation(type: string, name: string | null | undefined, errorCodes: string[]): void {
+    this.operations.inc({ type, name: this.operationLabel(name), outcome: errorCodes.length ? 'error' : 'ok' });
+    for (const code of errorCodes) this.errors.inc({ code });
+  }
+
   apolloPlugin(): ApolloServerPlugin {
     return {
       requestDidStart: async () => {
@@ -54,7 +60,8 @@ export class Metrics {
         return {
           willSendResponse: async (rc) => {
             const type = rc.operation?.operation ?? 'unknown';
-            const errors = rc.errors ?? (rc.response.body.kind === 'single' ? rc.response.body.singleResult.errors : undefined) ?? [];
+            // the formatted errors, i.e. the codes clients see (rc.errors are the raw ones)
+            const errors = (rc.response.body.kind === 'single' ? rc.response.body.singleResult.errors : undefined) ?? rc.errors ?? [];
             this.operations.inc({ type, name: this.operationLabel(rc.operationName), outcome: errors.length ? 'error' : 'ok' });
             this.operationDuration.observe({ type }, Number(process.hrtime.bigint() - started) / 1e9);
             for (const e of errors) this.errors.inc({ code: String(e.extensions?.code ?? 'UNKNOWN') });

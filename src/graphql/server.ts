@@ -11,7 +11,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Context as WsContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -115,6 +115,7 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
           return [e as GraphQLError];
         }
         extra.subscriptions = (extra.subscriptions ?? 0) + 1;
+        metrics.wsOperation(getOperationAST(document, payload.operationName)?.operation ?? 'unknown', payload.operationName, []);
         return {
           schema,
           document,
@@ -128,7 +129,11 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
         extra.subscriptions = Math.max(0, (extra.subscriptions ?? 1) - 1);
       },
       onNext: (_ctx, _id, _payload, _args, result) => maskResult(result as ExecutionResult),
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)) as never,
+      onError: (_ctx, _id, payload, errors) => {
+        const formatted = errors.map((e) => formatError(e.toJSON(), e));
+        metrics.wsOperation('refused', payload.operationName, formatted.map((f) => String(f.extensions?.code ?? 'UNKNOWN')));
+        return formatted as never;
+      },
     },
     wss,
   );
@@ -153,6 +158,8 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
     csrfPrevention: true,
     // main.ts owns shutdown (runner, hub, database too); Apollo's own handler would race it
     stopOnTerminationSignals: false,
+    // the same token cap as the graphql-ws path: a huge flat document is refused while parsing
+    parseOptions: { maxTokens: 10_000 },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }),
       { serverWillStart: async () => ({ drainServer: async () => void (await wsServer.dispose()) }) },
@@ -173,7 +180,9 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.once('finish', () => {
-      const route = req.path === '/graphql' || req.path.startsWith('/graphiql') ? req.path.split('/').slice(0, 2).join('/') : ['/healthz', '/readyz', '/metrics'].includes(req.path) ? req.path : 'other';
+      // originalUrl: under app.use('/graphql') Express rewrites req.path to '/'
+      const path = req.originalUrl.split('?')[0];
+      const route = path === '/graphql' || path.startsWith('/graphiql') ? path.split('/').slice(0, 2).join('/') : ['/healthz', '/readyz', '/metrics'].includes(path) ? path : 'other';
       metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       metrics.httpDuration.observe({ method: req.method, route }, Number(process.hrtime.bigint() - started) / 1e9);
     });

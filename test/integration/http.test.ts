@@ -81,19 +81,15 @@ describe('/metrics', () => {
     expect(text).toMatch(/^spokegraph_process_cpu_seconds_total /m);
   });
 
-  // KNOWN BUG (src/graphql/server.ts, not ours to edit): the HTTP metrics middleware labels the route
-  // from `req.path` inside the 'finish' handler; Express has rewritten it under app.use('/graphql')
-  // by then, so every /graphql request is counted as route="other". Flip to `it` once fixed.
-  it.fails('labels /graphql requests with route="/graphql"', async () => {
+  // Express rewrites req.path under app.use('/graphql'); the route label must still say /graphql.
+  it('labels /graphql requests with route="/graphql"', async () => {
     await app.q(`{ viewer { isPlatformAdmin } }`);
     const text = await metrics();
     expect(sample(text, 'spokegraph_http_requests_total', { method: 'POST', route: '/graphql', status: '200' })).toBeGreaterThanOrEqual(1);
   });
 
-  // KNOWN BUG (src/graphql/metrics.ts, not ours to edit): the errors counter reads the unformatted
-  // `rc.errors`, whose resolver errors carry no extensions.code, so every such error is counted as
-  // code="UNKNOWN" instead of its client-visible code. Flip to `it` once fixed.
-  it.fails('counts errors by their client-visible code', async () => {
+  // The error counter must count the codes clients see, not the raw errors' (which carry none).
+  it('counts errors by their client-visible code', async () => {
     await app.gql(`query MetricsBroken { tenants(first: 0) { totalCount } }`);
     const text = await metrics();
     expect(sample(text, 'spokegraph_graphql_errors_total', { code: 'INVALID_INPUT' })).toBeGreaterThanOrEqual(1);

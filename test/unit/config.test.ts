@@ -26,7 +26,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       seedDemo: true,
       introspection: true,
-      limits: { bodyBytes: 1024 * 1024, depth: 10, cost: 5000, aliases: 30, subscriptionsPerSocket: 50 },
+      limits: { bodyBytes: 1024 * 1024, depth: 10, cost: 25_000, aliases: 30, subscriptionsPerSocket: 50 },
       // the simulated hub keeps its state beside the database it matches
       hub: { kind: 'simulated', options: { stateFile: path.join(CWD, 'data', 'simulated-hub.json') } },
       workflow: { concurrency: 32, leaseMs: 15_000, pollMs: 500 },
