@@ -80,8 +80,9 @@ export async function releaseAllocation(em: Em, deploymentId: string): Promise<v
   const k = knexOf(em);
   const cleared = await run(em, k('app_deployment').where({ id: deploymentId, holds_allocation: true }).update({ holds_allocation: false }));
   if (cleared !== 1) return;
-  const [row] = await all<{ cluster: string; gpu_requests: unknown }>(em, k('app_deployment').select('cluster', 'gpu_requests').where({ id: deploymentId }));
-  const [cluster] = await all<{ id: string }>(em, k('pool_cluster').select('id').where({ name: row.cluster }));
+  const [row] = await all<{ cluster: string; pool_id: string; gpu_requests: unknown }>(em, k('app_deployment').select('cluster', 'pool_id', 'gpu_requests').where({ id: deploymentId }));
+  // cluster names are reused once a pool is deleted: the deployment's pool disambiguates
+  const [cluster] = await all<{ id: string }>(em, k('pool_cluster').select('id').where({ pool_id: row.pool_id, name: row.cluster }));
   if (!cluster) return;
   const requests = (typeof row.gpu_requests === 'string' ? JSON.parse(row.gpu_requests) : row.gpu_requests) as GpuRequest[];
   for (const r of requests) await bump(em, cluster.id, r.gpuFamily, -r.count);

@@ -40,9 +40,20 @@ export function dnsName(parts: readonly string[], max = MAX_NAME_LENGTH): string
   return `${head}-${shortHash(joined)}`;
 }
 
+/**
+ * A cluster-scoped name made of a project and a pool name. Both may contain '-', so plain joining
+ * is ambiguous across tenants (project `a-b` + pool `c` vs project `a` + pool `b-c`); whenever a part
+ * holds a '-', the name carries the hash of the parts to keep different owners apart.
+ */
+function ownedName(parts: readonly string[]): string {
+  if (!parts.some((p) => p.includes('-'))) return dnsName(parts);
+  const head = parts.join('-').slice(0, MAX_NAME_LENGTH - HASH_LENGTH - 1).replace(/-+$/, '');
+  return `${head}-${shortHash(JSON.stringify(parts))}`;
+}
+
 /** The spoke (Cluster API Cluster = ManagedCluster = cluster namespace) of a pool; `index` for shared pools. */
 export function spokeClusterName(project: string, pool: string, index?: number): string {
-  return dnsName(index === undefined ? [project, pool] : [project, pool, String(index)]);
+  return ownedName(index === undefined ? [project, pool] : [project, pool, String(index)]);
 }
 
 /** The worker MachineDeployment of a spoke. */
@@ -66,7 +77,7 @@ export const IMPORT_SECRET_KEY = 'kubeconfig';
 
 /** The ManagedClusterSet (and ManagedClusterSetBinding) of a pool: cluster-scoped, so project-qualified. */
 export function clusterSetName(project: string, pool: string): string {
-  return dnsName([project, pool]);
+  return ownedName([project, pool]);
 }
 
 /** The Placement of an App Deployment (Project namespace). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   appNamespaceName,
+  clusterSetName,
   dnsName,
   exposedServiceName,
   helmReleaseName,
@@ -62,5 +63,14 @@ describe('naming', () => {
   it('should bound Helm release names to 53 characters', () => {
     expect(helmReleaseName('c'.repeat(60))).toHaveLength(53);
     expect(helmReleaseName('short')).toBe('short');
+  });
+});
+
+describe('owned names across tenants', () => {
+  it('should keep project/pool pairs apart even when their joined text is equal', () => {
+    expect(spokeClusterName('a-b', 'c')).not.toBe(spokeClusterName('a', 'b-c'));
+    expect(clusterSetName('team-x', 'gpu')).not.toBe(clusterSetName('team', 'x-gpu'));
+    expect(spokeClusterName('vision', 'h100')).toBe('vision-h100');
+    for (const n of [spokeClusterName('a-b', 'c'), clusterSetName('team-x', 'gpu'), spokeClusterName('a-b', 'c-d', 3)]) expect(isDnsLabel(n)).toBe(true);
   });
 });
