@@ -8,7 +8,7 @@
  * The workflow runner is stopped once the pool is RUNNING, so the storm measures admission alone
  * (the deployments stay QUEUED). The gateway runs in its own process; the load comes from this one.
  *
- *   npm run bench:admission -- [--runs 3] [--requests 2000] [--concurrency 64] [--only sqlite|postgresql]
+ *   npm run bench:admission -- [--runs 3] [--requests 1000] [--concurrency 64] [--only sqlite|postgresql]
  *   TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run bench:admission
  */
 import { startGateway, type Gateway } from './lib/gateway.js';
@@ -19,11 +19,11 @@ import { args, environment, fmt, heading, median, ms, table, verdicts, type Targ
 
 const a = args();
 const RUNS = a.int('runs', 3);
-const REQUESTS = a.int('requests', 2000);
+const REQUESTS = a.int('requests', 1000);
 const CONCURRENCY = a.int('concurrency', 64);
-const WARMUP = a.int('warmup', 100);
-const CLUSTERS = a.int('clusters', 10);
-const WORKERS = a.int('workers', 10);
+const WARMUP = a.int('warmup', 50);
+const CLUSTERS = a.int('clusters', 8);
+const WORKERS = a.int('workers', 5);
 const GPUS_PER_WORKER = a.int('gpus-per-worker', 32);
 /** the quota admits this share of the storm; the rest must be refused with QUOTA_EXCEEDED */
 const ADMIT_SHARE = 0.95;

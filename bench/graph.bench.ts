@@ -150,6 +150,8 @@ interface Started {
   /** the node process serving (the tsx CLI runs the script in a child process) */
   serverPid: number;
   readyMs: number;
+  /** CPU time (user + system) the process tree had used when it became ready */
+  cpuMs: number;
   port: number;
 }
 
@@ -164,7 +166,8 @@ async function startGateway(dataDir: string): Promise<Started> {
   const t0 = performance.now();
   const child = spawnTsx('src/main.ts', { NODE_ENV: 'production', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIM_SPEED: '0' }, { quiet: true });
   const readyMs = await waitFor200(`http://127.0.0.1:${port}/readyz`, t0, 60_000, 5);
-  return { child, serverPid: serverPidOf(child), readyMs, port };
+  const cpuMs = [child.pid!, ...descendants(child.pid!)].reduce((n, pid) => n + (cpuMsOf(pid) || 0), 0);
+  return { child, serverPid: serverPidOf(child), readyMs, cpuMs, port };
 }
 
 async function startHello(): Promise<Started> {
@@ -172,27 +175,29 @@ async function startHello(): Promise<Started> {
   const t0 = performance.now();
   const child = spawnTsx(path.join(benchLib, 'hello.server.ts'), { NODE_ENV: 'production', PORT: String(port) }, { quiet: true });
   const readyMs = await waitFor200(`http://127.0.0.1:${port}/readyz`, t0, 60_000, 5);
-  return { child, serverPid: serverPidOf(child), readyMs, port };
+  return { child, serverPid: serverPidOf(child), readyMs, cpuMs: NaN, port };
 }
 
-async function coldStarts(seededDir: string): Promise<{ empty: number[]; existing: number[]; rssEmpty: number[]; rssExisting: number[] }> {
+async function coldStarts(seededDir: string): Promise<{ empty: number[]; existing: number[]; rssEmpty: number[]; rssExisting: number[]; cpuEmpty: number[]; cpuExisting: number[] }> {
   // one discarded start: tsx's transform cache and the OS page cache are warm afterwards, as on any restart
   const warm = tempDir('cold');
   const w = await startGateway(warm);
   await killAndWait(w.child);
   fs.rmSync(warm, { recursive: true, force: true });
-  const out = { empty: [] as number[], existing: [] as number[], rssEmpty: [] as number[], rssExisting: [] as number[] };
+  const out = { empty: [] as number[], existing: [] as number[], rssEmpty: [] as number[], rssExisting: [] as number[], cpuEmpty: [] as number[], cpuExisting: [] as number[] };
   for (let i = 0; i < COLD_RUNS; i++) {
     const dir = tempDir('cold');
     const e = await startGateway(dir);
     await sleep(IDLE_MS);
     out.empty.push(e.readyMs);
+    out.cpuEmpty.push(e.cpuMs);
     out.rssEmpty.push(rssOf(e.serverPid));
     await killAndWait(e.child);
     fs.rmSync(dir, { recursive: true, force: true });
     const x = await startGateway(seededDir);
     await sleep(IDLE_MS);
     out.existing.push(x.readyMs);
+    out.cpuExisting.push(x.cpuMs);
     out.rssExisting.push(rssOf(x.serverPid));
     await killAndWait(x.child);
   }
@@ -227,14 +232,14 @@ async function main() {
   const cold = await coldStarts(s.dataDir);
   console.log(
     table(
-      ['data directory', ...cold.empty.map((_, i) => `run ${i + 1}`), 'median', `RSS ${IDLE_MS / 1000} s after ready (median)`],
+      ['data directory', ...cold.empty.map((_, i) => `run ${i + 1}`), 'median', 'CPU used until ready (median)', `RSS ${IDLE_MS / 1000} s after ready (median)`],
       [
-        ['empty (migrate, bootstrap token, demo seed)', ...cold.empty.map((x) => ms(x)), ms(median(cold.empty)), mb(median(cold.rssEmpty))],
-        [`existing (${s.counts.projects} projects, ${s.counts.bundles} bundles)`, ...cold.existing.map((x) => ms(x)), ms(median(cold.existing)), mb(median(cold.rssExisting))],
+        ['empty (migrate, bootstrap token, demo seed)', ...cold.empty.map((x) => ms(x)), ms(median(cold.empty)), ms(median(cold.cpuEmpty)), mb(median(cold.rssEmpty))],
+        [`existing (${s.counts.projects} projects, ${s.counts.bundles} bundles)`, ...cold.existing.map((x) => ms(x)), ms(median(cold.existing)), ms(median(cold.cpuExisting)), mb(median(cold.rssExisting))],
       ],
     ),
   );
-  console.log('\n(one discarded start before these, so the tsx transform cache is warm, as on any restart)');
+  console.log('\n(one discarded start before these, so the tsx transform cache is warm, as on any restart; CPU = user + system of the tsx CLI and the gateway process)');
 
   heading('Throughput and latency');
   const gw = await startGateway(s.dataDir);

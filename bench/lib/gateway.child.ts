@@ -14,6 +14,7 @@ import { startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Em } from '../../src/db/orm.js';
 import { EventType, SubjectKind } from '../../src/events/event.entity.js';
+import { fromGlobalId, NodeKind } from '../../src/graphql/relay/global-id.js';
 import { serveIpc } from './proc.js';
 import { wallNow } from './report.js';
 
@@ -69,10 +70,11 @@ serveIpc({
   /** live bus handlers (one per subscription stream) */
   subscribers: () => (app.bus as { size?: () => number }).size?.() ?? -1,
   /**
-   * Appends `count` events to a project's log, one transaction each, `intervalMs` apart; every event
+   * Appends `count` events to a project's log (project given by its global ID), one transaction each, `intervalMs` apart; every event
    * carries `details.t`, the wall-clock time (ms, µs precision) taken just before its commit.
    */
-  publish: async ({ projectId, count, intervalMs, subjectId }: { projectId: string; count: number; intervalMs: number; subjectId: string }) => {
+  publish: async ({ projectId: projectGid, count, intervalMs, subjectId }: { projectId: string; count: number; intervalMs: number; subjectId: string }) => {
+    const projectId = fromGlobalId(projectGid, NodeKind.Project, ['projectId']);
     const commitMs: number[] = [];
     const started = performance.now();
     for (let i = 0; i < count; i++) {

@@ -89,9 +89,39 @@ export async function waitFor200(url: string, since: number, timeoutMs = 30_000,
   }
 }
 
+/**
+ * Every child this benchmark started, killed (with the processes they started) when the benchmark
+ * exits however it exits, so an aborted run leaves no server behind.
+ */
+const started = new Set<ChildProcess>();
+function killAllChildren(): void {
+  for (const c of started) {
+    if (c.exitCode !== null || c.signalCode !== null || !c.pid) continue;
+    for (const pid of [...descendants(c.pid), c.pid]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+  }
+}
+process.once('exit', killAllChildren);
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    killAllChildren();
+    process.exit(130);
+  });
+}
+function track(child: ChildProcess): ChildProcess {
+  started.add(child);
+  child.once('exit', () => started.delete(child));
+  return child;
+}
+
 /** Spawns the tsx CLI on a script (as `npm start` does) with the given environment. */
 export function spawnTsx(script: string, env: Record<string, string>, opts: { quiet?: boolean } = {}): ChildProcess {
-  const child = spawn(tsxCli, [script], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', opts.quiet ? 'ignore' : 'pipe', 'pipe'] });
+  const child = track(spawn(tsxCli, [script], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', opts.quiet ? 'ignore' : 'pipe', 'pipe'] }));
   let err = '';
   child.stderr?.on('data', (d: Buffer) => {
     err = (err + d.toString()).slice(-4000);
@@ -102,13 +132,26 @@ export function spawnTsx(script: string, env: Record<string, string>, opts: { qu
   return child;
 }
 
-export async function killAndWait(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<void> {
+/** Stops a child (and whatever it started, e.g. the node process behind the tsx CLI) and waits for all of them. */
+export async function killAndWait(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
+  const inner = child.pid ? descendants(child.pid) : [];
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   child.kill(signal);
   const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   await exited;
   clearTimeout(t);
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const end = performance.now() + timeoutMs;
+  while (inner.some(alive) && performance.now() < end) await new Promise((r) => setTimeout(r, 20));
+  for (const pid of inner.filter(alive)) process.kill(pid, 'SIGKILL');
 }
 
 type Pending = { resolve: (v: any) => void; reject: (e: Error) => void };
@@ -126,12 +169,12 @@ export class IpcChild {
   private stderrTail = '';
 
   constructor(file: string, env: Record<string, string>, execArgv: string[] = []) {
-    this.child = fork(file, [], {
+    this.child = track(fork(file, [], {
       cwd: repoRoot,
       env: { ...process.env, ...env },
       execArgv: ['--import', 'tsx', ...execArgv],
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
-    });
+    }));
     this.child.stderr?.on('data', (d: Buffer) => {
       const s = d.toString();
       this.stderrTail = (this.stderrTail + s).slice(-8000);

@@ -17,7 +17,7 @@ import { ConflictError, DomainError, ErrorCode, NotFoundError, Problems } from '
 import { EventType, SubjectKind } from '../events/event.entity.js';
 import type { EventBatch, EventLog } from '../events/event.log.js';
 import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
-import { clusterSetName } from '../kube/index.js';
+import { clusterSetName, spokeClusterName } from '../kube/index.js';
 import { assertProject } from '../tenancy/access.policy.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
 import type { ProjectService } from '../tenancy/project.service.js';
@@ -150,6 +150,14 @@ export class PoolService {
       if (await em.count(ComputePool, { project: project.id, activeName: input.name })) {
         throw new ConflictError(`compute pool ${input.name} already exists in project ${project.name}`, ['name'], ErrorCode.ALREADY_EXISTS);
       }
+      // Hub names join project and pool with "-", so another project's pool can map to the same
+      // cluster set or spoke (project "a-b" + pool "c" = project "a" + pool "b-c"): sharing them would
+      // let one project's placements reach the other's clusters. Refuse instead.
+      const set = clusterSetName(project.name, input.name);
+      const spokes = Array.from({ length: clusterCount }, (_, i) => spokeClusterName(project.name, input.name, clusterCount > 1 ? i : undefined));
+      if ((await em.count(ComputePool, { clusterSet: set, activeName: { $ne: null } })) || (await em.count(PoolCluster, { activeName: { $in: spokes } }))) {
+        throw new ConflictError(`the hub names of compute pool ${input.name} (${set}) are taken by another pool; choose another name`, ['name'], ErrorCode.ALREADY_EXISTS);
+      }
       const selection = selectMachines(input.nodeRequirements, clusterCount, await availableMachines(em, project.tenant.id));
       if (!selection.ok) throw new DomainError(ErrorCode.INSUFFICIENT_CAPACITY, selection.problems.join('; '), ['nodeRequirements']);
       const pool = em.create(ComputePool, {
@@ -162,7 +170,7 @@ export class PoolService {
         clusterCount,
         nodeRequirements: input.nodeRequirements,
         kubernetesVersion: bundle.clusterProfile!.kubernetesVersion,
-        clusterSet: clusterSetName(project.name, input.name),
+        clusterSet: set,
         ownerDeploymentId: opts.ownerDeploymentId ?? null,
         phase: PoolPhase.PENDING,
       });

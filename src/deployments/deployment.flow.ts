@@ -19,6 +19,7 @@ import {
   decisionSelector,
   feedbackValues,
   helmReleaseIdentifier,
+  Label,
   manifestWorkName,
   placementName,
   readManifestWork,
@@ -30,6 +31,7 @@ import {
   FeedbackName,
   feedbackString,
   WORK_RECONCILE_ANNOTATION,
+  type KubeObject,
   type ObjectRef,
 } from '../kube/index.js';
 import { Project } from '../tenancy/project.entity.js';
@@ -71,6 +73,37 @@ async function renderInput(ctx: Ctx): Promise<RenderInput & { pool: ComputePool 
   };
 }
 
+/**
+ * A hub write of the deploy flow may still be in flight when the deployment is deleted (deletion
+ * cancels the flow's job; it cannot stop a request) and land after the teardown has looked. So after
+ * each write look again: when the deployment is being deleted, take the write back — the very object
+ * written (same uid), never a namesake a later deployment may have made. Null when taken back.
+ */
+async function applyUnlessDeleted<T extends KubeObject>(ctx: Ctx, obj: T): Promise<T | null> {
+  const written = await ctx.hub.apply(obj);
+  const fresh = await ctx.em.fork().findOne(AppDeployment, { id: ctx.subject.id });
+  if (fresh && fresh.phase !== DeploymentPhase.DELETING && fresh.phase !== DeploymentPhase.DELETED) return written;
+  const ref = { kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name } as ObjectRef;
+  const current = await ctx.hub.get(ref);
+  if (current && current.metadata.uid === written.metadata.uid) await ctx.hub.delete(ref, { propagationPolicy: 'Foreground' });
+  ctx.log.info('deployment deleted while its rollout wrote to the hub: write taken back', { kind: obj.kind, name: obj.metadata.name });
+  return null;
+}
+
+/**
+ * The deployment's ManifestWorks on the hub: normally one, in its cluster's namespace; a retry that
+ * had to move to another cluster leaves the old cluster's copy behind until it is removed.
+ */
+async function worksOf(ctx: Ctx, project: string, deployment: string): Promise<ObjectRef[]> {
+  const name = manifestWorkName(project, deployment);
+  const list = await ctx.hub.list('ManifestWork', { labelSelector: { [Label.Project]: project, [Label.Deployment]: deployment } });
+  const refs = list.items.filter((o) => o.metadata.name === name).map((o) => ({ kind: 'ManifestWork' as const, namespace: o.metadata.namespace, name }));
+  const own: ObjectRef = { kind: 'ManifestWork', namespace: ctx.subject.cluster, name };
+  return refs.some((r) => r.namespace === own.namespace) ? refs : [own, ...refs];
+}
+
+const deletedMeanwhile = () => wait(WaitReason.WAITING_FOR_DELETION, 'The deployment is being deleted', { retryAfterMs: 1000 });
+
 function provisionPool(deps: DeploymentFlowDeps) {
   return async (ctx: Ctx): Promise<StepResult> => {
     const pool = await ctx.em.findOneOrFail(ComputePool, { id: ctx.subject.pool.id });
@@ -85,7 +118,7 @@ function provisionPool(deps: DeploymentFlowDeps) {
 function place(deps: DeploymentFlowDeps) {
   return async (ctx: Ctx): Promise<StepResult> => {
     const r = await renderInput(ctx);
-    await ctx.hub.apply(renderPlacement(r));
+    if (!(await applyUnlessDeleted(ctx, renderPlacement(r)))) return deletedMeanwhile();
     const name = placementName(r.deployment);
     const decisions = await ctx.hub.list('PlacementDecision', { namespace: r.project, labelSelector: decisionSelector(name) });
     const clusters = decisionClusters(decisions.items);
@@ -103,7 +136,11 @@ const MAX_WORK_BYTES = 512 * 1024;
 async function applyWork(ctx: Ctx): Promise<StepResult> {
   const work = renderManifestWork(await renderInput(ctx));
   if (Buffer.byteLength(JSON.stringify(work)) > MAX_WORK_BYTES) return fail('RENDERED_TOO_LARGE', `The rendered ManifestWork exceeds ${MAX_WORK_BYTES} bytes`);
-  await ctx.hub.apply(work);
+  if (!(await applyUnlessDeleted(ctx, work))) return deletedMeanwhile();
+  // a copy on another cluster (left by a retry that moved) would run the app twice: remove it
+  for (const stray of (await worksOf(ctx, work.metadata.labels![Label.Project], ctx.subject.name)).filter((r) => r.namespace !== ctx.subject.cluster)) {
+    await ctx.hub.delete(stray, { propagationPolicy: 'Foreground' });
+  }
   return done(undefined, `Applied ManifestWork ${work.metadata.name} to cluster ${ctx.subject.cluster}`);
 }
 
@@ -116,7 +153,8 @@ function rollout(deps: DeploymentFlowDeps) {
     const token = rendered.metadata.annotations?.[WORK_RECONCILE_ANNOTATION];
     if (!work || work.metadata.annotations?.[WORK_RECONCILE_ANNOTATION] !== token) {
       // first look after a crash between steps, or after a retry: (re)apply — SSA makes it a no-op when unchanged
-      work = await ctx.hub.apply(rendered);
+      work = await applyUnlessDeleted(ctx, rendered);
+      if (!work) return deletedMeanwhile();
     }
     const ws = readManifestWork(work);
     const ns = appNamespaceName(r.project, r.deployment);
@@ -157,9 +195,10 @@ async function deleteAndCheck(ctx: Ctx, ref: ObjectRef): Promise<boolean> {
 function removeWork(deps: DeploymentFlowDeps) {
   return async (ctx: Ctx): Promise<StepResult> => {
     const project = await ctx.em.findOneOrFail(Project, { id: ctx.subject.project.id });
-    const ref: ObjectRef = { kind: 'ManifestWork', namespace: ctx.subject.cluster, name: manifestWorkName(project.name, ctx.subject.name) };
-    if (await deleteAndCheck(ctx, ref)) return done(undefined, 'ManifestWork removed: the app is uninstalled from the spoke');
-    return wait(WaitReason.WAITING_FOR_DELETION, `Waiting for the work agent to remove ManifestWork ${ref.name}`, { retryAfterMs: deps.pollMs });
+    const left: string[] = [];
+    for (const ref of await worksOf(ctx, project.name, ctx.subject.name)) if (!(await deleteAndCheck(ctx, ref))) left.push(`${ref.namespace}/${ref.name}`);
+    if (!left.length) return done(undefined, 'ManifestWork removed: the app is uninstalled from the spoke');
+    return wait(WaitReason.WAITING_FOR_DELETION, `Waiting for the work agent to remove ManifestWork ${left.join(', ')}`, { retryAfterMs: deps.pollMs });
   };
 }
 
@@ -230,6 +269,8 @@ export function undeployFlow(deps: DeploymentFlowDeps): FlowDefinition<AppDeploy
       // a dedicated pool the user made is free for another deployment
       await run(em, knexOf(em)('compute_pool').where({ id: subject.pool.id, serving_deployment_id: subject.id }).update({ serving_deployment_id: null }));
       await em.nativeUpdate(AppDeployment, { id: subject.id }, { activeName: null, deletedAt: new Date(), accessUrls: [] });
+      // a deleted deployment no longer uses its bundle versions (they may be deleted now); its spec keeps their ids
+      await em.nativeDelete(AppDeploymentBundle, { deployment: subject.id });
     },
   };
 }

@@ -15,7 +15,7 @@ import { uuidv7 } from '../db/ids.js';
 import { byKey } from '../db/loaders.js';
 import type { Em } from '../db/orm.js';
 import { knexOf, run } from '../db/sql.js';
-import { DomainError, ErrorCode, NotFoundError } from '../errors.js';
+import { ConflictError, DomainError, ErrorCode, NotFoundError } from '../errors.js';
 import { EventType, SubjectKind } from '../events/event.entity.js';
 import type { EventBatch, EventLog } from '../events/event.log.js';
 import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
@@ -46,6 +46,8 @@ export interface DeployResult {
 
 /** Admissions of a new dedicated pool that lost its machines to a concurrent one are re-run this often. */
 const MACHINE_RACE_ATTEMPTS = 5;
+/** A delete that lost a race with the flow moving the phase is re-read and re-tried this often. */
+const PHASE_RACE_ATTEMPTS = 5;
 
 const subjectOf = (d: { id: string; name: string }, projectId: string) => ({ subjectKind: SubjectKind.APP_DEPLOYMENT, subjectId: d.id, subjectName: d.name, projectId });
 
@@ -86,7 +88,13 @@ export class DeploymentService {
   async bundleIds(ctx: Ctx, deploymentId: string): Promise<string[]> {
     const loader = ctx.loaders.get<string, string[]>('bundlesByDeployment', async (ids) => {
       const rows = await ctx.em.find(AppDeploymentBundle, { deployment: { $in: [...ids] } }, { orderBy: { position: 'asc' } });
-      return ids.map((id) => rows.filter((r) => r.deployment.id === id).map((r) => r.bundle.id));
+      // a DELETED deployment's links are gone (its bundle versions may be deleted): its spec remembers them
+      const unlinked = ids.filter((id) => !rows.some((r) => r.deployment.id === id));
+      const specs = unlinked.length ? await ctx.em.find(AppDeployment, { id: { $in: unlinked } }) : [];
+      return ids.map((id) => {
+        const linked = rows.filter((r) => r.deployment.id === id).map((r) => r.bundle.id);
+        return linked.length ? linked : (specs.find((d) => d.id === id)?.spec.bundleIds ?? []);
+      });
     });
     return loader.load(deploymentId);
   }
@@ -201,7 +209,8 @@ export class DeploymentService {
     if (d.phase !== DeploymentPhase.FAILED) throw new DomainError(ErrorCode.ILLEGAL_STATE, `app deployment ${d.name} is ${d.phase}; only FAILED deployments can be retried`, ['id']);
     const project = await ctx.services.projects.require(ctx, d.project.id, ['id']);
     await this.deps.events.commit(ctx.em, async (em, events) => {
-      const fresh = await em.findOneOrFail(AppDeployment, { id: d.id });
+      // refresh: the request's identity map holds the deployment as it was before this transaction
+      const fresh = await em.findOneOrFail(AppDeployment, { id: d.id }, { refresh: true });
       if (fresh.phase !== DeploymentPhase.FAILED) throw new DomainError(ErrorCode.ILLEGAL_STATE, `app deployment ${d.name} is ${fresh.phase}`, ['id']);
       const failedJob = await em.findOne(WorkflowJob, { subjectId: d.id, flow: DEPLOY_FLOW, state: JobState.FAILED }, { orderBy: { id: 'desc' } });
       if (!failedJob) throw new DomainError(ErrorCode.ILLEGAL_STATE, `app deployment ${d.name} has no failed step to resume`, ['id']);
@@ -218,7 +227,9 @@ export class DeploymentService {
       // a different cluster means a new placement: resume from the placement step
       const moved = cluster.name !== fresh.cluster;
       const stepIndex = moved ? Math.min(failedJob.stepIndex, DEPLOY_STEPS.indexOf('place')) : failedJob.stepIndex;
-      await em.nativeUpdate(AppDeployment, { id: d.id }, { cluster: cluster.name, holdsAllocation: true, retries: fresh.retries + 1, failureReason: null, failureStep: null, failureMessage: null });
+      // guarded: a delete that committed since our read wins, and this retry rolls back
+      const updated = await em.nativeUpdate(AppDeployment, { id: d.id, phase: DeploymentPhase.FAILED }, { cluster: cluster.name, holdsAllocation: true, retries: fresh.retries + 1, failureReason: null, failureStep: null, failureMessage: null });
+      if (updated !== 1) throw new DomainError(ErrorCode.ILLEGAL_STATE, `app deployment ${d.name} changed while it was being retried`, ['id']);
       const checkpoint = { ...failedJob.checkpoint };
       delete checkpoint._wait;
       const job = this.deps.jobs.create(em, DEPLOY_FLOW, d.id, project.id, checkpoint);
@@ -235,16 +246,27 @@ export class DeploymentService {
     const d = await this.requireDeployment(ctx, id);
     if (d.phase === DeploymentPhase.DELETED) throw new DomainError(ErrorCode.ILLEGAL_STATE, `app deployment ${d.name} is already deleted`, ['id']);
     if (d.phase !== DeploymentPhase.DELETING) {
-      await this.deps.events.commit(ctx.em, async (em, events) => {
-        const fresh = await em.findOneOrFail(AppDeployment, { id: d.id });
-        if (fresh.phase === DeploymentPhase.DELETING || fresh.phase === DeploymentPhase.DELETED) return;
-        await this.deps.jobs.cancelActive(em, d.id);
-        await deploymentMachine.apply(em, AppDeployment, d.id, fresh.phase, DeploymentPhase.DELETING, { waitReason: null, waitMessage: null, waitingSince: null, currentStep: null });
-        this.deps.jobs.create(em, UNDEPLOY_FLOW, d.id, fresh.project.id);
-        await em.flush();
-        events.emit({ ...subjectOf(d, fresh.project.id), type: EventType.DELETE_REQUESTED, phase: DeploymentPhase.DELETING, percent: fresh.percent, message: `Deletion of app deployment ${d.name} requested` });
-        events.emit({ ...subjectOf(d, fresh.project.id), type: EventType.PHASE_CHANGED, phase: DeploymentPhase.DELETING, percent: fresh.percent, message: `App deployment ${d.name} is DELETING` });
-      });
+      // the flow may move the phase between our read and our guarded write: read again and retry
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.deps.events.commit(ctx.em, async (em, events) => {
+            // refresh: the request's identity map holds the deployment as it was before this transaction
+            const fresh = await em.findOneOrFail(AppDeployment, { id: d.id }, { refresh: true });
+            if (fresh.phase === DeploymentPhase.DELETING || fresh.phase === DeploymentPhase.DELETED) return;
+            // a runner may be inside a deploy step right now; a hub write it has in flight is taken
+            // back by the step itself once it sees DELETING (deployment.flow.ts applyUnlessDeleted)
+            await this.deps.jobs.cancelActive(em, d.id);
+            await deploymentMachine.apply(em, AppDeployment, d.id, fresh.phase, DeploymentPhase.DELETING, { waitReason: null, waitMessage: null, waitingSince: null, currentStep: null });
+            this.deps.jobs.create(em, UNDEPLOY_FLOW, d.id, fresh.project.id);
+            await em.flush();
+            events.emit({ ...subjectOf(d, fresh.project.id), type: EventType.DELETE_REQUESTED, phase: DeploymentPhase.DELETING, percent: fresh.percent, message: `Deletion of app deployment ${d.name} requested` });
+            events.emit({ ...subjectOf(d, fresh.project.id), type: EventType.PHASE_CHANGED, phase: DeploymentPhase.DELETING, percent: fresh.percent, message: `App deployment ${d.name} is DELETING` });
+          });
+          break;
+        } catch (e) {
+          if (!(e instanceof ConflictError && e.code === ErrorCode.CONFLICT) || attempt >= PHASE_RACE_ATTEMPTS) throw e;
+        }
+      }
       this.deps.wake();
     }
     return ctx.em.fork().findOneOrFail(AppDeployment, { id: d.id });

@@ -6,7 +6,7 @@ import { MAX_PAGE, DEFAULT_PAGE, type Page } from '../graphql/relay/connection.j
 import { topics } from './event.bus.js';
 import { parseEventCursor, type EventDto } from './event.dto.js';
 import type { EventLog } from './event.log.js';
-import { eventStream } from './event.stream.js';
+import { subscriptionStream, type LaggingMarker } from './event.stream.js';
 
 export interface StreamHooks {
   onStart?: () => void;
@@ -37,10 +37,10 @@ export class EventService {
   }
 
   /** Everything after the cursor from the database, then live (see event.stream.ts). */
-  subjectStream(ctx: Ctx, subjectId: string, after: string | null | undefined): AsyncIterableIterator<EventDto> {
+  subjectStream(ctx: Ctx, subjectId: string, after: string | null | undefined): AsyncIterableIterator<EventDto | LaggingMarker> {
     const [seq] = this.after(after);
     this.hooks.onStart?.();
-    return eventStream({
+    return subscriptionStream({
       bus: this.log.bus,
       topic: topics.subject(subjectId),
       seqOf: (e) => e.seq,
@@ -52,10 +52,10 @@ export class EventService {
     });
   }
 
-  projectStream(ctx: Ctx, projectId: string, after: string | null | undefined): AsyncIterableIterator<EventDto> {
+  projectStream(ctx: Ctx, projectId: string, after: string | null | undefined): AsyncIterableIterator<EventDto | LaggingMarker> {
     const [, projectSeq] = this.after(after);
     this.hooks.onStart?.();
-    return eventStream({
+    return subscriptionStream({
       bus: this.log.bus,
       topic: topics.project(projectId),
       seqOf: (e) => e.projectSeq,

@@ -9,6 +9,7 @@
  * the publisher (which never waits for subscribers).
  */
 import { GraphQLError } from 'graphql';
+import { DomainError, type ErrorCode } from '../errors.js';
 import type { EventBus } from './event.bus.js';
 import { eventCursor, type EventDto } from './event.dto.js';
 
@@ -129,4 +130,56 @@ async function* stream(src: StreamSource, control: Control): AsyncGenerator<Even
     unsubscribe();
     src.onEnd?.();
   }
+}
+
+/**
+ * SUBSCRIPTION_LAGGING as the client sees it. A subscription's source stream cannot end with an error
+ * the client can read: graphql-ws wraps whatever the stream throws in a path-less GraphQLError, which
+ * the gateway's error formatter masks as INTERNAL_SERVER_ERROR (and drops `extensions.after`). So the
+ * stream handed to GraphQL ends with a marker instead, and the field resolver turns the marker into
+ * this error: a located resolver error that keeps its code and `after`, followed by completion.
+ */
+export class SubscriptionLaggingError extends DomainError {
+  constructor(message: string, after: string | null) {
+    super('SUBSCRIPTION_LAGGING' as ErrorCode, message, null, { after });
+  }
+}
+
+export interface LaggingMarker {
+  readonly lagging: true;
+  readonly message: string;
+  readonly after: string | null;
+}
+
+export function isLaggingMarker(x: unknown): x is LaggingMarker {
+  return typeof x === 'object' && x !== null && (x as { lagging?: unknown }).lagging === true;
+}
+
+/** `eventStream` for a GraphQL subscription: a lagging end becomes a last marker item, then done. */
+export function subscriptionStream(src: StreamSource): AsyncIterableIterator<EventDto | LaggingMarker> {
+  const inner = eventStream(src);
+  let finished = false;
+  return {
+    next: async () => {
+      if (finished) return { done: true, value: undefined };
+      try {
+        return await inner.next();
+      } catch (e) {
+        if (e instanceof GraphQLError && e.extensions?.code === 'SUBSCRIPTION_LAGGING') {
+          finished = true;
+          const marker: LaggingMarker = { lagging: true, message: e.message, after: (e.extensions.after as string | null) ?? null };
+          return { done: false, value: marker };
+        }
+        throw e;
+      }
+    },
+    return: (value?: unknown) => {
+      finished = true;
+      return inner.return!(value) as Promise<IteratorResult<EventDto | LaggingMarker>>;
+    },
+    throw: (e?: unknown) => inner.throw!(e) as Promise<IteratorResult<EventDto | LaggingMarker>>,
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }

@@ -5,6 +5,7 @@ import { Node } from '../graphql/relay/node.interface.js';
 import { JSONScalar } from '../graphql/scalars.js';
 import { eventCursor, type EventDto } from './event.dto.js';
 import { EventType, SubjectKind } from './event.entity.js';
+import { isLaggingMarker, SubscriptionLaggingError, type LaggingMarker } from './event.stream.js';
 
 registerEnumType(EventType, { name: 'DeploymentEventType' });
 registerEnumType(SubjectKind, { name: 'EventSubjectKind' });
@@ -56,7 +57,9 @@ export class DeploymentEventNode extends Node {
   @Field(() => Date)
   time!: Date;
 
-  static from(e: EventDto): DeploymentEventNode {
+  /** Also the one place a subscription's lagging marker (see event.stream.ts) becomes its error. */
+  static from(e: EventDto | LaggingMarker): DeploymentEventNode {
+    if (isLaggingMarker(e)) throw new SubscriptionLaggingError(e.message, e.after);
     return Object.assign(new DeploymentEventNode(), {
       id: toGlobalId(NodeKind.DeploymentEvent, e.id),
       cursor: eventCursor(e),

@@ -244,7 +244,8 @@ export class WorkflowRunner {
       const checkpoint = result.data !== undefined ? { ...job.checkpoint, _wait: result.data } : job.checkpoint;
       await this.commit(em, job, async (tem, emit) => {
         if (key !== job.waitKey) {
-          const reasonChanged = !job.waitKey || !job.waitKey.startsWith(`${result.reason}|${result.message}|`);
+          // `since` is since when the step waits for this reason: progress and new wording keep it.
+          const reasonChanged = !job.waitKey || !job.waitKey.startsWith(`${result.reason}|`);
           await tem.nativeUpdate(flow.entity, { id: subject.id } as never, {
             percent,
             waitReason: result.reason,

@@ -12,6 +12,7 @@ import { deployApp } from '../helpers/deploy.js';
 import { brief, isGapless, type Ev } from '../helpers/events.js';
 import {
   DELETE_DEPLOYMENT,
+  DEPLOYMENT_EVENTS,
   deploymentEventLog,
   deploymentEvents,
   deploymentHubObjects,
@@ -25,10 +26,11 @@ import {
   sharedPool,
   spokeReleases,
   sqlOf,
+  subscribeEvents,
   type Gateway,
 } from '../helpers/deployments.js';
 import { machineStates, quotaUsed } from '../helpers/pools.js';
-import { uniq } from '../helpers/seed.js';
+import { createTenant, createToken, uniq } from '../helpers/seed.js';
 
 let app: TestApp;
 let gw: Gateway;
@@ -152,6 +154,24 @@ describe('App Deployments end to end', () => {
     await sub.close();
     await projectSub.close();
   }, 120_000);
+
+  it('should check access when a deployment subscription starts: invisible to other tenants, readable by project viewers', async () => {
+    const w = await deployWorld(app, { quota: 16, gpus: 2 });
+    const pool = await sharedPool(app, w);
+    const r = await deployApp(app, { projectId: w.project.id, name: uniq('priv'), bundleIds: [w.appBundle], poolId: pool.id });
+    expect(r.userErrors).toEqual([]);
+    const other = await createTenant(app, uniq('t'));
+    const outsider = await createToken(app, [{ role: 'TENANT_ADMIN', tenantId: other.id }]);
+    const denied = subscribeEvents(gw, DEPLOYMENT_EVENTS, { id: r.appDeployment.id, after: null }, 'appDeploymentEvents', outsider);
+    await denied.done(10_000);
+    expect(denied.events).toEqual([]);
+    expect(denied.errors.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+    const viewer = await createToken(app, [{ role: 'PROJECT_VIEWER', projectId: w.project.id }]);
+    const allowed = subscribeEvents(gw, DEPLOYMENT_EVENTS, { id: r.appDeployment.id, after: null }, 'appDeploymentEvents', viewer);
+    const evs = await allowed.until((e) => e.some((x) => x.phase === 'RUNNING'));
+    expect(isGapless(evs.map((e) => e.seq))).toBe(true);
+    await allowed.close();
+  }, 60_000);
 
   it('should deploy onto a new dedicated pool provisioned in the same flow, then delete the pool, its machines and its spoke with it', async () => {
     const w = await deployWorld(app, { quota: 16, gpus: 4, machines: { controlPlanes: 1, gpuHosts: [{ family: 'NVIDIA-H100', count: 1, gpusEach: 8 }] } });

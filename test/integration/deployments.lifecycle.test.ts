@@ -245,7 +245,7 @@ describe('App Deployment lifecycle', () => {
     expect(again.userErrors.map((e: any) => [e.code, e.field])).toEqual([['ILLEGAL_STATE', ['input', 'id']]]);
   }, 60_000);
 
-  it('should refuse to delete a pool or a bundle version that a deployment uses', async () => {
+  it('should refuse to delete a pool or a bundle version that a deployment uses, and allow the version once the deployment is deleted', async () => {
     const bundle = await createAppBundle(app, w.project.id, { gpus: 1 });
     const d = await deployApp(app, { projectId: w.project.id, name: uniq('use'), bundleIds: [bundle], poolId: pool.id });
     expect(d.userErrors).toEqual([]);
@@ -261,6 +261,15 @@ describe('App Deployment lifecycle', () => {
     for (const table of ['compute_pool', 'profile_bundle', 'gpu_quota', 'gpu_reservation', 'cluster_gpu', 'machine']) expect(after[table], table).toEqual(before[table]);
     expect((await waitForPhase(gw, d.appDeployment.id, ['RUNNING', 'FAILED'])).phase).toBe('RUNNING');
     expect(spokeReleases(hub, (await getDeployment(gw, d.appDeployment.id)).cluster).length).toBeGreaterThan(0);
+
+    // once the deployment is deleted it uses nothing: the version can go (the record still names it while it exists)
+    expect((await app.q(DELETE_DEPLOYMENT, { id: d.appDeployment.id })).deleteAppDeployment.userErrors).toEqual([]);
+    await waitForPhase(gw, d.appDeployment.id, ['DELETED']);
+    const bundlesOf = async () => (await app.q(`query($id: ID!) { node(id: $id) { ... on AppDeployment { bundles { id } } } }`, { id: d.appDeployment.id })).node.bundles;
+    expect(await bundlesOf()).toEqual([{ id: bundle }]);
+    const later = await app.q(`mutation($id: ID!) { deleteProfileBundle(input: { id: $id }) { deletedId userErrors { field message code } } }`, { id: bundle });
+    expect(later.deleteProfileBundle).toEqual({ deletedId: bundle, userErrors: [] });
+    expect(await bundlesOf()).toEqual([]);
   }, 60_000);
 });
 

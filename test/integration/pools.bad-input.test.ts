@@ -224,3 +224,50 @@ describe('createComputePool idempotency', () => {
     await waitForPoolPhase(app, id, ['DELETED']);
   });
 });
+
+describe('hub names of pools in different projects', () => {
+  it('should never let two live pools share a cluster set or a spoke, even when project and pool names join to the same text', async () => {
+    const base = uniq('q').replace('-', '');
+    const t1 = await createTenant(app, uniq('t'), [{ gpuFamily: H100, limit: 64 }]);
+    const t2 = await createTenant(app, uniq('t'), [{ gpuFamily: H100, limit: 64 }]);
+    // "<base>-ab" + "cd1" and "<base>" + "ab-cd1" are both "<base>-ab-cd1"
+    const p1 = await createProject(app, t1.id, `${base}-ab`, [{ gpuFamily: H100, limit: 64 }]);
+    const p2 = await createProject(app, t2.id, base, [{ gpuFamily: H100, limit: 64 }]);
+    const { createInfraBundle, registerMachines } = await import('../helpers/compute.js');
+    await registerMachines(app, t1.id, { controlPlanes: 2, gpuHosts: [{ family: H100, count: 2, gpusEach: 8 }] });
+    await registerMachines(app, t2.id, { controlPlanes: 2, gpuHosts: [{ family: H100, count: 2, gpusEach: 8 }] });
+    const w1: PoolWorld = { tenant: t1, project: p1, bundle: await createInfraBundle(app, p1.id), hosts: [] };
+    const w2: PoolWorld = { tenant: t2, project: p2, bundle: await createInfraBundle(app, p2.id), hosts: [] };
+    const POOL = `query($id: ID!) { node(id: $id) { ... on ComputePool { phase environment { clusterSets } clusters { name } } } }`;
+
+    const first = await app.q(CREATE, { input: { ...input(), projectId: p1.id, infrastructureBundleId: w1.bundle, name: 'cd1', mode: 'SHARED', clusterCount: 2 } });
+    expect(first.createComputePool.userErrors).toEqual([]);
+    const firstId = first.createComputePool.computePool.id;
+    await waitForPoolPhase(app, firstId, ['RUNNING']);
+    const a = (await app.q(POOL, { id: firstId })).node;
+
+    for (const [name, mode] of [
+      ['ab-cd1', 'DEDICATED'],
+      ['ab-cd1-0', 'DEDICATED'],
+    ]) {
+      const before = await snapshot(w2);
+      const r = await app.gql(CREATE, { input: { ...input(), projectId: p2.id, infrastructureBundleId: w2.bundle, name, mode } });
+      const errors = r.data.createComputePool.userErrors;
+      if (errors.length) {
+        // refused: said so on the name, and nothing was reserved
+        expect(codes(errors)).toEqual(['ALREADY_EXISTS@input.name']);
+        expect(await snapshot(w2)).toEqual(before);
+      } else {
+        const id = r.data.createComputePool.computePool.id;
+        await waitForPoolPhase(app, id, ['RUNNING', 'FAILED']);
+        const b = (await app.q(POOL, { id })).node;
+        expect(b.environment.clusterSets).not.toEqual(a.environment.clusterSets);
+        for (const c of b.clusters) expect(a.clusters.map((x: any) => x.name)).not.toContain(c.name);
+      }
+    }
+    // the first pool's cluster set holds only its own spokes
+    const set = a.environment.clusterSets[0];
+    const members = app.hub.sim!.objects({ kind: 'ManagedCluster' }).filter((o) => o.metadata.labels?.['cluster.open-cluster-management.io/clusterset'] === set);
+    expect(members.map((o) => o.metadata.name).sort()).toEqual(a.clusters.map((c: any) => c.name).sort());
+  });
+});

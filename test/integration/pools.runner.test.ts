@@ -42,14 +42,18 @@ type Script = (ctx: StepContext<ComputePool>, stepId: string) => Promise<StepRes
 
 /** A provision flow whose steps the test scripts (same name, subject, machine and outcomes as the real one). */
 function scriptedFlow(steps: string[], script: Script): FlowDefinition<ComputePool> {
-  const phases = [PoolPhase.PROVISIONING, PoolPhase.REGISTERING, PoolPhase.INSTALLING];
   return {
     name: POOL_PROVISION_FLOW,
     subjectKind: SubjectKind.COMPUTE_POOL,
     entity: ComputePool,
     machine: poolMachine,
     donePhase: PoolPhase.RUNNING,
-    steps: steps.map((id, i) => ({ id, title: `step ${id}`, phase: phases[Math.min(i, phases.length - 1)], run: (ctx) => script(ctx, id) })),
+    // the scripted steps provision; two trivial steps walk the pool through the later phases
+    steps: [
+      ...steps.map((id) => ({ id, title: `step ${id}`, phase: PoolPhase.PROVISIONING, run: (ctx: StepContext<ComputePool>) => script(ctx, id) })),
+      { id: 'register', title: 'register', phase: PoolPhase.REGISTERING, run: async () => done() },
+      { id: 'install', title: 'install', phase: PoolPhase.INSTALLING, run: async () => done() },
+    ],
     onFail: async ({ em, subject }) => releasePool(em, subject.id),
   };
 }
@@ -175,7 +179,7 @@ describe('workflow runner', () => {
       scriptedFlow(['a'], async () => {
         round++;
         if (round <= 4) return wait(WaitReason.WAITING_FOR_CLUSTER, `Waiting for Cluster API: c Provisioning ${round * 20}%`, { progress: round / 5, retryAfterMs: 1 });
-        if (round <= 6) return wait(WaitReason.WAITING_FOR_REGISTRATION, 'Waiting for spokes: c joining', { retryAfterMs: 1 });
+        if (round <= 6) return wait(WaitReason.WAITING_FOR_REGISTRATION, 'Waiting for spokes: c joining', { progress: 0.9, retryAfterMs: 1 });
         await gate;
         return done();
       }),
@@ -198,7 +202,8 @@ describe('workflow runner', () => {
       ['STEP_PROGRESS', 'WAITING_FOR_CLUSTER'],
       ['STEP_WAITING', 'WAITING_FOR_REGISTRATION'],
     ]);
-    expect(waits.map((e) => e.percent)).toEqual([20, 40, 60, 80, 0]);
+    // step 1 of 3: percent = (progress of the step) / 3
+    expect(waits.map((e) => e.percent)).toEqual([0.2, 0.4, 0.6, 0.8, 0.9].map((p) => Math.floor((p / 3) * 100)));
     const byReason = (reason: string) => new Set(samples.filter((s) => s.reason === reason).map((s) => s.since));
     expect(byReason('WAITING_FOR_CLUSTER').size).toBeLessThanOrEqual(1);
     expect(byReason('WAITING_FOR_REGISTRATION').size).toBeLessThanOrEqual(1);
@@ -280,8 +285,8 @@ describe('workflow runner', () => {
     for (const p of pools) {
       const log = await poolEventLog(app, p.id);
       expect(isGapless(log.map((e) => e.seq))).toBe(true);
-      expect(log.filter((e) => e.type === 'STEP_STARTED').map((e) => e.step)).toEqual(['a', 'b']);
-      expect(log.filter((e) => e.type === 'STEP_SUCCEEDED').map((e) => e.step)).toEqual(['a', 'b']);
+      expect(log.filter((e) => e.type === 'STEP_STARTED').map((e) => e.step)).toEqual(['a', 'b', 'register', 'install']);
+      expect(log.filter((e) => e.type === 'STEP_SUCCEEDED').map((e) => e.step)).toEqual(['a', 'b', 'register', 'install']);
     }
     inFlight = new Map();
   });

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { InProcessEventBus } from '../../src/events/event.bus.js';
 import { eventCursor, parseEventCursor, type EventDto } from '../../src/events/event.dto.js';
 import { EventType, SubjectKind } from '../../src/events/event.entity.js';
-import { eventStream, type StreamSource } from '../../src/events/event.stream.js';
+import { eventStream, isLaggingMarker, subscriptionStream, SubscriptionLaggingError, type StreamSource } from '../../src/events/event.stream.js';
+import { DeploymentEventNode } from '../../src/events/event.type.js';
 
 const TOPIC = 'subject:pool-1';
 
@@ -312,5 +313,48 @@ describe('eventStream', () => {
     expect(w.bus.size()).toBe(1);
     await fast.return!();
     expect(w.bus.size()).toBe(0);
+  });
+});
+
+describe('subscriptionStream', () => {
+  it('should end a lagging subscription with a marker that the event type turns into SUBSCRIPTION_LAGGING with the cursor', async () => {
+    const w = new World();
+    w.store(1);
+    const it = subscriptionStream(w.source({ bufferLimit: 10 }));
+    const first = await it.next();
+    expect(first.value && !isLaggingMarker(first.value) && first.value.seq).toBe(1);
+    w.commit(...Array.from({ length: 11 }, (_, i) => i + 2));
+    const end = await it.next();
+    expect(end.done).toBe(false);
+    expect(isLaggingMarker(end.value)).toBe(true);
+    let thrown: unknown;
+    try {
+      DeploymentEventNode.from(end.value!);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(SubscriptionLaggingError);
+    expect(thrown).toMatchObject({ code: 'SUBSCRIPTION_LAGGING', details: { after: eventCursor(ev(1)) } });
+    expect((await it.next()).done).toBe(true);
+    expect(w.bus.size()).toBe(0);
+    expect(w.ends).toBe(1);
+  });
+
+  it('should pass events through and unsubscribe when returned while idle', async () => {
+    const w = new World();
+    w.store(1, 2);
+    const it = subscriptionStream(w.source());
+    const got: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const r = await it.next();
+      if (r.value && !isLaggingMarker(r.value)) got.push(r.value.seq);
+    }
+    expect(got).toEqual([1, 2]);
+    const pending = it.next();
+    expect(await settle(pending)).toBe('pending');
+    await it.return!();
+    expect((await pending).done).toBe(true);
+    expect(w.bus.size()).toBe(0);
+    expect(DeploymentEventNode.from(ev(2))).toMatchObject({ seq: 2, cursor: eventCursor(ev(2)) });
   });
 });

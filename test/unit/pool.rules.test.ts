@@ -136,7 +136,6 @@ function picked(s: Selection): Picked {
   if (!s.ok) throw new Error(`expected a selection, got problems: ${s.problems.join('; ')}`);
   return s.clusters.flatMap((c) => c.hosts.map((h) => ({ cluster: c.index, host: h.machine.hostId, role: h.role, workerPool: h.workerPool }))).sort((a, b) => a.cluster - b.cluster || (a.host < b.host ? -1 : 1));
 }
-const hostsOf = (s: Selection, role?: MachineRole) => picked(s).filter((p) => !role || p.role === role).map((p) => p.host).sort();
 
 describe('selectMachines', () => {
   it('should choose one control plane and the GPU workers of a dedicated pool', () => {

@@ -1,0 +1,194 @@
+/**
+ * End to end at simulator speed 0: `deployApp` onto a big SHARED pool until the deployment is
+ * RUNNING on the (simulated) hub, with a fixed number of deployments in flight. Completions are
+ * observed through a `projectEvents` subscription (the PHASE_CHANGED → RUNNING event), so the
+ * benchmark adds no polling load. Reports steady-state completions per second (between the 10th
+ * and the 90th percentile of completions) and the deploy→RUNNING latency.
+ *
+ * The gateway (with its workflow runner and the embedded simulated hub) runs in a child process.
+ *
+ *   npm run bench:e2e -- [--runs 3] [--total 400] [--inflight 100] [--poll-ms 50] [--concurrency 64]
+ *   npm run bench:e2e -- --sweep          (tries several WORKFLOW_POLL_MS × WORKFLOW_CONCURRENCY, one run each)
+ */
+import { startGateway, type Gateway } from './lib/gateway.js';
+import { rssOf } from './lib/proc.js';
+import { appBundleInput, createBundles, infraBundleInput, quotaProject, registerFleet, sharedPool } from './lib/seed.js';
+import { args, environment, fmt, heading, mb, median, ms, percentile, table, verdicts, type Target } from './lib/report.js';
+import { subscribe } from './lib/ws.js';
+
+const a = args();
+const RUNS = a.int('runs', 3);
+const TOTAL = a.int('total', 400);
+const INFLIGHT = a.int('inflight', 100);
+const POLL_MS = a.int('poll-ms', 50);
+const CONCURRENCY = a.int('concurrency', 64);
+const SWEEP = a.flag('sweep');
+const CLUSTERS = a.int('clusters', 4);
+const WORKERS = a.int('workers', 4);
+const GPUS_PER_WORKER = 32;
+const TARGET = 50;
+const TIMEOUT_MS = a.int('timeout-s', 600) * 1000;
+
+const DEPLOY = `mutation($input: DeployAppInput!) { deployApp(input: $input) { appDeployment { id } userErrors { field message code } } }`;
+const EVENTS = `subscription($p: ID!) { projectEvents(projectId: $p) { subjectId type phase } }`;
+
+interface RunResult {
+  pollMs: number;
+  concurrency: number;
+  completed: number;
+  failed: number;
+  steadyPerSec: number;
+  overallPerSec: number;
+  p50: number;
+  p99: number;
+  wallMs: number;
+  gatewayCpu: number;
+  rss: number;
+}
+
+async function oneRun(pollMs: number, concurrency: number, total: number): Promise<RunResult> {
+  const gw: Gateway = await startGateway({ env: { WORKFLOW_POLL_MS: String(pollMs), WORKFLOW_CONCURRENCY: String(concurrency), SIM_SPEED: '0' } });
+  try {
+    const { tenant, project } = await quotaProject(gw, total + 10, 'e2e');
+    await registerFleet(gw, tenant.id, { controlPlanes: CLUSTERS, gpuHosts: CLUSTERS * WORKERS, gpusPerHost: GPUS_PER_WORKER });
+    const [infra] = await createBundles(gw, [infraBundleInput(project.id)]);
+    const [app] = await createBundles(gw, [appBundleInput(project.id, { gpus: 1 })]);
+    const pool = await sharedPool(gw, { projectId: project.id, infraBundleId: infra, clusters: CLUSTERS, gpuWorkersPerCluster: WORKERS, gpusPerWorker: GPUS_PER_WORKER });
+
+    // completion → resolver; an event may arrive before deployApp's answer, so both sides are kept
+    const doneAt = new Map<string, { at: number; phase: string }>();
+    const waiting = new Map<string, (v: { at: number; phase: string }) => void>();
+    const sub = subscribe<{ projectEvents: { subjectId: string; type: string; phase: string } }>(gw.wsUrl, gw.token, EVENTS, { p: project.id }, (d) => {
+      const e = d.projectEvents;
+      if (e.type !== 'PHASE_CHANGED' || (e.phase !== 'RUNNING' && e.phase !== 'FAILED')) return;
+      const v = { at: performance.now(), phase: e.phase };
+      const w = waiting.get(e.subjectId);
+      if (w) {
+        waiting.delete(e.subjectId);
+        w(v);
+      } else doneAt.set(e.subjectId, v);
+    });
+    await sub.connected;
+
+    const latencies: number[] = [];
+    const completions: number[] = [];
+    let failed = 0;
+    let submitted = 0;
+    const t0 = performance.now();
+    await gw.cpu();
+    const deadline = t0 + TIMEOUT_MS;
+    const lane = async () => {
+      while (submitted < total && performance.now() < deadline) {
+        const i = submitted++;
+        const start = performance.now();
+        const r = await gw.q(DEPLOY, { input: { projectId: project.id, name: `e2e-${i}`, bundleIds: [app], poolId: pool.id } });
+        if (r.deployApp.userErrors.length) throw new Error(`deployApp refused: ${JSON.stringify(r.deployApp.userErrors)}`);
+        const id: string = r.deployApp.appDeployment.id;
+        const done =
+          doneAt.get(id) ??
+          (await new Promise<{ at: number; phase: string }>((resolve, reject) => {
+            waiting.set(id, resolve);
+            setTimeout(() => reject(new Error(`deployment ${i} not RUNNING after ${TIMEOUT_MS} ms`)), Math.max(1, deadline - performance.now()));
+          }));
+        doneAt.delete(id);
+        if (done.phase === 'FAILED') failed++;
+        else {
+          latencies.push(done.at - start);
+          completions.push(done.at - t0);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(INFLIGHT, total) }, lane));
+    const wallMs = performance.now() - t0;
+    const cpu = await gw.cpu();
+    const rss = rssOf(gw.pid);
+    await sub.close();
+    completions.sort((x, y) => x - y);
+    const lo = Math.floor(completions.length * 0.1);
+    const hi = Math.floor(completions.length * 0.9) - 1;
+    const steady = hi > lo ? ((hi - lo) / (completions[hi] - completions[lo])) * 1000 : NaN;
+    return {
+      pollMs,
+      concurrency,
+      completed: completions.length,
+      failed,
+      steadyPerSec: steady,
+      overallPerSec: (completions.length / wallMs) * 1000,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      wallMs,
+      gatewayCpu: cpu.share,
+      rss,
+    };
+  } finally {
+    await gw.stop();
+  }
+}
+
+const line = (r: RunResult) => [
+  `poll ${r.pollMs} ms, concurrency ${r.concurrency}`,
+  `${r.completed}${r.failed ? ` (+${r.failed} FAILED)` : ''}`,
+  fmt(r.steadyPerSec),
+  fmt(r.overallPerSec),
+  ms(r.p50),
+  ms(r.p99),
+  `${fmt(r.gatewayCpu * 100, 0)} %`,
+  mb(r.rss),
+];
+const HEAD = ['configuration', 'RUNNING', 'steady /s', 'overall /s', 'p50 deploy→RUNNING', 'p99', 'gateway CPU', 'gateway RSS'];
+
+async function main() {
+  environment('End to end: deployApp → RUNNING (SIM_SPEED=0)', {
+    runs: RUNS,
+    'deployments per run': TOTAL,
+    'in flight': INFLIGHT,
+    'WORKFLOW_POLL_MS': POLL_MS,
+    'WORKFLOW_CONCURRENCY': CONCURRENCY,
+    sweep: SWEEP,
+    pool: `SHARED, ${CLUSTERS} clusters × (1 control plane + ${WORKERS} workers × ${GPUS_PER_WORKER} GPUs); 1 GPU per deployment`,
+    'completion signal': 'projectEvents subscription (PHASE_CHANGED to RUNNING), graphql-ws from the benchmark process',
+    'steady state': 'completions between the 10th and the 90th percentile ÷ the time between them',
+    database: 'SQLite file in a temp dir',
+  });
+  if (SWEEP) {
+    heading('Sweep (one run each, 200 deployments)');
+    const rows: RunResult[] = [];
+    for (const poll of [20, 100, 500]) for (const conc of [32, 128]) {
+      const r = await oneRun(poll, conc, Math.min(TOTAL, 200));
+      rows.push(r);
+      console.log(`poll ${poll} ms, concurrency ${conc}: ${fmt(r.steadyPerSec)}/s steady, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}`);
+    }
+    console.log();
+    console.log(table(HEAD, rows.map(line)));
+  }
+  heading(`Runs at WORKFLOW_POLL_MS=${POLL_MS}, WORKFLOW_CONCURRENCY=${CONCURRENCY}`);
+  const results: RunResult[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = await oneRun(POLL_MS, CONCURRENCY, TOTAL);
+    results.push(r);
+    console.log(`run ${i + 1}: ${fmt(r.steadyPerSec)}/s steady, ${fmt(r.overallPerSec)}/s overall, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, ${r.completed} RUNNING, ${r.failed} FAILED in ${fmt(r.wallMs / 1000)} s`);
+  }
+  console.log();
+  console.log(table(HEAD, results.map(line)));
+  const steady = median(results.map((r) => r.steadyPerSec));
+  console.log();
+  console.log(
+    table(
+      [`median of ${results.length} runs`, 'value'],
+      [
+        ['steady-state completions/s', fmt(steady)],
+        ['overall completions/s (incl. ramp-up and tail)', fmt(median(results.map((r) => r.overallPerSec)))],
+        ['deploy→RUNNING p50', ms(median(results.map((r) => r.p50)))],
+        ['deploy→RUNNING p99', ms(median(results.map((r) => r.p99)))],
+        ['gateway CPU (share of one core)', `${fmt(median(results.map((r) => r.gatewayCpu)) * 100, 0)} %`],
+      ],
+    ),
+  );
+  const targets: Target[] = [
+    { name: `deployments/s to RUNNING, ${INFLIGHT} in flight`, value: fmt(steady), target: `≥ ${TARGET}`, met: steady >= TARGET },
+    { name: 'no deployment FAILED', value: String(results.reduce((n, r) => n + r.failed, 0)), target: '0', met: results.every((r) => r.failed === 0) },
+  ];
+  verdicts(targets);
+}
+
+await main();

@@ -1,0 +1,181 @@
+/**
+ * Subscription fan-out: N graphql-ws subscribers on one project's `projectEvents`, held by W worker
+ * processes (never the gateway's process, never this one), and E events appended through the
+ * gateway's EventLog in-process (`services.events.log.commit`, one transaction each), each stamped
+ * with the wall-clock time just before its commit. Measures the delay from that stamp to the
+ * arrival at every subscriber (p50/p99 over all N×E deliveries) and the gateway's RSS.
+ *
+ *   npm run bench:fanout -- [--subscribers 1000,10000] [--events 20] [--interval-ms 500] [--workers 4] [--runs 3]
+ */
+import path from 'node:path';
+import { startGateway, type Gateway } from './lib/gateway.js';
+import { benchLib, IpcChild, rssOf } from './lib/proc.js';
+import { quotaProject } from './lib/seed.js';
+import { args, environment, fmt, heading, mb, median, ms, percentile, sleep, table, verdicts, type Target } from './lib/report.js';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+
+const a = args();
+const SUBSCRIBERS = (a.get('subscribers') ?? '1000,10000').split(',').map(Number);
+const EVENTS = a.int('events', 20);
+const INTERVAL_MS = a.int('interval-ms', 500);
+const WORKERS = a.int('workers', 4);
+const RUNS = a.int('runs', 3);
+const PARALLEL_CONNECTS = a.int('parallel-connects', 50);
+const TARGETS: Record<number, number> = { 1000: 50, 10000: 250 };
+const TARGET_RSS = 1024 * 1024 * 1024;
+
+const QUERY = `subscription($p: ID!) { projectEvents(projectId: $p) { id seq projectSeq type phase percent message details time } }`;
+
+interface RunResult {
+  n: number;
+  connected: number;
+  delivered: number;
+  expected: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  connectMs: number;
+  rssBase: number;
+  rssIdle: number;
+  rssPeak: number;
+  commitP50: number;
+  gatewayCpu: number;
+  errors: string[];
+}
+
+function fdLimit(): string {
+  try {
+    const m = /Max open files\s+(\d+)\s+(\d+)/.exec(fs.readFileSync('/proc/self/limits', 'utf8'));
+    return m ? `${m[1]} (soft) / ${m[2]} (hard)` : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunResult> {
+  // a fresh project per run: nothing to replay, one topic with exactly these subscribers
+  const { project } = await quotaProject(gw, 1, 'fan');
+  const rssBase = rssOf(gw.pid);
+  const per = workers.map((_, i) => Math.floor(n / workers.length) + (i < n % workers.length ? 1 : 0));
+  const t0 = performance.now();
+  const conns = await Promise.all(
+    workers.map((w, i) => w.call<{ connected: number; failed: number; errors: string[] }>('connect', { url: gw.wsUrl, token: gw.token, query: QUERY, variables: { p: project.id }, count: per[i], parallel: PARALLEL_CONNECTS })),
+  );
+  const connected = conns.reduce((s, c) => s + c.connected, 0);
+  // subscribed = the gateway's bus has a handler per stream (the subscribe message is asynchronous)
+  const base = await gw.ipc.call<number>('subscribers');
+  const until = performance.now() + 120_000;
+  while ((await gw.ipc.call<number>('subscribers')) < connected && performance.now() < until) await sleep(100);
+  const connectMs = performance.now() - t0;
+  void base;
+  await sleep(1_000);
+  const rssIdle = rssOf(gw.pid);
+  await Promise.all(workers.map((w) => w.call('reset')));
+  let rssPeak = rssIdle;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssOf(gw.pid))), 100);
+  await gw.cpu();
+  const pub = await gw.ipc.call<{ commitMs: number[] }>('publish', { projectId: project.id, count: EVENTS, intervalMs: INTERVAL_MS, subjectId: randomUUID() });
+  const expected = connected * EVENTS;
+  const deadline = performance.now() + 120_000;
+  for (;;) {
+    const got = (await Promise.all(workers.map((w) => w.call<number>('count')))).reduce((s, c) => s + c, 0);
+    if (got >= expected || performance.now() > deadline) break;
+    await sleep(100);
+  }
+  const cpu = await gw.cpu();
+  clearInterval(sampler);
+  const stats = await Promise.all(workers.map((w) => w.call<{ received: number; delays: number[]; errors: string[] }>('stats')));
+  const delays = Float64Array.from(stats.flatMap((s) => s.delays));
+  await Promise.all(workers.map((w) => w.call('close')));
+  // let the gateway see the closes before the next run
+  const drain = performance.now() + 30_000;
+  while ((await gw.ipc.call<number>('subscribers')) > 0 && performance.now() < drain) await sleep(100);
+  return {
+    n,
+    connected,
+    delivered: stats.reduce((s, x) => s + x.received, 0),
+    expected,
+    p50: percentile(delays, 50),
+    p90: percentile(delays, 90),
+    p99: percentile(delays, 99),
+    max: percentile(delays, 100),
+    connectMs,
+    rssBase,
+    rssIdle,
+    rssPeak,
+    commitP50: percentile(pub.commitMs, 50),
+    gatewayCpu: cpu.share,
+    errors: [...conns.flatMap((c) => c.errors), ...stats.flatMap((s) => s.errors)].slice(0, 3),
+  };
+}
+
+async function main() {
+  environment('Subscription fan-out (projectEvents)', {
+    runs: RUNS,
+    subscribers: SUBSCRIBERS.join(', '),
+    'subscriber processes': WORKERS,
+    'subscriptions per socket': 1,
+    'events per run': `${EVENTS}, one every ${INTERVAL_MS} ms (one transaction each, appended in the gateway through EventLog.commit)`,
+    selection: QUERY.replace(/\s+/g, ' '),
+    'delay measured': 'wall clock at arrival in the subscriber − details.t stamped just before the commit',
+    'open files limit (this process)': fdLimit(),
+    gateway: 'child process, SQLite file, workflow runner off',
+  });
+  const maxN = Math.max(...SUBSCRIBERS);
+  const gw = await startGateway({ noRunner: true, env: { MAX_SUBSCRIPTIONS_PER_SOCKET: '50' } });
+  const workers = Array.from({ length: WORKERS }, () => new IpcChild(path.join(benchLib, 'fanout.worker.ts'), {}));
+  try {
+    await Promise.all(workers.map((w) => w.waitMessage((m) => m?.type === 'ready')));
+    const all: RunResult[] = [];
+    for (const n of SUBSCRIBERS) {
+      heading(`${n.toLocaleString('en-US')} subscribers`);
+      const results: RunResult[] = [];
+      for (let run = 1; run <= RUNS; run++) {
+        const r = await oneRun(gw, workers, n);
+        results.push(r);
+        console.log(
+          `run ${run}: ${r.connected}/${n} subscribed in ${fmt(r.connectMs / 1000)} s, delivered ${r.delivered}/${r.expected}, delay p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, max ${ms(r.max)}, ` +
+            `gateway RSS ${mb(r.rssBase)} → ${mb(r.rssIdle)} idle → ${mb(r.rssPeak)} peak, CPU ${fmt(r.gatewayCpu * 100, 0)} %, commit p50 ${ms(r.commitP50)}`,
+        );
+        for (const e of r.errors) console.log(`  error sample: ${e}`);
+      }
+      all.push(...results);
+      console.log();
+      console.log(
+        table(
+          [`median of ${results.length} runs`, 'value'],
+          [
+            ['subscribed', `${median(results.map((r) => r.connected))} of ${n}`],
+            ['delivered / expected', `${median(results.map((r) => r.delivered))} / ${median(results.map((r) => r.expected))}`],
+            ['commit → delivery p50', ms(median(results.map((r) => r.p50)))],
+            ['commit → delivery p90', ms(median(results.map((r) => r.p90)))],
+            ['commit → delivery p99', ms(median(results.map((r) => r.p99)))],
+            ['commit → delivery max', ms(median(results.map((r) => r.max)))],
+            ['gateway RSS with the subscribers idle', mb(median(results.map((r) => r.rssIdle)))],
+            ['gateway RSS peak while fanning out', mb(median(results.map((r) => r.rssPeak)))],
+            ['gateway CPU while fanning out (share of one core)', `${fmt(median(results.map((r) => r.gatewayCpu)) * 100, 0)} %`],
+            ['time to connect and subscribe all', `${fmt(median(results.map((r) => r.connectMs)) / 1000)} s`],
+          ],
+        ),
+      );
+    }
+    const targets: Target[] = [];
+    for (const n of SUBSCRIBERS) {
+      const rs = all.filter((r) => r.n === n);
+      const p99 = median(rs.map((r) => r.p99));
+      const complete = rs.every((r) => r.delivered === r.expected && r.connected === n);
+      if (TARGETS[n] !== undefined) targets.push({ name: `p99 commit→delivery, ${n.toLocaleString('en-US')} subscribers`, value: ms(p99), target: `≤ ${TARGETS[n]} ms`, met: p99 <= TARGETS[n] });
+      targets.push({ name: `every event delivered to every subscriber, ${n.toLocaleString('en-US')}`, value: complete ? 'yes' : 'no', target: 'all', met: complete });
+    }
+    const peak = median(all.filter((r) => r.n === maxN).map((r) => r.rssPeak));
+    targets.push({ name: `gateway RSS at ${maxN.toLocaleString('en-US')} subscribers`, value: mb(peak), target: `< ${mb(TARGET_RSS)}`, met: peak < TARGET_RSS });
+    verdicts(targets);
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+    await gw.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,112 @@
+/**
+ * A subscriber process for the fan-out benchmark: holds many graphql-ws sockets (graphql-transport-ws
+ * spoken directly over `ws`, one subscription per socket) and records, for every event delivered,
+ * the delay between the `details.t` stamped before the commit in the gateway and its arrival here.
+ * The receive time is taken first thing in the message handler; the payload is not JSON-parsed
+ * (the stamp is read with a regex) to keep the client's own cost small.
+ */
+import WebSocket from 'ws';
+import { serveIpc } from './proc.js';
+import { wallNow } from './report.js';
+
+const sockets: WebSocket[] = [];
+let delays: number[] = [];
+let received = 0;
+let errors: string[] = [];
+const STAMP = /\\?"t\\?":([0-9.]+)/;
+
+function open(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, 'graphql-transport-ws', { perMessageDeflate: false });
+    let acked = false;
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error('no connection_ack within 60 s'));
+    }, 60_000);
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+    ws.on('message', (data: Buffer) => {
+      const at = wallNow();
+      if (acked) {
+        const s = data.toString('utf8');
+        if (s.startsWith('{"id":"1","type":"next"') || s.includes('"type":"next"')) {
+          const m = STAMP.exec(s);
+          received++;
+          if (m) delays.push(at - Number(m[1]));
+          else if (errors.length < 5) errors.push(s.slice(0, 300));
+        } else if (s.includes('"type":"ping"')) ws.send('{"type":"pong"}');
+        else if (errors.length < 5) errors.push(s.slice(0, 300));
+        return;
+      }
+      const msg = JSON.parse(data.toString('utf8')) as { type: string };
+      if (msg.type === 'connection_ack') {
+        acked = true;
+        clearTimeout(timer);
+        ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables } }));
+        resolve(ws);
+      }
+    });
+    ws.on('error', (e) => {
+      clearTimeout(timer);
+      if (!acked) reject(e);
+      else if (errors.length < 5) errors.push(`socket error: ${e.message}`);
+    });
+    ws.on('close', (code) => {
+      if (!acked) {
+        clearTimeout(timer);
+        reject(new Error(`closed before ack: ${code}`));
+      }
+    });
+  });
+}
+
+serveIpc({
+  connect: async ({ url, token, query, variables, count, parallel }: { url: string; token: string; query: string; variables: Record<string, unknown>; count: number; parallel: number }) => {
+    const t0 = performance.now();
+    let failed = 0;
+    let next = 0;
+    const firstErrors: string[] = [];
+    const lane = async () => {
+      while (next < count) {
+        next++;
+        try {
+          sockets.push(await open(url, token, query, variables));
+        } catch (e) {
+          failed++;
+          if (firstErrors.length < 3) firstErrors.push((e as Error).message);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(parallel, count) }, lane));
+    return { connected: sockets.length, failed, ms: performance.now() - t0, errors: firstErrors };
+  },
+  reset: () => {
+    delays = [];
+    received = 0;
+    errors = [];
+    return true;
+  },
+  count: () => received,
+  stats: () => ({ received, delays, errors, rss: process.memoryUsage().rss }),
+  close: async () => {
+    await Promise.all(
+      sockets.splice(0).map(
+        (ws) =>
+          new Promise<void>((r) => {
+            ws.once('close', () => r());
+            ws.close(1000);
+            setTimeout(() => {
+              ws.terminate();
+              r();
+            }, 5_000);
+          }),
+      ),
+    );
+    return true;
+  },
+  stop: () => {
+    setTimeout(() => process.exit(0), 10);
+    return true;
+  },
+});
+
+process.send?.({ type: 'ready' });
