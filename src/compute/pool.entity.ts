@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, ManyToOne, Property, Unique, type Opt, type Ref } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, Property, Unique, type Opt, type Ref, DateTimeType } from '@mikro-orm/core';
 import { ProfileBundle } from '../catalog/profile-bundle.entity.js';
 import { Project } from '../tenancy/project.entity.js';
 import { TrackedEntity } from '../workflow/tracked.entity.js';
@@ -59,7 +59,7 @@ export class ComputePool extends TrackedEntity {
   @Property({ type: 'uuid', nullable: true })
   servingDeploymentId: string | null = null;
 
-  @Property({ type: 'datetime', nullable: true })
+  @Property({ type: DateTimeType, nullable: true })
   deletedAt: Date | null = null;
 
   get projectId(): Opt<string> {

@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, ManyToOne, Property, Unique, type Opt, type Ref } from '@mikro-orm/core';
+import { Entity, Enum, Index, ManyToOne, Property, Unique, type Opt, type Ref, DateTimeType } from '@mikro-orm/core';
 import { ProfileBundle } from '../catalog/profile-bundle.entity.js';
 import { ComputePool } from '../compute/pool.entity.js';
 import { Project } from '../tenancy/project.entity.js';
@@ -59,7 +59,7 @@ export class AppDeployment extends TrackedEntity {
   @Property({ type: 'integer' })
   retries: Opt<number> = 0;
 
-  @Property({ type: 'datetime', nullable: true })
+  @Property({ type: DateTimeType, nullable: true })
   deletedAt: Date | null = null;
 
   get projectId(): Opt<string> {

@@ -1,4 +1,4 @@
-import { Collection, Entity, OneToMany, Property } from '@mikro-orm/core';
+import { Collection, Entity, OneToMany, Property, DateTimeType } from '@mikro-orm/core';
 import { BaseEntity } from '../db/base.entity.js';
 import { RoleBinding } from './role-binding.entity.js';
 
@@ -22,10 +22,10 @@ export class ApiToken extends BaseEntity {
   @Property({ type: 'uuid', nullable: true })
   createdById: string | null = null;
 
-  @Property({ type: 'datetime', nullable: true })
+  @Property({ type: DateTimeType, nullable: true })
   expiresAt: Date | null = null;
 
-  @Property({ type: 'datetime', nullable: true })
+  @Property({ type: DateTimeType, nullable: true })
   revokedAt: Date | null = null;
 
   @OneToMany(() => RoleBinding, (b) => b.token, { orphanRemoval: true })

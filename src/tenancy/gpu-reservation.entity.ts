@@ -1,4 +1,4 @@
-import { Entity, Index, Property } from '@mikro-orm/core';
+import { Entity, Index, Property, DateTimeType } from '@mikro-orm/core';
 import { BaseEntity } from '../db/base.entity.js';
 
 /**
@@ -30,6 +30,6 @@ export class GpuReservation extends BaseEntity {
   @Index()
   holderId!: string;
 
-  @Property({ type: 'datetime', nullable: true })
+  @Property({ type: DateTimeType, nullable: true })
   releasedAt: Date | null = null;
 }

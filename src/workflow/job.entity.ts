@@ -1,4 +1,4 @@
-import { Entity, Enum, Index, Property, type Opt } from '@mikro-orm/core';
+import { Entity, Enum, Index, Property, type Opt, DateTimeType } from '@mikro-orm/core';
 import { BaseEntity } from '../db/base.entity.js';
 
 export enum JobState {
@@ -44,13 +44,13 @@ export class WorkflowJob extends BaseEntity {
   @Property({ type: 'integer' })
   attempts: Opt<number> = 0;
 
-  @Property({ type: 'datetime' })
+  @Property({ type: DateTimeType })
   runAt: Opt<Date> = new Date();
 
   @Property({ type: 'string', length: 64, nullable: true })
   leaseOwner: string | null = null;
 
-  @Property({ type: 'datetime', nullable: true })
+  @Property({ type: DateTimeType, nullable: true })
   leaseUntil: Date | null = null;
 
   /** Results of completed steps by id, and the current step's wait data under `_wait`. */
@@ -61,6 +61,6 @@ export class WorkflowJob extends BaseEntity {
   @Property({ type: 'text', nullable: true })
   waitKey: string | null = null;
 
-  @Property({ type: 'datetime', nullable: true })
+  @Property({ type: DateTimeType, nullable: true })
   finishedAt: Date | null = null;
 }

@@ -1,4 +1,4 @@
-import { Property, type Opt } from '@mikro-orm/core';
+import { Property, type Opt, DateTimeType } from '@mikro-orm/core';
 import { BaseEntity } from '../db/base.entity.js';
 
 /**
@@ -29,7 +29,7 @@ export abstract class TrackedEntity extends BaseEntity {
   @Property({ type: 'text', nullable: true })
   waitMessage: string | null = null;
 
-  @Property({ type: 'datetime', nullable: true })
+  @Property({ type: DateTimeType, nullable: true })
   waitingSince: Date | null = null;
 
   @Property({ type: 'string', length: 64, nullable: true })

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeKind, toGlobalId } from '../../src/graphql/relay/global-id.js';
 import type { SimulatedHub } from '../../src/sim/index.js';
+import { spokeClusterName } from '../../src/kube/index.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { appBundleInput, createBundle } from '../helpers/catalog.js';
 import { createPool, waitForPoolPhase } from '../helpers/compute.js';
@@ -49,7 +50,7 @@ beforeAll(async () => {
   const taken = await deployApp(app, { projectId: w.project.id, name: takenName, bundleIds: [w.appBundle], poolId: pool });
   // a pool that failed to provision
   const failedName = uniq('failed');
-  hub.faults.set({ failClusters: [`${w.project.name}-${failedName}`] });
+  hub.faults.set({ failClusters: [spokeClusterName(w.project.name, failedName)] });
   const f = await createPool(app, { projectId: w.project.id, infrastructureBundleId: w.bundle, name: failedName, mode: 'SHARED', workers: [{ name: 'gpu', nodeCount: 1, gpu: { family: H100, countPerNode: 8 } }] });
   failedPool = f.createComputePool.computePool.id;
   await waitForPoolPhase(app, failedPool, ['FAILED']);

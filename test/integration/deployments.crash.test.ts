@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { startSimulatedHub, type SimulatedHub } from '../../src/sim/index.js';
+import { spokeClusterName } from '../../src/kube/index.js';
 import { testDialect } from '../helpers/db.js';
 import { deployApp } from '../helpers/deploy.js';
 import { brief, isGapless, type Ev, type Subscription } from '../helpers/events.js';
@@ -120,7 +121,7 @@ describe('App Deployments survive gateway crashes', () => {
 
     // 1. provision-pool: the new pool's ManagedCluster is written on the hub, the gateway dies before hearing so
     const poolName = uniq('pool');
-    const dedCluster = `${project}-${poolName}`;
+    const dedCluster = spokeClusterName(project, poolName);
     const mcSpec: HoldSpec = { method: 'PATCH', path: new RegExp(`/managedclusters/${dedCluster}(\\?|$)`), when: 'after-hub' };
     const mcHeld = proxy.hold(mcSpec);
     const d1 = await deployApp(gw.client, { projectId: w.project.id, name: names.ded, bundleIds: [w.appBundle], newDedicatedPool: newDedicatedPool(w.bundle, 1, poolName) });

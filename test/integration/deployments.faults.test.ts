@@ -7,6 +7,7 @@
 import 'reflect-metadata';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedHub } from '../../src/sim/index.js';
+import { spokeClusterName } from '../../src/kube/index.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { deployApp } from '../helpers/deploy.js';
 import { isGapless } from '../helpers/events.js';
@@ -195,7 +196,7 @@ describe('App Deployment faults', () => {
   it('should fail at provision-pool when the new dedicated pool fails, giving back its machines and quota, and delete cleanly', async () => {
     const w = await deployWorld(app, { quota: 16, gpus: 2, machines: { controlPlanes: 1, gpuHosts: [{ family: 'NVIDIA-H100', count: 1, gpusEach: 8 }] } });
     const poolName = uniq('pool');
-    hub.faults.set({ failClusters: [`${w.project.name}-${poolName}`] });
+    hub.faults.set({ failClusters: [spokeClusterName(w.project.name, poolName)] });
     const before = await machineStates(app, w.tenant.name);
 
     const name = uniq('ded');
@@ -217,7 +218,7 @@ describe('App Deployment faults', () => {
     const events = await deploymentEventLog(gw, id);
     expect(isGapless(events.map((e) => e.seq))).toBe(true);
     expect(phasesOf(events)).toEqual(['PROVISIONING', 'FAILED', 'DELETING', 'DELETED']);
-    const cluster = `${w.project.name}-${poolName}`;
+    const cluster = spokeClusterName(w.project.name, poolName);
     expect(hub.objects().filter((o) => o.metadata.name === cluster || o.metadata.labels?.['spokegraph.io/pool'] === poolName).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
     expect(await machineStates(app, w.tenant.name)).toEqual(before);
   }, 120_000);

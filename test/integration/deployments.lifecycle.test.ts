@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
 import type { KubeObject, SimulatedHub } from '../../src/sim/index.js';
+import { spokeClusterName } from '../../src/kube/index.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, testDialect } from '../helpers/db.js';
 import { createPool, waitForPoolPhase } from '../helpers/compute.js';
@@ -98,7 +99,7 @@ describe('App Deployment lifecycle', () => {
     expect(dry.userErrors).toEqual([]);
     expect(await snapshotDb(app)).toEqual(dbBefore);
     const plan = dry.plan;
-    expect(plan.pool).toEqual({ id: null, name: poolName, mode: 'DEDICATED', isNew: true, cluster: `${w.project.name}-${poolName}`, machines: expect.any(Array) });
+    expect(plan.pool).toEqual({ id: null, name: poolName, mode: 'DEDICATED', isNew: true, cluster: spokeClusterName(w.project.name, poolName), machines: expect.any(Array) });
     expect(plan.pool.machines).toHaveLength(2);
     const used = (await ledger(sqlOf(app), w.project.name)).projectUsed;
     // a dedicated pool holds all of its machines' GPUs
