@@ -25,11 +25,13 @@ import {
   type CapiInfrastructure,
   type HostReservation,
   type HubAdapter,
+  type KubeObject,
   type ObjectRef,
 } from '../kube/index.js';
 import type { Em } from '../db/orm.js';
 import { EventType, SubjectKind } from '../events/event.entity.js';
 import { Project } from '../tenancy/project.entity.js';
+import { applyUnlessDeleted } from '../workflow/apply.guard.js';
 import { done, fail, wait, WaitReason, type FlowDefinition, type StepContext, type StepResult } from '../workflow/flow.js';
 import { Machine } from './machine.entity.js';
 import { markMachinesInUse, releasePool } from './pool.admission.js';
@@ -75,6 +77,16 @@ export async function loadPoolView(em: Em, pool: ComputePool): Promise<PoolView>
   };
 }
 
+/** Applies unless the pool is being deleted meanwhile (see workflow/apply.guard.ts). */
+async function applyOwned<T extends KubeObject>(ctx: StepContext<ComputePool>, obj: T): Promise<T | null> {
+  return applyUnlessDeleted(ctx.hub, obj, async () => {
+    const fresh = await ctx.em.fork().findOne(ComputePool, { id: ctx.subject.id });
+    return !fresh || fresh.phase === PoolPhase.DELETING || fresh.phase === PoolPhase.DELETED;
+  }, ctx.log);
+}
+
+const deletedMeanwhile = () => wait(WaitReason.WAITING_FOR_DELETION, 'The compute pool is being deleted', { retryAfterMs: 1000 });
+
 const owner = (v: PoolView, cluster?: string) => ({ project: v.project, pool: v.pool.name, ...(cluster ? { cluster } : {}) });
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
@@ -84,8 +96,8 @@ async function requestClusters(ctx: StepContext<ComputePool>, v: PoolView, opts:
   await ctx.hub.apply(buildNamespace({ name: v.project, owner: { project: v.project } }));
   for (const c of v.clusters) {
     const params = { project: v.project, pool: v.pool.name, cluster: c.row.name, kubernetesVersion: v.pool.kubernetesVersion, hosts: c.hosts, infrastructure: opts.capi };
-    await ctx.hub.apply(buildCapiCluster(params));
-    await ctx.hub.apply(buildMachineDeployment(params));
+    if (!(await applyOwned(ctx, buildCapiCluster(params)))) return deletedMeanwhile();
+    if (!(await applyOwned(ctx, buildMachineDeployment(params)))) return deletedMeanwhile();
   }
   return done({ clusters: v.clusters.map((c) => c.row.name) }, `Requested ${plural(v.clusters.length, 'cluster')} from Cluster API`);
 }
@@ -115,10 +127,10 @@ async function registerSpokes(ctx: StepContext<ComputePool>, v: PoolView, opts: 
     if (!kubeconfig) return wait(WaitReason.WAITING_FOR_KUBECONFIG, `Waiting for the kubeconfig of cluster ${c.row.name}`, { retryAfterMs: opts.pollMs });
     const gpus: Record<string, number> = {};
     for (const h of c.hosts) if (h.gpuFamily && h.gpuCount) gpus[h.gpuFamily] = (gpus[h.gpuFamily] ?? 0) + h.gpuCount;
-    await ctx.hub.apply(buildManagedCluster({ cluster: c.row.name, clusterSet: v.pool.clusterSet, gpus, owner: owner(v) }));
+    if (!(await applyOwned(ctx, buildManagedCluster({ cluster: c.row.name, clusterSet: v.pool.clusterSet, gpus, owner: owner(v) })))) return deletedMeanwhile();
     const ns = await ctx.hub.get({ kind: 'Namespace', name: c.row.name });
     if (!ns) return wait(WaitReason.WAITING_FOR_REGISTRATION, `Waiting for the hub to accept cluster ${c.row.name}`, { retryAfterMs: opts.pollMs });
-    await ctx.hub.apply(buildImportSecret({ cluster: c.row.name, kubeconfig, owner: owner(v, c.row.name) }));
+    if (!(await applyOwned(ctx, buildImportSecret({ cluster: c.row.name, kubeconfig, owner: owner(v, c.row.name) })))) return deletedMeanwhile();
   }
   return done(undefined, `Registered ${plural(v.clusters.length, 'spoke')} with the hub`);
 }
@@ -145,7 +157,7 @@ async function installAddons(ctx: StepContext<ComputePool>, v: PoolView, opts: P
   const addOns = [AddOns.Flux, AddOns.WorkAgent];
   for (const c of v.clusters) {
     for (const addOn of addOns) {
-      await ctx.hub.apply(buildManagedClusterAddOn({ cluster: c.row.name, addOn, owner: owner(v, c.row.name) }));
+      if (!(await applyOwned(ctx, buildManagedClusterAddOn({ cluster: c.row.name, addOn, owner: owner(v, c.row.name) })))) return deletedMeanwhile();
       const obj = await ctx.hub.get({ kind: 'ManagedClusterAddOn', namespace: c.row.name, name: addOn.name });
       if (obj && isAddOnAvailable(obj)) ready++;
       else pending.push(`${addOn.name} on ${c.row.name}`);
@@ -156,8 +168,8 @@ async function installAddons(ctx: StepContext<ComputePool>, v: PoolView, opts: P
 }
 
 async function environment(ctx: StepContext<ComputePool>, v: PoolView): Promise<StepResult> {
-  await ctx.hub.apply(buildManagedClusterSet({ name: v.pool.clusterSet, owner: owner(v) }));
-  await ctx.hub.apply(buildManagedClusterSetBinding({ namespace: v.project, clusterSet: v.pool.clusterSet, owner: owner(v) }));
+  if (!(await applyOwned(ctx, buildManagedClusterSet({ name: v.pool.clusterSet, owner: owner(v) })))) return deletedMeanwhile();
+  if (!(await applyOwned(ctx, buildManagedClusterSetBinding({ namespace: v.project, clusterSet: v.pool.clusterSet, owner: owner(v) })))) return deletedMeanwhile();
   return done(undefined, `Environment ready: cluster set ${v.pool.clusterSet} bound into namespace ${v.project}`);
 }
 

@@ -35,6 +35,7 @@ import {
   type ObjectRef,
 } from '../kube/index.js';
 import { Project } from '../tenancy/project.entity.js';
+import { applyUnlessDeleted as applyGuarded } from '../workflow/apply.guard.js';
 import { done, fail, wait, WaitReason, type FlowDefinition, type StepContext, type StepResult } from '../workflow/flow.js';
 import { AppDeployment, AppDeploymentBundle } from './deployment.entity.js';
 import { DEPLOY_FLOW, UNDEPLOY_FLOW } from './deployment.flow.names.js';
@@ -73,21 +74,11 @@ async function renderInput(ctx: Ctx): Promise<RenderInput & { pool: ComputePool 
   };
 }
 
-/**
- * A hub write of the deploy flow may still be in flight when the deployment is deleted (deletion
- * cancels the flow's job; it cannot stop a request) and land after the teardown has looked. So after
- * each write look again: when the deployment is being deleted, take the write back — the very object
- * written (same uid), never a namesake a later deployment may have made. Null when taken back.
- */
 async function applyUnlessDeleted<T extends KubeObject>(ctx: Ctx, obj: T): Promise<T | null> {
-  const written = await ctx.hub.apply(obj);
-  const fresh = await ctx.em.fork().findOne(AppDeployment, { id: ctx.subject.id });
-  if (fresh && fresh.phase !== DeploymentPhase.DELETING && fresh.phase !== DeploymentPhase.DELETED) return written;
-  const ref = { kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name } as ObjectRef;
-  const current = await ctx.hub.get(ref);
-  if (current && current.metadata.uid === written.metadata.uid) await ctx.hub.delete(ref, { propagationPolicy: 'Foreground' });
-  ctx.log.info('deployment deleted while its rollout wrote to the hub: write taken back', { kind: obj.kind, name: obj.metadata.name });
-  return null;
+  return applyGuarded(ctx.hub, obj, async () => {
+    const fresh = await ctx.em.fork().findOne(AppDeployment, { id: ctx.subject.id });
+    return !fresh || fresh.phase === DeploymentPhase.DELETING || fresh.phase === DeploymentPhase.DELETED;
+  }, ctx.log);
 }
 
 /**
