@@ -88,7 +88,7 @@ async function oneRun(pollMs: number, concurrency: number, total: number): Promi
           doneAt.get(id) ??
           (await new Promise<{ at: number; phase: string }>((resolve, reject) => {
             waiting.set(id, resolve);
-            setTimeout(() => reject(new Error(`deployment ${i} not RUNNING after ${TIMEOUT_MS} ms`)), Math.max(1, deadline - performance.now()));
+            setTimeout(() => reject(new Error(`deployment ${i} not RUNNING after ${TIMEOUT_MS} ms`)), Math.max(1, deadline - performance.now())).unref();
           }));
         doneAt.delete(id);
         if (done.phase === 'FAILED') failed++;

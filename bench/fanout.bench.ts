@@ -42,6 +42,7 @@ interface RunResult {
   rssPeak: number;
   commitP50: number;
   gatewayCpu: number;
+  closedEarly: number;
   errors: string[];
 }
 
@@ -86,7 +87,7 @@ async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunR
   }
   const cpu = await gw.cpu();
   clearInterval(sampler);
-  const stats = await Promise.all(workers.map((w) => w.call<{ received: number; delays: number[]; errors: string[] }>('stats')));
+  const stats = await Promise.all(workers.map((w) => w.call<{ received: number; delays: number[]; errors: string[]; closedEarly: number }>('stats')));
   const delays = Float64Array.from(stats.flatMap((s) => s.delays));
   await Promise.all(workers.map((w) => w.call('close')));
   // let the gateway see the closes before the next run
@@ -107,6 +108,7 @@ async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunR
     rssPeak,
     commitP50: percentile(pub.commitMs, 50),
     gatewayCpu: cpu.share,
+    closedEarly: stats.reduce((s, x) => s + x.closedEarly, 0),
     errors: [...conns.flatMap((c) => c.errors), ...stats.flatMap((s) => s.errors)].slice(0, 3),
   };
 }
@@ -137,7 +139,8 @@ async function main() {
         results.push(r);
         console.log(
           `run ${run}: ${r.connected}/${n} subscribed in ${fmt(r.connectMs / 1000)} s, delivered ${r.delivered}/${r.expected}, delay p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, max ${ms(r.max)}, ` +
-            `gateway RSS ${mb(r.rssBase)} → ${mb(r.rssIdle)} idle → ${mb(r.rssPeak)} peak, CPU ${fmt(r.gatewayCpu * 100, 0)} %, commit p50 ${ms(r.commitP50)}`,
+            `gateway RSS ${mb(r.rssBase)} → ${mb(r.rssIdle)} idle → ${mb(r.rssPeak)} peak, CPU ${fmt(r.gatewayCpu * 100, 0)} %, commit p50 ${ms(r.commitP50)}` +
+            (r.closedEarly ? `, ${r.closedEarly} sockets closed by the server` : ''),
         );
         for (const e of r.errors) console.log(`  error sample: ${e}`);
       }

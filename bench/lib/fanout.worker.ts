@@ -13,6 +13,9 @@ const sockets: WebSocket[] = [];
 let delays: number[] = [];
 let received = 0;
 let errors: string[] = [];
+/** sockets the server closed after the subscription started (e.g. keep-alive timeouts under load) */
+let closedEarly = 0;
+let closing = false;
 const STAMP = /\\?"t\\?":([0-9.]+)/;
 
 function open(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<WebSocket> {
@@ -50,10 +53,13 @@ function open(url: string, token: string, query: string, variables: Record<strin
       if (!acked) reject(e);
       else if (errors.length < 5) errors.push(`socket error: ${e.message}`);
     });
-    ws.on('close', (code) => {
+    ws.on('close', (code, reason) => {
       if (!acked) {
         clearTimeout(timer);
         reject(new Error(`closed before ack: ${code}`));
+      } else if (!closing) {
+        closedEarly++;
+        if (errors.length < 5) errors.push(`socket closed by the server: ${code} ${reason.toString()}`);
       }
     });
   });
@@ -83,11 +89,13 @@ serveIpc({
     delays = [];
     received = 0;
     errors = [];
+    closedEarly = 0;
     return true;
   },
   count: () => received,
-  stats: () => ({ received, delays, errors, rss: process.memoryUsage().rss }),
+  stats: () => ({ received, delays, errors, closedEarly, rss: process.memoryUsage().rss }),
   close: async () => {
+    closing = true;
     await Promise.all(
       sockets.splice(0).map(
         (ws) =>
@@ -101,6 +109,7 @@ serveIpc({
           }),
       ),
     );
+    closing = false;
     return true;
   },
   stop: () => {

@@ -24,6 +24,7 @@ import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
 import type { Viewer } from '../tenancy/viewer.js';
 import { createFormatError } from './format-error.js';
+import { sharedSubscribe } from './shared-subscribe.js';
 import { graphiqlPage, graphiqlRouter, wantsGraphiql } from './graphiql.js';
 import { assertCost, limitError, limitRules } from './limits.js';
 import type { Metrics } from './metrics.js';
@@ -77,6 +78,22 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
   const httpServer = http.createServer(app);
 
   const makeCtx = (viewer: Viewer, em: Em): Ctx => ({ em, viewer, loaders: new Loaders(), services, log });
+  /**
+   * A subscription lives long and usually never touches its request EntityManager (streams fork
+   * their own per read): create it only if something asks, so an idle subscriber costs no ORM state.
+   */
+  const lazyCtx = (viewer: Viewer): Ctx => {
+    let em: Em | null = null;
+    return {
+      get em() {
+        return (em ??= orm.em.fork() as Em);
+      },
+      viewer,
+      loaders: new Loaders(),
+      services,
+      log,
+    };
+  };
 
   // ---- graphql-ws ----------------------------------------------------------------------------
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.bodyBytes });
@@ -86,6 +103,7 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
   const wsServer = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema,
+      subscribe: sharedSubscribe,
       onConnect: async (ctx: WsContext<Record<string, unknown> | undefined, Extra>) => {
         const secret = bearer(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
         const viewer = secret ? await services.tokens.authenticate(orm.em.fork() as Em, secret) : null;
@@ -121,7 +139,7 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
           document,
           variableValues: payload.variables ?? undefined,
           operationName: payload.operationName ?? undefined,
-          contextValue: makeCtx(extra.viewer!, orm.em.fork() as Em),
+          contextValue: lazyCtx(extra.viewer!),
         };
       },
       onComplete: (ctx) => {
