@@ -88,16 +88,19 @@ async function parseApplyBody(text: string): Promise<unknown> {
   }
 }
 
-/** Checks a body against the URL and returns it at the storage version. */
+/**
+ * Checks a body against the URL and returns it at the storage version. The body is not changed (a
+ * patched body shares the stored object's frozen parts): the top level and metadata are copied.
+ */
 function acceptBody(body: unknown, t: Target, requireTypeMeta: boolean): KubeObject {
   if (!isPlainObject(body)) throw errors.badRequest('the request body must be a JSON object');
-  const obj = body as KubeObject;
+  const obj = { ...body } as KubeObject;
   const r = t.resource;
   if (requireTypeMeta && (!obj.apiVersion || !obj.kind)) throw errors.badRequest('invalid object type: apiVersion and kind must be set');
   if (obj.kind !== undefined && obj.kind !== r.kind) throw errors.badRequest(`the kind in the body (${obj.kind}) does not match the resource (${r.kind})`);
   if (obj.apiVersion !== undefined && (groupOf(obj.apiVersion) !== r.group || !r.versions.includes(versionOf(obj.apiVersion))))
     throw errors.badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersionOf(r.group, t.version)})`);
-  obj.metadata = isPlainObject(obj.metadata) ? obj.metadata : {};
+  obj.metadata = isPlainObject(obj.metadata) ? { ...obj.metadata } : {};
   if (r.namespaced) {
     if (obj.metadata.namespace && obj.metadata.namespace !== t.namespace)
       throw errors.badRequest('the namespace of the provided object does not match the namespace sent on the request');

@@ -67,8 +67,61 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * A deep, mutable copy of plain JSON-like data (a frozen input gives an unfrozen copy). Hand-rolled
+ * because structuredClone is several times slower on small object trees; anything that is not a
+ * plain object or array (none expected) goes through structuredClone.
+ */
 export function clone<T>(v: T): T {
-  return structuredClone(v);
+  return copyDeep(v) as T;
+}
+
+function setOwn(out: Record<string, unknown>, k: string, v: unknown): void {
+  // JSON.parse makes "__proto__" an own property; plain assignment would set the prototype instead.
+  if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else out[k] = v;
+}
+
+function isPlainRecord(v: object): boolean {
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+function copyDeep(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = copyDeep(v[i]);
+    return out;
+  }
+  if (!isPlainRecord(v)) return structuredClone(v);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) setOwn(out, k, copyDeep((v as Record<string, unknown>)[k]));
+  return out;
+}
+
+/**
+ * A deep-frozen value equal to `v`. Frozen parts of `v` are shared as they are (in the simulator
+ * every frozen object is deep-frozen: the stores hold nothing else), the rest is copied, so `v`
+ * itself and whatever its caller still holds are never frozen. Stores keep only such values, which
+ * lets reads, watch history and persistence hand out the stored object itself instead of a copy,
+ * and lets consecutive versions of an object share every unchanged subtree.
+ */
+export function frozenCopy<T>(v: T): T {
+  return freezeDeep(v) as T;
+}
+
+function freezeDeep(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return v;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = freezeDeep(v[i]);
+    return Object.freeze(out);
+  }
+  if (!isPlainRecord(v)) return Object.freeze(structuredClone(v));
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) setOwn(out, k, freezeDeep((v as Record<string, unknown>)[k]));
+  return Object.freeze(out);
 }
 
 export function deepEqual(a: unknown, b: unknown): boolean {

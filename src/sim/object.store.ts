@@ -2,16 +2,22 @@
  * One Kubernetes object database: the hub has one, every spoke has its own. All API-server write
  * semantics live here (not in the HTTP layer) so controllers writing directly get the same
  * resourceVersion bumps, generation rules, finalizer handling and watch events as API clients.
+ *
+ * Stored objects are deep-frozen (see frozenCopy) and handed out as they are: `get`, `list`, watch
+ * events and history never copy. A caller that wants to change an object builds a new one (spread,
+ * or `clone` for a deep mutable copy) and writes it; a write copies only the parts of its input that
+ * are not already frozen, so a new version shares every unchanged subtree with the previous one.
  */
 import { randomUUID } from 'node:crypto';
 import { errors } from './api.errors.js';
 import { recordUpdate } from './field.manager.js';
-import { clone, deepEqual, groupOf, nowIso, type KubeObject } from './kube.types.js';
+import { deepEqual, frozenCopy, groupOf, nowIso, type KubeObject } from './kube.types.js';
 import { normalizeSecret, validateName } from './object.validation.js';
 import { describeKind, type ResourceType } from './resource.catalog.js';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
+/** A change, as listeners and watch history see it; the event and its objects are frozen. */
 export interface StoreEvent {
   type: EventType;
   object: KubeObject;
@@ -60,17 +66,75 @@ function specPart(obj: KubeObject, hasStatus: boolean): Record<string, unknown> 
   return hasStatus ? rest : { ...rest, status };
 }
 
+const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The objects of one kind: by `<namespace>/<name>` (the key list order, kept sorted lazily) and by
+ * namespace, so a namespaced list does not scan (or sort) the whole kind.
+ */
+class KindTable {
+  readonly objects = new Map<string, KubeObject>();
+  private sorted?: string[];
+  private readonly byNs = new Map<string, { objects: Map<string, KubeObject>; sorted?: string[] }>();
+
+  get(ns: string, name: string): KubeObject | undefined {
+    return this.objects.get(`${ns}/${name}`);
+  }
+
+  put(ns: string, name: string, obj: KubeObject): void {
+    const key = `${ns}/${name}`;
+    if (!this.objects.has(key)) this.sorted = undefined;
+    this.objects.set(key, obj);
+    let bucket = this.byNs.get(ns);
+    if (!bucket) this.byNs.set(ns, (bucket = { objects: new Map() }));
+    if (!bucket.objects.has(name)) bucket.sorted = undefined;
+    bucket.objects.set(name, obj);
+  }
+
+  drop(ns: string, name: string): void {
+    if (!this.objects.delete(`${ns}/${name}`)) return;
+    this.sorted = undefined;
+    const bucket = this.byNs.get(ns);
+    if (!bucket) return;
+    bucket.objects.delete(name);
+    bucket.sorted = undefined;
+    if (bucket.objects.size === 0) this.byNs.delete(ns);
+  }
+
+  /** Sorted by `<namespace>/<name>`, as the API lists them (pagination relies on that order). */
+  list(ns?: string): KubeObject[] {
+    if (ns === undefined) {
+      this.sorted ??= [...this.objects.keys()].sort(byKey);
+      return this.sorted.map((k) => this.objects.get(k) as KubeObject);
+    }
+    const bucket = this.byNs.get(ns);
+    if (!bucket) return [];
+    // Within one namespace, `<ns>/<name>` order is name order.
+    bucket.sorted ??= [...bucket.objects.keys()].sort(byKey);
+    return bucket.sorted.map((n) => bucket.objects.get(n) as KubeObject);
+  }
+}
+
 export class ObjectStore {
   private rv = 0;
-  private readonly byType = new Map<string, Map<string, KubeObject>>();
-  private history: StoreEvent[] = [];
+  private readonly byType = new Map<string, KindTable>();
+  /** Watch history: the live events are history[head..], oldest first (rv ascending); dropped slots are cleared. */
+  private history: Array<StoreEvent | undefined> = [];
+  private head = 0;
   private compactedRv = 0;
+  private readonly historyLimit: number;
   private readonly listeners = new Set<(ev: StoreEvent) => void>();
 
   constructor(
     readonly name: string,
-    private readonly opts: { historyLimit?: number; admission?: Admission[] } = {},
-  ) {}
+    private readonly opts: {
+      /** Events kept for watches resuming from a resourceVersion (default 5000; 0 keeps none, for stores nobody watches). */
+      historyLimit?: number;
+      admission?: Admission[];
+    } = {},
+  ) {
+    this.historyLimit = opts.historyLimit ?? 5000;
+  }
 
   currentRv(): number {
     return this.rv;
@@ -81,34 +145,32 @@ export class ObjectStore {
     return () => this.listeners.delete(fn);
   }
 
+  /** The stored object itself: deep-frozen, never to be mutated (copy it to change it). */
   get(group: string, kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
-    const o = this.byType.get(`${group}|${kind}`)?.get(`${namespace ?? ''}/${name}`);
-    return o ? clone(o) : undefined;
+    return this.byType.get(`${group}|${kind}`)?.get(namespace ?? '', name);
   }
 
+  /** Stored (frozen) objects sorted by namespace/name, in a new array. */
   list(group: string, kind: string, namespace?: string): KubeObject[] {
-    const m = this.byType.get(`${group}|${kind}`);
-    if (!m) return [];
-    return [...m.entries()]
-      .filter(([, o]) => namespace === undefined || (o.metadata.namespace ?? '') === namespace)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, o]) => clone(o));
+    return this.byType.get(`${group}|${kind}`)?.list(namespace) ?? [];
   }
 
-  /** Every object, for persistence and test listings. */
+  /** Every object (frozen), for persistence and test listings. */
   all(): KubeObject[] {
-    return [...this.byType.values()].flatMap((m) => [...m.values()]).map(clone);
+    const out: KubeObject[] = [];
+    for (const t of this.byType.values()) for (const o of t.objects.values()) out.push(o);
+    return out;
   }
 
   namespacePhase(ns: string): 'missing' | 'Active' | 'Terminating' {
-    const o = this.byType.get('|Namespace')?.get(`/${ns}`);
+    const o = this.byType.get('|Namespace')?.get('', ns);
     if (!o) return 'missing';
     return o.metadata.deletionTimestamp ? 'Terminating' : 'Active';
   }
 
   create(input: KubeObject, opts: WriteOptions = {}): KubeObject {
-    const obj = clone(input);
-    obj.metadata = obj.metadata ?? {};
+    // Only the top level and metadata are changed below; the rest is copied by frozenCopy at the end.
+    const obj: KubeObject = { ...input, metadata: { ...(input.metadata ?? {}) } };
     const r = resourceOf(obj);
     if (!obj.metadata.name && obj.metadata.generateName) {
       let suffix = '';
@@ -140,11 +202,12 @@ export class ObjectStore {
       const mf = opts.manager ? recordUpdate(undefined, obj, opts.manager, 'main', r.status) : undefined;
       if (mf) meta.managedFields = mf;
     }
-    if (opts.dryRun) return { ...obj, metadata: { ...meta, resourceVersion: String(this.rv) } };
+    if (opts.dryRun) return frozenCopy({ ...obj, metadata: { ...meta, resourceVersion: String(this.rv) } });
     meta.resourceVersion = String(++this.rv);
-    this.put(r, obj);
-    this.emit({ type: 'ADDED', object: obj, rv: this.rv });
-    return clone(obj);
+    const stored = frozenCopy(obj);
+    this.put(r, stored);
+    this.emit({ type: 'ADDED', object: stored, rv: this.rv });
+    return stored;
   }
 
   update(input: KubeObject, opts: WriteOptions = {}): KubeObject {
@@ -155,20 +218,21 @@ export class ObjectStore {
     const wantRv = input.metadata?.resourceVersion;
     if (wantRv && wantRv !== current.metadata.resourceVersion) throw errors.conflict(r, name);
 
+    // `next` gets a new top level and a new metadata; everything else is shared (frozen parts of
+    // `current`) or the caller's, copied by frozenCopy once the write is decided.
     let next: KubeObject;
     if (opts.subresource === 'status') {
-      next = { ...clone(current), status: clone(input.status) };
+      next = { ...current, metadata: { ...current.metadata }, status: input.status };
       if (next.status === undefined) delete next.status;
     } else if (opts.subresource === 'finalize') {
-      next = { ...clone(current), spec: { ...(current.spec as object), finalizers: clone((input.spec as { finalizers?: string[] })?.finalizers ?? []) } };
+      next = { ...current, metadata: { ...current.metadata }, spec: { ...(current.spec as object), finalizers: (input.spec as { finalizers?: string[] })?.finalizers ?? [] } };
     } else {
-      next = clone(input);
-      next.metadata = { ...next.metadata };
+      next = { ...input, metadata: { ...input.metadata } };
       if (r.status) {
         if (current.status === undefined) delete next.status;
-        else next.status = clone(current.status);
+        else next.status = current.status;
       }
-      if (current.kind === 'Namespace') next.spec = clone(current.spec);
+      if (current.kind === 'Namespace') next.spec = current.spec;
       for (const k of ['uid', 'creationTimestamp', 'generation', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'namespace', 'name'] as const) {
         if (current.metadata[k] === undefined) delete next.metadata[k];
         else (next.metadata as Record<string, unknown>)[k] = current.metadata[k];
@@ -183,29 +247,35 @@ export class ObjectStore {
     next.metadata.resourceVersion = current.metadata.resourceVersion;
     if (next.kind === 'Secret' && !opts.subresource) normalizeSecret(next);
     if (opts.appliedFields) {
-      next.metadata.managedFields = clone(input.metadata.managedFields);
+      next.metadata.managedFields = input.metadata.managedFields;
       if (!next.metadata.managedFields) delete next.metadata.managedFields;
     } else {
+      // A write that changes nothing leaves ownership as it is: look for that before working out
+      // managedFields (controllers rewrite unchanged status all the time).
+      next.metadata.managedFields = current.metadata.managedFields;
+      if (!next.metadata.managedFields) delete next.metadata.managedFields;
+      if (deepEqual(next, current)) return current;
       const scope = opts.subresource === 'status' ? 'status' : 'main';
       next.metadata.managedFields = opts.manager
         ? recordUpdate(current, next, opts.manager, scope, r.status)
         : current.metadata.managedFields;
       if (!next.metadata.managedFields) delete next.metadata.managedFields;
     }
-    if (deepEqual(next, current)) return clone(current);
+    if (opts.appliedFields && deepEqual(next, current)) return current;
     for (const admit of this.opts.admission ?? []) admit('update', next, this);
     if (!deepEqual(specPart(next, r.status), specPart(current, r.status))) next.metadata.generation = (current.metadata.generation ?? 0) + 1;
-    if (opts.dryRun) return next;
+    if (opts.dryRun) return frozenCopy(next);
 
     next.metadata.resourceVersion = String(++this.rv);
-    if (next.metadata.deletionTimestamp && pendingFinalizers(next) === 0) {
-      this.drop(r, next);
-      this.emit({ type: 'DELETED', object: next, old: current, rv: this.rv });
-      return clone(next);
+    const stored = frozenCopy(next);
+    if (stored.metadata.deletionTimestamp && pendingFinalizers(stored) === 0) {
+      this.drop(r, stored);
+      this.emit({ type: 'DELETED', object: stored, old: current, rv: this.rv });
+      return stored;
     }
-    this.put(r, next);
-    this.emit({ type: 'MODIFIED', object: next, old: current, rv: this.rv });
-    return clone(next);
+    this.put(r, stored);
+    this.emit({ type: 'MODIFIED', object: stored, old: current, rv: this.rv });
+    return stored;
   }
 
   /** Delete, or mark for deletion while finalizers remain. Returns the object and whether it is gone. */
@@ -217,37 +287,46 @@ export class ObjectStore {
       throw errors.conflict(r, name, `Precondition failed: UID in precondition: ${opts.preconditionUid}, UID in object meta: ${current.metadata.uid}`);
     if (opts.preconditionResourceVersion && opts.preconditionResourceVersion !== current.metadata.resourceVersion)
       throw errors.conflict(r, name, `Precondition failed: ResourceVersion in precondition: ${opts.preconditionResourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
-    if (current.metadata.deletionTimestamp) return { object: clone(current), removed: false };
+    if (current.metadata.deletionTimestamp) return { object: current, removed: false };
     if (pendingFinalizers(current) > 0) {
-      const next = clone(current);
-      next.metadata.deletionTimestamp = nowIso();
-      next.metadata.deletionGracePeriodSeconds = 0;
       // kube-apiserver bumps generation when it first sets deletionTimestamp: controllers must notice.
-      next.metadata.generation = (current.metadata.generation ?? 0) + 1;
+      const next: KubeObject = {
+        ...current,
+        metadata: { ...current.metadata, deletionTimestamp: nowIso(), deletionGracePeriodSeconds: 0, generation: (current.metadata.generation ?? 0) + 1 },
+      };
       if (next.kind === 'Namespace') next.status = { ...(next.status as object), phase: 'Terminating' };
-      if (opts.dryRun) return { object: next, removed: false };
+      if (opts.dryRun) return { object: frozenCopy(next), removed: false };
       next.metadata.resourceVersion = String(++this.rv);
-      this.put(r, next);
-      this.emit({ type: 'MODIFIED', object: next, old: current, rv: this.rv });
-      return { object: clone(next), removed: false };
+      const stored = frozenCopy(next);
+      this.put(r, stored);
+      this.emit({ type: 'MODIFIED', object: stored, old: current, rv: this.rv });
+      return { object: stored, removed: false };
     }
-    if (opts.dryRun) return { object: clone(current), removed: true };
-    const gone = clone(current);
-    gone.metadata.resourceVersion = String(++this.rv);
+    if (opts.dryRun) return { object: current, removed: true };
+    const gone = frozenCopy({ ...current, metadata: { ...current.metadata, resourceVersion: String(++this.rv) } });
     this.drop(r, gone);
     this.emit({ type: 'DELETED', object: gone, old: current, rv: this.rv });
-    return { object: clone(gone), removed: true };
+    return { object: gone, removed: true };
   }
 
-  /** Events after `rv`, or 'expired' when history no longer reaches back that far. */
+  /** Events after `rv` (frozen, oldest first), or 'expired' when history no longer reaches back that far. */
   eventsSince(rv: number): StoreEvent[] | 'expired' {
     if (rv < this.compactedRv) return 'expired';
-    return this.history.filter((e) => e.rv > rv);
+    const h = this.history;
+    let lo = this.head;
+    let hi = h.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((h[mid] as StoreEvent).rv > rv) hi = mid;
+      else lo = mid + 1;
+    }
+    return h.slice(lo) as StoreEvent[];
   }
 
   /** Forget all history: the next watch from an older resourceVersion gets 410 Expired. */
   compact(): void {
     this.history = [];
+    this.head = 0;
     this.compactedRv = this.rv;
   }
 
@@ -255,45 +334,64 @@ export class ObjectStore {
     return this.compactedRv;
   }
 
+  /** The current state; its objects are the stored (frozen) ones. */
   snapshot(): StoreSnapshot {
     return { rv: this.rv, objects: this.all() };
   }
 
   load(snap: StoreSnapshot): void {
     this.byType.clear();
-    for (const o of snap.objects) this.put(resourceOf(o), clone(o));
+    for (const o of snap.objects) this.put(resourceOf(o), frozenCopy(o));
     this.rv = snap.rv;
     this.compact();
   }
 
   private find(r: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {
-    return this.byType.get(`${r.group}|${r.kind}`)?.get(`${r.namespaced ? (namespace ?? '') : ''}/${name}`);
+    return this.byType.get(`${r.group}|${r.kind}`)?.get(r.namespaced ? (namespace ?? '') : '', name);
   }
 
   private put(r: ResourceType, obj: KubeObject): void {
     const k = `${r.group}|${r.kind}`;
-    let m = this.byType.get(k);
-    if (!m) this.byType.set(k, (m = new Map()));
-    m.set(`${r.namespaced ? (obj.metadata.namespace ?? '') : ''}/${obj.metadata.name}`, obj);
+    let t = this.byType.get(k);
+    if (!t) this.byType.set(k, (t = new KindTable()));
+    t.put(r.namespaced ? (obj.metadata.namespace ?? '') : '', obj.metadata.name ?? '', obj);
   }
 
   private drop(r: ResourceType, obj: KubeObject): void {
-    this.byType.get(`${r.group}|${r.kind}`)?.delete(`${r.namespaced ? (obj.metadata.namespace ?? '') : ''}/${obj.metadata.name}`);
+    this.byType.get(`${r.group}|${r.kind}`)?.drop(r.namespaced ? (obj.metadata.namespace ?? '') : '', obj.metadata.name ?? '');
   }
 
   private emit(ev: StoreEvent): void {
-    const frozen: StoreEvent = { ...ev, object: clone(ev.object) };
-    this.history.push(frozen);
-    const limit = this.opts.historyLimit ?? 5000;
-    if (this.history.length > limit) {
-      const dropped = this.history.splice(0, this.history.length - limit);
-      this.compactedRv = dropped[dropped.length - 1].rv;
-    }
+    // The objects are the stored, frozen ones: history and listeners share them, nobody copies.
+    const frozen = Object.freeze(ev);
+    this.remember(frozen);
     for (const fn of [...this.listeners]) {
       try {
         fn(frozen);
       } catch {
         // A broken listener must not fail the write that triggered it.
+      }
+    }
+  }
+
+  private remember(ev: StoreEvent): void {
+    const limit = this.historyLimit;
+    if (limit <= 0) {
+      this.compactedRv = ev.rv;
+      return;
+    }
+    this.history.push(ev);
+    const excess = this.history.length - this.head - limit;
+    if (excess > 0) {
+      for (let i = this.head; i < this.head + excess; i++) {
+        this.compactedRv = (this.history[i] as StoreEvent).rv;
+        this.history[i] = undefined;
+      }
+      this.head += excess;
+      // Reclaim the dropped prefix now and then, so trimming stays O(1) per event on average.
+      if (this.head >= 1024 && this.head * 2 >= this.history.length) {
+        this.history = this.history.slice(this.head);
+        this.head = 0;
       }
     }
   }

@@ -7,12 +7,13 @@ import { createLogger, type Logger } from '../logger.js';
 import { ApiServer } from './api.server.js';
 import { startControllers } from './controllers/controller.set.js';
 import { FaultState, type SimFaults } from './fault.state.js';
-import { groupOf, type KubeObject } from './kube.types.js';
+import { clone, groupOf, type KubeObject } from './kube.types.js';
 import { ObjectStore } from './object.store.js';
 import { validationAdmission } from './object.validation.js';
 import { quotaAdmission } from './quota.admission.js';
 import { SpokeFleet } from './spoke.fleet.js';
 import { loadState, StatePersister } from './state.persist.js';
+import { clearEncodingCache } from './watch.stream.js';
 
 export interface SimOptions {
   /** Interface to listen on. Default 127.0.0.1. */
@@ -22,7 +23,7 @@ export interface SimOptions {
   /** Controller delay multiplier: 0 = as fast as possible (still asynchronous), 1 = demo pace. Default 1. */
   speed?: number;
   faults?: Partial<SimFaults>;
-  /** Load hub and spoke state from this JSON file at start and save it on changes and on stop. */
+  /** Load hub and spoke state from this JSON file at start, and save it on changes (at most about once a second) and on stop. */
   stateFile?: string;
   logger?: Logger;
   /** How often watches that asked for bookmarks get one. Default 5000 ms. */
@@ -155,18 +156,25 @@ export async function startSimulatedHub(opts: SimOptions = {}): Promise<Simulate
     spoke(cluster) {
       const store = () => (spokes.has(cluster) ? spokes.get(cluster) : undefined);
       return {
-        get: (apiVersion, kind, namespace, name) => store()?.get(groupOf(apiVersion), kind, namespace, name),
-        list: (apiVersion, kind, namespace) => store()?.list(groupOf(apiVersion), kind, namespace) ?? [],
+        // Copies: the stores hold frozen objects, callers of this view may change what they get.
+        get: (apiVersion, kind, namespace, name) => {
+          const o = store()?.get(groupOf(apiVersion), kind, namespace, name);
+          return o && clone(o);
+        },
+        list: (apiVersion, kind, namespace) => (store()?.list(groupOf(apiVersion), kind, namespace) ?? []).map(clone),
       };
     },
     spokes: () => spokes.names(),
     objects(filter = {}) {
-      return hub.all().filter(
-        (o) =>
-          (!filter.kind || o.kind === filter.kind) &&
-          (!filter.apiVersion || groupOf(o.apiVersion) === groupOf(filter.apiVersion)) &&
-          (filter.namespace === undefined || o.metadata.namespace === filter.namespace),
-      );
+      return hub
+        .all()
+        .filter(
+          (o) =>
+            (!filter.kind || o.kind === filter.kind) &&
+            (!filter.apiVersion || groupOf(o.apiVersion) === groupOf(filter.apiVersion)) &&
+            (filter.namespace === undefined || o.metadata.namespace === filter.namespace),
+        )
+        .map(clone);
     },
     async stop() {
       if (stopped) return;
@@ -176,6 +184,7 @@ export async function startSimulatedHub(opts: SimOptions = {}): Promise<Simulate
       unsubs.forEach((u) => u());
       await server.stop();
       spokes.close();
+      clearEncodingCache();
       if (persister) await persister.flush();
       logger.info('SIMULATED Kubernetes hub (spokegraph sim) stopped', { url });
     },

@@ -1,9 +1,14 @@
-/** The per-spoke object stores the work agent applies into, created when first needed. */
+/**
+ * The per-spoke object stores the work agent applies into, created when first needed. Nothing
+ * watches a spoke store over the API (only in-process listeners), so they keep no watch history.
+ */
 import { validationAdmission } from './object.validation.js';
 import { quotaAdmission } from './quota.admission.js';
 import { ObjectStore, type StoreEvent, type StoreSnapshot } from './object.store.js';
 
 export type SpokeListener = (cluster: string, ev: StoreEvent) => void;
+
+const newSpokeStore = (cluster: string) => new ObjectStore(`spoke:${cluster}`, { historyLimit: 0, admission: [validationAdmission, quotaAdmission] });
 
 export class SpokeFleet {
   private readonly spokes = new Map<string, ObjectStore>();
@@ -14,7 +19,7 @@ export class SpokeFleet {
   get(cluster: string): ObjectStore {
     let s = this.spokes.get(cluster);
     if (!s) {
-      s = new ObjectStore(`spoke:${cluster}`, { admission: [validationAdmission, quotaAdmission] });
+      s = newSpokeStore(cluster);
       this.attach(cluster, s);
       for (const ns of ['default', 'kube-system', 'kube-public']) s.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     }
@@ -40,7 +45,7 @@ export class SpokeFleet {
 
   load(snaps: Record<string, StoreSnapshot>): void {
     for (const [name, snap] of Object.entries(snaps)) {
-      const s = new ObjectStore(`spoke:${name}`, { admission: [validationAdmission, quotaAdmission] });
+      const s = newSpokeStore(name);
       s.load(snap);
       this.attach(name, s);
     }

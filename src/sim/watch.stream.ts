@@ -42,6 +42,25 @@ export class WatchRegistry {
   }
 }
 
+/**
+ * The JSON of an object as served at a version. Stored objects are frozen, so the text of the
+ * object a write just emitted is computed once and reused by every watch of that resource and
+ * version (listeners run one after the other for the same event). One entry: nothing is retained.
+ */
+let lastEncoded: { object: KubeObject; resource: ResourceType; version: string; text: string } | undefined;
+function encodeObject(object: KubeObject, resource: ResourceType, version: string): string {
+  const e = lastEncoded;
+  if (e && e.object === object && e.resource === resource && e.version === version) return e.text;
+  const text = JSON.stringify(fromStorage(object, resource, version));
+  lastEncoded = { object, resource, version, text };
+  return text;
+}
+
+/** Forget the cached encoding (a stopped hub keeps nothing alive). */
+export function clearEncodingCache(): void {
+  lastEncoded = undefined;
+}
+
 export function parseWatchRv(rv: string | undefined): number | undefined {
   if (rv === undefined || rv === '' || rv === '0') return undefined;
   if (!/^\d+$/.test(rv)) throw errors.badRequest(`invalid resource version "${rv}"`);
@@ -67,6 +86,10 @@ export function serveWatch(
   const write = (type: string, object: unknown) => {
     if (!closed) res.write(JSON.stringify({ type, object }) + '\n');
   };
+  // Same bytes as write(type, fromStorage(o, ...)): {"type":…,"object":…}
+  const writeObject = (type: string, o: KubeObject) => {
+    if (!closed) res.write(`{"type":${JSON.stringify(type)},"object":${encodeObject(o, w.resource, w.version)}}\n`);
+  };
   const send = (ev: StoreEvent) => {
     if (!ofKind(ev.object)) return;
     const now = ev.type !== 'DELETED' && inScope(ev.object);
@@ -75,7 +98,7 @@ export function serveWatch(
     if (ev.type === 'DELETED') type = before ? 'DELETED' : undefined;
     else if (now) type = before ? 'MODIFIED' : 'ADDED';
     else if (before) type = 'DELETED';
-    if (type) write(type, fromStorage(ev.object, w.resource, w.version));
+    if (type) writeObject(type, ev.object);
   };
 
   const timers: NodeJS.Timeout[] = [];
@@ -95,7 +118,7 @@ export function serveWatch(
 
   if (from === undefined) {
     const items = w.namespace === undefined ? store.list(w.resource.group, w.resource.kind) : store.list(w.resource.group, w.resource.kind, w.namespace);
-    for (const o of items) if (inScope(o)) write('ADDED', fromStorage(o, w.resource, w.version));
+    for (const o of items) if (inScope(o)) writeObject('ADDED', o);
   } else {
     const replay = store.eventsSince(from);
     if (replay === 'expired') {

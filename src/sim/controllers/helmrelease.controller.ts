@@ -38,12 +38,18 @@ interface HrStatus {
   [k: string]: unknown;
 }
 
+/** The chart source a release names: kind, namespace, name (undefined name: none named). */
+function sourceRefOf(hr: KubeObject): { kind: string; namespace?: string; name?: string } {
+  const spec = (hr.spec ?? {}) as HrSpec;
+  const ref = spec.chartRef ?? spec.chart?.spec?.sourceRef;
+  return { kind: ref?.kind ?? 'HelmRepository', namespace: ref?.namespace ?? hr.metadata.namespace, name: ref?.name };
+}
+
 /** The chart a release installs, once its source is Ready; otherwise why it waits. */
 function resolveChart(spoke: ObjectStore, hr: KubeObject): { chart: string; version: string; wait?: string } {
   const spec = (hr.spec ?? {}) as HrSpec;
   const ref = spec.chartRef ?? spec.chart?.spec?.sourceRef;
-  const kind = ref?.kind ?? 'HelmRepository';
-  const ns = ref?.namespace ?? hr.metadata.namespace;
+  const { kind, namespace: ns } = sourceRefOf(hr);
   const source = ref?.name ? spoke.get(SOURCE, kind, ns, ref.name) : undefined;
   const chart = spec.chart?.spec?.chart ?? ref?.name ?? 'chart';
   const tag = (source?.spec as { ref?: { tag?: string; semver?: string } } | undefined)?.ref;
@@ -59,11 +65,23 @@ export class HelmReleaseController extends Controller {
   protected readonly stepMs = 700;
 
   start(): void {
-    const all = (cluster: string) => this.ctx.spokes.has(cluster) && this.ctx.spokes.get(cluster).list(HELM, 'HelmRelease').forEach((hr) => this.enqueue(keyOf(cluster, hr)));
+    const releases = (cluster: string, which: (hr: KubeObject) => boolean = () => true) =>
+      this.ctx.spokes.has(cluster) && this.ctx.spokes.get(cluster).list(HELM, 'HelmRelease').forEach((hr) => which(hr) && this.enqueue(keyOf(cluster, hr)));
     this.onSpokes([[HELM, 'HelmRelease']], (cluster, ev) => this.enqueue(keyOf(cluster, ev.object)));
-    this.onSpokes([[SOURCE, 'HelmRepository'], [SOURCE, 'OCIRepository'], ['', 'Namespace']], (cluster) => all(cluster));
-    this.onHub([['addon.open-cluster-management.io', 'ManagedClusterAddOn']], (ev) => all(ev.object.metadata.namespace ?? ''));
-    this.ctx.spokes.names().forEach(all);
+    // A source event concerns the releases that use it; a Namespace event those living in or installing into it.
+    this.onSpokes([[SOURCE, 'HelmRepository'], [SOURCE, 'OCIRepository']], (cluster, ev) => {
+      const src = ev.object;
+      releases(cluster, (hr) => {
+        const ref = sourceRefOf(hr);
+        return ref.name === src.metadata.name && ref.kind === src.kind && ref.namespace === src.metadata.namespace;
+      });
+    });
+    this.onSpokes([['', 'Namespace']], (cluster, ev) => {
+      const ns = ev.object.metadata.name;
+      releases(cluster, (hr) => hr.metadata.namespace === ns || (hr.spec as HrSpec | undefined)?.targetNamespace === ns);
+    });
+    this.onHub([['addon.open-cluster-management.io', 'ManagedClusterAddOn']], (ev) => releases(ev.object.metadata.namespace ?? ''));
+    this.ctx.spokes.names().forEach((c) => releases(c));
   }
 
   protected reconcile(key: ObjectKey): void {

@@ -4,7 +4,7 @@
  */
 import { ApiError } from '../api.errors.js';
 import { serverSideApply } from '../field.manager.js';
-import { clone, findCondition, groupOf, isPlainObject, versionOf, type KubeObject } from '../kube.types.js';
+import { findCondition, groupOf, isPlainObject, versionOf, type KubeObject } from '../kube.types.js';
 import type { ObjectStore } from '../object.store.js';
 import { describeKind } from '../resource.catalog.js';
 import type { FeedbackRule } from './work.feedback.js';
@@ -37,7 +37,9 @@ export interface ApplyResult {
 }
 
 export function applyManifest(spoke: ObjectStore, raw: unknown, ordinal: number, configs: ManifestConfig[]): ApplyResult {
-  const m = (isPlainObject(raw) ? clone(raw) : {}) as KubeObject;
+  // Only the top level and metadata are changed below; the rest stays shared with the (frozen)
+  // ManifestWork, and the spoke store copies what it keeps.
+  const m = (isPlainObject(raw) ? { ...raw, metadata: isPlainObject(raw.metadata) ? { ...raw.metadata } : raw.metadata } : {}) as KubeObject;
   const apiVersion = typeof m.apiVersion === 'string' ? m.apiVersion : '';
   const group = groupOf(apiVersion);
   const r = describeKind(group, String(m.kind ?? ''), Boolean(m.metadata?.namespace));

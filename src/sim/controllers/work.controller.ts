@@ -4,9 +4,13 @@
  * work-level Applied/Available/Progressing/Degraded at observedGeneration, pruning of manifests
  * that left the work, and deletion cleanup behind the manifest-work-cleanup finalizer. What it
  * applied is recorded in an AppliedManifestWork on the spoke, so a restart re-derives everything.
+ *
+ * A spoke event wakes only the works whose manifests name that object (an in-memory index, rebuilt
+ * by the reconciles that follow a restart), plus any work that failed to apply a manifest: why an
+ * apply failed (namespace missing or terminating, quota) can change with any object on the spoke.
  */
 import { ApiError } from '../api.errors.js';
-import { findCondition, type Condition, type KubeObject } from '../kube.types.js';
+import { findCondition, groupOf, type Condition, type KubeObject } from '../kube.types.js';
 import { addonAvailable } from './addon.controller.js';
 import { cond, Controller, keyOf, withConditions, writeStatus, type ObjectKey } from './controller.runtime.js';
 import { applyManifest, readiness, WORK_MANAGER, type AppliedRef, type ApplyResult, type ManifestConfig } from './work.apply.js';
@@ -23,17 +27,85 @@ interface WorkSpec {
   deleteOption?: { propagationPolicy?: string; selectivelyOrphans?: { orphaningRules?: Array<{ group?: string; resource?: string; namespace?: string; name?: string }> } };
 }
 
+const objectKey = (group: string, kind: string, namespace: string, name: string) => `${group}|${kind}|${namespace}|${name}`;
+
+/** One spoke's works by the objects their manifests name (applied or not), and the works that failed an apply. */
+class WorkIndex {
+  private readonly byObject = new Map<string, Set<string>>();
+  private readonly byWork = new Map<string, string[]>();
+  readonly failing = new Set<string>();
+
+  set(work: string, objects: string[], failing: boolean): void {
+    const before = this.byWork.get(work);
+    if (!before || before.length !== objects.length || before.some((k, i) => k !== objects[i])) {
+      this.unlink(work);
+      for (const k of objects) {
+        let works = this.byObject.get(k);
+        if (!works) this.byObject.set(k, (works = new Set()));
+        works.add(work);
+      }
+      this.byWork.set(work, objects);
+    }
+    if (failing) this.failing.add(work);
+    else this.failing.delete(work);
+  }
+
+  drop(work: string): void {
+    this.unlink(work);
+    this.failing.delete(work);
+  }
+
+  worksOf(object: string): Iterable<string> {
+    return this.byObject.get(object) ?? [];
+  }
+
+  empty(): boolean {
+    return this.byWork.size === 0 && this.failing.size === 0;
+  }
+
+  private unlink(work: string): void {
+    for (const k of this.byWork.get(work) ?? []) {
+      const works = this.byObject.get(k);
+      works?.delete(work);
+      if (works?.size === 0) this.byObject.delete(k);
+    }
+    this.byWork.delete(work);
+  }
+}
+
 export class WorkAgentController extends Controller {
   readonly name = 'ocm-work-agent';
   protected readonly stepMs = 300;
+  private readonly index = new Map<string, WorkIndex>();
 
   start(): void {
     const worksIn = (ns: string | undefined) => ns && this.ctx.hub.list(WORK, 'ManifestWork', ns).forEach((w) => this.enqueue(keyOf('hub', w)));
     this.onHub([[WORK, 'ManifestWork']], (ev) => this.enqueue(keyOf('hub', ev.object)));
     this.onHub([[OCM, 'ManagedCluster']], (ev) => worksIn(ev.object.metadata.name));
     this.onHub([['addon.open-cluster-management.io', 'ManagedClusterAddOn']], (ev) => worksIn(ev.object.metadata.namespace));
-    this.onStop(this.ctx.spokes.onEvent((cluster, ev) => ev.object.kind !== 'AppliedManifestWork' && worksIn(cluster)));
+    this.onStop(this.ctx.spokes.onEvent((cluster, ev) => ev.object.kind !== 'AppliedManifestWork' && this.onSpokeObject(cluster, ev.object)));
     this.ctx.hub.list(WORK, 'ManifestWork').forEach((w) => this.enqueue(keyOf('hub', w)));
+  }
+
+  private onSpokeObject(cluster: string, o: KubeObject): void {
+    const idx = this.index.get(cluster);
+    if (!idx) return;
+    const wake = (work: string) => this.enqueue({ scope: 'hub', namespace: cluster, name: work });
+    for (const work of idx.worksOf(objectKey(groupOf(o.apiVersion), o.kind, o.metadata.namespace ?? '', o.metadata.name ?? ''))) wake(work);
+    for (const work of idx.failing) wake(work);
+  }
+
+  private indexWork(cluster: string, work: string, objects: string[], failing: boolean): void {
+    let idx = this.index.get(cluster);
+    if (!idx) this.index.set(cluster, (idx = new WorkIndex()));
+    idx.set(work, objects, failing);
+  }
+
+  private unindexWork(cluster: string, work: string): void {
+    const idx = this.index.get(cluster);
+    if (!idx) return;
+    idx.drop(work);
+    if (idx.empty()) this.index.delete(cluster);
   }
 
   private agentReady(cluster: string): boolean {
@@ -45,7 +117,7 @@ export class WorkAgentController extends Controller {
     const hub = this.ctx.hub;
     const cluster = key.namespace ?? '';
     let mw = hub.get(WORK, 'ManifestWork', cluster, key.name);
-    if (!mw) return;
+    if (!mw) return this.unindexWork(cluster, key.name);
     if (mw.metadata.deletionTimestamp) return this.cleanup(mw, cluster);
     if (!this.agentReady(cluster)) return;
     if (!mw.metadata.finalizers?.includes(FINALIZER))
@@ -54,6 +126,7 @@ export class WorkAgentController extends Controller {
     const spoke = this.ctx.spokes.get(cluster);
     const spec = (mw.spec ?? {}) as WorkSpec;
     const results = (spec.workload?.manifests ?? []).map((m, i) => applyManifest(spoke, m, i, spec.manifestConfigs ?? []));
+    this.indexWork(cluster, key.name, results.map((r) => objectKey(r.meta.group, r.meta.kind, r.meta.namespace, r.meta.name)), results.some((r) => r.error));
     const refs = results.flatMap((r) => (r.ref ? [r.ref] : []));
     const record = this.appliedRecord(cluster, key.name);
     const same = (a: AppliedRef, b: AppliedRef) => a.group === b.group && a.resource === b.resource && a.namespace === b.namespace && a.name === b.name;
@@ -115,6 +188,8 @@ export class WorkAgentController extends Controller {
     const rules = spec.deleteOption?.propagationPolicy === 'SelectivelyOrphan' ? spec.deleteOption.selectivelyOrphans?.orphaningRules ?? [] : [];
     const orphaned = (r: AppliedRef) => orphanAll || rules.some((o) => (o.group ?? '') === r.group && o.resource === r.resource && (o.namespace ?? '') === (r.namespace ?? '') && o.name === r.name);
     const record = this.appliedRecord(cluster, mw.metadata.name ?? '');
+    // Wake up again when what is left goes away (finalizers, e.g. Flux's, may hold it a while).
+    this.indexWork(cluster, mw.metadata.name ?? '', this.appliedRefs(record).map((r) => objectKey(r.group, r.kind, r.namespace ?? '', r.name)), false);
     const remaining = this.appliedRefs(record).filter((r) => !orphaned(r) && this.ctx.spokes.get(cluster).get(r.group, r.kind, r.namespace, r.name)?.metadata.uid === r.uid);
     for (const r of remaining) this.deleteRef(cluster, r);
     if (remaining.length) return;
