@@ -8,12 +8,19 @@
  * The workflow runner is stopped once the pool is RUNNING, so the storm measures admission alone
  * (the deployments stay QUEUED). The gateway runs in its own process; the load comes from this one.
  *
- *   npm run bench:admission -- [--runs 3] [--requests 1000] [--concurrency 64] [--only sqlite|postgresql]
+ * Besides throughput and latency it reports the gateway's CPU per call (ms of CPU time, user +
+ * system, all threads) and, on PostgreSQL, how many server backends were waiting on a lock,
+ * sampled every 50 ms from pg_stat_activity during the storm (by wait event).
+ *
+ *   npm run bench:admission -- [--runs 3] [--requests 1000] [--concurrency 64] [--only sqlite|postgresql] [--profile DIR]
  *   TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run bench:admission
  */
+import path from 'node:path';
+import pg from 'pg';
 import { startGateway, type Gateway } from './lib/gateway.js';
 import { runLoad } from './lib/http.js';
 import { createPgDatabase, pgInfo } from './lib/pg.js';
+import { summarise } from './lib/profile-summary.js';
 import { appBundleInput, createBundles, H100, infraBundleInput, quotaProject, registerFleet, sharedPool } from './lib/seed.js';
 import { args, environment, fmt, heading, median, ms, table, verdicts, type Target } from './lib/report.js';
 
@@ -29,6 +36,8 @@ const GPUS_PER_WORKER = a.int('gpus-per-worker', 32);
 const ADMIT_SHARE = 0.95;
 const ONLY = a.get('only');
 const TARGET_PG = 500;
+/** a directory: record a V8 CPU profile of the gateway during each storm, and print its summary */
+const PROFILE = a.get('profile');
 
 const QUOTA = WARMUP + Math.floor(REQUESTS * ADMIT_SHARE);
 const CAPACITY = CLUSTERS * WORKERS * GPUS_PER_WORKER;
@@ -46,7 +55,11 @@ interface RunResult {
   p99: number;
   max: number;
   gatewayCpu: number;
+  /** gateway CPU time per deployApp call (admitted or refused), ms */
+  cpuPerCall: number;
   clientCpu: number;
+  /** PostgreSQL: mean number of backends of the storm's database in a lock wait (by wait event), and active ones */
+  locks: LockSample | null;
   verified: boolean;
   verification: string;
   samples: string[];
@@ -87,6 +100,49 @@ async function verify(gw: Gateway, projectName: string, poolName: string): Promi
   };
 }
 
+interface LockSample {
+  active: number;
+  waiting: Record<string, number>;
+}
+
+/** Samples pg_stat_activity of one database every 50 ms until stopped: mean active and lock-waiting backends. */
+function sampleLocks(dbUrl: string): { stop(): Promise<LockSample> } {
+  const dbName = new URL(dbUrl).pathname.slice(1);
+  const c = new pg.Client({ connectionString: dbUrl });
+  let samples = 0;
+  let active = 0;
+  const waiting: Record<string, number> = {};
+  let stopped = false;
+  const loop = (async () => {
+    await c.connect();
+    while (!stopped) {
+      const { rows } = await c.query<{ state: string; wait_event_type: string | null; wait_event: string | null }>(
+        'select state, wait_event_type, wait_event from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+        [dbName],
+      );
+      samples++;
+      for (const r of rows) {
+        if (r.state !== 'active' && r.state !== 'idle in transaction') continue;
+        active++;
+        if (r.wait_event_type === 'Lock' || r.wait_event_type === 'LWLock') waiting[`${r.wait_event_type}:${r.wait_event}`] = (waiting[`${r.wait_event_type}:${r.wait_event}`] ?? 0) + 1;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await c.end();
+  })();
+  return {
+    stop: async () => {
+      stopped = true;
+      await loop;
+      const n = Math.max(1, samples);
+      return { active: active / n, waiting: Object.fromEntries(Object.entries(waiting).map(([k, v]) => [k, v / n])) };
+    },
+  };
+}
+
+const lockText = (l: LockSample | null) =>
+  l ? `${fmt(l.active)} busy, waiting ${Object.entries(l.waiting).sort(([, a], [, b]) => b - a).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') || 'none'}` : 'n/a';
+
 async function oneRun(dialect: 'sqlite' | 'postgresql', dbUrl: string | null): Promise<RunResult> {
   const gw = await startGateway({ env: dbUrl ? { DATABASE_URL: dbUrl } : {} });
   try {
@@ -99,9 +155,16 @@ async function oneRun(dialect: 'sqlite' | 'postgresql', dbUrl: string | null): P
     // warm-up: JIT, statement caches, connection pool
     const warm = await runLoad({ url: gw.url, headers, bodies: [body('warm')], concurrency: Math.min(16, CONCURRENCY), total: WARMUP, ok: admittedOk });
     if (warm.ok !== WARMUP) throw new Error(`warm-up admitted ${warm.ok}/${WARMUP}: ${warm.samples.join('\n')}`);
+    if (PROFILE) await gw.ipc.call('profileStart');
+    const sampler = dbUrl ? sampleLocks(dbUrl) : null;
     await gw.cpu();
     const r = await runLoad({ url: gw.url, headers, bodies: [body('storm')], concurrency: CONCURRENCY, total: REQUESTS, ok: admittedOk });
     const gcpu = await gw.cpu();
+    const locks = (await sampler?.stop()) ?? null;
+    if (PROFILE) {
+      const file = await gw.ipc.call<string>('profileStop', { file: path.resolve(PROFILE, `admission-${dialect}-${Date.now()}.cpuprofile`) });
+      console.log(summarise(file, 25));
+    }
     const refused: Record<string, number> = {};
     // failed responses are refusals (userErrors) or errors: classify from the samples we keep, and count from the DB
     const v = await verify(gw, project.name, pool.name);
@@ -122,7 +185,9 @@ async function oneRun(dialect: 'sqlite' | 'postgresql', dbUrl: string | null): P
       p99: r.p99,
       max: r.max,
       gatewayCpu: gcpu.share,
+      cpuPerCall: (gcpu.userMs + gcpu.systemMs) / REQUESTS,
       clientCpu: r.clientCpu,
+      locks,
       verified: v.ok,
       verification: v.text,
       samples: r.samples.filter((s) => !s.includes('QUOTA_EXCEEDED')).slice(0, 2),
@@ -170,7 +235,8 @@ async function main() {
         const r = await oneRun(dialect, db?.url ?? null);
         results.push(r);
         console.log(
-          `run ${run}: ${fmt(r.admittedPerSec)} admitted/s, ${fmt(r.callsPerSec)} calls/s, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, gateway CPU ${fmt(r.gatewayCpu * 100, 0)} %, ` +
+          `run ${run}: ${fmt(r.admittedPerSec)} admitted/s, ${fmt(r.callsPerSec)} calls/s, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, gateway CPU ${fmt(r.gatewayCpu * 100, 0)} % (${ms(r.cpuPerCall)}/call), ` +
+            (r.locks ? `PG backends ${lockText(r.locks)}, ` : '') +
             `admitted ${r.admitted}, refused ${JSON.stringify(r.refused)}; ${r.verified ? 'verified' : 'OVER-ALLOCATION OR MISMATCH'}: ${r.verification}`,
         );
         for (const s of r.samples) console.log(`  unexpected response: ${s}`);
@@ -189,6 +255,13 @@ async function main() {
           ['latency p99', ms(median(results.map((r) => r.p99)))],
           ['latency max', ms(median(results.map((r) => r.max)))],
           ['gateway CPU (share of one core)', `${fmt(median(results.map((r) => r.gatewayCpu)) * 100, 0)} %`],
+          ['gateway CPU per deployApp call', ms(median(results.map((r) => r.cpuPerCall)))],
+          ...(results[0]?.locks
+            ? [
+                ['PG backends busy (mean)', fmt(median(results.map((r) => r.locks!.active)))],
+                ['PG backends in a lock wait (mean)', fmt(median(results.map((r) => Object.values(r.locks!.waiting).reduce((x, y) => x + y, 0))))],
+              ]
+            : []),
           ['client CPU (share of one core)', `${fmt(median(results.map((r) => r.clientCpu)) * 100, 0)} %`],
           ['zero over-allocation verified', results.every((r) => r.verified) ? `yes (${results.length}/${results.length})` : `NO (${results.filter((r) => r.verified).length}/${results.length})`],
         ],

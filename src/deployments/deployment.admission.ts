@@ -5,13 +5,18 @@
 import type { Em } from '../db/orm.js';
 import { all, knexOf, run } from '../db/sql.js';
 import { DomainError, ErrorCode } from '../errors.js';
-import { ClusterGpu, PoolCluster } from '../compute/pool.entity.js';
 import type { GpuRequest } from './deployment.model.js';
 
+/** A guarded change of a cluster's allocated GPUs: never above capacity, never below zero (plain SQL: a hot row). */
 async function bump(em: Em, clusterId: string, family: string, n: number): Promise<boolean> {
-  const k = knexOf(em);
-  const q = k('cluster_gpu').where({ cluster_id: clusterId, gpu_family: family });
-  return (await run(em, n >= 0 ? q.andWhereRaw('allocated + ? <= capacity', [n]).update({ allocated: k.raw('allocated + ?', [n]) }) : q.andWhere('allocated', '>=', -n).update({ allocated: k.raw('allocated - ?', [-n]) }))) === 1;
+  const affected = await run(
+    em,
+    n >= 0
+      ? 'update cluster_gpu set allocated = allocated + ? where cluster_id = ? and gpu_family = ? and allocated + ? <= capacity'
+      : 'update cluster_gpu set allocated = allocated - ? where cluster_id = ? and gpu_family = ? and allocated >= ?',
+    [Math.abs(n), clusterId, family, Math.abs(n)],
+  );
+  return affected === 1;
 }
 
 /** Allocates every request on one cluster, or nothing: on a refusal the earlier bumps are undone. */
@@ -43,18 +48,40 @@ export function poolServingError(poolName: string): DomainError {
   return new DomainError(ErrorCode.IN_USE, `dedicated compute pool ${poolName} already serves an app deployment`, ['poolId']);
 }
 
+/** What ranking and allocation need of a pool cluster. */
+export interface ClusterRef {
+  id: string;
+  name: string;
+  index: number;
+}
+
 export interface ClusterFree {
-  cluster: PoolCluster;
+  cluster: ClusterRef;
   free: Record<string, number>;
 }
 
+/**
+ * Free GPUs per family of each cluster of a pool, in one statement (a plain read: the guarded
+ * UPDATE in allocateOn is what decides, so a concurrent admission can only make a choice fail, never
+ * oversubscribe). Clusters without GPUs are listed with no families.
+ */
 export async function clusterFreeGpus(em: Em, poolId: string): Promise<ClusterFree[]> {
-  const clusters = await em.find(PoolCluster, { pool: poolId }, { orderBy: { index: 'asc' } });
-  const gpus = await em.find(ClusterGpu, { poolId });
-  return clusters.map((cluster) => ({
-    cluster,
-    free: Object.fromEntries(gpus.filter((g) => g.clusterId === cluster.id).map((g) => [g.gpuFamily, g.capacity - g.allocated])),
-  }));
+  const k = knexOf(em);
+  const rows = await all<{ id: string; name: string; index: number; gpu_family: string | null; free: number | null }>(
+    em,
+    k('pool_cluster as c')
+      .leftJoin('cluster_gpu as g', 'g.cluster_id', 'c.id')
+      .select('c.id', 'c.name', 'c.index', 'g.gpu_family', k.raw('g.capacity - g.allocated as free'))
+      .where('c.pool_id', poolId)
+      .orderBy('c.index'),
+  );
+  const byId = new Map<string, ClusterFree>();
+  for (const r of rows) {
+    let f = byId.get(r.id);
+    if (!f) byId.set(r.id, (f = { cluster: { id: r.id, name: r.name, index: Number(r.index) }, free: {} }));
+    if (r.gpu_family != null) f.free[r.gpu_family] = Number(r.free);
+  }
+  return [...byId.values()];
 }
 
 /**
@@ -67,12 +94,20 @@ export function rankClusters(frees: ClusterFree[], requests: GpuRequest[], prefe
   return fits.sort((a, b) => (a.cluster.name === preferred ? -1 : b.cluster.name === preferred ? 1 : leftover(a) - leftover(b) || a.cluster.index - b.cluster.index));
 }
 
-/** Allocates on the best cluster that still has room; null when none has (a concurrent admission may have taken it). */
-export async function allocateGpus(em: Em, poolId: string, requests: GpuRequest[], preferred: string | null = null): Promise<PoolCluster | null> {
-  for (const f of rankClusters(await clusterFreeGpus(em, poolId), requests, preferred)) {
+/**
+ * Allocates on the first of the `ranked` clusters that still has room when its guarded UPDATE runs
+ * (a concurrent admission may have taken it since they were read); null when none has.
+ */
+export async function allocateOnRanked(em: Em, ranked: ClusterFree[], requests: GpuRequest[]): Promise<ClusterRef | null> {
+  for (const f of ranked) {
     if (await allocateOn(em, f.cluster.id, requests)) return f.cluster;
   }
   return null;
+}
+
+/** Allocates on the best cluster that still has room; null when none has (a concurrent admission may have taken it). */
+export async function allocateGpus(em: Em, poolId: string, requests: GpuRequest[], preferred: string | null = null): Promise<ClusterRef | null> {
+  return allocateOnRanked(em, rankClusters(await clusterFreeGpus(em, poolId), requests, preferred), requests);
 }
 
 /** Gives a deployment's allocation back, once: only the call that clears holdsAllocation decrements. */

@@ -21,10 +21,10 @@ import type { EventBatch, EventLog } from '../events/event.log.js';
 import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
 import { assertProject } from '../tenancy/access.policy.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
-import { releaseGpus, reserveGpus } from '../tenancy/quota.ledger.js';
+import { raiseQuota, recordReservations, releaseGpus, reserveGpus } from '../tenancy/quota.ledger.js';
 import type { JobStore } from '../workflow/job.store.js';
 import { JobState, WorkflowJob } from '../workflow/job.entity.js';
-import { allocateGpus, nameTakenError, noCapacityError, poolServingError, releaseAllocation } from './deployment.admission.js';
+import { allocateGpus, allocateOnRanked, clusterFreeGpus, nameTakenError, noCapacityError, poolServingError, rankClusters, releaseAllocation } from './deployment.admission.js';
 import { AppDeployment, AppDeploymentBundle } from './deployment.entity.js';
 import { DEPLOY_FLOW, DEPLOY_STEPS, UNDEPLOY_FLOW } from './deployment.flow.names.js';
 import { deploymentMachine } from './deployment.machine.js';
@@ -123,20 +123,31 @@ export class DeploymentService {
           const prior = await replayOf(ctx.em.fork() as Em, idem);
           if (prior) return { deployment: await (ctx.em.fork() as Em).findOneOrFail(AppDeployment, { id: prior }), plan: null };
         }
+        // the unique index refused the name (admit checks it no other way for an existing pool)
+        if (isActiveNameTaken(e)) throw nameTakenError(prepared.spec.name, prepared.project.name);
         throw e;
       }
     }
   }
 
+  /**
+   * The admission transaction. Statement order is what makes concurrent admissions fast: the rows
+   * that EVERY admission of a project writes — the project's and tenant's quota rows, the chosen
+   * cluster's GPU row and the project's event counter — are locked from their first write until
+   * COMMIT, so they are written last, after all the inserts and reads (which touch only rows no
+   * other admission writes). Concurrent admissions then serialise on a few statements each instead
+   * of on the whole transaction. Refusals keep the order of before: name taken, dedicated pool in
+   * use, quota, capacity; any refusal rolls everything back, so nothing is written.
+   */
   private async admit(ctx: Ctx, em: Em, events: EventBatch, p: Prepared, idem: IdempotencyScope | null): Promise<AppDeployment> {
     const id = uuidv7();
     const { project, spec } = p;
-    if (await em.count(AppDeployment, { project: project.id, activeName: spec.name })) {
-      throw nameTakenError(spec.name, project.name);
-    }
     let pool: ComputePool;
     const target = spec.target;
     if (target.kind === 'NEW_DEDICATED_POOL') {
+      // the deployment row can only be inserted once its pool exists (foreign key), so the name is
+      // checked here, to refuse a taken name before anything the new pool would refuse
+      if (await em.count(AppDeployment, { project: project.id, activeName: spec.name })) throw nameTakenError(spec.name, project.name);
       pool = await withFieldPrefix(['newDedicatedPool'], () => this.deps.pools.create(
         ctx,
         {
@@ -151,19 +162,11 @@ export class DeploymentService {
         { em, events, ownerDeploymentId: id },
       ));
     } else {
-      pool = await em.findOneOrFail(ComputePool, { id: target.poolId });
+      // loaded and checked (same project, RUNNING) by prepareDeployment
+      pool = p.pool ?? (await em.findOneOrFail(ComputePool, { id: target.poolId }));
     }
-    if (pool.mode === PoolMode.DEDICATED) {
-      // a dedicated pool serves exactly one deployment: claim it, or lose to whoever did first
-      const k = knexOf(em);
-      const claimed = await run(em, k('compute_pool').where({ id: pool.id }).whereNull('serving_deployment_id').update({ serving_deployment_id: id }));
-      if (claimed !== 1) throw poolServingError(pool.name);
-    } else {
-      // a shared pool: the deployment holds its own GPUs against the quota (a dedicated pool already holds all of its own)
-      await reserveGpus(em, { tenantId: project.tenant.id, tenantName: p.tenantName, projectId: project.id, projectName: project.name }, { kind: 'APP_DEPLOYMENT', id }, p.gpuRequests, ['bundleIds']);
-    }
-    const cluster = await allocateGpus(em, pool.id, p.gpuRequests);
-    if (!cluster) throw noCapacityError(pool.name, p.gpuRequests, spec.target.kind === 'EXISTING_POOL' ? ['poolId'] : ['newDedicatedPool', 'nodeRequirements']);
+    // where it would go now; the guarded UPDATE below decides (and may fall back to the next one)
+    const ranked = rankClusters(await clusterFreeGpus(em, pool.id), p.gpuRequests);
     const d = em.create(AppDeployment, {
       id,
       project: project.id,
@@ -172,7 +175,8 @@ export class DeploymentService {
       description: spec.description,
       links: spec.links,
       pool: pool.id,
-      cluster: cluster.name,
+      // (no cluster fits: the refusal below rolls this row back)
+      cluster: ranked[0]?.cluster.name ?? '',
       spec,
       resolvedVariables: { ...p.resolved },
       gpuRequests: p.gpuRequests,
@@ -182,7 +186,29 @@ export class DeploymentService {
     p.bundles.forEach((b, position) => em.create(AppDeploymentBundle, { deployment: d, bundle: b.id, position }));
     if (idem) remember(em, idem, id);
     this.deps.jobs.create(em, DEPLOY_FLOW, id, project.id);
+    const scope = { tenantId: project.tenant.id, tenantName: p.tenantName, projectId: project.id, projectName: project.name };
+    // a shared pool: the deployment holds its own GPUs against the quota (a dedicated pool already holds all of its own)
+    if (pool.mode === PoolMode.SHARED) recordReservations(em, scope, { kind: 'APP_DEPLOYMENT', id }, p.gpuRequests);
+    // All the inserts at once. A taken name fails here, on the unique index (project, active_name):
+    // deploy() turns that into the ALREADY_EXISTS refusal.
     await em.flush();
+
+    // From here on: the hot rows, each a guarded UPDATE, then (in EventLog.commit) the project's event counter.
+    if (pool.mode === PoolMode.DEDICATED) {
+      // a dedicated pool serves exactly one deployment: claim it, or lose to whoever did first
+      const k = knexOf(em);
+      const claimed = await run(em, k('compute_pool').where({ id: pool.id }).whereNull('serving_deployment_id').update({ serving_deployment_id: id }));
+      if (claimed !== 1) throw poolServingError(pool.name);
+    } else {
+      await raiseQuota(em, scope, p.gpuRequests, ['bundleIds']);
+    }
+    const cluster = await allocateOnRanked(em, ranked, p.gpuRequests);
+    if (!cluster) throw noCapacityError(pool.name, p.gpuRequests, spec.target.kind === 'EXISTING_POOL' ? ['poolId'] : ['newDedicatedPool', 'nodeRequirements']);
+    if (cluster.name !== d.cluster) {
+      // a concurrent admission filled the first choice since it was read
+      d.cluster = cluster.name;
+      await em.flush();
+    }
     const gpus = p.gpuRequests.length ? p.gpuRequests.map((g) => `${g.count} ${g.gpuFamily}`).join(', ') : 'no GPUs';
     events.emit({
       ...subjectOf(d, project.id),
@@ -271,6 +297,13 @@ export class DeploymentService {
     }
     return ctx.em.fork().findOneOrFail(AppDeployment, { id: d.id });
   }
+}
+
+/** Whether `e` is the unique index on app_deployment (project_id, active_name) refusing an insert. */
+function isActiveNameTaken(e: unknown): boolean {
+  if (!(e instanceof UniqueConstraintViolationException)) return false;
+  const constraint = (e as { constraint?: string }).constraint; // PostgreSQL names it
+  return constraint === 'app_deployment_project_id_active_name_unique' || e.message.includes('app_deployment.project_id, app_deployment.active_name'); // SQLite lists the columns
 }
 
 /** Errors of the nested pool admission point into the deployment's input. */

@@ -1,22 +1,33 @@
 /**
  * Appends events inside the transaction of the state change they describe, and publishes them only
  * after that transaction commits (design §3). Sequence numbers come from per-scope counter rows
- * bumped by UPDATE: on PostgreSQL the row lock serialises writers of one subject (and of one
- * project) until commit, so seq values become visible in order and without gaps.
+ * bumped by an upsert: on PostgreSQL the row lock serialises writers of one subject (and of one
+ * project) until commit, so seq values become visible in order and without gaps (a rollback takes
+ * its numbers back with it).
  */
 import type { Em } from '../db/orm.js';
+import { uuidv7 } from '../db/ids.js';
 import { all, knexOf, run } from '../db/sql.js';
 import { inTransaction } from '../db/transaction.js';
 import { topics, type EventBus } from './event.bus.js';
 import type { EventDto, NewEvent } from './event.dto.js';
 import { DeploymentEvent } from './event.entity.js';
 
-async function reserveSeq(em: Em, scopeId: string, n: number): Promise<number> {
-  const k = knexOf(em);
-  await run(em, k('event_sequence').insert({ scope_id: scopeId, last: 0 }).onConflict('scope_id').ignore());
-  await run(em, k('event_sequence').where({ scope_id: scopeId }).increment('last', n));
-  const [row] = await all<{ last: number }>(em, k('event_sequence').select('last').where({ scope_id: scopeId }));
-  return Number(row.last) - n + 1;
+/**
+ * Reserves `n` numbers on each scope's counter, in ONE statement for all scopes: an upsert that
+ * creates the row at n or adds n to it, returning the new `last` (PostgreSQL, SQLite >= 3.35). The
+ * first number of each scope's range is `last - n + 1`. Rows are inserted, and so locked, in the
+ * order given (the VALUES order), which is the lock order.
+ */
+async function reserveSeqs(em: Em, scopes: [scopeId: string, n: number][]): Promise<Map<string, number>> {
+  const rows = await all<{ scope_id: string; last: number }>(
+    em,
+    `insert into event_sequence (scope_id, "last") values ${scopes.map(() => '(?, ?)').join(', ')} ` +
+      `on conflict (scope_id) do update set "last" = event_sequence."last" + excluded."last" returning scope_id, "last"`,
+    scopes.flat(),
+  );
+  const n = new Map(scopes);
+  return new Map(rows.map((r) => [r.scope_id, Number(r.last) - n.get(r.scope_id)! + 1]));
 }
 
 export function toDto(e: DeploymentEvent): EventDto {
@@ -61,17 +72,23 @@ export class EventLog {
       bySubject.set(e.subjectId, (bySubject.get(e.subjectId) ?? 0) + 1);
       byProject.set(e.projectId, (byProject.get(e.projectId) ?? 0) + 1);
     }
-    // Fixed lock order (projects, then subjects, each sorted) so two writers never wait in a cycle.
-    const nextProject = new Map<string, number>();
-    for (const [id, n] of [...byProject].sort(([a], [b]) => (a < b ? -1 : 1))) nextProject.set(id, await reserveSeq(em, id, n));
-    const nextSubject = new Map<string, number>();
-    for (const [id, n] of [...bySubject].sort(([a], [b]) => (a < b ? -1 : 1))) nextSubject.set(id, await reserveSeq(em, id, n));
-    const rows = events.map((e) => {
+    // Fixed lock order so two writers never wait in a cycle: subjects, then projects, each sorted.
+    // Projects last: a project's counter is written by every change in the project (the hottest
+    // row of an admission), so it is taken as late as possible and held only until COMMIT.
+    const sorted = (m: Map<string, number>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1));
+    // (one counter per scope: a subject is never also a project, as their ids are different objects')
+    if ([...bySubject.keys()].some((id) => byProject.has(id))) throw new Error('an event subject id is also a project id');
+    const next = await reserveSeqs(em, [...sorted(bySubject), ...sorted(byProject)]);
+    const nextSubject = new Map([...bySubject.keys()].map((id) => [id, next.get(id)!]));
+    const nextProject = new Map([...byProject.keys()].map((id) => [id, next.get(id)!]));
+    const time = new Date();
+    const dtos: EventDto[] = events.map((e) => {
       const seq = nextSubject.get(e.subjectId)!;
       nextSubject.set(e.subjectId, seq + 1);
       const projectSeq = nextProject.get(e.projectId)!;
       nextProject.set(e.projectId, projectSeq + 1);
-      return em.create(DeploymentEvent, {
+      return {
+        id: uuidv7(),
         subjectKind: e.subjectKind,
         subjectId: e.subjectId,
         subjectName: e.subjectName,
@@ -86,10 +103,37 @@ export class EventLog {
         percent: Math.max(0, Math.min(100, Math.round(e.percent ?? 0))),
         message: e.message,
         details: e.details ?? null,
-      });
+        time,
+      };
     });
-    await em.flush();
-    return rows.map(toDto);
+    // Inserted as plain rows, not through the unit of work: this runs while the project's counter
+    // is locked (the last statement before COMMIT), and a flush would first re-scan every entity
+    // the transaction has loaded or created. The events are never read back as entities here.
+    await run(
+      em,
+      knexOf(em)('deployment_event').insert(
+        dtos.map((e) => ({
+          id: e.id,
+          created_at: e.time,
+          updated_at: e.time,
+          subject_kind: e.subjectKind,
+          subject_id: e.subjectId,
+          subject_name: e.subjectName,
+          project_id: e.projectId,
+          seq: e.seq,
+          project_seq: e.projectSeq,
+          type: e.type,
+          phase: e.phase,
+          step_id: e.stepId,
+          step_index: e.stepIndex,
+          step_count: e.stepCount,
+          percent: e.percent,
+          message: e.message,
+          details: e.details === null ? null : JSON.stringify(e.details),
+        })),
+      ),
+    );
+    return dtos;
   }
 
   publish(events: EventDto[]): void {

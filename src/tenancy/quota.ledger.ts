@@ -1,11 +1,14 @@
 /**
  * The GPU reservation ledger and the one admission function every flow calls (design §1, "GPU quota").
  *
- * reserve() must run inside the caller's transaction: it raises `used` on the Project row and then on
- * the Tenant row of each family with a guarded UPDATE (`used + n <= hard_limit`) and records one ledger
- * row per family. A guarded UPDATE locks its row on PostgreSQL and re-checks the guard against the
- * committed value, so concurrent admissions can never pass a limit; families are visited in sorted
- * order, project before tenant, so two admissions never wait on each other in a cycle.
+ * reserveGpus() must run inside the caller's transaction: it raises `used` on the Project row and then
+ * on the Tenant row of each family with a guarded UPDATE (`used + n <= hard_limit`) and records one
+ * ledger row per family. Admission uses its two halves separately (recordReservations with its cold
+ * inserts, raiseQuota last), so that it holds the quota rows for as short a time as possible.
+ *
+ * A guarded UPDATE locks its row on PostgreSQL and re-checks the guard against the committed value,
+ * so concurrent admissions can never pass a limit; families are visited in sorted order, project
+ * before tenant, so two admissions never wait on each other in a cycle.
  */
 import { DomainError, ErrorCode } from '../errors.js';
 import type { Em } from '../db/orm.js';
@@ -69,14 +72,12 @@ async function readQuota(em: Em, scopeId: string, family: string): Promise<{ use
   return rows[0] ? { used: Number(rows[0].used), limit: Number(rows[0].hard_limit) } : { used: 0, limit: 0 };
 }
 
+/** The guarded raise: one row, only if it stays within the limit (plain SQL: it runs on the hottest rows). */
 async function raise(em: Em, scopeId: string, family: string, n: number): Promise<boolean> {
-  const k = knexOf(em);
   const affected = await run(
     em,
-    k('gpu_quota')
-      .where({ scope_id: scopeId, gpu_family: family })
-      .andWhereRaw('used + ? <= hard_limit', [n])
-      .update({ used: k.raw('used + ?', [n]), updated_at: new Date() }),
+    'update gpu_quota set used = used + ?, updated_at = ? where scope_id = ? and gpu_family = ? and used + ? <= hard_limit',
+    [n, new Date(), scopeId, family, n],
   );
   return affected === 1;
 }
@@ -93,12 +94,15 @@ async function lower(em: Em, scopeId: string, family: string, n: number): Promis
 }
 
 /**
- * Reserves GPUs for `holder` or throws QuotaExceededError naming the binding level. Must be called
- * inside a transaction: on a throw the caller's rollback undoes the rows already raised.
+ * Raises `used` for each family (sorted), on the Project row and then on the Tenant row, each with a
+ * guarded UPDATE, or throws QuotaExceededError naming the binding level. Records nothing: see
+ * recordReservations. Inside a transaction: on a throw the caller's rollback undoes the raises.
+ *
+ * The rows it locks are the hottest of an admission (every admission of the project and of the
+ * tenant writes them, and holds them until COMMIT), so admission calls this last, after its inserts.
  */
-export async function reserveGpus(em: Em, scope: QuotaScope, holder: Holder, requests: GpuRequest[], field: string[] | null = null): Promise<GpuReservation[]> {
-  if (!em.isInTransaction()) throw new Error('reserveGpus must run inside a transaction');
-  const made: GpuReservation[] = [];
+export async function raiseQuota(em: Em, scope: QuotaScope, requests: GpuRequest[], field: string[] | null = null): Promise<void> {
+  if (!em.isInTransaction()) throw new Error('raiseQuota must run inside a transaction');
   for (const r of normaliseRequests(requests)) {
     for (const [level, scopeId, scopeName] of [
       [QuotaLevel.PROJECT, scope.projectId, scope.projectName],
@@ -109,16 +113,35 @@ export async function reserveGpus(em: Em, scope: QuotaScope, holder: Holder, req
         throw new QuotaExceededError({ level, gpuFamily: r.gpuFamily, requested: r.count, used: q.used, limit: q.limit }, scopeName, field);
       }
     }
-    const res = em.create(GpuReservation, {
+  }
+}
+
+/**
+ * The ledger rows for what `holder` holds, one per family. Only created in the EntityManager: the
+ * caller's next flush inserts them, in the transaction that also raises the quota (raiseQuota).
+ */
+export function recordReservations(em: Em, scope: QuotaScope, holder: Holder, requests: GpuRequest[]): GpuReservation[] {
+  return normaliseRequests(requests).map((r) =>
+    em.create(GpuReservation, {
       tenantId: scope.tenantId,
       projectId: scope.projectId,
       gpuFamily: r.gpuFamily,
       count: r.count,
       holderKind: holder.kind,
       holderId: holder.id,
-    });
-    made.push(res);
-  }
+    }),
+  );
+}
+
+/**
+ * Reserves GPUs for `holder` (raiseQuota, then its ledger rows) or throws QuotaExceededError naming
+ * the binding level. Must be called inside a transaction: on a throw the caller's rollback undoes
+ * the rows already raised.
+ */
+export async function reserveGpus(em: Em, scope: QuotaScope, holder: Holder, requests: GpuRequest[], field: string[] | null = null): Promise<GpuReservation[]> {
+  if (!em.isInTransaction()) throw new Error('reserveGpus must run inside a transaction');
+  await raiseQuota(em, scope, requests, field);
+  const made = recordReservations(em, scope, holder, requests);
   await em.flush();
   return made;
 }
