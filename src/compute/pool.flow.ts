@@ -21,6 +21,7 @@ import {
   KUBECONFIG_SECRET_KEY,
   machineDeploymentName,
   readCluster,
+  readMachineDeployment,
   readManagedCluster,
   type CapiInfrastructure,
   type HostReservation,
@@ -112,9 +113,12 @@ async function waitClusters(ctx: StepContext<ComputePool>, v: PoolView, opts: Po
     const state = readCluster(cluster);
     if (state.failed) return fail('CLUSTER_FAILED', `Cluster ${c.row.name} failed to provision (${state.failureReason})`);
     const md = await ctx.hub.get({ kind: 'MachineDeployment', namespace: v.project, name: machineDeploymentName(c.row.name) });
+    if (!md) return requestClusters(ctx, v, opts).then(() => wait(WaitReason.WAITING_FOR_CLUSTER, `MachineDeployment of ${c.row.name} was missing and has been requested again`, { retryAfterMs: opts.pollMs }));
     const p = clusterProgress(cluster, md);
     progress += p;
-    if (state.provisioned) provisioned++;
+    // Provisioned alone is not enough: a Cluster whose MachineDeployment is not there yet has no
+    // workers to wait for, so CAPI may call it Provisioned before our workers exist
+    if (state.provisioned && state.available && readMachineDeployment(md).fraction === 1) provisioned++;
     else notes.push(`${c.row.name} ${state.phase} ${Math.round(p * 100)}%`);
   }
   if (provisioned === v.clusters.length) return done(undefined, `${plural(provisioned, 'cluster')} provisioned`);

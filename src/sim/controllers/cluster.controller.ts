@@ -127,6 +127,10 @@ export class ClusterController extends Controller {
       if (workersOk) {
         next.phase = 'Provisioned';
         set(cond('Available', true, 'Available', `Cluster is available (Kubernetes ${kubernetesVersionOf(c)})`, gen));
+      } else {
+        // as in CAPI: a Provisioned cluster whose workers fall short (a MachineDeployment added or
+        // scaled up later) keeps its phase but is no longer Available
+        set(cond('Available', false, 'WorkersNotAvailable', 'Workers are not available', gen));
       }
       this.ensureKubeconfig(c);
     }

@@ -89,7 +89,7 @@ describe('dedicated pool and app deployment, end to end through the adapter', ()
     clusters.on('update', record);
     await a.apply(buildCapiCluster(params));
     await a.apply(buildMachineDeployment(params));
-    const provisioned = await waitForObject(clusters, PROJECT, CLUSTER, (c) => Boolean(c && readCluster(c).provisioned), WAIT);
+    const provisioned = await waitForObject(clusters, PROJECT, CLUSTER, (c) => Boolean(c && readCluster(c).available), WAIT);
     expect(readCluster(provisioned!)).toMatchObject({ phase: 'Provisioned', failed: false, controlPlaneAvailable: true, workersAvailable: true, available: true });
     expect(progress.length).toBeGreaterThan(0);
     // informers are independent caches: the MachineDeployment's may trail the Cluster's by an event
