@@ -5,11 +5,12 @@
  * with the wall-clock time just before its commit. Measures the delay from that stamp to the
  * arrival at every subscriber (p50/p99 over all N×E deliveries) and the gateway's RSS.
  *
- *   npm run bench:fanout -- [--subscribers 1000,10000] [--events 20] [--interval-ms 500] [--workers 4] [--runs 3]
+ *   npm run bench:fanout -- [--subscribers 1000,10000] [--events 20] [--interval-ms 500] [--workers 4] [--runs 3] [--profile DIR]
  */
 import path from 'node:path';
 import { startGateway, type Gateway } from './lib/gateway.js';
 import { benchLib, IpcChild, rssOf } from './lib/proc.js';
+import { summarise } from './lib/profile-summary.js';
 import { quotaProject } from './lib/seed.js';
 import { args, environment, fmt, heading, mb, median, ms, percentile, sleep, table, verdicts, type Target } from './lib/report.js';
 import { randomUUID } from 'node:crypto';
@@ -22,6 +23,8 @@ const INTERVAL_MS = a.int('interval-ms', 500);
 const WORKERS = a.int('workers', 4);
 const RUNS = a.int('runs', 3);
 const PARALLEL_CONNECTS = a.int('parallel-connects', 50);
+/** a directory: record a V8 CPU profile of the gateway while it fans out, and print its summary */
+const PROFILE = a.get('profile');
 const TARGETS: Record<number, number> = { 1000: 50, 10000: 250 };
 const TARGET_RSS = 1024 * 1024 * 1024;
 
@@ -77,6 +80,7 @@ async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunR
   let rssPeak = rssIdle;
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssOf(gw.pid))), 100);
   await gw.cpu();
+  if (PROFILE) await gw.ipc.call('profileStart');
   const pub = await gw.ipc.call<{ commitMs: number[] }>('publish', { projectId: project.id, count: EVENTS, intervalMs: INTERVAL_MS, subjectId: randomUUID() });
   const expected = connected * EVENTS;
   const deadline = performance.now() + 120_000;
@@ -87,6 +91,10 @@ async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunR
   }
   const cpu = await gw.cpu();
   clearInterval(sampler);
+  if (PROFILE) {
+    const file = await gw.ipc.call<string>('profileStop', { file: path.resolve(PROFILE, `fanout-${n}-${Date.now()}.cpuprofile`) });
+    console.log(summarise(file));
+  }
   const stats = await Promise.all(workers.map((w) => w.call<{ received: number; delays: number[]; errors: string[]; closedEarly: number }>('stats')));
   const delays = Float64Array.from(stats.flatMap((s) => s.delays));
   await Promise.all(workers.map((w) => w.call('close')));
