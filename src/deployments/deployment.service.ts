@@ -241,7 +241,10 @@ export class DeploymentService {
       const failedJob = await em.findOne(WorkflowJob, { subjectId: d.id, flow: DEPLOY_FLOW, state: JobState.FAILED }, { orderBy: { id: 'desc' } });
       if (!failedJob) throw new DomainError(ErrorCode.ILLEGAL_STATE, `app deployment ${d.name} has no failed step to resume`, ['id']);
       const pool = await em.findOneOrFail(ComputePool, { id: fresh.pool.id });
-      if (pool.phase !== PoolPhase.RUNNING && failedJob.stepIndex > 0) {
+      // A FAILED pool is not retried from here: its Cluster API objects are terminal (a new pool
+      // is a new deployment). A pool still provisioning is waited for again from step 0.
+      const poolGone = pool.phase === PoolPhase.FAILED || pool.phase === PoolPhase.DELETING || pool.phase === PoolPhase.DELETED;
+      if (poolGone || (pool.phase !== PoolPhase.RUNNING && failedJob.stepIndex > 0)) {
         throw new DomainError(ErrorCode.ILLEGAL_STATE, `its compute pool ${pool.name} is ${pool.phase}; delete the deployment and deploy again`, ['id']);
       }
       if (pool.mode === PoolMode.SHARED) {

@@ -211,7 +211,13 @@ describe('App Deployment faults', () => {
     expect(await ledger(sqlOf(app), w.project.name)).toMatchObject({ projectUsed: 0, tenantUsed: 0, heldByPools: 0, heldByDeployments: 0, tenantHeld: 0, overAllocated: 0 });
     expect(deploymentHubObjects(hub, name)).toEqual([]);
 
+    // its pool failed for good: a retry is refused up front and changes nothing
     hub.faults.clear();
+    const refused = (await app.q(RETRY_DEPLOYMENT, { id })).retryAppDeployment;
+    expect(refused.userErrors).toEqual([{ field: ['input', 'id'], message: expect.stringMatching(new RegExp(`compute pool ${poolName} is FAILED; delete the deployment and deploy again`)), code: 'ILLEGAL_STATE' }]);
+    expect((await waitForPhase(gw, id, ['FAILED'], 1_000)).retries).toBe(0);
+    expect(await quotaUsed(app, w.project.name)).toEqual({ 'project:NVIDIA-H100': 0, 'tenant:NVIDIA-H100': 0 });
+
     expect((await app.q(DELETE_DEPLOYMENT, { id })).deleteAppDeployment.userErrors).toEqual([]);
     const deleted = await waitForPhase(gw, id, ['DELETED'], 60_000);
     expect(deleted.computePool.phase).toBe('DELETED');
