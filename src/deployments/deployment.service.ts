@@ -29,6 +29,7 @@ import { AppDeployment, AppDeploymentBundle } from './deployment.entity.js';
 import { DEPLOY_FLOW, DEPLOY_STEPS, UNDEPLOY_FLOW } from './deployment.flow.names.js';
 import { deploymentMachine } from './deployment.machine.js';
 import { DeploymentPhase } from './deployment.model.js';
+import { replaceFailedPool } from './deployment.retry-pool.js';
 import { planDeployment, type DeploymentPlan } from './deployment.dryrun.js';
 import { prepareDeployment, type DeployInput, type Prepared } from './deployment.prepare.js';
 
@@ -229,7 +230,10 @@ export class DeploymentService {
     return d;
   }
 
-  /** Resumes a FAILED deployment at its failed step, re-admitting its GPUs first. */
+  /**
+   * Resumes a FAILED deployment at its failed step, re-admitting its GPUs first; one whose own
+   * dedicated pool failed starts over on a new pool (deployment.retry-pool.ts).
+   */
   async retry(ctx: Ctx, id: string): Promise<AppDeployment> {
     const d = await this.requireDeployment(ctx, id);
     if (d.phase !== DeploymentPhase.FAILED) throw new DomainError(ErrorCode.ILLEGAL_STATE, `app deployment ${d.name} is ${d.phase}; only FAILED deployments can be retried`, ['id']);
@@ -241,8 +245,32 @@ export class DeploymentService {
       const failedJob = await em.findOne(WorkflowJob, { subjectId: d.id, flow: DEPLOY_FLOW, state: JobState.FAILED }, { orderBy: { id: 'desc' } });
       if (!failedJob) throw new DomainError(ErrorCode.ILLEGAL_STATE, `app deployment ${d.name} has no failed step to resume`, ['id']);
       const pool = await em.findOneOrFail(ComputePool, { id: fresh.pool.id });
-      // A FAILED pool is not retried from here: its Cluster API objects are terminal (a new pool
-      // is a new deployment). A pool still provisioning is waited for again from step 0.
+      if (pool.phase === PoolPhase.FAILED && pool.ownerDeploymentId === d.id && fresh.spec.target.kind === 'NEW_DEDICATED_POOL') {
+        // its own dedicated pool failed: a new pool replaces it, and the flow starts over
+        const next = await replaceFailedPool(ctx, em, events, this.deps.pools, fresh, pool);
+        const updated = await em.nativeUpdate(
+          AppDeployment,
+          { id: d.id, phase: DeploymentPhase.FAILED },
+          { pool: next.pool.id, cluster: next.cluster, holdsAllocation: true, retries: fresh.retries + 1, failureReason: null, failureStep: null, failureMessage: null },
+        );
+        if (updated !== 1) throw new DomainError(ErrorCode.ILLEGAL_STATE, `app deployment ${d.name} changed while it was being retried`, ['id']);
+        this.deps.jobs.create(em, DEPLOY_FLOW, d.id, project.id);
+        await em.flush();
+        events.emit({
+          ...subjectOf(d, project.id),
+          type: EventType.RETRIED,
+          phase: DeploymentPhase.FAILED,
+          percent: 0,
+          stepId: DEPLOY_STEPS[0],
+          stepIndex: 0,
+          stepCount: DEPLOY_STEPS.length,
+          message: `Retry ${fresh.retries + 1} of ${d.name}: compute pool ${pool.name} failed and is being deleted; provisioning a new dedicated pool ${next.pool.name}`,
+          details: { failedPool: pool.name, newPool: next.pool.name },
+        });
+        return;
+      }
+      // Another FAILED (or a deleted) pool is not retried from here: its Cluster API objects are
+      // terminal. A pool still provisioning is waited for again from step 0.
       const poolGone = pool.phase === PoolPhase.FAILED || pool.phase === PoolPhase.DELETING || pool.phase === PoolPhase.DELETED;
       if (poolGone || (pool.phase !== PoolPhase.RUNNING && failedJob.stepIndex > 0)) {
         throw new DomainError(ErrorCode.ILLEGAL_STATE, `its compute pool ${pool.name} is ${pool.phase}; delete the deployment and deploy again`, ['id']);

@@ -29,7 +29,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   let config = loadConfig({
     PORT: '0',
     SEED_DEMO: 'false',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.SG_TEST_LOG_LEVEL ?? 'silent',
     BOOTSTRAP_ADMIN_TOKEN: adminToken,
     // an in-memory database gets an in-memory simulated hub at full speed
     DATABASE_URL: 'sqlite::memory:',

@@ -2,7 +2,8 @@
  * Proof (4): faults. A HelmRelease that fails to install puts the deployment in FAILED with the
  * reason and the step, and releases its quota; retryAppDeployment after the fault is cleared
  * resumes at the failed step and ends RUNNING. A new dedicated pool that fails to provision fails
- * the deployment at provision-pool and gives its machines and quota back.
+ * the deployment at provision-pool and gives its machines and quota back; its retry starts over on a
+ * new pool.
  */
 import 'reflect-metadata';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -193,7 +194,7 @@ describe('App Deployment faults', () => {
     expect(deploymentHubObjects(hub, d.name).filter((o) => o.startsWith('ManifestWork/'))).toHaveLength(1);
   }, 120_000);
 
-  it('should fail at provision-pool when the new dedicated pool fails, giving back its machines and quota, and delete cleanly', async () => {
+  it('should fail at provision-pool when the new dedicated pool fails, give back its machines and quota, and start over on a new pool when retried', async () => {
     const w = await deployWorld(app, { quota: 16, gpus: 2, machines: { controlPlanes: 1, gpuHosts: [{ family: 'NVIDIA-H100', count: 1, gpusEach: 8 }] } });
     const poolName = uniq('pool');
     hub.faults.set({ failClusters: [spokeClusterName(w.project.name, poolName)] });
@@ -210,22 +211,53 @@ describe('App Deployment faults', () => {
     expect(await quotaUsed(app, w.project.name)).toEqual({ 'project:NVIDIA-H100': 0, 'tenant:NVIDIA-H100': 0 });
     expect(await ledger(sqlOf(app), w.project.name)).toMatchObject({ projectUsed: 0, tenantUsed: 0, heldByPools: 0, heldByDeployments: 0, tenantHeld: 0, overAllocated: 0 });
     expect(deploymentHubObjects(hub, name)).toEqual([]);
+    const failedEvents = await deploymentEventLog(gw, id);
 
-    // its pool failed for good: a retry is refused up front and changes nothing
+    // a retry whose new pool cannot be admitted (its only GPU host is unhealthy) is refused and changes nothing
     hub.faults.clear();
+    const machines = await app.q(`query($n: String!) { tenant(name: $n) { machines(first: 100) { nodes { id gpu { count } } } } }`, { n: w.tenant.name });
+    const gpuHost = machines.tenant.machines.nodes.find((m: any) => m.gpu?.count > 0).id;
+    const setState = async (state: string) =>
+      expect((await app.q(`mutation($input: UpdateMachineInput!) { updateMachine(input: $input) { userErrors { code } } }`, { input: { id: gpuHost, state } })).updateMachine.userErrors).toEqual([]);
+    await setState('UNHEALTHY');
     const refused = (await app.q(RETRY_DEPLOYMENT, { id })).retryAppDeployment;
-    expect(refused.userErrors).toEqual([{ field: ['input', 'id'], message: expect.stringMatching(new RegExp(`compute pool ${poolName} is FAILED; delete the deployment and deploy again`)), code: 'ILLEGAL_STATE' }]);
-    expect(await getDeployment(gw, id)).toMatchObject({ phase: 'FAILED', retries: 0 });
+    expect(refused.userErrors).toEqual([{ field: ['input', 'id'], code: 'INSUFFICIENT_CAPACITY', message: expect.stringMatching(/^a new dedicated pool for the retry was refused: /) }]);
+    expect(await getDeployment(gw, id)).toMatchObject({ phase: 'FAILED', retries: 0, computePool: { name: poolName, phase: 'FAILED' } });
+    expect(await deploymentEventLog(gw, id)).toHaveLength(failedEvents.length);
     expect(await quotaUsed(app, w.project.name)).toEqual({ 'project:NVIDIA-H100': 0, 'tenant:NVIDIA-H100': 0 });
+    await setState('AVAILABLE');
+
+    // the retry tears the failed pool down and starts over on a new one, which runs
+    const retried = (await app.q(RETRY_DEPLOYMENT, { id })).retryAppDeployment;
+    expect(retried.userErrors).toEqual([]);
+    const newPool = `${poolName}-r1`;
+    expect(retried.appDeployment).toMatchObject({ retries: 1, status: { failure: null } });
+    expect((await getDeployment(gw, id)).computePool).toMatchObject({ name: newPool });
+    // (it stays FAILED, without a failure, until the runner resumes it)
+    const running = await waitFor(() => getDeployment(gw, id), (x) => x.phase === 'RUNNING' || (x.phase === 'FAILED' && x.status.failure !== null), 60_000);
+    expect(running.phase, JSON.stringify(running.status)).toBe('RUNNING');
+    expect(running.computePool).toMatchObject({ name: newPool, phase: 'RUNNING' });
+    expect(await quotaUsed(app, w.project.name)).toEqual({ 'project:NVIDIA-H100': 8, 'tenant:NVIDIA-H100': 8 });
+    const old = spokeClusterName(w.project.name, poolName);
+    await waitFor(
+      async () => hub.objects().filter((o) => o.metadata.name === old || o.metadata.labels?.['spokegraph.io/pool'] === poolName).map((o) => `${o.kind}/${o.metadata.name}`),
+      (left) => left.length === 0,
+      60_000,
+    );
 
     expect((await app.q(DELETE_DEPLOYMENT, { id })).deleteAppDeployment.userErrors).toEqual([]);
     const deleted = await waitForPhase(gw, id, ['DELETED'], 60_000);
-    expect(deleted.computePool.phase).toBe('DELETED');
+    expect(deleted.computePool).toMatchObject({ name: newPool, phase: 'DELETED' });
     const events = await deploymentEventLog(gw, id);
     expect(isGapless(events.map((e) => e.seq))).toBe(true);
-    expect(phasesOf(events)).toEqual(['PROVISIONING', 'FAILED', 'DELETING', 'DELETED']);
-    const cluster = spokeClusterName(w.project.name, poolName);
-    expect(hub.objects().filter((o) => o.metadata.name === cluster || o.metadata.labels?.['spokegraph.io/pool'] === poolName).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+    expect(phasesOf(events)).toEqual(['PROVISIONING', 'FAILED', 'PROVISIONING', 'PLACING', 'DEPLOYING', 'RUNNING', 'DELETING', 'DELETED']);
+    expect(events.filter((e) => e.type === 'RETRIED').map((e) => e.message)).toEqual([expect.stringContaining(`provisioning a new dedicated pool ${newPool}`)]);
+    for (const p of [poolName, newPool]) {
+      const cluster = spokeClusterName(w.project.name, p);
+      expect(hub.objects().filter((o) => o.metadata.name === cluster || o.metadata.labels?.['spokegraph.io/pool'] === p).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+    }
     expect(await machineStates(app, w.tenant.name)).toEqual(before);
+    expect(await quotaUsed(app, w.project.name)).toEqual({ 'project:NVIDIA-H100': 0, 'tenant:NVIDIA-H100': 0 });
+    expect(await ledger(sqlOf(app), w.project.name)).toMatchObject({ projectUsed: 0, tenantUsed: 0, heldByPools: 0, heldByDeployments: 0, tenantHeld: 0, overAllocated: 0 });
   }, 120_000);
 });
