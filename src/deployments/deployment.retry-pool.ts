@@ -11,10 +11,9 @@ import type { PoolService } from '../compute/pool.service.js';
 import type { Ctx } from '../context.js';
 import { Loaders } from '../db/loaders.js';
 import type { Em } from '../db/orm.js';
-import { knexOf, run } from '../db/sql.js';
 import { DomainError, ErrorCode } from '../errors.js';
 import type { EventBatch } from '../events/event.log.js';
-import { allocateGpus, noCapacityError, poolServingError } from './deployment.admission.js';
+import { allocateGpus, noCapacityError } from './deployment.admission.js';
 import { AppDeployment } from './deployment.entity.js';
 
 const MAX_NAME = 33;
@@ -70,8 +69,8 @@ export async function replaceFailedPool(
   } catch (e) {
     throw asRetryRefusal(e);
   }
-  const claimed = await run(em, knexOf(em)('compute_pool').where({ id: pool.id }).whereNull('serving_deployment_id').update({ serving_deployment_id: d.id }));
-  if (claimed !== 1) throw poolServingError(pool.name);
+  // made in this transaction, so nobody else can have claimed it (the retry's flush writes this)
+  pool.servingDeploymentId = d.id;
   const cluster = await allocateGpus(em, pool.id, d.gpuRequests);
   if (!cluster) throw asRetryRefusal(noCapacityError(pool.name, d.gpuRequests, ['id']));
   return { pool, cluster: cluster.name };

@@ -233,6 +233,9 @@ describe('App Deployment faults', () => {
     const newPool = `${poolName}-r1`;
     expect(retried.appDeployment).toMatchObject({ retries: 1, status: { failure: null } });
     expect((await getDeployment(gw, id)).computePool).toMatchObject({ name: newPool });
+    // the new pool serves this deployment (and only it), as one made by deployApp does
+    const [{ id: rowId }] = await sqlOf(app)<{ id: string }>('select id from app_deployment where name = ?', [name]);
+    expect(await sqlOf(app)('select serving_deployment_id, owner_deployment_id from compute_pool where name = ?', [newPool])).toEqual([{ serving_deployment_id: rowId, owner_deployment_id: rowId }]);
     // (it stays FAILED, without a failure, until the runner resumes it)
     const running = await waitFor(() => getDeployment(gw, id), (x) => x.phase === 'RUNNING' || (x.phase === 'FAILED' && x.status.failure !== null), 60_000);
     expect(running.phase, JSON.stringify(running.status)).toBe('RUNNING');

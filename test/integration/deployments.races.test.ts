@@ -4,42 +4,32 @@
  * keep the app and its GPUs on the spoke after the quota was given back).
  */
 import 'reflect-metadata';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.js';
-import { startSimulatedHub, type SimulatedHub } from '../../src/sim/index.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import type { SimulatedHub } from '../../src/sim/index.js';
+import type { TestApp } from '../helpers/app.js';
 import { deployApp } from '../helpers/deploy.js';
 import { DELETE_DEPLOYMENT, deploymentHubObjects, deployWorld, gatewayOf, ledger, sharedPool, sleep, sqlOf, waitForPhase, type DeployWorld } from '../helpers/deployments.js';
-import { startHubProxy, type HubProxy } from '../helpers/hub-proxy.js';
+import type { HubProxy } from '../helpers/hub-proxy.js';
+import { startProxiedApp, type ProxiedApp } from '../helpers/proxied-app.js';
 import { uniq } from '../helpers/seed.js';
 
 let hub: SimulatedHub;
 let proxy: HubProxy;
-let dir: string;
+let setup: ProxiedApp;
 let app: TestApp;
 let w: DeployWorld;
 let pool: { id: string; name: string };
 let cluster: string;
 
 beforeAll(async () => {
-  hub = await startSimulatedHub({ speed: 0, logger: createLogger({ level: 'silent' }) });
-  proxy = await startHubProxy(hub.url);
-  dir = mkdtempSync(join(tmpdir(), 'sg-race-'));
-  const kubeconfig = join(dir, 'hub.kubeconfig');
-  writeFileSync(kubeconfig, hub.kubeconfigYaml().replace(hub.url, proxy.url), { mode: 0o600 });
-  app = await startTestApp({ env: { HUB_KUBECONFIG: kubeconfig, WORKFLOW_LEASE_MS: '1000' } });
+  setup = await startProxiedApp();
+  ({ hub, proxy, app } = setup);
   w = await deployWorld(app, { quota: 16, gpus: 2 });
   pool = await sharedPool(app, w);
   cluster = (await app.q(`query($id: ID!) { node(id: $id) { ... on ComputePool { clusters { name } } } }`, { id: pool.id })).node.clusters[0].name;
 }, 120_000);
 afterAll(async () => {
-  await app?.close();
-  await proxy?.close();
-  await hub?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await setup?.close();
 });
 
 describe('deleting a deployment while its rollout writes to the hub', () => {

@@ -3,37 +3,27 @@
  * teardown: an orphaned Cluster would keep claiming hosts that were given back to the inventory.
  */
 import 'reflect-metadata';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.js';
 import { spokeClusterName } from '../../src/kube/index.js';
-import { startSimulatedHub, type SimulatedHub } from '../../src/sim/index.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import type { SimulatedHub } from '../../src/sim/index.js';
+import type { TestApp } from '../helpers/app.js';
 import { createPool, waitForPoolPhase } from '../helpers/compute.js';
-import { startHubProxy, type HubProxy } from '../helpers/hub-proxy.js';
+import type { HubProxy } from '../helpers/hub-proxy.js';
+import { startProxiedApp, type ProxiedApp } from '../helpers/proxied-app.js';
 import { gpuWorker, hubObjectsOf, machineStates, poolWorld, quotaUsed, sleep } from '../helpers/pools.js';
 import { uniq } from '../helpers/seed.js';
 
 let hub: SimulatedHub;
 let proxy: HubProxy;
-let dir: string;
+let setup: ProxiedApp;
 let app: TestApp;
 
 beforeAll(async () => {
-  hub = await startSimulatedHub({ speed: 0, logger: createLogger({ level: 'silent' }) });
-  proxy = await startHubProxy(hub.url);
-  dir = mkdtempSync(join(tmpdir(), 'sg-pool-race-'));
-  const kubeconfig = join(dir, 'hub.kubeconfig');
-  writeFileSync(kubeconfig, hub.kubeconfigYaml().replace(hub.url, proxy.url), { mode: 0o600 });
-  app = await startTestApp({ env: { HUB_KUBECONFIG: kubeconfig, WORKFLOW_LEASE_MS: '1000' } });
+  setup = await startProxiedApp();
+  ({ hub, proxy, app } = setup);
 }, 120_000);
 afterAll(async () => {
-  await app?.close();
-  await proxy?.close();
-  await hub?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await setup?.close();
 });
 
 it('should leave no Cluster on the hub when its apply lands after the pool was deleted', async () => {
