@@ -27,7 +27,31 @@ async function sqliteDdl(o: Orm): Promise<string[]> {
     .fork()
     .getConnection()
     .execute(`select sql from sqlite_master where sql is not null and tbl_name not in ('mikro_orm_migrations') and name not like 'sqlite_%'`)) as { sql: string }[];
-  return rows.map((r) => r.sql.replace(/\s+/g, ' ').trim()).sort();
+  return rows.map((r) => canonicalDdl(r.sql)).sort();
+}
+
+/**
+ * One statement in a comparable form. A column added by a later migration (`alter table … add
+ * column`) sits at another position than in a table created whole, so a table's top-level clauses
+ * (columns, constraints) are compared as a sorted list.
+ */
+function canonicalDdl(sql: string): string {
+  const s = sql.replace(/\s+/g, ' ').trim();
+  const open = s.indexOf('(');
+  if (!/^create table /i.test(s) || open < 0 || !s.endsWith(')')) return s;
+  const clauses: string[] = [];
+  let depth = 0;
+  let start = open + 1;
+  for (let i = start; i < s.length - 1; i++) {
+    if (s[i] === '(') depth++;
+    else if (s[i] === ')') depth--;
+    else if (s[i] === ',' && depth === 0) {
+      clauses.push(s.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  clauses.push(s.slice(start, s.length - 1).trim());
+  return `${s.slice(0, open).trim()} (${clauses.sort().join(', ')})`;
 }
 
 /** The DDL of an empty SQLite database created straight from the entities. */
