@@ -1,39 +1,25 @@
 /**
- * `npm start`: bundles the gateway's own sources with esbuild into dist/ (dependencies stay in
- * node_modules) when they changed since the last bundle, then runs it with plain Node. A bundle
- * starts faster and lighter than transpiling every file at start (tsx), and is what production runs.
- * `--build` only bundles.
+ * `npm start`: (re)builds the production bundle when the sources changed since the last build
+ * (scripts/build.mjs, with esbuild from the devDependencies that `npm ci` installs), then runs it
+ * in this process with plain Node. Arguments are the gateway's: `npm start -- migrate`.
+ * A production image runs the bundle directly: `node dist/spokegraph.mjs`.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { build, ENTRY, isStale, root } from './build.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const out = path.join(root, 'dist', 'spokegraph.mjs');
-
-function newestSource(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(p) : statSync(p).mtimeMs);
+const outdir = path.join(root, 'dist');
+if (isStale(outdir)) {
+  try {
+    await build(outdir);
+  } catch (e) {
+    const missing = e && typeof e === 'object' && 'code' in e && e.code === 'ERR_MODULE_NOT_FOUND';
+    process.stderr.write(
+      missing
+        ? 'spokegraph: the bundle is missing or older than src/, and esbuild is not installed (npm ci --omit=dev?): run `npm ci && npm run build` first\n'
+        : `spokegraph: build failed: ${e instanceof Error ? e.message : String(e)}\n`,
+    );
+    process.exit(1);
   }
-  return newest;
 }
-
-const stale = !existsSync(out) || ['src', 'migrations'].some((d) => newestSource(path.join(root, d)) > statSync(out).mtimeMs);
-if (stale) {
-  const { build } = await import('esbuild');
-  await build({
-    entryPoints: [path.join(root, 'src', 'main.ts')],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: true,
-    tsconfig: path.join(root, 'tsconfig.json'),
-    logLevel: 'warning',
-  });
-}
-if (!process.argv.includes('--build')) await import(pathToFileURL(out).href);
+await import(pathToFileURL(path.join(outdir, ENTRY)).href);

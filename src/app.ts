@@ -4,7 +4,7 @@
  */
 import 'reflect-metadata';
 import type { Config } from './config.js';
-import { dialectOf, initOrm, migrate, type Em, type Orm } from './db/orm.js';
+import { acquireStartupLock, dialectOf, initOrm, migrate, type Em, type Orm, type StartupLock } from './db/orm.js';
 import { poolDeleteFlow, poolProvisionFlow } from './compute/pool.flow.js';
 import { deployFlow, undeployFlow } from './deployments/deployment.flow.js';
 import { InProcessEventBus, type EventBus } from './events/event.bus.js';
@@ -46,17 +46,22 @@ export interface AppOptions {
 
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const log = opts.log ?? createLogger({ level: config.logLevel, json: config.logJson });
+  for (const warning of config.warnings) log.warn(warning);
   const orm = await initOrm({ db: config.db, logger: log, onQuery: opts.onQuery });
   let stopped = false;
   let hub: HubHandle | null = null;
+  let startupLock: StartupLock | null = null;
   try {
+    // Replicas starting together on one empty database take turns: one migrates, mints the bootstrap
+    // token and seeds; the others find it done.
+    startupLock = await acquireStartupLock(orm, log);
     const applied = await migrate(orm);
     if (applied.length) log.info('database migrated', { applied, db: config.db.kind });
 
     hub = await connectHub(config, log);
     log.info(`hub: ${hub.description}`);
     const metrics = new Metrics();
-    const bus = new InProcessEventBus();
+    const bus = eventBusFor(config, log);
     const events = new EventLog(bus);
     const jobs = new JobStore(dialectOf(orm) === 'postgresql');
     const runner = new WorkflowRunner(orm, jobs, events, hub.adapter, log.child({ component: 'workflow' }), {
@@ -83,6 +88,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const em = orm.em.fork() as Em;
     const bootstrapToken = await services.tokens.bootstrapAdmin(em, config.bootstrapAdminToken);
     if (bootstrapToken && config.seedDemo) await seedDemo(orm, services, log);
+    await startupLock.release();
 
     const schema = await buildGatewaySchema();
     const server = await createGatewayServer({ config, schema, orm, services, metrics, log });
@@ -117,8 +123,22 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       },
     };
   } catch (e) {
+    await startupLock?.release().catch(() => undefined);
     await hub?.close().catch(() => undefined);
     await orm.close(true).catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * Where committed events are published for this replica's subscribers. The Redis bus (issue 9) is
+ * wired here; until then every replica publishes in process only, and says so.
+ */
+function eventBusFor(config: Config, log: Logger): EventBus {
+  if (config.redisUrl) {
+    log.warn('REDIS_URL is set, but this build publishes live events in process only: they stay local to this replica');
+  } else if (config.db.kind === 'postgresql') {
+    log.warn('REDIS_URL is not set: live events stay local to this replica (subscribers connected to other replicas do not receive them live); set REDIS_URL when running more than one replica');
+  }
+  return new InProcessEventBus();
 }

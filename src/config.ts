@@ -7,6 +7,54 @@ import type { CapiInfrastructure } from './kube/index.js';
 import type { LogLevel } from './logger.js';
 import { parseSimEnv, type SimOptions } from './sim/index.js';
 
+/**
+ * Every environment variable the gateway reads. Deployment manifests are checked against this list
+ * (test/packaging), and a variable that looks like one of these but is not (a typo) is reported at
+ * start instead of being silently ignored.
+ */
+export const CONFIG_VARIABLES = [
+  'HOST',
+  'PORT',
+  'DATABASE_URL',
+  'DATA_DIR',
+  'REDIS_URL',
+  'LOG_LEVEL',
+  'LOG_FORMAT',
+  'SEED_DEMO',
+  'BOOTSTRAP_ADMIN_TOKEN',
+  'BODY_LIMIT_BYTES',
+  'MAX_QUERY_DEPTH',
+  'MAX_QUERY_COST',
+  'MAX_ALIASES',
+  'MAX_SUBSCRIPTIONS_PER_SOCKET',
+  'INTROSPECTION',
+  'HUB_KUBECONFIG',
+  'HUB_CONTEXT',
+  'HUB_IN_CLUSTER',
+  'CAPI_CLUSTER_CLASS',
+  'CAPI_WORKER_MACHINE_TEMPLATE',
+  'CAPI_WORKER_MACHINE_TEMPLATE_KIND',
+  'CAPI_WORKER_BOOTSTRAP_TEMPLATE',
+  'WORKFLOW_CONCURRENCY',
+  'WORKFLOW_LEASE_MS',
+  'WORKFLOW_POLL_MS',
+  'SUBSCRIPTION_BUFFER',
+  'SIM_SPEED',
+  'SIM_ERROR_RATE',
+  'SIM_ERROR_VERBS',
+  'SIM_FAIL_CLUSTERS',
+  'SIM_FAIL_RELEASES',
+  'SIM_DROP_WATCHES_MS',
+  'SIM_STATUS_DELAY_MS',
+  'SIM_PORT',
+  'SIM_STATE_FILE',
+] as const;
+
+export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
+
+/** Variables that carry credentials: deployments keep them in a Secret, never in a ConfigMap. */
+export const SECRET_CONFIG_VARIABLES: readonly ConfigVariable[] = ['DATABASE_URL', 'REDIS_URL', 'BOOTSTRAP_ADMIN_TOKEN'];
+
 export interface Config {
   /** HOST, default 127.0.0.1 */
   host: string;
@@ -15,13 +63,18 @@ export interface Config {
   db:
     | { kind: 'sqlite'; file: string }
     | { kind: 'postgresql'; url: string };
+  /** REDIS_URL (redis:// or rediss://): live events shared between replicas; unset = in this process only */
+  redisUrl: string | undefined;
   /** DATA_DIR, default ./data: the SQLite file and the simulated hub's state live here */
   dataDir: string;
   /** LOG_LEVEL debug|info|warn|error|silent, default info */
   logLevel: LogLevel;
   /** LOG_FORMAT json|text, default: text on a terminal, json otherwise */
   logJson: boolean | undefined;
-  /** SEED_DEMO, default true: seed a demo tenant on the first start of an empty database */
+  /**
+   * SEED_DEMO: seed a demo tenant (and twelve made-up machines) on the first start of an empty
+   * database. Default true on the simulated hub, false on a real one, whose inventory is real.
+   */
   seedDemo: boolean;
   /** BOOTSTRAP_ADMIN_TOKEN: use this platform-admin token on first start instead of a random one */
   bootstrapAdminToken: string | undefined;
@@ -56,6 +109,8 @@ export interface Config {
   };
   /** SUBSCRIPTION_BUFFER, default 1000: events held for a slow subscriber before it must resubscribe */
   subscriptionBuffer: number;
+  /** Things an operator should know that do not stop the start (e.g. a misspelt variable); logged at start. */
+  warnings: string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -113,6 +168,18 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     problems.push('BOOTSTRAP_ADMIN_TOKEN must be 24-128 characters of A-Z a-z 0-9 _ -');
   }
 
+  let redisUrl: string | undefined;
+  if (env.REDIS_URL) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(env.REDIS_URL);
+    } catch {
+      /* reported below */
+    }
+    if (parsed && (parsed.protocol === 'redis:' || parsed.protocol === 'rediss:') && parsed.hostname) redisUrl = env.REDIS_URL;
+    else problems.push('REDIS_URL must be a redis:// or rediss:// URL with a host');
+  }
+
   let hub: Config['hub'];
   if (env.HUB_KUBECONFIG) hub = { kind: 'kubeconfig', file: path.resolve(cwd, env.HUB_KUBECONFIG), context: env.HUB_CONTEXT || undefined };
   else if (bool('HUB_IN_CLUSTER', false)) hub = { kind: 'in-cluster' };
@@ -136,10 +203,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     host: env.HOST || '127.0.0.1',
     port: int('PORT', 4000, 0, 65535),
     db,
+    redisUrl,
     dataDir,
     logLevel,
     logJson,
-    seedDemo: bool('SEED_DEMO', true),
+    seedDemo: bool('SEED_DEMO', hub.kind === 'simulated'),
     bootstrapAdminToken: token,
     limits: {
       bodyBytes: int('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
@@ -161,7 +229,50 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       pollMs: int('WORKFLOW_POLL_MS', 500, 10, 60_000),
     },
     subscriptionBuffer: int('SUBSCRIPTION_BUFFER', 1000, 10, 1_000_000),
+    warnings: unknownVariableWarnings(env),
   };
+  if (hub.kind !== 'simulated') {
+    const ignored = Object.keys(env).filter((k) => k.startsWith('SIM_') && env[k]);
+    if (ignored.length) config.warnings.push(`${ignored.sort().join(', ')} ignored: the hub is not simulated`);
+  }
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+const KNOWN = new Set<string>(CONFIG_VARIABLES);
+const FAMILIES = new Set(CONFIG_VARIABLES.filter((v) => v.includes('_')).map((v) => v.slice(0, v.indexOf('_') + 1)));
+// Kubernetes injects <SERVICE>_SERVICE_HOST, <SERVICE>_PORT=tcp://… and friends for every Service of
+// the namespace (a Service named `redis` gives REDIS_PORT): those are not the operator's typos.
+const SERVICE_LINK = /_SERVICE_(HOST|PORT)(_|$)|_PORT(_\d+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?)?$/;
+
+/**
+ * Variables that look like ours but are not: same family (e.g. WORKFLOW_CONCURENCY) or one or two
+ * letters away from a known name (e.g. INTROSPECTON). Warned about rather than refused, because the
+ * environment is shared with the platform and other software.
+ */
+function unknownVariableWarnings(env: Env): string[] {
+  const warnings: string[] = [];
+  for (const name of Object.keys(env).sort()) {
+    if (KNOWN.has(name) || SERVICE_LINK.test(name)) continue;
+    const family = name.includes('_') && FAMILIES.has(name.slice(0, name.indexOf('_') + 1));
+    let best: string | undefined;
+    let bestDistance = Infinity;
+    for (const known of KNOWN) {
+      const d = editDistance(name, known);
+      if (d < bestDistance) [best, bestDistance] = [known, d];
+    }
+    const close = name.length >= 6 && bestDistance <= 2;
+    if (family || close) warnings.push(`unknown variable ${name} ignored${bestDistance <= 3 ? ` (did you mean ${best}?)` : ''}`);
+  }
+  return warnings;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
 }

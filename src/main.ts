@@ -1,10 +1,30 @@
-/** `npm start`: read the configuration, start the gateway, print where it is, stop cleanly on signals. */
+/**
+ * The gateway's entry (`npm start`, `node dist/spokegraph.mjs [command]`): read the configuration,
+ * then either serve (the default) or `migrate` the database and exit, for a rollout that migrates
+ * once before its replicas start (an initContainer or a Job).
+ */
 import 'reflect-metadata';
 import { startApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { initOrm, migrateLocked } from './db/orm.js';
+import { createLogger } from './logger.js';
 
-async function main(): Promise<void> {
-  let config;
+const USAGE = `usage: spokegraph [serve|migrate]
+  serve     run the gateway (the default)
+  migrate   apply pending database migrations and exit (safe to run beside starting replicas)
+Configured by environment variables; see the README.`;
+
+async function main(argv: string[]): Promise<void> {
+  const command = argv[0] ?? 'serve';
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
+  if (argv.length > 1 || (command !== 'serve' && command !== 'migrate')) {
+    process.stderr.write(`spokegraph: unknown arguments: ${argv.join(' ')}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  let config: Config;
   try {
     config = loadConfig();
   } catch (e) {
@@ -14,6 +34,23 @@ async function main(): Promise<void> {
     }
     throw e;
   }
+  if (command === 'migrate') await runMigrate(config);
+  else await serve(config);
+}
+
+async function runMigrate(config: Config): Promise<void> {
+  const log = createLogger({ level: config.logLevel, json: config.logJson });
+  for (const warning of config.warnings) log.warn(warning);
+  const orm = await initOrm({ db: config.db, logger: log, poolMax: 2 });
+  try {
+    const applied = await migrateLocked(orm, log);
+    log.info(applied.length ? 'database migrated' : 'database already up to date', { applied, db: config.db.kind });
+  } finally {
+    await orm.close(true);
+  }
+}
+
+async function serve(config: Config): Promise<void> {
   const started = Date.now();
   const app = await startApp(config);
   app.log.info(`spokegraph listening on ${app.url}`, { db: config.db.kind, startupMs: Date.now() - started });
@@ -38,7 +75,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-main().catch((e) => {
-  process.stderr.write(`spokegraph failed to start: ${e instanceof Error ? e.stack : String(e)}\n`);
+main(process.argv.slice(2)).catch((e) => {
+  process.stderr.write(`spokegraph failed: ${e instanceof Error ? e.stack : String(e)}\n`);
   process.exit(1);
 });

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/core';
-import type { SqlEntityManager } from '@mikro-orm/knex';
+import type { AbstractSqlConnection, SqlEntityManager } from '@mikro-orm/knex';
 import { Migrator } from '@mikro-orm/migrations';
 import { migrations as postgresqlMigrations } from '../../migrations/postgresql/index.js';
 import { migrations as sqliteMigrations } from '../../migrations/sqlite/index.js';
@@ -73,6 +73,59 @@ export async function initOrm(opts: OrmOptions): Promise<Orm> {
     await conn.execute('pragma synchronous = normal');
   }
   return orm;
+}
+
+/** Holds the start-up lock until released. */
+export interface StartupLock {
+  release(): Promise<void>;
+}
+
+// The ASCII of "spkgmigr" as one bigint: an advisory-lock key no other application is likely to use.
+const STARTUP_LOCK_KEY = '8318266603714733938';
+
+/**
+ * Serialises the work that must happen once per database (migrations, the bootstrap token, the demo
+ * seed) between processes starting together, e.g. N replicas of a rollout on an empty PostgreSQL
+ * database, or a migrate Job beside them. It is a session-level advisory lock held by one pooled
+ * connection until release(); a process that dies holding it loses its session and with it the lock,
+ * so a crash never leaves the database locked. SQLite is one process by design: nothing to do there.
+ */
+export async function acquireStartupLock(orm: Orm, log?: Logger): Promise<StartupLock> {
+  if (dialectOf(orm) !== 'postgresql') return { release: async () => undefined };
+  const knex = (orm.em.getConnection() as AbstractSqlConnection).getKnex();
+  const conn = await knex.client.acquireConnection();
+  try {
+    const tried = await knex.raw('select pg_try_advisory_lock(?::bigint) as locked', [STARTUP_LOCK_KEY]).connection(conn);
+    if (!tried.rows[0].locked) {
+      log?.info('waiting for another process to finish migrating this database');
+      await knex.raw('select pg_advisory_lock(?::bigint)', [STARTUP_LOCK_KEY]).connection(conn);
+    }
+  } catch (e) {
+    await knex.client.releaseConnection(conn);
+    throw e;
+  }
+  let released = false;
+  return {
+    release: async () => {
+      if (released) return;
+      released = true;
+      try {
+        await knex.raw('select pg_advisory_unlock(?::bigint)', [STARTUP_LOCK_KEY]).connection(conn);
+      } finally {
+        await knex.client.releaseConnection(conn);
+      }
+    },
+  };
+}
+
+/** Pending migrations, applied under the start-up lock (what `spokegraph migrate` and every start run). */
+export async function migrateLocked(orm: Orm, log?: Logger): Promise<string[]> {
+  const lock = await acquireStartupLock(orm, log);
+  try {
+    return await migrate(orm);
+  } finally {
+    await lock.release();
+  }
 }
 
 export async function migrate(orm: Orm): Promise<string[]> {

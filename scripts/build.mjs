@@ -1,0 +1,94 @@
+/**
+ * `npm run build`: the production artifact. esbuild bundles the gateway's own sources (src/, the
+ * migrations) into one ES module, dist/spokegraph.mjs, with a source map; dependencies stay
+ * external and are loaded from node_modules, so the artifact runs on `npm ci --omit=dev` with plain
+ * Node: `node --enable-source-maps dist/spokegraph.mjs [serve|migrate]`.
+ *
+ * The build refuses a bundle that imports a package outside `dependencies` (a devDependency or an
+ * undeclared transitive one): that would start on a developer's machine and crash in the image.
+ *
+ *   node scripts/build.mjs [--outdir <dir>]     (default: dist/)
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const ENTRY = 'spokegraph.mjs';
+
+/** The package an import specifier names (`@scope/name/sub` → `@scope/name`), or null for a builtin. */
+function packageOf(spec) {
+  if (spec.startsWith('node:') || builtinModules.includes(spec.split('/')[0])) return null;
+  const parts = spec.split('/');
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** True when outdir has no bundle, or src/ or migrations/ changed after it was written. */
+export function isStale(outdir = path.join(root, 'dist')) {
+  const out = path.join(outdir, ENTRY);
+  if (!existsSync(out)) return true;
+  const built = statSync(out).mtimeMs;
+  return ['src', 'migrations'].some((d) => existsSync(path.join(root, d)) && newestMtime(path.join(root, d)) > built);
+}
+
+export async function build(outdir = path.join(root, 'dist')) {
+  const { build: esbuild } = await import('esbuild');
+  const outfile = path.join(outdir, ENTRY);
+  const result = await esbuild({
+    entryPoints: [path.join(root, 'src', 'main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
+    metafile: true,
+    tsconfig: path.join(root, 'tsconfig.json'),
+    logLevel: 'warning',
+  });
+  const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
+  const allowed = new Set(Object.keys(pkg.dependencies ?? {}));
+  const imported = new Set();
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const imp of output.imports) {
+      const name = imp.external ? packageOf(imp.path) : null;
+      if (name) imported.add(name);
+    }
+  }
+  const outside = [...imported].filter((n) => !allowed.has(n)).sort();
+  if (outside.length) {
+    throw new Error(
+      `the bundle imports packages that are not production dependencies: ${outside.join(', ')}\n` +
+        `  move them to "dependencies" in package.json (npm install --save-exact <name>@<version>) or stop importing them from src/`,
+    );
+  }
+  return { outfile, imports: [...imported].sort() };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const i = process.argv.indexOf('--outdir');
+  if (i > 0 && !process.argv[i + 1]) {
+    process.stderr.write('usage: node scripts/build.mjs [--outdir <dir>]\n');
+    process.exit(2);
+  }
+  const outdir = i > 0 ? path.resolve(process.argv[i + 1]) : path.join(root, 'dist');
+  try {
+    const { outfile, imports } = await build(outdir);
+    process.stdout.write(`built ${path.relative(process.cwd(), outfile) || outfile} (imports ${imports.length} production packages)\n`);
+  } catch (e) {
+    process.stderr.write(`build failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+}
