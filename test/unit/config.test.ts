@@ -1,7 +1,7 @@
 /** Configuration is read once from the environment and validated as a whole (design §6). */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../src/config.js';
 
 const CWD = '/srv/spokegraph';
 
@@ -116,5 +116,57 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://h/db' }, CWD).hub).toEqual({ kind: 'simulated', options: {} });
     // a real hub ignores SIM_* entirely
     expect(loadConfig({ HUB_KUBECONFIG: 'kc', SIM_SPEED: 'fast' }, CWD).hub).toMatchObject({ kind: 'kubeconfig' });
+  });
+
+  it.each([
+    ['redis://127.0.0.1:6379', 'redis://127.0.0.1:6379'],
+    ['rediss://:secret@redis.example:6380/2', 'rediss://:secret@redis.example:6380/2'],
+    ['', undefined],
+  ])('REDIS_URL %j', (url, expected) => {
+    expect(loadConfig({ REDIS_URL: url }, CWD).redisUrl).toBe(expected);
+  });
+
+  it.each(['http://redis:6379', 'redis//host', 'redis://', '127.0.0.1:6379'])('refuses REDIS_URL %j', (url) => {
+    expect(problemsOf({ REDIS_URL: url })).toEqual(['REDIS_URL must be a redis:// or rediss:// URL with a host']);
+  });
+
+  it.each([
+    [{}, true],
+    [{ DATABASE_URL: 'postgres://h/db' }, true],
+    // a real hub's inventory is real: no made-up machines unless asked for
+    [{ HUB_KUBECONFIG: 'kc' }, false],
+    [{ HUB_IN_CLUSTER: 'true' }, false],
+    [{ HUB_IN_CLUSTER: 'true', SEED_DEMO: 'true' }, true],
+    [{ SEED_DEMO: 'false' }, false],
+  ])('SEED_DEMO with %j is %s', (env, seed) => {
+    expect(loadConfig(env, CWD).seedDemo).toBe(seed);
+  });
+
+  it.each([
+    [{ WORKFLOW_CONCURENCY: '64' }, ['unknown variable WORKFLOW_CONCURENCY ignored (did you mean WORKFLOW_CONCURRENCY?)']],
+    [{ INTROSPECTON: 'false' }, ['unknown variable INTROSPECTON ignored (did you mean INTROSPECTION?)']],
+    [{ MAX_QUERY_DEPT: '5' }, ['unknown variable MAX_QUERY_DEPT ignored (did you mean MAX_QUERY_DEPTH?)']],
+    [{ SIM_SPEEDY: '1' }, ['unknown variable SIM_SPEEDY ignored (did you mean SIM_SPEED?)']],
+    [{ HUB_KUBECONFIG: 'kc', SIM_SPEED: '0' }, ['SIM_SPEED ignored: the hub is not simulated']],
+    // the rest of a process environment, and the Service links Kubernetes injects, are not ours
+    [{ HOME: '/root', HOSTNAME: 'pod-1', PATH: '/bin', NODE_ENV: 'production', SPOKEGRAPH_URL: 'http://x', LOGNAME: 'sg' }, []],
+    [{ REDIS_PORT: 'tcp://10.0.0.1:6379', REDIS_PORT_6379_TCP_ADDR: '10.0.0.1', HUB_SERVICE_HOST: '10.0.0.2', HUB_SERVICE_PORT_HTTPS: '443' }, []],
+  ])('warns about %j', (env, warnings) => {
+    expect(loadConfig(env, CWD).warnings).toEqual(warnings);
+  });
+
+  it('CONFIG_VARIABLES lists exactly the variables loadConfig reads', () => {
+    const read = new Set<string>();
+    const recording = (env: Record<string, string>) =>
+      new Proxy(env, {
+        get: (target, key) => {
+          if (typeof key === 'string') read.add(key);
+          return target[key as string];
+        },
+      });
+    for (const env of [{}, { HUB_KUBECONFIG: 'kc' }, { HUB_IN_CLUSTER: 'true' }, { DATABASE_URL: 'sqlite:x.db', REDIS_URL: 'redis://r' }, { LOG_FORMAT: 'json' }]) {
+      loadConfig(recording(env), CWD);
+    }
+    expect([...read].sort()).toEqual([...CONFIG_VARIABLES].sort());
   });
 });
