@@ -164,7 +164,7 @@ describe('loadConfig', () => {
           return target[key as string];
         },
       });
-    for (const env of [{}, { HUB_KUBECONFIG: 'kc' }, { HUB_IN_CLUSTER: 'true' }, { DATABASE_URL: 'sqlite:x.db', REDIS_URL: 'redis://r' }, { LOG_FORMAT: 'json' }]) {
+    for (const env of [{}, { HUB_KUBECONFIG: 'kc' }, { HUB_IN_CLUSTER: 'true' }, { DATABASE_URL: 'sqlite:x.db', REDIS_URL: 'redis://r' }, { LOG_FORMAT: 'json' }] as Record<string, string>[]) {
       loadConfig(recording(env), CWD);
     }
     expect([...read].sort()).toEqual([...CONFIG_VARIABLES].sort());
