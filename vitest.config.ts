@@ -23,7 +23,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     projects: [
-      { extends: true as const, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/hub/**/*.test.ts', 'test/packaging/**/*.test.ts'] } },
+      { extends: true as const, test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/hub/**/*.test.ts', 'test/packaging/**/*.test.ts', 'test/docs/**/*.test.ts'] } },
       { extends: true as const, test: { name: 'sqlite', include: integration, env: { DB: 'sqlite' } } },
       ...(pgUrl
         ? [{ extends: true as const, test: { name: 'postgres', include: integration, env: { DB: 'postgresql' } } }]
