@@ -45,6 +45,7 @@ class Watch(Iterator[DeploymentEvent]):
         reconnects: how many times the watch subscribed again after losing its stream.
         disconnects: how many sockets ended before the watch was done (counted when they end,
             even if the events queued before the end are not read yet).
+        duplicates: events received again after a resume and skipped (0 when resuming works).
         subscriptions: the ``after`` cursor of every subscribe sent, in order (None = from the start).
     """
 
@@ -64,6 +65,7 @@ class Watch(Iterator[DeploymentEvent]):
         self.reconnect_delay = reconnect_delay
         self.idle_timeout = idle_timeout
         self.reconnects = 0
+        self.duplicates = 0
         self.subscriptions: List[Optional[str]] = []
         self.last: Optional[DeploymentEvent] = None
         self._after = after
@@ -113,7 +115,8 @@ class Watch(Iterator[DeploymentEvent]):
                 self._backoff(failures, "stream cut")
                 continue
             if self.last is not None and event.seq <= self.last.seq:
-                continue  # already delivered (only possible if a replay overlapped; never yield twice)
+                self.duplicates += 1  # the gateway never sends these; never yield an event twice anyway
+                continue
             self.last = event
             self._after = event.cursor
             self.phase = event.phase
