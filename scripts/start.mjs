@@ -4,36 +4,8 @@
  * starts faster and lighter than transpiling every file at start (tsx), and is what production runs.
  * `--build` only bundles.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
+import { ensureBundle } from './bundle.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const out = path.join(root, 'dist', 'spokegraph.mjs');
-
-function newestSource(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-const stale = !existsSync(out) || ['src', 'migrations'].some((d) => newestSource(path.join(root, d)) > statSync(out).mtimeMs);
-if (stale) {
-  const { build } = await import('esbuild');
-  await build({
-    entryPoints: [path.join(root, 'src', 'main.ts')],
-    outfile: out,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: true,
-    tsconfig: path.join(root, 'tsconfig.json'),
-    logLevel: 'warning',
-  });
-}
+const out = await ensureBundle({ entry: 'src/main.ts', outfile: 'dist/spokegraph.mjs', sources: ['src', 'migrations'] });
 if (!process.argv.includes('--build')) await import(pathToFileURL(out).href);
