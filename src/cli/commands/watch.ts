@@ -24,8 +24,9 @@ export async function watchDeployment(ctx: CliContext, deploymentId: string, aft
       deploymentId,
       after,
       onEvent: (e) => e.seq > hideUpToSeq && view.event(e),
-      onResume: (why) => view.note(`(${why}: resuming after the last event received)`),
+      onResume: (why, last) => view.note(`(${why}: resuming after ${last ? `event #${last.seq}` : 'the start'})`),
     });
+    if (result.duplicates) view.note(`(${result.duplicates} events received twice were not shown again)`);
   } finally {
     view.stop();
   }

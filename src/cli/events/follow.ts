@@ -21,8 +21,8 @@ export interface FollowOptions {
   /** resume after this cursor (null: replay from the first event) */
   after?: string | null;
   onEvent: (e: DeploymentEvent) => void;
-  /** told before each resubscription */
-  onResume?: (why: string, after: string | null) => void;
+  /** told before each resubscription, with the last event received (null: none yet) */
+  onResume?: (why: string, last: DeploymentEvent | null) => void;
   /** consecutive failed attempts before giving up (default 10) */
   maxReconnects?: number;
   /** first backoff delay in ms, doubled per consecutive failure up to 10 s (default 500) */
@@ -34,6 +34,8 @@ export interface FollowResult {
   phase: string;
   last: DeploymentEvent | null;
   reconnects: number;
+  /** events received again after a resume and not shown (0 when the cursor works) */
+  duplicates: number;
 }
 
 export function terminalPhases(currentPhase: string): Set<string> {
@@ -69,6 +71,7 @@ export async function followDeployment(o: FollowOptions): Promise<FollowResult> 
   let phase = start.node.phase;
   let reconnects = 0;
   let failures = 0;
+  let duplicates = 0;
 
   for (;;) {
     const client: Client = createClient({
@@ -91,13 +94,16 @@ export async function followDeployment(o: FollowOptions): Promise<FollowResult> 
           throw requestError(errors);
         }
         const ev = result.data!.appDeploymentEvents;
-        if (last && ev.seq <= last.seq) continue; // never print an event twice
+        if (last && ev.seq <= last.seq) {
+          duplicates++; // never shown twice
+          continue;
+        }
         failures = 0;
         last = ev;
         after = ev.cursor;
         phase = ev.phase;
         o.onEvent(ev);
-        if (ev.seq >= startSeq && until.has(ev.phase)) return { name, phase, last, reconnects };
+        if (ev.seq >= startSeq && until.has(ev.phase)) return { name, phase, last, reconnects, duplicates };
       }
     } catch (e) {
       if (e instanceof CliError) throw e;
@@ -121,7 +127,7 @@ export async function followDeployment(o: FollowOptions): Promise<FollowResult> 
       throw new CliError(ExitCode.CONNECTION, `Lost the event stream of ${name} ${failures} times in a row (${why})`, 'CONNECTION_FAILED');
     }
     reconnects++;
-    o.onResume?.(why, after);
+    o.onResume?.(why, last);
     await sleep(Math.min((o.reconnectDelayMs ?? 500) * 2 ** (failures - 1), 10_000));
   }
 }
