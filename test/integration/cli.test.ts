@@ -43,7 +43,8 @@ afterAll(async () => {
   await app?.close();
 });
 
-describe('spokegraph CLI', () => {
+// each test runs several CLI processes (~0.5 s each): allow for a loaded machine
+describe('spokegraph CLI', { timeout: 90_000 }, () => {
   it('login checks the token and stores URL, token and project in a 0600 file; env overrides it', async () => {
     const home = configHome();
     const login = await runCli(['--url', app.url, '-p', PROJECT, 'login'], { XDG_CONFIG_HOME: home }, { input: app.adminToken + '\n' });
