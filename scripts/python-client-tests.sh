@@ -69,9 +69,9 @@ node scripts/start.mjs --build
 log "pytest (the 60 s unread-watch test in parallel with the rest)"
 export PYTHONDONTWRITEBYTECODE=1
 start=$SECONDS
-"$VPY" -m pytest clients/python/tests -p no:cacheprovider -m slow -v >"$WORK/slow.log" 2>&1 &
+"$VPY" -m pytest clients/python/tests -p no:cacheprovider -m slow -v -rs >"$WORK/slow.log" 2>&1 &
 PIDS+=($!)
-"$VPY" -m pytest clients/python/tests -p no:cacheprovider -m "not slow" -v >"$WORK/rest.log" 2>&1 &
+"$VPY" -m pytest clients/python/tests -p no:cacheprovider -m "not slow" -v -rs >"$WORK/rest.log" 2>&1 &
 PIDS+=($!)
 rc_slow=0; rc_rest=0
 wait "${PIDS[0]}" || rc_slow=$?

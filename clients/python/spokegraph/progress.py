@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import os
 import sys
 from typing import IO, Optional, Protocol, Union
 
@@ -83,7 +84,16 @@ def in_notebook() -> bool:
 
 
 def default_progress() -> Progress:
-    """A widget in a Jupyter kernel with ipywidgets installed, otherwise text on stdout."""
+    """A widget in a Jupyter kernel with ipywidgets installed, otherwise text on stdout.
+
+    ``SPOKEGRAPH_PROGRESS=text`` forces text lines (e.g. for a notebook executed headless, whose
+    output is read as a log); ``SPOKEGRAPH_PROGRESS=widget`` forces the widget.
+    """
+    mode = os.environ.get("SPOKEGRAPH_PROGRESS", "").lower()
+    if mode == "text":
+        return TextProgress()
+    if mode == "widget":
+        return WidgetProgress()
     if in_notebook():
         try:
             return WidgetProgress()
