@@ -9,14 +9,16 @@
  *
  *   node scripts/build.mjs [--outdir <dir>]     (default: dist/)
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundle, isStaleBundle, root } from './bundle.mjs';
 
-export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export { root };
 export const ENTRY = 'spokegraph.mjs';
+const SOURCES = ['src', 'migrations'];
 
 /** The package an import specifier names (`@scope/name/sub` → `@scope/name`), or null for a builtin. */
 function packageOf(spec) {
@@ -25,39 +27,15 @@ function packageOf(spec) {
   return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 /** True when outdir has no bundle, or src/ or migrations/ changed after it was written. */
 export function isStale(outdir = path.join(root, 'dist')) {
-  const out = path.join(outdir, ENTRY);
-  if (!existsSync(out)) return true;
-  const built = statSync(out).mtimeMs;
-  return ['src', 'migrations'].some((d) => existsSync(path.join(root, d)) && newestMtime(path.join(root, d)) > built);
+  return isStaleBundle(path.join(outdir, ENTRY), SOURCES);
 }
 
 export async function build(outdir = path.join(root, 'dist')) {
-  const { build: esbuild } = await import('esbuild');
   const outfile = path.join(outdir, ENTRY);
-  const result = await esbuild({
-    entryPoints: [path.join(root, 'src', 'main.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: true,
-    metafile: true,
-    tsconfig: path.join(root, 'tsconfig.json'),
-    logLevel: 'warning',
-  });
+  mkdirSync(outdir, { recursive: true });
+  const result = await bundle('src/main.ts', outfile);
   const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
   const allowed = new Set(Object.keys(pkg.dependencies ?? {}));
   const imported = new Set();

@@ -7,7 +7,9 @@
 #   3. the TypeScript example again (reuses ci-ts: a repeated run must work too),
 # then stops the gateway (also on failure or Ctrl-C) and exits non-zero if anything failed.
 #
-# The notebook needs a Python 3 with requests, websocket-client, nbclient and ipykernel. If no
+# The notebook uses the Python client in clients/python (on PYTHONPATH here, so the sources of this
+# checkout are what runs; scripts/python-client-tests.sh tests the pip-installed package).
+# It needs a Python 3 with requests, websocket-client, nbclient and ipykernel. If no
 # interpreter has them, the Debian packages are installed (needs root and apt-get); set PYTHON to
 # use a specific interpreter instead. No network access is needed beyond that install.
 set -euo pipefail
@@ -108,7 +110,10 @@ run_notebook() {
   mkdir -p "$WORK/kernels/python3"
   printf '{"argv": ["%s", "-Xfrozen_modules=off", "-m", "ipykernel_launcher", "-f", "{connection_file}"], "display_name": "Python 3", "language": "python"}\n' \
     "$PY" >"$WORK/kernels/python3/kernel.json"
-  JUPYTER_PATH="$WORK" PYDEVD_DISABLE_FILE_VALIDATION=1 timeout 600 "$PY" - examples/deploy.ipynb "$WORK/deploy.executed.ipynb" <<'EOF'
+  # SPOKEGRAPH_PROGRESS=text: the client prints one line per event (read as the CI log) even where
+  # ipywidgets is installed (its progress widget has no one to show it to here).
+  SPOKEGRAPH_PROGRESS=text JUPYTER_PATH="$WORK" PYTHONPATH="$PWD/clients/python${PYTHONPATH:+:$PYTHONPATH}" PYTHONDONTWRITEBYTECODE=1 \
+    PYDEVD_DISABLE_FILE_VALIDATION=1 timeout 600 "$PY" - examples/deploy.ipynb "$WORK/deploy.executed.ipynb" <<'EOF'
 import sys
 import nbformat
 from nbclient import NotebookClient
