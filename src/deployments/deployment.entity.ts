@@ -38,6 +38,13 @@ export class AppDeployment extends TrackedEntity {
   @Property({ type: 'string', length: 63 })
   cluster!: string;
 
+  /**
+   * Its ManifestWork's name and its app namespace on the spoke (appHubName), fixed at admission. Null
+   * on deployments admitted by the previous release, which keep their names (legacyAppHubName).
+   */
+  @Property({ type: 'string', length: 63, nullable: true })
+  hubName: string | null = null;
+
   @Property({ type: 'json' })
   spec!: DeploymentSpec;
 
