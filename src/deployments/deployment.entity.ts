@@ -38,13 +38,6 @@ export class AppDeployment extends TrackedEntity {
   @Property({ type: 'string', length: 63 })
   cluster!: string;
 
-  /**
-   * Its ManifestWork's name and its app namespace on the spoke (appHubName), fixed at admission. Null
-   * on deployments admitted by the previous release, which keep their names (legacyAppHubName).
-   */
-  @Property({ type: 'string', length: 63, nullable: true })
-  hubName: string | null = null;
-
   @Property({ type: 'json' })
   spec!: DeploymentSpec;
 
@@ -68,6 +61,14 @@ export class AppDeployment extends TrackedEntity {
 
   @Property({ type: DateTimeType, nullable: true })
   deletedAt: Date | null = null;
+
+  /**
+   * Its ManifestWork's name and its app namespace on the spoke (appHubName), fixed at admission (last column:
+   * added by a migration). Null
+   * on deployments admitted by the previous release, which keep their names (legacyAppHubName).
+   */
+  @Property({ type: 'string', length: 63, nullable: true })
+  hubName: string | null = null;
 
   get projectId(): Opt<string> {
     return this.project.id;
