@@ -63,9 +63,9 @@ export class AppDeployment extends TrackedEntity {
   deletedAt: Date | null = null;
 
   /**
-   * Its ManifestWork's name and its app namespace on the spoke (appHubName), fixed at admission (last column:
-   * added by a migration). Null
+   * Its ManifestWork's name and its app namespace on the spoke (appHubName), fixed at admission. Null
    * on deployments admitted by the previous release, which keep their names (legacyAppHubName).
+   * (Last, like the column a migration appended.)
    */
   @Property({ type: 'string', length: 63, nullable: true })
   hubName: string | null = null;
