@@ -9,7 +9,7 @@ describe('nameProblem (Tenants, Projects, Compute Pools, App Deployments)', () =
     'a1b',
     'abc-123',
     'a'.repeat(33),
-    'a' + '-'.repeat(31) + 'b',
+    'a-' + 'b-'.repeat(15) + 'c',
     'team-9',
     'x0x',
   ])('accepts %j', (name) => {
@@ -32,6 +32,9 @@ describe('nameProblem (Tenants, Projects, Compute Pools, App Deployments)', () =
     ['äbc', /lowercase/],
     ['ab\n', /lowercase/],
     ['abc\u0000', /lowercase/],
+    // "--" joins owner names on the hub (docs/hub-conventions.md): it was allowed before
+    ['a' + '-'.repeat(31) + 'b', /must not contain "--"/],
+    ['vision--team', /must not contain "--"/],
   ])('refuses %j', (name, message) => {
     expect(nameProblem(name)).toMatch(message);
   });
