@@ -138,7 +138,9 @@ export function buildAppManifestWork(p: AppWorkParams): ManifestWorkObject {
   if (dup !== undefined) throw new Error(`duplicate component name "${dup}"`);
 
   const namespace = p.hubName ?? appHubName(p.project, p.deployment);
-  const owner: Ownership = { project: p.project, deployment: p.deployment, ids: p.ids };
+  // what the work agent makes on the spoke carries our names; whose they are is decided on the hub,
+  // by the ids on the ManifestWork itself
+  const owner: Ownership = { project: p.project, deployment: p.deployment };
   const components = [...p.components].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
   const helmRepoUrls = [...new Set(components.filter((c) => !isOciChart(c.chart)).map((c) => c.chart.repository))];
@@ -173,7 +175,7 @@ export function buildAppManifestWork(p: AppWorkParams): ManifestWorkObject {
     metadata: {
       name: namespace,
       namespace: p.cluster,
-      labels: ownerLabels(owner),
+      labels: ownerLabels({ ...owner, ids: p.ids }),
       ...(p.reconcileRequestedAt ? { annotations: { [WORK_RECONCILE_ANNOTATION]: p.reconcileRequestedAt } } : {}),
     },
     spec: {
