@@ -150,8 +150,8 @@ describe('App Deployments survive gateway crashes', () => {
     expect(hub.objects({ kind: 'ManifestWork', namespace: sharedCluster }).map((o) => o.metadata.name)).toContain(workName);
     await crashAt(workSpec, Promise.resolve(), { name: names.work, step: 'apply-work' });
 
-    // 4. rollout: the gateway dies while it reads the rollout status
-    const rollSpec: HoldSpec = { method: 'GET', path: new RegExp(`/manifestworks/${project}-${names.roll}(\\?|$)`), when: 'before-hub' };
+    // 4. rollout: the gateway dies while it reads the rollout status (apply-work's ownership read goes first)
+    const rollSpec: HoldSpec = { method: 'GET', path: new RegExp(`/manifestworks/${appHubName(project, names.roll)}(\\?|$)`), when: 'before-hub', skip: 1 };
     const rollHeld = proxy.hold(rollSpec);
     const d4 = await deployApp(gw.client, { projectId: w.project.id, name: names.roll, bundleIds: [w.appBundle], poolId: pool.id });
     expect(d4.userErrors).toEqual([]);
