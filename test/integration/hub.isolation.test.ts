@@ -144,6 +144,32 @@ describe('(a) a project and a shared pool whose names join to another tenant\'s 
     await deleteDeployment(betaApp.appDeployment.id);
     await deletePool(betaPool.id);
   }, 180_000);
+  it('should wait with HUB_NAME_CONFLICT rather than delete a cluster the previous release named like beta\'s namespace', async () => {
+    const beta = await world('vision2-team');
+    const betaPool = await sharedPool(app, beta, { name: 'gpu' });
+    const betaApp = await deployApp(app, { projectId: beta.project.id, name: 'chat', bundleIds: [beta.appBundle], poolId: betaPool.id });
+    expect((await waitForPhase(gw, betaApp.appDeployment.id, ['RUNNING', 'FAILED'])).phase).toBe('RUNNING');
+    const before = uids([...victimObjects('vision2-team', 'gpu'), hubObject('Placement', 'chat', 'vision2-team')!]);
+
+    // what the previous release left: alpha's pool "team" of project "vision2" had the spoke "vision2-team"
+    const alpha = await world('vision2');
+    const alphaPool = await sharedPool(app, alpha, { name: 'team' });
+    await sqlOf(app)(`update pool_cluster set name = 'vision2-team', active_name = 'vision2-team' where active_name = 'vision2--team'`);
+    await app.hub.adapter.apply({
+      apiVersion: 'cluster.open-cluster-management.io/v1',
+      kind: 'ManagedCluster',
+      metadata: { name: 'vision2-team', labels: { [Label.ManagedBy]: 'spokegraph', [Label.Project]: 'vision2', [Label.Pool]: 'team', [Label.Cluster]: 'vision2-team' } },
+      spec: { hubAcceptsClient: true },
+    });
+    expect((await app.q(DELETE_POOL, { id: alphaPool.id })).deleteComputePool.userErrors).toEqual([]);
+    const waiting = await poolWaitingOn(alphaPool.id, 'HUB_NAME_CONFLICT');
+    expect(waiting.message).toMatch(/^ManagedCluster vision2-team exists on the hub and cannot be deleted safely \(deleting ManagedCluster vision2-team would delete Namespace vision2-team, which the hub did not create for it\)/);
+
+    expect(uids([...victimObjects('vision2-team', 'gpu'), hubObject('Placement', 'chat', 'vision2-team')!])).toEqual(before);
+    expect(hubObject('Namespace', 'vision2-team')!.status).toMatchObject({ phase: 'Active' });
+    expect((await getDeployment(gw, betaApp.appDeployment.id)).phase).toBe('RUNNING');
+    await stillDeployable(beta, betaPool.id);
+  }, 180_000);
 });
 
 describe('(b) names that join to the hub\'s own namespaces', () => {
