@@ -88,7 +88,7 @@ export async function loadPoolView(em: Em, pool: ComputePool): Promise<PoolView>
 }
 
 /** Applies (owned) unless the pool is being deleted meanwhile (see workflow/apply.guard.ts). */
-async function applyOwned<T extends KubeObject>(ctx: StepContext<ComputePool>, obj: T): Promise<T | null> {
+async function applyGuarded<T extends KubeObject>(ctx: StepContext<ComputePool>, obj: T): Promise<T | null> {
   return applyUnlessDeleted(ctx.hub, obj, async () => {
     const fresh = await ctx.em.fork().findOne(ComputePool, { id: ctx.subject.id });
     return !fresh || fresh.phase === PoolPhase.DELETING || fresh.phase === PoolPhase.DELETED;
@@ -106,8 +106,8 @@ async function requestClusters(ctx: StepContext<ComputePool>, v: PoolView, opts:
   await ctx.hub.applyOwned(buildNamespace({ name: v.project, owner: { project: v.project, ids: v.projectIds } }));
   for (const c of v.clusters) {
     const params = { project: v.project, pool: v.pool.name, cluster: c.row.name, kubernetesVersion: v.pool.kubernetesVersion, hosts: c.hosts, infrastructure: opts.capi, ids: v.ids };
-    if (!(await applyOwned(ctx, buildCapiCluster(params)))) return deletedMeanwhile();
-    if (!(await applyOwned(ctx, buildMachineDeployment(params)))) return deletedMeanwhile();
+    if (!(await applyGuarded(ctx, buildCapiCluster(params)))) return deletedMeanwhile();
+    if (!(await applyGuarded(ctx, buildMachineDeployment(params)))) return deletedMeanwhile();
   }
   return done({ clusters: v.clusters.map((c) => c.row.name) }, `Requested ${plural(v.clusters.length, 'cluster')} from Cluster API`);
 }
@@ -140,10 +140,10 @@ async function registerSpokes(ctx: StepContext<ComputePool>, v: PoolView, opts: 
     if (!kubeconfig) return wait(WaitReason.WAITING_FOR_KUBECONFIG, `Waiting for the kubeconfig of cluster ${c.row.name}`, { retryAfterMs: opts.pollMs });
     const gpus: Record<string, number> = {};
     for (const h of c.hosts) if (h.gpuFamily && h.gpuCount) gpus[h.gpuFamily] = (gpus[h.gpuFamily] ?? 0) + h.gpuCount;
-    if (!(await applyOwned(ctx, buildManagedCluster({ cluster: c.row.name, clusterSet: v.pool.clusterSet, gpus, owner: owner(v) })))) return deletedMeanwhile();
+    if (!(await applyGuarded(ctx, buildManagedCluster({ cluster: c.row.name, clusterSet: v.pool.clusterSet, gpus, owner: owner(v) })))) return deletedMeanwhile();
     const ns = await ctx.hub.get({ kind: 'Namespace', name: c.row.name });
     if (!ns) return wait(WaitReason.WAITING_FOR_REGISTRATION, `Waiting for the hub to accept cluster ${c.row.name}`, { retryAfterMs: opts.pollMs });
-    if (!(await applyOwned(ctx, buildImportSecret({ cluster: c.row.name, kubeconfig, owner: owner(v, c.row.name) })))) return deletedMeanwhile();
+    if (!(await applyGuarded(ctx, buildImportSecret({ cluster: c.row.name, kubeconfig, owner: owner(v, c.row.name) })))) return deletedMeanwhile();
   }
   return done(undefined, `Registered ${plural(v.clusters.length, 'spoke')} with the hub`);
 }
@@ -170,7 +170,7 @@ async function installAddons(ctx: StepContext<ComputePool>, v: PoolView, opts: P
   const addOns = [AddOns.Flux, AddOns.WorkAgent];
   for (const c of v.clusters) {
     for (const addOn of addOns) {
-      if (!(await applyOwned(ctx, buildManagedClusterAddOn({ cluster: c.row.name, addOn, owner: owner(v, c.row.name) })))) return deletedMeanwhile();
+      if (!(await applyGuarded(ctx, buildManagedClusterAddOn({ cluster: c.row.name, addOn, owner: owner(v, c.row.name) })))) return deletedMeanwhile();
       const obj = await ctx.hub.get({ kind: 'ManagedClusterAddOn', namespace: c.row.name, name: addOn.name });
       if (obj && isAddOnAvailable(obj)) ready++;
       else pending.push(`${addOn.name} on ${c.row.name}`);
@@ -181,8 +181,8 @@ async function installAddons(ctx: StepContext<ComputePool>, v: PoolView, opts: P
 }
 
 async function environment(ctx: StepContext<ComputePool>, v: PoolView): Promise<StepResult> {
-  if (!(await applyOwned(ctx, buildManagedClusterSet({ name: v.pool.clusterSet, owner: owner(v) })))) return deletedMeanwhile();
-  if (!(await applyOwned(ctx, buildManagedClusterSetBinding({ namespace: v.project, clusterSet: v.pool.clusterSet, owner: owner(v) })))) return deletedMeanwhile();
+  if (!(await applyGuarded(ctx, buildManagedClusterSet({ name: v.pool.clusterSet, owner: owner(v) })))) return deletedMeanwhile();
+  if (!(await applyGuarded(ctx, buildManagedClusterSetBinding({ namespace: v.project, clusterSet: v.pool.clusterSet, owner: owner(v) })))) return deletedMeanwhile();
   return done(undefined, `Environment ready: cluster set ${v.pool.clusterSet} bound into namespace ${v.project}`);
 }
 
