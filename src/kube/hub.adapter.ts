@@ -69,7 +69,7 @@ export interface HubAdapter {
   /** The object, or null when it does not exist. */
   get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | null>;
   list<T extends KubeObject = KubeObject>(kind: KindName, opts?: ListOptions): Promise<KubeList<T>>;
-  /** Request deletion; an absent object counts as deleted. Finalizers may keep it a while. */
+  /** Request deletion, with no ownership check (flows use deleteOwned); an absent object counts as deleted. Finalizers may keep it a while. */
   delete(ref: ObjectRef, opts?: DeleteOptions): Promise<void>;
   /** Request deletion and poll until the object is gone; a transient HubError (reason Timeout) after timeoutMs. */
   deleteAndWait(ref: ObjectRef, opts: DeleteAndWaitOptions): Promise<void>;
