@@ -6,11 +6,59 @@
 /** Tenants, Projects, Compute Pools, App Deployments: 3–33 chars, [a-z0-9-], letter first, letter/digit last. */
 const NAME = /^[a-z][a-z0-9-]{1,31}[a-z0-9]$/;
 
+/**
+ * Joins owner names in every hub name derived from them (docs/hub-conventions.md "Names"), e.g.
+ * cluster `<project>--<pool>`. No user name may contain it, so a derived name splits back into its
+ * owners in exactly one way and never equals a user name, i.e. never a project's namespace.
+ */
+export const OWNER_SEPARATOR = '--';
+
 export function nameProblem(name: string, what = 'name'): string | null {
   if (typeof name !== 'string' || name.length < 3 || name.length > 33) return `${what} must be 3-33 characters long`;
   if (!NAME.test(name)) {
     return `${what} may contain only lowercase letters, digits and "-", must start with a letter and end with a letter or digit`;
   }
+  if (name.includes(OWNER_SEPARATOR)) return `${what} must not contain "${OWNER_SEPARATOR}" (it separates names on the hub)`;
+  return null;
+}
+
+/**
+ * Namespaces a hub or a spoke keeps for itself (Kubernetes, OpenShift, OCM/ACM/MCE, Cluster API
+ * providers and other operators, which by convention live in `*-system`), and the tenant namespaces
+ * spokegraph keeps (`tenant-<name>`). Whatever this list misses is still safe: the hub adapter never
+ * writes over or deletes an object it does not own (src/kube/hub.owned.ts).
+ */
+const RESERVED_NAMESPACES = new Set(['default', 'local-cluster', 'cert-manager', 'multicluster-engine', 'hive']);
+const RESERVED_PREFIXES = ['kube-', 'capi-', 'openshift', 'open-cluster-management', 'tenant-', 'spokegraph'];
+const RESERVED_SUFFIXES = ['-system'];
+
+export function isReservedNamespace(name: string): boolean {
+  return RESERVED_NAMESPACES.has(name) || RESERVED_PREFIXES.some((p) => name.startsWith(p)) || RESERVED_SUFFIXES.some((s) => name.endsWith(s));
+}
+
+const reserved = (what: string, name: string, why: string) => `${what} ${name} is reserved: ${why}`;
+
+/**
+ * A project's name is its hub namespace and the first part of every name derived for its pools and
+ * deployments (`<project>--…`): neither may be a reserved namespace, so `kube` is refused as well as
+ * `kube-system` (`kube--x` would start like the hub's own `kube-*`).
+ */
+export function projectNameProblem(name: string): string | null {
+  const np = nameProblem(name, 'project name');
+  if (np) return np;
+  if (isReservedNamespace(name)) return reserved('project name', name, 'the hub or its spokes keep that namespace for themselves');
+  if (isReservedNamespace(name + OWNER_SEPARATOR)) return reserved('project name', name, `hub names derived from it (${name}${OWNER_SEPARATOR}…) would look like a system namespace`);
+  return null;
+}
+
+/**
+ * Pool and deployment names end the names derived from them (`<project>--<pool>`,
+ * `<project>--<deployment>`), so they must not end like a system namespace either (`…-system`).
+ */
+export function leafNameProblem(name: string, what: string): string | null {
+  const np = nameProblem(name, what);
+  if (np) return np;
+  if (isReservedNamespace(`x${OWNER_SEPARATOR}${name}`)) return reserved(what, name, `hub names derived from it (…${OWNER_SEPARATOR}${name}) would look like a system namespace`);
   return null;
 }
 

@@ -28,6 +28,8 @@ import {
   type HubAdapter,
   type KubeObject,
   type ObjectRef,
+  type OwnerIds,
+  type Ownership,
 } from '../kube/index.js';
 import type { Em } from '../db/orm.js';
 import { EventType, SubjectKind } from '../events/event.entity.js';
@@ -50,6 +52,10 @@ export interface PoolFlowOptions {
 interface PoolView {
   pool: ComputePool;
   project: string;
+  /** the marks of the project namespace */
+  projectIds: OwnerIds;
+  /** the marks of every pool object */
+  ids: OwnerIds;
   clusters: { row: PoolCluster; hosts: HostReservation[] }[];
 }
 
@@ -57,9 +63,12 @@ export async function loadPoolView(em: Em, pool: ComputePool): Promise<PoolView>
   const project = await em.findOneOrFail(Project, { id: pool.project.id });
   const rows = await em.find(PoolCluster, { pool: pool.id }, { orderBy: { index: 'asc' } });
   const machines = await em.find(Machine, { poolId: pool.id }, { orderBy: { hostId: 'asc' } });
+  const projectIds = { tenantId: project.tenant.id, projectId: project.id };
   return {
     pool,
     project: project.name,
+    projectIds,
+    ids: { ...projectIds, poolId: pool.id },
     clusters: rows.map((row) => ({
       row,
       hosts: machines
@@ -78,8 +87,8 @@ export async function loadPoolView(em: Em, pool: ComputePool): Promise<PoolView>
   };
 }
 
-/** Applies unless the pool is being deleted meanwhile (see workflow/apply.guard.ts). */
-async function applyOwned<T extends KubeObject>(ctx: StepContext<ComputePool>, obj: T): Promise<T | null> {
+/** Applies (owned) unless the pool is being deleted meanwhile (see workflow/apply.guard.ts). */
+async function applyGuarded<T extends KubeObject>(ctx: StepContext<ComputePool>, obj: T): Promise<T | null> {
   return applyUnlessDeleted(ctx.hub, obj, async () => {
     const fresh = await ctx.em.fork().findOne(ComputePool, { id: ctx.subject.id });
     return !fresh || fresh.phase === PoolPhase.DELETING || fresh.phase === PoolPhase.DELETED;
@@ -88,17 +97,17 @@ async function applyOwned<T extends KubeObject>(ctx: StepContext<ComputePool>, o
 
 const deletedMeanwhile = () => wait(WaitReason.WAITING_FOR_DELETION, 'The compute pool is being deleted', { retryAfterMs: 1000 });
 
-const owner = (v: PoolView, cluster?: string) => ({ project: v.project, pool: v.pool.name, ...(cluster ? { cluster } : {}) });
+const owner = (v: PoolView, cluster?: string): Ownership => ({ project: v.project, pool: v.pool.name, ...(cluster ? { cluster } : {}), ids: v.ids });
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
 type PoolStep = (ctx: StepContext<ComputePool>, view: PoolView, opts: PoolFlowOptions) => Promise<StepResult>;
 
 async function requestClusters(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
-  await ctx.hub.apply(buildNamespace({ name: v.project, owner: { project: v.project } }));
+  await ctx.hub.applyOwned(buildNamespace({ name: v.project, owner: { project: v.project, ids: v.projectIds } }));
   for (const c of v.clusters) {
-    const params = { project: v.project, pool: v.pool.name, cluster: c.row.name, kubernetesVersion: v.pool.kubernetesVersion, hosts: c.hosts, infrastructure: opts.capi };
-    if (!(await applyOwned(ctx, buildCapiCluster(params)))) return deletedMeanwhile();
-    if (!(await applyOwned(ctx, buildMachineDeployment(params)))) return deletedMeanwhile();
+    const params = { project: v.project, pool: v.pool.name, cluster: c.row.name, kubernetesVersion: v.pool.kubernetesVersion, hosts: c.hosts, infrastructure: opts.capi, ids: v.ids };
+    if (!(await applyGuarded(ctx, buildCapiCluster(params)))) return deletedMeanwhile();
+    if (!(await applyGuarded(ctx, buildMachineDeployment(params)))) return deletedMeanwhile();
   }
   return done({ clusters: v.clusters.map((c) => c.row.name) }, `Requested ${plural(v.clusters.length, 'cluster')} from Cluster API`);
 }
@@ -131,10 +140,10 @@ async function registerSpokes(ctx: StepContext<ComputePool>, v: PoolView, opts: 
     if (!kubeconfig) return wait(WaitReason.WAITING_FOR_KUBECONFIG, `Waiting for the kubeconfig of cluster ${c.row.name}`, { retryAfterMs: opts.pollMs });
     const gpus: Record<string, number> = {};
     for (const h of c.hosts) if (h.gpuFamily && h.gpuCount) gpus[h.gpuFamily] = (gpus[h.gpuFamily] ?? 0) + h.gpuCount;
-    if (!(await applyOwned(ctx, buildManagedCluster({ cluster: c.row.name, clusterSet: v.pool.clusterSet, gpus, owner: owner(v) })))) return deletedMeanwhile();
+    if (!(await applyGuarded(ctx, buildManagedCluster({ cluster: c.row.name, clusterSet: v.pool.clusterSet, gpus, owner: owner(v) })))) return deletedMeanwhile();
     const ns = await ctx.hub.get({ kind: 'Namespace', name: c.row.name });
     if (!ns) return wait(WaitReason.WAITING_FOR_REGISTRATION, `Waiting for the hub to accept cluster ${c.row.name}`, { retryAfterMs: opts.pollMs });
-    if (!(await applyOwned(ctx, buildImportSecret({ cluster: c.row.name, kubeconfig, owner: owner(v, c.row.name) })))) return deletedMeanwhile();
+    if (!(await applyGuarded(ctx, buildImportSecret({ cluster: c.row.name, kubeconfig, owner: owner(v, c.row.name) })))) return deletedMeanwhile();
   }
   return done(undefined, `Registered ${plural(v.clusters.length, 'spoke')} with the hub`);
 }
@@ -161,7 +170,7 @@ async function installAddons(ctx: StepContext<ComputePool>, v: PoolView, opts: P
   const addOns = [AddOns.Flux, AddOns.WorkAgent];
   for (const c of v.clusters) {
     for (const addOn of addOns) {
-      if (!(await applyOwned(ctx, buildManagedClusterAddOn({ cluster: c.row.name, addOn, owner: owner(v, c.row.name) })))) return deletedMeanwhile();
+      if (!(await applyGuarded(ctx, buildManagedClusterAddOn({ cluster: c.row.name, addOn, owner: owner(v, c.row.name) })))) return deletedMeanwhile();
       const obj = await ctx.hub.get({ kind: 'ManagedClusterAddOn', namespace: c.row.name, name: addOn.name });
       if (obj && isAddOnAvailable(obj)) ready++;
       else pending.push(`${addOn.name} on ${c.row.name}`);
@@ -172,29 +181,38 @@ async function installAddons(ctx: StepContext<ComputePool>, v: PoolView, opts: P
 }
 
 async function environment(ctx: StepContext<ComputePool>, v: PoolView): Promise<StepResult> {
-  if (!(await applyOwned(ctx, buildManagedClusterSet({ name: v.pool.clusterSet, owner: owner(v) })))) return deletedMeanwhile();
-  if (!(await applyOwned(ctx, buildManagedClusterSetBinding({ namespace: v.project, clusterSet: v.pool.clusterSet, owner: owner(v) })))) return deletedMeanwhile();
+  if (!(await applyGuarded(ctx, buildManagedClusterSet({ name: v.pool.clusterSet, owner: owner(v) })))) return deletedMeanwhile();
+  if (!(await applyGuarded(ctx, buildManagedClusterSetBinding({ namespace: v.project, clusterSet: v.pool.clusterSet, owner: owner(v) })))) return deletedMeanwhile();
   return done(undefined, `Environment ready: cluster set ${v.pool.clusterSet} bound into namespace ${v.project}`);
 }
 
-/** Deletes `refs` and answers whether all are gone (absent objects count as gone). */
-async function deleteAll(hub: HubAdapter, refs: ObjectRef[]): Promise<string[]> {
-  const remaining: string[] = [];
-  for (const ref of refs) {
-    if (!(await hub.get(ref))) continue;
-    await hub.delete(ref, { propagationPolicy: 'Foreground' });
-    if (await hub.get(ref)) remaining.push(`${ref.kind} ${ref.name}`);
-  }
-  return remaining;
+interface Teardown {
+  /** ours, still going (finalizers) */
+  left: string[];
+  /** objects of our names that are not ours: left untouched */
+  foreign: string[];
 }
 
+/** Deletes the pool's own objects among `refs` (absent ones count as gone; others' are left alone). */
+async function deleteAll(hub: HubAdapter, v: PoolView, refs: ObjectRef[]): Promise<Teardown> {
+  const t: Teardown = { left: [], foreign: [] };
+  for (const ref of refs) {
+    const outcome = await hub.deleteOwned(ref, owner(v));
+    if (outcome === 'deleting') t.left.push(`${ref.kind} ${ref.name}`);
+    else if (outcome === 'foreign') t.foreign.push(`${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`);
+  }
+  return t;
+}
+
+const untouched = (t: Teardown) => (t.foreign.length ? `; left untouched, not this pool's: ${t.foreign.join(', ')}` : '');
+
 async function removeEnvironment(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
-  const left = await deleteAll(ctx.hub, [
+  const t = await deleteAll(ctx.hub, v, [
     { kind: 'ManagedClusterSetBinding', namespace: v.project, name: v.pool.clusterSet },
     { kind: 'ManagedClusterSet', name: v.pool.clusterSet },
   ]);
-  if (left.length) return wait(WaitReason.WAITING_FOR_DELETION, `Waiting for deletion of ${left.join(', ')}`, { retryAfterMs: opts.pollMs });
-  return done(undefined, 'Environment removed');
+  if (t.left.length) return wait(WaitReason.WAITING_FOR_DELETION, `Waiting for deletion of ${t.left.join(', ')}`, { retryAfterMs: opts.pollMs });
+  return done(undefined, `Environment removed${untouched(t)}`);
 }
 
 async function detachSpokes(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
@@ -203,9 +221,9 @@ async function detachSpokes(ctx: StepContext<ComputePool>, v: PoolView, opts: Po
     { kind: 'ManagedClusterAddOn' as const, namespace: c.row.name, name: AddOns.WorkAgent.name },
     { kind: 'ManagedCluster' as const, name: c.row.name },
   ]);
-  const left = await deleteAll(ctx.hub, refs);
-  if (left.length) return wait(WaitReason.WAITING_FOR_DELETION, `Waiting for deletion of ${left.join(', ')}`, { retryAfterMs: opts.pollMs });
-  return done(undefined, `${plural(v.clusters.length, 'spoke')} detached from the hub`);
+  const t = await deleteAll(ctx.hub, v, refs);
+  if (t.left.length) return wait(WaitReason.WAITING_FOR_DELETION, `Waiting for deletion of ${t.left.join(', ')}`, { retryAfterMs: opts.pollMs });
+  return done(undefined, `${plural(v.clusters.length, 'spoke')} detached from the hub${untouched(t)}`);
 }
 
 async function deleteClusters(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
@@ -213,9 +231,9 @@ async function deleteClusters(ctx: StepContext<ComputePool>, v: PoolView, opts: 
     { kind: 'MachineDeployment' as const, namespace: v.project, name: machineDeploymentName(c.row.name) },
     { kind: 'Cluster' as const, namespace: v.project, name: c.row.name },
   ]);
-  const left = await deleteAll(ctx.hub, refs);
-  if (left.length) return wait(WaitReason.WAITING_FOR_DELETION, `Waiting for deletion of ${left.join(', ')}`, { retryAfterMs: opts.pollMs });
-  return done(undefined, `${plural(v.clusters.length, 'cluster')} deleted`);
+  const t = await deleteAll(ctx.hub, v, refs);
+  if (t.left.length) return wait(WaitReason.WAITING_FOR_DELETION, `Waiting for deletion of ${t.left.join(', ')}`, { retryAfterMs: opts.pollMs });
+  return done(undefined, `${plural(v.clusters.length, 'cluster')} deleted${untouched(t)}`);
 }
 
 function step(id: string, title: string, phase: PoolPhase, fn: PoolStep, opts: PoolFlowOptions) {

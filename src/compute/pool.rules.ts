@@ -4,7 +4,7 @@
  * without GPUs, GPU workers prefer the smallest host that satisfies the request, so big GPU hosts
  * stay available for requests that need them.
  */
-import { gpuFamilyProblem, nameProblem } from '../common/rules.js';
+import { gpuFamilyProblem, leafNameProblem } from '../common/rules.js';
 import { DomainError, ErrorCode } from '../errors.js';
 import { MachineRole } from './machine.entity.js';
 import { PoolMode, type NodeRequirements, type WorkerPoolRequirement } from './pool.model.js';
@@ -53,7 +53,7 @@ export function requirementProblems(mode: PoolMode, clusterCount: number, req: N
 }
 
 export function poolNameProblem(name: string): string | null {
-  return nameProblem(name, 'pool name');
+  return leafNameProblem(name, 'pool name');
 }
 
 export interface Candidate {

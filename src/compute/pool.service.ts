@@ -19,6 +19,7 @@ import type { EventBatch, EventLog } from '../events/event.log.js';
 import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
 import { clusterSetName, spokeClusterName } from '../kube/index.js';
 import { assertProject } from '../tenancy/access.policy.js';
+import { Project } from '../tenancy/project.entity.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
 import type { ProjectService } from '../tenancy/project.service.js';
 import type { JobStore } from '../workflow/job.store.js';
@@ -60,6 +61,8 @@ export class PoolService {
       const n = await em.count(ComputePool, { project: projectId, phase: { $ne: PoolPhase.DELETED } });
       return n ? `has ${n} compute pool(s)` : null;
     });
+    // a live spoke's cluster namespace (names of the previous release hold no "--")
+    deps.projects.registerHubNames(async (em, name) => (await em.count(PoolCluster, { activeName: name })) > 0);
   }
 
   /** Flows that queue pool work (a deployment deleting its dedicated pool) wake the runner with it. */
@@ -150,13 +153,18 @@ export class PoolService {
       if (await em.count(ComputePool, { project: project.id, activeName: input.name })) {
         throw new ConflictError(`compute pool ${input.name} already exists in project ${project.name}`, ['name'], ErrorCode.ALREADY_EXISTS);
       }
-      // Hub names join project and pool with "-", so another project's pool can map to the same
-      // cluster set or spoke (project "a-b" + pool "c" = project "a" + pool "b-c"): sharing them would
-      // let one project's placements reach the other's clusters. Refuse instead.
+      // Derived names are distinct by construction ("--" joins names that cannot hold it); names of
+      // the previous release were not (project "a--b" was allowed), so a live pool's names, or a
+      // project's namespace, may still equal ours: sharing them would let one owner touch the
+      // other's objects on the hub. Refuse instead.
       const set = clusterSetName(project.name, input.name);
       const spokes = Array.from({ length: clusterCount }, (_, i) => spokeClusterName(project.name, input.name, clusterCount > 1 ? i : undefined));
-      if ((await em.count(ComputePool, { clusterSet: set, activeName: { $ne: null } })) || (await em.count(PoolCluster, { activeName: { $in: spokes } }))) {
-        throw new ConflictError(`the hub names of compute pool ${input.name} (${set}) are taken by another pool; choose another name`, ['name'], ErrorCode.ALREADY_EXISTS);
+      if (
+        (await em.count(ComputePool, { clusterSet: set, activeName: { $ne: null } })) ||
+        (await em.count(PoolCluster, { activeName: { $in: spokes } })) ||
+        (await em.count(Project, { name: { $in: spokes } }))
+      ) {
+        throw new ConflictError(`the hub names of compute pool ${input.name} (${set}) are taken; choose another name`, ['name'], ErrorCode.ALREADY_EXISTS);
       }
       const selection = selectMachines(input.nodeRequirements, clusterCount, await availableMachines(em, project.tenant.id));
       if (!selection.ok) throw new DomainError(ErrorCode.INSUFFICIENT_CAPACITY, selection.problems.join('; '), ['nodeRequirements']);

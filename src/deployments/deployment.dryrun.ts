@@ -79,7 +79,9 @@ export async function planDeployment(ctx: Ctx, p: Prepared): Promise<DeploymentP
   quota = quota.filter((v, i, all) => all.findIndex((w) => w.level === v.level && w.gpuFamily === v.gpuFamily) === i);
   const hubObjects: KubeObject[] = [];
   if (pool.cluster) {
-    const render = { project: p.project.name, deployment: p.spec.name, cluster: pool.cluster, clusterSet, gpuRequests: p.gpuRequests };
+    // the deployment's own id (a label on both) exists only once it is admitted
+    const ids = { tenantId: p.project.tenant.id, projectId: p.project.id };
+    const render = { project: p.project.name, deployment: p.spec.name, cluster: pool.cluster, clusterSet, gpuRequests: p.gpuRequests, ids };
     hubObjects.push(renderPlacement(render), renderManifestWork({ ...render, components: p.components, resolved: p.resolved, retries: 0 }));
   }
   return {

@@ -62,6 +62,14 @@ export class AppDeployment extends TrackedEntity {
   @Property({ type: DateTimeType, nullable: true })
   deletedAt: Date | null = null;
 
+  /**
+   * Its ManifestWork's name and its app namespace on the spoke (appHubName), fixed at admission. Null
+   * on deployments admitted by the previous release, which keep their names (legacyAppHubName).
+   * (Last, like the column a migration appended.)
+   */
+  @Property({ type: 'string', length: 63, nullable: true })
+  hubName: string | null = null;
+
   get projectId(): Opt<string> {
     return this.project.id;
   }

@@ -14,13 +14,12 @@ import { SubjectKind } from '../events/event.entity.js';
 import type { EventLog } from '../events/event.log.js';
 import {
   accessUrl,
-  appNamespaceName,
   decisionClusters,
   decisionSelector,
   feedbackValues,
   helmReleaseIdentifier,
   Label,
-  manifestWorkName,
+  legacyAppHubName,
   placementName,
   readManifestWork,
   readPlacement,
@@ -33,6 +32,7 @@ import {
   WORK_RECONCILE_ANNOTATION,
   type KubeObject,
   type ObjectRef,
+  type Ownership,
 } from '../kube/index.js';
 import { Project } from '../tenancy/project.entity.js';
 import { applyUnlessDeleted as applyGuarded } from '../workflow/apply.guard.js';
@@ -53,9 +53,20 @@ export interface DeploymentFlowDeps {
 
 type Ctx = StepContext<AppDeployment>;
 
-async function renderInput(ctx: Ctx): Promise<RenderInput & { pool: ComputePool }> {
+/** The deployment's hub name: fixed at admission, or the previous release's for older rows. */
+export const hubNameOf = (d: AppDeployment, project: string): string => d.hubName ?? legacyAppHubName(project, d.name);
+
+/** Whose the deployment's hub objects are (docs/hub-conventions.md "Ownership"). */
+const ownerOf = (d: AppDeployment, project: Project): Ownership => ({
+  project: project.name,
+  deployment: d.name,
+  ids: { tenantId: project.tenant.id, projectId: project.id, deploymentId: d.id },
+});
+
+async function renderInput(ctx: Ctx): Promise<RenderInput & { pool: ComputePool; hubName: string; owner: Ownership }> {
   const d = ctx.subject;
   const project = await ctx.em.findOneOrFail(Project, { id: d.project.id });
+  const owner = ownerOf(d, project);
   const pool = await ctx.em.findOneOrFail(ComputePool, { id: d.pool.id });
   const links = await ctx.em.find(AppDeploymentBundle, { deployment: d.id }, { orderBy: { position: 'asc' } });
   const bundles = await ctx.em.find(ProfileBundle, { id: { $in: links.map((l) => l.bundle.id) } });
@@ -70,6 +81,9 @@ async function renderInput(ctx: Ctx): Promise<RenderInput & { pool: ComputePool 
     resolved: d.resolvedVariables as RenderInput['resolved'],
     gpuRequests: d.gpuRequests,
     retries: d.retries,
+    hubName: hubNameOf(d, project.name),
+    ids: owner.ids,
+    owner,
     pool,
   };
 }
@@ -83,10 +97,10 @@ async function applyUnlessDeleted<T extends KubeObject>(ctx: Ctx, obj: T): Promi
 
 /**
  * The deployment's ManifestWorks on the hub: normally one, in its cluster's namespace; a retry that
- * had to move to another cluster leaves the old cluster's copy behind until it is removed.
+ * had to move to another cluster leaves the old cluster's copy behind until it is removed. (Found by
+ * name labels; whether each is really ours, deleteOwned decides.)
  */
-async function worksOf(ctx: Ctx, project: string, deployment: string): Promise<ObjectRef[]> {
-  const name = manifestWorkName(project, deployment);
+async function worksOf(ctx: Ctx, project: string, deployment: string, name: string): Promise<ObjectRef[]> {
   const list = await ctx.hub.list('ManifestWork', { labelSelector: { [Label.Project]: project, [Label.Deployment]: deployment } });
   const refs = list.items.filter((o) => o.metadata.name === name).map((o) => ({ kind: 'ManifestWork' as const, namespace: o.metadata.namespace, name }));
   const own: ObjectRef = { kind: 'ManifestWork', namespace: ctx.subject.cluster, name };
@@ -125,12 +139,13 @@ function place(deps: DeploymentFlowDeps) {
 const MAX_WORK_BYTES = 512 * 1024;
 
 async function applyWork(ctx: Ctx): Promise<StepResult> {
-  const work = renderManifestWork(await renderInput(ctx));
+  const r = await renderInput(ctx);
+  const work = renderManifestWork(r);
   if (Buffer.byteLength(JSON.stringify(work)) > MAX_WORK_BYTES) return fail('RENDERED_TOO_LARGE', `The rendered ManifestWork exceeds ${MAX_WORK_BYTES} bytes`);
   if (!(await applyUnlessDeleted(ctx, work))) return deletedMeanwhile();
   // a copy on another cluster (left by a retry that moved) would run the app twice: remove it
-  for (const stray of (await worksOf(ctx, work.metadata.labels![Label.Project], ctx.subject.name)).filter((r) => r.namespace !== ctx.subject.cluster)) {
-    await ctx.hub.delete(stray, { propagationPolicy: 'Foreground' });
+  for (const stray of (await worksOf(ctx, r.project, ctx.subject.name, r.hubName)).filter((w) => w.namespace !== ctx.subject.cluster)) {
+    await ctx.hub.deleteOwned(stray, r.owner);
   }
   return done(undefined, `Applied ManifestWork ${work.metadata.name} to cluster ${ctx.subject.cluster}`);
 }
@@ -139,7 +154,7 @@ function rollout(deps: DeploymentFlowDeps) {
   return async (ctx: Ctx): Promise<StepResult> => {
     const r = await renderInput(ctx);
     const rendered = renderManifestWork(r);
-    const ref: ObjectRef = { kind: 'ManifestWork', namespace: r.cluster, name: manifestWorkName(r.project, r.deployment) };
+    const ref: ObjectRef = { kind: 'ManifestWork', namespace: r.cluster, name: r.hubName };
     let work = await ctx.hub.get(ref);
     const token = rendered.metadata.annotations?.[WORK_RECONCILE_ANNOTATION];
     if (!work || work.metadata.annotations?.[WORK_RECONCILE_ANNOTATION] !== token) {
@@ -148,7 +163,7 @@ function rollout(deps: DeploymentFlowDeps) {
       if (!work) return deletedMeanwhile();
     }
     const ws = readManifestWork(work);
-    const ns = appNamespaceName(r.project, r.deployment);
+    const ns = r.hubName;
     const total = r.components.length;
     let ready = 0;
     const pending: string[] = [];
@@ -177,18 +192,19 @@ function rollout(deps: DeploymentFlowDeps) {
   };
 }
 
-async function deleteAndCheck(ctx: Ctx, ref: ObjectRef): Promise<boolean> {
-  if (!(await ctx.hub.get(ref))) return true;
-  await ctx.hub.delete(ref, { propagationPolicy: 'Foreground' });
-  return !(await ctx.hub.get(ref));
-}
+const untouched = (foreign: string[]) => (foreign.length ? `; left untouched, not this deployment's: ${foreign.join(', ')}` : '');
 
 function removeWork(deps: DeploymentFlowDeps) {
   return async (ctx: Ctx): Promise<StepResult> => {
     const project = await ctx.em.findOneOrFail(Project, { id: ctx.subject.project.id });
     const left: string[] = [];
-    for (const ref of await worksOf(ctx, project.name, ctx.subject.name)) if (!(await deleteAndCheck(ctx, ref))) left.push(`${ref.namespace}/${ref.name}`);
-    if (!left.length) return done(undefined, 'ManifestWork removed: the app is uninstalled from the spoke');
+    const foreign: string[] = [];
+    for (const ref of await worksOf(ctx, project.name, ctx.subject.name, hubNameOf(ctx.subject, project.name))) {
+      const outcome = await ctx.hub.deleteOwned(ref, ownerOf(ctx.subject, project));
+      if (outcome === 'deleting') left.push(`${ref.namespace}/${ref.name}`);
+      else if (outcome === 'foreign') foreign.push(`ManifestWork ${ref.namespace}/${ref.name}`);
+    }
+    if (!left.length) return done(undefined, `ManifestWork removed: the app is uninstalled from the spoke${untouched(foreign)}`);
     return wait(WaitReason.WAITING_FOR_DELETION, `Waiting for the work agent to remove ManifestWork ${left.join(', ')}`, { retryAfterMs: deps.pollMs });
   };
 }
@@ -197,7 +213,9 @@ function removePlacement(deps: DeploymentFlowDeps) {
   return async (ctx: Ctx): Promise<StepResult> => {
     const project = await ctx.em.findOneOrFail(Project, { id: ctx.subject.project.id });
     const ref: ObjectRef = { kind: 'Placement', namespace: project.name, name: placementName(ctx.subject.name) };
-    if (await deleteAndCheck(ctx, ref)) return done(undefined, 'Placement removed');
+    const outcome = await ctx.hub.deleteOwned(ref, ownerOf(ctx.subject, project));
+    if (outcome === 'gone') return done(undefined, 'Placement removed');
+    if (outcome === 'foreign') return done(undefined, `Placement removed${untouched([`Placement ${ref.namespace}/${ref.name}`])}`);
     return wait(WaitReason.WAITING_FOR_DELETION, `Waiting for Placement ${ref.name} to go`, { retryAfterMs: deps.pollMs });
   };
 }

@@ -1,5 +1,5 @@
 /** Pure checks on deployApp input fields (unit-tested). */
-import { jsonSize, MAX_DESCRIPTION, nameProblem, textProblem } from '../common/rules.js';
+import { jsonSize, leafNameProblem, MAX_DESCRIPTION, textProblem } from '../common/rules.js';
 import { DomainError, ErrorCode } from '../errors.js';
 import type { Link } from './deployment.model.js';
 import { MAX_BUNDLES } from './deployment.plan.js';
@@ -13,7 +13,7 @@ const bad = (message: string, field: string[], code: ErrorCode = ErrorCode.INVAL
 
 export function basicProblems(input: { name: string; description?: string | null; links?: Link[] | null; bundleIds: string[]; variables?: Record<string, unknown> | null }): DomainError[] {
   const out: DomainError[] = [];
-  const np = nameProblem(input.name, 'deployment name');
+  const np = leafNameProblem(input.name, 'deployment name');
   if (np) out.push(bad(np, ['name'], ErrorCode.INVALID_NAME));
   const dp = textProblem(input.description, MAX_DESCRIPTION, 'description');
   if (dp) out.push(bad(dp, ['description']));

@@ -8,7 +8,7 @@ import { BundleType, WorkloadProfileType, type BundleContent, type ComponentSpec
 import { renderValues } from '../catalog/macros.js';
 import type { ResolvedVariables } from '../catalog/variables.js';
 import { DomainError, ErrorCode } from '../errors.js';
-import { buildAppManifestWork, buildPlacement, type AppComponent, type ManifestWorkObject, type PlacementObject } from '../kube/index.js';
+import { buildAppManifestWork, buildPlacement, type AppComponent, type ManifestWorkObject, type OwnerIds, type PlacementObject } from '../kube/index.js';
 import type { GpuRequest } from './deployment.model.js';
 
 export interface PlanBundle extends Pick<BundleContent, 'type' | 'workloadProfiles' | 'variables'> {
@@ -94,12 +94,17 @@ export interface RenderInput {
   gpuRequests: GpuRequest[];
   /** retry counter: rendered as a reconcile request so Flux retries a failed release */
   retries: number;
+  /** the ManifestWork and app namespace name fixed at admission (default: today's appHubName) */
+  hubName?: string;
+  /** the owners' ids (absent in a dry-run plan: the deployment has none yet) */
+  ids?: OwnerIds;
 }
 
-export function renderPlacement(r: Pick<RenderInput, 'project' | 'deployment' | 'cluster' | 'clusterSet' | 'gpuRequests'>): PlacementObject {
+export function renderPlacement(r: Pick<RenderInput, 'project' | 'deployment' | 'cluster' | 'clusterSet' | 'gpuRequests' | 'ids'>): PlacementObject {
   return buildPlacement({
     project: r.project,
     deployment: r.deployment,
+    ids: r.ids,
     clusterSets: [r.clusterSet],
     numberOfClusters: 1,
     gpuFamily: r.gpuRequests[0]?.gpuFamily,
@@ -116,5 +121,7 @@ export function renderManifestWork(r: RenderInput): ManifestWorkObject {
     gpuReservation: r.gpuRequests.reduce((n, g) => n + g.count, 0),
     components: toAppComponents(r.components, r.resolved),
     ...(r.retries > 0 ? { reconcileRequestedAt: `retry-${r.retries}` } : {}),
+    hubName: r.hubName,
+    ids: r.ids,
   });
 }

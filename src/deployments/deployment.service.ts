@@ -16,6 +16,7 @@ import { byKey } from '../db/loaders.js';
 import type { Em } from '../db/orm.js';
 import { knexOf, run } from '../db/sql.js';
 import { ConflictError, DomainError, ErrorCode, NotFoundError } from '../errors.js';
+import { appHubName } from '../kube/index.js';
 import { EventType, SubjectKind } from '../events/event.entity.js';
 import type { EventBatch, EventLog } from '../events/event.log.js';
 import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
@@ -178,6 +179,7 @@ export class DeploymentService {
       pool: pool.id,
       // (no cluster fits: the refusal below rolls this row back)
       cluster: ranked[0]?.cluster.name ?? '',
+      hubName: appHubName(project.name, spec.name),
       spec,
       resolvedVariables: { ...p.resolved },
       gpuRequests: p.gpuRequests,

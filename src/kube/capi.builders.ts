@@ -4,7 +4,7 @@
  * control plane and cluster infrastructure, because which provider realises the hosts (BYOH, Metal3,
  * an edge provider…) is the hub operator's choice, not the gateway's; see deploy/README.md.
  */
-import { Annotation, Label, ownerLabels } from './labels.js';
+import { Annotation, Label, ownerLabels, type OwnerIds } from './labels.js';
 import { machineDeploymentName } from './naming.js';
 import type { KubeObject } from './object.types.js';
 import { apiVersionOf, Resources } from './resource.registry.js';
@@ -58,6 +58,8 @@ export interface SpokeClusterParams {
   kubernetesVersion: string;
   hosts: readonly HostReservation[];
   infrastructure: CapiInfrastructure;
+  /** the owning tenant, project and pool (labels; see Ownership) */
+  ids?: OwnerIds;
 }
 
 export type CapiClusterObject = KubeObject<{
@@ -105,7 +107,7 @@ export function hostsAnnotation(hosts: readonly HostReservation[]): string {
 }
 
 function clusterLabels(p: SpokeClusterParams): Record<string, string> {
-  return ownerLabels({ project: p.project, pool: p.pool, cluster: p.cluster });
+  return ownerLabels({ project: p.project, pool: p.pool, cluster: p.cluster, ids: p.ids });
 }
 
 export function buildCapiCluster(p: SpokeClusterParams): CapiClusterObject {

@@ -22,7 +22,8 @@ import { secretValue } from './core.readers.js';
 import { FIELD_MANAGER, loadHubKubeConfig, type HubConnectionOptions } from './hub.connection.js';
 import { hubError, HubErrorKind, HubError, toHubError, type HubErrorTarget, type HubVerb } from './hub.errors.js';
 import { HubInformer, type InformerOptions } from './hub.informer.js';
-import { selectorOf } from './labels.js';
+import { applyOwned, deleteOwned, type DeleteOutcome, type RawHub } from './hub.owned.js';
+import { selectorOf, type Ownership } from './labels.js';
 import type { KubeObject, ObjectRef } from './object.types.js';
 import { apiVersionOf, collectionPath, Resources, resourceForObject, type KindName, type ResourceType } from './resource.registry.js';
 import { backoffDelay, DEFAULT_RETRY, sleep, type RetryPolicy } from './retry.js';
@@ -42,6 +43,8 @@ export interface KubeList<T> {
 
 export interface DeleteOptions {
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  /** delete only this very object (409 Conflict when the name now holds another) */
+  uid?: string;
 }
 
 export interface DeleteAndWaitOptions extends DeleteOptions {
@@ -53,12 +56,20 @@ export interface DeleteAndWaitOptions extends DeleteOptions {
 export interface WatchOptions extends ListOptions, Partial<Omit<InformerOptions, 'logger'>> {}
 
 export interface HubAdapter {
-  /** Server-side apply (force, field manager `spokegraph`): creates or converges; idempotent. */
+  /**
+   * What flows write with: server-side apply of an object that carries its owners' ids, only over an
+   * object that is ours (or absent); anyone else's is left untouched and a HubError of kind
+   * NameConflict is thrown (hub.owned.ts). One GET before each apply.
+   */
+  applyOwned<T extends KubeObject>(obj: T): Promise<T>;
+  /** What flows delete with: only `owner`'s object goes; another's is left alone ('foreign'). */
+  deleteOwned(ref: ObjectRef, owner: Ownership): Promise<DeleteOutcome>;
+  /** Server-side apply (force, field manager `spokegraph`) with no ownership check: tests and tools only. */
   apply<T extends KubeObject>(obj: T): Promise<T>;
   /** The object, or null when it does not exist. */
   get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | null>;
   list<T extends KubeObject = KubeObject>(kind: KindName, opts?: ListOptions): Promise<KubeList<T>>;
-  /** Request deletion; an absent object counts as deleted. Finalizers may keep it a while. */
+  /** Request deletion, with no ownership check (flows use deleteOwned); an absent object counts as deleted. Finalizers may keep it a while. */
   delete(ref: ObjectRef, opts?: DeleteOptions): Promise<void>;
   /** Request deletion and poll until the object is gone; a transient HubError (reason Timeout) after timeoutMs. */
   deleteAndWait(ref: ObjectRef, opts: DeleteAndWaitOptions): Promise<void>;
@@ -127,13 +138,15 @@ export class KubeHubAdapter implements HubAdapter {
     return contentType ? setHeaderOptions('Content-Type', contentType, opts) : opts;
   }
 
-  private async call<T>(verb: HubVerb, target: HubErrorTarget, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(verb: HubVerb, target: HubErrorTarget, fn: () => Promise<T>, opts: { conditional?: boolean } = {}): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await fn();
       } catch (err) {
         const e = toHubError(err, verb, target);
-        if (!e.retryable || attempt + 1 >= this.retry.attempts) {
+        // a conditional write that lost its precondition fails the same way every time: the caller reads again
+        const stale = opts.conditional && e.status === 409;
+        if (!e.retryable || stale || attempt + 1 >= this.retry.attempts) {
           if (e.kind !== HubErrorKind.NotFound) this.log.warn('hub call failed', { ...e.logFields(), attempts: attempt + 1 });
           throw e;
         }
@@ -160,15 +173,38 @@ export class KubeHubAdapter implements HubAdapter {
   }
 
   async apply<T extends KubeObject>(obj: T): Promise<T> {
+    return this.applyAt(obj);
+  }
+
+  /** Server-side apply; with `resourceVersion` it only succeeds on that version of the object. */
+  private async applyAt<T extends KubeObject>(obj: T, resourceVersion?: string): Promise<T> {
     const r = resourceForObject(obj);
     const { name } = obj.metadata;
     const namespace = KubeHubAdapter.namespaceOf(r, obj.metadata.namespace, name);
     const body = applyBody(obj);
+    if (resourceVersion) body.metadata.resourceVersion = resourceVersion;
     const common = { group: r.group, version: r.version, plural: r.plural, name, body, fieldManager: FIELD_MANAGER, force: true };
     const opts = this.options(PatchStrategy.ServerSideApply);
-    return this.call('apply', KubeHubAdapter.target(r, name, namespace), () =>
-      r.namespaced ? this.api.patchNamespacedCustomObject({ ...common, namespace }, opts) : this.api.patchClusterCustomObject(common, opts),
+    return this.call(
+      'apply',
+      KubeHubAdapter.target(r, name, namespace),
+      () => (r.namespaced ? this.api.patchNamespacedCustomObject({ ...common, namespace }, opts) : this.api.patchClusterCustomObject(common, opts)),
+      { conditional: Boolean(resourceVersion) },
     ) as Promise<T>;
+  }
+
+  private readonly raw: RawHub = {
+    get: (ref) => this.get(ref),
+    applyAt: (obj, resourceVersion) => this.applyAt(obj, resourceVersion),
+    deleteUid: (ref, uid, propagationPolicy) => this.delete(ref, { uid, propagationPolicy }),
+  };
+
+  async applyOwned<T extends KubeObject>(obj: T): Promise<T> {
+    return applyOwned(this.raw, obj);
+  }
+
+  async deleteOwned(ref: ObjectRef, owner: Ownership): Promise<DeleteOutcome> {
+    return deleteOwned(this.raw, ref, owner);
   }
 
   async get<T extends KubeObject = KubeObject>(ref: ObjectRef): Promise<T | null> {
@@ -214,7 +250,8 @@ export class KubeHubAdapter implements HubAdapter {
   async delete(ref: ObjectRef, opts: DeleteOptions = {}): Promise<void> {
     const r = Resources[ref.kind];
     const namespace = KubeHubAdapter.namespaceOf(r, ref.namespace, ref.name);
-    const params = { group: r.group, version: r.version, plural: r.plural, name: ref.name, propagationPolicy: opts.propagationPolicy };
+    const body = opts.uid ? { preconditions: { uid: opts.uid } } : undefined;
+    const params = { group: r.group, version: r.version, plural: r.plural, name: ref.name, propagationPolicy: opts.propagationPolicy, body };
     try {
       await this.call('delete', KubeHubAdapter.target(r, ref.name, namespace), () =>
         r.namespaced

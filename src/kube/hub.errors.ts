@@ -16,6 +16,11 @@ export const HubErrorKind = {
   Conflict: 'conflict',
   /** no connection to the hub at all (refused, DNS, no route): retry, and report HUB_UNREACHABLE */
   Unreachable: 'unreachable',
+  /**
+   * an object of the name we need exists on the hub and is not ours (hub.owned.ts): it is left
+   * untouched, and the step waits (HUB_NAME_CONFLICT) until someone removes it
+   */
+  NameConflict: 'nameConflict',
 } as const;
 export type HubErrorKind = (typeof HubErrorKind)[keyof typeof HubErrorKind];
 
@@ -116,6 +121,8 @@ function publicMessageFor(kind: HubErrorKind, verb: HubVerb, t: HubErrorTarget |
       return `${what} was changed concurrently on the hub`;
     case HubErrorKind.Permanent:
       return `The hub refused to ${verb} ${what}${http ? ` (${http})` : ''}`;
+    case HubErrorKind.NameConflict:
+      return `${what} on the hub is not ours; it is left untouched`;
   }
 }
 

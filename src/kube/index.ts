@@ -21,4 +21,6 @@ export * from './hub.errors.js';
 export * from './retry.js';
 export * from './hub.connection.js';
 export * from './hub.informer.js';
+export * from './ownership.js';
+export * from './hub.owned.js';
 export * from './hub.adapter.js';

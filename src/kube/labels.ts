@@ -15,6 +15,14 @@ export const Label = {
   Cluster: 'spokegraph.io/cluster',
   /** Placement and ManifestWork: the App Deployment name */
   Deployment: 'spokegraph.io/deployment',
+  /** every object we write: id of the owning Tenant (ownership is decided by the ids, not the names) */
+  TenantId: 'spokegraph.io/tenant-id',
+  /** every object we write: id of the owning Project */
+  ProjectId: 'spokegraph.io/project-id',
+  /** pool objects: id of the owning Compute Pool */
+  PoolId: 'spokegraph.io/pool-id',
+  /** deployment objects: id of the owning App Deployment */
+  DeploymentId: 'spokegraph.io/deployment-id',
   /** OCM: exclusive cluster-set membership of a ManagedCluster */
   ClusterSet: 'cluster.open-cluster-management.io/clusterset',
   /** OCM: set by the placement controller on the PlacementDecisions of a Placement */
@@ -50,12 +58,28 @@ export function gpuLabel(family: string): string {
   return GPU_LABEL_PREFIX + family;
 }
 
-/** Who owns an object: the labels every builder starts from. */
+/** The ids of an object's owners: what decides whether an object on the hub is ours (src/kube/ownership.ts). */
+export interface OwnerIds {
+  tenantId: string;
+  projectId: string;
+  /** pool objects (Cluster, MachineDeployment, ManagedCluster, add-ons, import Secret, cluster set, binding) */
+  poolId?: string;
+  /** deployment objects (Placement, ManifestWork and what it holds) */
+  deploymentId?: string;
+}
+
+/**
+ * Who owns an object: the labels every builder starts from. Names are for people and for objects of
+ * the previous release (which carry only names); `ids` are what ownership is decided by. A builder
+ * called without ids (a dry-run plan, the builder tests) renders no id labels, and the hub adapter
+ * refuses to write such an object (hub.owned.ts).
+ */
 export interface Ownership {
   project: string;
   pool?: string;
   cluster?: string;
   deployment?: string;
+  ids?: OwnerIds;
 }
 
 /** The ownership labels of docs/hub-conventions.md, in a fixed key order. */
@@ -64,6 +88,12 @@ export function ownerLabels(o: Ownership): Record<string, string> {
   if (o.pool !== undefined) labels[Label.Pool] = o.pool;
   if (o.cluster !== undefined) labels[Label.Cluster] = o.cluster;
   if (o.deployment !== undefined) labels[Label.Deployment] = o.deployment;
+  if (o.ids) {
+    labels[Label.TenantId] = o.ids.tenantId;
+    labels[Label.ProjectId] = o.ids.projectId;
+    if (o.ids.poolId !== undefined) labels[Label.PoolId] = o.ids.poolId;
+    if (o.ids.deploymentId !== undefined) labels[Label.DeploymentId] = o.ids.deploymentId;
+  }
   return labels;
 }
 

@@ -17,8 +17,8 @@ import {
   type ChartRef,
   type Expose,
 } from './flux.builders.js';
-import { ownerLabels, type Ownership } from './labels.js';
-import { appNamespaceName, exposedServiceName, helmReleaseName, manifestWorkName } from './naming.js';
+import { ownerLabels, type OwnerIds, type Ownership } from './labels.js';
+import { appHubName, exposedServiceName, helmReleaseName } from './naming.js';
 import type { KubeObject } from './object.types.js';
 import { apiVersionOf, Resources } from './resource.registry.js';
 
@@ -106,6 +106,13 @@ export interface AppWorkParams {
    * the work on the hub carries it.
    */
   reconcileRequestedAt?: string;
+  /**
+   * The ManifestWork's name and the app namespace on the spoke, fixed at admission
+   * (AppDeployment.hubName); default appHubName(project, deployment).
+   */
+  hubName?: string;
+  /** the owning tenant, project and deployment (labels; see Ownership) */
+  ids?: OwnerIds;
 }
 
 export const RECONCILE_REQUEST_ANNOTATION = 'reconcile.fluxcd.io/requestedAt';
@@ -130,7 +137,9 @@ export function buildAppManifestWork(p: AppWorkParams): ManifestWorkObject {
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup !== undefined) throw new Error(`duplicate component name "${dup}"`);
 
-  const namespace = appNamespaceName(p.project, p.deployment);
+  const namespace = p.hubName ?? appHubName(p.project, p.deployment);
+  // what the work agent makes on the spoke carries our names; whose they are is decided on the hub,
+  // by the ids on the ManifestWork itself
   const owner: Ownership = { project: p.project, deployment: p.deployment };
   const components = [...p.components].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
@@ -164,9 +173,9 @@ export function buildAppManifestWork(p: AppWorkParams): ManifestWorkObject {
     apiVersion: apiVersionOf(Resources.ManifestWork),
     kind: Resources.ManifestWork.kind,
     metadata: {
-      name: manifestWorkName(p.project, p.deployment),
+      name: namespace,
       namespace: p.cluster,
-      labels: ownerLabels(owner),
+      labels: ownerLabels({ ...owner, ids: p.ids }),
       ...(p.reconcileRequestedAt ? { annotations: { [WORK_RECONCILE_ANNOTATION]: p.reconcileRequestedAt } } : {}),
     },
     spec: {

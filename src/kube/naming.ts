@@ -3,8 +3,14 @@
  * DNS-1035 label (lower-case alphanumerics and '-', letter first, ≤ 63 chars) so it is valid for every
  * kind we write, Services included. Names that would be too long or that needed cleaning get a short
  * stable hash of the original text, so two different inputs never collapse onto one name.
+ *
+ * Names made of several owners (project + pool, project + deployment) join them with "--", which no
+ * user name may contain (common/rules.ts): such a name never equals a project namespace, and splits
+ * back into its owners in one way only. Too long, it keeps a prefix and ends in "---" + a hash of
+ * the owners; no untruncated name contains "---", so a shortened name never equals a whole one.
  */
 import { createHash } from 'node:crypto';
+import { OWNER_SEPARATOR } from '../common/rules.js';
 
 /** Kubernetes' label length limit, which most of our names are bound by. */
 export const MAX_NAME_LENGTH = 63;
@@ -40,15 +46,28 @@ export function dnsName(parts: readonly string[], max = MAX_NAME_LENGTH): string
   return `${head}-${shortHash(joined)}`;
 }
 
+/** Ends a name that had to be shortened, before its hash; whole owner names never contain it. */
+export const TRUNCATION_MARK = '---';
+
+const PART = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
 /**
- * A cluster-scoped name made of a project and a pool name. Both may contain '-', so plain joining
- * is ambiguous across tenants (project `a-b` + pool `c` vs project `a` + pool `b-c`); whenever a part
- * holds a '-', the name carries the hash of the parts to keep different owners apart.
+ * A name made of owner names (`parts`, first one a project name): `a--b[--c]` when that fits in 63
+ * characters, else its first characters + "---" + the hash of the parts. A part the rules of today
+ * would refuse (a name with "--" from an earlier release) also gets the hashed form, which keeps it
+ * apart from every whole name.
  */
-function ownedName(parts: readonly string[]): string {
-  if (!parts.some((p) => p.includes('-'))) return dnsName(parts);
-  const head = parts.join('-').slice(0, MAX_NAME_LENGTH - HASH_LENGTH - 1).replace(/-+$/, '');
-  return `${head}-${shortHash(JSON.stringify(parts))}`;
+export function ownedName(parts: readonly string[]): string {
+  const joined = parts.join(OWNER_SEPARATOR);
+  const clean = parts.every((p) => PART.test(p) && !p.includes(OWNER_SEPARATOR)) && /^[a-z]/.test(joined);
+  if (clean && joined.length <= MAX_NAME_LENGTH) return joined;
+  let head = joined
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .slice(0, MAX_NAME_LENGTH - TRUNCATION_MARK.length - HASH_LENGTH)
+    .replace(/-+$/, '');
+  if (!/^[a-z]/.test(head)) head = `x${head}`.slice(0, MAX_NAME_LENGTH - TRUNCATION_MARK.length - HASH_LENGTH).replace(/-+$/, '');
+  return `${head}${TRUNCATION_MARK}${shortHash(JSON.stringify(parts))}`;
 }
 
 /** The spoke (Cluster API Cluster = ManagedCluster = cluster namespace) of a pool; `index` for shared pools. */
@@ -85,14 +104,27 @@ export function placementName(deployment: string): string {
   return dnsName([deployment]);
 }
 
+/**
+ * An App Deployment's name on the hub and its spoke: its ManifestWork (in the cluster namespace) and
+ * the app namespace on the spoke. Fixed at admission and stored (AppDeployment.hubName).
+ */
+export function appHubName(project: string, deployment: string): string {
+  return ownedName([project, deployment]);
+}
+
+/** What the previous release named a deployment's ManifestWork and app namespace (rows without a hubName). */
+export function legacyAppHubName(project: string, deployment: string): string {
+  return dnsName([project, deployment]);
+}
+
 /** The ManifestWork of an App Deployment, in the chosen cluster's namespace. */
 export function manifestWorkName(project: string, deployment: string): string {
-  return dnsName([project, deployment]);
+  return appHubName(project, deployment);
 }
 
 /** The App Deployment's own namespace on the spoke. */
 export function appNamespaceName(project: string, deployment: string): string {
-  return dnsName([project, deployment]);
+  return appHubName(project, deployment);
 }
 
 /** ResourceQuota holding the deployment's GPU reservation in its spoke namespace. */

@@ -4,7 +4,7 @@
  * Placement. Pure and deterministic (maps are emitted in sorted key order).
  */
 import type { HostReservation } from './capi.builders.js';
-import { gpuLabel, Label, ownerLabels, type Ownership } from './labels.js';
+import { gpuLabel, Label, ownerLabels, type OwnerIds, type Ownership } from './labels.js';
 import { placementName } from './naming.js';
 import type { KubeObject } from './object.types.js';
 import { apiVersionOf, Resources } from './resource.registry.js';
@@ -121,6 +121,8 @@ export interface PlacementParams {
   candidateClusters?: readonly string[];
   /** extra label equality requirements from the Environment */
   matchLabels?: Record<string, string>;
+  /** the owning tenant, project and deployment (labels; see Ownership) */
+  ids?: OwnerIds;
 }
 
 /** An App Deployment's Placement. All requirements go into one predicate, so they are ANDed. */
@@ -146,7 +148,7 @@ export function buildPlacement(p: PlacementParams): PlacementObject {
     metadata: {
       name: placementName(p.deployment),
       namespace: p.project,
-      labels: ownerLabels({ project: p.project, deployment: p.deployment }),
+      labels: ownerLabels({ project: p.project, deployment: p.deployment, ids: p.ids }),
     },
     spec,
   };

@@ -61,6 +61,25 @@ export interface SimulatedHub {
 
 const SIM_CONTEXT = 'spokegraph-sim';
 
+/**
+ * What a real hub has before spokegraph writes anything: Kubernetes' own namespaces, OCM's hub
+ * (cluster manager and its controllers), Flux, cert-manager and Cluster API's core and kubeadm
+ * providers. None carries spokegraph's marks, so the gateway must never write over or delete them.
+ */
+export const HUB_NAMESPACES = [
+  'default',
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+  'open-cluster-management',
+  'open-cluster-management-hub',
+  'flux-system',
+  'cert-manager',
+  'capi-system',
+  'capi-kubeadm-bootstrap-system',
+  'capi-kubeadm-control-plane-system',
+] as const;
+
 export async function startSimulatedHub(opts: SimOptions = {}): Promise<SimulatedHub> {
   const logger = (opts.logger ?? createLogger()).child({ component: 'simulated-hub' });
   const speed = opts.speed ?? 1;
@@ -74,7 +93,7 @@ export async function startSimulatedHub(opts: SimOptions = {}): Promise<Simulate
     hub.load(loaded.hub);
     spokes.load(loaded.spokes);
   }
-  for (const ns of ['default', 'kube-system', 'kube-public', 'open-cluster-management']) {
+  for (const ns of HUB_NAMESPACES) {
     if (hub.namespacePhase(ns) === 'missing') hub.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   }
 

@@ -1,6 +1,6 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { Ctx } from '../context.js';
-import { keyValueProblem, MAX_DESCRIPTION, MAX_DISPLAY_NAME, MAX_TAGS, nameProblem, textProblem } from '../common/rules.js';
+import { keyValueProblem, MAX_DESCRIPTION, MAX_DISPLAY_NAME, MAX_TAGS, projectNameProblem, textProblem } from '../common/rules.js';
 import { countChildren, loadChildPages } from '../db/child-pages.js';
 import { byKey } from '../db/loaders.js';
 import type { Em } from '../db/orm.js';
@@ -41,18 +41,19 @@ export interface UpdateProjectInput {
 /** Another feature's objects that keep a project alive (pools, deployments): a message, or null. */
 export type ProjectDependents = (em: Em, projectId: string) => Promise<string | null>;
 
-/** Names that would collide with system namespaces or with tenant namespaces on the hub. */
-const RESERVED = /^(default|kube-.*|openshift.*|open-cluster-management.*|flux-system|tenant-.*|spokegraph.*)$/;
-
 export function computeDefaultsProblem(d: ComputeDefaultsInput): string | null {
   if (![1, 3, 5].includes(d.controlPlaneNodeCount)) return 'controlPlaneNodeCount must be 1, 3 or 5';
   if (d.controlPlaneNodeCount === 1 && !d.workerNodeEligible) return 'a single-node control plane must be workerNodeEligible';
   return null;
 }
 
+/** Whether another feature already uses `name` as a hub namespace (e.g. a spoke's cluster namespace). */
+export type HubNameClaim = (em: Em, name: string) => Promise<boolean>;
+
 export class ProjectService {
   private readonly dependents: ProjectDependents[] = [];
   private readonly purges: ((em: Em, projectId: string) => Promise<void>)[] = [];
+  private readonly hubNameClaims: HubNameClaim[] = [];
 
   constructor(
     private readonly tenants: TenantService,
@@ -62,6 +63,14 @@ export class ProjectService {
   /** Lets later features (compute pools, app deployments) veto a project's deletion. */
   registerDependents(check: ProjectDependents): void {
     this.dependents.push(check);
+  }
+
+  /**
+   * Lets later features reserve the hub namespaces they use, so no project is named like one. Names
+   * derived today hold "--", which project names cannot; this catches names of the previous release.
+   */
+  registerHubNames(claim: HubNameClaim): void {
+    this.hubNameClaims.push(claim);
   }
 
   /**
@@ -153,11 +162,14 @@ export class ProjectService {
     const tenant = await this.tenants.require(ctx, input.tenantId, ['tenantId']);
     assertTenant(ctx.viewer, tenant.id, 'administer');
     const p = this.problems(input);
-    const np = nameProblem(input.name);
+    const np = projectNameProblem(input.name);
     if (np) p.add(np, ['name'], ErrorCode.INVALID_NAME);
-    else if (RESERVED.test(input.name)) p.add(`project name ${input.name} is reserved`, ['name'], ErrorCode.INVALID_NAME);
     p.throwIfAny();
-    if (await ctx.em.findOne(Project, { name: input.name })) {
+    const claimed = async () => {
+      for (const claim of this.hubNameClaims) if (await claim(ctx.em, input.name)) return true;
+      return false;
+    };
+    if ((await ctx.em.findOne(Project, { name: input.name })) || (await claimed())) {
       // Project names are hub namespaces, unique across tenants; don't reveal which tenant has it.
       throw new ConflictError(`project name ${input.name} is already taken`, ['name'], ErrorCode.ALREADY_EXISTS);
     }

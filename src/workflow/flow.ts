@@ -25,6 +25,8 @@ export enum WaitReason {
   WAITING_FOR_ROLLOUT = 'WAITING_FOR_ROLLOUT',
   WAITING_FOR_DELETION = 'WAITING_FOR_DELETION',
   HUB_UNREACHABLE = 'HUB_UNREACHABLE',
+  /** an object of a name the flow needs exists on the hub and is not ours: left untouched until someone removes it */
+  HUB_NAME_CONFLICT = 'HUB_NAME_CONFLICT',
   RETRYING_AFTER_ERROR = 'RETRYING_AFTER_ERROR',
 }
 

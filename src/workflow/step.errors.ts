@@ -19,6 +19,7 @@ export interface StepErrorClass {
 export function classifyStepError(e: unknown): StepErrorClass {
   if (e instanceof HubError) {
     if (e.kind === HubErrorKind.Permanent) return { permanent: true, bounded: true, reason: 'HUB_REJECTED', message: e.publicMessage, waitReason: WaitReason.RETRYING_AFTER_ERROR };
+    if (e.kind === HubErrorKind.NameConflict) return { permanent: false, bounded: false, reason: 'HUB_NAME_CONFLICT', message: e.publicMessage, waitReason: WaitReason.HUB_NAME_CONFLICT };
     if (e.kind === HubErrorKind.Unreachable) return { permanent: false, bounded: false, reason: 'HUB_UNREACHABLE', message: 'The hub is unreachable; retrying', waitReason: WaitReason.HUB_UNREACHABLE };
     return { permanent: false, bounded: false, reason: 'HUB_ERROR', message: `${e.publicMessage}; retrying`, waitReason: WaitReason.HUB_UNREACHABLE };
   }

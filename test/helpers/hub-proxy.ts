@@ -14,6 +14,8 @@ export interface HoldSpec {
   /** matched against the request path (with query) */
   path: RegExp;
   when: HoldWhen;
+  /** let this many matching requests through first (default 0) */
+  skip?: number;
 }
 
 export interface HeldRequest {
@@ -39,6 +41,7 @@ export interface HubProxy {
 interface Armed {
   spec: HoldSpec;
   resolve: (h: HeldRequest) => void;
+  skipped: number;
 }
 
 export async function startHubProxy(target: string): Promise<HubProxy> {
@@ -52,7 +55,8 @@ export async function startHubProxy(target: string): Promise<HubProxy> {
     log.push(`${req.method} ${path}`);
     if (log.length > 5000) log.splice(0, 1000);
     const i = armed.findIndex((a) => a.spec.method === req.method && a.spec.path.test(path));
-    const hit = i >= 0 ? armed.splice(i, 1)[0] : undefined;
+    const skipped = i >= 0 && armed[i].skipped++ < (armed[i].spec.skip ?? 0);
+    const hit = i >= 0 && !skipped ? armed.splice(i, 1)[0] : undefined;
     if (hit?.spec.when === 'before-hub') {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -104,7 +108,7 @@ export async function startHubProxy(target: string): Promise<HubProxy> {
     log,
     hold(spec, timeoutMs = 60_000) {
       return new Promise<HeldRequest>((resolve, reject) => {
-        const a: Armed = { spec, resolve: (h) => (clearTimeout(t), resolve(h)) };
+        const a: Armed = { spec, resolve: (h) => (clearTimeout(t), resolve(h)), skipped: 0 };
         const t = setTimeout(() => {
           const i = armed.indexOf(a);
           if (i >= 0) armed.splice(i, 1);

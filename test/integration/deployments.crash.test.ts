@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.js';
 import { startSimulatedHub, type SimulatedHub } from '../../src/sim/index.js';
-import { spokeClusterName } from '../../src/kube/index.js';
+import { appHubName, spokeClusterName } from '../../src/kube/index.js';
 import { testDialect } from '../helpers/db.js';
 import { deployApp } from '../helpers/deploy.js';
 import { brief, isGapless, type Ev, type Subscription } from '../helpers/events.js';
@@ -139,7 +139,7 @@ describe('App Deployments survive gateway crashes', () => {
     await crashAt(placeSpec, placeHeld, { name: names.place, step: 'place' });
 
     // 3. apply-work: the ManifestWork is on the hub, the gateway dies before it records the step
-    const workName = `${project}-${names.work}`;
+    const workName = appHubName(project, names.work);
     const workSpec: HoldSpec = { method: 'PATCH', path: new RegExp(`/namespaces/${sharedCluster}/manifestworks/${workName}(\\?|$)`), when: 'after-hub' };
     const workHeld = proxy.hold(workSpec);
     const d3 = await deployApp(gw.client, { projectId: w.project.id, name: names.work, bundleIds: [w.appBundle], poolId: pool.id });
@@ -150,8 +150,8 @@ describe('App Deployments survive gateway crashes', () => {
     expect(hub.objects({ kind: 'ManifestWork', namespace: sharedCluster }).map((o) => o.metadata.name)).toContain(workName);
     await crashAt(workSpec, Promise.resolve(), { name: names.work, step: 'apply-work' });
 
-    // 4. rollout: the gateway dies while it reads the rollout status
-    const rollSpec: HoldSpec = { method: 'GET', path: new RegExp(`/manifestworks/${project}-${names.roll}(\\?|$)`), when: 'before-hub' };
+    // 4. rollout: the gateway dies while it reads the rollout status (apply-work's ownership read goes first)
+    const rollSpec: HoldSpec = { method: 'GET', path: new RegExp(`/manifestworks/${appHubName(project, names.roll)}(\\?|$)`), when: 'before-hub', skip: 1 };
     const rollHeld = proxy.hold(rollSpec);
     const d4 = await deployApp(gw.client, { projectId: w.project.id, name: names.roll, bundleIds: [w.appBundle], poolId: pool.id });
     expect(d4.userErrors).toEqual([]);
@@ -174,7 +174,7 @@ describe('App Deployments survive gateway crashes', () => {
       expect(objects.filter((o) => o.startsWith('ManifestWork/')), key).toHaveLength(1);
       expect(objects.filter((o) => o.startsWith('Placement/')), key).toEqual([`Placement/${project}/${name}`]);
       const d = await getDeployment(gw, ids[key]);
-      const ns = `${project}-${name}`;
+      const ns = appHubName(project, name);
       const releases = hub.spokes().flatMap((c) => hub.spoke(c).list('helm.toolkit.fluxcd.io/v2', 'HelmRelease', ns).map((r) => `${c}/${r.metadata.name}`));
       expect(releases, key).toEqual([`${d.cluster}/server`]);
       const namespaces = hub.spokes().filter((c) => hub.spoke(c).get('v1', 'Namespace', undefined, ns));

@@ -6,6 +6,7 @@
  */
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appHubName } from '../../src/kube/index.js';
 import type { SimulatedHub } from '../../src/sim/index.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { deployApp } from '../helpers/deploy.js';
@@ -117,7 +118,7 @@ describe('App Deployments end to end', () => {
     const cluster = running.cluster;
     const poolClusters = (await app.q(`query($id: ID!) { node(id: $id) { ... on ComputePool { clusters { name gpus { capacity allocated } } } } }`, { id: pool.id })).node.clusters;
     expect(poolClusters).toEqual([{ name: cluster, gpus: [{ capacity: 8, allocated: 2 }] }]);
-    const workName = `${w.project.name}-${name}`;
+    const workName = appHubName(w.project.name, name);
     expect(deploymentHubObjects(hub, name)).toEqual([`ManifestWork/${cluster}/${workName}`, `Placement/${w.project.name}/${name}`, expect.stringMatching(new RegExp(`^PlacementDecision/${w.project.name}/`))].sort());
     const work = hub.objects({ kind: 'ManifestWork', namespace: cluster }).find((o) => o.metadata.name === workName)!;
     expect((work.status as any).conditions.filter((c: any) => c.status === 'True').map((c: any) => c.type)).toEqual(expect.arrayContaining(['Applied', 'Available']));
@@ -205,7 +206,7 @@ describe('App Deployments end to end', () => {
     expect(await quotaUsed(app, w.project.name)).toEqual({ 'project:NVIDIA-H100': 8, 'tenant:NVIDIA-H100': 8 });
     const cluster = running.cluster;
     expect(hub.objects({ kind: 'ManagedCluster' }).map((o) => o.metadata.name)).toContain(cluster);
-    expect(spokeReleases(hub, cluster)).toEqual([`${w.project.name}-${name}/server`]);
+    expect(spokeReleases(hub, cluster)).toEqual([`${appHubName(w.project.name, name)}/server`]);
 
     // the dedicated pool serves this deployment: it cannot be deleted on its own
     const poolDelete = await app.q(`mutation($id: ID!) { deleteComputePool(input: { id: $id }) { userErrors { field code } } }`, { id: running.computePool.id });

@@ -8,7 +8,7 @@
 import 'reflect-metadata';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedHub } from '../../src/sim/index.js';
-import { spokeClusterName } from '../../src/kube/index.js';
+import { appHubName, spokeClusterName } from '../../src/kube/index.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { deployApp } from '../helpers/deploy.js';
 import { isGapless } from '../helpers/events.js';
@@ -112,7 +112,7 @@ describe('App Deployment faults', () => {
 
     // still one ManifestWork and one release, now carrying the reconcile request, and Ready
     const cluster = running.cluster;
-    const workName = `${w.project.name}-${name}`;
+    const workName = appHubName(w.project.name, name);
     expect(deploymentHubObjects(hub, name).filter((o) => o.startsWith('ManifestWork/'))).toEqual([`ManifestWork/${cluster}/${workName}`]);
     expect(spokeReleases(hub, cluster)).toEqual([`${workName}/server`]);
     const hr = hub.spoke(cluster).get('helm.toolkit.fluxcd.io/v2', 'HelmRelease', workName, 'server')!;
@@ -149,7 +149,7 @@ describe('App Deployment faults', () => {
     expect(newCluster).not.toBe(oldCluster);
     const running = await waitFor(() => getDeployment(gw, r.appDeployment.id), (x) => x.phase === 'RUNNING' || (x.phase === 'FAILED' && x.status.failure !== null), 60_000);
     expect(running.phase, JSON.stringify(running.status)).toBe('RUNNING');
-    const ns = `${w.project.name}-${name}`;
+    const ns = appHubName(w.project.name, name);
     // one ManifestWork, on the new cluster; the old cluster's copy (and its release and GPU quota) is gone
     await new Promise((res) => setTimeout(res, 500));
     expect(deploymentHubObjects(hub, name).filter((o) => o.startsWith('ManifestWork/'))).toEqual([`ManifestWork/${newCluster}/${ns}`]);

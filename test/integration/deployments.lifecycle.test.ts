@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config.js';
 import type { KubeObject, SimulatedHub } from '../../src/sim/index.js';
-import { spokeClusterName } from '../../src/kube/index.js';
+import { appNamespaceName, spokeClusterName } from '../../src/kube/index.js';
+import { fromGlobalId } from '../../src/graphql/relay/global-id.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase, testDialect } from '../helpers/db.js';
 import { createPool, waitForPoolPhase } from '../helpers/compute.js';
@@ -28,6 +29,11 @@ const comparable = (o: KubeObject) => ({
   metadata: { name: o.metadata.name, namespace: o.metadata.namespace, labels: o.metadata.labels, annotations: o.metadata.annotations },
   spec: o.spec,
 });
+/** A planned object as applied: the deployment's id, which only admission gives it, joins its labels. */
+const asAdmitted = (o: KubeObject, deploymentId: string) => {
+  const c = comparable(o);
+  return { ...c, metadata: { ...c.metadata, labels: { ...c.metadata.labels, 'spokegraph.io/deployment-id': fromGlobalId(deploymentId, 'AppDeployment') } } };
+};
 const hubNames = (hub: SimulatedHub) => ({ hub: hub.objects().map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort(), spokes: hub.spokes().sort() });
 
 describe('App Deployment lifecycle', () => {
@@ -85,9 +91,9 @@ describe('App Deployment lifecycle', () => {
     const running = await waitForPhase(gw, real.appDeployment.id, ['RUNNING', 'FAILED']);
     expect(running.phase).toBe('RUNNING');
     const applied = hub.objects({ kind: 'ManifestWork', namespace: plan.pool.cluster }).find((o) => o.metadata.name === work.metadata.name)!;
-    expect(comparable(applied)).toEqual(comparable(work));
+    expect(comparable(applied)).toEqual(asAdmitted(work, real.appDeployment.id));
     const appliedPlacement = hub.objects({ kind: 'Placement', namespace: w.project.name }).find((o) => o.metadata.name === placement.metadata.name)!;
-    expect(comparable(appliedPlacement)).toEqual(comparable(placement));
+    expect(comparable(appliedPlacement)).toEqual(asAdmitted(placement, real.appDeployment.id));
   }, 90_000);
 
   it('should plan a new dedicated pool (machines, cluster, quota of the whole pool) and then build exactly that', async () => {
@@ -117,7 +123,7 @@ describe('App Deployment lifecycle', () => {
     expect(machines.sort()).toEqual([...plan.pool.machines].sort());
     const work = (plan.hubObjects as KubeObject[]).find((o) => o.kind === 'ManifestWork')!;
     const applied = hub.objects({ kind: 'ManifestWork', namespace: plan.pool.cluster }).find((o) => o.metadata.name === work.metadata.name)!;
-    expect(comparable(applied)).toEqual(comparable(work));
+    expect(comparable(applied)).toEqual(asAdmitted(work, real.appDeployment.id));
     expect((await ledger(sqlOf(app), w.project.name)).projectUsed).toBe(used + 8);
   }, 90_000);
 
@@ -219,7 +225,7 @@ describe('App Deployment lifecycle', () => {
     expect(clone.phase).toBe('RUNNING');
     const detail = (await app.q(`query($id: ID!) { node(id: $id) { ... on AppDeployment { description links { title url } computePool { id } bundles { id } } } }`, { id: clone.id })).node;
     expect(detail).toEqual({ description: 'the original', links: [{ title: 'Docs', url: 'https://docs.example.com' }], computePool: { id: pool.id }, bundles: [{ id: w.appBundle }] });
-    const ns = `${w.project.name}-${name}`;
+    const ns = appNamespaceName(w.project.name, name);
     const hr = hub.spoke(clone.cluster).get('helm.toolkit.fluxcd.io/v2', 'HelmRelease', ns, 'server')!;
     expect((hr.spec as any).values).toMatchObject({ model: 'phi-3', replicaCount: 3 });
     // the source keeps its value

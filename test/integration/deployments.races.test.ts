@@ -5,6 +5,7 @@
  */
 import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appHubName } from '../../src/kube/index.js';
 import type { SimulatedHub } from '../../src/sim/index.js';
 import type { TestApp } from '../helpers/app.js';
 import { deployApp } from '../helpers/deploy.js';
@@ -34,7 +35,7 @@ afterAll(async () => {
 
 describe('deleting a deployment while its rollout writes to the hub', () => {
   it.each([
-    ['the ManifestWork (apply-work)', 'manifestworks', (name: string) => `/namespaces/${cluster}/manifestworks/${w.project.name}-${name}`],
+    ['the ManifestWork (apply-work)', 'manifestworks', (name: string) => `/namespaces/${cluster}/manifestworks/${appHubName(w.project.name, name)}`],
     ['the Placement (place)', 'placements', (name: string) => `/namespaces/${w.project.name}/placements/${name}`],
   ])('should leave nothing on the hub when %s lands after the teardown', async (_what, _kind, pathOf) => {
     const name = uniq('race');
@@ -52,7 +53,7 @@ describe('deleting a deployment while its rollout writes to the hub', () => {
     expect(gone.phase).toBe('DELETED');
     await sleep(1500);
     expect(deploymentHubObjects(hub, name)).toEqual([]);
-    expect(hub.spoke(cluster).list('helm.toolkit.fluxcd.io/v2', 'HelmRelease', `${w.project.name}-${name}`)).toEqual([]);
+    expect(hub.spoke(cluster).list('helm.toolkit.fluxcd.io/v2', 'HelmRelease', appHubName(w.project.name, name))).toEqual([]);
     expect(await ledger(sqlOf(app), w.project.name)).toMatchObject({ projectUsed: 0, heldByDeployments: 0, allocated: 0 });
   }, 60_000);
 });

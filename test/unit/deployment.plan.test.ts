@@ -154,10 +154,10 @@ describe('render', () => {
 
   it('should put the ManifestWork in the cluster namespace with the app namespace, GPU quota, sources, releases and services', () => {
     const work = renderManifestWork(input());
-    expect(work.metadata).toMatchObject({ name: 'team-a-chat', namespace: 'team-a-shared-0', labels: { 'spokegraph.io/project': 'team-a', 'spokegraph.io/deployment': 'chat' } });
+    expect(work.metadata).toMatchObject({ name: 'team-a--chat', namespace: 'team-a-shared-0', labels: { 'spokegraph.io/project': 'team-a', 'spokegraph.io/deployment': 'chat' } });
     expect(work.metadata.annotations).toBeUndefined();
     expect(manifests().map((m) => `${m.kind}/${m.metadata.name}`)).toEqual([
-      'Namespace/team-a-chat',
+      'Namespace/team-a--chat',
       'ResourceQuota/gpu-quota',
       expect.stringMatching(/^HelmRepository\/helm-[0-9a-f]{8}$/),
       'OCIRepository/worker-chart',

@@ -1,6 +1,6 @@
 /** The shared input rules (design §1): names, GPU families, counts, key/value pairs, free text. */
 import { describe, expect, it } from 'vitest';
-import { gpuCountProblem, gpuFamilyProblem, jsonSize, keyValueProblem, MAX_GPU_COUNT, nameProblem, textProblem, truncate } from '../../src/common/rules.js';
+import { gpuCountProblem, gpuFamilyProblem, isReservedNamespace, jsonSize, keyValueProblem, leafNameProblem, MAX_GPU_COUNT, nameProblem, projectNameProblem, textProblem, truncate } from '../../src/common/rules.js';
 
 describe('nameProblem (Tenants, Projects, Compute Pools, App Deployments)', () => {
   it.each([
@@ -9,7 +9,7 @@ describe('nameProblem (Tenants, Projects, Compute Pools, App Deployments)', () =
     'a1b',
     'abc-123',
     'a'.repeat(33),
-    'a' + '-'.repeat(31) + 'b',
+    'a-' + 'b-'.repeat(15) + 'c',
     'team-9',
     'x0x',
   ])('accepts %j', (name) => {
@@ -32,6 +32,9 @@ describe('nameProblem (Tenants, Projects, Compute Pools, App Deployments)', () =
     ['äbc', /lowercase/],
     ['ab\n', /lowercase/],
     ['abc\u0000', /lowercase/],
+    // "--" joins owner names on the hub (docs/hub-conventions.md): it was allowed before
+    ['a' + '-'.repeat(31) + 'b', /must not contain "--"/],
+    ['vision--team', /must not contain "--"/],
   ])('refuses %j', (name, message) => {
     expect(nameProblem(name)).toMatch(message);
   });
@@ -40,6 +43,80 @@ describe('nameProblem (Tenants, Projects, Compute Pools, App Deployments)', () =
     expect(nameProblem('A', 'project name')).toMatch(/^project name must/);
     expect(nameProblem(undefined as unknown as string)).toMatch(/3-33 characters/);
     expect(nameProblem(42 as unknown as string)).toMatch(/3-33 characters/);
+  });
+});
+
+describe('projectNameProblem (a project name is its hub namespace and starts its hub names)', () => {
+  it.each(['vision', 'vision-team', 'open', 'flux', 'cert', 'kubeflow', 'capital', 'tenants', 'systemic', 'ml-systems', 'a'.repeat(33), 'team-x1'])('accepts %j', (name) => {
+    expect(projectNameProblem(name)).toBeNull();
+  });
+
+  it.each([
+    ['default', /reserved: the hub/],
+    ['kube-system', /reserved: the hub/],
+    ['kube-public', /reserved: the hub/],
+    ['kube-node-lease', /reserved: the hub/],
+    ['flux-system', /reserved: the hub/],
+    ['capi-system', /reserved: the hub/],
+    ['capi-kubeadm-bootstrap-system', /reserved: the hub/],
+    ['cert-manager', /reserved: the hub/],
+    ['open-cluster-management', /reserved: the hub/],
+    ['open-cluster-management-hub', /reserved: the hub/],
+    ['open-cluster-management-agent', /reserved: the hub/],
+    ['openshift-monitoring', /reserved: the hub/],
+    ['local-cluster', /reserved: the hub/],
+    ['multicluster-engine', /reserved: the hub/],
+    ['hive', /reserved: the hub/],
+    ['gatekeeper-system', /reserved: the hub/],
+    ['tenant-acme', /reserved: the hub/],
+    ['spokegraph', /reserved: the hub/],
+    // every hub name of its pools would start like the hub's own namespaces
+    ['kube', /\(kube--…\) would look like a system namespace/],
+    ['capi', /would look like a system namespace/],
+    ['tenant', /would look like a system namespace/],
+    ['vision--team', /must not contain "--"/],
+    ['Vision', /lowercase/],
+  ])('refuses %j', (name, message) => {
+    expect(projectNameProblem(name)).toMatch(message);
+    expect(projectNameProblem(name)).toMatch(/^project name /);
+  });
+});
+
+describe('leafNameProblem (pool and deployment names end their hub names)', () => {
+  it.each(['team', 'system1', 'systems', 'ecosystem', 'kube', 'default', 'flux', 'kube-system2', 'x'.repeat(33)])('accepts %j', (name) => {
+    expect(leafNameProblem(name, 'pool name')).toBeNull();
+  });
+
+  it.each([
+    ['system', /pool name system is reserved: hub names derived from it \(…--system\)/],
+    ['flux-system', /reserved/],
+    ['kube-system', /reserved/],
+    ['team--a', /must not contain "--"/],
+    ['ab', /3-33/],
+  ])('refuses %j', (name, message) => {
+    expect(leafNameProblem(name, 'pool name')).toMatch(message);
+  });
+});
+
+describe('isReservedNamespace', () => {
+  it.each([
+    ['default', true],
+    ['kube-system', true],
+    ['kube-anything', true],
+    ['flux-system', true],
+    ['my-operator-system', true],
+    ['cert-manager', true],
+    ['open-cluster-management-agent', true],
+    ['openshift', true],
+    ['capi-system', true],
+    ['tenant-acme', true],
+    ['kube', false],
+    ['vision', false],
+    ['vision--team', false],
+    ['vision--system2', false],
+    ['ecosystem', false],
+  ])('%s → %s', (name, reserved) => {
+    expect(isReservedNamespace(name)).toBe(reserved);
   });
 });
 

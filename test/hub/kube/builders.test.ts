@@ -123,15 +123,15 @@ describe('builders', () => {
 
   it('should hold namespace, GPU quota, sources, releases and LoadBalancer Services with feedback rules', () => {
     const work = buildAppManifestWork({ project: 'vision', deployment: 'chat', cluster: 'c1', gpuReservation: 3, components: [COMPONENTS.llm, COMPONENTS.embed] });
-    expect(work.metadata).toMatchObject({ name: 'vision-chat', namespace: 'c1', labels: { [Label.Deployment]: 'chat' } });
+    expect(work.metadata).toMatchObject({ name: 'vision--chat', namespace: 'c1', labels: { [Label.Deployment]: 'chat' } });
     expect(work.spec!.workload.manifests.map((m: KubeObject) => m.kind)).toEqual(['Namespace', 'ResourceQuota', 'HelmRepository', 'HelmRelease', 'HelmRelease', 'Service']);
     expect(byKind(work, 'ResourceQuota')[0].spec).toEqual({ hard: { 'requests.nvidia.com/gpu': '3' } });
     expect(byKind(work, 'Service')[0]).toMatchObject({
-      metadata: { name: 'llm-server-lb', namespace: 'vision-chat' },
+      metadata: { name: 'llm-server-lb', namespace: 'vision--chat' },
       spec: { type: 'LoadBalancer', selector: { 'app.kubernetes.io/instance': 'llm-server' }, ports: [{ port: 8000, targetPort: 8000 }] },
     });
     const ids = work.spec!.manifestConfigs.map((c) => c.resourceIdentifier);
-    expect(ids).toEqual([helmReleaseIdentifier('vision-chat', 'embedder'), helmReleaseIdentifier('vision-chat', 'llm-server'), serviceIdentifier('vision-chat', 'llm-server')]);
+    expect(ids).toEqual([helmReleaseIdentifier('vision--chat', 'embedder'), helmReleaseIdentifier('vision--chat', 'llm-server'), serviceIdentifier('vision--chat', 'llm-server')]);
     const hrPaths = work.spec!.manifestConfigs[0].feedbackRules[0].jsonPaths;
     expect(hrPaths.find((j) => j.name === FeedbackName.Ready)?.path).toBe('.status.conditions[?(@.type=="Ready")].status');
     const svcPaths = work.spec!.manifestConfigs[2].feedbackRules[0].jsonPaths.map((j) => j.path);

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AddOns,
+  appNamespaceName,
   buildAppManifestWork,
   buildCapiCluster,
   buildImportSecret,
@@ -60,7 +61,7 @@ describe('failures seen through the adapter', () => {
     // 1 GPU reserved, but llm-server asks for 2: the quota refuses its pod
     const ui = { ...COMPONENTS.ui, gpuCount: 0 };
     await t.adapter.apply(buildAppManifestWork({ project: 'vision', deployment: 'bad', cluster: 'edge1', gpuReservation: 1, components: [COMPONENTS.llm, COMPONENTS.embed, ui] }));
-    const ns = 'vision-bad';
+    const ns = appNamespaceName('vision', 'bad');
     const states = async () => {
       const mw = (await t.adapter.get({ kind: 'ManifestWork', namespace: 'edge1', name: manifestWorkName('vision', 'bad') })) as KubeObject;
       return Object.fromEntries(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  appHubName,
   appNamespaceName,
   clusterSetName,
   dnsName,
@@ -7,6 +8,7 @@ import {
   helmReleaseName,
   isDnsLabel,
   kubeconfigSecretName,
+  legacyAppHubName,
   machineDeploymentName,
   manifestWorkName,
   shortHash,
@@ -51,13 +53,28 @@ describe('naming', () => {
     expect(isDnsLabel(machineDeploymentName(spokeClusterName(long33, long33)))).toBe(true);
   });
 
-  it('should follow the conventions for derived names', () => {
-    expect(spokeClusterName('vision', 'h100')).toBe('vision-h100');
-    expect(spokeClusterName('vision', 'shared', 2)).toBe('vision-shared-2');
-    expect(machineDeploymentName('vision-h100')).toBe('vision-h100-workers');
-    expect(kubeconfigSecretName('vision-h100')).toBe('vision-h100-kubeconfig');
-    expect(appNamespaceName('vision', 'chat')).toBe('vision-chat');
+  it('should follow the conventions for derived names: owners joined by "--"', () => {
+    expect(spokeClusterName('vision', 'h100')).toBe('vision--h100');
+    expect(spokeClusterName('vision', 'shared', 2)).toBe('vision--shared--2');
+    expect(clusterSetName('vision', 'shared')).toBe('vision--shared');
+    expect(machineDeploymentName('vision--h100')).toBe('vision--h100-workers');
+    expect(kubeconfigSecretName('vision--h100')).toBe('vision--h100-kubeconfig');
+    expect(appNamespaceName('vision', 'chat')).toBe('vision--chat');
+    expect(manifestWorkName('vision', 'chat')).toBe('vision--chat');
+    expect(appHubName('vision', 'chat')).toBe('vision--chat');
     expect(exposedServiceName('llm')).toBe('llm-lb');
+  });
+
+  it('should shorten a name past 63 characters to its head, "---" and the hash of its owners', () => {
+    const name = spokeClusterName(long33, `${'b'.repeat(32)}1`, 12);
+    expect(name).toBe(`${'a'.repeat(33)}--${'b'.repeat(17)}---${shortHash(JSON.stringify([long33, `${'b'.repeat(32)}1`, '12']))}`);
+    expect(name).toHaveLength(63);
+    expect(isDnsLabel(name)).toBe(true);
+  });
+
+  it('should keep the names deployments of the previous release have on the hub', () => {
+    expect(legacyAppHubName('vision', 'chat')).toBe('vision-chat');
+    expect(legacyAppHubName(long33, long33)).toBe(dnsName([long33, long33]));
   });
 
   it('should bound Helm release names to 53 characters', () => {
@@ -70,7 +87,7 @@ describe('owned names across tenants', () => {
   it('should keep project/pool pairs apart even when their joined text is equal', () => {
     expect(spokeClusterName('a-b', 'c')).not.toBe(spokeClusterName('a', 'b-c'));
     expect(clusterSetName('team-x', 'gpu')).not.toBe(clusterSetName('team', 'x-gpu'));
-    expect(spokeClusterName('vision', 'h100')).toBe('vision-h100');
+    expect(spokeClusterName('vision', 'h100')).toBe('vision--h100');
     for (const n of [spokeClusterName('a-b', 'c'), clusterSetName('team-x', 'gpu'), spokeClusterName('a-b', 'c-d', 3)]) expect(isDnsLabel(n)).toBe(true);
   });
 });

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  appNamespaceName,
   AddOns,
   buildAppManifestWork,
   buildCapiCluster,
@@ -129,7 +130,7 @@ describe('dedicated pool and app deployment, end to end through the adapter', ()
     const works = follow('ManifestWork', { namespace: CLUSTER });
     await a.apply(work);
     expect((await a.apply(work)).metadata.generation).toBe(1); // idempotent re-apply, as a retried step does
-    const ns = `${PROJECT}-${DEPLOYMENT}`;
+    const ns = appNamespaceName(PROJECT, DEPLOYMENT);
     const llm = helmReleaseIdentifier(ns, COMPONENTS.llm.name);
     const embed = helmReleaseIdentifier(ns, COMPONENTS.embed.name);
     const svc = serviceIdentifier(ns, COMPONENTS.llm.name);
