@@ -134,7 +134,19 @@ async function main() {
     gateway: 'child process, SQLite file, workflow runner off',
   });
   const maxN = Math.max(...SUBSCRIBERS);
-  const gw = await startGateway({ noRunner: true, env: { MAX_SUBSCRIPTIONS_PER_SOCKET: '50' } });
+  // every subscriber uses the one admin token: lift the per-token and global connection caps above N
+  const cap = String(Math.max(...SUBSCRIBERS) * 2);
+  const gw = await startGateway({
+    noRunner: true,
+    env: {
+      MAX_SUBSCRIPTIONS_PER_SOCKET: '50',
+      MAX_SOCKETS_PER_TOKEN: cap,
+      MAX_SOCKETS: cap,
+      MAX_SUBSCRIPTIONS_PER_TOKEN: cap,
+      MAX_SUBSCRIPTIONS: cap,
+      MAX_HANDSHAKES_PER_MINUTE: '1000000',
+    },
+  });
   const workers = Array.from({ length: WORKERS }, () => new IpcChild(path.join(benchLib, 'fanout.worker.ts'), {}));
   try {
     await Promise.all(workers.map((w) => w.waitMessage((m) => m?.type === 'ready')));

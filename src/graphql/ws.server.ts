@@ -89,13 +89,14 @@ class DocumentCache {
 
 /**
  * Messages only a server may send. graphql-ws throws on them (an internal error, 4500, with the
- * message in the close frame); they are the client breaking the protocol.
+ * message in the close frame); they are the client breaking the protocol. Parsed here a second time
+ * (graphql-ws parses again): a text match could be dodged with a JSON escape.
  */
+const SERVER_ONLY = new Set(['next', 'error', 'connection_ack']);
 function serverOnlyType(text: string): string | null {
-  if (!/"type"\s*:\s*"(next|error|connection_ack)"/.test(text)) return null;
   try {
     const type = (JSON.parse(text) as { type?: unknown } | null)?.type;
-    return type === 'next' || type === 'error' || type === 'connection_ack' ? type : null;
+    return typeof type === 'string' && SERVER_ONLY.has(type) ? type : null;
   } catch {
     return null; // not JSON: graphql-ws refuses it itself, with 4400
   }
@@ -107,6 +108,7 @@ function isAsyncGenerator(x: unknown): x is AsyncGenerator {
 
 export function createWsServer(deps: WsServerDeps): WsServer {
   const { config, schema, orm, services, metrics, log, throttled, formatError } = deps;
+  const ownCounters = !deps.counters;
   const counters = deps.counters ?? new LocalConnectionCounters();
   const registry = new SocketRegistry({
     bus: deps.bus,
@@ -286,7 +288,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
       registry.stop();
       for (const conn of conns) conn.close(GOING_AWAY);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
-      await counters.close();
+      if (ownCounters) await counters.close();
     },
   };
 }

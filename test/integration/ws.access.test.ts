@@ -15,7 +15,6 @@ import { ackedWs, firstAnswer, messagesFor, until, wsClient } from '../helpers/w
 
 const REVOKE = `mutation($id: ID!) { revokeApiToken(input: { id: $id }) { userErrors { code } } }`;
 const VIEWER = '{ viewer { token { name } } }';
-const PROJECT_EVENTS = 'subscription($p: ID!) { projectEvents(projectId: $p) { message } }';
 
 async function tokenUuid(app: TestApp, secret: string): Promise<string> {
   const [row] = await sql<{ id: string }>(app, 'select id from api_token where prefix = ?', [secret.slice(0, 10)]);

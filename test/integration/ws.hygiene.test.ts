@@ -90,6 +90,14 @@ describe('close reasons and logging', () => {
     expect(printed()).toEqual([]);
   });
 
+  it('a server-only type spelled with a JSON escape is still a protocol violation (4400), not an internal error', async () => {
+    const s = await ackedWs(app.wsUrl, app.adminToken);
+    s.socket.send('{"id":"1","type":"n\\u0065xt","payload":{}}');
+    expect(await s.closed).toEqual({ code: 4400, reason: 'Invalid message received' });
+    expect(logs.kind('ws-internal')).toEqual([]);
+    expect(printed()).toEqual([]);
+  });
+
   it('an oversized frame closes with 1009 and is logged once, without a stack', async () => {
     for (let i = 0; i < 2; i++) {
       const s = await ackedWs(app.wsUrl, app.adminToken);
