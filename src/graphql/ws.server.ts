@@ -171,12 +171,17 @@ export function createWsServer(deps: WsServerDeps): WsServer {
     },
     onSubscribe: async (ctx, id, payload) => {
       const { conn } = ctx.extra;
+      let allowed = false;
       try {
-        if (!(await registry.check(conn))) return refusal('This connection no longer has access; reconnect with a valid token', ErrorCode.FORBIDDEN);
+        allowed = await registry.check(conn);
       } catch (e) {
+        // as at connect: the database could not be read, and the client retries on 1013
         throttled.log('ws-recheck-failed', 'error', 'could not re-check the token of a graphql-ws connection', { err: errorText(e) });
-        return refusal('Internal server error', ErrorCode.INTERNAL);
+        metrics.websocketRefusals.inc({ reason: 'unavailable' });
+        conn.close(Close.tryAgain);
       }
+      // Not allowed = the socket is closing (4403, or 1013 above): the close is the client's answer.
+      if (!allowed) return refusal('This connection is closing; reconnect', ErrorCode.FORBIDDEN);
       let document: DocumentNode;
       try {
         document = docs.get(payload.query);

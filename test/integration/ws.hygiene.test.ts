@@ -145,13 +145,14 @@ describe('database down during connect', () => {
   let app: TestApp;
   const logs = capturingLogger();
   beforeAll(async () => {
-    app = await startTestApp({ log: logs.log, noRunner: true });
+    app = await startTestApp({ log: logs.log, noRunner: true, env: { TOKEN_RECHECK_MS: '100' } });
   });
   afterAll(async () => {
     await app?.close().catch(() => undefined);
   });
 
   it('closes with 1013 "Try again later" (clients retry), no internal text, one log line', async () => {
+    const open = await ackedWs(app.wsUrl, app.adminToken);
     await app.orm.close(true);
     const closes: WsClosed[] = [];
     for (let i = 0; i < 3; i++) {
@@ -165,6 +166,12 @@ describe('database down during connect', () => {
     await until(() => logs.kind('ws-connect-failed').length > 0);
     expect(logs.kind('ws-connect-failed')).toHaveLength(1);
     expect(logs.kind('ws-connect-failed')[0]).toMatchObject({ level: 'error', msg: 'graphql-ws connection could not be authenticated' });
+    // a socket opened before: its next operation cannot re-check the token (older than 100 ms) either
+    await new Promise((r) => setTimeout(r, 150));
+    open.send({ id: '1', type: 'subscribe', payload: { query: '{ viewer { isPlatformAdmin } }' } });
+    expect(await open.closed).toEqual({ code: 1013, reason: 'Try again later' });
+    expect(open.messages.filter((m: any) => m.type === 'next')).toEqual([]);
+    expect(logs.kind('ws-recheck-failed')).toHaveLength(1);
     expect(printed()).toEqual([]);
   });
 });
