@@ -15,7 +15,7 @@ import { topics, type EventBus } from '../events/event.bus.js';
 import type { Em, Orm } from '../db/orm.js';
 import type { ThrottledLog } from '../logger.js';
 import { isAccessChange, type AccessChange } from '../tenancy/access.change.js';
-import { hashToken, type TokenService } from '../tenancy/token.service.js';
+import { hashToken, MAX_SECRET_LENGTH, type TokenService } from '../tenancy/token.service.js';
 import type { Viewer } from '../tenancy/viewer.js';
 import type { Cap, ConnectionCounters } from './connection.counters.js';
 
@@ -37,7 +37,6 @@ export const Close = {
 } as const;
 export type CloseWith = { code: number; reason: string };
 
-const MAX_SECRET = 256;
 /** setTimeout's limit; a later expiry re-arms. */
 const MAX_TIMER = 2 ** 31 - 1;
 
@@ -47,7 +46,8 @@ export class Conn {
   /** Operations in flight by id; true when it holds a subscription unit under the token/global caps. */
   readonly ops = new Map<string, boolean>();
   closing = false;
-  private counted = false;
+  /** Whether it holds a socket unit under the per-token and global caps (registry bookkeeping). */
+  holdsSocketSlot = false;
 
   constructor(private readonly closeTransport: (code: number, reason: string) => void) {}
 
@@ -60,13 +60,6 @@ export class Conn {
     if (this.closing) return;
     this.closing = true;
     this.closeTransport(how.code, how.reason);
-  }
-
-  /** @internal registry bookkeeping */
-  markCounted(v: boolean): boolean {
-    const was = this.counted;
-    this.counted = v;
-    return was;
   }
 }
 
@@ -127,17 +120,12 @@ export class SocketRegistry {
     for (const entry of this.tokens.values()) if (entry.timer) clearTimeout(entry.timer);
   }
 
-  /** Sockets open per token id (tests, metrics). */
-  socketsOf(tokenId: string): number {
-    return this.tokens.get(tokenId)?.sockets.size ?? 0;
-  }
-
   /**
    * connection_init. May throw when the database cannot be read (the caller closes with 1013).
    * On success the socket is registered and holds a socket slot until release().
    */
   async admit(conn: Conn, secret: string | null): Promise<Admission> {
-    if (!secret || secret.length > MAX_SECRET) return { refused: Close.forbidden, why: 'no valid bearer token' };
+    if (!secret || secret.length > MAX_SECRET_LENGTH) return { refused: Close.forbidden, why: 'no valid bearer token' };
     const hash = hashToken(secret);
     // before the database is read: a flood of handshakes costs no queries
     if (!(await this.deps.counters.hit(keys.handshakes(hash), this.deps.limits.handshakesPerMinute, 60_000))) {
@@ -160,7 +148,7 @@ export class SocketRegistry {
         // (and the token is read again) or finds this socket registered.
         if (this.version === seen) {
           this.register(conn, viewer);
-          conn.markCounted(true);
+          conn.holdsSocketSlot = true;
           holding = null;
           return { viewer };
         }
@@ -174,7 +162,7 @@ export class SocketRegistry {
   /**
    * Before every operation on an admitted socket: false (and the socket closed with 4403) when its
    * token no longer grants what the socket was admitted with. May throw when the database cannot be
-   * read; the operation is refused then.
+   * read (the caller closes with 1013).
    */
   async check(conn: Conn): Promise<boolean> {
     const entry = conn.entry;
@@ -232,7 +220,8 @@ export class SocketRegistry {
     const tokenId = entry?.viewer.tokenId;
     for (const [, sub] of conn.ops) if (sub && tokenId) this.releaseKeys(this.subscriptionKeys(tokenId));
     conn.ops.clear();
-    if (tokenId && conn.markCounted(false)) this.releaseKeys(this.socketKeys(tokenId));
+    if (tokenId && conn.holdsSocketSlot) this.releaseKeys(this.socketKeys(tokenId));
+    conn.holdsSocketSlot = false;
     if (entry) {
       entry.sockets.delete(conn);
       if (entry.sockets.size === 0 && this.tokens.get(entry.viewer.tokenId) === entry) this.forget(entry);

@@ -60,7 +60,7 @@ function epochMs(v: unknown): number | null {
 }
 
 /** Longer bearer values are refused unread: no secret we mint is near it. */
-const MAX_SECRET = 256;
+export const MAX_SECRET_LENGTH = 256;
 
 interface TokenRow {
   id: string;
@@ -99,7 +99,7 @@ export class TokenService {
    * Plain SQL rather than two entity loads: every request pays for it, and no entity is needed.
    */
   async authenticate(em: Em, secret: string | undefined | null): Promise<Viewer | null> {
-    if (!secret || secret.length > MAX_SECRET) return null;
+    if (!secret || secret.length > MAX_SECRET_LENGTH) return null;
     return this.authenticateHash(em, hashToken(secret));
   }
 
