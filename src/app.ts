@@ -19,6 +19,7 @@ import { Metrics } from './graphql/metrics.js';
 import { createGatewayServer } from './graphql/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createServices, type Services } from './services.js';
+import { busAccessNotifier } from './tenancy/access.change.js';
 
 export interface App {
   config: Config;
@@ -72,6 +73,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       maxWaitMs: Math.max(config.workflow.pollMs, 1000),
     });
     const services = createServices({
+      access: busAccessNotifier(bus),
       events,
       jobs,
       wake: () => runner.wake(),
@@ -91,7 +93,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     await startupLock.release();
 
     const schema = await buildGatewaySchema();
-    const server = await createGatewayServer({ config, schema, orm, services, metrics, log });
+    const server = await createGatewayServer({ config, schema, orm, services, metrics, log, bus });
     const { port, url } = await server.listen(config.port, config.host);
     const nudger = new HubNudger(orm, hub.adapter, runner, log.child({ component: 'hub-watch' }));
     if (!opts.noRunner) {

@@ -87,9 +87,25 @@ export interface Config {
     cost: number;
     /** MAX_ALIASES, default 30 */
     aliases: number;
-    /** MAX_SUBSCRIPTIONS_PER_SOCKET, default 50 */
+    /** MAX_SUBSCRIPTIONS_PER_SOCKET, default 50: operations in flight on one graphql-ws connection */
     subscriptionsPerSocket: number;
+    /** MAX_SUBSCRIPTIONS_PER_TOKEN, default 200: live subscriptions of one token, all its connections */
+    subscriptionsPerToken: number;
+    /** MAX_SUBSCRIPTIONS, default 20000: live subscriptions, all tokens */
+    subscriptions: number;
+    /** MAX_SOCKETS_PER_TOKEN, default 20: open graphql-ws connections of one token */
+    socketsPerToken: number;
+    /** MAX_SOCKETS, default 10000: open graphql-ws connections, all tokens */
+    sockets: number;
+    /** MAX_HANDSHAKES_PER_MINUTE, default 60: graphql-ws connection_init messages per token per minute */
+    handshakesPerMinute: number;
   };
+  /**
+   * TOKEN_RECHECK_MS, default 5000: how often open connections re-read their tokens from the
+   * database. Revocations reach them at once through the event bus; this bounds how long a lost bus
+   * message could go unnoticed.
+   */
+  tokenRecheckMs: number;
   /** INTROSPECTION, default true (the gateway ships its schema; set false to hide it) */
   introspection: boolean;
   hub:
@@ -215,7 +231,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       cost: int('MAX_QUERY_COST', 25_000, 10, 1_000_000),
       aliases: int('MAX_ALIASES', 30, 1, 1000),
       subscriptionsPerSocket: int('MAX_SUBSCRIPTIONS_PER_SOCKET', 50, 1, 10_000),
+      subscriptionsPerToken: int('MAX_SUBSCRIPTIONS_PER_TOKEN', 200, 1, 1_000_000),
+      subscriptions: int('MAX_SUBSCRIPTIONS', 20_000, 1, 1_000_000),
+      socketsPerToken: int('MAX_SOCKETS_PER_TOKEN', 20, 1, 1_000_000),
+      sockets: int('MAX_SOCKETS', 10_000, 1, 1_000_000),
+      handshakesPerMinute: int('MAX_HANDSHAKES_PER_MINUTE', 60, 1, 1_000_000),
     },
+    tokenRecheckMs: int('TOKEN_RECHECK_MS', 5_000, 100, 600_000),
     introspection: bool('INTROSPECTION', true),
     hub,
     capi: {

@@ -54,3 +54,45 @@ function errorReplacer(_key: string, value: unknown): unknown {
 
 /** A logger that drops everything; the default in tests. */
 export const silentLogger: Logger = createLogger({ level: 'silent' });
+
+export type ThrottledLevel = Exclude<LogLevel, 'silent'>;
+
+export interface ThrottledLog {
+  /** Logs one line for `kind` unless one was logged within the interval; then only counts it. */
+  log(kind: string, level: ThrottledLevel, msg: string, fields?: Record<string, unknown>): void;
+  /** Drops pending windows (their suppressed counts are reported first). */
+  close(): void;
+}
+
+/**
+ * At most one line per kind per interval, for failures any client can trigger at will (protocol
+ * violations, oversized frames, a database outage hit by every connect): the log must say it
+ * happened without letting a client flood it. Repeats inside the interval are counted and reported
+ * once when it ends, as `suppressed`.
+ */
+export function throttledLog(log: Logger, intervalMs = 60_000): ThrottledLog {
+  const windows = new Map<string, { level: ThrottledLevel; msg: string; suppressed: number; timer: NodeJS.Timeout }>();
+  const flush = (kind: string) => {
+    const w = windows.get(kind);
+    if (!w) return;
+    windows.delete(kind);
+    clearTimeout(w.timer);
+    if (w.suppressed > 0) log[w.level](`${w.msg} (repeated)`, { kind, suppressed: w.suppressed, intervalMs });
+  };
+  return {
+    log(kind, level, msg, fields) {
+      const w = windows.get(kind);
+      if (w) {
+        w.suppressed++;
+        return;
+      }
+      log[level](msg, { kind, ...fields });
+      const timer = setTimeout(() => flush(kind), intervalMs);
+      timer.unref();
+      windows.set(kind, { level, msg, suppressed: 0, timer });
+    },
+    close() {
+      for (const kind of [...windows.keys()]) flush(kind);
+    },
+  };
+}

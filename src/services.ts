@@ -6,6 +6,7 @@ import { BundleService } from './catalog/bundle.service.js';
 import { ProfileBundleNode } from './catalog/bundle.type.js';
 import { MachineService } from './compute/machine.service.js';
 import { NodeRegistry } from './graphql/node.registry.js';
+import type { AccessNotifier } from './tenancy/access.change.js';
 import { ProjectService } from './tenancy/project.service.js';
 import { QuotaService } from './tenancy/quota.service.js';
 import { TenantService } from './tenancy/tenant.service.js';
@@ -38,6 +39,8 @@ export interface ServiceDeps {
   subscriptionBuffer: number;
   /** subscription metrics */
   streamHooks?: StreamHooks;
+  /** announces committed access changes (revocations, deleted scopes) to live connections */
+  access?: AccessNotifier;
 }
 
 export interface Services {
@@ -54,10 +57,10 @@ export interface Services {
 }
 
 export function createServices(deps: ServiceDeps): Services {
-  const tokens = new TokenService();
+  const tokens = new TokenService(deps.access);
   const quotas = new QuotaService();
-  const tenants = new TenantService(quotas);
-  const projects = new ProjectService(tenants, quotas);
+  const tenants = new TenantService(quotas, deps.access);
+  const projects = new ProjectService(tenants, quotas, deps.access);
   const machines = new MachineService(tenants);
   const bundles = new BundleService(projects);
   const pools = new PoolService({ projects, events: deps.events, jobs: deps.jobs, wake: deps.wake });

@@ -1,39 +1,57 @@
 /**
- * Fan-out of committed events to live subscribers. Fire-and-forget by design: subscribers replay
- * from the database by cursor, so the bus never needs to store anything. In process for the
- * embedded gateway; a Redis implementation of the same interface fans out across replicas.
+ * Fan-out of committed changes to whoever listens in this process: events to live subscribers,
+ * access changes to the socket registry. Fire-and-forget by design: subscribers replay events from
+ * the database by cursor, and sockets re-check their tokens on a timer, so the bus never needs to
+ * store anything. In process for the embedded gateway; a Redis implementation of the same interface
+ * fans out across replicas.
+ *
+ * Every message type is plain JSON-able data, typed by its topic (BusTopics), so a bus between
+ * processes can serialise any message without knowing what it is.
  */
+import type { AccessChange } from '../tenancy/access.change.js';
 import type { EventDto } from './event.dto.js';
+
+/** Topic name → the message it carries. */
+export interface BusTopics {
+  [topic: `subject:${string}`]: EventDto;
+  [topic: `project:${string}`]: EventDto;
+  access: AccessChange;
+}
+export type Topic = keyof BusTopics & string;
+export type EventTopic = `subject:${string}` | `project:${string}`;
 
 export type EventHandler = (event: EventDto) => void;
 
 export interface EventBus {
-  publish(topic: string, event: EventDto): void;
+  publish<T extends Topic>(topic: T, message: BusTopics[T]): void;
   /** Returns the unsubscribe function. Handlers must not throw or block. */
-  subscribe(topic: string, handler: EventHandler): () => void;
+  subscribe<T extends Topic>(topic: T, handler: (message: BusTopics[T]) => void): () => void;
   close(): Promise<void>;
 }
 
 export const topics = {
-  subject: (subjectId: string) => `subject:${subjectId}`,
-  project: (projectId: string) => `project:${projectId}`,
+  subject: (subjectId: string): `subject:${string}` => `subject:${subjectId}`,
+  project: (projectId: string): `project:${string}` => `project:${projectId}`,
+  /** Revocations, deleted scopes: every replica's socket registry listens (tenancy/access.change.ts). */
+  access: 'access' as const,
 };
 
 export class InProcessEventBus implements EventBus {
-  private readonly handlers = new Map<string, Set<EventHandler>>();
+  private readonly handlers = new Map<string, Set<(message: unknown) => void>>();
 
-  publish(topic: string, event: EventDto): void {
+  publish<T extends Topic>(topic: T, message: BusTopics[T]): void {
     const set = this.handlers.get(topic);
     if (!set) return;
-    for (const h of set) h(event);
+    for (const h of set) h(message);
   }
 
-  subscribe(topic: string, handler: EventHandler): () => void {
+  subscribe<T extends Topic>(topic: T, handler: (message: BusTopics[T]) => void): () => void {
     let set = this.handlers.get(topic);
     if (!set) this.handlers.set(topic, (set = new Set()));
-    set.add(handler);
+    const h = handler as (message: unknown) => void;
+    set.add(h);
     return () => {
-      set!.delete(handler);
+      set!.delete(h);
       if (set!.size === 0) this.handlers.delete(topic);
     };
   }

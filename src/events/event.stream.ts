@@ -10,12 +10,12 @@
  */
 import { GraphQLError } from 'graphql';
 import { DomainError, type ErrorCode } from '../errors.js';
-import type { EventBus } from './event.bus.js';
+import type { EventBus, EventTopic } from './event.bus.js';
 import { eventCursor, type EventDto } from './event.dto.js';
 
 export interface StreamSource {
   bus: EventBus;
-  topic: string;
+  topic: EventTopic;
   /** Sequence number of an event in this stream (subject seq or project seq). */
   seqOf: (e: EventDto) => number;
   /** Reads events with sequence > after, ascending, at most `limit` (a fresh EntityManager per call). */

@@ -24,10 +24,23 @@ const PASS_THROUGH = new Set([
   ErrorCode.LIMIT_EXCEEDED,
 ]);
 
-export function createFormatError(log: Logger) {
+export interface FormatErrorOptions {
+  /**
+   * graphql-js's "Did you mean …?" hints (field, argument, type and enum value names) kept in
+   * messages; false (introspection off) strips them, or they would hand out the schema piece by piece.
+   */
+  suggestions?: boolean;
+}
+
+const SUGGESTION = / ?Did you mean(.+?)\?$/;
+
+export function createFormatError(log: Logger, opts: FormatErrorOptions = {}) {
+  const suggestions = opts.suggestions ?? true;
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
-    const base = { message: formatted.message, path: formatted.path, locations: formatted.locations };
+    // Domain messages are ours; only graphql-js's own (validation, variable coercion) carry hints.
+    const message = suggestions ? formatted.message : formatted.message.replace(SUGGESTION, '');
+    const base = { message, path: formatted.path, locations: formatted.locations };
     // Apollo re-labels every validation-rule error GRAPHQL_VALIDATION_FAILED; ours keep LIMIT_EXCEEDED.
     if (carriesCode(error, ErrorCode.LIMIT_EXCEEDED)) return { ...base, extensions: { code: ErrorCode.LIMIT_EXCEEDED } };
     if (original instanceof AuthError) return { ...base, message: original.message, extensions: { code: original.code } };

@@ -31,6 +31,12 @@ export class Metrics {
   });
   readonly errors = new Counter({ name: 'spokegraph_graphql_errors_total', help: 'GraphQL errors by code', labelNames: ['code'] as const, registers: [this.registry] });
   readonly websockets = new Gauge({ name: 'spokegraph_websockets_open', help: 'Open graphql-ws connections', registers: [this.registry] });
+  readonly websocketRefusals = new Counter({
+    name: 'spokegraph_websocket_refusals_total',
+    help: 'graphql-ws connections refused or closed by the gateway, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly subscriptions = new Gauge({ name: 'spokegraph_subscriptions_active', help: 'Active GraphQL subscriptions', registers: [this.registry] });
   private readonly names = new Set<string>();
 

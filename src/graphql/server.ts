@@ -1,7 +1,7 @@
 /**
  * HTTP and WebSocket front: one node:http server carrying Express (GraphQL over HTTP via Apollo,
- * health, metrics, GraphiQL) and graphql-ws on the same /graphql path. The WS path bypasses Apollo,
- * so auth, limits, error masking and metrics are applied to it here explicitly.
+ * health, metrics, GraphiQL) and graphql-ws on the same /graphql path (ws.server.ts, which applies
+ * auth, limits, error masking and metrics itself: that path bypasses Apollo).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,23 +11,23 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import type { Context as WsContext } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Config } from '../config.js';
 import type { Ctx } from '../context.js';
 import { Loaders } from '../db/loaders.js';
 import type { Orm, Em } from '../db/orm.js';
 import { ErrorCode } from '../errors.js';
-import type { Logger } from '../logger.js';
+import type { EventBus } from '../events/event.bus.js';
+import { throttledLog, type Logger } from '../logger.js';
 import type { Services } from '../services.js';
+import { bearer } from '../tenancy/token.service.js';
 import type { Viewer } from '../tenancy/viewer.js';
 import { createFormatError } from './format-error.js';
-import { sharedSubscribe } from './shared-subscribe.js';
 import { graphiqlPage, graphiqlRouter, wantsGraphiql } from './graphiql.js';
-import { assertCost, limitError, limitRules } from './limits.js';
+import type { ConnectionCounters } from './connection.counters.js';
+import { assertCost, limitRules } from './limits.js';
 import type { Metrics } from './metrics.js';
+import { createWsServer, WS_PATH } from './ws.server.js';
 
 export interface ServerDeps {
   config: Config;
@@ -36,6 +36,10 @@ export interface ServerDeps {
   services: Services;
   metrics: Metrics;
   log: Logger;
+  /** carries access changes (revocations) to the socket registry, from this replica and others */
+  bus: EventBus;
+  /** where graphql-ws connection caps are counted; this process alone by default */
+  counters?: ConnectionCounters;
 }
 
 export interface GatewayServer {
@@ -44,125 +48,29 @@ export interface GatewayServer {
   stop(): Promise<void>;
 }
 
-function bearer(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
-  const m = /^Bearer\s+(\S+)$/i.exec(value.trim());
-  return m ? m[1] : null;
+function subscriptionOverHttp(): GraphQLError {
+  return new GraphQLError(`Subscriptions are served over WebSocket: connect to ${WS_PATH} with the graphql-transport-ws protocol`, {
+    extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+  });
 }
 
 function unauthenticated(): GraphQLError {
   return new GraphQLError('A valid bearer token is required', { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
 }
 
-/** Parsed documents by query text: graphql-ws re-parses every subscribe otherwise. */
-class DocumentCache {
-  private readonly map = new Map<string, DocumentNode>();
-  constructor(private readonly max = 1000) {}
-  get(text: string): DocumentNode {
-    let doc = this.map.get(text);
-    if (!doc) {
-      doc = parse(text, { maxTokens: 10_000 });
-      if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value!);
-      this.map.set(text, doc);
-    }
-    return doc;
-  }
-}
-
 export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServer> {
-  const { config, schema, orm, services, metrics, log } = deps;
-  const formatError = createFormatError(log);
+  const { config, schema, orm, services, metrics, log, bus } = deps;
+  const formatError = createFormatError(log, { suggestions: config.introspection });
   const rules = limitRules(config.limits);
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
 
   const makeCtx = (viewer: Viewer, em: Em): Ctx => ({ em, viewer, loaders: new Loaders(), services, log });
-  /**
-   * A subscription lives long and usually never touches its request EntityManager (streams fork
-   * their own per read): create it only if something asks, so an idle subscriber costs no ORM state.
-   */
-  const lazyCtx = (viewer: Viewer): Ctx => {
-    let em: Em | null = null;
-    return {
-      get em() {
-        return (em ??= orm.em.fork() as Em);
-      },
-      viewer,
-      loaders: new Loaders(),
-      services,
-      log,
-    };
-  };
 
-  // ---- graphql-ws ----------------------------------------------------------------------------
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: config.limits.bodyBytes });
-  const docs = new DocumentCache();
-  const wsRules = config.introspection ? [...specifiedRules, ...rules] : [...specifiedRules, NoSchemaIntrospectionCustomRule, ...rules];
-  type Extra = { viewer?: Viewer; subscriptions?: number };
-  const wsServer = useServer<Record<string, unknown> | undefined, Extra>(
-    {
-      schema,
-      subscribe: sharedSubscribe,
-      onConnect: async (ctx: WsContext<Record<string, unknown> | undefined, Extra>) => {
-        const secret = bearer(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
-        const viewer = secret ? await services.tokens.authenticate(orm.em.fork() as Em, secret) : null;
-        // Returning false closes with 4403 Forbidden, which clients may retry with a fresh token;
-        // throwing would close with 4500, which they never retry.
-        if (!viewer) return false;
-        ctx.extra.viewer = viewer;
-        ctx.extra.subscriptions = 0;
-        return true;
-      },
-      onSubscribe: async (ctx, _id, payload) => {
-        const extra = ctx.extra as Extra;
-        if ((extra.subscriptions ?? 0) >= config.limits.subscriptionsPerSocket) {
-          return [limitError(`at most ${config.limits.subscriptionsPerSocket} subscriptions per connection`)];
-        }
-        let document: DocumentNode;
-        try {
-          document = docs.get(payload.query);
-        } catch (e) {
-          return [e instanceof GraphQLError ? e : new GraphQLError('Syntax error')];
-        }
-        const errors = validate(schema, document, wsRules);
-        if (errors.length) return errors;
-        try {
-          assertCost(schema, document, payload.variables ?? undefined, payload.operationName, config.limits.cost);
-        } catch (e) {
-          return [e as GraphQLError];
-        }
-        extra.subscriptions = (extra.subscriptions ?? 0) + 1;
-        metrics.wsOperation(getOperationAST(document, payload.operationName)?.operation ?? 'unknown', payload.operationName, []);
-        return {
-          schema,
-          document,
-          variableValues: payload.variables ?? undefined,
-          operationName: payload.operationName ?? undefined,
-          contextValue: lazyCtx(extra.viewer!),
-        };
-      },
-      onComplete: (ctx) => {
-        const extra = ctx.extra as Extra;
-        extra.subscriptions = Math.max(0, (extra.subscriptions ?? 1) - 1);
-      },
-      onNext: (_ctx, _id, _payload, _args, result) => maskResult(result as ExecutionResult),
-      onError: (_ctx, _id, payload, errors) => {
-        const formatted = errors.map((e) => formatError(e.toJSON(), e));
-        metrics.wsOperation('refused', payload.operationName, formatted.map((f) => String(f.extensions?.code ?? 'UNKNOWN')));
-        return formatted as never;
-      },
-    },
-    wss,
-  );
-  function maskResult(result: ExecutionResult): ExecutionResult {
-    if (!result.errors?.length) return result;
-    return { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) as never };
-  }
-  wss.on('connection', (socket) => {
-    metrics.websockets.inc();
-    socket.once('close', () => metrics.websockets.dec());
-  });
+  // ---- graphql-ws (ws.server.ts) ---------------------------------------------------------
+  const throttled = throttledLog(log);
+  const ws = createWsServer({ httpServer, config, schema, orm, services, metrics, log, throttled, bus, formatError, counters: deps.counters });
 
   // ---- Apollo over HTTP ----------------------------------------------------------------------
   const apollo = new ApolloServer<Ctx>({
@@ -180,13 +88,15 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
     parseOptions: { maxTokens: 10_000 },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }),
-      { serverWillStart: async () => ({ drainServer: async () => void (await wsServer.dispose()) }) },
+      { serverWillStart: async () => ({ drainServer: async () => void (await ws.dispose()) }) },
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       metrics.apolloPlugin(),
       {
         requestDidStart: async () => ({
           didResolveOperation: async (rc) => {
+            // graphql-js cannot run a subscription as a single result; it would fail as an internal error
+            if (rc.operation?.operation === 'subscription') throw subscriptionOverHttp();
             assertCost(rc.schema, rc.document, rc.request.variables, rc.operationName, config.limits.cost);
           },
         }),
@@ -261,6 +171,7 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
       }),
     stop: async () => {
       await apollo.stop();
+      throttled.close();
     },
   };
 }

@@ -7,6 +7,7 @@ import type { Em } from '../db/orm.js';
 import { inTransaction } from '../db/transaction.js';
 import { ConflictError, ErrorCode, NotFoundError, Problems } from '../errors.js';
 import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
+import { noAccessNotifier, type AccessNotifier } from './access.change.js';
 import { assertProject, assertTenant, canReadProject } from './access.policy.js';
 import { GpuQuota } from './gpu-quota.entity.js';
 import { Project, type Tag } from './project.entity.js';
@@ -58,6 +59,7 @@ export class ProjectService {
   constructor(
     private readonly tenants: TenantService,
     private readonly quotas: QuotaService,
+    private readonly access: AccessNotifier = noAccessNotifier,
   ) {}
 
   /** Lets later features (compute pools, app deployments) veto a project's deletion. */
@@ -213,7 +215,7 @@ export class ProjectService {
   async delete(ctx: Ctx, id: string): Promise<string> {
     const project = await this.require(ctx, id, ['id']);
     assertTenant(ctx.viewer, project.tenant.id, 'administer');
-    return inTransaction(ctx.em, async (em) => {
+    const deleted = await inTransaction(ctx.em, async (em) => {
       for (const check of this.dependents) {
         const why = await check(em, project.id);
         if (why) throw new ConflictError(`project ${project.name} ${why}; delete them first`, ['id'], ErrorCode.IN_USE);
@@ -222,9 +224,12 @@ export class ProjectService {
       // Profile bundles go with the project (as in PaletteAI); quotas cascade in the database.
       await em.getConnection().execute('delete from profile_bundle where project_id = ?', [project.id], 'run', em.getTransactionContext());
       await em.nativeDelete(GpuQuota, { project: project.id });
+      // role bindings on the project cascade with it
       await em.nativeDelete(Project, { id: project.id });
       return project.id;
     });
+    this.access.changed({ kind: 'project', projectId: deleted });
+    return deleted;
   }
 }
 

@@ -4,6 +4,7 @@ import { byKey } from '../db/loaders.js';
 import { inTransaction } from '../db/transaction.js';
 import { ConflictError, ErrorCode, NotFoundError, Problems } from '../errors.js';
 import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
+import { noAccessNotifier, type AccessNotifier } from './access.change.js';
 import { assertPlatformAdmin, assertTenant } from './access.policy.js';
 import { Project } from './project.entity.js';
 import { limitListProblems, type LimitInput } from './quota.rules.js';
@@ -25,7 +26,10 @@ export interface UpdateTenantInput {
 }
 
 export class TenantService {
-  constructor(private readonly quotas: QuotaService) {}
+  constructor(
+    private readonly quotas: QuotaService,
+    private readonly access: AccessNotifier = noAccessNotifier,
+  ) {}
 
   async list(ctx: Ctx, page: PageRequest): Promise<Page<Tenant>> {
     const visible = ctx.viewer.visibleTenantIds();
@@ -102,11 +106,14 @@ export class TenantService {
   async delete(ctx: Ctx, id: string): Promise<string> {
     const tenant = await this.require(ctx, id, ['id']);
     assertPlatformAdmin(ctx.viewer, 'delete tenants');
-    return inTransaction(ctx.em, async (em) => {
+    const deleted = await inTransaction(ctx.em, async (em) => {
       const projects = await em.count(Project, { tenant: tenant.id });
       if (projects > 0) throw new ConflictError(`tenant ${tenant.name} still has ${projects} project(s); delete them first`, ['id'], ErrorCode.IN_USE);
+      // role bindings on the tenant cascade with it
       await em.nativeDelete(Tenant, { id: tenant.id });
       return tenant.id;
     });
+    this.access.changed({ kind: 'tenant', tenantId: deleted });
+    return deleted;
   }
 }

@@ -10,6 +10,7 @@ import { inTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCode, forbidden, NotFoundError, Problems } from '../errors.js';
 import { textProblem } from '../common/rules.js';
 import { canGrant, canReadProject } from './access.policy.js';
+import { noAccessNotifier, type AccessNotifier } from './access.change.js';
 import { ApiToken } from './api-token.entity.js';
 import { Project } from './project.entity.js';
 import { Role, RoleBinding } from './role-binding.entity.js';
@@ -20,6 +21,13 @@ const SECRET_PREFIX = 'sg_';
 
 export function hashToken(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+/** The secret of an `Authorization: Bearer <secret>` value (HTTP header or graphql-ws connectionParams). */
+export function bearer(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const m = /^Bearer\s+(\S+)$/i.exec(value.trim());
+  return m ? m[1] : null;
 }
 
 export function newSecret(): string {
@@ -51,7 +59,39 @@ function epochMs(v: unknown): number | null {
   return v instanceof Date ? v.getTime() : typeof v === 'number' ? v : Date.parse(String(v));
 }
 
+/** Longer bearer values are refused unread: no secret we mint is near it. */
+export const MAX_SECRET_LENGTH = 256;
+
+interface TokenRow {
+  id: string;
+  name: string;
+  expires_at: unknown;
+  revoked_at: unknown;
+  role: Role | null;
+  tenant_id: string | null;
+  project_id: string | null;
+}
+
+const TOKEN_SELECT =
+  'select t.id, t.name, t.expires_at, t.revoked_at, b.role, b.tenant_id, b.project_id from api_token t left join role_binding b on b.token_id = t.id';
+
+/** One token's rows (the token joined with its bindings) → its Viewer, or null when revoked or expired. */
+function viewerOf(rows: TokenRow[]): Viewer | null {
+  const token = rows[0];
+  if (!token || token.revoked_at != null) return null;
+  const expiresAt = epochMs(token.expires_at);
+  if (expiresAt !== null && expiresAt <= Date.now()) return null;
+  return new Viewer(
+    token.id,
+    token.name,
+    rows.filter((b) => b.role !== null).map((b) => ({ role: b.role!, tenantId: b.tenant_id ?? null, projectId: b.project_id ?? null })),
+    expiresAt,
+  );
+}
+
 export class TokenService {
+  constructor(private readonly access: AccessNotifier = noAccessNotifier) {}
+
   /**
    * Resolves a bearer secret to a Viewer, or null when unknown, revoked or expired. ONE indexed read
    * (the token joined with its role bindings), on every request: a revocation, an expiry or a deleted
@@ -59,22 +99,37 @@ export class TokenService {
    * Plain SQL rather than two entity loads: every request pays for it, and no entity is needed.
    */
   async authenticate(em: Em, secret: string | undefined | null): Promise<Viewer | null> {
-    if (!secret || secret.length > 256) return null;
-    const rows = await all<{ id: string; name: string; expires_at: unknown; revoked_at: unknown; role: Role | null; tenant_id: string | null; project_id: string | null }>(
-      em,
-      'select t.id, t.name, t.expires_at, t.revoked_at, b.role, b.tenant_id, b.project_id from api_token t ' +
-        'left join role_binding b on b.token_id = t.id where t.token_hash = ? order by b.id',
-      [hashToken(secret)],
-    );
-    const token = rows[0];
-    if (!token || token.revoked_at != null) return null;
-    const expiresAt = epochMs(token.expires_at);
-    if (expiresAt !== null && expiresAt <= Date.now()) return null;
-    return new Viewer(
-      token.id,
-      token.name,
-      rows.filter((b) => b.role !== null).map((b) => ({ role: b.role!, tenantId: b.tenant_id ?? null, projectId: b.project_id ?? null })),
-    );
+    if (!secret || secret.length > MAX_SECRET_LENGTH) return null;
+    return this.authenticateHash(em, hashToken(secret));
+  }
+
+  /** authenticate() for a secret already hashed (hashToken). */
+  async authenticateHash(em: Em, tokenHash: string): Promise<Viewer | null> {
+    const rows = await all<TokenRow>(em, `${TOKEN_SELECT} where t.token_hash = ? order by b.id`, [tokenHash]);
+    return viewerOf(rows);
+  }
+
+  /**
+   * The tokens among `tokenIds` that are still valid, with their bindings as they are now: what a
+   * connection authenticated earlier re-checks. One read per 500 tokens.
+   */
+  async current(em: Em, tokenIds: string[]): Promise<Map<string, Viewer>> {
+    const out = new Map<string, Viewer>();
+    for (let i = 0; i < tokenIds.length; i += 500) {
+      const ids = tokenIds.slice(i, i + 500);
+      const rows = await all<TokenRow>(em, `${TOKEN_SELECT} where t.id in (${ids.map(() => '?').join(', ')}) order by t.id, b.id`, ids);
+      const byToken = new Map<string, TokenRow[]>();
+      for (const r of rows) {
+        const list = byToken.get(r.id);
+        if (list) list.push(r);
+        else byToken.set(r.id, [r]);
+      }
+      for (const [id, list] of byToken) {
+        const v = viewerOf(list);
+        if (v) out.set(id, v);
+      }
+    }
+    return out;
   }
 
   /** Resolves binding inputs against the database: project roles record the project's tenant. */
@@ -157,7 +212,9 @@ export class TokenService {
     if (!allowed) throw forbidden('revoke this token');
     if (token.revokedAt) throw new DomainError(ErrorCode.ILLEGAL_STATE, 'token is already revoked', ['id']);
     token.revokedAt = new Date();
-    await ctx.em.flush();
+    await ctx.em.flush(); // its own transaction: committed when flush returns
+    // after commit: a connection that re-authenticates on this message must see the revocation
+    this.access.changed({ kind: 'token', tokenId: token.id });
     return token;
   }
 

@@ -27,6 +27,8 @@ export class Viewer {
     readonly tokenId: string,
     readonly tokenName: string,
     readonly bindings: Binding[],
+    /** When the token stops being valid (epoch ms), or null: live connections close then. */
+    readonly expiresAt: number | null = null,
   ) {
     this.isPlatformAdmin = bindings.some((b) => b.role === Role.PLATFORM_ADMIN);
     for (const b of bindings) {
@@ -35,6 +37,19 @@ export class Viewer {
       const rank = PROJECT_RANK[b.role];
       if (rank && b.projectId) this.projectRank.set(b.projectId, Math.max(rank, this.projectRank.get(b.projectId) ?? 0));
     }
+  }
+
+  /** The bindings as one comparable string: two viewers of a token with equal keys grant the same. */
+  bindingsKey(): string {
+    return this.bindings
+      .map((b) => `${b.role}/${b.tenantId ?? ''}/${b.projectId ?? ''}`)
+      .sort()
+      .join(',');
+  }
+
+  /** Whether any binding is scoped to this tenant or project. */
+  holdsScope(id: string): boolean {
+    return this.bindings.some((b) => b.tenantId === id || b.projectId === id);
   }
 
   isTenantAdmin(tenantId: string): boolean {

@@ -4,6 +4,10 @@
  */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { randomUUID } from 'node:crypto';
+import type { Em } from '../../src/db/orm.js';
+import { EventType, SubjectKind } from '../../src/events/event.entity.js';
+import { fromGlobalId, NodeKind } from '../../src/graphql/relay/global-id.js';
 import type { TestApp } from './app.js';
 
 export const EVENT_FIELDS = 'id cursor seq projectSeq subjectKind subjectId subjectName type phase step stepIndex stepCount percent message details time';
@@ -136,3 +140,22 @@ export function isGapless(seqs: number[], from = 1): boolean {
 
 /** Compares what a subscriber got with the log, on the fields that identify an event. */
 export const brief = (events: Ev[]) => events.map((e) => `${e.seq}:${e.type}:${e.phase}:${e.step ?? ''}:${e.percent}:${e.message}`);
+
+/**
+ * Commits one progress event in a project through the app's own event log (as a flow step would),
+ * so live project subscribers receive it: for tests about delivery rather than flows.
+ */
+export async function emitProjectEvent(app: TestApp, projectGlobalId: string, message = 'test event'): Promise<void> {
+  const projectId = fromGlobalId(projectGlobalId, NodeKind.Project, ['projectId']);
+  await app.services.events.log.commit(app.orm.em.fork() as Em, async (_tem, batch) => {
+    batch.emit({
+      subjectKind: SubjectKind.APP_DEPLOYMENT,
+      subjectId: randomUUID(),
+      subjectName: 'test',
+      projectId,
+      type: EventType.STEP_PROGRESS,
+      phase: 'DEPLOYING',
+      message,
+    });
+  });
+}

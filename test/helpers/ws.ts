@@ -80,3 +80,30 @@ export async function until(pred: () => boolean | Promise<boolean>, ms = 5_000):
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+export type RawWs = Awaited<ReturnType<typeof rawWs>>;
+
+/** A raw socket past connection_ack with `secret`; fails if the server closes it instead. */
+export async function ackedWs(url: string, secret: string): Promise<RawWs> {
+  const s = await rawWs(url);
+  s.send({ type: 'connection_init', payload: { authorization: `Bearer ${secret}` } });
+  await Promise.race([
+    until(() => s.messages.some((m: any) => m.type === 'connection_ack')),
+    s.closed.then((c) => {
+      throw new Error(`closed ${c.code} ${c.reason} instead of connection_ack`);
+    }),
+  ]);
+  return s;
+}
+
+/** The messages `s` got for operation `id`. */
+export function messagesFor(s: RawWs, id: string): any[] {
+  return s.messages.filter((m: any) => m.id === id);
+}
+
+/** Sends a subscribe for operation `id` and resolves with its first answer (next, error or complete). */
+export async function firstAnswer(s: RawWs, id: string, query: string, variables?: Record<string, unknown>, ms = 5_000): Promise<any> {
+  s.send({ id, type: 'subscribe', payload: { query, variables } });
+  await until(() => messagesFor(s, id).length > 0, ms);
+  return messagesFor(s, id)[0];
+}

@@ -26,7 +26,19 @@ describe('loadConfig', () => {
       logLevel: 'info',
       seedDemo: true,
       introspection: true,
-      limits: { bodyBytes: 1024 * 1024, depth: 10, cost: 25_000, aliases: 30, subscriptionsPerSocket: 50 },
+      limits: {
+        bodyBytes: 1024 * 1024,
+        depth: 10,
+        cost: 25_000,
+        aliases: 30,
+        subscriptionsPerSocket: 50,
+        subscriptionsPerToken: 200,
+        subscriptions: 20_000,
+        socketsPerToken: 20,
+        sockets: 10_000,
+        handshakesPerMinute: 60,
+      },
+      tokenRecheckMs: 5_000,
       // the simulated hub keeps its state beside the database it matches
       hub: { kind: 'simulated', options: { stateFile: path.join(CWD, 'data', 'simulated-hub.json') } },
       workflow: { concurrency: 32, leaseMs: 15_000, pollMs: 500 },
@@ -64,6 +76,11 @@ describe('loadConfig', () => {
     [{ HUB_IN_CLUSTER: 'true' }, { hub: { kind: 'in-cluster' } }],
     [{ BOOTSTRAP_ADMIN_TOKEN: 'a'.repeat(24) }, { bootstrapAdminToken: 'a'.repeat(24) }],
     [{ PORT: '' }, { port: 4000 }],
+    [
+      { MAX_SOCKETS_PER_TOKEN: '3', MAX_SOCKETS: '4', MAX_SUBSCRIPTIONS_PER_TOKEN: '5', MAX_SUBSCRIPTIONS: '6', MAX_HANDSHAKES_PER_MINUTE: '7' },
+      { limits: expect.objectContaining({ socketsPerToken: 3, sockets: 4, subscriptionsPerToken: 5, subscriptions: 6, handshakesPerMinute: 7 }) },
+    ],
+    [{ TOKEN_RECHECK_MS: '250' }, { tokenRecheckMs: 250 }],
   ])('reads %j', (env, expected) => {
     expect(loadConfig(env, CWD)).toMatchObject(expected);
   });
@@ -78,6 +95,12 @@ describe('loadConfig', () => {
     [{ MAX_ALIASES: '0' }, /MAX_ALIASES/],
     [{ BODY_LIMIT_BYTES: '100' }, /BODY_LIMIT_BYTES/],
     [{ MAX_SUBSCRIPTIONS_PER_SOCKET: '0' }, /MAX_SUBSCRIPTIONS_PER_SOCKET/],
+    [{ MAX_SUBSCRIPTIONS_PER_TOKEN: '0' }, /MAX_SUBSCRIPTIONS_PER_TOKEN must be an integer between 1 and 1000000/],
+    [{ MAX_SUBSCRIPTIONS: 'lots' }, /MAX_SUBSCRIPTIONS must be/],
+    [{ MAX_SOCKETS_PER_TOKEN: '-2' }, /MAX_SOCKETS_PER_TOKEN/],
+    [{ MAX_SOCKETS: '1.5' }, /MAX_SOCKETS must be/],
+    [{ MAX_HANDSHAKES_PER_MINUTE: '0' }, /MAX_HANDSHAKES_PER_MINUTE/],
+    [{ TOKEN_RECHECK_MS: '10' }, /TOKEN_RECHECK_MS must be an integer between 100 and 600000/],
     [{ SEED_DEMO: 'maybe' }, /SEED_DEMO must be true or false \(got "maybe"\)/],
     [{ INTROSPECTION: 'yesplease' }, /INTROSPECTION/],
     [{ HUB_IN_CLUSTER: '2' }, /HUB_IN_CLUSTER/],

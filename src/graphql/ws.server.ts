@@ -1,0 +1,299 @@
+/**
+ * graphql-ws on /graphql. graphql-ws's protocol core (`makeServer`) on our own `ws` transport
+ * rather than its `useServer`, which prints stack traces to stderr and puts internal error text in
+ * close frames: here every failure a client can trigger is logged once per interval through our
+ * logger, every close carries a fixed reason, and protocol violations close with 4400.
+ *
+ * The WS path bypasses Apollo, so auth, limits, introspection policy, error masking and metrics are
+ * applied here explicitly; the socket registry re-checks the token on every operation and closes
+ * sockets whose token lost access.
+ */
+import type http from 'node:http';
+import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { handleProtocols, makeServer, type Context as WsContext } from 'graphql-ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Config } from '../config.js';
+import type { Ctx } from '../context.js';
+import { Loaders } from '../db/loaders.js';
+import type { Em, Orm } from '../db/orm.js';
+import { ErrorCode } from '../errors.js';
+import type { EventBus } from '../events/event.bus.js';
+import type { Logger, ThrottledLog } from '../logger.js';
+import type { Services } from '../services.js';
+import { bearer } from '../tenancy/token.service.js';
+import type { Viewer } from '../tenancy/viewer.js';
+import { LocalConnectionCounters, type ConnectionCounters } from './connection.counters.js';
+import type { createFormatError } from './format-error.js';
+import { assertCost, limitError, limitRules } from './limits.js';
+import type { Metrics } from './metrics.js';
+import { sharedSubscribe } from './shared-subscribe.js';
+import { Close, Conn, errorText, SocketRegistry, type CloseWith } from './socket.registry.js';
+
+export const WS_PATH = '/graphql';
+
+export interface WsServerDeps {
+  httpServer: http.Server;
+  config: Config;
+  schema: GraphQLSchema;
+  orm: Orm;
+  services: Services;
+  metrics: Metrics;
+  log: Logger;
+  throttled: ThrottledLog;
+  bus: EventBus;
+  formatError: ReturnType<typeof createFormatError>;
+  /** where the connection caps are counted; this process alone by default */
+  counters?: ConnectionCounters;
+}
+
+export interface WsServer {
+  registry: SocketRegistry;
+  dispose(): Promise<void>;
+}
+
+/** Reasons for the close codes graphql-ws itself uses: fixed text, whatever it passed. */
+const LIBRARY_CLOSE: Record<number, string> = {
+  4400: 'Invalid message received',
+  4401: 'Unauthorized',
+  4403: 'Forbidden',
+  4406: 'Subprotocol not acceptable',
+  4408: 'Connection initialisation timeout',
+  4409: 'Subscriber already exists',
+  4429: 'Too many initialisation requests',
+  4500: 'Internal server error',
+};
+const BAD_MESSAGE: CloseWith = { code: 4400, reason: 'Invalid message received' };
+const INTERNAL: CloseWith = { code: 4500, reason: 'Internal server error' };
+const GOING_AWAY: CloseWith = { code: 1001, reason: 'Going away' };
+/** A peer that does not answer our close frame is cut off after this. */
+const CLOSE_GRACE_MS = 1_000;
+const KEEPALIVE_MS = 12_000;
+
+type Extra = { socket: WebSocket; request: http.IncomingMessage; conn: Conn; ctx: WsContext<Params, Extra> | null };
+type Params = Record<string, unknown> | undefined;
+
+/** Parsed documents by query text: graphql-ws re-parses every subscribe otherwise. */
+class DocumentCache {
+  private readonly map = new Map<string, DocumentNode>();
+  constructor(private readonly max = 1000) {}
+  get(text: string): DocumentNode {
+    let doc = this.map.get(text);
+    if (!doc) {
+      doc = parse(text, { maxTokens: 10_000 });
+      if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value!);
+      this.map.set(text, doc);
+    }
+    return doc;
+  }
+}
+
+/**
+ * Messages only a server may send. graphql-ws throws on them (an internal error, 4500, with the
+ * message in the close frame); they are the client breaking the protocol. Parsed here a second time
+ * (graphql-ws parses again): a text match could be dodged with a JSON escape.
+ */
+const SERVER_ONLY = new Set(['next', 'error', 'connection_ack']);
+function serverOnlyType(text: string): string | null {
+  try {
+    const type = (JSON.parse(text) as { type?: unknown } | null)?.type;
+    return typeof type === 'string' && SERVER_ONLY.has(type) ? type : null;
+  } catch {
+    return null; // not JSON: graphql-ws refuses it itself, with 4400
+  }
+}
+
+function isAsyncGenerator(x: unknown): x is AsyncGenerator {
+  return typeof x === 'object' && x !== null && typeof (x as AsyncGenerator).return === 'function' && Symbol.asyncIterator in x;
+}
+
+export function createWsServer(deps: WsServerDeps): WsServer {
+  const { config, schema, orm, services, metrics, log, throttled, formatError } = deps;
+  const ownCounters = !deps.counters;
+  const counters = deps.counters ?? new LocalConnectionCounters();
+  const registry = new SocketRegistry({
+    bus: deps.bus,
+    orm,
+    tokens: services.tokens,
+    counters,
+    limits: config.limits,
+    recheckMs: config.tokenRecheckMs,
+    log: throttled,
+    onAccessLost: (why) => metrics.websocketRefusals.inc({ reason: why.startsWith('expired') ? 'expired' : 'access_lost' }),
+  });
+  registry.start();
+
+  /**
+   * A subscription lives long and usually never touches its request EntityManager (streams fork
+   * their own per read): create it only if something asks, so an idle subscriber costs no ORM state.
+   */
+  const lazyCtx = (viewer: Viewer): Ctx => {
+    let em: Em | null = null;
+    return {
+      get em() {
+        return (em ??= orm.em.fork() as Em);
+      },
+      viewer,
+      loaders: new Loaders(),
+      services,
+      log,
+    };
+  };
+  const docs = new DocumentCache();
+  const rules = limitRules(config.limits);
+  const wsRules = config.introspection ? [...specifiedRules, ...rules] : [...specifiedRules, NoSchemaIntrospectionCustomRule, ...rules];
+  const maskResult = (result: ExecutionResult): ExecutionResult =>
+    result.errors?.length ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) as never } : result;
+  const refusal = (message: string, code: string) => [new GraphQLError(message, { extensions: { code } })];
+
+  const server = makeServer<Params, Extra>({
+    schema,
+    subscribe: sharedSubscribe,
+    onConnect: async (ctx) => {
+      const { conn } = ctx.extra;
+      ctx.extra.ctx = ctx;
+      const secret = bearer(ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization);
+      let refused: CloseWith;
+      try {
+        const admission = await registry.admit(conn, secret);
+        if ('viewer' in admission) return true;
+        refused = admission.refused;
+        if (refused.code !== Close.forbidden.code) throttled.log(`ws-refused:${admission.why}`, 'warn', 'graphql-ws connection refused', { why: admission.why, closeCode: refused.code });
+        metrics.websocketRefusals.inc({ reason: refused === Close.forbidden ? 'unauthenticated' : admission.why.replace(/\W+/g, '_') });
+      } catch (e) {
+        // the database could not be read: a transient state clients should retry (1013), not an error of theirs
+        throttled.log('ws-connect-failed', 'error', 'graphql-ws connection could not be authenticated', { err: errorText(e) });
+        metrics.websocketRefusals.inc({ reason: 'unavailable' });
+        refused = Close.tryAgain;
+      }
+      // Closed here with its own code; graphql-ws's 4403 for `false` then finds the socket closing.
+      conn.close(refused);
+      return false;
+    },
+    onSubscribe: async (ctx, id, payload) => {
+      const { conn } = ctx.extra;
+      let allowed = false;
+      try {
+        allowed = await registry.check(conn);
+      } catch (e) {
+        // as at connect: the database could not be read, and the client retries on 1013
+        throttled.log('ws-recheck-failed', 'error', 'could not re-check the token of a graphql-ws connection', { err: errorText(e) });
+        metrics.websocketRefusals.inc({ reason: 'unavailable' });
+        conn.close(Close.tryAgain);
+      }
+      // Not allowed = the socket is closing (4403, or 1013 above): the close is the client's answer.
+      if (!allowed) return refusal('This connection is closing; reconnect', ErrorCode.FORBIDDEN);
+      let document: DocumentNode;
+      try {
+        document = docs.get(payload.query);
+      } catch (e) {
+        return [e instanceof GraphQLError ? e : new GraphQLError('Syntax error')];
+      }
+      const errors = validate(schema, document, wsRules);
+      if (errors.length) return errors;
+      try {
+        assertCost(schema, document, payload.variables ?? undefined, payload.operationName, config.limits.cost);
+      } catch (e) {
+        return [e as GraphQLError];
+      }
+      const operation = getOperationAST(document, payload.operationName);
+      // refused here, not by graphql-ws: its refusal would skip onComplete and keep the operation's place
+      if (!operation) return [new GraphQLError('Unable to identify operation')];
+      const full = await registry.acquireOperation(conn, id, operation.operation === 'subscription');
+      if (full) return [limitError(full)];
+      metrics.wsOperation(operation.operation, payload.operationName, []);
+      return {
+        schema,
+        document,
+        variableValues: payload.variables ?? undefined,
+        operationName: payload.operationName ?? undefined,
+        contextValue: lazyCtx(conn.viewer!),
+      };
+    },
+    onComplete: (ctx, id) => registry.releaseOperation(ctx.extra.conn, id),
+    onNext: (_ctx, _id, _payload, _args, result) => maskResult(result as ExecutionResult),
+    onError: (_ctx, _id, payload, errors) => {
+      const formatted = errors.map((e) => formatError(e.toJSON(), e));
+      metrics.wsOperation('refused', payload.operationName, formatted.map((f) => String(f.extensions?.code ?? 'UNKNOWN')));
+      return formatted as never;
+    },
+  });
+
+  const conns = new Set<Conn>();
+  const wss = new WebSocketServer({ server: deps.httpServer, path: WS_PATH, maxPayload: config.limits.bodyBytes, handleProtocols });
+  wss.on('error', (err) => throttled.log('ws-server-error', 'error', 'WebSocket server error', { err: errorText(err) }));
+  wss.on('connection', (socket, request) => {
+    metrics.websockets.inc();
+    const extra = { socket, request, ctx: null } as Omit<Extra, 'conn'> as Extra;
+    extra.conn = new Conn((code, reason) => {
+      socket.close(code, reason);
+      // End the operations now: the peer may take its time (or never) to answer the close frame.
+      for (const sub of Object.values(extra.ctx?.subscriptions ?? {})) {
+        if (isAsyncGenerator(sub)) sub.return(undefined).catch(() => undefined);
+      }
+      const cutOff = setTimeout(() => socket.terminate(), CLOSE_GRACE_MS);
+      cutOff.unref();
+      socket.once('close', () => clearTimeout(cutOff));
+    });
+    const { conn } = extra;
+    conns.add(conn);
+
+    // ws has closed the socket itself (1009 for an oversized frame, 1002 for a bad one): say so, once
+    socket.on('error', (err: Error & { code?: string }) => {
+      throttled.log(`ws-socket:${err.code ?? err.name}`, 'warn', 'graphql-ws socket error', { code: err.code, err: err.message });
+    });
+
+    let alive = true;
+    socket.on('pong', () => (alive = true));
+    const keepAlive = setInterval(() => {
+      if (!alive) return void socket.terminate();
+      alive = false;
+      socket.ping();
+    }, KEEPALIVE_MS);
+
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        // a failed send means the socket is going away; its close event cleans up
+        send: (data) => new Promise<void>((resolve) => (socket.readyState === socket.OPEN ? socket.send(data, () => resolve()) : resolve())),
+        close: (code = 1000) => conn.close({ code, reason: LIBRARY_CLOSE[code] ?? 'Closed' }),
+        onMessage: (cb) =>
+          socket.on('message', async (data) => {
+            // a socket being closed takes no new work (a revoked token's last subscribe, say)
+            if (conn.closing) return;
+            const text = String(data);
+            const type = serverOnlyType(text);
+            if (type) {
+              throttled.log('ws-protocol', 'warn', 'graphql-ws client broke the protocol', { messageType: type });
+              metrics.websocketRefusals.inc({ reason: 'protocol' });
+              return conn.close(BAD_MESSAGE);
+            }
+            try {
+              await cb(text);
+            } catch (e) {
+              throttled.log('ws-internal', 'error', 'graphql-ws message handling failed', { err: errorText(e) });
+              metrics.websocketRefusals.inc({ reason: 'internal' });
+              conn.close(INTERNAL);
+            }
+          }),
+      },
+      extra,
+    );
+    socket.once('close', (code, reason) => {
+      clearInterval(keepAlive);
+      metrics.websockets.dec();
+      conns.delete(conn);
+      registry.release(conn);
+      closed(code, reason.toString()).catch((e) => throttled.log('ws-close', 'error', 'graphql-ws close handling failed', { err: errorText(e) }));
+    });
+  });
+
+  return {
+    registry,
+    dispose: async () => {
+      registry.stop();
+      for (const conn of conns) conn.close(GOING_AWAY);
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      if (ownCounters) await counters.close();
+    },
+  };
+}
