@@ -96,7 +96,7 @@ describe('spokegraph CLI', { timeout: 90_000 }, () => {
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stdout).toContain('would be admitted');
     expect(dry.stdout).toMatch(/steps:\s+1\. provision-pool\s+2\. place\s+3\. apply-work\s+4\. rollout/);
-    expect(dry.stdout).toContain(`ManifestWork ${PROJECT}-${name}`);
+    expect(dry.stdout).toContain(`ManifestWork ${PROJECT}--${name}`); // owners joined by "--" (docs/hub-conventions.md)
     const json = JSON.parse((await runCli(['deploy', name, '-b', 'llm-inference@v1', '--pool', 'cli-pool', '--dry-run', '-o', 'json'], env)).stdout);
     expect(json).toMatchObject({ allowed: true, pool: { name: 'cli-pool', isNew: false } });
     expect(JSON.parse((await runCli(['status', '-o', 'json'], env)).stdout).length).toBe(before);
