@@ -51,6 +51,9 @@ function epochMs(v: unknown): number | null {
   return v instanceof Date ? v.getTime() : typeof v === 'number' ? v : Date.parse(String(v));
 }
 
+/** PROJECT_EDITOR → "project editor". */
+const roleWords = (role: Role) => role.toLowerCase().replace('_', ' ');
+
 export class TokenService {
   /**
    * Resolves a bearer secret to a Viewer, or null when unknown, revoked or expired. ONE indexed read
@@ -122,7 +125,7 @@ export class TokenService {
       if (!bindingVisible(ctx.viewer, b) && b.role !== Role.PLATFORM_ADMIN) {
         throw new NotFoundError(b.projectId ? 'Project' : 'Tenant', ['roleBindings', String(i), b.projectId ? 'projectId' : 'tenantId']);
       }
-      if (!canGrant(ctx.viewer, b)) throw forbidden(`grant ${b.role}`);
+      if (!canGrant(ctx.viewer, b)) throw forbidden(`grant the ${roleWords(b.role)} role`, 'a token can only carry roles you could hand out yourself (tenant admins grant roles in their tenant, project admins in their project)');
     }
     const secret = newSecret();
     const token = await this.insert(ctx.em, name, secret, bindings, ctx.viewer.tokenId, input.expiresAt ?? null);
@@ -154,7 +157,7 @@ export class TokenService {
       (bindings.length > 0 && bindings.every((b) => bindingVisible(ctx.viewer, b)));
     if (!visible) throw new NotFoundError('API token', ['id']);
     const allowed = token.id === ctx.viewer.tokenId || token.createdById === ctx.viewer.tokenId || bindings.every((b) => canGrant(ctx.viewer, b));
-    if (!allowed) throw forbidden('revoke this token');
+    if (!allowed) throw forbidden('revoke this token', 'you can revoke your own token, the tokens you created, or tokens whose every role you could grant');
     if (token.revokedAt) throw new DomainError(ErrorCode.ILLEGAL_STATE, 'token is already revoked', ['id']);
     token.revokedAt = new Date();
     await ctx.em.flush();
