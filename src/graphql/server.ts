@@ -25,6 +25,7 @@ import type { Services } from '../services.js';
 import type { Viewer } from '../tenancy/viewer.js';
 import { createFormatError } from './format-error.js';
 import { sharedSubscribe } from './shared-subscribe.js';
+import { consoleRouter } from './console.js';
 import { graphiqlPage, graphiqlRouter, wantsGraphiql } from './graphiql.js';
 import { assertCost, limitError, limitRules } from './limits.js';
 import type { Metrics } from './metrics.js';
@@ -219,6 +220,7 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(graphiqlRouter());
+  app.use(consoleRouter());
   app.get('/graphql', (req, res, next) => (wantsGraphiql(req) ? void res.type('html').send(graphiqlPage) : next()));
   app.use(
     '/graphql',
