@@ -20,11 +20,12 @@ export const QuotaFields = graphql(`
 
 export const TenantsQuery = graphql(`
   query Tenants {
-    tenants(first: 100) {
+    tenants(first: 20) {
+      totalCount
       nodes {
         id name displayName namespace
         gpuQuota { ...QuotaFields }
-        projects(first: 100) { totalCount nodes { id name displayName gpuQuota { ...QuotaFields } } }
+        projects(first: 50) { totalCount nodes { id name displayName gpuQuota { ...QuotaFields } } }
       }
     }
   }

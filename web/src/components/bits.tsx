@@ -100,10 +100,12 @@ export function errorsAt(errors: readonly UserErrorLike[], ...prefix: string[]):
 export function FieldErrors({ id, errors }: { id: string; errors: readonly UserErrorLike[] }) {
   if (!errors.length) return null;
   return (
-    <ul id={id} className="field-errors" role="alert">
-      {errors.map((e, i) => (
-        <li key={i}>{e.message}</li>
-      ))}
-    </ul>
+    <div id={id} role="alert">
+      <ul className="field-errors">
+        {errors.map((e, i) => (
+          <li key={i}>{e.message}</li>
+        ))}
+      </ul>
+    </div>
   );
 }

@@ -16,7 +16,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  query Viewer {\n    viewer {\n      isPlatformAdmin\n      token { id name }\n      roleBindings { role tenant { id name } project { id name } }\n    }\n  }\n": typeof types.ViewerDocument,
     "\n  fragment QuotaFields on GpuQuota { gpuFamily limit used available }\n": typeof types.QuotaFieldsFragmentDoc,
-    "\n  query Tenants {\n    tenants(first: 100) {\n      nodes {\n        id name displayName namespace\n        gpuQuota { ...QuotaFields }\n        projects(first: 100) { totalCount nodes { id name displayName gpuQuota { ...QuotaFields } } }\n      }\n    }\n  }\n": typeof types.TenantsDocument,
+    "\n  query Tenants {\n    tenants(first: 20) {\n      totalCount\n      nodes {\n        id name displayName namespace\n        gpuQuota { ...QuotaFields }\n        projects(first: 50) { totalCount nodes { id name displayName gpuQuota { ...QuotaFields } } }\n      }\n    }\n  }\n": typeof types.TenantsDocument,
     "\n  query Machines($tenant: String!, $after: String) {\n    tenant(name: $tenant) {\n      id name displayName\n      machines(first: 100, after: $after) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        nodes {\n          id hostId architecture cpuCount memoryMiB state roles\n          gpu { family count memoryMiB }\n          assignedPool { id name }\n        }\n      }\n    }\n  }\n": typeof types.MachinesDocument,
     "\n  fragment StatusFields on ProgressStatus {\n    phase percent currentStep stepIndex stepCount\n    waitingOn { reason message since }\n    failure { reason step message }\n  }\n": typeof types.StatusFieldsFragmentDoc,
     "\n  fragment EventFields on DeploymentEvent {\n    id cursor seq projectSeq subjectKind subjectId subjectName type phase step stepIndex stepCount percent message details time\n  }\n": typeof types.EventFieldsFragmentDoc,
@@ -37,7 +37,7 @@ type Documents = {
 const documents: Documents = {
     "\n  query Viewer {\n    viewer {\n      isPlatformAdmin\n      token { id name }\n      roleBindings { role tenant { id name } project { id name } }\n    }\n  }\n": types.ViewerDocument,
     "\n  fragment QuotaFields on GpuQuota { gpuFamily limit used available }\n": types.QuotaFieldsFragmentDoc,
-    "\n  query Tenants {\n    tenants(first: 100) {\n      nodes {\n        id name displayName namespace\n        gpuQuota { ...QuotaFields }\n        projects(first: 100) { totalCount nodes { id name displayName gpuQuota { ...QuotaFields } } }\n      }\n    }\n  }\n": types.TenantsDocument,
+    "\n  query Tenants {\n    tenants(first: 20) {\n      totalCount\n      nodes {\n        id name displayName namespace\n        gpuQuota { ...QuotaFields }\n        projects(first: 50) { totalCount nodes { id name displayName gpuQuota { ...QuotaFields } } }\n      }\n    }\n  }\n": types.TenantsDocument,
     "\n  query Machines($tenant: String!, $after: String) {\n    tenant(name: $tenant) {\n      id name displayName\n      machines(first: 100, after: $after) {\n        totalCount\n        pageInfo { hasNextPage endCursor }\n        nodes {\n          id hostId architecture cpuCount memoryMiB state roles\n          gpu { family count memoryMiB }\n          assignedPool { id name }\n        }\n      }\n    }\n  }\n": types.MachinesDocument,
     "\n  fragment StatusFields on ProgressStatus {\n    phase percent currentStep stepIndex stepCount\n    waitingOn { reason message since }\n    failure { reason step message }\n  }\n": types.StatusFieldsFragmentDoc,
     "\n  fragment EventFields on DeploymentEvent {\n    id cursor seq projectSeq subjectKind subjectId subjectName type phase step stepIndex stepCount percent message details time\n  }\n": types.EventFieldsFragmentDoc,
@@ -81,7 +81,7 @@ export function graphql(source: "\n  fragment QuotaFields on GpuQuota { gpuFamil
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Tenants {\n    tenants(first: 100) {\n      nodes {\n        id name displayName namespace\n        gpuQuota { ...QuotaFields }\n        projects(first: 100) { totalCount nodes { id name displayName gpuQuota { ...QuotaFields } } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Tenants {\n    tenants(first: 100) {\n      nodes {\n        id name displayName namespace\n        gpuQuota { ...QuotaFields }\n        projects(first: 100) { totalCount nodes { id name displayName gpuQuota { ...QuotaFields } } }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query Tenants {\n    tenants(first: 20) {\n      totalCount\n      nodes {\n        id name displayName namespace\n        gpuQuota { ...QuotaFields }\n        projects(first: 50) { totalCount nodes { id name displayName gpuQuota { ...QuotaFields } } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query Tenants {\n    tenants(first: 20) {\n      totalCount\n      nodes {\n        id name displayName namespace\n        gpuQuota { ...QuotaFields }\n        projects(first: 50) { totalCount nodes { id name displayName gpuQuota { ...QuotaFields } } }\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -57,7 +57,8 @@ export function DeployScreen({ project }: { project: string }) {
       poolId: f.poolId || (pools[0]?.id ?? ''),
       target: pools.length || !infraBundles.length ? f.target : 'dedicated',
       infraBundleId: f.infraBundleId || (infraBundles.at(-1)?.id ?? ''),
-      gpuFamily: f.gpuFamily || (p.gpuQuota[0]?.gpuFamily ?? ''),
+      // the family the app asks for, else the first the project has quota for
+      gpuFamily: f.gpuFamily || (appBundles.at(-1)?.workloadProfiles.flatMap((w) => w.components).find((c) => c.gpu)?.gpu?.family ?? p.gpuQuota[0]?.gpuFamily ?? ''),
     }));
   }, [p?.id]); // only when the project arrives
 
