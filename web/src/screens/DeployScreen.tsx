@@ -101,7 +101,9 @@ export function DeployScreen({ project }: { project: string }) {
     const payload = r.data?.deployApp;
     setErrors([...(payload?.userErrors ?? []), ...(payload?.plan?.refusals ?? [])]);
     setPlan(payload?.plan ?? null);
-    const requests = payload?.plan?.gpuRequests ?? [];
+    // what admission would reserve: per family, the project-level request of the plan (a new
+    // dedicated pool holds all GPUs of its machines, more than the app asks for)
+    const requests = (payload?.plan?.quota ?? []).filter((q) => q.level === 'PROJECT').map((q) => ({ gpuFamily: q.gpuFamily, count: q.requested }));
     const answers = await Promise.all(
       requests.map(async (g) => (await apollo.query({ query: QuotaWhatIfQuery, variables: { projectId: p.id, gpuFamily: g.gpuFamily, count: g.count }, fetchPolicy: 'network-only' })).data?.quotaWhatIf),
     );
