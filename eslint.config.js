@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'data/**', 'coverage/**', 'artifacts/**', 'examples/**/*.ipynb', 'web/src/gql/**', 'docs/snippets/**/__generated__/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'data/**', 'coverage/**', 'artifacts/**', 'examples/**/*.ipynb', 'web/src/gql/**', 'docs/snippets/gql/**', 'docs/snippets/__generated__/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,19 +1,9 @@
 
-      export type PossibleTypesResultData = {
-  "possibleTypes": {
-    "Node": [
-      "ApiToken",
-      "AppDeployment",
-      "ComputePool",
-      "DeploymentEvent",
-      "Environment",
-      "Machine",
-      "ProfileBundle",
-      "Project",
-      "Tenant"
-    ]
-  }
-};
+      export interface PossibleTypesResultData {
+        possibleTypes: {
+          [key: string]: string[]
+        }
+      }
       const result: PossibleTypesResultData = {
   "possibleTypes": {
     "Node": [
