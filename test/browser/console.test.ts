@@ -14,7 +14,10 @@ import { createProject, createTenant, createToken, registerMachines, uniq } from
 import { findChromium, launch, seriousViolations } from './chromium.js';
 
 const chromiumPath = findChromium();
-if (!chromiumPath) console.warn('[browser] no Chromium found (/usr/bin/chromium or CHROMIUM_PATH): browser tests are skipped');
+if (!chromiumPath) {
+  if (process.env.REQUIRE_CHROMIUM) throw new Error('no Chromium found (/usr/bin/chromium or CHROMIUM_PATH) and REQUIRE_CHROMIUM is set');
+  console.warn('[browser] no Chromium found (/usr/bin/chromium or CHROMIUM_PATH): browser tests are skipped');
+}
 
 const SHOTS = path.resolve('artifacts', 'console');
 const origin = (app: TestApp) => app.url.replace(/\/graphql$/, '');
