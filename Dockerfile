@@ -9,7 +9,8 @@
 # Pin NODE_IMAGE to a digest (node:20-bookworm-slim@sha256:…) for reproducible builds.
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# ---- build: all dependencies (esbuild), the bundle, then only production dependencies are kept
+# ---- build: all dependencies (esbuild, Vite), the bundle and the web console, then only
+# production dependencies are kept
 FROM ${NODE_IMAGE} AS build
 # better-sqlite3 compiles its native module when no prebuilt binary matches (node-gyp needs these)
 RUN apt-get update \
@@ -22,6 +23,7 @@ COPY tsconfig.json ./
 COPY scripts ./scripts
 COPY src ./src
 COPY migrations ./migrations
+COPY web ./web
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
 

@@ -122,7 +122,7 @@ async function main(): Promise<void> {
       project(name: $name) {
         id name
         gpuQuota { gpuFamily limit used available }
-        profileBundles(first: 100) { nodes { id name type version } }
+        profileBundles(first: 100) { nodes { id name bundleType version } }
         computePools(first: 100) { nodes { id name mode phase } }
       }
     }`,

@@ -4,3 +4,5 @@ export declare const root: string;
 export declare const ENTRY: string;
 export declare function isStale(outdir?: string): boolean;
 export declare function build(outdir?: string): Promise<{ outfile: string; imports: string[] }>;
+export declare function isWebStale(outdir?: string): boolean;
+export declare function buildWeb(outdir?: string): Promise<void>;

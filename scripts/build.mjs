@@ -1,6 +1,7 @@
 /**
  * `npm run build`: the production artifact. esbuild bundles the gateway's own sources (src/, the
- * migrations) into one ES module, dist/spokegraph.mjs, with a source map; dependencies stay
+ * migrations) into one ES module, dist/spokegraph.mjs, with a source map, and Vite builds the web
+ * console (web/) into dist/web; dependencies stay
  * external and are loaded from node_modules, so the artifact runs on `npm ci --omit=dev` with plain
  * Node: `node --enable-source-maps dist/spokegraph.mjs [serve|migrate]`.
  *
@@ -55,6 +56,17 @@ export async function build(outdir = path.join(root, 'dist')) {
   return { outfile, imports: [...imported].sort() };
 }
 
+/** True when outdir has no web console, or web/ changed after it was built. */
+export function isWebStale(outdir = path.join(root, 'dist')) {
+  return isStaleBundle(path.join(outdir, 'web', 'index.html'), ['web']);
+}
+
+/** The web console (web/, Vite) into <outdir>/web: static files the gateway serves at `/`. */
+export async function buildWeb(outdir = path.join(root, 'dist')) {
+  const { build: vite } = await import('vite');
+  await vite({ configFile: path.join(root, 'web', 'vite.config.ts'), build: { outDir: path.join(outdir, 'web'), emptyOutDir: true } });
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const i = process.argv.indexOf('--outdir');
   if (i > 0 && !process.argv[i + 1]) {
@@ -64,6 +76,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const outdir = i > 0 ? path.resolve(process.argv[i + 1]) : path.join(root, 'dist');
   try {
     const { outfile, imports } = await build(outdir);
+    await buildWeb(outdir);
     process.stdout.write(`built ${path.relative(process.cwd(), outfile) || outfile} (imports ${imports.length} production packages)\n`);
   } catch (e) {
     process.stderr.write(`build failed: ${e instanceof Error ? e.message : String(e)}\n`);

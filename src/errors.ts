@@ -76,7 +76,12 @@ export class AuthError extends Error {
 }
 
 export const unauthenticated = () => new AuthError(ErrorCode.UNAUTHENTICATED, 'A valid bearer token is required');
-export const forbidden = (action: string) => new AuthError(ErrorCode.FORBIDDEN, `Not allowed to ${action}`);
+/**
+ * A refusal in the caller's words: what they tried and what it takes, never an internal permission
+ * name (e.g. "You cannot deploy apps in project demo-ml: that takes the project editor role or
+ * higher, and you are a project viewer there").
+ */
+export const forbidden = (what: string, needs: string) => new AuthError(ErrorCode.FORBIDDEN, `You cannot ${what}: ${needs}`);
 
 /** Collects validation problems so a caller sees all of them in one answer. */
 export class Problems {

@@ -58,10 +58,11 @@ async function serve(config: Config): Promise<void> {
     // Printed once, on the first start of an empty database; only its hash is stored.
     process.stdout.write(
       `\n  Platform-admin token (shown once, store it now):\n\n    ${app.bootstrapToken}\n\n` +
-        `  GraphiQL: ${app.url}  (paste the token as  Authorization: Bearer <token>)\n\n`,
+        `  GraphiQL: ${app.url}  (paste the token as  Authorization: Bearer <token>)\n` +
+        `  Web console: ${app.url.replace(/\/graphql$/, '/')}  (sign in with the token)\n\n`,
     );
   } else {
-    process.stdout.write(`\n  spokegraph ready: ${app.url}\n\n`);
+    process.stdout.write(`\n  spokegraph ready: ${app.url}\n  Web console: ${app.url.replace(/\/graphql$/, '/')}\n\n`);
   }
   let stopping = false;
   const stop = async (signal: string) => {

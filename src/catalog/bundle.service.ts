@@ -13,7 +13,7 @@ import type { Em } from '../db/orm.js';
 import { all, knexOf } from '../db/sql.js';
 import { inTransaction } from '../db/transaction.js';
 import { ConflictError, ErrorCode, NotFoundError, Problems } from '../errors.js';
-import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
+import { emptyPage, pageKey, toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
 import { assertProject, canReadProject, type ProjectScope } from '../tenancy/access.policy.js';
 import type { Project } from '../tenancy/project.entity.js';
 import type { ProjectService } from '../tenancy/project.service.js';
@@ -79,21 +79,21 @@ export class BundleService {
 
   /** Versions of a project's bundles in creation (id) order; batched across projects per page shape. */
   async pageForProject(ctx: Ctx, project: ProjectScope, page: PageRequest, filter: BundleFilter): Promise<Page<ProfileBundle>> {
-    if (!canReadProject(ctx.viewer, project)) return toPage([], page.first, async () => 0);
+    if (!canReadProject(ctx.viewer, project)) return emptyPage();
     const where = (qb: Knex.QueryBuilder) => {
       if (filter.name != null) qb.where('name', filter.name);
       if (filter.type != null) qb.where('type', filter.type);
     };
-    const key = `${page.first}|${page.afterId ?? ''}|${filter.name ?? ''}|${filter.type ?? ''}`;
+    const key = `${pageKey(page)}|${filter.name ?? ''}|${filter.type ?? ''}`;
     const loader = ctx.loaders.get<string, ProfileBundle[]>(`bundlesByProject:${key}`, async (ids) => {
-      const m = await loadChildPages(ctx.em, ProfileBundle, { parentColumn: 'project_id', parentIds: [...ids], limit: page.first + 1, afterId: page.afterId, where });
+      const m = await loadChildPages(ctx.em, ProfileBundle, { parentColumn: 'project_id', parentIds: [...ids], limit: page.first + 1, afterId: page.afterId, beforeId: page.beforeId, backward: page.backward, where });
       return ids.map((id) => m.get(id) ?? []);
     });
     const counter = ctx.loaders.get<string, number>(`bundleCountByProject:${filter.name ?? ''}|${filter.type ?? ''}`, async (ids) => {
       const c = await countChildren(ctx.em, ProfileBundle, 'project_id', [...ids], where);
       return ids.map((id) => c.get(id) ?? 0);
     });
-    return toPage(await loader.load(project.id), page.first, () => counter.load(project.id));
+    return toPage(await loader.load(project.id), page, () => counter.load(project.id));
   }
 
   /** Checks content and returns its stored form, or throws every problem at once. */

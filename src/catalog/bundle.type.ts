@@ -152,7 +152,7 @@ export class ProfileBundleNode extends Node {
   versionLabel!: string;
 
   @Field(() => BundleType)
-  type!: BundleType;
+  bundleType!: BundleType;
 
   @Field(() => String, { nullable: true })
   description!: string | null;
@@ -181,7 +181,7 @@ export class ProfileBundleNode extends Node {
       name: b.name,
       version: b.version,
       versionLabel: `v${b.version}`,
-      type: b.type,
+      bundleType: b.type,
       description: b.description,
       clusterProfile: cp
         ? Object.assign(new ClusterProfileType(), { ...cp, addons: cp.addons.map((a) => Object.assign(new ClusterAddonType(), a)) })

@@ -4,7 +4,7 @@ import { countChildren, loadChildPages } from '../db/child-pages.js';
 import { byKey } from '../db/loaders.js';
 import { inTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCode, NotFoundError, Problems } from '../errors.js';
-import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
+import { emptyPage, pageKey, toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
 import { assertTenant } from '../tenancy/access.policy.js';
 import type { TenantService } from '../tenancy/tenant.service.js';
 import { Architecture, Machine, MachineRole, MachineState } from './machine.entity.js';
@@ -35,29 +35,29 @@ export class MachineService {
   }
 
   async pageForTenant(ctx: Ctx, tenantId: string, page: PageRequest, filter: MachineFilter): Promise<Page<Machine>> {
-    if (!ctx.viewer.canSeeTenant(tenantId)) return toPage([], page.first, async () => 0);
+    if (!ctx.viewer.canSeeTenant(tenantId)) return emptyPage();
     const where = (qb: Knex.QueryBuilder) => {
       if (filter.state) qb.where('state', filter.state);
       if (filter.gpuFamily) qb.where('gpu_family', filter.gpuFamily);
       if (filter.role === MachineRole.CONTROL_PLANE) qb.where('control_plane_candidate', true);
       if (filter.role === MachineRole.WORKER) qb.where('worker_candidate', true);
     };
-    const key = `${page.first}|${page.afterId ?? ''}|${filter.state ?? ''}|${filter.gpuFamily ?? ''}|${filter.role ?? ''}`;
+    const key = `${pageKey(page)}|${filter.state ?? ''}|${filter.gpuFamily ?? ''}|${filter.role ?? ''}`;
     const loader = ctx.loaders.get<string, Machine[]>(`machinesByTenant:${key}`, async (ids) => {
-      const m = await loadChildPages(ctx.em, Machine, { parentColumn: 'tenant_id', parentIds: [...ids], limit: page.first + 1, afterId: page.afterId, where });
+      const m = await loadChildPages(ctx.em, Machine, { parentColumn: 'tenant_id', parentIds: [...ids], limit: page.first + 1, afterId: page.afterId, beforeId: page.beforeId, backward: page.backward, where });
       return ids.map((id) => m.get(id) ?? []);
     });
     const counter = ctx.loaders.get<string, number>(`machineCount:${key}`, async (ids) => {
       const c = await countChildren(ctx.em, Machine, 'tenant_id', [...ids], where);
       return ids.map((id) => c.get(id) ?? 0);
     });
-    return toPage(await loader.load(tenantId), page.first, () => counter.load(tenantId));
+    return toPage(await loader.load(tenantId), page, () => counter.load(tenantId));
   }
 
   /** All-or-nothing: one invalid or duplicate host refuses the whole batch. */
   async register(ctx: Ctx, tenantId: string, machines: MachineInput[]): Promise<Machine[]> {
     const tenant = await this.tenants.require(ctx, tenantId, ['tenantId']);
-    assertTenant(ctx.viewer, tenant.id, 'administer');
+    assertTenant(ctx.viewer, tenant.id, 'administer', null, `register machines in tenant ${tenant.name}`);
     const p = new Problems();
     registrationProblems(machines).forEach((e) => p.push(e));
     p.throwIfAny();
@@ -95,7 +95,7 @@ export class MachineService {
   async update(ctx: Ctx, input: UpdateMachineInput): Promise<Machine> {
     const machine = await this.byId(ctx, input.id);
     if (!machine) throw new NotFoundError('Machine', ['id']);
-    assertTenant(ctx.viewer, machine.tenant.id, 'administer');
+    assertTenant(ctx.viewer, machine.tenant.id, 'administer', null, `change machine ${machine.hostId}`);
     const p = new Problems();
     if (input.resourceGroups) resourceGroupProblems(input.resourceGroups, ['resourceGroups']).forEach((e) => p.push(e));
     if (input.state && !MANUAL_STATES.has(input.state)) p.add(`state ${input.state} is set by compute pools, not by hand`, ['state']);

@@ -35,7 +35,7 @@ import type { Em } from '../db/orm.js';
 import { EventType, SubjectKind } from '../events/event.entity.js';
 import { Project } from '../tenancy/project.entity.js';
 import { applyUnlessDeleted } from '../workflow/apply.guard.js';
-import { done, fail, wait, WaitReason, type FlowDefinition, type StepContext, type StepResult } from '../workflow/flow.js';
+import { done, fail, FailureReason, wait, WaitReason, type FlowDefinition, type StepContext, type StepResult } from '../workflow/flow.js';
 import { Machine } from './machine.entity.js';
 import { markMachinesInUse, releasePool } from './pool.admission.js';
 import { ComputePool, PoolCluster } from './pool.entity.js';
@@ -120,7 +120,7 @@ async function waitClusters(ctx: StepContext<ComputePool>, v: PoolView, opts: Po
     const cluster = await ctx.hub.get({ kind: 'Cluster', namespace: v.project, name: c.row.name });
     if (!cluster) return requestClusters(ctx, v, opts).then(() => wait(WaitReason.WAITING_FOR_CLUSTER, `Cluster ${c.row.name} was missing and has been requested again`, { retryAfterMs: opts.pollMs }));
     const state = readCluster(cluster);
-    if (state.failed) return fail('CLUSTER_FAILED', `Cluster ${c.row.name} failed to provision (${state.failureReason})`);
+    if (state.failed) return fail(FailureReason.CLUSTER_FAILED, `Cluster ${c.row.name} failed to provision (${state.failureReason})`);
     const md = await ctx.hub.get({ kind: 'MachineDeployment', namespace: v.project, name: machineDeploymentName(c.row.name) });
     if (!md) return requestClusters(ctx, v, opts).then(() => wait(WaitReason.WAITING_FOR_CLUSTER, `MachineDeployment of ${c.row.name} was missing and has been requested again`, { retryAfterMs: opts.pollMs }));
     const p = clusterProgress(cluster, md);
@@ -154,7 +154,7 @@ async function waitRegistration(ctx: StepContext<ComputePool>, v: PoolView, opts
   for (const c of v.clusters) {
     const mc = await ctx.hub.get({ kind: 'ManagedCluster', name: c.row.name });
     const s = mc ? readManagedCluster(mc) : null;
-    if (s?.denied) return fail('REGISTRATION_DENIED', `The hub denied cluster ${c.row.name}`);
+    if (s?.denied) return fail(FailureReason.REGISTRATION_DENIED, `The hub denied cluster ${c.row.name}`);
     if (!s?.joined || !s.available) pending.push(`${c.row.name} ${!s?.joined ? 'joining' : 'not yet available'}`);
     else capacity[c.row.name] = s.gpus.byFamily;
   }

@@ -9,7 +9,7 @@ import { mutate } from '../graphql/payload.js';
 import { connectionOf, PageArgs, pageRequest } from '../graphql/relay/connection.js';
 import { fromGlobalId, NodeKind } from '../graphql/relay/global-id.js';
 import { ProjectNode } from '../tenancy/project.type.js';
-import { MachineNode } from './machine.type.js';
+import { MachineConnection, MachineNode } from './machine.type.js';
 import { ClusterGpu } from './pool.entity.js';
 import { PoolPhase, type NodeRequirements } from './pool.model.js';
 import {
@@ -93,9 +93,9 @@ export class PoolResolver {
     return [...sums].map(([family, [c, a]]) => allocation(family, c, a));
   }
 
-  @FieldResolver(() => [MachineNode])
-  async machines(@Root() p: ComputePoolNode, @Ctx() ctx: Context): Promise<MachineNode[]> {
-    return (await ctx.services.pools.machines(ctx, p.uuid)).map(MachineNode.from);
+  @FieldResolver(() => MachineConnection, { description: 'The hosts serving this pool, in registration order' })
+  async machines(@Root() p: ComputePoolNode, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context): Promise<MachineConnection> {
+    return connectionOf(MachineConnection, await ctx.services.pools.machinePage(ctx, p.uuid, pageRequest(args)), MachineNode.from);
   }
 
   @FieldResolver(() => EnvironmentNode)
@@ -167,8 +167,8 @@ export class ProjectPoolsResolver {
 
 @Resolver(() => MachineNode)
 export class MachinePoolResolver {
-  @FieldResolver(() => ComputePoolNode, { nullable: true, description: 'The pool this machine serves' })
-  async computePool(@Root() m: MachineNode, @Ctx() ctx: Context): Promise<ComputePoolNode | null> {
+  @FieldResolver(() => ComputePoolNode, { nullable: true, description: 'The pool this machine serves, if any' })
+  async assignedPool(@Root() m: MachineNode, @Ctx() ctx: Context): Promise<ComputePoolNode | null> {
     if (!m.poolUuid) return null;
     const pool = await ctx.services.pools.byId(ctx, m.poolUuid);
     return pool && ComputePoolNode.from(pool);

@@ -16,7 +16,7 @@ import type { Em } from '../db/orm.js';
 import { ConflictError, DomainError, ErrorCode, NotFoundError, Problems } from '../errors.js';
 import { EventType, SubjectKind } from '../events/event.entity.js';
 import type { EventBatch, EventLog } from '../events/event.log.js';
-import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
+import { pageKey, toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
 import { clusterSetName, spokeClusterName } from '../kube/index.js';
 import { assertProject } from '../tenancy/access.policy.js';
 import { Project } from '../tenancy/project.entity.js';
@@ -86,16 +86,16 @@ export class PoolService {
     const where = (qb: Knex.QueryBuilder) => {
       if (phase) qb.where('phase', phase);
     };
-    const key = `${page.first}|${page.afterId ?? ''}|${phase ?? ''}`;
+    const key = `${pageKey(page)}|${phase ?? ''}`;
     const loader = ctx.loaders.get<string, ComputePool[]>(`poolsByProject:${key}`, async (ids) => {
-      const m = await loadChildPages(ctx.em, ComputePool, { parentColumn: 'project_id', parentIds: [...ids], limit: page.first + 1, afterId: page.afterId, where });
+      const m = await loadChildPages(ctx.em, ComputePool, { parentColumn: 'project_id', parentIds: [...ids], limit: page.first + 1, afterId: page.afterId, beforeId: page.beforeId, backward: page.backward, where });
       return ids.map((id) => m.get(id) ?? []);
     });
     const counter = ctx.loaders.get<string, number>(`poolCount:${key}`, async (ids) => {
       const c = await countChildren(ctx.em, ComputePool, 'project_id', [...ids], where);
       return ids.map((id) => c.get(id) ?? 0);
     });
-    return toPage(await loader.load(projectId), page.first, () => counter.load(projectId));
+    return toPage(await loader.load(projectId), page, () => counter.load(projectId));
   }
 
   async clusters(ctx: Ctx, poolId: string): Promise<PoolCluster[]> {
@@ -106,12 +106,17 @@ export class PoolService {
     return loader.load(poolId);
   }
 
-  async machines(ctx: Ctx, poolId: string): Promise<Machine[]> {
-    const loader = ctx.loaders.get<string, Machine[]>('machinesByPool', async (ids) => {
-      const rows = await ctx.em.find(Machine, { poolId: { $in: [...ids] } }, { orderBy: { hostId: 'asc' } });
-      return ids.map((id) => rows.filter((r) => r.poolId === id));
+  /** The hosts serving a pool, in registration (id) order; batched across pools per page shape. */
+  async machinePage(ctx: Ctx, poolId: string, page: PageRequest): Promise<Page<Machine>> {
+    const loader = ctx.loaders.get<string, Machine[]>(`machinesByPool:${pageKey(page)}`, async (ids) => {
+      const m = await loadChildPages(ctx.em, Machine, { parentColumn: 'pool_id', parentIds: [...ids], limit: page.first + 1, afterId: page.afterId, beforeId: page.beforeId, backward: page.backward });
+      return ids.map((id) => m.get(id) ?? []);
     });
-    return loader.load(poolId);
+    const counter = ctx.loaders.get<string, number>('machineCountByPool', async (ids) => {
+      const c = await countChildren(ctx.em, Machine, 'pool_id', [...ids]);
+      return ids.map((id) => c.get(id) ?? 0);
+    });
+    return toPage(await loader.load(poolId), page, () => counter.load(poolId));
   }
 
   private async loadBundle(ctx: Ctx, bundleId: string, projectId: string): Promise<ProfileBundle> {

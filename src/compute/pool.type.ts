@@ -3,6 +3,7 @@ import { Payload } from '../graphql/payload.js';
 import { Connection } from '../graphql/relay/connection.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { Node } from '../graphql/relay/node.interface.js';
+import { Phase } from '../workflow/phase.type.js';
 import { ProgressStatus } from '../workflow/progress.type.js';
 import { Architecture } from './machine.entity.js';
 import type { ComputePool } from './pool.entity.js';
@@ -118,7 +119,7 @@ export class ComputePoolNode extends Node {
   @Field(() => PoolMode)
   mode!: PoolMode;
 
-  @Field(() => PoolPhase)
+  @Field(() => Phase, { description: 'One of the ComputePoolPhase values' })
   phase!: PoolPhase;
 
   @Field(() => Int)

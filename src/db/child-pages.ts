@@ -1,7 +1,8 @@
 /**
  * One SQL statement for the first page of children of many parents (e.g. the projects of 50 tenants),
  * using ROW_NUMBER() per parent — supported by SQLite ≥ 3.25 and PostgreSQL. This is what keeps
- * nested connections from issuing one query per parent (N+1).
+ * nested connections from issuing one query per parent (N+1). Pages run either way along the id
+ * order: forward (`first`/`after`) or backward (`last`/`before`, each parent's rows newest first).
  */
 import type { EntityName } from '@mikro-orm/core';
 import type { Knex } from '@mikro-orm/knex';
@@ -14,6 +15,9 @@ export interface ChildPageQuery {
   /** rows to fetch per parent (page size + 1 to know whether there is a next page) */
   limit: number;
   afterId: string | null;
+  beforeId?: string | null;
+  /** the rows nearest the end (or beforeId), fetched newest first (Relay `last`) */
+  backward?: boolean;
   /** extra filters on the child table */
   where?: (qb: Knex.QueryBuilder) => void;
 }
@@ -23,12 +27,18 @@ export async function loadChildPages<E extends object>(em: Em, entity: EntityNam
   if (q.parentIds.length === 0) return out;
   const meta = em.getMetadata().get(entity as string);
   const knex = em.getKnex();
+  const dir = q.backward ? 'desc' : 'asc';
   const inner = knex(meta.tableName)
-    .select('*', knex.raw('row_number() over (partition by ?? order by ?? asc) as sg_rn', [q.parentColumn, 'id']))
+    .select('*', knex.raw(`row_number() over (partition by ?? order by ?? ${dir}) as sg_rn`, [q.parentColumn, 'id']))
     .whereIn(q.parentColumn, q.parentIds);
   if (q.afterId) inner.where('id', '>', q.afterId);
+  if (q.beforeId) inner.where('id', '<', q.beforeId);
   q.where?.(inner);
-  const sql = knex.select('*').from(inner.as('sg_page')).where('sg_rn', '<=', q.limit).orderBy([q.parentColumn, 'id']);
+  const sql = knex
+    .select('*')
+    .from(inner.as('sg_page'))
+    .where('sg_rn', '<=', q.limit)
+    .orderBy([q.parentColumn, { column: 'id', order: dir }]);
   const rows = (await em.getConnection().execute(sql)) as Record<string, unknown>[];
   for (const row of rows) {
     const parent = String(row[q.parentColumn]);

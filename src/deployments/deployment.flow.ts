@@ -36,7 +36,7 @@ import {
 } from '../kube/index.js';
 import { Project } from '../tenancy/project.entity.js';
 import { applyUnlessDeleted as applyGuarded } from '../workflow/apply.guard.js';
-import { done, fail, wait, WaitReason, type FlowDefinition, type StepContext, type StepResult } from '../workflow/flow.js';
+import { done, fail, FailureReason, wait, WaitReason, type FlowDefinition, type StepContext, type StepResult } from '../workflow/flow.js';
 import { AppDeployment, AppDeploymentBundle } from './deployment.entity.js';
 import { DEPLOY_FLOW, UNDEPLOY_FLOW } from './deployment.flow.names.js';
 import { STEP_TITLES } from './deployment.dryrun.js';
@@ -113,8 +113,8 @@ function provisionPool(deps: DeploymentFlowDeps) {
   return async (ctx: Ctx): Promise<StepResult> => {
     const pool = await ctx.em.findOneOrFail(ComputePool, { id: ctx.subject.pool.id });
     if (pool.phase === PoolPhase.RUNNING) return done(undefined, `Compute pool ${pool.name} is RUNNING`);
-    if (pool.phase === PoolPhase.FAILED) return fail('POOL_FAILED', `Compute pool ${pool.name} failed: ${pool.failureMessage ?? pool.failureReason ?? 'unknown reason'}`);
-    if (pool.phase === PoolPhase.DELETING || pool.phase === PoolPhase.DELETED) return fail('POOL_GONE', `Compute pool ${pool.name} is ${pool.phase}`);
+    if (pool.phase === PoolPhase.FAILED) return fail(FailureReason.POOL_FAILED, `Compute pool ${pool.name} failed: ${pool.failureMessage ?? pool.failureReason ?? 'unknown reason'}`);
+    if (pool.phase === PoolPhase.DELETING || pool.phase === PoolPhase.DELETED) return fail(FailureReason.POOL_GONE, `Compute pool ${pool.name} is ${pool.phase}`);
     const doing = pool.waitMessage ?? (pool.currentStep ? `step ${pool.currentStep}` : pool.phase);
     return wait(WaitReason.WAITING_FOR_POOL, `Compute pool ${pool.name} (${pool.percent}%): ${doing}`, { progress: pool.percent / 100, retryAfterMs: deps.pollMs });
   };
@@ -141,7 +141,7 @@ const MAX_WORK_BYTES = 512 * 1024;
 async function applyWork(ctx: Ctx): Promise<StepResult> {
   const r = await renderInput(ctx);
   const work = renderManifestWork(r);
-  if (Buffer.byteLength(JSON.stringify(work)) > MAX_WORK_BYTES) return fail('RENDERED_TOO_LARGE', `The rendered ManifestWork exceeds ${MAX_WORK_BYTES} bytes`);
+  if (Buffer.byteLength(JSON.stringify(work)) > MAX_WORK_BYTES) return fail(FailureReason.RENDERED_TOO_LARGE, `The rendered ManifestWork exceeds ${MAX_WORK_BYTES} bytes`);
   if (!(await applyUnlessDeleted(ctx, work))) return deletedMeanwhile();
   // a copy on another cluster (left by a retry that moved) would run the app twice: remove it
   for (const stray of (await worksOf(ctx, r.project, ctx.subject.name, r.hubName)).filter((w) => w.namespace !== ctx.subject.cluster)) {
@@ -172,7 +172,7 @@ function rollout(deps: DeploymentFlowDeps) {
       // after a retry, a status Flux computed before it acted on our reconcile request is stale
       const stale = token !== undefined && feedbackString(values, FeedbackName.LastHandledReconcileAt) !== token;
       const rel = stale ? { state: ReleaseState.Progressing, reason: 'RetryRequested' } : releaseFromFeedback(values);
-      if (rel.state === ReleaseState.Failed && ws.applied) return fail('RELEASE_FAILED', `Component ${c.name} failed to install (${rel.reason ?? 'Failed'})`);
+      if (rel.state === ReleaseState.Failed && ws.applied) return fail(FailureReason.RELEASE_FAILED, `Component ${c.name} failed to install (${rel.reason ?? 'Failed'})`);
       if (rel.state === ReleaseState.Ready) ready++;
       else pending.push(`${c.name} ${rel.reason ?? 'installing'}`);
     }

@@ -9,7 +9,7 @@ import { subjectEvents } from '../events/event.resolver.js';
 import { DeploymentEventConnection, DeploymentEventNode } from '../events/event.type.js';
 import { mutate, toUserError } from '../graphql/payload.js';
 import { connectionOf, PageArgs, pageRequest } from '../graphql/relay/connection.js';
-import { fromGlobalId, NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
+import { fromGlobalId, NodeKind } from '../graphql/relay/global-id.js';
 import { ProjectNode } from '../tenancy/project.type.js';
 import { QuotaLevelVerdict } from '../tenancy/quota.type.js';
 import type { DeploymentPlan } from './deployment.dryrun.js';
@@ -45,9 +45,16 @@ function planType(plan: DeploymentPlan): DeploymentPlanType {
     refusals: plan.refusals.map(toUserError),
     quota: plan.quota.map((q) => Object.assign(new QuotaLevelVerdict(), q)),
     gpuRequests: plan.gpuRequests.map((g) => Object.assign(new GpuRequestType(), g)),
-    variables: plan.variables,
-    pool: Object.assign(new PlanPool(), { ...plan.pool, id: plan.pool.id ? toGlobalId(NodeKind.ComputePool, plan.pool.id) : null }),
-    steps: plan.steps.map((s) => Object.assign(new PlanStep(), s)),
+    variableValues: plan.variables,
+    pool: Object.assign(new PlanPool(), {
+      name: plan.pool.name,
+      mode: plan.pool.mode,
+      isNew: plan.pool.isNew,
+      cluster: plan.pool.cluster,
+      machines: plan.pool.machines,
+      poolUuid: plan.pool.id,
+    }),
+    steps: plan.steps.map((s) => Object.assign(new PlanStep(), { step: s.id, title: s.title })),
     hubObjects: plan.hubObjects,
   });
 }
@@ -170,6 +177,15 @@ export class DeploymentResolver {
   }
 }
 
+@Resolver(() => PlanPool)
+export class PlanPoolResolver {
+  @FieldResolver(() => ComputePoolNode, { nullable: true, description: 'The existing pool; null when the plan creates a new dedicated pool' })
+  async computePool(@Root() p: PlanPool, @Ctx() ctx: Context): Promise<ComputePoolNode | null> {
+    const pool = p.poolUuid ? await ctx.services.pools.byId(ctx, p.poolUuid) : null;
+    return pool && ComputePoolNode.from(pool);
+  }
+}
+
 @Resolver(() => ProjectNode)
 export class ProjectDeploymentsResolver {
   @FieldResolver(() => AppDeploymentConnection)
@@ -185,8 +201,8 @@ export class ProjectDeploymentsResolver {
 
 @Resolver(() => ComputePoolNode)
 export class PoolDeploymentsResolver {
-  @FieldResolver(() => [AppDeploymentNode], { description: 'App deployments placed on this pool (not deleted)' })
-  async appDeployments(@Root() p: ComputePoolNode, @Ctx() ctx: Context): Promise<AppDeploymentNode[]> {
-    return (await ctx.services.deployments.forPool(ctx, p.uuid)).map(AppDeploymentNode.from);
+  @FieldResolver(() => AppDeploymentConnection, { description: 'App deployments placed on this pool (not deleted), oldest first' })
+  async appDeployments(@Root() p: ComputePoolNode, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context): Promise<AppDeploymentConnection> {
+    return connectionOf(AppDeploymentConnection, await ctx.services.deployments.pageForPool(ctx, p.uuid, pageRequest(args)), AppDeploymentNode.from);
   }
 }

@@ -19,7 +19,7 @@ import { ConflictError, DomainError, ErrorCode, NotFoundError } from '../errors.
 import { appHubName } from '../kube/index.js';
 import { EventType, SubjectKind } from '../events/event.entity.js';
 import type { EventBatch, EventLog } from '../events/event.log.js';
-import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
+import { pageKey, toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
 import { assertProject } from '../tenancy/access.policy.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
 import { raiseQuota, recordReservations, releaseGpus, reserveGpus } from '../tenancy/quota.ledger.js';
@@ -71,20 +71,30 @@ export class DeploymentService {
     const where = (qb: Knex.QueryBuilder) => {
       if (phase) qb.where('phase', phase);
     };
-    const key = `${page.first}|${page.afterId ?? ''}|${phase ?? ''}`;
+    const key = `${pageKey(page)}|${phase ?? ''}`;
     const loader = ctx.loaders.get<string, AppDeployment[]>(`deploymentsByProject:${key}`, async (ids) => {
-      const m = await loadChildPages(ctx.em, AppDeployment, { parentColumn: 'project_id', parentIds: [...ids], limit: page.first + 1, afterId: page.afterId, where });
+      const m = await loadChildPages(ctx.em, AppDeployment, { parentColumn: 'project_id', parentIds: [...ids], limit: page.first + 1, afterId: page.afterId, beforeId: page.beforeId, backward: page.backward, where });
       return ids.map((id) => m.get(id) ?? []);
     });
     const counter = ctx.loaders.get<string, number>(`deploymentCount:${key}`, async (ids) => {
       const c = await countChildren(ctx.em, AppDeployment, 'project_id', [...ids], where);
       return ids.map((id) => c.get(id) ?? 0);
     });
-    return toPage(await loader.load(projectId), page.first, () => counter.load(projectId));
+    return toPage(await loader.load(projectId), page, () => counter.load(projectId));
   }
 
-  async forPool(ctx: Ctx, poolId: string): Promise<AppDeployment[]> {
-    return ctx.em.find(AppDeployment, { pool: poolId, phase: { $ne: DeploymentPhase.DELETED } }, { orderBy: { id: 'asc' } });
+  /** The deployments placed on a pool and not DELETED, oldest first; batched across pools per page shape. */
+  async pageForPool(ctx: Ctx, poolId: string, page: PageRequest): Promise<Page<AppDeployment>> {
+    const where = (qb: Knex.QueryBuilder) => void qb.whereNot('phase', DeploymentPhase.DELETED);
+    const loader = ctx.loaders.get<string, AppDeployment[]>(`deploymentsByPool:${pageKey(page)}`, async (ids) => {
+      const m = await loadChildPages(ctx.em, AppDeployment, { parentColumn: 'pool_id', parentIds: [...ids], limit: page.first + 1, afterId: page.afterId, beforeId: page.beforeId, backward: page.backward, where });
+      return ids.map((id) => m.get(id) ?? []);
+    });
+    const counter = ctx.loaders.get<string, number>('deploymentCountByPool', async (ids) => {
+      const c = await countChildren(ctx.em, AppDeployment, 'pool_id', [...ids], where);
+      return ids.map((id) => c.get(id) ?? 0);
+    });
+    return toPage(await loader.load(poolId), page, () => counter.load(poolId));
   }
 
   async bundleIds(ctx: Ctx, deploymentId: string): Promise<string[]> {

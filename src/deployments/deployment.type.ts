@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { PoolMode } from '../compute/pool.model.js';
 import { NodeRequirementsInput } from '../compute/pool.type.js';
 import { Payload, UserError } from '../graphql/payload.js';
 import { Connection } from '../graphql/relay/connection.js';
@@ -6,6 +7,7 @@ import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { Node } from '../graphql/relay/node.interface.js';
 import { JSONScalar } from '../graphql/scalars.js';
 import { QuotaLevelVerdict } from '../tenancy/quota.type.js';
+import { Phase } from '../workflow/phase.type.js';
 import { ProgressStatus } from '../workflow/progress.type.js';
 import type { AppDeployment } from './deployment.entity.js';
 import { DeploymentPhase } from './deployment.model.js';
@@ -53,7 +55,7 @@ export class AppDeploymentNode extends Node {
   @Field(() => [LinkType])
   links!: LinkType[];
 
-  @Field(() => DeploymentPhase)
+  @Field(() => Phase, { description: 'One of the AppDeploymentPhase values' })
   phase!: DeploymentPhase;
 
   @Field(() => ProgressStatus)
@@ -62,8 +64,8 @@ export class AppDeploymentNode extends Node {
   @Field(() => String, { description: 'The pool cluster (OCM ManagedCluster) the app runs on' })
   cluster!: string;
 
-  @Field(() => JSONScalar, { description: 'Typed variable values after defaults and locks' })
-  variables!: Record<string, unknown>;
+  @Field(() => JSONScalar, { description: 'Typed variable values after defaults and locks, by name' })
+  variableValues!: Record<string, unknown>;
 
   @Field(() => [GpuRequestType])
   gpuRequests!: GpuRequestType[];
@@ -99,7 +101,7 @@ export class AppDeploymentNode extends Node {
       phase: d.phase,
       status: ProgressStatus.of(d),
       cluster: d.cluster,
-      variables: d.resolvedVariables,
+      variableValues: d.resolvedVariables,
       gpuRequests: d.gpuRequests.map((g) => Object.assign(new GpuRequestType(), g)),
       accessUrls: d.accessUrls.map((u) => Object.assign(new AccessUrlType(), u)),
       retries: d.retries,
@@ -113,16 +115,14 @@ export class AppDeploymentNode extends Node {
 @ObjectType()
 export class AppDeploymentConnection extends Connection(AppDeploymentNode, 'AppDeployment') {}
 
-@ObjectType('PlanPool')
+/** No `id`: a plan is not an object of the graph, and clients' caches key objects by id. */
+@ObjectType('PlanPool', { description: 'The compute pool a deployment would use' })
 export class PlanPool {
-  @Field(() => ID, { nullable: true, description: 'Null when the plan creates a new dedicated pool' })
-  id!: string | null;
-
   @Field(() => String)
   name!: string;
 
-  @Field(() => String)
-  mode!: string;
+  @Field(() => PoolMode)
+  mode!: PoolMode;
 
   @Field(() => Boolean)
   isNew!: boolean;
@@ -132,12 +132,15 @@ export class PlanPool {
 
   @Field(() => [String], { description: 'Hosts a new dedicated pool would reserve' })
   machines!: string[];
+
+  /** the existing pool's row id (null for a new pool), for the computePool field */
+  poolUuid!: string | null;
 }
 
-@ObjectType('PlanStep')
+@ObjectType('PlanStep', { description: 'A step the deployment would run, in order' })
 export class PlanStep {
-  @Field(() => String)
-  id!: string;
+  @Field(() => String, { description: 'As in DeploymentEvent.step and ProgressStatus.currentStep' })
+  step!: string;
 
   @Field(() => String)
   title!: string;
@@ -157,8 +160,8 @@ export class DeploymentPlanType {
   @Field(() => [GpuRequestType])
   gpuRequests!: GpuRequestType[];
 
-  @Field(() => JSONScalar)
-  variables!: Record<string, unknown>;
+  @Field(() => JSONScalar, { description: 'Typed variable values after defaults and locks, by name' })
+  variableValues!: Record<string, unknown>;
 
   @Field(() => PlanPool)
   pool!: PlanPool;

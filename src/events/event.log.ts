@@ -164,6 +164,14 @@ export class EventLog {
     return rows.map(toDto);
   }
 
+  /** One page of a subject's log along seq: after `afterSeq` ascending, or (backward) before `beforeSeq` descending. */
+  async pageForSubject(em: Em, subjectId: string, q: { afterSeq: number; beforeSeq: number | null; backward: boolean; limit: number }): Promise<EventDto[]> {
+    const seq: Record<string, number> = { $gt: q.afterSeq };
+    if (q.beforeSeq != null) seq.$lt = q.beforeSeq;
+    const rows = await em.find(DeploymentEvent, { subjectId, seq }, { orderBy: { seq: q.backward ? 'desc' : 'asc' }, limit: q.limit });
+    return rows.map(toDto);
+  }
+
   async forProject(em: Em, projectId: string, afterProjectSeq: number, limit: number): Promise<EventDto[]> {
     const rows = await em.find(DeploymentEvent, { projectId, projectSeq: { $gt: afterProjectSeq } }, { orderBy: { projectSeq: 'asc' }, limit });
     return rows.map(toDto);

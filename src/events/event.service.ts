@@ -2,7 +2,7 @@
 import type { Ctx } from '../context.js';
 import type { Em } from '../db/orm.js';
 import { ErrorCode, ValidationError } from '../errors.js';
-import { MAX_PAGE, DEFAULT_PAGE, type Page } from '../graphql/relay/connection.js';
+import { pageSize, toPage, type Page } from '../graphql/relay/connection.js';
 import { topics } from './event.bus.js';
 import { parseEventCursor, type EventDto } from './event.dto.js';
 import type { EventLog } from './event.log.js';
@@ -20,20 +20,20 @@ export class EventService {
     private readonly hooks: StreamHooks = {},
   ) {}
 
-  /** `after` → [seq, projectSeq]; null → from the beginning. */
-  private after(after: string | null | undefined): [number, number] {
+  /** A cursor → [seq, projectSeq]; null → from the beginning. */
+  private after(after: string | null | undefined, field = 'after'): [number, number] {
     if (!after) return [0, 0];
     const parsed = parseEventCursor(after);
-    if (!parsed) throw new ValidationError('Invalid event cursor', ['after'], ErrorCode.INVALID_INPUT);
+    if (!parsed) throw new ValidationError('Invalid event cursor', [field], ErrorCode.INVALID_INPUT);
     return parsed;
   }
 
-  async pageForSubject(ctx: Ctx, subjectId: string, args: { first?: number | null; after?: string | null }): Promise<Page<EventDto>> {
-    const first = args.first ?? DEFAULT_PAGE;
-    if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw new ValidationError(`first must be between 1 and ${MAX_PAGE}`, ['first']);
-    const [seq] = this.after(args.after);
-    const rows = await this.log.forSubject(ctx.em, subjectId, seq, first + 1);
-    return { items: rows.slice(0, first), hasNextPage: rows.length > first, count: () => this.log.countForSubject(ctx.em, subjectId) };
+  async pageForSubject(ctx: Ctx, subjectId: string, args: { first?: number | null; after?: string | null; last?: number | null; before?: string | null }): Promise<Page<EventDto>> {
+    const { size, backward } = pageSize(args);
+    const [afterSeq] = this.after(args.after);
+    const beforeSeq = args.before ? this.after(args.before, 'before')[0] : null;
+    const rows = await this.log.pageForSubject(ctx.em, subjectId, { afterSeq, beforeSeq, backward, limit: size + 1 });
+    return toPage(rows, { first: size, backward, afterId: args.after ?? null, beforeId: args.before ?? null }, () => this.log.countForSubject(ctx.em, subjectId));
   }
 
   /** Everything after the cursor from the database, then live (see event.stream.ts). */

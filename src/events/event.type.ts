@@ -3,6 +3,7 @@ import { Connection } from '../graphql/relay/connection.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { Node } from '../graphql/relay/node.interface.js';
 import { JSONScalar } from '../graphql/scalars.js';
+import { Phase } from '../workflow/phase.type.js';
 import { eventCursor, type EventDto } from './event.dto.js';
 import { EventType, SubjectKind } from './event.entity.js';
 import { isLaggingMarker, SubscriptionLaggingError, type LaggingMarker } from './event.stream.js';
@@ -33,8 +34,8 @@ export class DeploymentEventNode extends Node {
   @Field(() => EventType)
   type!: EventType;
 
-  @Field(() => String)
-  phase!: string;
+  @Field(() => Phase, { description: "The subject's phase after this event" })
+  phase!: Phase;
 
   @Field(() => String, { nullable: true })
   step!: string | null;
@@ -69,7 +70,7 @@ export class DeploymentEventNode extends Node {
       seq: e.seq,
       projectSeq: e.projectSeq,
       type: e.type,
-      phase: e.phase,
+      phase: e.phase as Phase,
       step: e.stepId,
       stepIndex: e.stepIndex,
       stepCount: e.stepCount,

@@ -88,7 +88,8 @@ export function limitRules(l: Limits): ValidationRule[] {
 
 /**
  * Estimated cost of an operation: every field costs 1 (or its `complexity`), and list fields with a
- * `first` argument multiply their children by it — so `first: 100` nested three deep is expensive.
+ * `first` (or `last`) argument multiply their children by it — so `first: 100` nested three deep is
+ * expensive.
  * `nodes(ids:)` multiplies its children by the number of ids. Runs after validation because it needs
  * the variables.
  */
@@ -98,12 +99,14 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, var
 
 interface OperationAnalysis {
   cost: number;
-  /** the largest `first` the operation asks for (0 if none) */
+  /** the largest page (`first` or `last`) the operation asks for (0 if none), and which argument */
   maxFirst: number;
+  maxPageArg: 'first' | 'last';
 }
 
 function analyseOperation(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName?: string | null): OperationAnalysis {
   let maxFirst = 0;
+  let maxPageArg: 'first' | 'last' = 'first';
   const complexityOf = () =>
     getComplexity({
       schema,
@@ -114,8 +117,9 @@ function analyseOperation(schema: GraphQLSchema, document: DocumentNode, variabl
         fieldExtensionsEstimator(),
         ({ field, args, childComplexity }) => {
           if (field.args.some((a) => a.name === 'first')) {
-            const first = typeof args?.first === 'number' ? args.first : DEFAULT_PAGE;
-            maxFirst = Math.max(maxFirst, first);
+            const arg = typeof args?.first !== 'number' && typeof args?.last === 'number' ? 'last' : 'first';
+            const first = typeof args?.[arg] === 'number' ? (args[arg] as number) : DEFAULT_PAGE;
+            if (first > maxFirst) [maxFirst, maxPageArg] = [first, arg];
             // A page below 1 is refused by the resolver; it must not lower the estimate (a negative
             // `first` would otherwise buy budget for the rest of the operation).
             return 1 + Math.max(1, first) * Math.max(1, childComplexity);
@@ -129,7 +133,8 @@ function analyseOperation(schema: GraphQLSchema, document: DocumentNode, variabl
       ],
     });
   try {
-    return { cost: complexityOf(), maxFirst };
+    const cost = complexityOf();
+    return { cost, maxFirst, maxPageArg };
   } catch (e) {
     // getComplexity coerces the variables first; a value that does not fit its type is the client's
     // mistake (BAD_USER_INPUT, 400). Uncaught, it would surface as a 500 INTERNAL_SERVER_ERROR.
@@ -143,7 +148,7 @@ function analyseOperation(schema: GraphQLSchema, document: DocumentNode, variabl
 
 /** Refuses, before execution, operations over the cost budget or asking for pages above MAX_PAGE. */
 export function assertCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | null | undefined, max: number): void {
-  const { cost, maxFirst } = analyseOperation(schema, document, variables, operationName);
-  if (maxFirst > MAX_PAGE) throw limitError(`first: ${maxFirst} exceeds the page limit of ${MAX_PAGE}`);
+  const { cost, maxFirst, maxPageArg } = analyseOperation(schema, document, variables, operationName);
+  if (maxFirst > MAX_PAGE) throw limitError(`${maxPageArg}: ${maxFirst} exceeds the page limit of ${MAX_PAGE}`);
   if (cost > max) throw limitError(`Query cost ${cost} exceeds the limit of ${max}`);
 }

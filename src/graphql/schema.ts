@@ -14,7 +14,7 @@ import { RoleBindingResolver, TokenResolver } from '../tenancy/token.resolver.js
 import { NodeResolver } from './node.resolver.js';
 import { EnvironmentResolver, MachinePoolResolver, PoolResolver, ProjectPoolsResolver } from '../compute/pool.resolver.js';
 import { ProjectEventsResolver } from '../events/event.resolver.js';
-import { DeploymentResolver, PoolDeploymentsResolver, ProjectDeploymentsResolver } from '../deployments/deployment.resolver.js';
+import { DeploymentResolver, PlanPoolResolver, PoolDeploymentsResolver, ProjectDeploymentsResolver } from '../deployments/deployment.resolver.js';
 
 export const resolvers = [
   NodeResolver,
@@ -35,6 +35,7 @@ export const resolvers = [
   DeploymentResolver,
   ProjectDeploymentsResolver,
   PoolDeploymentsResolver,
+  PlanPoolResolver,
 ] as const;
 
 /**

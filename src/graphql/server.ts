@@ -23,6 +23,7 @@ import type { Services } from '../services.js';
 import { bearer } from '../tenancy/token.service.js';
 import type { Viewer } from '../tenancy/viewer.js';
 import { createFormatError } from './format-error.js';
+import { consoleRouter } from './console.js';
 import { graphiqlPage, graphiqlRouter, wantsGraphiql } from './graphiql.js';
 import type { ConnectionCounters } from './connection.counters.js';
 import { assertCost, limitRules } from './limits.js';
@@ -129,6 +130,7 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(graphiqlRouter());
+  app.use(consoleRouter());
   app.get('/graphql', (req, res, next) => (wantsGraphiql(req) ? void res.type('html').send(graphiqlPage) : next()));
   app.use(
     '/graphql',

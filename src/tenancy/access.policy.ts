@@ -16,6 +16,18 @@ export const ProjectAction = {
 } as const;
 export type ProjectAction = keyof typeof ProjectAction;
 
+/** What each action is, said as a person would ("You cannot … in project x"). */
+const PROJECT_ACTION_WORDS: Record<ProjectAction, string> = {
+  read: 'see',
+  manageBundles: 'create or delete profile bundles',
+  managePools: 'create or delete compute pools',
+  deploy: 'deploy, retry or delete app deployments',
+  update: 'change the settings of',
+};
+
+const PROJECT_ROLE_WORDS = ['no role', 'a project viewer', 'a project editor', 'a project admin'];
+const PROJECT_ROLE_NEEDED = ['', 'the project viewer role', 'the project editor role or higher', 'the project admin role or a tenant admin'];
+
 export interface ProjectScope {
   id: string;
   tenantId: string;
@@ -30,20 +42,28 @@ export function canReadProject(viewer: Viewer, p: ProjectScope): boolean {
 export function assertProject(viewer: Viewer, p: ProjectScope, action: ProjectAction, field: string[] | null = null): void {
   const level = viewer.projectLevel(p.tenantId, p.id);
   if (level < 1) throw new NotFoundError('Project', field);
-  if (level < ProjectAction[action]) throw forbidden(`${action} in project ${p.name ?? p.id}`);
+  if (level < ProjectAction[action]) {
+    const name = p.name ?? p.id;
+    const what = action === 'update' ? `${PROJECT_ACTION_WORDS[action]} project ${name}` : `${PROJECT_ACTION_WORDS[action]} in project ${name}`;
+    throw forbidden(what, `that takes ${PROJECT_ROLE_NEEDED[ProjectAction[action]]}, and you are ${PROJECT_ROLE_WORDS[level]} there`);
+  }
 }
 
 export type TenantAction = 'read' | 'administer' | 'platform';
 
-/** read: any role in the tenant; administer: tenant admin; platform: platform admin only. */
-export function assertTenant(viewer: Viewer, tenantId: string, action: TenantAction, field: string[] | null = null): void {
+/**
+ * read: any role in the tenant; administer: tenant admin; platform: platform admin only. `what` is
+ * the operation in the caller's words, for the refusal ("register machines in tenant acme").
+ */
+export function assertTenant(viewer: Viewer, tenantId: string, action: TenantAction, field: string[] | null = null, what = 'manage this tenant'): void {
   if (!viewer.canSeeTenant(tenantId)) throw new NotFoundError('Tenant', field);
-  if (action === 'administer' && !viewer.isTenantAdmin(tenantId)) throw forbidden('administer this tenant');
-  if (action === 'platform' && !viewer.isPlatformAdmin) throw forbidden('perform this platform-admin operation');
+  if (action === 'administer' && !viewer.isTenantAdmin(tenantId)) throw forbidden(what, 'that takes the tenant admin role of this tenant');
+  if (action === 'platform' && !viewer.isPlatformAdmin) throw forbidden(what, 'only platform admins can');
 }
 
+/** `what`: the operation in the caller's words ("create tenants"). */
 export function assertPlatformAdmin(viewer: Viewer, what: string): void {
-  if (!viewer.isPlatformAdmin) throw forbidden(what);
+  if (!viewer.isPlatformAdmin) throw forbidden(what, 'only platform admins can');
 }
 
 /**

@@ -1,8 +1,9 @@
-import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Ctx as Context } from '../context.js';
 import { mutate } from '../graphql/payload.js';
+import { connectionOf, PageArgs, pageRequest } from '../graphql/relay/connection.js';
 import { fromGlobalId, NodeKind } from '../graphql/relay/global-id.js';
-import { ProjectNode } from './project.type.js';
+import { ProjectConnection, ProjectNode } from './project.type.js';
 import { GpuQuotaType } from './quota.type.js';
 import { CreateProjectInput, DeletePayload, DeleteProjectInput, ProjectPayload, UpdateProjectInput } from './tenancy.input.js';
 import { TenantNode } from './tenant.type.js';
@@ -13,6 +14,11 @@ export class ProjectResolver {
   async project(@Arg('name', () => String) name: string, @Ctx() ctx: Context): Promise<ProjectNode | null> {
     const p = await ctx.services.projects.byName(ctx, name);
     return p && ProjectNode.from(p);
+  }
+
+  @Query(() => ProjectConnection, { description: 'Projects visible to you, across tenants, oldest first' })
+  async projects(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context): Promise<ProjectConnection> {
+    return connectionOf(ProjectConnection, await ctx.services.projects.list(ctx, pageRequest(args)), ProjectNode.from);
   }
 
   @FieldResolver(() => TenantNode)

@@ -6,7 +6,7 @@ import { byKey } from '../db/loaders.js';
 import type { Em } from '../db/orm.js';
 import { inTransaction } from '../db/transaction.js';
 import { ConflictError, ErrorCode, NotFoundError, Problems } from '../errors.js';
-import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
+import { keysetWhere, pageKey, toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
 import { noAccessNotifier, type AccessNotifier } from './access.change.js';
 import { assertProject, assertTenant, canReadProject } from './access.policy.js';
 import { GpuQuota } from './gpu-quota.entity.js';
@@ -100,6 +100,14 @@ export class ProjectService {
     return p;
   }
 
+  /** Every project the viewer may see, across tenants, in creation (id) order. */
+  async list(ctx: Ctx, page: PageRequest): Promise<Page<Project>> {
+    const scope = ctx.viewer.visibleProjectScope();
+    const where: Record<string, unknown> = scope ? { $or: [{ tenant: { $in: scope.tenantIds } }, { id: { $in: scope.projectIds } }] } : {};
+    const rows = await ctx.em.find(Project, { $and: [where, ...keysetWhere(page)] }, { orderBy: { id: page.backward ? 'desc' : 'asc' }, limit: page.first + 1 });
+    return toPage(rows, page, () => ctx.em.count(Project, where));
+  }
+
   /** The projects of a tenant the viewer may see; batched across tenants (one query per page shape). */
   async pageForTenant(ctx: Ctx, tenantId: string, page: PageRequest): Promise<Page<Project>> {
     // Visibility differs per tenant only for viewers without tenant-wide rights, who see exactly the
@@ -109,7 +117,7 @@ export class ProjectService {
       return (qb: Knex.QueryBuilder) => void qb.whereIn('id', visible);
     };
     const groups = (ids: readonly string[]) => partition(ids, (id) => ctx.viewer.visibleProjectIds(id) !== null).filter(([, group]) => group.length > 0);
-    const key = `${page.first}|${page.afterId ?? ''}`;
+    const key = `${pageKey(page)}`;
     const loader = ctx.loaders.get<string, Project[]>(`projectsByTenant:${key}`, async (ids) => {
       const m = new Map<string, Project[]>();
       for (const [restricted, group] of groups(ids)) {
@@ -118,6 +126,8 @@ export class ProjectService {
           parentIds: group,
           limit: page.first + 1,
           afterId: page.afterId,
+          beforeId: page.beforeId,
+          backward: page.backward,
           where: restricted ? restriction(group) : undefined,
         });
         for (const [k, v] of r) m.set(k, v);
@@ -132,7 +142,7 @@ export class ProjectService {
       return ids.map((id) => m.get(id) ?? 0);
     });
     const rows = await loader.load(tenantId);
-    return toPage(rows, page.first, () => counter.load(tenantId));
+    return toPage(rows, page, () => counter.load(tenantId));
   }
 
   private problems(input: Partial<CreateProjectInput>): Problems {
@@ -162,7 +172,7 @@ export class ProjectService {
 
   async create(ctx: Ctx, input: CreateProjectInput): Promise<Project> {
     const tenant = await this.tenants.require(ctx, input.tenantId, ['tenantId']);
-    assertTenant(ctx.viewer, tenant.id, 'administer');
+    assertTenant(ctx.viewer, tenant.id, 'administer', null, `create projects in tenant ${tenant.name}`);
     const p = this.problems(input);
     const np = projectNameProblem(input.name);
     if (np) p.add(np, ['name'], ErrorCode.INVALID_NAME);
@@ -194,7 +204,7 @@ export class ProjectService {
   async update(ctx: Ctx, input: UpdateProjectInput): Promise<Project> {
     const project = await this.require(ctx, input.id, ['id']);
     const scope = { id: project.id, tenantId: project.tenant.id, name: project.name };
-    if (input.gpuQuota) assertTenant(ctx.viewer, scope.tenantId, 'administer');
+    if (input.gpuQuota) assertTenant(ctx.viewer, scope.tenantId, 'administer', null, `change the GPU quota of project ${project.name}`);
     else assertProject(ctx.viewer, scope, 'update');
     this.problems(input).throwIfAny();
     return inTransaction(ctx.em, async (em) => {
@@ -214,7 +224,7 @@ export class ProjectService {
 
   async delete(ctx: Ctx, id: string): Promise<string> {
     const project = await this.require(ctx, id, ['id']);
-    assertTenant(ctx.viewer, project.tenant.id, 'administer');
+    assertTenant(ctx.viewer, project.tenant.id, 'administer', null, `delete project ${project.name}`);
     const deleted = await inTransaction(ctx.em, async (em) => {
       for (const check of this.dependents) {
         const why = await check(em, project.id);

@@ -3,7 +3,7 @@ import { MAX_DESCRIPTION, MAX_DISPLAY_NAME, nameProblem, textProblem } from '../
 import { byKey } from '../db/loaders.js';
 import { inTransaction } from '../db/transaction.js';
 import { ConflictError, ErrorCode, NotFoundError, Problems } from '../errors.js';
-import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
+import { keysetWhere, toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
 import { noAccessNotifier, type AccessNotifier } from './access.change.js';
 import { assertPlatformAdmin, assertTenant } from './access.policy.js';
 import { Project } from './project.entity.js';
@@ -35,11 +35,11 @@ export class TenantService {
     const visible = ctx.viewer.visibleTenantIds();
     const where: Record<string, unknown> = {};
     if (visible) where.id = { $in: visible };
-    const rows = await ctx.em.find(Tenant, page.afterId ? { $and: [where, { id: { $gt: page.afterId } }] } : where, {
-      orderBy: { id: 'asc' },
+    const rows = await ctx.em.find(Tenant, { $and: [where, ...keysetWhere(page)] }, {
+      orderBy: { id: page.backward ? 'desc' : 'asc' },
       limit: page.first + 1,
     });
-    return toPage(rows, page.first, () => ctx.em.count(Tenant, where));
+    return toPage(rows, page, () => ctx.em.count(Tenant, where));
   }
 
   /** Batched by id; null when absent or invisible to the viewer. */
@@ -89,7 +89,8 @@ export class TenantService {
 
   async update(ctx: Ctx, input: UpdateTenantInput): Promise<Tenant> {
     const tenant = await this.require(ctx, input.id, ['id']);
-    assertTenant(ctx.viewer, tenant.id, input.gpuQuota ? 'platform' : 'administer');
+    if (input.gpuQuota) assertTenant(ctx.viewer, tenant.id, 'platform', null, `change the GPU quota of tenant ${tenant.name}`);
+    else assertTenant(ctx.viewer, tenant.id, 'administer', null, `change tenant ${tenant.name}`);
     const p = new Problems();
     this.fieldProblems(p, input);
     p.throwIfAny();

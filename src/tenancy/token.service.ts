@@ -89,6 +89,9 @@ function viewerOf(rows: TokenRow[]): Viewer | null {
   );
 }
 
+/** PROJECT_EDITOR → "project editor". */
+const roleWords = (role: Role) => role.toLowerCase().replace('_', ' ');
+
 export class TokenService {
   constructor(private readonly access: AccessNotifier = noAccessNotifier) {}
 
@@ -177,7 +180,7 @@ export class TokenService {
       if (!bindingVisible(ctx.viewer, b) && b.role !== Role.PLATFORM_ADMIN) {
         throw new NotFoundError(b.projectId ? 'Project' : 'Tenant', ['roleBindings', String(i), b.projectId ? 'projectId' : 'tenantId']);
       }
-      if (!canGrant(ctx.viewer, b)) throw forbidden(`grant ${b.role}`);
+      if (!canGrant(ctx.viewer, b)) throw forbidden(`grant the ${roleWords(b.role)} role`, 'a token can only carry roles you could hand out yourself (tenant admins grant roles in their tenant, project admins in their project)');
     }
     const secret = newSecret();
     const token = await this.insert(ctx.em, name, secret, bindings, ctx.viewer.tokenId, input.expiresAt ?? null);
@@ -209,7 +212,7 @@ export class TokenService {
       (bindings.length > 0 && bindings.every((b) => bindingVisible(ctx.viewer, b)));
     if (!visible) throw new NotFoundError('API token', ['id']);
     const allowed = token.id === ctx.viewer.tokenId || token.createdById === ctx.viewer.tokenId || bindings.every((b) => canGrant(ctx.viewer, b));
-    if (!allowed) throw forbidden('revoke this token');
+    if (!allowed) throw forbidden('revoke this token', 'you can revoke your own token, the tokens you created, or tokens whose every role you could grant');
     if (token.revokedAt) throw new DomainError(ErrorCode.ILLEGAL_STATE, 'token is already revoked', ['id']);
     token.revokedAt = new Date();
     await ctx.em.flush(); // its own transaction: committed when flush returns

@@ -72,6 +72,16 @@ export class Viewer {
   }
 
   /**
+   * Restriction for listing projects across tenants: null = every project (platform admin),
+   * otherwise the tenants whose projects the viewer sees all of (tenant admin) and the projects it
+   * holds a role in.
+   */
+  visibleProjectScope(): { tenantIds: string[]; projectIds: string[] } | null {
+    if (this.isPlatformAdmin) return null;
+    return { tenantIds: [...this.tenantAdminOf], projectIds: [...this.projectRank.keys()] };
+  }
+
+  /**
    * Restriction for listing projects of one tenant: null = all of them (tenant/platform admin),
    * otherwise exactly the projects the viewer holds a role in.
    */

@@ -30,10 +30,32 @@ export enum WaitReason {
   RETRYING_AFTER_ERROR = 'RETRYING_AFTER_ERROR',
 }
 
+/** Why a step failed, for machines (`Failure.message` says it for people). */
+export enum FailureReason {
+  /** a Cluster API Cluster of the pool failed to provision */
+  CLUSTER_FAILED = 'CLUSTER_FAILED',
+  /** the hub refused to register a pool cluster */
+  REGISTRATION_DENIED = 'REGISTRATION_DENIED',
+  /** the deployment's compute pool failed */
+  POOL_FAILED = 'POOL_FAILED',
+  /** the deployment's compute pool is being deleted or gone */
+  POOL_GONE = 'POOL_GONE',
+  /** the rendered ManifestWork is too large for the hub */
+  RENDERED_TOO_LARGE = 'RENDERED_TOO_LARGE',
+  /** a Helm release of the app failed to install */
+  RELEASE_FAILED = 'RELEASE_FAILED',
+  /** the hub refused a write (a 4xx answer) */
+  HUB_REJECTED = 'HUB_REJECTED',
+  HUB_UNREACHABLE = 'HUB_UNREACHABLE',
+  HUB_ERROR = 'HUB_ERROR',
+  /** a fault of the gateway that did not pass after retries */
+  INTERNAL_ERROR = 'INTERNAL_ERROR',
+}
+
 export type StepResult =
   | { kind: 'done'; data?: unknown; message?: string }
   | { kind: 'wait'; reason: WaitReason; message: string; retryAfterMs?: number; progress?: number; data?: unknown }
-  | { kind: 'fail'; reason: string; message: string };
+  | { kind: 'fail'; reason: FailureReason; message: string };
 
 export const done = (data?: unknown, message?: string): StepResult => ({ kind: 'done', data, message });
 /** `progress` is the fraction of this step done, 0..1. */
@@ -43,7 +65,7 @@ export const wait = (reason: WaitReason, message: string, opts: { retryAfterMs?:
   message,
   ...opts,
 });
-export const fail = (reason: string, message: string): StepResult => ({ kind: 'fail', reason, message });
+export const fail = (reason: FailureReason, message: string): StepResult => ({ kind: 'fail', reason, message });
 
 export interface StepContext<S extends TrackedEntity> {
   subject: S;
@@ -86,5 +108,5 @@ export interface FlowDefinition<S extends TrackedEntity = TrackedEntity> {
   /** In the completing transaction (e.g. mark machines IN_USE, release everything on delete). */
   onDone?(ctx: OutcomeContext<S>): Promise<void>;
   /** In the failing transaction (e.g. release machines and quota). */
-  onFail?(ctx: OutcomeContext<S>, failure: { reason: string; step: string; message: string }): Promise<void>;
+  onFail?(ctx: OutcomeContext<S>, failure: { reason: FailureReason; step: string; message: string }): Promise<void>;
 }

@@ -1,8 +1,10 @@
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { WaitReason } from './flow.js';
+import { FailureReason, WaitReason } from './flow.js';
+import { Phase } from './phase.type.js';
 import type { TrackedEntity } from './tracked.entity.js';
 
 registerEnumType(WaitReason, { name: 'WaitReason', description: 'Why a pool or deployment is not done yet' });
+registerEnumType(FailureReason, { name: 'FailureReason', description: 'Why a step of a pool or deployment failed' });
 
 @ObjectType('WaitingOn')
 export class WaitingOn {
@@ -18,8 +20,8 @@ export class WaitingOn {
 
 @ObjectType('Failure')
 export class Failure {
-  @Field(() => String, { description: 'Machine-readable cause, e.g. CLUSTER_FAILED, RELEASE_FAILED, HUB_REJECTED' })
-  reason!: string;
+  @Field(() => FailureReason, { description: 'Machine-readable cause' })
+  reason!: FailureReason;
 
   @Field(() => String, { description: 'The step that failed; retry resumes here' })
   step!: string;
@@ -30,8 +32,8 @@ export class Failure {
 
 @ObjectType('ProgressStatus', { description: 'Where a pool or deployment is, and why it waits' })
 export class ProgressStatus {
-  @Field(() => String, { description: "The subject's phase" })
-  phase!: string;
+  @Field(() => Phase, { description: "The subject's phase" })
+  phase!: Phase;
 
   @Field(() => Int, { description: '0-100' })
   percent!: number;
@@ -53,7 +55,7 @@ export class ProgressStatus {
 
   static of(s: TrackedEntity): ProgressStatus {
     const st = new ProgressStatus();
-    st.phase = s.phase;
+    st.phase = s.phase as Phase;
     st.percent = s.percent;
     st.currentStep = s.currentStep;
     st.stepIndex = s.stepIndex;
@@ -62,7 +64,7 @@ export class ProgressStatus {
       s.waitReason && s.waitingSince
         ? Object.assign(new WaitingOn(), { reason: s.waitReason as WaitReason, message: s.waitMessage ?? '', since: s.waitingSince })
         : null;
-    st.failure = s.failureReason ? Object.assign(new Failure(), { reason: s.failureReason, step: s.failureStep ?? '', message: s.failureMessage ?? '' }) : null;
+    st.failure = s.failureReason ? Object.assign(new Failure(), { reason: s.failureReason as FailureReason, step: s.failureStep ?? '', message: s.failureMessage ?? '' }) : null;
     return st;
   }
 }

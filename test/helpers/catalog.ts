@@ -2,7 +2,7 @@
 import type { TestApp } from './app.js';
 import { uniq } from './seed.js';
 
-export const BUNDLE_FIELDS = `id name version versionLabel type description createdAt
+export const BUNDLE_FIELDS = `id name version versionLabel bundleType description createdAt
   project { id name }
   clusterProfile { kubernetesVersion cni csi addons { name version } }
   workloadProfiles { name type description components { name chart { repository chart version } values gpu { family count } expose { port path } } }

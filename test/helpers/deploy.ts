@@ -41,13 +41,13 @@ export async function createAppBundle(app: TestApp, projectId: string, opts: Par
   return d.createProfileBundle.profileBundle.id;
 }
 
-export const DEPLOYMENT_FIELDS = `id name phase cluster retries variables gpuRequests { gpuFamily count } accessUrls { component url port }
+export const DEPLOYMENT_FIELDS = `id name phase cluster retries variableValues gpuRequests { gpuFamily count } accessUrls { component url port }
   status { phase percent currentStep stepIndex stepCount waitingOn { reason message since } failure { reason step message } }`;
 
 export const DEPLOY_APP = `mutation($input: DeployAppInput!) {
   deployApp(input: $input) {
     appDeployment { ${DEPLOYMENT_FIELDS} }
-    plan { allowed refusals { field message code } quota { level gpuFamily requested used limit available allowed } gpuRequests { gpuFamily count } variables pool { id name mode isNew cluster machines } steps { id title } hubObjects }
+    plan { allowed refusals { field message code } quota { level gpuFamily requested used limit available allowed } gpuRequests { gpuFamily count } variableValues pool { computePool { id } name mode isNew cluster machines } steps { step title } hubObjects }
     userErrors { field message code }
   }
 }`;

@@ -28,8 +28,8 @@ export const gpuWorker = (nodeCount = 1, countPerNode = 8) => [{ name: 'gpu', no
 
 /** hostId → state and pool name of every machine of a tenant. */
 export async function machineStates(app: TestApp, tenantName: string): Promise<Record<string, { state: string; pool: string | null }>> {
-  const d = await app.q(`query($n: String!) { tenant(name: $n) { machines(first: 100) { nodes { hostId state computePool { name } } } } }`, { n: tenantName });
-  return Object.fromEntries(d.tenant.machines.nodes.map((m: any) => [m.hostId, { state: m.state, pool: m.computePool?.name ?? null }]));
+  const d = await app.q(`query($n: String!) { tenant(name: $n) { machines(first: 100) { nodes { hostId state assignedPool { name } } } } }`, { n: tenantName });
+  return Object.fromEntries(d.tenant.machines.nodes.map((m: any) => [m.hostId, { state: m.state, pool: m.assignedPool?.name ?? null }]));
 }
 
 export async function quotaUsed(app: TestApp, projectName: string): Promise<Record<string, number>> {

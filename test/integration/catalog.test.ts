@@ -28,7 +28,7 @@ describe('profile bundle versions', () => {
   it('should create v1 with its whole content and find it by id and through its project', async () => {
     const input = appBundleInput(project.id);
     const b = await createBundle(app, input);
-    expect(b).toMatchObject({ name: input.name, version: 1, versionLabel: 'v1', type: 'APPLICATION', description: 'LLM inference', clusterProfile: null });
+    expect(b).toMatchObject({ name: input.name, version: 1, versionLabel: 'v1', bundleType: 'APPLICATION', description: 'LLM inference', clusterProfile: null });
     expect(b.project).toEqual({ id: project.id, name: project.name });
     expect(b.workloadProfiles).toEqual([
       {
@@ -62,7 +62,7 @@ describe('profile bundle versions', () => {
     });
     expect(d.createProfileBundleVersion.userErrors).toEqual([]);
     const v2 = d.createProfileBundleVersion.profileBundle;
-    expect(v2).toMatchObject({ name: v1.name, version: 2, versionLabel: 'v2', type: 'APPLICATION', description: 'bigger model' });
+    expect(v2).toMatchObject({ name: v1.name, version: 2, versionLabel: 'v2', bundleType: 'APPLICATION', description: 'bigger model' });
     expect(v2.id).not.toBe(v1.id);
     expect(v2.workloadProfiles).toEqual(v1.workloadProfiles);
     expect(v2.variables[0]).toMatchObject({ name: 'model', default: 'llama-3-70b' });
@@ -223,9 +223,9 @@ describe('demo content', () => {
   it('should seed an application and an infrastructure bundle through the same rules as clients', async () => {
     const p = await createProject(app, tenant.id);
     await app.services.bundles.seedDemo(systemCtx(app.orm, app.services, app.log), fromGlobalId(p.id, 'Project'));
-    const d = await app.q(`query($p: String!) { project(name: $p) { profileBundles { nodes { name type versionLabel workloadProfiles { components { gpu { family count } expose { port } } } } } } }`, { p: p.name });
+    const d = await app.q(`query($p: String!) { project(name: $p) { profileBundles { nodes { name bundleType versionLabel workloadProfiles { components { gpu { family count } expose { port } } } } } } }`, { p: p.name });
     const bundles = d.project.profileBundles.nodes;
-    expect(bundles.map((b: any) => [b.name, b.type, b.versionLabel])).toEqual([
+    expect(bundles.map((b: any) => [b.name, b.bundleType, b.versionLabel])).toEqual([
       ['llm-inference', 'APPLICATION', 'v1'],
       ['edge-gpu-cluster', 'INFRASTRUCTURE', 'v1'],
     ]);

@@ -87,7 +87,7 @@ describe('App Deployments end to end', () => {
     expect(r.userErrors).toEqual([]);
     const id = r.appDeployment.id;
     expect(r.appDeployment).toMatchObject({ name, phase: 'QUEUED', gpuRequests: [{ gpuFamily: 'NVIDIA-H100', count: 2 }], accessUrls: [] });
-    expect(r.appDeployment.variables).toEqual({ model: 'mistral-7b', replicas: 2, temperature: 0.7, debug: false });
+    expect(r.appDeployment.variableValues).toEqual({ model: 'mistral-7b', replicas: 2, temperature: 0.7, debug: false });
     // admission holds the GPUs at once: quota and the pool cluster
     expect(await quotaUsed(app, w.project.name)).toEqual({ 'project:NVIDIA-H100': 2, 'tenant:NVIDIA-H100': 2 });
 

@@ -70,9 +70,9 @@ describe('App Deployment lifecycle', () => {
       allowed: true,
       refusals: [],
       gpuRequests: [{ gpuFamily: 'NVIDIA-H100', count: 2 }],
-      variables: { model: 'qwen-2', replicas: 1, temperature: 0.7, debug: true },
-      pool: { id: pool.id, name: pool.name, mode: 'SHARED', isNew: false, cluster: expect.any(String), machines: [] },
-      steps: [{ id: 'provision-pool' }, { id: 'place' }, { id: 'apply-work' }, { id: 'rollout' }],
+      variableValues: { model: 'qwen-2', replicas: 1, temperature: 0.7, debug: true },
+      pool: { computePool: { id: pool.id }, name: pool.name, mode: 'SHARED', isNew: false, cluster: expect.any(String), machines: [] },
+      steps: [{ step: 'provision-pool' }, { step: 'place' }, { step: 'apply-work' }, { step: 'rollout' }],
     });
     expect(plan.quota).toEqual([
       { level: 'PROJECT', gpuFamily: 'NVIDIA-H100', requested: 2, used: 0, limit: QUOTA, available: QUOTA, allowed: true },
@@ -87,7 +87,7 @@ describe('App Deployment lifecycle', () => {
     const real = await deployApp(app, input);
     expect(real.userErrors).toEqual([]);
     expect(real.appDeployment.cluster).toBe(plan.pool.cluster);
-    expect(real.appDeployment.variables).toEqual(plan.variables);
+    expect(real.appDeployment.variableValues).toEqual(plan.variableValues);
     const running = await waitForPhase(gw, real.appDeployment.id, ['RUNNING', 'FAILED']);
     expect(running.phase).toBe('RUNNING');
     const applied = hub.objects({ kind: 'ManifestWork', namespace: plan.pool.cluster }).find((o) => o.metadata.name === work.metadata.name)!;
@@ -105,7 +105,7 @@ describe('App Deployment lifecycle', () => {
     expect(dry.userErrors).toEqual([]);
     expect(await snapshotDb(app)).toEqual(dbBefore);
     const plan = dry.plan;
-    expect(plan.pool).toEqual({ id: null, name: poolName, mode: 'DEDICATED', isNew: true, cluster: spokeClusterName(w.project.name, poolName), machines: expect.any(Array) });
+    expect(plan.pool).toEqual({ computePool: null, name: poolName, mode: 'DEDICATED', isNew: true, cluster: spokeClusterName(w.project.name, poolName), machines: expect.any(Array) });
     expect(plan.pool.machines).toHaveLength(2);
     const used = (await ledger(sqlOf(app), w.project.name)).projectUsed;
     // a dedicated pool holds all of its machines' GPUs
@@ -119,7 +119,7 @@ describe('App Deployment lifecycle', () => {
     expect(real.appDeployment.cluster).toBe(plan.pool.cluster);
     const d = await waitForPhase(gw, real.appDeployment.id, ['RUNNING', 'FAILED'], 60_000);
     expect(d.phase).toBe('RUNNING');
-    const machines = (await app.q(`query($id: ID!) { node(id: $id) { ... on ComputePool { machines { hostId } } } }`, { id: d.computePool.id })).node.machines.map((m: any) => m.hostId);
+    const machines = (await app.q(`query($id: ID!) { node(id: $id) { ... on ComputePool { machines(first: 100) { nodes { hostId } } } } }`, { id: d.computePool.id })).node.machines.nodes.map((m: any) => m.hostId);
     expect(machines.sort()).toEqual([...plan.pool.machines].sort());
     const work = (plan.hubObjects as KubeObject[]).find((o) => o.kind === 'ManifestWork')!;
     const applied = hub.objects({ kind: 'ManifestWork', namespace: plan.pool.cluster }).find((o) => o.metadata.name === work.metadata.name)!;
@@ -201,7 +201,7 @@ describe('App Deployment lifecycle', () => {
     expect((await app.q(DELETE_DEPLOYMENT, { id: first.appDeployment.id })).deleteAppDeployment.userErrors).toEqual([]);
     await waitForPhase(gw, first.appDeployment.id, ['DELETED']);
     // a user's dedicated pool outlives the deployment and is free for the next one
-    expect((await app.q(`query($id: ID!) { node(id: $id) { ... on ComputePool { phase appDeployments { id } } } }`, { id: dedicated })).node).toEqual({ phase: 'RUNNING', appDeployments: [] });
+    expect((await app.q(`query($id: ID!) { node(id: $id) { ... on ComputePool { phase appDeployments { nodes { id } } } } }`, { id: dedicated })).node).toEqual({ phase: 'RUNNING', appDeployments: { nodes: [] } });
     const next = await deployApp(app, { ...input, name: uniq('next'), idempotencyKey: undefined });
     expect(next.userErrors).toEqual([]);
   }, 120_000);
@@ -220,7 +220,7 @@ describe('App Deployment lifecycle', () => {
     const name = uniq('clone');
     const c = (await app.q(CLONE, { input: { id: source.appDeployment.id, name, variables: [{ name: 'model', value: 'phi-3' }] } })).cloneAppDeployment;
     expect(c.userErrors).toEqual([]);
-    expect(c.appDeployment).toMatchObject({ name, variables: { model: 'phi-3', replicas: 3, temperature: 0.7, debug: false }, gpuRequests: [{ gpuFamily: 'NVIDIA-H100', count: 2 }] });
+    expect(c.appDeployment).toMatchObject({ name, variableValues: { model: 'phi-3', replicas: 3, temperature: 0.7, debug: false }, gpuRequests: [{ gpuFamily: 'NVIDIA-H100', count: 2 }] });
     const clone = await waitForPhase(gw, c.appDeployment.id, ['RUNNING', 'FAILED']);
     expect(clone.phase).toBe('RUNNING');
     const detail = (await app.q(`query($id: ID!) { node(id: $id) { ... on AppDeployment { description links { title url } computePool { id } bundles { id } } } }`, { id: clone.id })).node;
@@ -229,7 +229,7 @@ describe('App Deployment lifecycle', () => {
     const hr = hub.spoke(clone.cluster).get('helm.toolkit.fluxcd.io/v2', 'HelmRelease', ns, 'server')!;
     expect((hr.spec as any).values).toMatchObject({ model: 'phi-3', replicaCount: 3 });
     // the source keeps its value
-    expect((await getDeployment(gw, source.appDeployment.id)).variables.model).toBe('llama-3-70b');
+    expect((await getDeployment(gw, source.appDeployment.id)).variableValues.model).toBe('llama-3-70b');
     // an override obeys the same rules: a locked variable stays locked
     const locked = (await app.q(CLONE, { input: { id: source.appDeployment.id, name: uniq('clone'), variables: [{ name: 'temperature', value: 1.5 }] } })).cloneAppDeployment;
     expect(locked.userErrors.map((e: any) => [e.code, e.field])).toEqual([['INVALID_INPUT', ['input', 'variables', 'temperature']]]);

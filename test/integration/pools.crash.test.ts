@@ -170,7 +170,7 @@ describe('gateway crash recovery', () => {
     const stepsHit = new Set(killedAt.filter((p) => p.step).map((p) => p.step));
     expect(stepsHit.size, transcript.join('\n')).toBeGreaterThanOrEqual(3);
 
-    const pools = (await api.q(`query($n: String!) { project(name: $n) { computePools(first: 20) { nodes { id name mode clusterCount clusters { name } machines { state } } } } }`, { n: project })).project.computePools.nodes;
+    const pools = (await api.q(`query($n: String!) { project(name: $n) { computePools(first: 20) { nodes { id name mode clusterCount clusters { name } machines(first: 100) { nodes { state } } } } } }`, { n: project })).project.computePools.nodes;
     expect(pools).toHaveLength(3);
     const spokes: string[] = [];
     for (const p of pools) {
@@ -181,7 +181,7 @@ describe('gateway crash recovery', () => {
       expectOnce(log, 'STEP_STARTED', PROVISION_STEPS);
       expectOnce(log, 'STEP_SUCCEEDED', PROVISION_STEPS);
       expect(log.filter((e) => e.type === 'STEP_FAILED')).toEqual([]);
-      expect(p.machines.every((m: any) => m.state === 'IN_USE')).toBe(true);
+      expect(p.machines.nodes.every((m: any) => m.state === 'IN_USE')).toBe(true);
       const expected = p.clusterCount > 1 ? Array.from({ length: p.clusterCount }, (_, i) => spokeClusterName(project, p.name, i)) : [spokeClusterName(project, p.name)];
       expect(p.clusters.map((x: any) => x.name)).toEqual(expected);
       spokes.push(...expected);

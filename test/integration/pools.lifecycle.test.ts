@@ -32,7 +32,7 @@ const POOL_DETAIL = `query($id: ID!) { node(id: $id) { ... on ComputePool {
   clusters { name index nodeCount gpus { gpuFamily capacity allocated free } }
   gpus { gpuFamily capacity allocated free }
   environment { id topology clusterSets namespace numberOfClusters computePool { id } }
-  machines { hostId state computePool { id } }
+  machines(first: 100) { nodes { hostId state assignedPool { id } } }
 } } }`;
 
 const isLast = (phase: string) => (events: Ev[]) => events.some((e) => e.type === 'PHASE_CHANGED' && e.phase === phase);
@@ -123,8 +123,8 @@ describe('compute pool lifecycle', () => {
     expect(ded.status).toEqual({ phase: 'RUNNING', percent: 100, currentStep: null, stepIndex: 5, stepCount: 6, waitingOn: null, failure: null });
     expect(ded.clusters).toEqual([{ name: spokeClusterName(w.project.name, dedicatedName), index: 0, nodeCount: 2, gpus: [{ gpuFamily: H100, capacity: 8, allocated: 0, free: 8 }] }]);
     expect(ded.environment).toMatchObject({ topology: 'TOPOLOGY_OCM', clusterSets: [clusterSetName(w.project.name, dedicatedName)], namespace: w.project.name, numberOfClusters: 1, computePool: { id: dedicated.id } });
-    expect(ded.machines.map((m: any) => m.state)).toEqual(['IN_USE', 'IN_USE']);
-    expect(ded.machines.every((m: any) => m.computePool.id === dedicated.id)).toBe(true);
+    expect(ded.machines.nodes.map((m: any) => m.state)).toEqual(['IN_USE', 'IN_USE']);
+    expect(ded.machines.nodes.every((m: any) => m.assignedPool.id === dedicated.id)).toBe(true);
 
     const shr = (await app.q(POOL_DETAIL, { id: shared.id })).node;
     expect(shr.phase).toBe('RUNNING');
@@ -133,9 +133,9 @@ describe('compute pool lifecycle', () => {
       [spokeClusterName(w.project.name, sharedName, 1), 1, 2],
     ]);
     expect(shr.gpus).toEqual([{ gpuFamily: H100, capacity: 16, allocated: 0, free: 16 }]);
-    expect(shr.machines).toHaveLength(4);
-    expect(new Set(shr.machines.map((m: any) => m.hostId)).size).toBe(4);
-    expect(shr.machines.some((m: any) => ded.machines.some((d: any) => d.hostId === m.hostId))).toBe(false);
+    expect(shr.machines.nodes).toHaveLength(4);
+    expect(new Set(shr.machines.nodes.map((m: any) => m.hostId)).size).toBe(4);
+    expect(shr.machines.nodes.some((m: any) => ded.machines.nodes.some((d: any) => d.hostId === m.hostId))).toBe(false);
 
     // the environment is a node of its own
     const env = await app.q(`query($id: ID!) { node(id: $id) { ... on Environment { clusterSets computePool { name } } } }`, { id: shr.environment.id });
@@ -188,7 +188,7 @@ describe('compute pool lifecycle', () => {
     const gone = (await app.q(POOL_DETAIL, { id: dedicated.id })).node;
     expect(gone.phase).toBe('DELETED');
     expect(gone.deletedAt).not.toBeNull();
-    expect(gone.machines).toEqual([]);
+    expect(gone.machines.nodes).toEqual([]);
     expect(hubObjectsOf(hub, w.project.name).filter((o) => !o.startsWith('Namespace/'))).toEqual([]);
 
     // a deleted pool is not deleted twice, and its name is free again

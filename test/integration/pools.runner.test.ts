@@ -15,7 +15,7 @@ import type { Em } from '../../src/db/orm.js';
 import { SubjectKind } from '../../src/events/event.entity.js';
 import { HubError, HubErrorKind, type HubAdapter } from '../../src/kube/index.js';
 import { createLogger } from '../../src/logger.js';
-import { done, fail, wait, WaitReason, type FlowDefinition, type StepContext, type StepResult } from '../../src/workflow/flow.js';
+import { done, fail, FailureReason, wait, WaitReason, type FlowDefinition, type StepContext, type StepResult } from '../../src/workflow/flow.js';
 import { WorkflowJob } from '../../src/workflow/job.entity.js';
 import { defaultRunnerOptions, WorkflowRunner, type RunnerOptions } from '../../src/workflow/runner.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
@@ -293,7 +293,7 @@ describe('workflow runner', () => {
 
   it('should fail the pool with the reason a step gives', async () => {
     const pool = await newPool();
-    runner(scriptedFlow(['a', 'b'], async (_c, id) => (id === 'a' ? done() : fail('CLUSTER_FAILED', 'Cluster x failed to provision')))).start();
+    runner(scriptedFlow(['a', 'b'], async (_c, id) => (id === 'a' ? done() : fail(FailureReason.CLUSTER_FAILED, 'Cluster x failed to provision')))).start();
     const final = await waitForPoolPhase(app, pool.id, ['RUNNING', 'FAILED']);
     expect(final.status.failure).toEqual({ reason: 'CLUSTER_FAILED', step: 'b', message: 'Cluster x failed to provision' });
     expect(final.status.waitingOn).toBeNull();

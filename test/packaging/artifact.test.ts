@@ -70,6 +70,12 @@ describe('the production artifact', () => {
       const assets = [...(await page.text()).matchAll(/(?:src|href)="(\/graphiql\/[^"]+)"/g)].map((m) => m[1]);
       expect(assets.length).toBeGreaterThanOrEqual(4);
       for (const asset of assets) expect([asset, (await fetch(`${base}${asset}`)).status]).toEqual([asset, 200]);
+      // the web console is part of the artifact (built into dist/web), not the "not built" page
+      const consolePage = await (await fetch(`${base}/`, { headers: { accept: 'text/html' } })).text();
+      expect(consolePage).not.toMatch(/not built/);
+      const scripts = [...consolePage.matchAll(/src="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+      expect(scripts.length).toBeGreaterThan(0);
+      for (const script of scripts) expect([script, (await fetch(`${base}${script}`)).status]).toEqual([script, 200]);
 
       const data = ok(
         await gqlRequest<any>(url, '{ viewer { isPlatformAdmin } tenant(name: "demo") { name projects(first: 5) { nodes { name } } } }', undefined, token),

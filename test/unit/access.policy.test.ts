@@ -130,3 +130,39 @@ describe('canGrant: nobody mints a role above their own', () => {
     expect(ROLES.map((r) => (canGrant(viewers[r], b) ? 'y' : 'n')).join(' ')).toBe(row);
   });
 });
+
+describe('refusals are in words a user understands', () => {
+  const message = (fn: () => void) => {
+    try {
+      fn();
+    } catch (e) {
+      return e instanceof AuthError ? `${e.code}: ${e.message}` : String(e);
+    }
+    return 'ok';
+  };
+
+  it.each([
+    ['managePools', 'PROJECT_VIEWER', 'FORBIDDEN: You cannot create or delete compute pools in project demo-ml: that takes the project editor role or higher, and you are a project viewer there'],
+    ['deploy', 'PROJECT_VIEWER', 'FORBIDDEN: You cannot deploy, retry or delete app deployments in project demo-ml: that takes the project editor role or higher, and you are a project viewer there'],
+    ['manageBundles', 'PROJECT_VIEWER', 'FORBIDDEN: You cannot create or delete profile bundles in project demo-ml: that takes the project editor role or higher, and you are a project viewer there'],
+    ['update', 'PROJECT_EDITOR', 'FORBIDDEN: You cannot change the settings of project demo-ml: that takes the project admin role or a tenant admin, and you are a project editor there'],
+  ] as const)('%s as %s', (action, role, expected) => {
+    expect(message(() => assertProject(viewers[role], { id: P, tenantId: T, name: 'demo-ml' }, action))).toBe(expected);
+  });
+
+  it('names the operation and who may do it for tenant and platform operations', () => {
+    expect(message(() => assertTenant(viewers.PROJECT_ADMIN, T, 'administer', null, 'register machines in tenant acme'))).toBe(
+      'FORBIDDEN: You cannot register machines in tenant acme: that takes the tenant admin role of this tenant',
+    );
+    expect(message(() => assertPlatformAdmin(viewers.TENANT_ADMIN, 'create tenants'))).toBe('FORBIDDEN: You cannot create tenants: only platform admins can');
+  });
+
+  it('never names an internal permission', () => {
+    for (const action of Object.keys(ProjectAction) as (keyof typeof ProjectAction)[]) {
+      for (const role of ROLES) {
+        const m = message(() => assertProject(viewers[role], { id: P, tenantId: T, name: 'demo-ml' }, action));
+        expect(m).not.toMatch(/manageBundles|managePools|\bdeploy in\b|\bupdate\b|Not allowed/);
+      }
+    }
+  });
+});

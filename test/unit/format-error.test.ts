@@ -27,7 +27,7 @@ describe('createFormatError', () => {
     [new NotFoundError('Project', ['projectId']), { code: 'NOT_FOUND', field: ['projectId'] }, 'Project not found'],
     [new ValidationError('bad family', ['gpuFamily']), { code: 'INVALID_INPUT', field: ['gpuFamily'] }, 'bad family'],
     [new ConflictError('taken', null, ErrorCode.ALREADY_EXISTS), { code: 'ALREADY_EXISTS', field: undefined }, 'taken'],
-    [forbidden('delete tenants'), { code: 'FORBIDDEN' }, 'Not allowed to delete tenants'],
+    [forbidden('delete tenants', 'only platform admins can'), { code: 'FORBIDDEN' }, 'You cannot delete tenants: only platform admins can'],
     [unauthenticated(), { code: 'UNAUTHENTICATED' }, 'A valid bearer token is required'],
     [new DomainErrors([new ValidationError('a', ['x'], ErrorCode.INVALID_NAME), new ValidationError('b')]), { code: 'INVALID_NAME' }, 'a; b'],
   ] as [Error, Record<string, unknown>, string][])('%s keeps its message and gets its code', (err, extensions, message) => {
@@ -151,7 +151,7 @@ describe('mutate (payload userErrors)', () => {
       mutate(
         P,
         async () => {
-          throw forbidden('x');
+          throw forbidden('x', 'y');
         },
         s,
       ),

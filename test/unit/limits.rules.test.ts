@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { aliasLimitRule, assertCost, depthLimitRule, limitRules, operationCost } from '../../src/graphql/limits.js';
 
 const schema = buildSchema(`
-  type Query { tenants(first: Int, after: String): TenantConnection! viewer: Viewer! node(id: ID!): Node nodes(ids: [ID!]!): [Node]! }
+  type Query { tenants(first: Int, after: String, last: Int, before: String): TenantConnection! viewer: Viewer! node(id: ID!): Node nodes(ids: [ID!]!): [Node]! }
   interface Node { id: ID! }
   type Viewer { name: String! token: Token! }
   type Token { name: String! tenant: Tenant }
@@ -88,6 +88,11 @@ describe('operationCost', () => {
     expect(cost(q)).toBe(n);
   });
 
+  it('multiplies by last like by first (a backward page costs the same)', () => {
+    expect(cost('{ tenants(last: 5) { nodes { name } } }')).toBe(cost('{ tenants(first: 5) { nodes { name } } }'));
+    expect(cost('query($n: Int) { tenants(last: $n) { totalCount } }', { n: 100 })).toBe(101);
+  });
+
   it('reads page sizes from variables', () => {
     const q = 'query($n: Int) { tenants(first: $n) { totalCount } }';
     expect(cost(q, { n: 3 })).toBe(4);
@@ -139,6 +144,11 @@ describe('assertCost', () => {
       message: `first: ${first} exceeds the page limit of 100`,
     });
     expect(check('query($n: Int) { tenants { nodes { projects(first: $n) { totalCount } } } }', { n: first }, 1e12)?.code).toBe('LIMIT_EXCEEDED');
+  });
+
+  it('refuses last above the page limit whatever the budget', () => {
+    expect(check('{ tenants(last: 101) { totalCount } }', undefined, 1e12)).toEqual({ code: 'LIMIT_EXCEEDED', status: 400, message: 'last: 101 exceeds the page limit of 100' });
+    expect(check('{ tenants(last: 100) { nodes { projects(first: 100) { nodes { name } } } } }')?.message).toBe('Query cost 20201 exceeds the limit of 1000');
   });
 
   it('answers variables that do not fit their type as BAD_USER_INPUT (400), not as an internal error', () => {

@@ -95,7 +95,7 @@ describe('cursors', () => {
     [{ first: 1 }, 1],
     [{ first: MAX_PAGE }, MAX_PAGE],
   ])('pageRequest(%j).first = %d', (args, first) => {
-    expect(pageRequest(args)).toEqual({ first, afterId: null });
+    expect(pageRequest(args)).toEqual({ first, afterId: null, beforeId: null, backward: false });
   });
 
   it.each([0, -1, MAX_PAGE + 1, 1.5, Number.NaN])('pageRequest refuses first: %d', (first) => {
@@ -104,18 +104,19 @@ describe('cursors', () => {
 
   it('pageRequest decodes after', () => {
     const id = uuidv7();
-    expect(pageRequest({ first: 5, after: encodeCursor(id) })).toEqual({ first: 5, afterId: id });
+    expect(pageRequest({ first: 5, after: encodeCursor(id) })).toEqual({ first: 5, afterId: id, beforeId: null, backward: false });
   });
 });
 
 describe('toPage and connectionOf', () => {
   const rows = (n: number) => Array.from({ length: n }, () => ({ id: uuidv7() }));
+  const fwd = (first: number) => ({ first, afterId: null, beforeId: null, backward: false });
 
   it('fetching first+1 rows tells whether there is a next page', () => {
     const r = rows(4);
-    expect(toPage(r, 3, async () => 9)).toMatchObject({ items: r.slice(0, 3), hasNextPage: true });
-    expect(toPage(r.slice(0, 3), 3, async () => 3)).toMatchObject({ items: r.slice(0, 3), hasNextPage: false });
-    expect(toPage([], 3, async () => 0)).toMatchObject({ items: [], hasNextPage: false });
+    expect(toPage(r, fwd(3), async () => 9)).toMatchObject({ items: r.slice(0, 3), hasNextPage: true });
+    expect(toPage(r.slice(0, 3), fwd(3), async () => 3)).toMatchObject({ items: r.slice(0, 3), hasNextPage: false });
+    expect(toPage([], fwd(3), async () => 0)).toMatchObject({ items: [], hasNextPage: false });
   });
 
   it('builds edges with cursors, nodes and pageInfo; the total is counted lazily', async () => {
@@ -127,13 +128,45 @@ describe('toPage and connectionOf', () => {
     }
     let counted = 0;
     const r = rows(3);
-    const conn = connectionOf(Conn, toPage(r, 2, async () => ++counted && 42), (e) => `n:${e.id}`);
+    const conn = connectionOf(Conn, toPage(r, fwd(2), async () => ++counted && 42), (e) => `n:${e.id}`);
     expect(conn.nodes).toEqual([`n:${r[0].id}`, `n:${r[1].id}`]);
     expect(conn.edges.map((e) => decodeCursor(e.cursor))).toEqual([r[0].id, r[1].id]);
     expect(conn.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false, startCursor: conn.edges[0].cursor, endCursor: conn.edges[1].cursor });
     expect(counted).toBe(0);
     expect(await conn.countFn()).toBe(42);
-    const empty = connectionOf(Conn, toPage([], 2, async () => 0), String);
+    const empty = connectionOf(Conn, toPage([], fwd(2), async () => 0), String);
     expect(empty.pageInfo).toMatchObject({ hasNextPage: false, startCursor: null, endCursor: null });
+  });
+
+  it('pages backward: rows fetched newest first come back oldest first, the extra row means a previous page', () => {
+    const r = rows(4);
+    const desc = [...r].reverse();
+    const page = { first: 3, afterId: null, beforeId: null, backward: true };
+    expect(toPage(desc, page, async () => 4)).toMatchObject({ items: [r[1], r[2], r[3]], hasPreviousPage: true, hasNextPage: false });
+    expect(toPage(desc.slice(0, 3), page, async () => 3)).toMatchObject({ items: [r[1], r[2], r[3]], hasPreviousPage: false });
+    expect(toPage(desc.slice(1), { ...page, beforeId: r[3].id }, async () => 4)).toMatchObject({ items: [r[0], r[1], r[2]], hasPreviousPage: false, hasNextPage: true });
+    expect(toPage(r.slice(1), { ...fwd(3), afterId: r[0].id }, async () => 4)).toMatchObject({ hasPreviousPage: true, hasNextPage: false });
+  });
+});
+
+describe('last/before', () => {
+  it('pageRequest takes last and before', () => {
+    const id = uuidv7();
+    expect(pageRequest({ last: 5, before: encodeCursor(id) })).toEqual({ first: 5, afterId: null, beforeId: id, backward: true });
+    expect(pageRequest({ last: null })).toMatchObject({ first: DEFAULT_PAGE, backward: false });
+  });
+
+  it.each([
+    [{ first: 2, last: 2 }, 'last', /first or last, not both/],
+    [{ last: 0 }, 'last', /last must be between 1 and 100/],
+    [{ last: MAX_PAGE + 1 }, 'last', /last must be between 1 and 100/],
+    [{ before: 'garbage' }, 'before', /Invalid cursor/],
+  ])('pageRequest(%j) is an INVALID_INPUT on %s', (args, field, message) => {
+    expect(() => pageRequest(args)).toThrow(message);
+    try {
+      pageRequest(args);
+    } catch (e) {
+      expect(e).toMatchObject({ code: 'INVALID_INPUT', field: [field] });
+    }
   });
 });

@@ -173,7 +173,7 @@ class ProfileBundle(Model):
     name: str = ""
     version: int = 0
     version_label: str = ""
-    type: str = ""
+    bundle_type: str = ""
     description: Optional[str] = None
     variables: List[VariableDefinition] = field(default_factory=list)
 
@@ -212,7 +212,7 @@ class AppDeployment(Model):
     compute_pool: Optional[Ref] = None
     cluster: Optional[str] = None
     retries: int = 0
-    variables: Dict[str, Any] = field(default_factory=dict, metadata={"row": False})
+    variable_values: Dict[str, Any] = field(default_factory=dict, metadata={"row": False})
     gpu_requests: List[GpuRequest] = field(default_factory=list)
     access_urls: List[AccessUrl] = field(default_factory=list)
     status: Optional[ProgressStatus] = None
@@ -225,7 +225,7 @@ class AppDeployment(Model):
 class PlanPool(Model):
     """The pool a planned deployment would use (``is_new``: a dedicated pool made for it)."""
 
-    id: Optional[str] = None
+    compute_pool: Optional[Ref] = None
     name: str = ""
     mode: str = ""
     is_new: bool = False
@@ -237,11 +237,11 @@ class PlanPool(Model):
 class PlanStep(Model):
     """One step the deployment flow would run."""
 
-    id: str = ""
+    step: str = ""
     title: str = ""
 
     def text(self) -> str:
-        return self.id
+        return self.step
 
 
 @dataclass
@@ -254,7 +254,7 @@ class DeploymentPlan(Model):
     gpu_requests: List[GpuRequest] = field(default_factory=list)
     pool: Optional[PlanPool] = None
     steps: List[PlanStep] = field(default_factory=list)
-    variables: Dict[str, Any] = field(default_factory=dict, metadata={"row": False})
+    variable_values: Dict[str, Any] = field(default_factory=dict, metadata={"row": False})
     hub_objects: List[Dict[str, Any]] = field(default_factory=list, metadata={"row": False})
 
 

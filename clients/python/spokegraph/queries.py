@@ -12,16 +12,16 @@ PROJECT = "id name displayName description namespace createdAt tenant { id name 
 
 POOL = f"id name mode phase clusterCount kubernetesVersion createdAt gpus {{ gpuFamily capacity allocated free }} {STATUS}"
 
-BUNDLE = "id name version versionLabel type description variables { name type default required locked description }"
+BUNDLE = "id name version versionLabel bundleType description variables { name type default required locked description }"
 
 DEPLOYMENT = (
-    "id name phase cluster retries variables createdAt updatedAt deletedAt project { id name } computePool { id name } "
+    "id name phase cluster retries variableValues createdAt updatedAt deletedAt project { id name } computePool { id name } "
     f"gpuRequests {{ gpuFamily count }} accessUrls {{ component url port }} {STATUS}"
 )
 
 PLAN = (
     f"allowed refusals {{ field message code }} quota {{ level gpuFamily requested used limit available allowed }} "
-    "gpuRequests { gpuFamily count } pool { id name mode isNew cluster machines } steps { id title } variables hubObjects"
+    "gpuRequests { gpuFamily count } pool { computePool { id name } name mode isNew cluster machines } steps { step title } variableValues hubObjects"
 )
 
 EVENT = "id cursor seq projectSeq subjectKind subjectId subjectName type phase step stepIndex stepCount percent message details time"

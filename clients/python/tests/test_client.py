@@ -71,9 +71,9 @@ def test_dry_run_returns_the_plan_and_writes_nothing(client: Client, shared_pool
     plan = client.deploy(PROJECT, unique("dry"), [app_bundle], pool=shared_pool, variables={"model": "m"}, dry_run=True)
     assert isinstance(plan, DeploymentPlan)
     assert plan.allowed and plan.refusals == []
-    assert plan.pool is not None and plan.pool.id == shared_pool.id and not plan.pool.is_new and plan.pool.cluster
-    assert [s.id for s in plan.steps] == ["provision-pool", "place", "apply-work", "rollout"]
-    assert plan.variables["model"] == "m"
+    assert plan.pool is not None and plan.pool.compute_pool is not None and plan.pool.compute_pool.id == shared_pool.id and not plan.pool.is_new and plan.pool.cluster
+    assert [s.step for s in plan.steps] == ["provision-pool", "place", "apply-work", "rollout"]
+    assert plan.variable_values["model"] == "m"
     assert {o["kind"] for o in plan.hub_objects} >= {"Placement", "ManifestWork"}
     assert_flat([plan.row()])
     assert len(client.deployments(PROJECT)) == before
@@ -125,7 +125,7 @@ def test_deploy_watch_and_wait(client: Client, shared_pool, app_bundle) -> None:
     assert events[-1].phase == "RUNNING" and all(e.phase != "RUNNING" for e in events[:-1])
     out = io.StringIO()
     final = client.wait(d, progress=TextProgress(out))  # already RUNNING: replays, then returns
-    assert final.phase == "RUNNING" and final.variables["model"] == "Qwen/Qwen2.5-7B-Instruct"
+    assert final.phase == "RUNNING" and final.variable_values["model"] == "Qwen/Qwen2.5-7B-Instruct"
     assert {u.component for u in final.access_urls} == {"vllm", "open-webui"}
     text = out.getvalue()
     assert "step 4/4" in text and f"{d.name} is RUNNING" in text and final.access_urls[0].url in text
@@ -139,7 +139,7 @@ def test_clone_then_delete_watch_ends_deleted(client: Client, shared_pool, app_b
     client.wait(source, progress=False)
     copy = client.clone(source, unique("copy"), variables={"model": "other"})
     assert copy.name != source.name
-    assert client.wait(copy, progress=False).variables["model"] == "other"
+    assert client.wait(copy, progress=False).variable_values["model"] == "other"
     for d in (source, copy):
         deleting = client.delete(d)
         assert deleting.phase == "DELETING"

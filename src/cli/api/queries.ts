@@ -7,11 +7,11 @@ const USER_ERRORS = 'userErrors { field message code }';
 const STATUS = 'status { phase percent currentStep stepIndex stepCount waitingOn { reason message since } failure { reason step message } }';
 const PROJECT = 'id name displayName namespace tenant { name } gpuQuota { gpuFamily limit used available }';
 const POOL = `id name mode phase clusterCount createdAt gpus { gpuFamily capacity allocated free } ${STATUS}`;
-const BUNDLE = 'id name version versionLabel type variables { name type locked }';
-export const DEPLOYMENT = `id name phase cluster retries variables createdAt project { name } computePool { id name }
+const BUNDLE = 'id name version versionLabel bundleType variables { name type locked }';
+export const DEPLOYMENT = `id name phase cluster retries variableValues createdAt project { name } computePool { id name }
   gpuRequests { gpuFamily count } accessUrls { component url port } ${STATUS}`;
 const PLAN = `allowed refusals { field message code } quota { level gpuFamily requested used limit available allowed }
-  gpuRequests { gpuFamily count } pool { id name mode isNew cluster machines } steps { id title } variables hubObjects`;
+  gpuRequests { gpuFamily count } pool { computePool { id name } name mode isNew cluster machines } steps { step title } variableValues hubObjects`;
 export const EVENT = 'cursor seq type phase step stepIndex stepCount percent message time subjectName';
 
 export const VIEWER = 'query { viewer { isPlatformAdmin token { name prefix } } }';

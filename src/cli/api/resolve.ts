@@ -57,7 +57,7 @@ export async function findBundle(api: Api, project: string, ref: string): Promis
   if (!m) {
     const data = await api.query(q.NODE, { id: ref });
     if (data.node?.__typename !== 'ProfileBundle') throw notFound(`Profile bundle ${ref} not found`);
-    return { id: data.node.bundleId, name: data.node.bundleName, version: 0, versionLabel: '', type: '', variables: data.node.bundleVariables };
+    return { id: data.node.bundleId, name: data.node.bundleName, version: 0, versionLabel: '', bundleType: '', variables: data.node.bundleVariables };
   }
   const [, name, version] = m;
   const versions = await allPages<Bundle>(api, q.BUNDLES, { name: project, bundle: name }, (d) => d.project?.profileBundles ?? null);

@@ -59,7 +59,7 @@ export interface Bundle {
   name: string;
   version: number;
   versionLabel: string;
-  type: string;
+  bundleType: string;
   variables: VariableDef[];
 }
 
@@ -69,7 +69,7 @@ export interface Deployment {
   phase: string;
   cluster: string;
   retries: number;
-  variables: Record<string, unknown>;
+  variableValues: Record<string, unknown>;
   createdAt: string;
   project: { name: string };
   computePool: { id: string; name: string };
@@ -83,9 +83,9 @@ export interface Plan {
   refusals: UserError[];
   quota: QuotaLevelVerdict[];
   gpuRequests: { gpuFamily: string; count: number }[];
-  pool: { id: string | null; name: string; mode: string; isNew: boolean; cluster: string | null; machines: string[] };
-  steps: { id: string; title: string }[];
-  variables: Record<string, unknown>;
+  pool: { computePool: { id: string; name: string } | null; name: string; mode: string; isNew: boolean; cluster: string | null; machines: string[] };
+  steps: { step: string; title: string }[];
+  variableValues: Record<string, unknown>;
   hubObjects: { kind?: string; metadata?: { name?: string; namespace?: string } }[];
 }
 

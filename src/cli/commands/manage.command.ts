@@ -50,7 +50,7 @@ export function registerManage(program: Command, context: () => CliContext): voi
       const input: Record<string, unknown> = { id: source.id, name };
       if (flags.var.length) {
         // typed like the source's values (the bundles' definitions are not needed: the values carry the types)
-        const defs = Object.entries(source.variables).map(([n, v]) => ({ name: n, type: typeof v === 'boolean' ? 'BOOL' : typeof v === 'number' ? (Number.isInteger(v) ? 'INT64' : 'FLOAT64') : 'STRING', locked: false }));
+        const defs = Object.entries(source.variableValues).map(([n, v]) => ({ name: n, type: typeof v === 'boolean' ? 'BOOL' : typeof v === 'number' ? (Number.isInteger(v) ? 'INT64' : 'FLOAT64') : 'STRING', locked: false }));
         input.variables = variableValues(flags.var, defs);
       }
       if (flags.pool) input.poolId = await poolId(api, source.project.name, flags.pool);

@@ -33,7 +33,7 @@ export function printPlan(out: Output, plan: Plan): void {
     `pool:     ${p.name} (${p.mode}${p.isNew ? ', new dedicated pool' : ''})${p.cluster ? `, cluster ${p.cluster}` : ''}`,
     ...(p.machines.length ? [`machines: ${p.machines.join(', ')}`] : []),
     `gpus:     ${gpus(plan.gpuRequests)}`,
-    `steps:    ${plan.steps.map((s, i) => `${i + 1}. ${s.id}`).join('  ')}`,
+    `steps:    ${plan.steps.map((s, i) => `${i + 1}. ${s.step}`).join('  ')}`,
     `objects:  ${plan.hubObjects.map((o) => `${o.kind} ${o.metadata?.name ?? ''}`.trim()).join(', ')}`,
     ...plan.refusals.map((r) => `refused:  ${formatUserError(r)}`),
     '',

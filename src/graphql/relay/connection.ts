@@ -13,10 +13,10 @@ export const DEFAULT_PAGE = 20;
 
 @ObjectType('PageInfo')
 export class PageInfo {
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'With first: whether more items follow this page; with last: whether `before` was given' })
   hasNextPage!: boolean;
 
-  @Field(() => Boolean, { description: 'Always false: connections page forward only' })
+  @Field(() => Boolean, { description: 'With last: whether more items come before this page; with first: whether `after` was given' })
   hasPreviousPage!: boolean;
 
   @Field(() => String, { nullable: true })
@@ -31,45 +31,93 @@ export class PageArgs {
   @Field(() => Int, { nullable: true, description: `Page size, 1-${MAX_PAGE} (default ${DEFAULT_PAGE})` })
   first?: number | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'A cursor: the page starts after it' })
   after?: string | null;
+
+  @Field(() => Int, { nullable: true, description: `Page backwards: the last items (1-${MAX_PAGE}) before \`before\` (or the end); not with first` })
+  last?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'A cursor: the page ends before it' })
+  before?: string | null;
 }
 
 export interface PageRequest {
+  /** page size (first or last) */
   first: number;
   /** decoded id after which the page starts */
   afterId: string | null;
+  /** decoded id before which the page ends */
+  beforeId: string | null;
+  /** `last`: the items nearest the end (or `before`); fetched newest first, returned oldest first */
+  backward: boolean;
+}
+
+/** Identifies a page shape, for keying batched loaders. */
+export function pageKey(p: PageRequest): string {
+  return `${p.backward ? 'b' : 'f'}${p.first}|${p.afterId ?? ''}|${p.beforeId ?? ''}`;
 }
 
 export function encodeCursor(id: string): string {
   return Buffer.from(`c1:${id}`, 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string): string {
+export function decodeCursor(cursor: string, field = 'after'): string {
   const raw = /^[A-Za-z0-9_-]{1,200}$/.test(cursor) ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
   const id = raw.startsWith('c1:') ? raw.slice(3) : '';
-  if (!isUuid(id)) throw new ValidationError('Invalid cursor', ['after'], ErrorCode.INVALID_INPUT);
+  if (!isUuid(id)) throw new ValidationError('Invalid cursor', [field], ErrorCode.INVALID_INPUT);
   return id;
 }
 
-export function pageRequest(args: { first?: number | null; after?: string | null }): PageRequest {
-  const first = args.first ?? DEFAULT_PAGE;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) {
-    throw new ValidationError(`first must be between 1 and ${MAX_PAGE}`, ['first'], ErrorCode.INVALID_INPUT);
+/** Checks first/last (one of them, 1..MAX_PAGE) and returns the page size and direction. */
+export function pageSize(args: { first?: number | null; last?: number | null }): { size: number; backward: boolean } {
+  if (args.first != null && args.last != null) throw new ValidationError('Give first or last, not both', ['last'], ErrorCode.INVALID_INPUT);
+  const backward = args.last != null;
+  const size = (backward ? args.last : args.first) ?? DEFAULT_PAGE;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE) {
+    const name = backward ? 'last' : 'first';
+    throw new ValidationError(`${name} must be between 1 and ${MAX_PAGE}`, [name], ErrorCode.INVALID_INPUT);
   }
-  return { first, afterId: args.after ? decodeCursor(args.after) : null };
+  return { size, backward };
 }
 
-/** What services return: one page plus a lazy total (counted only if the client selects it). */
+export function pageRequest(args: { first?: number | null; after?: string | null; last?: number | null; before?: string | null }): PageRequest {
+  const { size, backward } = pageSize(args);
+  return {
+    first: size,
+    afterId: args.after ? decodeCursor(args.after, 'after') : null,
+    beforeId: args.before ? decodeCursor(args.before, 'before') : null,
+    backward,
+  };
+}
+
+/** What services return: one page (oldest first) plus a lazy total (counted only if the client selects it). */
 export interface Page<T> {
   items: T[];
   hasNextPage: boolean;
+  hasPreviousPage: boolean;
   count: () => Promise<number>;
 }
 
-/** Rows fetched with limit first+1 → a page. */
-export function toPage<T>(rows: T[], first: number, count: () => Promise<number>): Page<T> {
-  return { items: rows.slice(0, first), hasNextPage: rows.length > first, count };
+/**
+ * Rows fetched with limit size+1 in the page's direction (ascending, or descending for `last`) → a
+ * page in ascending order. The far side is known from the extra row; the near side from the cursor
+ * (a cursor names an item that was there, so something lies beyond it).
+ */
+export function toPage<T>(rows: T[], page: Pick<PageRequest, 'first' | 'backward' | 'afterId' | 'beforeId'>, count: () => Promise<number>): Page<T> {
+  const more = rows.length > page.first;
+  const items = rows.slice(0, page.first);
+  if (page.backward) return { items: items.reverse(), hasPreviousPage: more, hasNextPage: page.beforeId != null, count };
+  return { items, hasNextPage: more, hasPreviousPage: page.afterId != null, count };
+}
+
+/** The id bounds of a page, as MikroORM filters. */
+export function keysetWhere(page: PageRequest): Record<string, unknown>[] {
+  return [...(page.afterId ? [{ id: { $gt: page.afterId } }] : []), ...(page.beforeId ? [{ id: { $lt: page.beforeId } }] : [])];
+}
+
+/** An empty page (e.g. for a parent the caller may not see). */
+export function emptyPage<T>(): Page<T> {
+  return { items: [], hasNextPage: false, hasPreviousPage: false, count: async () => 0 };
 }
 
 export interface ConnectionShape<N> {
@@ -124,7 +172,7 @@ export function connectionOf<E extends { id: string }, N, C extends ConnectionSh
   conn.edges = page.items.map((e, i) => ({ cursor: cursorOf(e), node: nodes[i] }));
   const pi = new PageInfo();
   pi.hasNextPage = page.hasNextPage;
-  pi.hasPreviousPage = false;
+  pi.hasPreviousPage = page.hasPreviousPage;
   pi.startCursor = conn.edges[0]?.cursor ?? null;
   pi.endCursor = conn.edges.at(-1)?.cursor ?? null;
   conn.pageInfo = pi;

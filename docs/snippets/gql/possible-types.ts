@@ -1,0 +1,23 @@
+
+      export interface PossibleTypesResultData {
+        possibleTypes: {
+          [key: string]: string[]
+        }
+      }
+      const result: PossibleTypesResultData = {
+  "possibleTypes": {
+    "Node": [
+      "ApiToken",
+      "AppDeployment",
+      "ComputePool",
+      "DeploymentEvent",
+      "Environment",
+      "Machine",
+      "ProfileBundle",
+      "Project",
+      "Tenant"
+    ]
+  }
+};
+      export default result;
+    
