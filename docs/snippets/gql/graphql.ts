@@ -31,6 +31,7 @@ export type Phase =
 
 /** Why a pool or deployment is not done yet */
 export type WaitReason =
+  | 'HUB_NAME_CONFLICT'
   | 'HUB_UNREACHABLE'
   | 'QUEUED'
   | 'RETRYING_AFTER_ERROR'

@@ -175,6 +175,7 @@ export type VariableValueInput = {
 
 /** Why a pool or deployment is not done yet */
 export type WaitReason =
+  | 'HUB_NAME_CONFLICT'
   | 'HUB_UNREACHABLE'
   | 'QUEUED'
   | 'RETRYING_AFTER_ERROR'
