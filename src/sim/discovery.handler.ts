@@ -41,8 +41,8 @@ function groupDoc(group: string, versions: string[]): Record<string, unknown> {
 
 export const VERSION_INFO = {
   major: '1',
-  minor: '31',
-  gitVersion: 'v1.31.0-spokegraph-sim',
+  minor: '32',
+  gitVersion: 'v1.32.0-spokegraph-sim',
   gitCommit: 'simulated',
   gitTreeState: 'clean',
   buildDate: '2025-01-01T00:00:00Z',

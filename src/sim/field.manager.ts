@@ -1,13 +1,26 @@
 /**
- * Field ownership for server-side apply, at leaf granularity: nested maps are walked, lists are atomic
- * (what a CRD list without x-kubernetes-list-type is), metadata.finalizers is a set. Ownership lives
- * in metadata.managedFields as FieldsV1, so it survives restarts and is what clients see.
+ * Server-side apply and field ownership, following structured-merge-diff's model with the kind's
+ * schema: struct fields and map keys are granular (`f:`), lists are atomic unless the schema marks
+ * them `x-kubernetes-list-type: map` (items owned per key, `k:{...}`) or `set` (values owned one
+ * by one, `v:...`), and `x-kubernetes-map-type: atomic` maps are owned whole. Ownership lives in
+ * metadata.managedFields as FieldsV1, so it survives restarts and is what clients see.
+ *
+ *   - a field another manager owns with a different value is a conflict (409, one cause per path)
+ *     unless forced, which moves ownership to the applier;
+ *   - applying the same value as another manager shares ownership;
+ *   - a field (or list item) the applier owned and no longer applies is removed, unless another
+ *     manager still owns it (or, for an item, anything inside it);
+ *   - other writes (create, update, patch, controller writes) take ownership of what they change.
  */
-import { errors, type ResourceRef, type StatusCause } from './api.errors.js';
+import { errors, type ResourceRef } from './api.errors.js';
 import { clone, deepEqual, isPlainObject, nowIso, type KubeObject, type ManagedFieldsEntry } from './kube.types.js';
+import type { ResourceType } from './resource.catalog.js';
+import { META_NODE, rootNode } from './schema.registry.js';
+import { ANY, typeNode, type TypeNode } from './schema.structural.js';
 
-type Path = string[];
 type Scope = 'main' | 'status';
+/** A path: segments `f:<field>`, `k:<json of the key fields>`, `v:<json value>`. */
+type Path = string[];
 
 interface Owner {
   manager: string;
@@ -18,85 +31,156 @@ interface Owner {
   paths: Set<string>;
 }
 
-const key = (p: Path) => JSON.stringify(p);
-const unkey = (k: string) => JSON.parse(k) as Path;
+const SEP = '\u0000';
+const key = (p: Path) => p.join(SEP);
+const unkey = (k: string): Path => (k ? k.split(SEP) : []);
+const DEDUCED_ROOT = typeNode({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, true);
+const META_TRACKED = ['labels', 'annotations', 'finalizers', 'ownerReferences'];
 
-/** Leaf paths of an object within a scope (the main resource or its status). */
-export function leafPaths(obj: Record<string, unknown>, scope: Scope, hasStatus: boolean): Set<string> {
+function schemaRoot(r: ResourceType): TypeNode {
+  return (r.versions.length ? rootNode(r) : undefined) ?? DEDUCED_ROOT;
+}
+
+/** The node of a field of an object node (metadata at a resource root is ObjectMeta). */
+function childNode(n: TypeNode, field: string): TypeNode {
+  if (n.resourceLike && field === 'metadata') return META_NODE;
+  return n.child(field) ?? ANY;
+}
+
+const atomicList = (n: TypeNode) => n === ANY || n.listType === 'atomic' || (n.listType === 'map' && n.listKeys.length === 0);
+
+/** The key segment of a map-list item: its key fields, sorted by name, as JSON. */
+function itemSegment(item: unknown, keys: readonly string[]): string {
+  const rec = isPlainObject(item) ? item : {};
+  const fields = [...keys].sort().filter((k) => rec[k] !== undefined);
+  return `k:${JSON.stringify(Object.fromEntries(fields.map((k) => [k, rec[k]])))}`;
+}
+
+function sameItem(a: unknown, seg: string, keys: readonly string[]): boolean {
+  return itemSegment(a, keys) === seg;
+}
+
+/** Every owned path of `value` under `node`: leaves, atomic values, map-list items and set values. */
+function collect(value: unknown, node: TypeNode, path: Path, out: Set<string>): void {
+  if (isPlainObject(value) && node.mapType !== 'atomic') {
+    const keys = Object.keys(value).filter((k) => value[k] !== undefined);
+    if (keys.length === 0 && path.length) out.add(key(path));
+    for (const k of keys) collect(value[k], childNode(node, k), [...path, `f:${k}`], out);
+    return;
+  }
+  if (Array.isArray(value) && !atomicList(node)) {
+    if (value.length === 0) out.add(key(path));
+    const items = node.items ?? ANY;
+    for (const item of value) {
+      if (node.listType === 'set') out.add(key([...path, `v:${JSON.stringify(item)}`]));
+      else {
+        const p = [...path, itemSegment(item, node.listKeys)];
+        out.add(key(p));
+        collect(item, items, p, out);
+      }
+    }
+    return;
+  }
+  out.add(key(path));
+}
+
+/** The owned paths of an object within a scope (main resource or status subresource). */
+function fieldSet(obj: Record<string, unknown>, root: TypeNode, scope: Scope, hasStatus: boolean): Set<string> {
   const out = new Set<string>();
-  const walk = (v: unknown, path: Path) => {
-    if (isPlainObject(v) && Object.keys(v).length > 0) {
-      for (const [k, child] of Object.entries(v)) if (child !== undefined) walk(child, [...path, k]);
-    } else out.add(key(path));
-  };
   for (const [k, v] of Object.entries(obj)) {
     if (v === undefined || k === 'apiVersion' || k === 'kind') continue;
     if (k === 'metadata') {
       if (scope !== 'main' || !isPlainObject(v)) continue;
-      for (const m of ['labels', 'annotations'] as const) {
-        const map = v[m];
-        if (isPlainObject(map)) for (const lk of Object.keys(map)) out.add(key(['metadata', m, lk]));
-      }
-      if (Array.isArray(v.finalizers)) for (const f of v.finalizers) out.add(key(['metadata', 'finalizers', `v:${JSON.stringify(f)}`]));
-      if (Array.isArray(v.ownerReferences)) out.add(key(['metadata', 'ownerReferences']));
+      for (const m of META_TRACKED) if (v[m] !== undefined && v[m] !== null) collect(v[m], META_NODE.child(m) ?? ANY, ['f:metadata', `f:${m}`], out);
       continue;
     }
     const isStatus = k === 'status';
-    if (hasStatus && (scope === 'status') !== isStatus) continue;
-    if (!hasStatus && scope === 'status') continue;
-    walk(v, [k]);
+    if (hasStatus ? (scope === 'status') !== isStatus : scope === 'status') continue;
+    collect(v, childNode(root, k), [`f:${k}`], out);
   }
   return out;
 }
 
+/** The value at a path (undefined when absent). */
 function getAt(obj: unknown, path: Path): unknown {
   let cur: unknown = obj;
   for (const seg of path) {
-    if (seg.startsWith('v:') && Array.isArray(cur)) {
+    if (seg.startsWith('f:')) {
+      if (!isPlainObject(cur)) return undefined;
+      cur = cur[seg.slice(2)];
+    } else if (seg.startsWith('v:')) {
+      if (!Array.isArray(cur)) return undefined;
       const want = JSON.parse(seg.slice(2)) as unknown;
       return cur.some((x) => deepEqual(x, want)) ? want : undefined;
+    } else {
+      if (!Array.isArray(cur)) return undefined;
+      const want = JSON.parse(seg.slice(2)) as Record<string, unknown>;
+      const keys = Object.keys(want);
+      cur = cur.find((x) => sameItem(x, seg, keys));
     }
-    if (!isPlainObject(cur)) return undefined;
-    cur = cur[seg];
+    if (cur === undefined) return undefined;
   }
   return cur;
 }
 
-function deleteAt(obj: Record<string, unknown>, path: Path): void {
+/** The value a path owns, for comparing: an item or object compares by presence, leaves by value. */
+function ownedValue(obj: unknown, path: Path): unknown {
+  const v = getAt(obj, path);
+  const last = path[path.length - 1] ?? '';
+  if (last.startsWith('k:') && v !== undefined) return true;
+  return v;
+}
+
+/** Removes a path from a mutable object, dropping maps and lists the removal emptied (below the top level). */
+function removeAt(obj: Record<string, unknown>, path: Path): void {
   const rec = (node: unknown, i: number): void => {
-    if (!isPlainObject(node)) return;
     const seg = path[i];
-    const list = node[seg];
-    if (i === path.length - 2 && path[i + 1].startsWith('v:') && Array.isArray(list)) {
-      const want = JSON.parse(path[i + 1].slice(2)) as unknown;
-      const rest = list.filter((x) => !deepEqual(x, want));
-      if (rest.length) node[seg] = rest;
-      else delete node[seg];
+    const last = i === path.length - 1;
+    if (seg.startsWith('f:')) {
+      if (!isPlainObject(node)) return;
+      const k = seg.slice(2);
+      if (last) delete node[k];
+      else {
+        rec(node[k], i + 1);
+        const child = node[k];
+        if (i >= 1 && ((isPlainObject(child) && Object.keys(child).length === 0) || (Array.isArray(child) && child.length === 0))) delete node[k];
+      }
       return;
     }
-    if (i === path.length - 1) {
-      delete node[seg];
-      return;
-    }
-    const child = node[seg];
-    rec(child, i + 1);
-    // Prune maps the removal emptied, but keep top-level fields (an emptied spec stays `{}`).
-    if (i >= 1 && isPlainObject(child) && Object.keys(child).length === 0) delete node[seg];
+    if (!Array.isArray(node)) return;
+    const at = seg.startsWith('v:')
+      ? node.findIndex((x) => deepEqual(x, JSON.parse(seg.slice(2))))
+      : node.findIndex((x) => sameItem(x, seg, Object.keys(JSON.parse(seg.slice(2)) as object)));
+    if (at < 0) return;
+    if (last) node.splice(at, 1);
+    else rec(node[at], i + 1);
   };
   rec(obj, 0);
 }
 
-/** Applied values win; maps merge recursively; finalizers are a union; other lists are replaced. */
-function mergeApplied(live: unknown, applied: unknown, path: Path): unknown {
-  if (path.length === 2 && path[0] === 'metadata' && path[1] === 'finalizers' && Array.isArray(applied)) {
-    const base = Array.isArray(live) ? [...live] : [];
-    for (const f of applied) if (!base.includes(f)) base.push(f);
-    return base;
+/** Applied values win; objects merge per field; map lists per key, sets by value; atomic values are replaced. */
+function mergeValue(live: unknown, applied: unknown, node: TypeNode): unknown {
+  if (isPlainObject(applied) && isPlainObject(live) && node.mapType !== 'atomic') {
+    const out: Record<string, unknown> = { ...live };
+    for (const [k, v] of Object.entries(applied)) if (v !== undefined) out[k] = mergeValue(live[k], v, childNode(node, k));
+    return out;
   }
-  if (!isPlainObject(applied) || !isPlainObject(live)) return clone(applied);
-  const out: Record<string, unknown> = { ...live };
-  for (const [k, v] of Object.entries(applied)) if (v !== undefined) out[k] = mergeApplied(live[k], v, [...path, k]);
-  return out;
+  if (Array.isArray(applied) && Array.isArray(live) && !atomicList(node)) {
+    const out = [...live];
+    if (node.listType === 'set') {
+      for (const v of applied) if (!out.some((x) => deepEqual(x, v))) out.push(clone(v));
+      return out;
+    }
+    const items = node.items ?? ANY;
+    for (const item of applied) {
+      const seg = itemSegment(item, node.listKeys);
+      const at = out.findIndex((x) => itemSegment(x, node.listKeys) === seg);
+      if (at >= 0) out[at] = mergeValue(out[at], item, items);
+      else out.push(clone(item));
+    }
+    return out;
+  }
+  return clone(applied);
 }
 
 function decode(entries: ManagedFieldsEntry[] | undefined): Owner[] {
@@ -104,8 +188,8 @@ function decode(entries: ManagedFieldsEntry[] | undefined): Owner[] {
     const paths = new Set<string>();
     const walk = (node: unknown, path: Path) => {
       const children = isPlainObject(node) ? Object.keys(node).filter((k) => k !== '.') : [];
-      if (children.length === 0 && path.length) paths.add(key(path));
-      for (const c of children) walk((node as Record<string, unknown>)[c], [...path, c.startsWith('f:') ? c.slice(2) : c]);
+      if (path.length && (children.length === 0 || (isPlainObject(node) && '.' in node))) paths.add(key(path));
+      for (const c of children) walk((node as Record<string, unknown>)[c], [...path, c]);
     };
     walk(e.fieldsV1 ?? {}, []);
     return { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion, time: e.time, subresource: e.subresource, paths };
@@ -116,14 +200,17 @@ function encode(owners: Owner[]): ManagedFieldsEntry[] {
   return owners
     .filter((o) => o.paths.size > 0)
     .map((o) => {
-      const root: Record<string, unknown> = {};
-      for (const k of [...o.paths].sort()) {
-        let node = root;
-        for (const seg of unkey(k)) {
-          const f = seg.startsWith('v:') ? seg : `f:${seg}`;
-          node[f] = (node[f] as Record<string, unknown>) ?? {};
-          node = node[f] as Record<string, unknown>;
-        }
+      const root: Record<string, Record<string, unknown>> = {};
+      const all = [...o.paths].sort();
+      for (const k of all) {
+        let node: Record<string, unknown> = root;
+        for (const seg of unkey(k)) node = (node[seg] ??= {}) as Record<string, unknown>;
+      }
+      // A member that also has owned children is marked with "." (as FieldsV1 writes list items).
+      for (const k of all) {
+        let node: Record<string, unknown> = root;
+        for (const seg of unkey(k)) node = node[seg] as Record<string, unknown>;
+        if (Object.keys(node).some((c) => c !== '.')) node['.'] = {};
       }
       const e: ManagedFieldsEntry = { manager: o.manager, operation: o.operation, apiVersion: o.apiVersion, time: o.time, fieldsType: 'FieldsV1', fieldsV1: root };
       if (o.subresource) e.subresource = o.subresource;
@@ -131,73 +218,84 @@ function encode(owners: Owner[]): ManagedFieldsEntry[] {
     });
 }
 
-/**
- * The path whose value decides a conflict between my leaf `p` and another manager's leaf `q`, or
- * undefined when they cannot clash: same leaf, or one is an ancestor holding a non-map (atomic) value.
- * An empty map is mergeable, so owning `spec: {}` never contests `spec.x`.
- */
-function contested(live: unknown, applied: unknown, p: Path, q: Path): Path | undefined {
-  if (p.length === q.length) return p.every((s, i) => s === q[i]) ? p : undefined;
-  if (!overlaps(p, q)) return undefined;
-  if (q.length < p.length) return isPlainObject(getAt(live, q)) ? undefined : q;
-  return isPlainObject(getAt(applied, p)) ? undefined : q;
+/** A path as structured-merge-diff prints it: `.spec.ports[port=80,protocol="TCP"].name`, `.metadata.finalizers[="x"]`. */
+export function displayPath(p: Path): string {
+  return p
+    .map((seg) => {
+      if (seg.startsWith('f:')) return `.${seg.slice(2)}`;
+      if (seg.startsWith('v:')) return `[=${seg.slice(2)}]`;
+      const fields = JSON.parse(seg.slice(2)) as Record<string, unknown>;
+      return `[${Object.entries(fields).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+    })
+    .join('');
 }
 
-const overlaps = (a: Path, b: Path) => a.length <= b.length ? a.every((s, i) => s === b[i]) : b.every((s, i) => s === a[i]);
-const display = (p: Path) => p.map((s) => (s.startsWith('v:') ? `[${s.slice(2)}]` : `.${s}`)).join('');
+/** How a conflict names a manager (kube-apiserver's printManager; the identifier carries no time). */
+function printManager(o: Owner): string {
+  let s = JSON.stringify(o.manager);
+  if (o.subresource) s += ` with subresource ${JSON.stringify(o.subresource)}`;
+  if (o.operation === 'Update') s += ` using ${o.apiVersion ?? 'v1'}`;
+  return s;
+}
 
 export interface ApplyOptions {
-  resource: ResourceRef;
+  resource: ResourceType & ResourceRef;
   manager: string;
   force: boolean;
-  hasStatus: boolean;
   scope: Scope;
 }
 
 /**
- * Server-side apply of `applied` onto `live` (absent = create). Returns the merged object with its
- * managedFields; when nothing changes the result deep-equals `live`, so the store writes nothing.
+ * Server-side apply of `applied` onto `live` (absent = create), both at the storage version.
+ * Returns the merged object with its managedFields; when nothing changes the result deep-equals
+ * `live`, so the store writes nothing.
  */
 export function serverSideApply(live: KubeObject | undefined, applied: KubeObject, opts: ApplyOptions): KubeObject {
+  const r = opts.resource;
+  const root = schemaRoot(r);
   const subresource = opts.scope === 'status' ? 'status' : undefined;
   const scoped: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(applied)) {
     if (k === 'apiVersion' || k === 'kind') continue;
     if (k === 'metadata') {
       const m = v as Record<string, unknown>;
-      scoped.metadata = Object.fromEntries(['labels', 'annotations', 'finalizers', 'ownerReferences'].filter((f) => m[f] !== undefined).map((f) => [f, m[f]]));
+      scoped.metadata = Object.fromEntries(META_TRACKED.filter((f) => m[f] !== undefined && m[f] !== null).map((f) => [f, m[f]]));
       continue;
     }
-    if (opts.hasStatus && (k === 'status') !== (opts.scope === 'status')) continue;
+    if (r.status && (k === 'status') !== (opts.scope === 'status')) continue;
     scoped[k] = v;
   }
-  const newPaths = leafPaths(scoped, opts.scope, opts.hasStatus);
+  const newPaths = fieldSet(scoped, root, opts.scope, r.status);
   const owners = decode(live?.metadata.managedFields);
   const isMe = (o: Owner) => o.manager === opts.manager && o.operation === 'Apply' && o.subresource === subresource;
   const mine = owners.find(isMe);
-  const causes: StatusCause[] = [];
+
+  const conflicts: Array<{ manager: string; path: string }> = [];
   if (live) {
     for (const pk of newPaths) {
       const p = unkey(pk);
       for (const o of owners) {
-        if (isMe(o) || o.subresource !== subresource) continue;
-        for (const qk of [...o.paths]) {
-          const at = contested(live, scoped, p, unkey(qk));
-          if (!at || deepEqual(getAt(live, at), getAt(scoped, at))) continue;
-          const message = `conflict with "${o.manager}"${o.operation === 'Update' ? ` using ${o.apiVersion ?? 'v1'}` : ''}`;
-          if (opts.force) o.paths.delete(qk);
-          else if (!causes.some((c) => c.message === message && c.field === display(at))) causes.push({ type: 'FieldManagerConflict', message, field: display(at) });
-        }
+        if (isMe(o) || !o.paths.has(pk)) continue;
+        if (deepEqual(ownedValue(live, p), ownedValue(scoped, p))) continue;
+        if (opts.force) o.paths.delete(pk);
+        else conflicts.push({ manager: printManager(o), path: displayPath(p) });
       }
     }
   }
-  if (causes.length) throw errors.applyConflict(opts.resource, applied.metadata.name ?? '', causes);
+  if (conflicts.length) throw errors.applyConflict(conflicts);
 
   const base: KubeObject = live ? clone(live) : { apiVersion: applied.apiVersion, kind: applied.kind, metadata: { ...applied.metadata } };
-  let merged = mergeApplied(base, scoped, []) as KubeObject;
-  merged = { ...merged, apiVersion: base.apiVersion, kind: base.kind };
+  const merged = { ...(mergeValue(base, scoped, root) as KubeObject), apiVersion: base.apiVersion, kind: base.kind };
+  if (!live) merged.metadata = { ...applied.metadata, ...merged.metadata };
+
+  // Fields I owned and no longer apply go, unless another manager owns them (or, for a list item,
+  // anything inside it). Items first: their removal takes their fields along.
   const othersOwn = (k: string) => owners.some((o) => !isMe(o) && o.paths.has(k));
-  for (const old of mine?.paths ?? []) if (!newPaths.has(old) && !othersOwn(old)) deleteAt(merged, unkey(old));
+  const othersOwnBelow = (k: string) => owners.some((o) => !isMe(o) && [...o.paths].some((q) => q.startsWith(k + SEP)));
+  const dropped = [...(mine?.paths ?? [])].filter((k) => !newPaths.has(k) && !othersOwn(k));
+  const isItem = (k: string) => unkey(k).at(-1)?.startsWith('k:') ?? false;
+  for (const k of dropped.filter(isItem).sort((a, b) => b.length - a.length)) if (!othersOwnBelow(k)) removeAt(merged, unkey(k));
+  for (const k of dropped.filter((x) => !isItem(x))) removeAt(merged, unkey(k));
 
   const changed = !mine || mine.paths.size !== newPaths.size || [...newPaths].some((p) => !mine.paths.has(p));
   const next = owners.filter((o) => !isMe(o));
@@ -212,26 +310,21 @@ export function serverSideApply(live: KubeObject | undefined, applied: KubeObjec
 
 /**
  * Ownership after a non-apply write (create, PUT, patch, controller write): the writer takes every
- * leaf it changed, and other managers lose those leaves, without conflicts (as kube-apiserver does).
+ * path it changed, and other managers lose those, without conflicts (as kube-apiserver does).
  */
-export function recordUpdate(
-  live: KubeObject | undefined,
-  next: KubeObject,
-  manager: string,
-  scope: Scope,
-  hasStatus: boolean,
-): ManagedFieldsEntry[] | undefined {
+export function recordUpdate(live: KubeObject | undefined, next: KubeObject, manager: string, scope: Scope, r: ResourceType): ManagedFieldsEntry[] | undefined {
+  const root = schemaRoot(r);
   const subresource = scope === 'status' ? 'status' : undefined;
-  const before = live ? leafPaths(live, scope, hasStatus) : new Set<string>();
-  const after = leafPaths(next, scope, hasStatus);
-  const changed = [...after].filter((k) => !before.has(k) || !deepEqual(getAt(live, unkey(k)), getAt(next, unkey(k))));
+  const before = live ? fieldSet(live, root, scope, r.status) : new Set<string>();
+  const after = fieldSet(next, root, scope, r.status);
+  const changed = [...after].filter((k) => !before.has(k) || !deepEqual(ownedValue(live, unkey(k)), ownedValue(next, unkey(k))));
   const removed = [...before].filter((k) => !after.has(k));
-  const owners = decode(live?.metadata.managedFields);
   if (changed.length === 0 && removed.length === 0) return live?.metadata.managedFields;
+  const owners = decode(live?.metadata.managedFields);
   for (const o of owners) {
     for (const k of [...changed, ...removed]) o.paths.delete(k);
-    // A changed leaf also ends ownership of any atomic ancestor or descendant another manager held.
-    for (const k of changed) for (const q of [...o.paths]) if (overlaps(unkey(k), unkey(q))) o.paths.delete(q);
+    // A removed list item or map takes what other managers owned inside it along.
+    for (const k of removed) for (const q of [...o.paths]) if (q.startsWith(k + SEP)) o.paths.delete(q);
   }
   let mine = owners.find((o) => o.manager === manager && o.operation === 'Update' && o.subresource === subresource);
   if (!mine) {

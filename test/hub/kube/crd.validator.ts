@@ -1,5 +1,5 @@
 /**
- * Validates objects against the upstream CRDs in test/fixtures/crds the way a real API server would
+ * Validates objects against the upstream CRDs in crds/ the way a real API server would
  * treat a structural schema: unknown fields FAIL (the server would prune or, with strict field
  * validation, reject them), `x-kubernetes-*` extensions are translated (int-or-string, preserve-unknown,
  * embedded-resource) or dropped, `nullable` is honoured and OpenAPI formats get validators. Metadata,
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import yaml from 'js-yaml';
 
-export const CRD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/crds');
+export const CRD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../crds');
 
 type Schema = Record<string, unknown>;
 
