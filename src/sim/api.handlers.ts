@@ -25,6 +25,7 @@ import { managerFromUserAgent, serverSideApply } from './field.manager.js';
 import { apiVersionOf, isPlainObject, type KubeObject } from './kube.types.js';
 import { fieldSelector, labelSelector } from './label.selector.js';
 import { jsonPatch, mergePatch } from './object.patch.js';
+import { decodeProtobuf, PROTOBUF_TYPE } from './protobuf.decode.js';
 import type { ObjectStore } from './object.store.js';
 import { boolParam, dryRunParam, fieldManagerParam, fieldValidationParam, intParam, propagationPolicyOf, type PropagationPolicy } from './query.params.js';
 import { decodeObject, withDefaults } from './request.object.js';
@@ -84,7 +85,7 @@ export function sendJson(res: ServerResponse, code: number, body: unknown): void
   send(res, code, body, 'json');
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readRaw(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req) {
@@ -92,7 +93,25 @@ async function readBody(req: IncomingMessage): Promise<string> {
     if (size > 3 * 1024 * 1024) throw new ApiError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
     chunks.push(c as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  return (await readRaw(req)).toString('utf8');
+}
+
+/**
+ * A create/update body: JSON or YAML for every kind, protobuf too for the built-in kinds (as
+ * kube-apiserver; custom resources have no protobuf form). `text` is set for JSON bodies, which
+ * are scanned for duplicate fields.
+ */
+async function readObjectBody(req: IncomingMessage, r: ResourceType): Promise<{ body: unknown; text?: string }> {
+  const media = requestMediaType(req);
+  const accepted = r.custom ? BODY_TYPES : [...BODY_TYPES, PROTOBUF_TYPE];
+  const raw = await readRaw(req);
+  if (media === PROTOBUF_TYPE && !r.custom) return { body: decodeProtobuf(raw, accepted) };
+  const text = raw.toString('utf8');
+  return { body: decodeBody(text, media, accepted), text: media === JSON_TYPE ? text : undefined };
 }
 
 function mustGet(ctx: HandlerContext, t: Target): KubeObject {
@@ -290,22 +309,20 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
     case 'create': {
       if (t.subresource) throw errors.methodNotAllowed('POST');
       const p = writeParams(q, 'CreateOptions');
-      const media = requestMediaType(req);
-      const text = await readBody(req);
-      const { object, warnings } = decodeObject(decodeBody(text, media), t, { fieldValidation: p.fieldValidation, text: media === JSON_TYPE ? text : undefined });
+      const { body, text } = await readObjectBody(req, r);
+      const { object, warnings } = decodeObject(body, t, { fieldValidation: p.fieldValidation, text });
       if (object.metadata.resourceVersion) throw errors.badRequest('resourceVersion should not be set on objects to be created');
       return reply(201, ctx.store.create(object, { manager: managerOf(p, req), dryRun: p.dryRun, requestVersion: t.version }), warnings);
     }
     case 'update': {
       const p = writeParams(q, 'UpdateOptions');
-      const media = requestMediaType(req);
-      const text = await readBody(req);
       const manager = managerOf(p, req);
       if (t.subresource === 'scale') {
-        const next = fromScale(mustGet(ctx, t), decodeBody(text, media), scaleOf(t));
+        const next = fromScale(mustGet(ctx, t), decodeBody(await readBody(req), requestMediaType(req)), scaleOf(t));
         return reply(200, ctx.store.update(next, { manager, dryRun: p.dryRun, requestVersion: t.version }));
       }
-      const { object, warnings } = decodeObject(decodeBody(text, media), t, { fieldValidation: p.fieldValidation, text: media === JSON_TYPE ? text : undefined });
+      const { body, text } = await readObjectBody(req, r);
+      const { object, warnings } = decodeObject(body, t, { fieldValidation: p.fieldValidation, text });
       if (r.custom && !object.metadata.resourceVersion)
         throw errors.invalid(r.kind, r.group, t.name ?? '', [{ type: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' }]);
       return reply(200, ctx.store.update(object, { manager, dryRun: p.dryRun, subresource: t.subresource === 'finalize' ? 'finalize' : t.subresource, requestVersion: t.version }), warnings);

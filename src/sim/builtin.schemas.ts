@@ -182,7 +182,7 @@ const BUILTINS: Record<string, Builtin> = {
     properties: {
       data: { type: 'object', description: 'Data contains the secret data. Each key must consist of alphanumeric characters, \'-\', \'_\' or \'.\'. The serialized form of the secret data is a base64 encoded string.', additionalProperties: { type: 'string', format: 'byte' } },
       stringData: stringMap('stringData allows specifying non-binary secret data in string form. It is provided as a write-only input field for convenience.'),
-      type: str('Used to facilitate programmatic handling of secret data.'),
+      type: str('Used to facilitate programmatic handling of secret data.', { default: 'Opaque' }),
       immutable: bool('Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified).'),
     },
   },
