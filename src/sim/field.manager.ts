@@ -196,23 +196,33 @@ function decode(entries: ManagedFieldsEntry[] | undefined): Owner[] {
   });
 }
 
+/** FieldsV1 of a path set: nested objects, a member that also has owned children marked with "." first. */
+function fieldsV1(paths: Set<string>): Record<string, unknown> {
+  type Node = { member: boolean; children: Map<string, Node> };
+  const root: Node = { member: false, children: new Map() };
+  for (const k of paths) {
+    let node = root;
+    for (const seg of unkey(k)) {
+      let next = node.children.get(seg);
+      if (!next) node.children.set(seg, (next = { member: false, children: new Map() }));
+      node = next;
+    }
+    node.member = true;
+  }
+  const out = (n: Node): Record<string, unknown> => {
+    const o: Record<string, unknown> = {};
+    if (n.member && n.children.size) o['.'] = {};
+    for (const k of [...n.children.keys()].sort()) o[k] = out(n.children.get(k)!);
+    return o;
+  };
+  return out(root);
+}
+
 function encode(owners: Owner[]): ManagedFieldsEntry[] {
   return owners
     .filter((o) => o.paths.size > 0)
     .map((o) => {
-      const root: Record<string, Record<string, unknown>> = {};
-      const all = [...o.paths].sort();
-      for (const k of all) {
-        let node: Record<string, unknown> = root;
-        for (const seg of unkey(k)) node = (node[seg] ??= {}) as Record<string, unknown>;
-      }
-      // A member that also has owned children is marked with "." (as FieldsV1 writes list items).
-      for (const k of all) {
-        let node: Record<string, unknown> = root;
-        for (const seg of unkey(k)) node = node[seg] as Record<string, unknown>;
-        if (Object.keys(node).some((c) => c !== '.')) node['.'] = {};
-      }
-      const e: ManagedFieldsEntry = { manager: o.manager, operation: o.operation, apiVersion: o.apiVersion, time: o.time, fieldsType: 'FieldsV1', fieldsV1: root };
+      const e: ManagedFieldsEntry = { manager: o.manager, operation: o.operation, apiVersion: o.apiVersion, time: o.time, fieldsType: 'FieldsV1', fieldsV1: fieldsV1(o.paths) };
       if (o.subresource) e.subresource = o.subresource;
       return e;
     });
@@ -282,6 +292,8 @@ export function serverSideApply(live: KubeObject | undefined, applied: KubeObjec
       }
     }
   }
+  // structured-merge-diff lists conflicts by manager, then path.
+  conflicts.sort((x, y) => (x.manager < y.manager ? -1 : x.manager > y.manager ? 1 : x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
   if (conflicts.length) throw errors.applyConflict(conflicts);
 
   const base: KubeObject = live ? clone(live) : { apiVersion: applied.apiVersion, kind: applied.kind, metadata: { ...applied.metadata } };

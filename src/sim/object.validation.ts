@@ -85,8 +85,6 @@ type Rule = (obj: KubeObject, spec: Record<string, unknown>) => StatusCause[];
 const RULES: Record<string, Rule> = {
   'cluster.open-cluster-management.io/ManagedClusterSetBinding': (o, spec) =>
     spec.clusterSet === o.metadata.name ? [] : [{ field: 'spec.clusterSet', message: `Invalid value: "${String(spec.clusterSet)}": must equal the binding name "${o.metadata.name}"` }],
-  'cluster.open-cluster-management.io/Placement': (_o, spec) =>
-    spec.numberOfClusters === undefined || (Number.isInteger(spec.numberOfClusters) && Number(spec.numberOfClusters) >= 0) ? [] : [{ field: 'spec.numberOfClusters', message: 'Invalid value: must be a non-negative integer' }],
   // The OCM work webhook decodes every manifest as an object with metadata (apiVersion and kind are
   // the CRD's x-kubernetes-embedded-resource, checked by the schema).
   'work.open-cluster-management.io/ManifestWork': (_o, spec) => {

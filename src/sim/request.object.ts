@@ -59,7 +59,8 @@ export function decodeObject(body: unknown, t: Target, opts: DecodeOptions): Dec
   if (node) {
     const res = walkSchema(obj, node, { prune: true, defaults: !opts.apply, validate: false });
     obj = res.value as KubeObject;
-    unknown = res.unknown;
+    // Pruning reports the paths sorted, and so do the warnings and the strict error.
+    unknown = res.unknown.sort();
   }
   const warnings: string[] = [];
   if (opts.fieldValidation !== 'Ignore' && (unknown.length || duplicates.length)) {

@@ -54,7 +54,8 @@ export function strategicMerge(original: unknown, patch: unknown, node: TypeNode
     const cn = child(node, k);
     let merged: unknown;
     if (Array.isArray(v)) merged = mergeList(out[k], v, cn);
-    else if (isPlainObject(v)) merged = cn.mapType === 'atomic' ? stripDirectives(v) : strategicMerge(out[k], v, cn);
+    // Maps merge key by key unless their patch strategy is replace (x-kubernetes-map-type is apply's, not SMP's).
+    else if (isPlainObject(v)) merged = (cn.patchStrategy ?? '').split(',').includes('replace') ? stripDirectives(v) : strategicMerge(out[k], v, cn);
     else merged = v;
     if (merged === undefined) delete out[k];
     else out[k] = merged;
@@ -99,7 +100,7 @@ function order(obj: Record<string, unknown>, field: string, wanted: unknown[], n
   if (!Array.isArray(list)) return;
   const key = node.patchMergeKey;
   const id = (x: unknown) => JSON.stringify(key && isPlainObject(x) ? x[key] : x);
-  const rank = new Map(wanted.map((w, i) => [id(key && isPlainObject(w) ? w : w), i]));
+  const rank = new Map(wanted.map((w, i) => [id(w), i]));
   const indexed = list.map((x, i) => ({ x, i, r: rank.get(id(x)) ?? Number.MAX_SAFE_INTEGER }));
   indexed.sort((a, b) => a.r - b.r || a.i - b.i);
   obj[field] = indexed.map((e) => e.x);
