@@ -5,9 +5,8 @@
  *     `/openapi/v3/apis/<group>/<version>` are OpenAPI 3.0 documents. kubectl reads them for
  *     `explain` and to learn that PATCH accepts `fieldValidation` (so `--validate=strict` is done
  *     by the server) and which patch types each kind takes.
- *   - `/openapi/v2` is the Swagger 2.0 document in JSON. client-go asks for it as protobuf first
- *     (application/com.github.proto-openapi.spec.v2@v1.0+protobuf); a server that cannot encode it
- *     answers 406, and JSON is served to clients that accept it.
+ *   - `/openapi/v2` is the Swagger 2.0 document, as protobuf (gnostic's openapi.v2.Document, what
+ *     client-go asks for with application/com.github.proto-openapi.spec.v2@v1.0+protobuf) or JSON.
  * Paths carry the operations' x-kubernetes-action and x-kubernetes-group-version-kind, schemas
  * their x-kubernetes-group-version-kind, as kube-apiserver publishes them.
  */
@@ -15,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { errors } from './api.errors.js';
 import { OBJECT_META } from './builtin.schemas.js';
 import { apiVersionOf } from './kube.types.js';
+import { encodeOpenApiV2 } from './openapi.v2proto.js';
 import { RESOURCES, type ResourceType } from './resource.catalog.js';
 import { schemaOf } from './schema.registry.js';
 import type { SchemaObject } from './schema.types.js';
@@ -236,7 +236,11 @@ function servedGroupVersions(): Array<{ group: string; version: string }> {
   return [...seen.values()];
 }
 
+// Clients ask with the '@' form (deprecated: '@' is not a valid MIME token); the answer uses the '.' form, as kube-openapi's handler does.
+const V2_PROTOBUF_ACCEPT = ['application/com.github.proto-openapi.spec.v2@v1.0+protobuf', 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf'];
+const V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
 const cache = new Map<string, string>();
+let v2Proto: Buffer | undefined;
 
 function cached(key: string, build: () => unknown): string {
   let text = cache.get(key);
@@ -255,7 +259,7 @@ const docPath = (group: string, version: string) => (group ? `apis/${group}/${ve
 const hashOf = (text: string) => createHash('sha512').update(text).digest('hex').toUpperCase();
 
 /** The body of an OpenAPI path, or undefined when the path is not one. */
-export function openapi(path: string, accept: string | undefined): { body: string; contentType: string } | undefined {
+export function openapi(path: string, accept: string | undefined): { body: string | Buffer; contentType: string } | undefined {
   if (path === '/openapi/v3') {
     const paths: Record<string, unknown> = {};
     for (const { group, version } of servedGroupVersions()) paths[docPath(group, version)] = { serverRelativeURL: `/openapi/v3/${docPath(group, version)}?hash=${hashOf(v3Doc(group, version))}` };
@@ -270,7 +274,9 @@ export function openapi(path: string, accept: string | undefined): { body: strin
   }
   if (path === '/openapi/v2') {
     const types = (accept ?? '*/*').split(',').map((s) => s.split(';')[0].trim().toLowerCase());
-    if (!types.some((t) => t === 'application/json' || t === '*/*' || t === 'application/*')) throw errors.notAcceptable(['application/json']);
+    const json = types.findIndex((t) => t === 'application/json' || t === '*/*' || t === 'application/*');
+    const proto = types.findIndex((t) => V2_PROTOBUF_ACCEPT.includes(t));
+    if (json < 0 && proto < 0) throw errors.notAcceptable(['application/json', V2_PROTOBUF]);
     const body = cached('v2', () => {
       const paths: Record<string, unknown> = {};
       const definitions: Record<string, SchemaObject> = { ...commonDefinitions(false) };
@@ -281,6 +287,10 @@ export function openapi(path: string, accept: string | undefined): { body: strin
       }
       return { swagger: '2.0', info: { title: 'Kubernetes', version: KUBE_VERSION }, paths, definitions };
     });
+    if (proto >= 0 && (json < 0 || proto < json)) {
+      v2Proto ??= encodeOpenApiV2(JSON.parse(body) as Record<string, unknown>);
+      return { body: v2Proto, contentType: V2_PROTOBUF };
+    }
     return { body, contentType: 'application/json' };
   }
   return undefined;
