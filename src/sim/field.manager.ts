@@ -13,7 +13,7 @@
  *   - other writes (create, update, patch, controller writes) take ownership of what they change.
  */
 import { errors, type ResourceRef } from './api.errors.js';
-import { clone, deepEqual, isPlainObject, nowIso, type KubeObject, type ManagedFieldsEntry } from './kube.types.js';
+import { deepEqual, isPlainObject, nowIso, type KubeObject, type ManagedFieldsEntry } from './kube.types.js';
 import type { ResourceType } from './resource.catalog.js';
 import { META_NODE, rootNode } from './schema.registry.js';
 import { ANY, typeNode, type TypeNode } from './schema.structural.js';
@@ -22,14 +22,57 @@ type Scope = 'main' | 'status';
 /** A path: segments `f:<field>`, `k:<json of the key fields>`, `v:<json value>`. */
 type Path = string[];
 
-interface Owner {
-  manager: string;
-  operation: 'Apply' | 'Update';
-  apiVersion?: string;
-  time?: string;
-  subresource?: string;
-  paths: Set<string>;
+/**
+ * One managedFields entry, decoded. The path set is shared with a per-entry cache until the first
+ * change (copy on write), and an untouched owner is written back as the very entry it came from:
+ * a write that changes one manager's fields leaves the other entries' objects (frozen, shared
+ * with the previous version) alone.
+ */
+class Owner {
+  private own = false;
+  dirty = false;
+  constructor(
+    readonly manager: string,
+    readonly operation: 'Apply' | 'Update',
+    public apiVersion: string | undefined,
+    public time: string | undefined,
+    readonly subresource: string | undefined,
+    private set: Set<string>,
+    readonly entry?: ManagedFieldsEntry,
+  ) {
+    this.own = !entry;
+    this.dirty = !entry;
+  }
+
+  get paths(): ReadonlySet<string> {
+    return this.set;
+  }
+
+  private writable(): Set<string> {
+    if (!this.own) {
+      this.set = new Set(this.set);
+      this.own = true;
+    }
+    this.dirty = true;
+    return this.set;
+  }
+
+  delete(k: string): void {
+    if (this.set.has(k)) this.writable().delete(k);
+  }
+
+  add(k: string): void {
+    if (!this.set.has(k)) this.writable().add(k);
+  }
+
+  touch(apiVersion: string | undefined, time: string | undefined): void {
+    if (apiVersion !== this.apiVersion || time !== this.time) this.dirty = true;
+    this.apiVersion = apiVersion;
+    this.time = time;
+  }
 }
+
+const decodedCache = new WeakMap<ManagedFieldsEntry, Set<string>>();
 
 const SEP = '\u0000';
 const key = (p: Path) => p.join(SEP);
@@ -131,31 +174,40 @@ function ownedValue(obj: unknown, path: Path): unknown {
   return v;
 }
 
-/** Removes a path from a mutable object, dropping maps and lists the removal emptied (below the top level). */
-function removeAt(obj: Record<string, unknown>, path: Path): void {
-  const rec = (node: unknown, i: number): void => {
-    const seg = path[i];
-    const last = i === path.length - 1;
-    if (seg.startsWith('f:')) {
-      if (!isPlainObject(node)) return;
-      const k = seg.slice(2);
-      if (last) delete node[k];
-      else {
-        rec(node[k], i + 1);
-        const child = node[k];
-        if (i >= 1 && ((isPlainObject(child) && Object.keys(child).length === 0) || (Array.isArray(child) && child.length === 0))) delete node[k];
-      }
-      return;
+const emptied = (v: unknown) => (isPlainObject(v) && Object.keys(v).length === 0) || (Array.isArray(v) && v.length === 0);
+
+/**
+ * `node` without the value at `path` (copying only along the path; frozen inputs are fine),
+ * dropping maps and lists the removal emptied below the top level (an emptied spec stays `{}`).
+ */
+function without(node: unknown, path: Path, i = 0): unknown {
+  const seg = path[i];
+  const last = i === path.length - 1;
+  if (seg.startsWith('f:')) {
+    if (!isPlainObject(node)) return node;
+    const k = seg.slice(2);
+    if (!(k in node)) return node;
+    const out: Record<string, unknown> = { ...node };
+    if (last) delete out[k];
+    else {
+      const child = without(node[k], path, i + 1);
+      if (child === node[k]) return node;
+      if (i >= 1 && emptied(child)) delete out[k];
+      else out[k] = child;
     }
-    if (!Array.isArray(node)) return;
-    const at = seg.startsWith('v:')
-      ? node.findIndex((x) => deepEqual(x, JSON.parse(seg.slice(2))))
-      : node.findIndex((x) => sameItem(x, seg, Object.keys(JSON.parse(seg.slice(2)) as object)));
-    if (at < 0) return;
-    if (last) node.splice(at, 1);
-    else rec(node[at], i + 1);
-  };
-  rec(obj, 0);
+    return out;
+  }
+  if (!Array.isArray(node)) return node;
+  const at = seg.startsWith('v:')
+    ? node.findIndex((x) => deepEqual(x, JSON.parse(seg.slice(2))))
+    : node.findIndex((x) => sameItem(x, seg, Object.keys(JSON.parse(seg.slice(2)) as object)));
+  if (at < 0) return node;
+  if (last) return [...node.slice(0, at), ...node.slice(at + 1)];
+  const child = without(node[at], path, i + 1);
+  if (child === node[at]) return node;
+  const out = [...node];
+  out[at] = child;
+  return out;
 }
 
 /** Applied values win; objects merge per field; map lists per key, sets by value; atomic values are replaced. */
@@ -168,7 +220,7 @@ function mergeValue(live: unknown, applied: unknown, node: TypeNode): unknown {
   if (Array.isArray(applied) && Array.isArray(live) && !atomicList(node)) {
     const out = [...live];
     if (node.listType === 'set') {
-      for (const v of applied) if (!out.some((x) => deepEqual(x, v))) out.push(clone(v));
+      for (const v of applied) if (!out.some((x) => deepEqual(x, v))) out.push(v);
       return out;
     }
     const items = node.items ?? ANY;
@@ -176,28 +228,34 @@ function mergeValue(live: unknown, applied: unknown, node: TypeNode): unknown {
       const seg = itemSegment(item, node.listKeys);
       const at = out.findIndex((x) => itemSegment(x, node.listKeys) === seg);
       if (at >= 0) out[at] = mergeValue(out[at], item, items);
-      else out.push(clone(item));
+      else out.push(item);
     }
     return out;
   }
-  return clone(applied);
+  // Shared, not copied: nothing changes a merge result in place (removal copies along its path).
+  return applied;
+}
+
+function pathsOf(e: ManagedFieldsEntry): Set<string> {
+  const cached = decodedCache.get(e);
+  if (cached) return cached;
+  const paths = new Set<string>();
+  const walk = (node: unknown, path: Path) => {
+    const children = isPlainObject(node) ? Object.keys(node).filter((k) => k !== '.') : [];
+    if (path.length && (children.length === 0 || (isPlainObject(node) && '.' in node))) paths.add(key(path));
+    for (const c of children) walk((node as Record<string, unknown>)[c], [...path, c]);
+  };
+  walk(e.fieldsV1 ?? {}, []);
+  if (Object.isFrozen(e)) decodedCache.set(e, paths);
+  return paths;
 }
 
 function decode(entries: ManagedFieldsEntry[] | undefined): Owner[] {
-  return (entries ?? []).map((e) => {
-    const paths = new Set<string>();
-    const walk = (node: unknown, path: Path) => {
-      const children = isPlainObject(node) ? Object.keys(node).filter((k) => k !== '.') : [];
-      if (path.length && (children.length === 0 || (isPlainObject(node) && '.' in node))) paths.add(key(path));
-      for (const c of children) walk((node as Record<string, unknown>)[c], [...path, c]);
-    };
-    walk(e.fieldsV1 ?? {}, []);
-    return { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion, time: e.time, subresource: e.subresource, paths };
-  });
+  return (entries ?? []).map((e) => new Owner(e.manager, e.operation, e.apiVersion, e.time, e.subresource, pathsOf(e), e));
 }
 
 /** FieldsV1 of a path set: nested objects, a member that also has owned children marked with "." first. */
-function fieldsV1(paths: Set<string>): Record<string, unknown> {
+function fieldsV1(paths: ReadonlySet<string>): Record<string, unknown> {
   type Node = { member: boolean; children: Map<string, Node> };
   const root: Node = { member: false, children: new Map() };
   for (const k of paths) {
@@ -222,6 +280,7 @@ function encode(owners: Owner[]): ManagedFieldsEntry[] {
   return owners
     .filter((o) => o.paths.size > 0)
     .map((o) => {
+      if (!o.dirty && o.entry) return o.entry;
       const e: ManagedFieldsEntry = { manager: o.manager, operation: o.operation, apiVersion: o.apiVersion, time: o.time, fieldsType: 'FieldsV1', fieldsV1: fieldsV1(o.paths) };
       if (o.subresource) e.subresource = o.subresource;
       return e;
@@ -287,7 +346,7 @@ export function serverSideApply(live: KubeObject | undefined, applied: KubeObjec
       for (const o of owners) {
         if (isMe(o) || !o.paths.has(pk)) continue;
         if (deepEqual(ownedValue(live, p), ownedValue(scoped, p))) continue;
-        if (opts.force) o.paths.delete(pk);
+        if (opts.force) o.delete(pk);
         else conflicts.push({ manager: printManager(o), path: displayPath(p) });
       }
     }
@@ -296,9 +355,9 @@ export function serverSideApply(live: KubeObject | undefined, applied: KubeObjec
   conflicts.sort((x, y) => (x.manager < y.manager ? -1 : x.manager > y.manager ? 1 : x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
   if (conflicts.length) throw errors.applyConflict(conflicts);
 
-  const base: KubeObject = live ? clone(live) : { apiVersion: applied.apiVersion, kind: applied.kind, metadata: { ...applied.metadata } };
-  const merged = { ...(mergeValue(base, scoped, root) as KubeObject), apiVersion: base.apiVersion, kind: base.kind };
-  if (!live) merged.metadata = { ...applied.metadata, ...merged.metadata };
+  // Merged copy-on-write: the result shares every subtree the apply does not touch with `live`.
+  const base: KubeObject = live ?? { apiVersion: applied.apiVersion, kind: applied.kind, metadata: { ...applied.metadata } };
+  let merged = { ...(mergeValue(base, scoped, root) as KubeObject), apiVersion: base.apiVersion, kind: base.kind };
 
   // Fields I owned and no longer apply go, unless another manager owns them (or, for a list item,
   // anything inside it). Items first: their removal takes their fields along.
@@ -306,12 +365,14 @@ export function serverSideApply(live: KubeObject | undefined, applied: KubeObjec
   const othersOwnBelow = (k: string) => owners.some((o) => !isMe(o) && [...o.paths].some((q) => q.startsWith(k + SEP)));
   const dropped = [...(mine?.paths ?? [])].filter((k) => !newPaths.has(k) && !othersOwn(k));
   const isItem = (k: string) => unkey(k).at(-1)?.startsWith('k:') ?? false;
-  for (const k of dropped.filter(isItem).sort((a, b) => b.length - a.length)) if (!othersOwnBelow(k)) removeAt(merged, unkey(k));
-  for (const k of dropped.filter((x) => !isItem(x))) removeAt(merged, unkey(k));
+  for (const k of dropped.filter(isItem).sort((a, b) => b.length - a.length)) if (!othersOwnBelow(k)) merged = without(merged, unkey(k)) as KubeObject;
+  for (const k of dropped.filter((x) => !isItem(x))) merged = without(merged, unkey(k)) as KubeObject;
+  merged = { ...merged, metadata: { ...merged.metadata } };
 
   const changed = !mine || mine.paths.size !== newPaths.size || [...newPaths].some((p) => !mine.paths.has(p));
   const next = owners.filter((o) => !isMe(o));
-  const entry: Owner = { manager: opts.manager, operation: 'Apply', apiVersion: applied.apiVersion, time: changed ? nowIso() : mine?.time, subresource, paths: newPaths };
+  const entry = changed || !mine ? new Owner(opts.manager, 'Apply', applied.apiVersion, nowIso(), subresource, newPaths) : mine;
+  entry.touch(applied.apiVersion, entry.time);
   const at = owners.findIndex(isMe);
   next.splice(at >= 0 ? at : next.length, 0, entry);
   const encoded = encode(next);
@@ -327,27 +388,124 @@ export function serverSideApply(live: KubeObject | undefined, applied: KubeObjec
 export function recordUpdate(live: KubeObject | undefined, next: KubeObject, manager: string, scope: Scope, r: ResourceType): ManagedFieldsEntry[] | undefined {
   const root = schemaRoot(r);
   const subresource = scope === 'status' ? 'status' : undefined;
-  const before = live ? fieldSet(live, root, scope, r.status) : new Set<string>();
-  const after = fieldSet(next, root, scope, r.status);
-  const changed = [...after].filter((k) => !before.has(k) || !deepEqual(ownedValue(live, unkey(k)), ownedValue(next, unkey(k))));
-  const removed = [...before].filter((k) => !after.has(k));
+  const changed: string[] = [];
+  const removed: string[] = [];
+  diffRoot(live, next, root, scope, r.status, changed, removed);
   if (changed.length === 0 && removed.length === 0) return live?.metadata.managedFields;
   const owners = decode(live?.metadata.managedFields);
   for (const o of owners) {
-    for (const k of [...changed, ...removed]) o.paths.delete(k);
+    for (const k of changed) o.delete(k);
+    for (const k of removed) o.delete(k);
     // A removed list item or map takes what other managers owned inside it along.
-    for (const k of removed) for (const q of [...o.paths]) if (q.startsWith(k + SEP)) o.paths.delete(q);
+    if (removed.length) for (const q of [...o.paths]) if (removed.some((k) => q.startsWith(k + SEP))) o.delete(q);
   }
   let mine = owners.find((o) => o.manager === manager && o.operation === 'Update' && o.subresource === subresource);
   if (!mine) {
-    mine = { manager, operation: 'Update', apiVersion: next.apiVersion, subresource, paths: new Set() };
+    mine = new Owner(manager, 'Update', next.apiVersion, undefined, subresource, new Set());
     owners.push(mine);
   }
-  for (const k of changed) mine.paths.add(k);
-  mine.time = nowIso();
-  mine.apiVersion = next.apiVersion;
+  for (const k of changed) mine.add(k);
+  mine.touch(next.apiVersion, nowIso());
   const encoded = encode(owners);
   return encoded.length ? encoded : undefined;
+}
+
+/** The root of a diff: only the scope's fields, and only the tracked parts of metadata. */
+function diffRoot(live: KubeObject | undefined, next: KubeObject, root: TypeNode, scope: Scope, hasStatus: boolean, changed: string[], removed: string[]): void {
+  const keys = new Set([...Object.keys(live ?? {}), ...Object.keys(next)]);
+  for (const k of keys) {
+    if (k === 'apiVersion' || k === 'kind') continue;
+    const a = live?.[k];
+    const b = next[k];
+    if (k === 'metadata') {
+      if (scope !== 'main') continue;
+      const am = (a ?? {}) as Record<string, unknown>;
+      const bm = (b ?? {}) as Record<string, unknown>;
+      for (const m of META_TRACKED) diff(am[m] ?? undefined, bm[m] ?? undefined, META_NODE.child(m) ?? ANY, ['f:metadata', `f:${m}`], changed, removed);
+      continue;
+    }
+    if (hasStatus ? (scope === 'status') !== (k === 'status') : scope === 'status') continue;
+    diff(a, b, childNode(root, k), [`f:${k}`], changed, removed);
+  }
+}
+
+function pathsBelow(v: unknown, node: TypeNode, path: Path): string[] {
+  const out = new Set<string>();
+  collect(v, node, path, out);
+  return [...out];
+}
+
+/**
+ * The paths a write changed (new, or with another value) and removed, comparing only the subtrees
+ * that differ: an unchanged subtree is the very same (frozen) object in both versions.
+ */
+function diff(a: unknown, b: unknown, node: TypeNode, path: Path, changed: string[], removed: string[]): void {
+  if (a === b) return;
+  if (a === undefined) {
+    if (b !== undefined) changed.push(...pathsBelow(b, node, path));
+    return;
+  }
+  if (b === undefined) {
+    removed.push(...pathsBelow(a, node, path));
+    return;
+  }
+  const granular = (v: unknown) => isPlainObject(v) && node.mapType !== 'atomic';
+  if (granular(a) && granular(b)) {
+    const ao = a as Record<string, unknown>;
+    const bo = b as Record<string, unknown>;
+    const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
+    const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
+    if (ak.length === 0 || bk.length === 0) {
+      // An empty map is a leaf of its own.
+      if (ak.length === 0 && bk.length === 0) return;
+      if (ak.length === 0) removed.push(key(path));
+      else removed.push(...pathsBelow(a, node, path));
+      if (bk.length === 0) changed.push(key(path));
+      else changed.push(...pathsBelow(b, node, path));
+      return;
+    }
+    for (const k of new Set([...ak, ...bk])) diff(ao[k], bo[k], childNode(node, k), [...path, `f:${k}`], changed, removed);
+    return;
+  }
+  const list = (v: unknown) => Array.isArray(v) && !atomicList(node);
+  if (list(a) && list(b)) {
+    const al = a as unknown[];
+    const bl = b as unknown[];
+    if (al.length === 0 || bl.length === 0) {
+      if (al.length === 0 && bl.length === 0) return;
+      if (al.length === 0) removed.push(key(path));
+      else removed.push(...pathsBelow(a, node, path));
+      if (bl.length === 0) changed.push(key(path));
+      else changed.push(...pathsBelow(b, node, path));
+      return;
+    }
+    if (node.listType === 'set') {
+      const enc = (x: unknown) => `v:${JSON.stringify(x)}`;
+      const as = new Set(al.map(enc));
+      const bs = new Set(bl.map(enc));
+      for (const v of bs) if (!as.has(v)) changed.push(key([...path, v]));
+      for (const v of as) if (!bs.has(v)) removed.push(key([...path, v]));
+      return;
+    }
+    const items = node.items ?? ANY;
+    const byKey = new Map(al.map((x) => [itemSegment(x, node.listKeys), x]));
+    const seen = new Set<string>();
+    for (const x of bl) {
+      const seg = itemSegment(x, node.listKeys);
+      seen.add(seg);
+      const before = byKey.get(seg);
+      if (before === undefined) changed.push(...pathsBelow(x, items, [...path, seg]));
+      else diff(before, x, items, [...path, seg], changed, removed);
+    }
+    for (const [seg, x] of byKey) if (!seen.has(seg)) removed.push(...pathsBelow(x, items, [...path, seg]));
+    return;
+  }
+  if (deepEqual(a, b)) return;
+  // A leaf, an atomic value, or a change of shape: the old paths go, the new ones are changed.
+  const before = pathsBelow(a, node, path);
+  const after = new Set(pathsBelow(b, node, path));
+  changed.push(...after);
+  for (const k of before) if (!after.has(k)) removed.push(k);
 }
 
 /** Field manager name kube-apiserver derives from a User-Agent when none is given. */

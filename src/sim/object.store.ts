@@ -55,7 +55,7 @@ export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 export const ORPHAN_FINALIZER = 'orphan';
 
 /** Checks (throws ApiError) and may return a replacement object (pruned, defaulted). */
-export type Admission = (op: 'create' | 'update', obj: KubeObject, store: ObjectStore, opts: WriteOptions) => KubeObject | void;
+export type Admission = (op: 'create' | 'update', obj: KubeObject, store: ObjectStore, opts: WriteOptions, current?: KubeObject) => KubeObject | void;
 
 export interface StoreSnapshot {
   rv: number;
@@ -263,9 +263,17 @@ export class ObjectStore {
     if (opts.appliedFields) {
       next.metadata.managedFields = input.metadata.managedFields;
       if (!next.metadata.managedFields) delete next.metadata.managedFields;
+      if (deepEqual(next, current)) return current;
+      next = this.admit('update', next, opts, current);
     } else {
       // A write that changes nothing leaves ownership as it is: look for that before working out
-      // managedFields (controllers rewrite unchanged status all the time).
+      // managedFields (controllers rewrite unchanged status all the time). Admission prunes and
+      // defaults, so a write that differs only by what defaulting adds is a no-op too (as in
+      // kube-apiserver, whose no-op updates leave the resourceVersion alone).
+      next.metadata.managedFields = current.metadata.managedFields;
+      if (!next.metadata.managedFields) delete next.metadata.managedFields;
+      if (deepEqual(next, current)) return current;
+      next = this.admit('update', next, opts, current);
       next.metadata.managedFields = current.metadata.managedFields;
       if (!next.metadata.managedFields) delete next.metadata.managedFields;
       if (deepEqual(next, current)) return current;
@@ -275,8 +283,6 @@ export class ObjectStore {
         : current.metadata.managedFields;
       if (!next.metadata.managedFields) delete next.metadata.managedFields;
     }
-    if (opts.appliedFields && deepEqual(next, current)) return current;
-    next = this.admit('update', next, opts);
     if (!deepEqual(specPart(next, r.status), specPart(current, r.status))) next.metadata.generation = (current.metadata.generation ?? 0) + 1;
     if (opts.dryRun) return frozenCopy(next);
 
@@ -391,10 +397,10 @@ export class ObjectStore {
   }
 
   /** Runs admission; a replacement keeps its own top level and metadata (callers change those). */
-  private admit(op: 'create' | 'update', obj: KubeObject, opts: WriteOptions): KubeObject {
+  private admit(op: 'create' | 'update', obj: KubeObject, opts: WriteOptions, current?: KubeObject): KubeObject {
     let out = obj;
     for (const admit of this.opts.admission ?? []) {
-      const replaced = admit(op, out, this, opts);
+      const replaced = admit(op, out, this, opts, current);
       if (replaced && replaced !== out) out = { ...replaced, metadata: { ...replaced.metadata } };
     }
     return out;

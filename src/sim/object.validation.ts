@@ -104,7 +104,7 @@ const RULES: Record<string, Rule> = {
  * is pruned, defaulted and validated at the storage version (as its write through a real API server
  * would be) and the cleaned object replaces it. Kinds without a schema get metadata rules only.
  */
-export function validationAdmission(_op: 'create' | 'update', obj: KubeObject, _store: ObjectStore, opts: WriteOptions): KubeObject | void {
+export function validationAdmission(_op: 'create' | 'update', obj: KubeObject, _store: ObjectStore, opts: WriteOptions, current?: KubeObject): KubeObject | void {
   const group = groupOf(obj.apiVersion);
   const r = describeKind(group, obj.kind, Boolean(obj.metadata.namespace));
   const causes: StatusCause[] = [];
@@ -114,14 +114,20 @@ export function validationAdmission(_op: 'create' | 'update', obj: KubeObject, _
     const node = rootNode(r, version);
     if (node) {
       const view = opts.requestVersion ? fromStorage(obj, r, version) : obj;
-      const res = walkSchema(view, node, { prune: !opts.requestVersion, defaults: !opts.requestVersion, validate: true });
+      // What the stored version shares with this one was admitted under the same schema already.
+      const previous = version === r.storage ? current : undefined;
+      const res = walkSchema(view, node, { prune: !opts.requestVersion, defaults: !opts.requestVersion, validate: true }, '', previous);
       causes.push(...res.errors);
       if (!opts.requestVersion && res.value !== obj) replacement = res.value as KubeObject;
     }
   }
   const checked = replacement ?? obj;
   const rule = RULES[`${group}/${obj.kind}`];
-  causes.push(...metadataCauses(checked.metadata), ...embeddedMetadataCauses(checked), ...(rule ? rule(checked, isPlainObject(checked.spec) ? checked.spec : {}) : []));
+  const m = checked.metadata;
+  const c = current?.metadata;
+  const metaChanged = !c || m.labels !== c.labels || m.annotations !== c.annotations || m.finalizers !== c.finalizers || m.ownerReferences !== c.ownerReferences || m.generateName !== c.generateName;
+  if (metaChanged) causes.push(...metadataCauses(m));
+  if (!current || checked.spec !== current.spec) causes.push(...embeddedMetadataCauses(checked), ...(rule ? rule(checked, isPlainObject(checked.spec) ? checked.spec : {}) : []));
   if (causes.length) throw errors.invalid(obj.kind, group, obj.metadata.name ?? '', causes);
   return replacement;
 }

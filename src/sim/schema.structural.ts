@@ -73,6 +73,10 @@ export class TypeNode {
   readonly listType: 'atomic' | 'set' | 'map';
   readonly listKeys: readonly string[];
   readonly mapType: 'atomic' | 'granular';
+  /** Has allOf/anyOf/oneOf/not (value validations checked separately). */
+  readonly combined: boolean;
+  /** Has a constraint on scalar values (enum, pattern, format, bounds, lengths). */
+  readonly constrained: boolean;
   private readonly props = new Map<string, TypeNode | null>();
   private itemsNode?: TypeNode | null;
   private additionalNode?: TypeNode | null;
@@ -92,6 +96,8 @@ export class TypeNode {
     this.listType = schema['x-kubernetes-list-type'] ?? 'atomic';
     this.listKeys = schema['x-kubernetes-list-map-keys'] ?? [];
     this.mapType = schema['x-kubernetes-map-type'] ?? 'granular';
+    this.combined = Boolean(schema.allOf || schema.anyOf || schema.oneOf || schema.not);
+    this.constrained = ['enum', 'pattern', 'format', 'minimum', 'maximum', 'multipleOf', 'minLength', 'maxLength'].some((k) => (schema as Record<string, unknown>)[k] !== undefined) || schema.type === 'integer';
   }
 
   /** Holds apiVersion/kind/metadata implicitly (a resource root or an embedded resource). */
@@ -194,10 +200,15 @@ interface Ctx extends WalkOptions {
   errors: FieldError[];
 }
 
-/** Prune, default and/or validate `value` against `node`. The input is never changed. */
-export function walkSchema(value: unknown, node: TypeNode, opts: WalkOptions, path = ''): WalkResult {
+/**
+ * Prune, default and/or validate `value` against `node`. The input is never changed. `previous`
+ * is the stored version of the same object, already admitted under the same schema: subtrees it
+ * shares with `value` (the very same objects: stored objects are frozen and versions share what
+ * did not change) are not walked again, so a status write does not re-check the spec.
+ */
+export function walkSchema(value: unknown, node: TypeNode, opts: WalkOptions, path = '', previous?: unknown): WalkResult {
   const ctx: Ctx = { ...opts, unknown: [], errors: [] };
-  const out = walk(value, node, path, ctx);
+  const out = walk(value, node, path, ctx, previous);
   return { value: out, unknown: ctx.unknown, errors: ctx.errors };
 }
 
@@ -245,15 +256,15 @@ function invalid(path: string, v: unknown, detail: string): FieldError {
   return { type: 'FieldValueInvalid', field: path, message: `Invalid value: ${showValue(v)}: ${path} in body ${detail}` };
 }
 
-function walk(v: unknown, n: TypeNode, path: string, ctx: Ctx): unknown {
-  if (n === ANY) return v;
+function walk(v: unknown, n: TypeNode, path: string, ctx: Ctx, prev?: unknown): unknown {
+  if (n === ANY || (prev !== undefined && v === prev)) return v;
   if (v === null) {
     if (!n.nullable && ctx.validate && (n.type || n.intOrString)) ctx.errors.push(typeError(path, v, n.intOrString ? 'integer,string' : String(n.type)));
     return v;
   }
   if (n.intOrString) {
     if (ctx.validate && !(typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v)))) ctx.errors.push(typeError(path, v, 'integer,string'));
-    else if (ctx.validate) scalarChecks(v, n, path, ctx);
+    else if (ctx.validate && n.constrained) scalarChecks(v, n, path, ctx);
     return v;
   }
   if (!typeMatches(n.type, v)) {
@@ -261,23 +272,16 @@ function walk(v: unknown, n: TypeNode, path: string, ctx: Ctx): unknown {
     return v;
   }
   let out = v;
-  if (isPlainObject(v)) out = walkObject(v, n, path, ctx);
-  else if (Array.isArray(v)) out = walkArray(v, n, path, ctx);
-  else if (ctx.validate) scalarChecks(v, n, path, ctx);
-  if (ctx.validate) combinators(out, n, path, ctx);
+  if (isPlainObject(v)) out = walkObject(v, n, path, ctx, isPlainObject(prev) ? prev : undefined);
+  else if (Array.isArray(v)) out = walkArray(v, n, path, ctx, Array.isArray(prev) ? prev : undefined);
+  else if (ctx.validate && n.constrained) scalarChecks(v, n, path, ctx);
+  if (ctx.validate && n.combined) combinators(out, n, path, ctx);
   return out;
 }
 
-function walkObject(v: Record<string, unknown>, n: TypeNode, path: string, ctx: Ctx): Record<string, unknown> {
+function walkObject(v: Record<string, unknown>, n: TypeNode, path: string, ctx: Ctx, prev: Record<string, unknown> | undefined): Record<string, unknown> {
+  // Copied on the first change (no closures here: this runs for every object of every write).
   let out: Record<string, unknown> | undefined;
-  const set = (k: string, x: unknown) => {
-    out ??= { ...v };
-    out[k] = x;
-  };
-  const drop = (k: string) => {
-    out ??= { ...v };
-    delete out[k];
-  };
   for (const k of Object.keys(v)) {
     const child = v[k];
     // An own property holding undefined is absent (JSON drops it); it is never written out.
@@ -289,41 +293,44 @@ function walkObject(v: Record<string, unknown>, n: TypeNode, path: string, ctx: 
     }
     if (n.resourceLike && k === 'metadata') {
       const m = walkMetadata(child, at, ctx);
-      if (m !== child) set(k, m);
+      if (m !== child) (out ??= { ...v })[k] = m;
       continue;
     }
     const cn = n.child(k);
     if (!cn) {
       if (ctx.prune) {
         ctx.unknown.push(at);
-        drop(k);
+        delete (out ??= { ...v })[k];
       }
       continue;
     }
     if (child === null && !cn.nullable && cn !== ANY && ctx.defaults) {
-      if (cn.schema.default !== undefined) set(k, walk(structuredClone(cn.schema.default), cn, at, ctx));
-      else drop(k);
+      if (cn.schema.default !== undefined) (out ??= { ...v })[k] = walk(structuredClone(cn.schema.default), cn, at, ctx);
+      else delete (out ??= { ...v })[k];
       continue;
     }
-    const nv = walk(child, cn, at, ctx);
-    if (nv !== child) set(k, nv);
+    const nv = walk(child, cn, at, ctx, prev?.[k]);
+    if (nv !== child) (out ??= { ...v })[k] = nv;
   }
   if (ctx.defaults) {
     for (const [k, cn] of n.defaulted()) {
-      if ((out ?? v)[k] === undefined) set(k, walk(structuredClone(cn.schema.default), cn, join(path, k), ctx));
+      if ((out ?? v)[k] === undefined) (out ??= { ...v })[k] = walk(structuredClone(cn.schema.default), cn, join(path, k), ctx);
     }
   }
   const res = out ?? v;
   if (ctx.validate) {
-    for (const r of n.schema.required ?? []) if (res[r] === undefined) ctx.errors.push({ type: 'FieldValueRequired', field: join(path, r), message: 'Required value' });
+    const required = n.schema.required;
+    if (required) for (const r of required) if (res[r] === undefined) ctx.errors.push({ type: 'FieldValueRequired', field: join(path, r), message: 'Required value' });
     if (n.embedded) {
       for (const r of ['apiVersion', 'kind'])
         if (typeof res[r] !== 'string' || !res[r]) ctx.errors.push({ type: 'FieldValueRequired', field: join(path, r), message: 'Required value: must not be empty' });
     }
-    const count = Object.keys(res).length;
     const { minProperties, maxProperties } = n.schema;
-    if (minProperties !== undefined && count < minProperties) ctx.errors.push(invalid(path, count, `should have at least ${minProperties} properties`));
-    if (maxProperties !== undefined && count > maxProperties) ctx.errors.push({ type: 'FieldValueTooMany', field: path, message: `Too many: ${count}: must have at most ${maxProperties} items` });
+    if (minProperties !== undefined || maxProperties !== undefined) {
+      const count = Object.keys(res).length;
+      if (minProperties !== undefined && count < minProperties) ctx.errors.push(invalid(path, count, `should have at least ${minProperties} properties`));
+      if (maxProperties !== undefined && count > maxProperties) ctx.errors.push({ type: 'FieldValueTooMany', field: path, message: `Too many: ${count}: must have at most ${maxProperties} items` });
+    }
   }
   return res;
 }
@@ -351,11 +358,15 @@ function itemKey(item: unknown, keys: readonly string[]): string | undefined {
   return JSON.stringify(keys.map((k) => item[k] ?? null));
 }
 
-function walkArray(v: unknown[], n: TypeNode, path: string, ctx: Ctx): unknown[] {
+function walkArray(v: unknown[], n: TypeNode, path: string, ctx: Ctx, prev: unknown[] | undefined): unknown[] {
   const items = n.items ?? ANY;
+  if (items === ANY && !ctx.validate) return v;
   let out: unknown[] | undefined;
+  const before = prev && prev.length > 8 ? new Set(prev) : prev;
   for (let i = 0; i < v.length; i++) {
-    const nv = walk(v[i], items, index(path, i), ctx);
+    // An item that is the very item the stored version had at any position was admitted already.
+    const seen = before && (before instanceof Set ? before.has(v[i]) : before.includes(v[i]));
+    const nv = walk(v[i], items, index(path, i), ctx, seen ? v[i] : undefined);
     if (nv !== v[i]) {
       out ??= [...v];
       out[i] = nv;

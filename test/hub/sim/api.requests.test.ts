@@ -75,6 +75,17 @@ describe('simulated hub API server: requests', () => {
       expect((await call('POST', `${PL}?fieldValidation=Loose`, body)).json).toMatchObject({ code: 422, details: { causes: [{ field: 'fieldValidation' }] } });
     });
 
+    it('should treat a write that differs from the stored object only by schema defaults as a no-op (same resourceVersion)', async () => {
+      // kube-apiserver defaults on decode and skips no-op updates: a client re-sending what it
+      // wrote (without the defaults) must not bump the resourceVersion, or every controller that
+      // compares before writing would loop.
+      const created = (await call('POST', PL, placement('noop'))).json;
+      expect(created.spec).toEqual({ numberOfClusters: 1, scoreRateLimit: '1m', sortBy: 'ClusterName' });
+      const put = await call('PUT', `${PL}/noop`, { ...placement('noop'), metadata: { name: 'noop', resourceVersion: created.metadata.resourceVersion } });
+      expect(put.status).toBe(200);
+      expect(put.json.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
+    });
+
     it('should report duplicate JSON fields (Warn) and refuse them (Strict)', async () => {
       const text = '{"apiVersion":"cluster.open-cluster-management.io/v1beta1","kind":"Placement","metadata":{"name":"dup"},"spec":{"numberOfClusters":1,"numberOfClusters":2}}';
       const warn = await call('POST', PL, text);
