@@ -140,15 +140,19 @@ function embeddedMetadataCauses(obj: KubeObject): StatusCause[] {
   return manifests.flatMap((m, i) => (isPlainObject(m) ? metadataCauses(m.metadata, `spec.workload.manifests[${i}].metadata`) : []));
 }
 
-/** metadata.name rules: DNS subdomain, or DNS label for namespaces. */
+const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** metadata.name rules: a DNS subdomain; a DNS label for namespaces; an RFC 1035 label for services. */
 export function validateName(r: ResourceType, name: string): void {
   if (!name)
-    throw errors.invalid(r.kind, r.group, name, [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
-  const label = r.kind === 'Namespace';
-  if (!(label ? DNS_LABEL : NAME).test(name) || name.length > (label ? 63 : 253))
-    throw errors.invalid(r.kind, r.group, name, [
-      { field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 ${label ? 'label' : 'subdomain'} must consist of lower case alphanumeric characters, '-' or '.'` },
-    ]);
+    throw errors.invalid(r.kind, r.group, name, [{ type: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
+  const [re, max, what] =
+    r.kind === 'Namespace' && r.group === ''
+      ? [DNS_LABEL, 63, "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"]
+      : r.kind === 'Service' && r.group === ''
+        ? [DNS_1035, 63, "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character"]
+        : [NAME, 253, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"];
+  if (!re.test(name) || name.length > max) throw errors.invalid(r.kind, r.group, name, [{ field: 'metadata.name', message: `Invalid value: ${JSON.stringify(name)}: ${what}` }]);
 }
 
 /** The API server folds stringData into data; clients never read stringData back. */

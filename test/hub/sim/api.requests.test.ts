@@ -116,6 +116,7 @@ describe('simulated hub API server: requests', () => {
 
     it('should apply the built-in kinds\' shape rules: names, kind/apiVersion agreement, Service port ranges', async () => {
       expect((await call('POST', '/api/v1/namespaces', { metadata: { name: 'Not_A_Label' } })).status).toBe(422);
+      expect((await call('POST', '/api/v1/namespaces/req/services', { metadata: { name: '1-starts-with-a-digit' }, spec: { ports: [{ port: 80 }] } })).json).toMatchObject({ code: 422, details: { causes: [{ field: 'metadata.name' }] } });
       expect((await call('POST', '/api/v1/namespaces/req/configmaps', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x' } })).json).toMatchObject({ code: 400, reason: 'BadRequest' });
       expect((await call('POST', '/api/v1/namespaces/req/configmaps', { apiVersion: 'v2', kind: 'ConfigMap', metadata: { name: 'x' } })).json).toMatchObject({ code: 400 });
       const svc = await call('POST', '/api/v1/namespaces/req/services', { metadata: { name: 's' }, spec: { ports: [{ port: 70000 }] } });
