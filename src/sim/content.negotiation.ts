@@ -1,7 +1,8 @@
 /**
- * Media types, as a kube-apiserver that speaks only JSON (and YAML) answers them:
- *   - request bodies: JSON, YAML; protobuf, CBOR or anything else → 415 UnsupportedMediaType listing
- *     what is accepted (client-go falls back to JSON on 415); malformed JSON → 400;
+ * Media types, as kube-apiserver answers them, for a server that writes JSON and YAML:
+ *   - request bodies: JSON, YAML (and protobuf for built-in kinds, see protobuf.decode.ts); CBOR or
+ *     anything else → 415 UnsupportedMediaType listing what is accepted; malformed JSON → 400.
+ *     (client-go 1.32/1.33 does not retry a refused protobuf body as JSON: it reports the 415.)
  *   - Accept: JSON (also `*\/*`, `application/*`, a missing header), YAML, or a Table for clients
  *     asking `as=Table;g=meta.k8s.io;v=v1` (kubectl get); ranges we cannot produce (protobuf) are
  *     skipped, and when none is left → 406 NotAcceptable;
