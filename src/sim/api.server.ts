@@ -8,9 +8,11 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger.js';
 import { ApiError, errors } from './api.errors.js';
 import { handleResource, sendJson, verbOf, type HandlerContext, type Target } from './api.handlers.js';
+import { negotiateOutput } from './content.negotiation.js';
 import { discovery, VERSION_INFO } from './discovery.handler.js';
 import type { FaultState } from './fault.state.js';
 import type { ObjectStore } from './object.store.js';
+import { openapi } from './openapi.handler.js';
 import { servedResource } from './resource.catalog.js';
 import { WatchRegistry } from './watch.stream.js';
 
@@ -51,7 +53,7 @@ export function parseResourcePath(path: string): Target | undefined {
   const resource = plural ? servedResource(group, version, plural) : undefined;
   if (!resource || extra.length) return undefined;
   if (resource.namespaced !== (namespace !== undefined) && (name !== undefined || !resource.namespaced)) return undefined;
-  if (sub !== undefined && !(sub === 'status' && resource.status) && !(sub === 'finalize' && resource.kind === 'Namespace')) return undefined;
+  if (sub !== undefined && !(sub === 'status' && resource.status) && !(sub === 'scale' && resource.scale) && !(sub === 'finalize' && resource.kind === 'Namespace')) return undefined;
   return { resource, version, namespace, name, subresource: sub as Target['subresource'] };
 }
 
@@ -101,7 +103,15 @@ export class ApiServer {
       const doc = method === 'GET' ? discovery(path, this.address) : undefined;
       if (doc !== undefined) {
         this.maybeFail('discovery');
+        negotiateOutput(req.headers.accept, { watch: false, tableable: false });
         return sendJson(res, 200, doc);
+      }
+      const spec = method === 'GET' && path.startsWith('/openapi/') ? openapi(path, req.headers.accept) : undefined;
+      if (spec) {
+        this.maybeFail('discovery');
+        res.writeHead(200, { 'Content-Type': spec.contentType, 'Content-Length': Buffer.byteLength(spec.body) });
+        res.end(spec.body);
+        return;
       }
       const target = parseResourcePath(path);
       if (!target) throw new ApiError(404, 'NotFound', `the server could not find the requested resource (${method} ${path})`);

@@ -9,6 +9,7 @@ function resourceEntries(r: ResourceType): Array<Record<string, unknown>> {
   if (r.shortNames) main.shortNames = r.shortNames;
   const out = [main];
   if (r.status) out.push({ name: `${r.plural}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'patch', 'update'] });
+  if (r.scale) out.push({ name: `${r.plural}/scale`, singularName: '', namespaced: r.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
   if (r.kind === 'Namespace') out.push({ name: 'namespaces/finalize', singularName: '', namespaced: false, kind: r.kind, verbs: ['update'] });
   return out;
 }
@@ -41,8 +42,8 @@ function groupDoc(group: string, versions: string[]): Record<string, unknown> {
 
 export const VERSION_INFO = {
   major: '1',
-  minor: '31',
-  gitVersion: 'v1.31.0-spokegraph-sim',
+  minor: '32',
+  gitVersion: 'v1.32.0-spokegraph-sim',
   gitCommit: 'simulated',
   gitTreeState: 'clean',
   buildDate: '2025-01-01T00:00:00Z',

@@ -34,15 +34,28 @@ export interface WriteOptions {
   dryRun?: boolean;
   /** managedFields were computed by server-side apply; store them as given. */
   appliedFields?: boolean;
+  /**
+   * The API version of the request (API writes): admission validates the object as served at it.
+   * Absent for controllers writing directly, whose objects are pruned, defaulted and validated at
+   * the storage version, as their writes through a real API server would be.
+   */
+  requestVersion?: string;
 }
 
 export interface DeleteOptions {
   preconditionResourceVersion?: string;
   preconditionUid?: string;
   dryRun?: boolean;
+  /** Foreground and Orphan add the garbage collector's finalizer; Background (the default) does not. */
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
 }
 
-export type Admission = (op: 'create' | 'update', obj: KubeObject, store: ObjectStore) => void;
+/** The garbage collector's finalizers (metav1.FinalizerDeleteDependents / FinalizerOrphanDependents). */
+export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+export const ORPHAN_FINALIZER = 'orphan';
+
+/** Checks (throws ApiError) and may return a replacement object (pruned, defaulted). */
+export type Admission = (op: 'create' | 'update', obj: KubeObject, store: ObjectStore, opts: WriteOptions, current?: KubeObject) => KubeObject | void;
 
 export interface StoreSnapshot {
   rv: number;
@@ -170,7 +183,7 @@ export class ObjectStore {
 
   create(input: KubeObject, opts: WriteOptions = {}): KubeObject {
     // Only the top level and metadata are changed below; the rest is copied by frozenCopy at the end.
-    const obj: KubeObject = { ...input, metadata: { ...(input.metadata ?? {}) } };
+    let obj: KubeObject = { ...input, metadata: { ...(input.metadata ?? {}) } };
     const r = resourceOf(obj);
     if (!obj.metadata.name && obj.metadata.generateName) {
       let suffix = '';
@@ -182,9 +195,8 @@ export class ObjectStore {
     if (r.namespaced) this.checkNamespace(obj.metadata.namespace);
     else delete obj.metadata.namespace;
     if (this.find(r, obj.metadata.namespace, name)) throw errors.alreadyExists(r, name);
-    for (const admit of this.opts.admission ?? []) admit('create', obj, this);
 
-    const meta = obj.metadata;
+    let meta = obj.metadata;
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     meta.uid = randomUUID();
@@ -197,9 +209,11 @@ export class ObjectStore {
       obj.status = { phase: 'Active' };
       meta.labels = { ...meta.labels, 'kubernetes.io/metadata.name': name };
     }
+    obj = this.admit('create', obj, opts);
+    meta = obj.metadata;
     if (!opts.appliedFields) {
       delete meta.managedFields;
-      const mf = opts.manager ? recordUpdate(undefined, obj, opts.manager, 'main', r.status) : undefined;
+      const mf = opts.manager ? recordUpdate(undefined, obj, opts.manager, 'main', r) : undefined;
       if (mf) meta.managedFields = mf;
     }
     if (opts.dryRun) return frozenCopy({ ...obj, metadata: { ...meta, resourceVersion: String(this.rv) } });
@@ -249,20 +263,26 @@ export class ObjectStore {
     if (opts.appliedFields) {
       next.metadata.managedFields = input.metadata.managedFields;
       if (!next.metadata.managedFields) delete next.metadata.managedFields;
+      if (deepEqual(next, current)) return current;
+      next = this.admit('update', next, opts, current);
     } else {
       // A write that changes nothing leaves ownership as it is: look for that before working out
-      // managedFields (controllers rewrite unchanged status all the time).
+      // managedFields (controllers rewrite unchanged status all the time). Admission prunes and
+      // defaults, so a write that differs only by what defaulting adds is a no-op too (as in
+      // kube-apiserver, whose no-op updates leave the resourceVersion alone).
+      next.metadata.managedFields = current.metadata.managedFields;
+      if (!next.metadata.managedFields) delete next.metadata.managedFields;
+      if (deepEqual(next, current)) return current;
+      next = this.admit('update', next, opts, current);
       next.metadata.managedFields = current.metadata.managedFields;
       if (!next.metadata.managedFields) delete next.metadata.managedFields;
       if (deepEqual(next, current)) return current;
       const scope = opts.subresource === 'status' ? 'status' : 'main';
       next.metadata.managedFields = opts.manager
-        ? recordUpdate(current, next, opts.manager, scope, r.status)
+        ? recordUpdate(current, next, opts.manager, scope, r)
         : current.metadata.managedFields;
       if (!next.metadata.managedFields) delete next.metadata.managedFields;
     }
-    if (opts.appliedFields && deepEqual(next, current)) return current;
-    for (const admit of this.opts.admission ?? []) admit('update', next, this);
     if (!deepEqual(specPart(next, r.status), specPart(current, r.status))) next.metadata.generation = (current.metadata.generation ?? 0) + 1;
     if (opts.dryRun) return frozenCopy(next);
 
@@ -288,12 +308,17 @@ export class ObjectStore {
     if (opts.preconditionResourceVersion && opts.preconditionResourceVersion !== current.metadata.resourceVersion)
       throw errors.conflict(r, name, `Precondition failed: ResourceVersion in precondition: ${opts.preconditionResourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
     if (current.metadata.deletionTimestamp) return { object: current, removed: false };
-    if (pendingFinalizers(current) > 0) {
+    const gcFinalizer = opts.propagationPolicy === 'Foreground' ? FOREGROUND_FINALIZER : opts.propagationPolicy === 'Orphan' ? ORPHAN_FINALIZER : undefined;
+    const finalizers = (current.metadata.finalizers ?? []).filter((f) => f !== FOREGROUND_FINALIZER && f !== ORPHAN_FINALIZER);
+    if (gcFinalizer) finalizers.push(gcFinalizer);
+    if (pendingFinalizers(current) > 0 || gcFinalizer) {
       // kube-apiserver bumps generation when it first sets deletionTimestamp: controllers must notice.
       const next: KubeObject = {
         ...current,
         metadata: { ...current.metadata, deletionTimestamp: nowIso(), deletionGracePeriodSeconds: 0, generation: (current.metadata.generation ?? 0) + 1 },
       };
+      if (finalizers.length) next.metadata.finalizers = finalizers;
+      else delete next.metadata.finalizers;
       if (next.kind === 'Namespace') next.status = { ...(next.status as object), phase: 'Terminating' };
       if (opts.dryRun) return { object: frozenCopy(next), removed: false };
       next.metadata.resourceVersion = String(++this.rv);
@@ -323,6 +348,31 @@ export class ObjectStore {
     return h.slice(lo) as StoreEvent[];
   }
 
+  /**
+   * The objects of a kind as they were at resourceVersion `rv` (sorted as list sorts them), rebuilt
+   * from the current state by undoing the newer events; 'expired' when history no longer reaches
+   * back that far. What a continue token or resourceVersionMatch=Exact reads.
+   */
+  listAt(group: string, kind: string, namespace: string | undefined, rv: number): KubeObject[] | 'expired' {
+    if (rv >= this.rv) return this.list(group, kind, namespace);
+    const newer = this.eventsSince(rv);
+    if (newer === 'expired') return 'expired';
+    const r = describeKind(group, kind);
+    const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    const at = new Map<string, KubeObject | undefined>();
+    for (let i = newer.length - 1; i >= 0; i--) {
+      const ev = newer[i];
+      const o = ev.object;
+      if (o.kind !== kind || groupOf(o.apiVersion) !== group) continue;
+      if (r.namespaced && namespace !== undefined && o.metadata.namespace !== namespace) continue;
+      at.set(keyOf(o), ev.type === 'ADDED' ? undefined : ev.old);
+    }
+    if (at.size === 0) return this.list(group, kind, namespace);
+    const out = this.list(group, kind, namespace).filter((o) => !at.has(keyOf(o)));
+    for (const o of at.values()) if (o) out.push(o);
+    return out.sort((a, b) => byKey(keyOf(a), keyOf(b)));
+  }
+
   /** Forget all history: the next watch from an older resourceVersion gets 410 Expired. */
   compact(): void {
     this.history = [];
@@ -344,6 +394,16 @@ export class ObjectStore {
     for (const o of snap.objects) this.put(resourceOf(o), frozenCopy(o));
     this.rv = snap.rv;
     this.compact();
+  }
+
+  /** Runs admission; a replacement keeps its own top level and metadata (callers change those). */
+  private admit(op: 'create' | 'update', obj: KubeObject, opts: WriteOptions, current?: KubeObject): KubeObject {
+    let out = obj;
+    for (const admit of this.opts.admission ?? []) {
+      const replaced = admit(op, out, this, opts, current);
+      if (replaced && replaced !== out) out = { ...replaced, metadata: { ...replaced.metadata } };
+    }
+    return out;
   }
 
   private find(r: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined {

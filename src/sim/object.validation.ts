@@ -1,12 +1,16 @@
 /**
- * The validation a real API server (OpenAPI schema, CEL rules, OCM webhooks) would apply that the
- * gateway could plausibly get wrong, plus name rules and the Secret stringData fold. Not a CRD
- * schema validator: only these rules are checked.
+ * Admission validation of every write: the kind's schema (CRD openAPIV3Schema or built-in schema;
+ * see schema.structural.ts), ObjectMeta's rules (names, labels, annotations, owner references,
+ * finalizers), and by hand the CEL rules and OCM/CAPI webhook checks the gateway could plausibly
+ * break (a CEL engine is not modelled). Also the name rules and the Secret stringData fold.
  */
 import { errors, type StatusCause } from './api.errors.js';
 import { groupOf, isPlainObject, type KubeObject } from './kube.types.js';
-import type { ObjectStore } from './object.store.js';
-import type { ResourceType } from './resource.catalog.js';
+import type { ObjectStore, WriteOptions } from './object.store.js';
+import { describeKind, type ResourceType } from './resource.catalog.js';
+import { rootNode } from './schema.registry.js';
+import { walkSchema } from './schema.structural.js';
+import { fromStorage } from './version.convert.js';
 
 const QUALIFIED = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -19,22 +23,60 @@ function keyProblem(key: string): string | undefined {
   return undefined;
 }
 
-function metadataCauses(obj: KubeObject): StatusCause[] {
+/** ObjectMeta rules (apimachinery ValidateObjectMeta) for the metadata at `path`. */
+export function metadataCauses(meta: unknown, path = 'metadata'): StatusCause[] {
   const causes: StatusCause[] = [];
-  for (const [k, v] of Object.entries(obj.metadata.labels ?? {})) {
+  if (!isPlainObject(meta)) return causes;
+  const stringMap = (field: 'labels' | 'annotations') => {
+    const m = meta[field];
+    if (m === undefined || m === null) return {};
+    if (!isPlainObject(m)) {
+      causes.push({ type: 'FieldValueTypeInvalid', field: `${path}.${field}`, message: `Invalid value: ${JSON.stringify(m)}: must be a map of strings` });
+      return {};
+    }
+    return m;
+  };
+  for (const [k, v] of Object.entries(stringMap('labels'))) {
     const p = keyProblem(k);
-    if (p) causes.push({ field: `metadata.labels`, message: p });
+    if (p) causes.push({ field: `${path}.labels`, message: p });
     if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v))
-      causes.push({ field: `metadata.labels`, message: `Invalid value: "${String(v)}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (at most 63 characters)` });
+      causes.push({ field: `${path}.labels`, message: `Invalid value: "${String(v)}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (at most 63 characters)` });
   }
   let size = 0;
-  for (const [k, v] of Object.entries(obj.metadata.annotations ?? {})) {
+  for (const [k, v] of Object.entries(stringMap('annotations'))) {
     const p = keyProblem(k);
-    if (p) causes.push({ field: 'metadata.annotations', message: p });
-    if (typeof v !== 'string') causes.push({ field: `metadata.annotations`, message: `Invalid value: annotation ${k} must be a string` });
+    if (p) causes.push({ field: `${path}.annotations`, message: p });
+    if (typeof v !== 'string') causes.push({ type: 'FieldValueTypeInvalid', field: `${path}.annotations`, message: `Invalid value: annotation ${k} must be a string` });
     size += k.length + String(v).length;
   }
-  if (size > 256 * 1024) causes.push({ field: 'metadata.annotations', message: 'Too long: must have at most 262144 bytes' });
+  if (size > 256 * 1024) causes.push({ type: 'FieldValueTooLong', field: `${path}.annotations`, message: 'Too long: must have at most 262144 bytes' });
+  const finalizers = meta.finalizers;
+  if (finalizers !== undefined && finalizers !== null) {
+    if (!Array.isArray(finalizers)) causes.push({ type: 'FieldValueTypeInvalid', field: `${path}.finalizers`, message: 'Invalid value: must be a list of strings' });
+    else
+      finalizers.forEach((f, i) => {
+        if (typeof f !== 'string' || !QUALIFIED.test(f) || f.length > 317)
+          causes.push({ field: `${path}.finalizers[${i}]`, message: `Invalid value: ${JSON.stringify(f)}: name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, with an optional DNS subdomain prefix and '/'` });
+      });
+  }
+  const owners = meta.ownerReferences;
+  if (owners !== undefined && owners !== null) {
+    if (!Array.isArray(owners)) causes.push({ type: 'FieldValueTypeInvalid', field: `${path}.ownerReferences`, message: 'Invalid value: must be a list' });
+    else {
+      let controllers = 0;
+      owners.forEach((o, i) => {
+        const at = `${path}.ownerReferences[${i}]`;
+        if (!isPlainObject(o)) return void causes.push({ type: 'FieldValueTypeInvalid', field: at, message: 'Invalid value: must be an object' });
+        for (const f of ['apiVersion', 'kind', 'name', 'uid'])
+          if (typeof o[f] !== 'string' || !o[f]) causes.push({ type: 'FieldValueInvalid', field: `${at}.${f}`, message: `Invalid value: ${JSON.stringify(o[f] ?? '')}: ${f} must not be empty` });
+        if (o.controller === true) controllers++;
+      });
+      if (controllers > 1) causes.push({ type: 'FieldValueInvalid', field: `${path}.ownerReferences`, message: 'Invalid value: only one reference can have Controller set to true' });
+    }
+  }
+  const gen = meta.generateName;
+  if (typeof gen === 'string' && gen && !meta.name && !NAME.test(gen.replace(/-$/, 'x')))
+    causes.push({ field: `${path}.generateName`, message: `Invalid value: ${JSON.stringify(gen)}: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'` });
   return causes;
 }
 
@@ -43,46 +85,74 @@ type Rule = (obj: KubeObject, spec: Record<string, unknown>) => StatusCause[];
 const RULES: Record<string, Rule> = {
   'cluster.open-cluster-management.io/ManagedClusterSetBinding': (o, spec) =>
     spec.clusterSet === o.metadata.name ? [] : [{ field: 'spec.clusterSet', message: `Invalid value: "${String(spec.clusterSet)}": must equal the binding name "${o.metadata.name}"` }],
-  'cluster.open-cluster-management.io/Placement': (_o, spec) =>
-    spec.numberOfClusters === undefined || (Number.isInteger(spec.numberOfClusters) && Number(spec.numberOfClusters) >= 0) ? [] : [{ field: 'spec.numberOfClusters', message: 'Invalid value: must be a non-negative integer' }],
+  // The OCM work webhook decodes every manifest as an object with metadata (apiVersion and kind are
+  // the CRD's x-kubernetes-embedded-resource, checked by the schema).
   'work.open-cluster-management.io/ManifestWork': (_o, spec) => {
     const manifests = (spec.workload as { manifests?: unknown[] } | undefined)?.manifests ?? [];
     return manifests.flatMap((m, i) =>
-      isPlainObject(m) && typeof m.apiVersion === 'string' && m.apiVersion && typeof m.kind === 'string' && m.kind && isPlainObject(m.metadata)
-        ? []
-        : [{ field: `spec.workload.manifests[${i}]`, message: 'Required value: an embedded resource needs apiVersion, kind and metadata' }],
+      isPlainObject(m) && isPlainObject(m.metadata) ? [] : [{ type: 'FieldValueRequired', field: `spec.workload.manifests[${i}].metadata`, message: 'Required value: an embedded resource needs metadata' }],
     );
   },
-  'helm.toolkit.fluxcd.io/HelmRelease': (_o, spec) => {
-    const causes: StatusCause[] = [];
-    if (Boolean(spec.chart) === Boolean(spec.chartRef)) causes.push({ field: 'spec', message: 'Invalid value: either chart or chartRef must be set, but not both' });
-    if (!spec.interval) causes.push({ field: 'spec.interval', message: 'Required value' });
-    return causes;
-  },
-  'source.toolkit.fluxcd.io/OCIRepository': (_o, spec) =>
-    typeof spec.url === 'string' && spec.url.startsWith('oci://') ? [] : [{ field: 'spec.url', message: `Invalid value: "${String(spec.url)}": spec.url must match ^oci://.*$` }],
-  'source.toolkit.fluxcd.io/HelmRepository': (_o, spec) =>
-    typeof spec.url === 'string' && /^(http|https|oci):\/\//.test(spec.url) ? [] : [{ field: 'spec.url', message: `Invalid value: "${String(spec.url)}": spec.url must match ^(http|https|oci)://.*$` }],
-  'cluster.x-k8s.io/MachineDeployment': (_o, spec) =>
-    ['clusterName', 'selector', 'template'].filter((f) => spec[f] === undefined).map((f) => ({ field: `spec.${f}`, message: 'Required value' })),
+  // The CRD's x-kubernetes-validations rule (CEL is not evaluated generically).
+  'helm.toolkit.fluxcd.io/HelmRelease': (_o, spec) =>
+    Boolean(spec.chart) === Boolean(spec.chartRef) ? [{ field: 'spec', message: 'Invalid value: "object": either chart or chartRef must be set' }] : [],
 };
 
-export function validationAdmission(_op: 'create' | 'update', obj: KubeObject, _store: ObjectStore): void {
+/**
+ * The admission step: an API write (opts.requestVersion) was pruned and defaulted when its body was
+ * decoded, and is validated here as served at the request's version; a controller's direct write
+ * is pruned, defaulted and validated at the storage version (as its write through a real API server
+ * would be) and the cleaned object replaces it. Kinds without a schema get metadata rules only.
+ */
+export function validationAdmission(_op: 'create' | 'update', obj: KubeObject, _store: ObjectStore, opts: WriteOptions, current?: KubeObject): KubeObject | void {
   const group = groupOf(obj.apiVersion);
+  const r = describeKind(group, obj.kind, Boolean(obj.metadata.namespace));
+  const causes: StatusCause[] = [];
+  let replacement: KubeObject | undefined;
+  if (r.versions.length) {
+    const version = opts.requestVersion ?? r.storage;
+    const node = rootNode(r, version);
+    if (node) {
+      const view = opts.requestVersion ? fromStorage(obj, r, version) : obj;
+      // What the stored version shares with this one was admitted under the same schema already.
+      const previous = version === r.storage ? current : undefined;
+      const res = walkSchema(view, node, { prune: !opts.requestVersion, defaults: !opts.requestVersion, validate: true }, '', previous);
+      causes.push(...res.errors);
+      if (!opts.requestVersion && res.value !== obj) replacement = res.value as KubeObject;
+    }
+  }
+  const checked = replacement ?? obj;
   const rule = RULES[`${group}/${obj.kind}`];
-  const causes = [...metadataCauses(obj), ...(rule ? rule(obj, isPlainObject(obj.spec) ? obj.spec : {}) : [])];
+  const m = checked.metadata;
+  const c = current?.metadata;
+  const metaChanged = !c || m.labels !== c.labels || m.annotations !== c.annotations || m.finalizers !== c.finalizers || m.ownerReferences !== c.ownerReferences || m.generateName !== c.generateName;
+  if (metaChanged) causes.push(...metadataCauses(m));
+  if (!current || checked.spec !== current.spec) causes.push(...embeddedMetadataCauses(checked), ...(rule ? rule(checked, isPlainObject(checked.spec) ? checked.spec : {}) : []));
   if (causes.length) throw errors.invalid(obj.kind, group, obj.metadata.name ?? '', causes);
+  return replacement;
 }
 
-/** metadata.name rules: DNS subdomain, or DNS label for namespaces. */
+/** Embedded resources (ManifestWork manifests) carry ObjectMeta that the API server validates too. */
+function embeddedMetadataCauses(obj: KubeObject): StatusCause[] {
+  if (obj.kind !== 'ManifestWork') return [];
+  const manifests = (obj.spec as { workload?: { manifests?: unknown[] } } | undefined)?.workload?.manifests;
+  if (!Array.isArray(manifests)) return [];
+  return manifests.flatMap((m, i) => (isPlainObject(m) ? metadataCauses(m.metadata, `spec.workload.manifests[${i}].metadata`) : []));
+}
+
+const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** metadata.name rules: a DNS subdomain; a DNS label for namespaces; an RFC 1035 label for services. */
 export function validateName(r: ResourceType, name: string): void {
   if (!name)
-    throw errors.invalid(r.kind, r.group, name, [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
-  const label = r.kind === 'Namespace';
-  if (!(label ? DNS_LABEL : NAME).test(name) || name.length > (label ? 63 : 253))
-    throw errors.invalid(r.kind, r.group, name, [
-      { field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 ${label ? 'label' : 'subdomain'} must consist of lower case alphanumeric characters, '-' or '.'` },
-    ]);
+    throw errors.invalid(r.kind, r.group, name, [{ type: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
+  const [re, max, what] =
+    r.kind === 'Namespace' && r.group === ''
+      ? [DNS_LABEL, 63, "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character"]
+      : r.kind === 'Service' && r.group === ''
+        ? [DNS_1035, 63, "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character"]
+        : [NAME, 253, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"];
+  if (!re.test(name) || name.length > max) throw errors.invalid(r.kind, r.group, name, [{ field: 'metadata.name', message: `Invalid value: ${JSON.stringify(name)}: ${what}` }]);
 }
 
 /** The API server folds stringData into data; clients never read stringData back. */

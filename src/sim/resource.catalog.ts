@@ -1,17 +1,24 @@
 /**
  * The kinds the simulator knows: what the hub serves (discovery + REST) and what may live in spoke
  * stores. Unknown kinds inside ManifestWorks still work on spokes through `describeKind`'s fallback.
+ * Custom resources are served from the upstream CRDs in crds/ (schemas, printer columns, scale
+ * paths); the scope, versions and subresources listed here are checked against them by
+ * test/hub/sim/crd.catalog.test.ts.
  */
 export interface ResourceType {
   group: string;
-  /** Served versions; the first is the storage version. */
+  /** Served versions, highest priority (the preferred version) first, as discovery orders them. */
   versions: string[];
+  /** The version objects are stored at. */
+  storage: string;
   kind: string;
   plural: string;
   singular: string;
   namespaced: boolean;
   /** Has a /status subresource: main writes ignore .status, /status writes touch only .status. */
   status: boolean;
+  /** Has a /scale subresource (paths from the CRD). */
+  scale?: boolean;
   /** Served by the hub API (discovery and REST). */
   served: boolean;
   /** Custom resource (CRD-backed): PUT needs a resourceVersion and strategic merge patch is refused. */
@@ -19,7 +26,7 @@ export interface ResourceType {
   shortNames?: string[];
 }
 
-type Def = Omit<ResourceType, 'singular' | 'served' | 'custom'> & { served?: boolean; custom?: boolean };
+type Def = Omit<ResourceType, 'singular' | 'served' | 'custom' | 'storage' | 'versions'> & { versions: string[]; served?: boolean; custom?: boolean };
 
 const OCM_CLUSTER = 'cluster.open-cluster-management.io';
 
@@ -32,19 +39,20 @@ const DEFS: Def[] = [
   { group: '', versions: ['v1'], kind: 'Pod', plural: 'pods', namespaced: true, status: true, custom: false, shortNames: ['po'] },
   { group: '', versions: ['v1'], kind: 'Event', plural: 'events', namespaced: true, status: false, custom: false, shortNames: ['ev'] },
   { group: 'coordination.k8s.io', versions: ['v1'], kind: 'Lease', plural: 'leases', namespaced: true, status: false, custom: false },
-  { group: OCM_CLUSTER, versions: ['v1'], kind: 'ManagedCluster', plural: 'managedclusters', namespaced: false, status: true, shortNames: ['mcl'] },
-  { group: OCM_CLUSTER, versions: ['v1beta2'], kind: 'ManagedClusterSet', plural: 'managedclustersets', namespaced: false, status: true, shortNames: ['mclset'] },
-  { group: OCM_CLUSTER, versions: ['v1beta2'], kind: 'ManagedClusterSetBinding', plural: 'managedclustersetbindings', namespaced: true, status: true, shortNames: ['mclsetbinding'] },
+  { group: OCM_CLUSTER, versions: ['v1'], kind: 'ManagedCluster', plural: 'managedclusters', namespaced: false, status: true, shortNames: ['mcl', 'mcls'] },
+  { group: OCM_CLUSTER, versions: ['v1beta2'], kind: 'ManagedClusterSet', plural: 'managedclustersets', namespaced: false, status: true, shortNames: ['mclset', 'mclsets'] },
+  { group: OCM_CLUSTER, versions: ['v1beta2'], kind: 'ManagedClusterSetBinding', plural: 'managedclustersetbindings', namespaced: true, status: true, shortNames: ['mclsetbinding', 'mclsetbindings'] },
   { group: OCM_CLUSTER, versions: ['v1beta1'], kind: 'Placement', plural: 'placements', namespaced: true, status: true },
   { group: OCM_CLUSTER, versions: ['v1beta1'], kind: 'PlacementDecision', plural: 'placementdecisions', namespaced: true, status: true },
   { group: OCM_CLUSTER, versions: ['v1alpha1'], kind: 'AddOnPlacementScore', plural: 'addonplacementscores', namespaced: true, status: true },
-  { group: 'work.open-cluster-management.io', versions: ['v1'], kind: 'ManifestWork', plural: 'manifestworks', namespaced: true, status: true, shortNames: ['mw'] },
-  { group: 'addon.open-cluster-management.io', versions: ['v1alpha1', 'v1beta1'], kind: 'ManagedClusterAddOn', plural: 'managedclusteraddons', namespaced: true, status: true, shortNames: ['mca'] },
+  { group: 'work.open-cluster-management.io', versions: ['v1'], kind: 'ManifestWork', plural: 'manifestworks', namespaced: true, status: true },
+  // Listed storage version first (v1alpha1 stores installNamespace); discovery prefers v1beta1.
+  { group: 'addon.open-cluster-management.io', versions: ['v1alpha1', 'v1beta1'], kind: 'ManagedClusterAddOn', plural: 'managedclusteraddons', namespaced: true, status: true, shortNames: ['mca', 'mcas'] },
   { group: 'source.toolkit.fluxcd.io', versions: ['v1'], kind: 'HelmRepository', plural: 'helmrepositories', namespaced: true, status: true, shortNames: ['helmrepo'] },
   { group: 'source.toolkit.fluxcd.io', versions: ['v1'], kind: 'OCIRepository', plural: 'ocirepositories', namespaced: true, status: true, shortNames: ['ocirepo'] },
   { group: 'helm.toolkit.fluxcd.io', versions: ['v2'], kind: 'HelmRelease', plural: 'helmreleases', namespaced: true, status: true, shortNames: ['hr'] },
   { group: 'cluster.x-k8s.io', versions: ['v1beta2', 'v1beta1'], kind: 'Cluster', plural: 'clusters', namespaced: true, status: true, shortNames: ['cl'] },
-  { group: 'cluster.x-k8s.io', versions: ['v1beta2', 'v1beta1'], kind: 'MachineDeployment', plural: 'machinedeployments', namespaced: true, status: true, shortNames: ['md'] },
+  { group: 'cluster.x-k8s.io', versions: ['v1beta2', 'v1beta1'], kind: 'MachineDeployment', plural: 'machinedeployments', namespaced: true, status: true, scale: true, shortNames: ['md'] },
   // Spoke-only kinds: never served by the hub, but the work agent and spoke controllers use them.
   { group: 'apps', versions: ['v1'], kind: 'Deployment', plural: 'deployments', namespaced: true, status: true, served: false, custom: false },
   { group: 'apps', versions: ['v1'], kind: 'StatefulSet', plural: 'statefulsets', namespaced: true, status: true, served: false, custom: false },
@@ -52,8 +60,26 @@ const DEFS: Def[] = [
   { group: 'work.open-cluster-management.io', versions: ['v1'], kind: 'AppliedManifestWork', plural: 'appliedmanifestworks', namespaced: false, status: true, served: false },
 ];
 
+/**
+ * Kubernetes version priority (as discovery sorts versions): GA before beta before alpha, higher
+ * numbers first; anything else last, alphabetically.
+ */
+export function compareVersions(a: string, b: string): number {
+  const rank = (v: string): [number, number, number] | undefined => {
+    const m = /^v(\d+)(?:(alpha|beta)(\d+))?$/.exec(v);
+    if (!m) return undefined;
+    return [m[2] === undefined ? 2 : m[2] === 'beta' ? 1 : 0, Number(m[1]), Number(m[3] ?? 0)];
+  };
+  const ra = rank(a);
+  const rb = rank(b);
+  if (!ra || !rb) return ra ? -1 : rb ? 1 : a.localeCompare(b);
+  return rb[0] - ra[0] || rb[1] - ra[1] || rb[2] - ra[2];
+}
+
 export const RESOURCES: ResourceType[] = DEFS.map((d) => ({
   ...d,
+  versions: [...d.versions].sort(compareVersions),
+  storage: d.versions[0],
   singular: d.kind.toLowerCase(),
   served: d.served ?? true,
   custom: d.custom ?? true,
@@ -75,7 +101,7 @@ export function servedGroupVersions(): Array<{ group: string; versions: string[]
     for (const v of r.versions) if (!vs.includes(v)) vs.push(v);
     groups.set(r.group, vs);
   }
-  return [...groups].map(([group, versions]) => ({ group, versions }));
+  return [...groups].map(([group, versions]) => ({ group, versions: versions.sort(compareVersions) }));
 }
 
 /** Kind lookup with a fallback for kinds the catalog does not list (spoke manifests can hold anything). */
@@ -85,6 +111,7 @@ export function describeKind(group: string, kind: string, namespacedHint = true)
   return {
     group,
     versions: [],
+    storage: '',
     kind,
     plural: guessPlural(kind),
     singular: kind.toLowerCase(),

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { ApiServer } from './api.server.js';
 import { startControllers } from './controllers/controller.set.js';
 import { FaultState, type SimFaults } from './fault.state.js';
+import { GarbageCollector } from './garbage.collector.js';
 import { clone, groupOf, type KubeObject } from './kube.types.js';
 import { ObjectStore } from './object.store.js';
 import { validationAdmission } from './object.validation.js';
@@ -122,6 +123,9 @@ export async function startSimulatedHub(opts: SimOptions = {}): Promise<Simulate
   armDropTimer(faults.get().dropWatchesEveryMs);
   unsubs.push(faults.onChange((f) => armDropTimer(f.dropWatchesEveryMs)));
 
+  // Garbage collection is core Kubernetes (kube-controller-manager), not a simulated add-on: it runs
+  // even when the simulated Cluster API, OCM and Flux controllers are off.
+  const gc = new GarbageCollector(hub);
   const controllers = opts.controllers === false ? { stop: () => undefined } : startControllers({ hub, spokes, faults, speed, logger });
 
   logger.info(`SIMULATED Kubernetes hub (spokegraph sim) listening on ${url} — not a real cluster; Cluster API, OCM and Flux are played by in-process controllers`, {
@@ -199,6 +203,7 @@ export async function startSimulatedHub(opts: SimOptions = {}): Promise<Simulate
       if (stopped) return;
       stopped = true;
       controllers.stop();
+      gc.stop();
       if (dropTimer) clearInterval(dropTimer);
       unsubs.forEach((u) => u());
       await server.stop();

@@ -19,17 +19,21 @@ import { createAppBundle, DEPLOY_APP, DEPLOYMENT_FIELDS, deployApp } from '../he
 import { DELETE_DEPLOYMENT, deployWorld, gatewayOf, getDeployment, ledger, newDedicatedPool, RETRY_DEPLOYMENT, sharedPool, spokeReleases, sqlOf, waitForPhase, type DeployWorld, type Gateway } from '../helpers/deployments.js';
 import { createToken, uniq } from '../helpers/seed.js';
 import { counts, snapshotDb } from '../helpers/snapshot.js';
+import { CrdValidator } from '../hub/kube/crd.validator.js';
 
 const CLONE = `mutation($input: CloneAppDeploymentInput!) { cloneAppDeployment(input: $input) { appDeployment { ${DEPLOYMENT_FIELDS} } plan { allowed } userErrors { field message code } } }`;
 
 /** What a client can compare between a rendered object and the one on the hub. */
+// What an API server stores for a written object: the object plus its CRD's schema defaults.
+const crd = new CrdValidator({ useDefaults: true });
+const stored = (o: KubeObject) => crd.defaulted(o);
 const comparable = (o: KubeObject) => ({
   apiVersion: o.apiVersion,
   kind: o.kind,
   metadata: { name: o.metadata.name, namespace: o.metadata.namespace, labels: o.metadata.labels, annotations: o.metadata.annotations },
   spec: o.spec,
 });
-/** A planned object as applied: the deployment's id, which only admission gives it, joins its labels. */
+/** A planned object as applied (pass it through `stored`): the deployment's id, which only admission gives it, joins its labels. */
 const asAdmitted = (o: KubeObject, deploymentId: string) => {
   const c = comparable(o);
   return { ...c, metadata: { ...c.metadata, labels: { ...c.metadata.labels, 'spokegraph.io/deployment-id': fromGlobalId(deploymentId, 'AppDeployment') } } };
@@ -91,9 +95,9 @@ describe('App Deployment lifecycle', () => {
     const running = await waitForPhase(gw, real.appDeployment.id, ['RUNNING', 'FAILED']);
     expect(running.phase).toBe('RUNNING');
     const applied = hub.objects({ kind: 'ManifestWork', namespace: plan.pool.cluster }).find((o) => o.metadata.name === work.metadata.name)!;
-    expect(comparable(applied)).toEqual(asAdmitted(work, real.appDeployment.id));
+    expect(comparable(applied)).toEqual(asAdmitted(stored(work), real.appDeployment.id));
     const appliedPlacement = hub.objects({ kind: 'Placement', namespace: w.project.name }).find((o) => o.metadata.name === placement.metadata.name)!;
-    expect(comparable(appliedPlacement)).toEqual(asAdmitted(placement, real.appDeployment.id));
+    expect(comparable(appliedPlacement)).toEqual(asAdmitted(stored(placement), real.appDeployment.id));
   }, 90_000);
 
   it('should plan a new dedicated pool (machines, cluster, quota of the whole pool) and then build exactly that', async () => {
@@ -123,7 +127,7 @@ describe('App Deployment lifecycle', () => {
     expect(machines.sort()).toEqual([...plan.pool.machines].sort());
     const work = (plan.hubObjects as KubeObject[]).find((o) => o.kind === 'ManifestWork')!;
     const applied = hub.objects({ kind: 'ManifestWork', namespace: plan.pool.cluster }).find((o) => o.metadata.name === work.metadata.name)!;
-    expect(comparable(applied)).toEqual(asAdmitted(work, real.appDeployment.id));
+    expect(comparable(applied)).toEqual(asAdmitted(stored(work), real.appDeployment.id));
     expect((await ledger(sqlOf(app), w.project.name)).projectUsed).toBe(used + 8);
   }, 90_000);
 

@@ -44,6 +44,12 @@ export class MachineDeploymentController extends Controller {
       md = hub.update({ ...md, metadata: { ...md.metadata, labels: { ...md.metadata.labels, [CLUSTER_NAME_LABEL]: clusterName } } }, { manager: MANAGER });
     }
     const cluster = hub.get(CAPI, 'Cluster', md.metadata.namespace, clusterName);
+    if (cluster && !cluster.metadata.deletionTimestamp && !(md.metadata.ownerReferences ?? []).some((r) => r.uid === cluster.metadata.uid)) {
+      // CAPI's MachineDeployment controller makes the Cluster an owner, so garbage collection
+      // removes the MachineDeployment with its Cluster.
+      const ref = { apiVersion: cluster.apiVersion, kind: 'Cluster', name: clusterName, uid: cluster.metadata.uid };
+      md = hub.update({ ...md, metadata: { ...md.metadata, ownerReferences: [...(md.metadata.ownerReferences ?? []), ref] } }, { manager: MANAGER });
+    }
     const gen = md.metadata.generation;
     const desired = spec.replicas ?? 1;
     const st = (md.status ?? {}) as MdStatus;

@@ -83,11 +83,8 @@ export class PlacementController extends Controller {
     const placement = hub.get(OCM, 'Placement', key.namespace, key.name);
     const decisionName = `${key.name}-decision-1`;
     let decision = hub.get(OCM, 'PlacementDecision', key.namespace, decisionName);
-    if (!placement || placement.metadata.deletionTimestamp) {
-      // Owner-reference garbage collection, done here: decisions go with their placement.
-      if (decision && !decision.metadata.deletionTimestamp) hub.delete(OCM, 'PlacementDecision', key.namespace, decisionName);
-      return;
-    }
+    // Decisions are owned by their placement: the garbage collector removes them with it.
+    if (!placement || placement.metadata.deletionTimestamp) return;
     const previous = ((decision?.status as { decisions?: Array<{ clusterName: string }> } | undefined)?.decisions ?? []).map((d) => d.clusterName);
     const { chosen, eligible, reason } = selectClusters(hub, placement, previous);
     if (!decision) {

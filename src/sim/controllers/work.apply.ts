@@ -60,7 +60,7 @@ export function applyManifest(spoke: ObjectStore, raw: unknown, ordinal: number,
     if (!existing && strategy !== 'ServerSideApply') object = spoke.create(m, { manager: WORK_MANAGER });
     else if (strategy === 'ServerSideApply') {
       const ssa = config?.updateStrategy?.serverSideApply ?? {};
-      const merged = serverSideApply(existing, m, { resource: r, manager: ssa.fieldManager ?? WORK_MANAGER, force: ssa.force ?? false, hasStatus: r.status, scope: 'main' });
+      const merged = serverSideApply(existing, m, { resource: r, manager: ssa.fieldManager ?? WORK_MANAGER, force: ssa.force ?? false, scope: 'main' });
       object = existing ? spoke.update(merged, { appliedFields: true }) : spoke.create(merged, { appliedFields: true });
     } else if (existing && strategy === 'Update') {
       // Replace what the manifest says; keep what others added to metadata (e.g. Flux's finalizer).

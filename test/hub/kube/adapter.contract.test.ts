@@ -35,13 +35,14 @@ describe('hub adapter contract', () => {
     return live;
   }
 
+  // The third column: the CRD's schema defaults, which the API server adds to what was applied.
   it.each([
-    ['a core namespaced kind', secret('contract', 'idem', { a: '1' })],
-    ['a namespaced custom kind', buildPlacement({ project: 'contract', deployment: 'idem', clusterSets: ['s1'], gpuFamily: 'NVIDIA-H100' })],
-    ['a cluster-scoped custom kind', buildManagedClusterSet({ name: 'contract-set', owner: { project: 'contract' } })],
-  ])('should create %s with apply and leave it untouched on a second identical apply', async (_n, obj) => {
+    ['a core namespaced kind', secret('contract', 'idem', { a: '1' }), {}],
+    ['a namespaced custom kind', buildPlacement({ project: 'contract', deployment: 'idem', clusterSets: ['s1'], gpuFamily: 'NVIDIA-H100' }), { scoreRateLimit: '1m', sortBy: 'ClusterName' }],
+    ['a cluster-scoped custom kind', buildManagedClusterSet({ name: 'contract-set', owner: { project: 'contract' } }), {}],
+  ])('should create %s with apply and leave it untouched on a second identical apply', async (_n, obj, defaults) => {
     const live = await expectIdempotent(obj);
-    expect(live.spec ?? (live as { data?: unknown }).data).toEqual(obj.spec ?? (obj as { data?: unknown }).data);
+    expect(live.spec ?? (live as { data?: unknown }).data).toEqual({ ...((obj.spec ?? (obj as { data?: unknown }).data) as object), ...defaults });
   });
 
   it('should converge on a changed apply, dropping fields it no longer sets', async () => {

@@ -1,5 +1,5 @@
 /**
- * Validates objects against the upstream CRDs in test/fixtures/crds the way a real API server would
+ * Validates objects against the upstream CRDs in crds/ the way a real API server would
  * treat a structural schema: unknown fields FAIL (the server would prune or, with strict field
  * validation, reject them), `x-kubernetes-*` extensions are translated (int-or-string, preserve-unknown,
  * embedded-resource) or dropped, `nullable` is honoured and OpenAPI formats get validators. Metadata,
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import yaml from 'js-yaml';
 
-export const CRD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/crds');
+export const CRD_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../crds');
 
 type Schema = Record<string, unknown>;
 
@@ -97,8 +97,8 @@ const INT32 = { min: -(2 ** 31), max: 2 ** 31 - 1 };
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 const GO_DURATION = /^[-+]?(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$|^0$/;
 
-export function makeAjv(): Ajv {
-  const ajv = new Ajv({ strict: true, strictTypes: false, allErrors: true, unicodeRegExp: false });
+export function makeAjv(opts: { useDefaults?: boolean } = {}): Ajv {
+  const ajv = new Ajv({ strict: true, strictTypes: false, allErrors: true, unicodeRegExp: false, useDefaults: opts.useDefaults ?? false });
   ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= INT32.min && n <= INT32.max });
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
   ajv.addFormat('double', { type: 'number', validate: () => true });
@@ -120,7 +120,11 @@ const render = (errors: ErrorObject[] | null | undefined): string[] =>
 
 /** Compiled validators by `apiVersion kind`, for the version each CRD serves. */
 export class CrdValidator {
-  private readonly ajv = makeAjv();
+  private readonly ajv: Ajv;
+  /** With `useDefaults`, validating fills in the schema's defaults (what an API server stores). */
+  constructor(opts: { useDefaults?: boolean } = {}) {
+    this.ajv = makeAjv(opts);
+  }
   private readonly validators = new Map<string, ValidateFunction>();
   readonly crds = loadCrds();
 
@@ -148,6 +152,17 @@ export class CrdValidator {
 
   hasSchema(apiVersion: string, kind: string): boolean {
     return this.version(apiVersion, kind) !== undefined;
+  }
+
+  /**
+   * A copy of `obj` with its CRD's schema defaults filled in by ajv (needs `useDefaults`): what a
+   * real API server stores for it. Objects of kinds without a CRD come back unchanged.
+   */
+  defaulted<T extends { apiVersion: string; kind: string }>(obj: T): T {
+    const copy = structuredClone(obj);
+    const fn = this.validatorFor(obj.apiVersion, obj.kind);
+    if (fn) fn(copy);
+    return copy;
   }
 
   validate(obj: { apiVersion: string; kind: string }): ValidationResult {

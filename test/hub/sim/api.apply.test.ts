@@ -47,7 +47,9 @@ describe('simulated hub API server: server-side apply', () => {
     await apply('alpha', mc('cf', { hubAcceptsClient: true, leaseDurationSeconds: 60 }));
     const st = await statusOf(apply('beta', mc('cf', { leaseDurationSeconds: 30 })));
     expect(st).toMatchObject({ code: 409, reason: 'Conflict' });
-    expect(st.details?.causes).toEqual([expect.objectContaining({ type: 'FieldManagerConflict', field: '.spec.leaseDurationSeconds' })]);
+    // A Status cause's type is serialised as "reason" (metav1.StatusCause).
+    expect(st.details?.causes).toEqual([{ reason: 'FieldManagerConflict', message: 'conflict with "alpha"', field: '.spec.leaseDurationSeconds' }]);
+    expect(st.message).toBe('Apply failed with 1 conflict: conflict with "alpha": .spec.leaseDurationSeconds');
     // The same value is shared ownership, not a conflict.
     await apply('beta', mc('cf', { hubAcceptsClient: true }));
     const forced = await apply('beta', mc('cf', { hubAcceptsClient: true, leaseDurationSeconds: 30 }), true);
@@ -62,16 +64,17 @@ describe('simulated hub API server: server-side apply', () => {
     await apply('spokegraph', mc('upd', { hubAcceptsClient: true }));
     await co.patchClusterCustomObject({ ...G, name: 'upd', body: { spec: { hubAcceptsClient: false } }, fieldManager: 'kubectl-edit' }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
     const st = await statusOf(apply('spokegraph', mc('upd', { hubAcceptsClient: true })));
-    expect(st.details?.causes?.[0]).toMatchObject({ type: 'FieldManagerConflict', field: '.spec.hubAcceptsClient' });
+    expect(st.details?.causes?.[0]).toMatchObject({ reason: 'FieldManagerConflict', message: 'conflict with "kubectl-edit" using cluster.open-cluster-management.io/v1', field: '.spec.hubAcceptsClient' });
     const forced = await apply('spokegraph', mc('upd', { hubAcceptsClient: true }), true);
     expect(forced.spec.hubAcceptsClient).toBe(true);
   });
 
   it('should remove fields a manager stops applying, but keep fields other managers own', async () => {
-    await apply('spokegraph', mc('rm', { hubAcceptsClient: true, leaseDurationSeconds: 60 }, { mine: 'x', both: 'y' }));
+    await apply('spokegraph', mc('rm', { hubAcceptsClient: true, leaseDurationSeconds: 90 }, { mine: 'x', both: 'y' }));
     await apply('other', mc('rm', {}, { theirs: 'z', both: 'y' }));
     const after = await apply('spokegraph', mc('rm', { hubAcceptsClient: true }, {}));
-    expect(after.spec).toEqual({ hubAcceptsClient: true });
+    // leaseDurationSeconds: 90 is removed; the CRD default (60) is applied again, as on a real server.
+    expect(after.spec).toEqual({ hubAcceptsClient: true, leaseDurationSeconds: 60 });
     expect(after.metadata.labels).toEqual({ theirs: 'z', both: 'y' });
   });
 
@@ -80,7 +83,7 @@ describe('simulated hub API server: server-side apply', () => {
     const body = { ...mc('st', { hubAcceptsClient: false }), status: { version: { kubernetes: 'v1.31.0' } } };
     const res = (await co.patchClusterCustomObjectStatus({ ...G, name: 'st', body, fieldManager: 'registration', force: true }, APPLY)) as Obj & { status: unknown; metadata: { generation: number } };
     expect(res.status).toEqual({ version: { kubernetes: 'v1.31.0' } });
-    expect(res.spec).toEqual({ hubAcceptsClient: true });
+    expect(res.spec).toEqual({ hubAcceptsClient: true, leaseDurationSeconds: 60 });
     expect(res.metadata.generation).toBe(1);
   });
 

@@ -83,7 +83,8 @@ describe('simulated hub API server: CRUD', () => {
     expect(created.status).toBeUndefined();
     const withStatus = (await co.replaceNamespacedCustomObjectStatus({ ...PL, namespace: 'crud', name: 's', body: { ...created, spec: { numberOfClusters: 7 }, status: { numberOfSelectedClusters: 1 } } })) as Record<string, any>;
     expect(withStatus.status).toEqual({ numberOfSelectedClusters: 1 });
-    expect(withStatus.spec).toEqual({ numberOfClusters: 1 });
+    // The CRD's defaults are applied, as a real API server applies them on every write.
+    expect(withStatus.spec).toEqual({ numberOfClusters: 1, scoreRateLimit: '1m', sortBy: 'ClusterName' });
     expect(withStatus.metadata.generation).toBe(1);
     const labelled = (await co.patchNamespacedCustomObject({ ...PL, namespace: 'crud', name: 's', body: { metadata: { labels: { x: 'y' } }, status: { numberOfSelectedClusters: 5 } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch))) as Record<string, any>;
     expect(labelled.metadata.generation).toBe(1);
@@ -100,7 +101,7 @@ describe('simulated hub API server: CRUD', () => {
     expect(merged.metadata.labels).toEqual({ b: '2', c: '3' });
     // Generated patch methods default to JSON patch.
     const jp = (await co.patchNamespacedCustomObject({ ...PL, namespace: 'crud', name: 'p', body: [{ op: 'replace', path: '/spec/numberOfClusters', value: 3 }, { op: 'add', path: '/spec/clusterSets', value: ['s1'] }] })) as Record<string, any>;
-    expect(jp.spec).toEqual({ numberOfClusters: 3, clusterSets: ['s1'] });
+    expect(jp.spec).toEqual({ numberOfClusters: 3, clusterSets: ['s1'], scoreRateLimit: '1m', sortBy: 'ClusterName' });
     expect(await statusOf(co.patchNamespacedCustomObject({ ...PL, namespace: 'crud', name: 'p', body: [{ op: 'test', path: '/spec/numberOfClusters', value: 99 }] }))).toMatchObject({ code: 422 });
     expect(await statusOf(co.patchNamespacedCustomObject({ ...PL, namespace: 'crud', name: 'p', body: { spec: {} } }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch)))).toMatchObject({ code: 415, reason: 'UnsupportedMediaType' });
     const conflict = await statusOf(co.patchNamespacedCustomObject({ ...PL, namespace: 'crud', name: 'p', body: { metadata: { resourceVersion: '1' }, spec: {} } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch)));

@@ -47,6 +47,8 @@ describe('simulated Cluster API controller', () => {
     const md = await fleet.read(CAPI, 'MachineDeployment', 'edge-1-workers', 'proj-a');
     expect(md.status).toMatchObject({ replicas: 2, readyReplicas: 2, availableReplicas: 2, phase: 'Running' });
     expect(md.metadata.labels?.['cluster.x-k8s.io/cluster-name']).toBe('edge-1');
+    // CAPI makes the Cluster the MachineDeployment's owner: garbage collection goes by it.
+    expect(md.metadata.ownerReferences).toEqual([{ apiVersion: 'cluster.x-k8s.io/v1beta2', kind: 'Cluster', name: 'edge-1', uid: done.metadata.uid }]);
     const secret = await fleet.read('v1', 'Secret', 'edge-1-kubeconfig', 'proj-a');
     expect((secret as Obj & { type: string }).type).toBe('cluster.x-k8s.io/secret');
     expect(secret.metadata.labels?.['cluster.x-k8s.io/cluster-name']).toBe('edge-1');
