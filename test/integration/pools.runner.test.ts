@@ -61,12 +61,11 @@ function scriptedFlow(steps: string[], script: Script): FlowDefinition<ComputePo
 function runner(flow: FlowDefinition<ComputePool>, over: Partial<RunnerOptions> = {}): WorkflowRunner {
   const r = new WorkflowRunner(app.orm, app.runner.store, app.services.events.log, {} as HubAdapter, createLogger({ level: 'silent' }), {
     ...defaultRunnerOptions,
-    pollMs: 20,
     maxWaitMs: 50,
     leaseMs: 2_000,
     maxErrorAttempts: 3,
     ...over,
-  });
+  }, app.wake);
   r.register(flow);
   runners.push(r);
   return r;
@@ -260,7 +259,7 @@ describe('workflow runner', () => {
     const after = await poolEventLog(app, pool.id);
     expect(after).toEqual(before);
     const j = await job(pool.uuid);
-    expect(j.stepIndex).toBe(0);
+    expect(j.stepId).toBe('a');
     expect(j.leaseOwner).toBe('runner-other');
     expect((await poolPhase(app, pool.id)).status.currentStep).toBe('a');
   });
