@@ -13,7 +13,7 @@ import { connectHub, type HubHandle } from './hub.setup.js';
 import { hubWatches, subjectLocator } from './hub.watches.js';
 import { HubNudger } from './workflow/hub.nudger.js';
 import { JobStore } from './workflow/job.store.js';
-import { defaultRunnerOptions, WorkflowRunner } from './workflow/runner.js';
+import { defaultRunnerOptions, WorkflowRunner, type RunnerOptions } from './workflow/runner.js';
 import { InProcessWakeSignal, type WakeSignal } from './workflow/wake.js';
 import { PostgresWakeSignal } from './workflow/wake.postgres.js';
 import { seedDemo } from './demo.seed.js';
@@ -47,6 +47,8 @@ export interface AppOptions {
   onQuery?: (sql: string) => void;
   /** Don't start the workflow runner (tests that drive it by hand). */
   noRunner?: boolean;
+  /** Runner settings beyond the configuration (tests). */
+  runnerOptions?: Partial<RunnerOptions>;
 }
 
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -84,6 +86,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         concurrency: config.workflow.concurrency,
         leaseMs: config.workflow.leaseMs,
         maxWaitMs: Math.max(config.workflow.pollMs, 1000),
+        ...opts.runnerOptions,
       },
       signal,
     );
