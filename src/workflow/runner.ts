@@ -222,7 +222,9 @@ export class WorkflowRunner {
       return;
     }
     const ms = await this.store.nextClaimableInMs(this.orm.em.fork() as Em, this.owner);
-    if (ms !== null) this.schedule(Date.now() + ms);
+    // "due now" although the claim just took all it could: a row another transaction holds locked
+    // (SKIP LOCKED passed it over). Look again shortly, not in a loop.
+    if (ms !== null) this.schedule(Date.now() + (ms > 0 ? ms : this.options.minBackoffMs));
   }
 
   private async execute(claimed: ClaimedJob): Promise<void> {
