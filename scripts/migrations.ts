@@ -105,7 +105,8 @@ async function pending(dialect: Dialect): Promise<{ up: string[]; down: string[]
   }
 }
 
-const norm = (sql: string) => sql.replace(/\s+/g, ' ').trim().toLowerCase();
+// (a table renamed by an earlier rebuild is stored as "name": the same identifier as `name`)
+const norm = (sql: string) => sql.replace(/\s+/g, ' ').trim().toLowerCase().replace(/"(\w+)"/g, '`$1`');
 
 /**
  * MikroORM's SQLite diff reads enum CHECK constraints back imperfectly and so proposes to rebuild
@@ -126,7 +127,7 @@ async function unchangedRebuilds(orm: MikroORM, up: string[]): Promise<Set<strin
 /** The statements without the rebuilds (and their re-created indexes) of the given tables. */
 function withoutRebuilds(sql: string[], tables: Set<string>): string[] {
   if (!tables.size) return sql;
-  const touches = (s: string) => [...tables].some((t) => s.includes(`\`${t}__temp_alter\``) || s === `drop table \`${t}\`` || new RegExp(`^create (unique )?index \`[^\`]+\` on \`${t}\` `).test(s));
+  const touches = (s: string) => [...tables].some((t) => s.includes(`\`${t}__temp_alter\``) || s === `drop table \`${t}\`` || new RegExp(`^create (unique )?index [\`"][^\`"]+[\`"] on [\`"]${t}[\`"] `).test(s));
   return sql.filter((s) => !touches(s));
 }
 

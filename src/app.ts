@@ -10,9 +10,12 @@ import { deployFlow, undeployFlow } from './deployments/deployment.flow.js';
 import { InProcessEventBus, type EventBus } from './events/event.bus.js';
 import { EventLog } from './events/event.log.js';
 import { connectHub, type HubHandle } from './hub.setup.js';
+import { hubWatches, subjectLocator } from './hub.watches.js';
 import { HubNudger } from './workflow/hub.nudger.js';
 import { JobStore } from './workflow/job.store.js';
-import { defaultRunnerOptions, WorkflowRunner } from './workflow/runner.js';
+import { defaultRunnerOptions, WorkflowRunner, type RunnerOptions } from './workflow/runner.js';
+import { InProcessWakeSignal, type WakeSignal } from './workflow/wake.js';
+import { PostgresWakeSignal } from './workflow/wake.postgres.js';
 import { seedDemo } from './demo.seed.js';
 import { buildGatewaySchema } from './graphql/schema.js';
 import { Metrics } from './graphql/metrics.js';
@@ -29,6 +32,8 @@ export interface App {
   log: Logger;
   hub: HubHandle;
   runner: WorkflowRunner;
+  /** Wakes workflow runners after a commit (on every replica, with PostgreSQL). */
+  wake: WakeSignal;
   bus: EventBus;
   url: string;
   port: number;
@@ -43,6 +48,8 @@ export interface AppOptions {
   onQuery?: (sql: string) => void;
   /** Don't start the workflow runner (tests that drive it by hand). */
   noRunner?: boolean;
+  /** Runner settings beyond the configuration (tests). */
+  runnerOptions?: Partial<RunnerOptions>;
 }
 
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -52,6 +59,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   let stopped = false;
   let hub: HubHandle | null = null;
   let startupLock: StartupLock | null = null;
+  let wake: WakeSignal | null = null;
   try {
     // Replicas starting together on one empty database take turns: one migrates, mints the bootstrap
     // token and seeds; the others find it done.
@@ -65,18 +73,34 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const bus = eventBusFor(config, log);
     const events = new EventLog(bus);
     const jobs = new JobStore(dialectOf(orm) === 'postgresql');
-    const runner = new WorkflowRunner(orm, jobs, events, hub.adapter, log.child({ component: 'workflow' }), {
-      ...defaultRunnerOptions,
-      concurrency: config.workflow.concurrency,
-      leaseMs: config.workflow.leaseMs,
-      pollMs: Math.min(defaultRunnerOptions.pollMs, config.workflow.pollMs),
-      maxWaitMs: Math.max(config.workflow.pollMs, 1000),
-    });
+    const workflowLog = log.child({ component: 'workflow' });
+    // replicas of one PostgreSQL database wake each other through it; one SQLite gateway is alone
+    wake =
+      config.db.kind === 'postgresql'
+        ? new PostgresWakeSignal({ url: config.db.url, log: workflowLog, onQuery: opts.onQuery })
+        : new InProcessWakeSignal();
+    await wake.start();
+    const signal = wake;
+    const runner = new WorkflowRunner(
+      orm,
+      jobs,
+      events,
+      hub.adapter,
+      workflowLog,
+      {
+        ...defaultRunnerOptions,
+        concurrency: config.workflow.concurrency,
+        leaseMs: config.workflow.leaseMs,
+        maxWaitMs: Math.max(config.workflow.pollMs, 1000),
+        ...opts.runnerOptions,
+      },
+      signal,
+    );
     const services = createServices({
       access: busAccessNotifier(bus),
       events,
       jobs,
-      wake: () => runner.wake(),
+      wake: () => signal.notify(),
       subscriptionBuffer: config.subscriptionBuffer,
       streamHooks: { onStart: () => metrics.subscriptions.inc(), onEnd: () => metrics.subscriptions.dec() },
     });
@@ -95,7 +119,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const schema = await buildGatewaySchema();
     const server = await createGatewayServer({ config, schema, orm, services, metrics, log, bus });
     const { port, url } = await server.listen(config.port, config.host);
-    const nudger = new HubNudger(orm, hub.adapter, runner, log.child({ component: 'hub-watch' }));
+    const nudger = new HubNudger(hub.adapter, hubWatches, subjectLocator(orm), (id) => runner.nudge(id), log.child({ component: 'hub-watch' }));
     if (!opts.noRunner) {
       runner.start();
       nudger.start();
@@ -109,6 +133,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       log,
       hub,
       runner,
+      wake: signal,
       bus,
       url,
       port,
@@ -119,6 +144,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         await server.stop();
         nudger.stop();
         await runner.stop();
+        await signal.close();
         await bus.close();
         await hub?.close();
         await orm.close(true);
@@ -126,6 +152,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     };
   } catch (e) {
     await startupLock?.release().catch(() => undefined);
+    await wake?.close().catch(() => undefined);
     await hub?.close().catch(() => undefined);
     await orm.close(true).catch(() => undefined);
     throw e;

@@ -13,6 +13,7 @@ import { countChildren, loadChildPages } from '../db/child-pages.js';
 import { idempotencyKeyProblem, remember, replayOf, requestHash, type IdempotencyScope } from '../db/idempotency.js';
 import { byKey } from '../db/loaders.js';
 import type { Em } from '../db/orm.js';
+import { all, isPostgres, knexOf } from '../db/sql.js';
 import { ConflictError, DomainError, ErrorCode, NotFoundError, Problems } from '../errors.js';
 import { EventType, SubjectKind } from '../events/event.entity.js';
 import type { EventBatch, EventLog } from '../events/event.log.js';
@@ -235,6 +236,10 @@ export class PoolService {
     if (pool.phase === PoolPhase.DELETING) return pool;
     if (pool.phase === PoolPhase.DELETED) throw new DomainError(ErrorCode.ILLEGAL_STATE, `compute pool ${pool.name} is already deleted`, ['id']);
     await this.deps.events.commit(ctx.em, async (em, events) => {
+      // the pool's row first: an admission onto it (which holds it until commit) either committed
+      // and is counted below, or waits and then finds the pool DELETING (lockRunningPool)
+      const lock = knexOf(em)('compute_pool').select('id').where('id', pool.id);
+      await all(em, isPostgres(em) ? lock.forUpdate() : lock);
       for (const check of this.dependents) {
         const why = await check(em, pool.id);
         if (why) throw new ConflictError(`compute pool ${pool.name} ${why}`, ['id'], ErrorCode.IN_USE);

@@ -40,6 +40,16 @@ export async function ormOptions(opts: OrmOptions): Promise<Options> {
     debug: opts.onQuery ? ['query'] : false,
     logger: opts.onQuery ? (msg: string) => opts.onQuery!(msg) : (msg: string) => opts.logger?.debug(msg),
     discovery: { warnWhenNoEntities: true },
+    // knex's own messages through our logger (one JSON line each), not console: a pooled connection
+    // found dead is routine while the database is away (the runner reports the outage itself)
+    driverOptions: {
+      log: {
+        warn: (m: unknown) => (/^Connection Error/.test(String(m)) ? opts.logger?.debug(`database driver: ${String(m)}`) : opts.logger?.warn(`database driver: ${String(m)}`)),
+        error: (m: unknown) => opts.logger?.error(`database driver: ${String(m)}`),
+        deprecate: (m: unknown) => opts.logger?.debug(`database driver: ${String(m)}`),
+        debug: () => undefined,
+      },
+    },
   };
   if (opts.db.kind === 'sqlite') {
     const { BetterSqliteDriver } = await import('@mikro-orm/better-sqlite');

@@ -26,3 +26,8 @@ export async function run(em: Em, sql: Statement, params: unknown[] = []): Promi
 export async function all<T = Record<string, unknown>>(em: Em, sql: Statement, params: unknown[] = []): Promise<T[]> {
   return (await em.getConnection().execute(sql as never, params, 'all', em.getTransactionContext())) as T[];
 }
+
+/** Whether `em` talks to PostgreSQL (row locks are real there; SQLite serialises writers instead). */
+export function isPostgres(em: Em): boolean {
+  return em.getPlatform().constructor.name.toLowerCase().includes('postgre');
+}

@@ -2,10 +2,31 @@
  * The capacity side of admission, inside the caller's transaction: GPUs of a pool cluster allocated
  * to a deployment with guarded UPDATEs (`allocated + n <= capacity`), and given back exactly once.
  */
+import { PoolMode, PoolPhase } from '../compute/pool.model.js';
 import type { Em } from '../db/orm.js';
-import { all, knexOf, run } from '../db/sql.js';
+import { all, isPostgres, knexOf, run } from '../db/sql.js';
 import { DomainError, ErrorCode } from '../errors.js';
 import type { GpuRequest } from './deployment.model.js';
+
+/**
+ * Inside an admission or a retry onto an existing pool: the pool must be RUNNING, read under a row
+ * lock that a concurrent delete (which takes the row first, then counts the pool's deployments) must
+ * wait for — so either the delete sees this deployment and refuses, or this admission sees DELETING
+ * and refuses. PostgreSQL: FOR SHARE on a SHARED pool (admissions onto it don't wait for each other),
+ * FOR UPDATE on a DEDICATED one (its admission claims the row anyway; two share locks that both want
+ * to upgrade would deadlock). SQLite serialises writers, so the read inside the transaction suffices.
+ */
+export async function lockRunningPool(em: Em, pool: { id: string; name: string; mode: PoolMode }, field: string[]): Promise<void> {
+  const q = knexOf(em)('compute_pool').select('phase').where('id', pool.id);
+  if (isPostgres(em)) {
+    if (pool.mode === PoolMode.SHARED) q.forShare();
+    else q.forUpdate();
+  }
+  const [row] = await all<{ phase: string }>(em, q);
+  if (row?.phase !== PoolPhase.RUNNING) {
+    throw new DomainError(ErrorCode.ILLEGAL_STATE, `compute pool ${pool.name} is ${row?.phase ?? 'DELETED'}; deployments need a RUNNING pool`, field);
+  }
+}
 
 /** A guarded change of a cluster's allocated GPUs: never above capacity, never below zero (plain SQL: a hot row). */
 async function bump(em: Em, clusterId: string, family: string, n: number): Promise<boolean> {

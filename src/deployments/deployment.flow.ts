@@ -38,7 +38,7 @@ import { Project } from '../tenancy/project.entity.js';
 import { applyUnlessDeleted as applyGuarded } from '../workflow/apply.guard.js';
 import { done, fail, FailureReason, wait, WaitReason, type FlowDefinition, type StepContext, type StepResult } from '../workflow/flow.js';
 import { AppDeployment, AppDeploymentBundle } from './deployment.entity.js';
-import { DEPLOY_FLOW, UNDEPLOY_FLOW } from './deployment.flow.names.js';
+import { DEPLOY_FLOW, deployStepPhase, UNDEPLOY_FLOW } from './deployment.flow.names.js';
 import { STEP_TITLES } from './deployment.dryrun.js';
 import { deploymentMachine } from './deployment.machine.js';
 import { DeploymentPhase, type AccessUrl } from './deployment.model.js';
@@ -245,11 +245,10 @@ export function deployFlow(deps: DeploymentFlowDeps): FlowDefinition<AppDeployme
     machine: deploymentMachine,
     donePhase: DeploymentPhase.RUNNING,
     steps: [
-      // only a deployment that brings its own dedicated pool is ever PROVISIONING
-      step('provision-pool', (d) => (d.spec.target.kind === 'NEW_DEDICATED_POOL' ? DeploymentPhase.PROVISIONING : DeploymentPhase.QUEUED), provisionPool(deps)),
-      step('place', DeploymentPhase.PLACING, place(deps)),
-      step('apply-work', DeploymentPhase.DEPLOYING, applyWork),
-      step('rollout', DeploymentPhase.DEPLOYING, rollout(deps)),
+      step('provision-pool', (d) => deployStepPhase('provision-pool', d.spec.target.kind), provisionPool(deps)),
+      step('place', (d) => deployStepPhase('place', d.spec.target.kind), place(deps)),
+      step('apply-work', (d) => deployStepPhase('apply-work', d.spec.target.kind), applyWork),
+      step('rollout', (d) => deployStepPhase('rollout', d.spec.target.kind), rollout(deps)),
     ],
     onDone: async ({ em, subject, results }) => {
       const urls = (results.rollout as { accessUrls?: AccessUrl[] } | undefined)?.accessUrls ?? [];

@@ -31,7 +31,9 @@ import {
 } from './deployment.type.js';
 
 function variablesOf(list: VariableValueInput[] | null | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  // null prototype: a value named "__proto__" stays an entry (and is refused as undeclared, unless a
+  // bundle declares it) instead of silently replacing the object's prototype
+  const out: Record<string, unknown> = Object.create(null);
   (list ?? []).forEach((v, i) => {
     if (Object.prototype.hasOwnProperty.call(out, v.name)) throw new ValidationError(`variable ${v.name} is given twice`, ['variables', String(i), 'name']);
     out[v.name] = v.value;

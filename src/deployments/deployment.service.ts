@@ -24,10 +24,10 @@ import { assertProject } from '../tenancy/access.policy.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
 import { raiseQuota, recordReservations, releaseGpus, reserveGpus } from '../tenancy/quota.ledger.js';
 import type { JobStore } from '../workflow/job.store.js';
-import { JobState, WorkflowJob } from '../workflow/job.entity.js';
-import { allocateGpus, allocateOnRanked, clusterFreeGpus, nameTakenError, noCapacityError, poolServingError, rankClusters, releaseAllocation } from './deployment.admission.js';
+import { isSecondActiveJob, JobState, WorkflowJob } from '../workflow/job.entity.js';
+import { allocateGpus, allocateOnRanked, clusterFreeGpus, lockRunningPool, nameTakenError, noCapacityError, poolServingError, rankClusters, releaseAllocation } from './deployment.admission.js';
 import { AppDeployment, AppDeploymentBundle } from './deployment.entity.js';
-import { DEPLOY_FLOW, DEPLOY_STEPS, UNDEPLOY_FLOW } from './deployment.flow.names.js';
+import { DEPLOY_FLOW, DEPLOY_STEPS, deployStepPhase, isDeployStep, UNDEPLOY_FLOW, type DeployStep } from './deployment.flow.names.js';
 import { deploymentMachine } from './deployment.machine.js';
 import { DeploymentPhase } from './deployment.model.js';
 import { replaceFailedPool } from './deployment.retry-pool.js';
@@ -174,8 +174,10 @@ export class DeploymentService {
         { em, events, ownerDeploymentId: id },
       ));
     } else {
-      // loaded and checked (same project, RUNNING) by prepareDeployment
+      // loaded and checked (same project, RUNNING) by prepareDeployment, outside this transaction: a
+      // delete may have committed since, or be under way — decided under the pool's row lock
       pool = p.pool ?? (await em.findOneOrFail(ComputePool, { id: target.poolId }));
+      await lockRunningPool(em, pool, ['poolId']);
     }
     // where it would go now; the guarded UPDATE below decides (and may fall back to the next one)
     const ranked = rankClusters(await clusterFreeGpus(em, pool.id), p.gpuRequests);
@@ -250,64 +252,93 @@ export class DeploymentService {
     const d = await this.requireDeployment(ctx, id);
     if (d.phase !== DeploymentPhase.FAILED) throw new DomainError(ErrorCode.ILLEGAL_STATE, `app deployment ${d.name} is ${d.phase}; only FAILED deployments can be retried`, ['id']);
     const project = await ctx.services.projects.require(ctx, d.project.id, ['id']);
-    await this.deps.events.commit(ctx.em, async (em, events) => {
-      // refresh: the request's identity map holds the deployment as it was before this transaction
-      const fresh = await em.findOneOrFail(AppDeployment, { id: d.id }, { refresh: true });
-      if (fresh.phase !== DeploymentPhase.FAILED) throw new DomainError(ErrorCode.ILLEGAL_STATE, `app deployment ${d.name} is ${fresh.phase}`, ['id']);
-      const failedJob = await em.findOne(WorkflowJob, { subjectId: d.id, flow: DEPLOY_FLOW, state: JobState.FAILED }, { orderBy: { id: 'desc' } });
-      if (!failedJob) throw new DomainError(ErrorCode.ILLEGAL_STATE, `app deployment ${d.name} has no failed step to resume`, ['id']);
-      const pool = await em.findOneOrFail(ComputePool, { id: fresh.pool.id });
-      if (pool.phase === PoolPhase.FAILED && pool.ownerDeploymentId === d.id && fresh.spec.target.kind === 'NEW_DEDICATED_POOL') {
-        // its own dedicated pool failed: a new pool replaces it, and the flow starts over
-        const next = await replaceFailedPool(ctx, em, events, this.deps.pools, fresh, pool);
-        const updated = await em.nativeUpdate(
-          AppDeployment,
-          { id: d.id, phase: DeploymentPhase.FAILED },
-          { pool: next.pool.id, cluster: next.cluster, holdsAllocation: true, retries: fresh.retries + 1, failureReason: null, failureStep: null, failureMessage: null },
-        );
-        if (updated !== 1) throw new DomainError(ErrorCode.ILLEGAL_STATE, `app deployment ${d.name} changed while it was being retried`, ['id']);
-        this.deps.jobs.create(em, DEPLOY_FLOW, d.id, project.id);
-        await em.flush();
-        events.emit({
-          ...subjectOf(d, project.id),
-          type: EventType.RETRIED,
-          phase: DeploymentPhase.FAILED,
-          percent: 0,
-          stepId: DEPLOY_STEPS[0],
-          stepIndex: 0,
-          stepCount: DEPLOY_STEPS.length,
-          message: `Retry ${fresh.retries + 1} of ${d.name}: compute pool ${pool.name} failed and is being deleted; provisioning a new dedicated pool ${next.pool.name}`,
-          details: { failedPool: pool.name, newPool: next.pool.name },
-        });
-        return;
-      }
-      // Another FAILED (or a deleted) pool is not retried from here: its Cluster API objects are
-      // terminal. A pool still provisioning is waited for again from step 0.
-      const poolGone = pool.phase === PoolPhase.FAILED || pool.phase === PoolPhase.DELETING || pool.phase === PoolPhase.DELETED;
-      if (poolGone || (pool.phase !== PoolPhase.RUNNING && failedJob.stepIndex > 0)) {
-        throw new DomainError(ErrorCode.ILLEGAL_STATE, `its compute pool ${pool.name} is ${pool.phase}; delete the deployment and deploy again`, ['id']);
-      }
-      if (pool.mode === PoolMode.SHARED) {
-        const tenantName = (await em.findOneOrFail(Tenant, { id: project.tenant.id })).name;
-        await reserveGpus(em, { tenantId: project.tenant.id, tenantName, projectId: project.id, projectName: project.name }, { kind: 'APP_DEPLOYMENT', id: d.id }, fresh.gpuRequests, ['id']);
-      }
-      const cluster = await allocateGpus(em, pool.id, fresh.gpuRequests, fresh.cluster);
-      if (!cluster) throw new DomainError(ErrorCode.INSUFFICIENT_CAPACITY, `no cluster of compute pool ${pool.name} has room for ${d.name} any more`, ['id']);
-      // a different cluster means a new placement: resume from the placement step
-      const moved = cluster.name !== fresh.cluster;
-      const stepIndex = moved ? Math.min(failedJob.stepIndex, DEPLOY_STEPS.indexOf('place')) : failedJob.stepIndex;
-      // guarded: a delete that committed since our read wins, and this retry rolls back
-      const updated = await em.nativeUpdate(AppDeployment, { id: d.id, phase: DeploymentPhase.FAILED }, { cluster: cluster.name, holdsAllocation: true, retries: fresh.retries + 1, failureReason: null, failureStep: null, failureMessage: null });
-      if (updated !== 1) throw new DomainError(ErrorCode.ILLEGAL_STATE, `app deployment ${d.name} changed while it was being retried`, ['id']);
-      const checkpoint = { ...failedJob.checkpoint };
-      delete checkpoint._wait;
-      const job = this.deps.jobs.create(em, DEPLOY_FLOW, d.id, project.id, checkpoint);
-      job.stepIndex = stepIndex;
-      await em.flush();
-      events.emit({ ...subjectOf(d, project.id), type: EventType.RETRIED, phase: DeploymentPhase.FAILED, percent: fresh.percent, stepId: DEPLOY_STEPS[stepIndex], stepIndex, stepCount: DEPLOY_STEPS.length, message: `Retry ${fresh.retries + 1} of ${d.name}: resuming at ${DEPLOY_STEPS[stepIndex]}${moved ? ` on cluster ${cluster.name}` : ''}` });
-    });
+    const changed = () => new DomainError(ErrorCode.ILLEGAL_STATE, `app deployment ${d.name} changed while it was being retried`, ['id']);
+    try {
+      await this.deps.events.commit(ctx.em, (em, events) => this.retryIn(ctx, em, events, d, project));
+    } catch (e) {
+      // the one-ACTIVE-job index refused a second job: another retry got there first
+      if (isSecondActiveJob(e)) throw changed();
+      throw e;
+    }
     this.deps.wake();
     return ctx.em.fork().findOneOrFail(AppDeployment, { id: d.id });
+  }
+
+  /**
+   * The retry transaction. Its guarded update moves the phase out of FAILED (into the phase of the
+   * step it resumes at), so a second retry of the same failure finds the deployment no longer FAILED
+   * and is refused — it can neither start a second job nor reserve the GPUs twice (and the database
+   * allows one ACTIVE job per subject besides).
+   */
+  private async retryIn(ctx: Ctx, em: Em, events: EventBatch, d: AppDeployment, project: { id: string; name: string; tenant: { id: string } }): Promise<void> {
+    // refresh: the request's identity map holds the deployment as it was before this transaction
+    const fresh = await em.findOneOrFail(AppDeployment, { id: d.id }, { refresh: true });
+    if (fresh.phase !== DeploymentPhase.FAILED) throw new DomainError(ErrorCode.ILLEGAL_STATE, `app deployment ${d.name} is ${fresh.phase}`, ['id']);
+    const failedJob = await em.findOne(WorkflowJob, { subjectId: d.id, flow: DEPLOY_FLOW, state: JobState.FAILED }, { orderBy: { id: 'desc' } });
+    if (!failedJob) throw new DomainError(ErrorCode.ILLEGAL_STATE, `app deployment ${d.name} has no failed step to resume`, ['id']);
+    // (a step this release no longer has — UNKNOWN_STEP — starts over: every step is idempotent)
+    const failedStep: DeployStep = isDeployStep(failedJob.stepId) ? failedJob.stepId : DEPLOY_STEPS[0];
+    const pool = await em.findOneOrFail(ComputePool, { id: fresh.pool.id });
+    /** FAILED → the phase of `step`, or a refusal when something else moved it first. */
+    const moveTo = async (step: DeployStep, extra: Record<string, unknown>) => {
+      const phase = deployStepPhase(step, fresh.spec.target.kind);
+      try {
+        await deploymentMachine.apply(em, AppDeployment, d.id, DeploymentPhase.FAILED, phase, {
+          ...extra,
+          holdsAllocation: true,
+          retries: fresh.retries + 1,
+          failureReason: null,
+          failureStep: null,
+          failureMessage: null,
+        });
+      } catch (e) {
+        if (e instanceof ConflictError) throw new DomainError(ErrorCode.ILLEGAL_STATE, `app deployment ${d.name} changed while it was being retried`, ['id']);
+        throw e;
+      }
+      return phase;
+    };
+    const retried = (phase: DeploymentPhase, step: DeployStep, percent: number, message: string, details?: Record<string, unknown>) => {
+      const at = { stepId: step, stepIndex: DEPLOY_STEPS.indexOf(step), stepCount: DEPLOY_STEPS.length, percent };
+      events.emit({ ...subjectOf(d, project.id), ...at, type: EventType.RETRIED, phase, message, details });
+      events.emit({ ...subjectOf(d, project.id), ...at, type: EventType.PHASE_CHANGED, phase, message: `App deployment ${d.name} is ${phase}` });
+    };
+
+    if (pool.phase === PoolPhase.FAILED && pool.ownerDeploymentId === d.id && fresh.spec.target.kind === 'NEW_DEDICATED_POOL') {
+      // its own dedicated pool failed: a new pool replaces it, and the flow starts over
+      const next = await replaceFailedPool(ctx, em, events, this.deps.pools, fresh, pool);
+      const phase = await moveTo(DEPLOY_STEPS[0], { pool: next.pool.id, cluster: next.cluster });
+      this.deps.jobs.create(em, DEPLOY_FLOW, d.id, project.id, {}, DEPLOY_STEPS[0]);
+      await em.flush();
+      retried(phase, DEPLOY_STEPS[0], 0, `Retry ${fresh.retries + 1} of ${d.name}: compute pool ${pool.name} failed and is being deleted; provisioning a new dedicated pool ${next.pool.name}`, {
+        failedPool: pool.name,
+        newPool: next.pool.name,
+      });
+      return;
+    }
+    // Another FAILED (or a deleted) pool is not retried from here: its Cluster API objects are
+    // terminal. A pool still provisioning is waited for again from step 0.
+    const poolGone = pool.phase === PoolPhase.FAILED || pool.phase === PoolPhase.DELETING || pool.phase === PoolPhase.DELETED;
+    if (poolGone || (pool.phase !== PoolPhase.RUNNING && failedStep !== DEPLOY_STEPS[0])) {
+      throw new DomainError(ErrorCode.ILLEGAL_STATE, `its compute pool ${pool.name} is ${pool.phase}; delete the deployment and deploy again`, ['id']);
+    }
+    // a RUNNING pool must stay so until this commits (a concurrent delete waits, then sees this deployment)
+    if (pool.phase === PoolPhase.RUNNING) await lockRunningPool(em, pool, ['id']);
+    if (pool.mode === PoolMode.SHARED) {
+      const tenantName = (await em.findOneOrFail(Tenant, { id: project.tenant.id })).name;
+      await reserveGpus(em, { tenantId: project.tenant.id, tenantName, projectId: project.id, projectName: project.name }, { kind: 'APP_DEPLOYMENT', id: d.id }, fresh.gpuRequests, ['id']);
+    }
+    const cluster = await allocateGpus(em, pool.id, fresh.gpuRequests, fresh.cluster);
+    if (!cluster) throw new DomainError(ErrorCode.INSUFFICIENT_CAPACITY, `no cluster of compute pool ${pool.name} has room for ${d.name} any more`, ['id']);
+    // a different cluster means a new placement: resume from the placement step at the latest
+    const moved = cluster.name !== fresh.cluster;
+    const step = moved && DEPLOY_STEPS.indexOf(failedStep) > DEPLOY_STEPS.indexOf('place') ? 'place' : failedStep;
+    // guarded: a delete or another retry that committed since our read wins, and this one rolls back
+    const phase = await moveTo(step, { cluster: cluster.name });
+    const checkpoint = { ...failedJob.checkpoint };
+    delete checkpoint._wait;
+    this.deps.jobs.create(em, DEPLOY_FLOW, d.id, project.id, checkpoint, step);
+    await em.flush();
+    retried(phase, step, fresh.percent, `Retry ${fresh.retries + 1} of ${d.name}: resuming at ${step}${moved ? ` on cluster ${cluster.name}` : ''}`);
   }
 
   /** Starts the teardown (idempotent while DELETING). */

@@ -11,6 +11,7 @@ import { ProjectResolver } from '../tenancy/project.resolver.js';
 import { QuotaResolver } from '../tenancy/quota.resolver.js';
 import { TenantResolver } from '../tenancy/tenant.resolver.js';
 import { RoleBindingResolver, TokenResolver } from '../tenancy/token.resolver.js';
+import { guardArguments } from './input.sanity.js';
 import { NodeResolver } from './node.resolver.js';
 import { EnvironmentResolver, MachinePoolResolver, PoolResolver, ProjectPoolsResolver } from '../compute/pool.resolver.js';
 import { ProjectEventsResolver } from '../events/event.resolver.js';
@@ -52,7 +53,7 @@ const noTopicPubSub: PubSub = {
 };
 
 export async function buildGatewaySchema(pubSub: PubSub = noTopicPubSub): Promise<GraphQLSchema> {
-  return buildSchema({
+  const schema = await buildSchema({
     resolvers: [...resolvers] as unknown as NonEmptyArray<ClassType>,
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     // Inputs are validated by the services (they report every problem as userErrors).
@@ -60,6 +61,8 @@ export async function buildGatewaySchema(pubSub: PubSub = noTopicPubSub): Promis
     emitSchemaFile: false,
     pubSub,
   });
+  // before any resolver: what no argument may ever hold (NUL, broken Unicode, absurd nesting)
+  return guardArguments(schema);
 }
 
 export function printGatewaySchema(schema: GraphQLSchema): string {

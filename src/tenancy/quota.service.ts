@@ -5,7 +5,7 @@
 import type { Ctx } from '../context.js';
 import { gpuCountProblem, gpuFamilyProblem } from '../common/rules.js';
 import type { Em } from '../db/orm.js';
-import { all, knexOf, run } from '../db/sql.js';
+import { all, isPostgres, knexOf, run } from '../db/sql.js';
 import { DomainError, ErrorCode, Problems } from '../errors.js';
 import { GpuQuota, QuotaLevel } from './gpu-quota.entity.js';
 import { whatIf, type LevelVerdict, type QuotaScope } from './quota.ledger.js';
@@ -48,6 +48,18 @@ async function writeLimits(em: Em, level: QuotaLevel, scope: { tenantId: string;
   await em.flush();
 }
 
+/**
+ * Inside a limit-changing transaction, before anything is read: the tenant's row, locked. "A project's
+ * limit may not exceed its tenant's" spans two levels' rows, so a tenant limit being lowered and a
+ * project limit being raised, each checking the other's committed value, could both pass; every
+ * limit change of a tenant (its own or any of its projects') takes this lock first, so they run one
+ * after the other. SQLite serialises writers by itself.
+ */
+async function lockTenantLimits(em: Em, tenantId: string): Promise<void> {
+  if (!isPostgres(em)) return;
+  await all(em, knexOf(em)('tenant').select('id').where('id', tenantId).forUpdate());
+}
+
 export class QuotaService {
   validateList(limits: LimitInput[], field: string[]): void {
     const p = new Problems();
@@ -58,6 +70,7 @@ export class QuotaService {
   /** Inside a transaction: set a tenant's limits, refusing to drop below any project's limit. */
   async setTenantLimits(em: Em, tenantId: string, limits: LimitInput[], field = ['gpuQuota']): Promise<void> {
     this.validateList(limits, field);
+    await lockTenantLimits(em, tenantId);
     const k = knexOf(em);
     const rows = await all<{ gpu_family: string; hard_limit: number; name: string }>(
       em,
@@ -82,6 +95,7 @@ export class QuotaService {
   /** Inside a transaction: set a project's limits, each within its tenant's. */
   async setProjectLimits(em: Em, tenantId: string, projectId: string, limits: LimitInput[], field = ['gpuQuota']): Promise<void> {
     this.validateList(limits, field);
+    await lockTenantLimits(em, tenantId);
     const tenantRows = await currentRows(em, tenantId);
     const p = new Problems();
     projectWithinTenantProblems(limits, new Map(tenantRows.map((r) => [r.gpuFamily, r.hardLimit])), field).forEach((e) => p.push(e));

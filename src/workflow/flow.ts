@@ -50,6 +50,10 @@ export enum FailureReason {
   HUB_ERROR = 'HUB_ERROR',
   /** a fault of the gateway that did not pass after retries */
   INTERNAL_ERROR = 'INTERNAL_ERROR',
+  /** the job names a step its flow no longer has (a release renamed or removed it) */
+  UNKNOWN_STEP = 'UNKNOWN_STEP',
+  /** the outcome of a step could not be recorded, several times in a row */
+  BOOKKEEPING_FAILED = 'BOOKKEEPING_FAILED',
 }
 
 export type StepResult =

@@ -1,25 +1,29 @@
 /**
  * Hub watches that wake waiting workflow steps early. Steps poll on their own (so a silent watch can
- * never stall a flow); these informers only shorten the wait: when a pool's or deployment's hub
- * object changes, its job becomes due now. Objects carry our ownership labels (project, pool,
- * deployment), which map back to subjects through the database.
+ * never stall a flow); these informers only shorten the wait: when a subject's hub object changes,
+ * its job becomes due now.
+ *
+ * The engine knows nothing of pools or deployments: each watch says which objects matter and how an
+ * object names its subject (a key), and a locator maps keys to subject ids (the features provide both,
+ * see hub.watches.ts).
  */
-import { ComputePool } from '../compute/pool.entity.js';
-import type { Em, Orm } from '../db/orm.js';
-import { AppDeployment } from '../deployments/deployment.entity.js';
-import { Label, type HubAdapter, type HubInformer, type KindName, type KubeObject } from '../kube/index.js';
+import type { HubAdapter, HubInformer, KindName, KubeObject } from '../kube/index.js';
 import type { Logger } from '../logger.js';
-import { Project } from '../tenancy/project.entity.js';
-import type { WorkflowRunner } from './runner.js';
 
-/** Kinds whose changes matter to a waiting step, and how their labels name the subject. */
-const WATCHED: { kind: KindName; subject: 'pool' | 'deployment' }[] = [
-  { kind: 'Cluster', subject: 'pool' },
-  { kind: 'MachineDeployment', subject: 'pool' },
-  { kind: 'ManagedCluster', subject: 'pool' },
-  { kind: 'ManagedClusterAddOn', subject: 'pool' },
-  { kind: 'ManifestWork', subject: 'deployment' },
-];
+export interface HubWatch {
+  kind: KindName;
+  labelSelector?: string;
+  /** A key naming the subject `obj` belongs to (e.g. "pool|<project>|<name>"), or null if none. */
+  subjectKey(obj: KubeObject): string | null;
+  /** Deletions matter too (default true). */
+  onDelete?: boolean;
+}
+
+/** Subject ids for keys that `HubWatch.subjectKey` produced (unknown keys are left out). */
+export type SubjectLocator = (keys: string[]) => Promise<string[]>;
+
+/** Makes a subject's waiting job due now (WorkflowRunner.nudge). */
+export type Nudge = (subjectId: string) => Promise<void>;
 
 export class HubNudger {
   private readonly informers: HubInformer<KubeObject>[] = [];
@@ -27,47 +31,32 @@ export class HubNudger {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly orm: Orm,
     private readonly hub: HubAdapter,
-    private readonly runner: WorkflowRunner,
+    private readonly watches: HubWatch[],
+    private readonly locate: SubjectLocator,
+    private readonly nudge: Nudge,
     private readonly log: Logger,
   ) {}
 
   start(): void {
-    for (const w of WATCHED) {
-      const inf = this.hub.informer<KubeObject>(w.kind, { labelSelector: `${Label.ManagedBy}=spokegraph` });
-      const on = (obj: KubeObject) => this.note(w.subject, obj);
+    for (const w of this.watches) {
+      const inf = this.hub.informer<KubeObject>(w.kind, w.labelSelector ? { labelSelector: w.labelSelector } : undefined);
+      const on = (obj: KubeObject) => {
+        const key = w.subjectKey(obj);
+        if (key) this.queue(key);
+      };
       inf.on('add', on);
       inf.on('update', on);
-      inf.on('delete', on);
+      if (w.onDelete !== false) inf.on('delete', on);
       inf.start();
       this.informers.push(inf);
     }
-    // PlacementDecisions are written by the placement controller without our labels; their
-    // placement label names the Placement, i.e. the deployment.
-    const decisions = this.hub.informer<KubeObject>('PlacementDecision');
-    decisions.on('add', (o) => this.noteDecision(o));
-    decisions.on('update', (o) => this.noteDecision(o));
-    decisions.start();
-    this.informers.push(decisions);
   }
 
   stop(): void {
     for (const inf of this.informers) inf.stop();
     this.informers.length = 0;
     if (this.timer) clearTimeout(this.timer);
-  }
-
-  private note(subject: 'pool' | 'deployment', obj: KubeObject): void {
-    const labels = obj.metadata?.labels ?? {};
-    const project = labels[Label.Project];
-    const name = subject === 'pool' ? labels[Label.Pool] : labels[Label.Deployment];
-    if (project && name) this.queue(`${subject}|${project}|${name}`);
-  }
-
-  private noteDecision(obj: KubeObject): void {
-    const placement = obj.metadata?.labels?.[Label.Placement];
-    if (placement && obj.metadata?.namespace) this.queue(`deployment|${obj.metadata.namespace}|${placement}`);
   }
 
   /** Coalesces bursts (a status write touches several objects) into one lookup. */
@@ -81,17 +70,7 @@ export class HubNudger {
     const keys = [...this.pending];
     this.pending.clear();
     try {
-      const em = this.orm.em.fork() as Em;
-      for (const key of keys) {
-        const [subject, projectName, name] = key.split('|');
-        const project = await em.findOne(Project, { name: projectName });
-        if (!project) continue;
-        const row =
-          subject === 'pool'
-            ? await em.findOne(ComputePool, { project: project.id, name }, { orderBy: { id: 'desc' }, fields: ['id'] })
-            : await em.findOne(AppDeployment, { project: project.id, name }, { orderBy: { id: 'desc' }, fields: ['id'] });
-        if (row) await this.runner.nudge(row.id);
-      }
+      for (const id of await this.locate(keys)) await this.nudge(id);
     } catch (e) {
       this.log.debug('hub nudge failed; steps still poll', { err: e as Error });
     }

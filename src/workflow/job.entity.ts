@@ -1,5 +1,14 @@
-import { Entity, Enum, Index, Property, type Opt, DateTimeType } from '@mikro-orm/core';
+import { Entity, Enum, Index, Property, Unique, UniqueConstraintViolationException, type Opt, DateTimeType } from '@mikro-orm/core';
 import { BaseEntity } from '../db/base.entity.js';
+
+/** Name of the index that allows one ACTIVE job per subject (services recognise its violations). */
+export const ONE_ACTIVE_JOB_INDEX = 'workflow_job_one_active_per_subject';
+
+/** Whether `e` is that index refusing a second ACTIVE job (PostgreSQL names it; SQLite names the column). */
+export function isSecondActiveJob(e: unknown): boolean {
+  if (!(e instanceof UniqueConstraintViolationException)) return false;
+  return (e as { constraint?: string }).constraint === ONE_ACTIVE_JOB_INDEX || e.message.includes('workflow_job.subject_id');
+}
 
 export enum JobState {
   ACTIVE = 'ACTIVE',
@@ -16,6 +25,13 @@ export enum JobState {
  */
 @Entity({ tableName: 'workflow_job' })
 @Index({ properties: ['state', 'runAt'] })
+// At most one ACTIVE job per subject: two would run two flows over one subject (e.g. a retry
+// requested twice provisioning twice and reserving its GPUs twice). A partial unique index, which
+// the entity metadata can only carry as SQL; the same statement is valid on SQLite and PostgreSQL.
+@Unique({
+  name: ONE_ACTIVE_JOB_INDEX,
+  expression: `create unique index "${ONE_ACTIVE_JOB_INDEX}" on "workflow_job" ("subject_id") where "state" = 'ACTIVE'`,
+})
 export class WorkflowJob extends BaseEntity {
   @Property({ type: 'string', length: 64 })
   flow!: string;
@@ -30,10 +46,15 @@ export class WorkflowJob extends BaseEntity {
   @Enum({ items: () => JobState, type: 'string' })
   state: Opt<JobState> = JobState.ACTIVE;
 
-  @Property({ type: 'integer' })
-  stepIndex: Opt<number> = 0;
+  /**
+   * The current step, by id: a release that reorders, inserts or removes steps leaves an in-flight job
+   * at the step it was doing (an id that no longer exists fails the job with UNKNOWN_STEP). Null until
+   * the first step starts: the flow's first step, whatever it is by then.
+   */
+  @Property({ type: 'string', length: 64, nullable: true })
+  stepId: string | null = null;
 
-  /** Whether STEP_STARTED has been recorded for stepIndex (so a resumed step doesn't repeat it). */
+  /** Whether STEP_STARTED has been recorded for stepId (so a resumed step doesn't repeat it). */
   @Property({ type: 'boolean' })
   stepStarted: Opt<boolean> = false;
 
@@ -43,6 +64,10 @@ export class WorkflowJob extends BaseEntity {
 
   @Property({ type: 'integer' })
   attempts: Opt<number> = 0;
+
+  /** Consecutive claims whose outcome could not be written (a bug, not the database being away). */
+  @Property({ type: 'integer' })
+  bookkeepingFailures: Opt<number> = 0;
 
   @Property({ type: DateTimeType })
   runAt: Opt<Date> = new Date();

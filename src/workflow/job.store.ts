@@ -1,7 +1,7 @@
 /**
- * Persistence of workflow jobs: create (inside an admission transaction), claim with a lease
- * (compare-and-set; SKIP LOCKED on PostgreSQL so replicas don't queue on each other's rows),
- * heartbeat, and lease-guarded outcome writes.
+ * Persistence of workflow jobs: create (inside an admission transaction), claim with a lease (one
+ * guarded UPDATE … RETURNING; SKIP LOCKED on PostgreSQL so replicas don't queue on each other's
+ * rows), heartbeat, lease-guarded outcome writes, and when the next job becomes claimable.
  */
 import type { Em } from '../db/orm.js';
 import { all, knexOf, run } from '../db/sql.js';
@@ -12,10 +12,12 @@ export interface ClaimedJob {
   flow: string;
   subjectId: string;
   projectId: string;
-  stepIndex: number;
+  /** null: the flow's first step (not started yet) */
+  stepId: string | null;
   stepStarted: boolean;
   errorAttempts: number;
   attempts: number;
+  bookkeepingFailures: number;
   checkpoint: Record<string, unknown>;
   waitKey: string | null;
 }
@@ -25,10 +27,11 @@ type Row = {
   flow: string;
   subject_id: string;
   project_id: string;
-  step_index: number;
+  step_id: string | null;
   step_started: boolean | number;
   error_attempts: number;
   attempts: number;
+  bookkeeping_failures: number;
   checkpoint: string | Record<string, unknown>;
   wait_key: string | null;
 };
@@ -39,53 +42,49 @@ function fromRow(r: Row): ClaimedJob {
     flow: r.flow,
     subjectId: r.subject_id,
     projectId: r.project_id,
-    stepIndex: Number(r.step_index),
+    stepId: r.step_id,
     stepStarted: !!r.step_started,
     errorAttempts: Number(r.error_attempts),
     attempts: Number(r.attempts),
+    bookkeepingFailures: Number(r.bookkeeping_failures),
     checkpoint: typeof r.checkpoint === 'string' ? JSON.parse(r.checkpoint) : (r.checkpoint ?? {}),
     waitKey: r.wait_key,
   };
 }
 
+const toMs = (v: unknown): number => (v instanceof Date ? v.getTime() : typeof v === 'number' ? v : Date.parse(String(v)));
+
 export class JobStore {
   constructor(private readonly postgres: boolean) {}
 
-  /** Inside the caller's transaction: a new job, runnable now. */
-  create(em: Em, flow: string, subjectId: string, projectId: string, checkpoint: Record<string, unknown> = {}): WorkflowJob {
-    return em.create(WorkflowJob, { flow, subjectId, projectId, checkpoint, runAt: new Date() });
+  /**
+   * Inside the caller's transaction: a new job, runnable now, at `stepId` (null: the first step).
+   * The database allows one ACTIVE job per subject (job.entity.ts): the caller cancels or checks first.
+   */
+  create(em: Em, flow: string, subjectId: string, projectId: string, checkpoint: Record<string, unknown> = {}, stepId: string | null = null): WorkflowJob {
+    return em.create(WorkflowJob, { flow, subjectId, projectId, checkpoint, stepId, runAt: new Date() });
   }
 
-  /** Claims up to `limit` runnable jobs for `owner`. */
+  /** Claims up to `limit` runnable jobs for `owner`: one statement, no transaction around it. */
   async claim(em: Em, owner: string, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
     const now = new Date();
-    const until = new Date(now.getTime() + leaseMs);
-    return em.transactional(async (tem) => {
-      const k = knexOf(tem as Em);
-      const q = k('workflow_job')
-        .select('id')
-        .where('state', JobState.ACTIVE)
-        .andWhere('run_at', '<=', now)
-        .andWhere((w) => w.whereNull('lease_until').orWhere('lease_until', '<', now))
-        .orderBy('run_at', 'asc')
-        .limit(limit);
-      if (this.postgres) q.forUpdate().skipLocked();
-      const ids = (await all<{ id: string }>(tem as Em, q)).map((r) => r.id);
-      const claimed: ClaimedJob[] = [];
-      for (const id of ids) {
-        const n = await run(
-          tem as Em,
-          k('workflow_job')
-            .where({ id, state: JobState.ACTIVE })
-            .andWhere((w) => w.whereNull('lease_until').orWhere('lease_until', '<', now))
-            .update({ lease_owner: owner, lease_until: until, attempts: k.raw('attempts + 1'), updated_at: now }),
-        );
-        if (n !== 1) continue;
-        const [row] = await all<Row>(tem as Em, k('workflow_job').select('*').where({ id }));
-        claimed.push(fromRow(row));
-      }
-      return claimed;
-    });
+    const k = knexOf(em);
+    const due = k('workflow_job')
+      .select('id')
+      .where('state', JobState.ACTIVE)
+      .andWhere('run_at', '<=', now)
+      .andWhere((w) => w.whereNull('lease_until').orWhere('lease_until', '<', now))
+      .orderBy('run_at', 'asc')
+      .limit(limit);
+    if (this.postgres) due.forUpdate().skipLocked();
+    const rows = await all<Row>(
+      em,
+      k('workflow_job')
+        .whereIn('id', due)
+        .update({ lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs), attempts: k.raw('attempts + 1'), updated_at: now })
+        .returning('*'),
+    );
+    return rows.map(fromRow);
   }
 
   /** Extends the lease; false when the job is no longer ours (taken over or cancelled). */
@@ -99,8 +98,8 @@ export class JobStore {
   }
 
   /**
-   * Inside the outcome transaction: writes the job's new state only if we still hold it. Returns
-   * false when the lease was lost — the caller must then roll back everything else.
+   * Writes the job's new state only if we still hold it (inside the outcome transaction, or alone).
+   * Returns false when the lease was lost — the caller must then roll back everything else.
    */
   async write(em: Em, id: string, owner: string, fields: Record<string, unknown>): Promise<boolean> {
     const k = knexOf(em);
@@ -108,6 +107,22 @@ export class JobStore {
     for (const [key, v] of Object.entries(fields)) row[key.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())] = key === 'checkpoint' ? JSON.stringify(v) : v;
     const n = await run(em, k('workflow_job').where({ id, lease_owner: owner, state: JobState.ACTIVE }).update(row));
     return n === 1;
+  }
+
+  /**
+   * An outcome could not be written: count it and keep the lease for `backoffMs` (so the job is not
+   * due again at once). Returns the new count, or null when the job is no longer ours.
+   */
+  async bookkeepingFailed(em: Em, id: string, owner: string, backoffMs: number): Promise<number | null> {
+    const k = knexOf(em);
+    const rows = await all<{ bookkeeping_failures: number }>(
+      em,
+      k('workflow_job')
+        .where({ id, lease_owner: owner, state: JobState.ACTIVE })
+        .update({ bookkeeping_failures: k.raw('bookkeeping_failures + 1'), lease_until: new Date(Date.now() + backoffMs), updated_at: new Date() })
+        .returning(['bookkeeping_failures']),
+    );
+    return rows.length ? Number(rows[0].bookkeeping_failures) : null;
   }
 
   /** Makes waiting jobs of a subject runnable now (a watched hub object changed). */
@@ -135,12 +150,21 @@ export class JobStore {
     return em.findOne(WorkflowJob, { subjectId }, { orderBy: { id: 'desc' } });
   }
 
-  /** Seconds until the earliest ACTIVE job is due (for the runner's sleep), or null if none. */
-  async nextDueInMs(em: Em): Promise<number | null> {
+  /**
+   * Milliseconds until the next ACTIVE job becomes claimable — its `runAt`, or the end of another
+   * runner's lease on it (a runner that died) — or null when there is none. Jobs leased by `owner`
+   * are left out: that runner learns their next `runAt` when it writes it.
+   */
+  async nextClaimableInMs(em: Em, owner: string): Promise<number | null> {
     const k = knexOf(em);
-    const [row] = await all<{ run_at: unknown }>(em, k('workflow_job').min({ run_at: 'run_at' }).where('state', JobState.ACTIVE));
-    if (!row || row.run_at == null) return null;
-    const t = row.run_at instanceof Date ? row.run_at.getTime() : typeof row.run_at === 'number' ? row.run_at : Date.parse(String(row.run_at));
-    return Math.max(0, t - Date.now());
+    const [row] = await all<{ at: unknown }>(
+      em,
+      k('workflow_job')
+        .select(k.raw('min(case when lease_until is not null and lease_until > run_at then lease_until else run_at end) as at'))
+        .where('state', JobState.ACTIVE)
+        .andWhere((w) => w.whereNull('lease_owner').orWhereNot('lease_owner', owner)),
+    );
+    if (!row || row.at == null) return null;
+    return Math.max(0, toMs(row.at) - Date.now());
   }
 }

@@ -3,51 +3,85 @@
  * outcome together with the subject's progress columns and its events, guarded by still holding the
  * lease. Runs in every replica; a replica that dies simply stops heartbeating and its jobs are
  * claimed again when their leases expire.
+ *
+ * It never polls in a loop: it sleeps until the earliest moment a job becomes claimable (one timer,
+ * set from the database after each claim and from the runAt of every outcome it writes), or until a
+ * wake-up (wake.ts) says work became due now. `maxSleepMs` bounds a sleep, as a safety net under a
+ * lost wake-up. While the database is unreachable it backs off (capped exponential) and says so
+ * once, and once again when it is back.
  */
 import { randomUUID } from 'node:crypto';
 import type { Em, Orm } from '../db/orm.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { EventType } from '../events/event.entity.js';
-import type { EventLog } from '../events/event.log.js';
+import type { EventBatch, EventLog } from '../events/event.log.js';
 import type { HubAdapter } from '../kube/index.js';
 import type { Logger } from '../logger.js';
 import { classifyStepError } from './step.errors.js';
-import type { FlowDefinition, StepResult } from './flow.js';
+import { FailureReason, type FlowDefinition, type StepDefinition, type StepResult } from './flow.js';
 import { JobState } from './job.entity.js';
 import { JobStore, type ClaimedJob } from './job.store.js';
 import type { TrackedEntity } from './tracked.entity.js';
+import { InProcessWakeSignal, type WakeSignal } from './wake.js';
 
 export interface RunnerOptions {
   /** jobs worked on at once by this process */
   concurrency: number;
   leaseMs: number;
-  /** idle poll interval when nothing is due */
-  pollMs: number;
+  /** longest sleep without looking for work (only matters when a wake-up was lost) */
+  maxSleepMs: number;
   /** upper bound on any wait before a step is looked at again */
   maxWaitMs: number;
   /** steps run back to back within one claim before yielding the job */
   maxStepsPerClaim: number;
   /** consecutive unexpected errors of one step before the subject fails */
   maxErrorAttempts: number;
+  /** consecutive outcomes of one job that could not be written before it fails (BOOKKEEPING_FAILED) */
+  maxBookkeepingFailures: number;
+  /** backoff while the database is unreachable, and after an outcome could not be written */
+  minBackoffMs: number;
+  maxBackoffMs: number;
 }
 
 export const defaultRunnerOptions: RunnerOptions = {
   concurrency: 16,
   leaseMs: 15_000,
-  pollMs: 250,
+  maxSleepMs: 10_000,
   maxWaitMs: 5_000,
   maxStepsPerClaim: 20,
   maxErrorAttempts: 12,
+  maxBookkeepingFailures: 5,
+  minBackoffMs: 100,
+  maxBackoffMs: 10_000,
 };
 
 type AnyFlow = FlowDefinition<TrackedEntity>;
+type Emit = (e: Parameters<EventBatch['emit']>[0]) => void;
+
+/** What a claim of a job ended with, for the runner's own timer. */
+interface JobRun extends ClaimedJob {
+  /** the lease was given up (by an outcome) or lost: nothing to release */
+  released: boolean;
+  /** when the job is due again (ms epoch), if it stays ACTIVE */
+  nextRunAt: number | null;
+}
 
 export class WorkflowRunner {
   readonly owner = `runner-${randomUUID()}`;
   private readonly flows = new Map<string, AnyFlow>();
   private readonly running = new Set<Promise<void>>();
   private stopped = true;
-  private wakeUp: (() => void) | null = null;
   private loopDone: Promise<void> | null = null;
+  private unsubscribe: (() => void) | null = null;
+  /** look for work as soon as the loop runs */
+  private lookNow = true;
+  /** when the next known job becomes claimable (ms epoch) */
+  private timerAt = Infinity;
+  /** the last claim filled every free slot: there may be more due work */
+  private backlog = false;
+  private kick: (() => void) | null = null;
+  private dbFailures = 0;
+  private dbDownSince: number | null = null;
 
   constructor(
     private readonly orm: Orm,
@@ -56,6 +90,7 @@ export class WorkflowRunner {
     private readonly hub: HubAdapter,
     private readonly log: Logger,
     readonly options: RunnerOptions = defaultRunnerOptions,
+    readonly signal: WakeSignal = new InProcessWakeSignal(),
   ) {}
 
   register<S extends TrackedEntity>(flow: FlowDefinition<S>): void {
@@ -71,73 +106,126 @@ export class WorkflowRunner {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.lookNow = true;
+    this.unsubscribe = this.signal.subscribe(() => this.wake());
     this.loopDone = this.loop();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.wake();
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.kick?.();
     await this.loopDone;
     await Promise.allSettled([...this.running]);
   }
 
-  /** Look for work now (a job was created or nudged). */
+  /** Look for work now (this process only; `signal.notify()` reaches every replica). */
   wake(): void {
-    const w = this.wakeUp;
-    this.wakeUp = null;
-    w?.();
+    this.lookNow = true;
+    this.kick?.();
   }
 
-  /** A watched hub object of this subject changed: run its waiting job now. */
+  /** A watched hub object of this subject changed: make its waiting job due now, on any replica. */
   async nudge(subjectId: string): Promise<void> {
-    if ((await this.store.nudge(this.orm.em.fork() as Em, subjectId)) > 0) this.wake();
+    if ((await this.store.nudge(this.orm.em.fork() as Em, subjectId)) > 0) this.signal.notify();
+  }
+
+  /** Look at `at` (ms epoch) at the latest. */
+  private schedule(at: number): void {
+    if (at >= this.timerAt) return;
+    this.timerAt = at;
+    this.kick?.();
+  }
+
+  private backoffMs(failures: number): number {
+    const { minBackoffMs, maxBackoffMs } = this.options;
+    return Math.min(maxBackoffMs, minBackoffMs * 2 ** Math.min(Math.max(0, failures - 1), 20)) * (0.75 + Math.random() / 4);
+  }
+
+  /** The database could not be reached: said once per outage, however many attempts fail. */
+  private databaseDown(e: unknown): number {
+    this.dbFailures++;
+    if (this.dbDownSince === null) {
+      this.dbDownSince = Date.now();
+      this.log.warn('workflow runner: database unreachable; backing off until it is back', { reason: e instanceof Error ? e.message : String(e) });
+    }
+    return this.backoffMs(this.dbFailures);
+  }
+
+  private databaseUp(): void {
+    if (this.dbDownSince !== null) {
+      this.log.info('workflow runner: database reachable again; resuming', { downMs: Date.now() - this.dbDownSince, failedAttempts: this.dbFailures });
+    }
+    this.dbDownSince = null;
+    this.dbFailures = 0;
   }
 
   private async loop(): Promise<void> {
     while (!this.stopped) {
-      let claimed = 0;
-      try {
-        const free = this.options.concurrency - this.running.size;
-        if (free > 0) {
-          const jobs = await this.store.claim(this.orm.em.fork() as Em, this.owner, free, this.options.leaseMs);
-          claimed = jobs.length;
-          for (const job of jobs) {
-            const p: Promise<void> = this.execute(job).finally(() => {
-              this.running.delete(p);
-              this.wake();
-            });
-            this.running.add(p);
-          }
+      if (this.lookNow || Date.now() >= this.timerAt) {
+        this.lookNow = false;
+        this.timerAt = Infinity;
+        try {
+          await this.look();
+          this.databaseUp();
+        } catch (e) {
+          // a claim that is no connection problem is a bug: back off just the same, but say what it is
+          if (!isDatabaseUnavailable(e)) this.log.error('workflow claim failed', { err: e as Error });
+          this.timerAt = Date.now() + this.databaseDown(e);
         }
-      } catch (e) {
-        this.log.warn('workflow claim failed; retrying', { err: e as Error });
       }
       if (this.stopped) break;
-      if (claimed > 0 && this.running.size < this.options.concurrency) continue;
-      let delay = this.options.pollMs;
-      try {
-        const due = await this.store.nextDueInMs(this.orm.em.fork() as Em);
-        if (due !== null) delay = Math.min(delay, Math.max(5, due));
-      } catch {
-        /* keep the poll interval */
-      }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, delay);
-        this.wakeUp = () => {
+      const sleep = Math.min(this.timerAt - Date.now(), this.options.maxSleepMs);
+      if (this.lookNow || sleep <= 0) continue;
+      const woken = await new Promise<boolean>((resolve) => {
+        const t = setTimeout(() => resolve(false), sleep);
+        this.kick = () => {
           clearTimeout(t);
-          resolve();
+          resolve(true);
         };
       });
-      this.wakeUp = null;
+      this.kick = null;
+      // slept the whole safety interval without a reason: look anyway
+      if (!woken && sleep === this.options.maxSleepMs && this.timerAt - Date.now() > 0) this.lookNow = true;
     }
   }
 
-  private async execute(job: ClaimedJob): Promise<void> {
-    const flow = this.flows.get(job.flow);
-    if (!flow) {
-      this.log.error('job of unknown flow left untouched', { job: job.id, flow: job.flow });
+  /** Claims what is due (for the free slots) and sets the timer to the next claimable job. */
+  private async look(): Promise<void> {
+    const free = this.options.concurrency - this.running.size;
+    if (free <= 0) {
+      this.backlog = true;
       return;
     }
+    const jobs = await this.store.claim(this.orm.em.fork() as Em, this.owner, free, this.options.leaseMs);
+    for (const job of jobs) {
+      const p: Promise<void> = this.execute(job).finally(() => {
+        this.running.delete(p);
+        if (this.backlog) {
+          this.backlog = false;
+          this.wake();
+        }
+      });
+      this.running.add(p);
+    }
+    if (jobs.length === free) {
+      this.backlog = true;
+      return;
+    }
+    const ms = await this.store.nextClaimableInMs(this.orm.em.fork() as Em, this.owner);
+    // "due now" although the claim just took all it could: a row another transaction holds locked
+    // (SKIP LOCKED passed it over). Look again shortly, not in a loop.
+    if (ms !== null) this.schedule(Date.now() + (ms > 0 ? ms : this.options.minBackoffMs));
+  }
+
+  private async execute(claimed: ClaimedJob): Promise<void> {
+    const flow = this.flows.get(claimed.flow);
+    if (!flow) {
+      this.log.error('job of unknown flow left untouched', { job: claimed.id, flow: claimed.flow });
+      return;
+    }
+    const job: JobRun = { ...claimed, released: false, nextRunAt: null };
     const abort = new AbortController();
     const beat = setInterval(() => {
       this.store
@@ -147,60 +235,150 @@ export class WorkflowRunner {
         })
         .catch(() => undefined);
     }, Math.max(50, Math.floor(this.options.leaseMs / 3)));
-    let keepLease = false;
     try {
       for (let i = 0; i < this.options.maxStepsPerClaim && !abort.signal.aborted && !this.stopped; i++) {
         const cont = await this.runOnce(flow, job, abort.signal);
         if (!cont) break;
       }
     } catch (e) {
-      // Keep the (no longer extended) lease: releasing it would make the job due again at once and
-      // spin on the same failure, starving the event loop on SQLite's synchronous driver.
-      keepLease = true;
-      this.log.error('workflow step bookkeeping failed; the job will be retried after its lease', { job: job.id, err: e as Error });
+      // The outcome could not be written. The lease is kept (not extended) for a backoff: releasing
+      // it would make the job due again at once and spin on the same failure.
+      job.released = true;
+      clearInterval(beat);
+      await this.bookkeepingFailed(flow, job, e);
     } finally {
       clearInterval(beat);
-      // Release the lease unless the outcome already did (it also clears it).
-      if (!keepLease) await this.store.write(this.orm.em.fork() as Em, job.id, this.owner, { leaseOwner: null, leaseUntil: null }).catch(() => undefined);
+      if (!job.released) {
+        await this.store.write(this.orm.em.fork() as Em, job.id, this.owner, { leaseOwner: null, leaseUntil: null }).catch(() => undefined);
+        job.nextRunAt ??= Date.now();
+      }
+      if (job.nextRunAt !== null) this.schedule(job.nextRunAt);
     }
   }
 
+  /**
+   * An outcome of `job` could not be committed. The database being away is waited out (the job is
+   * taken up again after its lease); anything else is counted on the job, and after
+   * maxBookkeepingFailures in a row the subject fails with BOOKKEEPING_FAILED instead of the job
+   * being retried forever.
+   */
+  private async bookkeepingFailed(flow: AnyFlow, job: JobRun, e: unknown): Promise<void> {
+    if (isDatabaseUnavailable(e)) {
+      job.nextRunAt = Date.now() + this.databaseDown(e);
+      return;
+    }
+    const backoff = this.backoffMs(job.bookkeepingFailures + 1);
+    let n: number | null;
+    try {
+      n = await this.store.bookkeepingFailed(this.orm.em.fork() as Em, job.id, this.owner, backoff);
+    } catch (e2) {
+      if (isDatabaseUnavailable(e2)) job.nextRunAt = Date.now() + this.databaseDown(e2);
+      else this.log.error('workflow step bookkeeping failed, and so did counting it', { job: job.id, err: e2 as Error });
+      return;
+    }
+    if (n === null) return; // no longer ours: whoever owns it now carries on
+    job.bookkeepingFailures = n;
+    if (n < this.options.maxBookkeepingFailures) {
+      this.log.error('workflow step bookkeeping failed; retrying after a backoff', { job: job.id, flow: flow.name, failures: n, of: this.options.maxBookkeepingFailures, backoffMs: Math.round(backoff), err: e as Error });
+      job.nextRunAt = Date.now() + backoff;
+      return;
+    }
+    this.log.error('workflow step bookkeeping failed too often; failing the job', { job: job.id, flow: flow.name, failures: n, err: e as Error });
+    await this.failStuckJob(flow, job, FailureReason.BOOKKEEPING_FAILED, `The outcome of step ${job.stepId ?? flow.steps[0]?.id} could not be recorded (${n} attempts); the gateway log has the cause. Retry or delete it.`);
+  }
+
+  /**
+   * Fails a job (and its subject) whose normal outcome path is what fails: first the full failure
+   * (phase FAILED, events, the flow's onFail), then without onFail, then the job alone — each step
+   * down is logged, so a subject is never left claimed forever.
+   */
+  private async failStuckJob(flow: AnyFlow, job: JobRun, reason: FailureReason, message: string): Promise<void> {
+    const em = this.orm.em.fork() as Em;
+    // the lease we kept for the backoff is still ours, so the outcome writes are guarded as usual
+    const subject = await em.findOne(flow.entity, { id: job.subjectId } as never).catch(() => null);
+    if (subject) {
+      const stepId = job.stepId ?? flow.steps[0]?.id ?? '?';
+      for (const withHook of [true, false]) {
+        try {
+          await this.recordFailure(flow, job, subject, stepId, this.baseOf(flow, job, subject, stepId), { kind: 'fail', reason, message }, withHook);
+          return;
+        } catch (e) {
+          this.log.error(`failing the job ${withHook ? 'with' : 'without'} its flow's onFail failed too`, { job: job.id, err: e as Error });
+        }
+      }
+    }
+    await this.store.write(em, job.id, this.owner, { state: JobState.FAILED, finishedAt: new Date(), leaseOwner: null, leaseUntil: null }).catch((e) => {
+      this.log.error('could not even mark the job FAILED; it is taken up again after its lease', { job: job.id, err: e as Error });
+    });
+  }
+
+  private baseOf(flow: AnyFlow, job: JobRun, subject: TrackedEntity, stepId: string | null) {
+    const index = flow.steps.findIndex((s) => s.id === stepId);
+    return {
+      subjectKind: flow.subjectKind,
+      subjectId: subject.id,
+      subjectName: subject.name,
+      projectId: subject.projectId,
+      stepId,
+      stepIndex: index >= 0 ? index : null,
+      stepCount: flow.steps.length,
+    };
+  }
+
   /** Runs the job's current step once; true when the next step may run right away. */
-  private async runOnce(flow: AnyFlow, job: ClaimedJob, signal: AbortSignal): Promise<boolean> {
+  private async runOnce(flow: AnyFlow, job: JobRun, signal: AbortSignal): Promise<boolean> {
     const em = this.orm.em.fork() as Em;
     const subject = await em.findOne(flow.entity, { id: job.subjectId } as never);
     if (!subject) {
       await this.store.write(em, job.id, this.owner, { state: JobState.CANCELLED, finishedAt: new Date(), leaseOwner: null, leaseUntil: null });
+      job.released = true;
       return false;
     }
-    const step = flow.steps[job.stepIndex];
+    const index = job.stepId === null ? 0 : flow.steps.findIndex((s) => s.id === job.stepId);
+    if (index < 0) {
+      // checkpoints name steps, so a release that reordered steps resumes each job where it was;
+      // one whose step is gone cannot know where to resume
+      const base = this.baseOf(flow, job, subject, job.stepId);
+      await this.recordFailure(flow, job, subject, job.stepId!, base, {
+        kind: 'fail',
+        reason: FailureReason.UNKNOWN_STEP,
+        message: `Step "${job.stepId}" is not a step of ${flow.name} in this release of the gateway; retry or delete the ${flow.machine.name.toLowerCase()}`,
+      });
+      return false;
+    }
+    const step = flow.steps[index];
     const count = flow.steps.length;
-    const base = { subjectKind: flow.subjectKind, subjectId: subject.id, subjectName: subject.name, projectId: subject.projectId, stepId: step.id, stepIndex: job.stepIndex, stepCount: count };
+    const base = this.baseOf(flow, job, subject, step.id);
 
     if (!job.stepStarted) {
+      const phase = typeof step.phase === 'function' ? step.phase(subject) : step.phase;
+      // Read once, outside the transaction: a transaction retried after a deadlock runs the callback
+      // again, and must then make the very same phase change (the first attempt was rolled back).
+      const from = subject.phase;
+      const percent = Math.floor((index / count) * 100);
       const ok = await this.commit(em, job, async (tem, emit) => {
-        const phase = typeof step.phase === 'function' ? step.phase(subject) : step.phase;
-        if (subject.phase !== phase) {
-          await flow.machine.apply(tem, flow.entity, subject.id, subject.phase, phase);
+        if (from !== phase) {
+          await flow.machine.apply(tem, flow.entity, subject.id, from, phase);
           emit({ ...base, type: EventType.PHASE_CHANGED, phase, percent: subject.percent, message: `${flow.machine.name} ${subject.name} is ${phase}` });
-          subject.phase = phase;
         }
-        const percent = Math.floor((job.stepIndex / count) * 100);
         await tem.nativeUpdate(flow.entity, { id: subject.id } as never, {
           currentStep: step.id,
-          stepIndex: job.stepIndex,
+          stepIndex: index,
           stepCount: count,
           percent,
           waitReason: null,
           waitMessage: null,
           waitingSince: null,
         } as never);
-        emit({ ...base, type: EventType.STEP_STARTED, phase: subject.phase, percent, message: `Step ${job.stepIndex + 1}/${count}: ${step.title}` });
-        return { stepStarted: true, waitKey: null };
+        emit({ ...base, type: EventType.STEP_STARTED, phase, percent, message: `Step ${index + 1}/${count}: ${step.title}` });
+        return { stepId: step.id, stepStarted: true, waitKey: null, ...this.clearedFailures(job) };
       });
       if (!ok) return false;
+      subject.phase = phase;
+      job.stepId = step.id;
       job.stepStarted = true;
       job.waitKey = null;
+      job.bookkeepingFailures = 0;
     }
 
     let result: StepResult;
@@ -229,91 +407,125 @@ export class WorkflowRunner {
       }
     }
     if (signal.aborted) return false;
-    return this.record(flow, job, subject, step.id, base, result);
+    if (result.kind === 'fail') {
+      await this.recordFailure(flow, job, subject, step.id, base, result);
+      return false;
+    }
+    return this.record(flow, job, subject, step, index, base, result);
   }
 
-  private async record(flow: AnyFlow, job: ClaimedJob, subject: TrackedEntity, stepId: string, base: any, result: StepResult): Promise<boolean> {
+  private clearedFailures(job: JobRun): Record<string, unknown> {
+    return job.bookkeepingFailures > 0 ? { bookkeepingFailures: 0 } : {};
+  }
+
+  private async record(flow: AnyFlow, job: JobRun, subject: TrackedEntity, step: StepDefinition<TrackedEntity>, index: number, base: ReturnType<WorkflowRunner['baseOf']>, result: Exclude<StepResult, { kind: 'fail' }>): Promise<boolean> {
     const em = this.orm.em.fork() as Em;
     const count = flow.steps.length;
-    const step = flow.steps[job.stepIndex];
     if (result.kind === 'wait') {
       const progress = Math.max(0, Math.min(1, result.progress ?? 0));
-      const percent = Math.floor(((job.stepIndex + progress) / count) * 100);
+      const percent = Math.floor(((index + progress) / count) * 100);
       const key = `${result.reason}|${result.message}|${percent}`;
       const delay = Math.max(0, Math.min(this.options.maxWaitMs, result.retryAfterMs ?? 1000));
+      const runAt = new Date(Date.now() + delay);
       const checkpoint = result.data !== undefined ? { ...job.checkpoint, _wait: result.data } : job.checkpoint;
-      await this.commit(em, job, async (tem, emit) => {
-        if (key !== job.waitKey) {
-          // `since` is since when the step waits for this reason: progress and new wording keep it.
-          const reasonChanged = !job.waitKey || !job.waitKey.startsWith(`${result.reason}|`);
+      const fields = { runAt, waitKey: key, checkpoint, errorAttempts: job.errorAttempts, leaseOwner: null, leaseUntil: null, ...this.clearedFailures(job) };
+      let ok: boolean;
+      if (key === job.waitKey) {
+        // the same wait as last time: only the job row changes, in one statement
+        ok = await this.store.write(em, job.id, this.owner, fields);
+      } else {
+        // `since` is since when the step waits for this reason: progress and new wording keep it
+        const reasonChanged = !job.waitKey || !job.waitKey.startsWith(`${result.reason}|`);
+        ok = await this.commit(em, job, async (tem, emit) => {
           await tem.nativeUpdate(flow.entity, { id: subject.id } as never, {
             percent,
             waitReason: result.reason,
             waitMessage: result.message,
             ...(reasonChanged ? { waitingSince: new Date() } : {}),
           } as never);
-          emit({
-            ...base,
-            type: reasonChanged ? EventType.STEP_WAITING : EventType.STEP_PROGRESS,
-            phase: subject.phase,
-            percent,
-            message: result.message,
-            details: { reason: result.reason },
-          });
-        }
-        return { runAt: new Date(Date.now() + delay), waitKey: key, checkpoint, errorAttempts: job.errorAttempts, leaseOwner: null, leaseUntil: null };
-      });
-      job.waitKey = key;
-      return false;
-    }
-
-    if (result.kind === 'fail') {
-      await this.commit(em, job, async (tem, emit, events) => {
-        await flow.machine.apply(tem, flow.entity, subject.id, subject.phase, 'FAILED', {
-          failureReason: result.reason,
-          failureStep: stepId,
-          failureMessage: result.message,
-          waitReason: null,
-          waitMessage: null,
-          waitingSince: null,
+          emit({ ...base, type: reasonChanged ? EventType.STEP_WAITING : EventType.STEP_PROGRESS, phase: subject.phase, percent, message: result.message, details: { reason: result.reason } });
+          return fields;
         });
-        emit({ ...base, type: EventType.STEP_FAILED, phase: 'FAILED', percent: subject.percent, message: result.message, details: { reason: result.reason } });
-        emit({ ...base, type: EventType.PHASE_CHANGED, phase: 'FAILED', percent: subject.percent, message: `${flow.machine.name} ${subject.name} failed at ${step.title}: ${result.message}` });
-        await flow.onFail?.({ em: tem, subject, events, results: job.checkpoint }, { reason: result.reason, step: stepId, message: result.message });
-        return { state: JobState.FAILED, finishedAt: new Date(), leaseOwner: null, leaseUntil: null, errorAttempts: job.errorAttempts };
-      });
+      }
+      job.released = true;
+      if (ok) {
+        job.waitKey = key;
+        job.bookkeepingFailures = 0;
+        job.nextRunAt = runAt.getTime();
+      }
       return false;
     }
 
     // done
-    const last = job.stepIndex === count - 1;
-    const results = { ...job.checkpoint, [stepId]: result.data ?? true };
+    const last = index === count - 1;
+    const results = { ...job.checkpoint, [step.id]: result.data ?? true };
     delete results._wait;
-    const percent = Math.floor(((job.stepIndex + 1) / count) * 100);
+    const percent = Math.floor(((index + 1) / count) * 100);
+    const from = subject.phase;
+    const next = last ? null : flow.steps[index + 1].id;
     const ok = await this.commit(em, job, async (tem, emit, events) => {
       await tem.nativeUpdate(flow.entity, { id: subject.id } as never, { percent, waitReason: null, waitMessage: null, waitingSince: null } as never);
-      emit({ ...base, type: EventType.STEP_SUCCEEDED, phase: subject.phase, percent, message: result.message ?? `${step.title}: done` });
-      if (!last) return { stepIndex: job.stepIndex + 1, stepStarted: false, checkpoint: results, waitKey: null, runAt: new Date() };
-      await flow.machine.apply(tem, flow.entity, subject.id, subject.phase, flow.donePhase, { currentStep: null, percent: 100 });
+      emit({ ...base, type: EventType.STEP_SUCCEEDED, phase: from, percent, message: result.message ?? `${step.title}: done` });
+      if (!last) return { stepId: next, stepStarted: false, checkpoint: results, waitKey: null, runAt: new Date(), ...this.clearedFailures(job) };
+      await flow.machine.apply(tem, flow.entity, subject.id, from, flow.donePhase, { currentStep: null, percent: 100 });
       emit({ ...base, stepId: null, stepIndex: count, type: EventType.PHASE_CHANGED, phase: flow.donePhase, percent: 100, message: `${flow.machine.name} ${subject.name} is ${flow.donePhase}` });
-      subject.phase = flow.donePhase;
       await flow.onDone?.({ em: tem, subject, events, results });
       return { state: JobState.DONE, checkpoint: results, finishedAt: new Date(), leaseOwner: null, leaseUntil: null };
     });
-    if (!ok || last) return false;
-    job.stepIndex++;
+    if (!ok) {
+      job.released = true;
+      return false;
+    }
+    if (last) {
+      subject.phase = flow.donePhase;
+      job.released = true;
+      return false;
+    }
+    job.stepId = next;
     job.stepStarted = false;
     job.checkpoint = results;
     job.waitKey = null;
+    job.bookkeepingFailures = 0;
     return true;
   }
 
-  /** One outcome transaction: job fields (lease-guarded) + subject columns + events, published after commit. */
-  private async commit(
-    em: Em,
-    job: ClaimedJob,
-    fn: (tem: Em, emit: (e: Parameters<import('../events/event.log.js').EventBatch['emit']>[0]) => void, events: import('../events/event.log.js').EventBatch) => Promise<Record<string, unknown>>,
-  ): Promise<boolean> {
+  /** The subject FAILED at `stepId` (with the flow's onFail unless `withHook` is false), the job FAILED. */
+  private async recordFailure(
+    flow: AnyFlow,
+    job: JobRun,
+    subject: TrackedEntity,
+    stepId: string,
+    base: ReturnType<WorkflowRunner['baseOf']>,
+    result: Extract<StepResult, { kind: 'fail' }>,
+    withHook = true,
+  ): Promise<void> {
+    const em = this.orm.em.fork() as Em;
+    const from = subject.phase;
+    const title = flow.steps.find((s) => s.id === stepId)?.title ?? `step ${stepId}`;
+    await this.commit(em, job, async (tem, emit, events) => {
+      await flow.machine.apply(tem, flow.entity, subject.id, from, 'FAILED', {
+        failureReason: result.reason,
+        failureStep: stepId,
+        failureMessage: result.message,
+        waitReason: null,
+        waitMessage: null,
+        waitingSince: null,
+      });
+      emit({ ...base, type: EventType.STEP_FAILED, phase: 'FAILED', percent: subject.percent, message: result.message, details: { reason: result.reason } });
+      emit({ ...base, type: EventType.PHASE_CHANGED, phase: 'FAILED', percent: subject.percent, message: `${flow.machine.name} ${subject.name} failed at ${title}: ${result.message}` });
+      if (withHook) await flow.onFail?.({ em: tem, subject, events, results: job.checkpoint }, { reason: result.reason, step: stepId, message: result.message });
+      return { state: JobState.FAILED, stepId, finishedAt: new Date(), leaseOwner: null, leaseUntil: null, errorAttempts: job.errorAttempts };
+    });
+    job.released = true;
+    subject.phase = 'FAILED';
+  }
+
+  /**
+   * One outcome transaction: job fields (lease-guarded) + subject columns + events, published after
+   * commit. `fn` may run more than once (a transaction retried after a deadlock): it must not change
+   * anything outside the transaction; callers apply their in-memory updates once it returned.
+   */
+  private async commit(em: Em, job: JobRun, fn: (tem: Em, emit: Emit, events: EventBatch) => Promise<Record<string, unknown>>): Promise<boolean> {
     try {
       return await this.events.commit(em, async (tem, events) => {
         const fields = await fn(tem, (e) => events.emit(e), events);
@@ -323,6 +535,7 @@ export class WorkflowRunner {
     } catch (e) {
       if (e instanceof LeaseLost) {
         this.log.info('lost the lease of a job; another runner owns it now', { job: job.id });
+        job.released = true;
         return false;
       }
       throw e;
@@ -331,4 +544,3 @@ export class WorkflowRunner {
 }
 
 class LeaseLost extends Error {}
-

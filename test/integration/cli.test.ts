@@ -10,7 +10,7 @@ import { configHome, runCli } from '../helpers/cli.js';
 import { createPool, waitForPoolPhase } from '../helpers/compute.js';
 import { startCutProxy } from '../helpers/cut-proxy.js';
 import { createAppBundle } from '../helpers/deploy.js';
-import { freePort } from '../helpers/gateway-process.js';
+import { freePort } from '../helpers/free-port.js';
 import { isGapless } from '../helpers/events.js';
 import { uniq } from '../helpers/seed.js';
 
@@ -117,7 +117,7 @@ describe('spokegraph CLI', { timeout: 90_000 }, () => {
     expect(run.stdout).toContain(`${name} is RUNNING`);
     expect(run.stdout).toMatch(/^ {2}vllm\s+http:\/\/[\d.]+:8000\/v1$/m);
     const status = JSON.parse((await runCli(['status', name, '-o', 'json'], env)).stdout);
-    expect(status).toMatchObject({ name, phase: 'RUNNING', variables: { model: 'Qwen/Qwen2.5-7B-Instruct' } });
+    expect(status).toMatchObject({ name, phase: 'RUNNING', variableValues: { model: 'Qwen/Qwen2.5-7B-Instruct' } });
 
     const deleted = await runCli(['delete', name, '--watch'], env);
     expect(deleted.code, deleted.stderr).toBe(0);

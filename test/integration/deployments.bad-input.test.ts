@@ -78,6 +78,7 @@ afterAll(async () => {
   await app?.close();
 });
 
+const deepList = (depth: number): unknown => Array.from({ length: depth }).reduce<unknown>((v) => [v], 1);
 const base = () => ({ projectId: w.project.id, name: uniq('bad'), bundleIds: [w.appBundle], poolId: pool });
 type Expected = { code: string; field: string[] };
 const at = (code: string, ...field: string[]): Expected => ({ code, field: ['input', ...field] });
@@ -221,6 +222,12 @@ describe('deployApp refuses bad input and writes nothing', () => {
     ['a BOOL variable given text', () => ({ variables: [{ name: 'debug', value: 'yes' }] }), [at('INVALID_INPUT', 'variables', 'debug')]],
     ['a variable given an object', () => ({ variables: [{ name: 'model', value: { a: 1 } }] }), [at('INVALID_INPUT', 'variables', 'model')]],
     ['an unknown variable', () => ({ variables: [{ name: 'gpuMemory', value: '80Gi' }] }), [at('INVALID_INPUT', 'variables', 'gpuMemory')]],
+    // (the name of an object's prototype: an undeclared variable like any other, not silently dropped)
+    ['an undeclared variable named __proto__', () => ({ variables: [{ name: '__proto__', value: { polluted: true } }] }), [at('INVALID_INPUT', 'variables', '__proto__')]],
+    ['an undeclared variable named __proto__ with a text value', () => ({ variables: [{ name: '__proto__', value: 'x' }] }), [at('INVALID_INPUT', 'variables', '__proto__')]],
+    // (100,000 levels are sent by the fuzz test, which writes its JSON without recursing)
+    ['a value nested 1,000 levels deep', () => ({ variables: [{ name: 'model', value: deepList(1_000) }] }), [at('INVALID_INPUT', 'variables', '0', 'value')]],
+    ['a NUL in a value', () => ({ variables: [{ name: 'model', value: 'llama\u0000' }] }), [at('INVALID_INPUT', 'variables', '0', 'value')]],
     ['an override of a locked variable', () => ({ variables: [{ name: 'temperature', value: 0.1 }] }), [at('INVALID_INPUT', 'variables', 'temperature')]],
     ['a required variable left out', () => ({ bundleIds: [w.appBundle, requiredVar] }), [at('INVALID_INPUT', 'variables', 'apiKeyName')]],
     ['a variable given twice', () => ({ variables: [{ name: 'model', value: 'a' }, { name: 'model', value: 'b' }] }), [at('INVALID_INPUT', 'variables', '1', 'name')]],

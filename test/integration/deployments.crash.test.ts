@@ -19,7 +19,7 @@ import { testDialect } from '../helpers/db.js';
 import { deployApp } from '../helpers/deploy.js';
 import { brief, isGapless, type Ev, type Subscription } from '../helpers/events.js';
 import { deploymentEventLog, deploymentEvents, deploymentHubObjects, deployWorld, getDeployment, ledger, newDedicatedPool, sharedPool, waitForPhase, type DeployWorld } from '../helpers/deployments.js';
-import { freePort, gatewayDatabase, newAdminToken, startGateway, type GatewayDb, type GatewayProcess } from '../helpers/gateway-process.js';
+import { gatewayDatabase, newAdminToken, startGateway, type GatewayDb, type GatewayProcess } from '../helpers/gateway.process.js';
 import { startHubProxy, type HoldSpec, type HubProxy } from '../helpers/hub-proxy.js';
 import { uniq } from '../helpers/seed.js';
 
@@ -31,13 +31,12 @@ let proxy: HubProxy;
 let db: GatewayDb;
 let dir: string;
 let kubeconfig: string;
-let port: number;
 const token = newAdminToken();
 let gw: GatewayProcess;
 let restarts = 0;
 
 async function start(): Promise<GatewayProcess> {
-  return startGateway({ databaseUrl: db.url, kubeconfig, adminToken: token, port });
+  return startGateway({ databaseUrl: db.url, kubeconfig, adminToken: token });
 }
 
 /** SIGKILL the gateway while `spec` is held at the hub, then start it again on the same database and hub. */
@@ -88,7 +87,6 @@ beforeAll(async () => {
   kubeconfig = join(dir, 'hub.kubeconfig');
   writeFileSync(kubeconfig, hub.kubeconfigYaml().replace(hub.url, proxy.url), { mode: 0o600 });
   db = await gatewayDatabase(testDialect());
-  port = await freePort();
   gw = await start();
 }, 120_000);
 
@@ -162,7 +160,7 @@ describe('App Deployments survive gateway crashes', () => {
     // every deployment gets there, once
     for (const key of Object.keys(ids)) {
       const d = await waitForPhase(gw, ids[key], ['RUNNING', 'FAILED'], 120_000);
-      expect(d.phase, `${key}: ${JSON.stringify(d.status)}\n${gw.output.slice(-20).join('\n')}`).toBe('RUNNING');
+      expect(d.phase, `${key}: ${JSON.stringify(d.status)}\n${gw.output().slice(-3000)}`).toBe('RUNNING');
       expect(d.accessUrls).toEqual([{ component: 'server', url: expect.stringMatching(/^http:\/\/[\d.]+:8080\/api$/), port: 8080 }]);
     }
     console.log(`[deployments.crash] ${testDialect()}: 4 deployments RUNNING through 4 SIGKILLs in ${Date.now() - started} ms (SIM_SPEED ${SIM_SPEED})`);

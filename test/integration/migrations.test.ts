@@ -33,10 +33,12 @@ async function sqliteDdl(o: Orm): Promise<string[]> {
 /**
  * One statement in a comparable form. A column added by a later migration (`alter table … add
  * column`) sits at another position than in a table created whole, so a table's top-level clauses
- * (columns, constraints) are compared as a sorted list.
+ * (columns, constraints) are compared as a sorted list; identifiers are compared whatever their quotes.
  */
 function canonicalDdl(sql: string): string {
-  const s = sql.replace(/\s+/g, ' ').trim();
+  // a table rebuilt by a migration (create …__temp_alter, copy, rename) is stored by SQLite under
+  // its new name in double quotes: "x" and `x` are the same identifier
+  const s = sql.replace(/\s+/g, ' ').trim().replace(/"(\w+)"/g, '`$1`');
   const open = s.indexOf('(');
   if (!/^create table /i.test(s) || open < 0 || !s.endsWith(')')) return s;
   const clauses: string[] = [];

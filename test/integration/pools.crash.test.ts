@@ -17,7 +17,7 @@ import type { TestApp } from '../helpers/app.js';
 import { createPool } from '../helpers/compute.js';
 import { createTestDatabase, testDialect, type TestDatabase } from '../helpers/db.js';
 import { isGapless, poolEventLog, type Ev } from '../helpers/events.js';
-import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway.process.js';
+import { startGateway, type GatewayProcess } from '../helpers/gateway.process.js';
 import { gpuWorker, H100, machineStates, poolWorld, quotaUsed, sleep } from '../helpers/pools.js';
 import { uniq } from '../helpers/seed.js';
 
@@ -29,6 +29,7 @@ let dir: string;
 let hub: SimulatedHub;
 let database: TestDatabase | null = null;
 let env: Record<string, string>;
+let kubeconfigFile: string;
 let gw: GatewayProcess | null = null;
 const transcript: string[] = [];
 
@@ -44,17 +45,12 @@ beforeAll(async () => {
     if (database.db.kind === 'postgresql') url = database.db.url;
   }
   env = {
-    PORT: '0',
-    HOST: '127.0.0.1',
+    // (a SQLite file in the test's directory, unless PostgreSQL)
     DATABASE_URL: url,
-    DATA_DIR: dir,
-    HUB_KUBECONFIG: kubeconfig,
-    BOOTSTRAP_ADMIN_TOKEN: TOKEN,
-    SEED_DEMO: 'false',
     WORKFLOW_LEASE_MS: '1500',
     WORKFLOW_POLL_MS: '100',
-    LOG_LEVEL: 'warn',
   };
+  kubeconfigFile = kubeconfig;
 });
 
 afterAll(async () => {
@@ -66,7 +62,7 @@ afterAll(async () => {
 });
 
 async function start(): Promise<GatewayProcess> {
-  gw = await startGatewayProcess(env, TOKEN);
+  gw = await startGateway({ databaseUrl: env.DATABASE_URL, kubeconfig: kubeconfigFile, adminToken: TOKEN, dataDir: dir, env });
   transcript.push(`${new Date().toISOString().slice(11, 23)} gateway ${gw.pid} ready`);
   return gw;
 }

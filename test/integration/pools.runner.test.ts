@@ -19,9 +19,12 @@ import { done, fail, FailureReason, wait, WaitReason, type FlowDefinition, type 
 import { WorkflowJob } from '../../src/workflow/job.entity.js';
 import { defaultRunnerOptions, WorkflowRunner, type RunnerOptions } from '../../src/workflow/runner.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { testDialect } from '../helpers/db.js';
+import { pgSession, waitForLockWaiters } from '../helpers/pg-locks.js';
 import { createPool, poolPhase, waitForPoolPhase } from '../helpers/compute.js';
 import { isGapless, poolEventLog } from '../helpers/events.js';
 import { gpuWorker, machineStates, poolWorld, sleep, type PoolWorld } from '../helpers/pools.js';
+import { sql } from '../helpers/snapshot.js';
 
 let app: TestApp;
 let w: PoolWorld;
@@ -61,12 +64,11 @@ function scriptedFlow(steps: string[], script: Script): FlowDefinition<ComputePo
 function runner(flow: FlowDefinition<ComputePool>, over: Partial<RunnerOptions> = {}): WorkflowRunner {
   const r = new WorkflowRunner(app.orm, app.runner.store, app.services.events.log, {} as HubAdapter, createLogger({ level: 'silent' }), {
     ...defaultRunnerOptions,
-    pollMs: 20,
     maxWaitMs: 50,
     leaseMs: 2_000,
     maxErrorAttempts: 3,
     ...over,
-  });
+  }, app.wake);
   r.register(flow);
   runners.push(r);
   return r;
@@ -260,7 +262,7 @@ describe('workflow runner', () => {
     const after = await poolEventLog(app, pool.id);
     expect(after).toEqual(before);
     const j = await job(pool.uuid);
-    expect(j.stepIndex).toBe(0);
+    expect(j.stepId).toBe('a');
     expect(j.leaseOwner).toBe('runner-other');
     expect((await poolPhase(app, pool.id)).status.currentStep).toBe('a');
   });
@@ -299,4 +301,111 @@ describe('workflow runner', () => {
     expect(final.status.waitingOn).toBeNull();
     expect((await job(pool.uuid)).state).toBe('FAILED');
   });
+
+  /** Runs release 1 of a flow until its job waits in step `b`, then stops that runner. */
+  async function waitingInB(pool: { id: string }, steps: string[]): Promise<void> {
+    const r1 = runner(scriptedFlow(steps, async (_c, id) => (id === 'b' ? wait(WaitReason.WAITING_FOR_CLUSTER, 'b waits', { retryAfterMs: 60_000 }) : done())));
+    r1.start();
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const s = (await poolPhase(app, pool.id)).status;
+      if (s.currentStep === 'b' && s.waitingOn) break;
+      if (Date.now() > deadline) throw new Error(`the job never waited in b: ${JSON.stringify(s)}`);
+      await sleep(20);
+    }
+    await r1.stop();
+  }
+
+  it('should resume an in-flight job at its step, by name, after a release reorders and adds steps', async () => {
+    const pool = await newPool();
+    await waitingInB(pool, ['a', 'b', 'c']);
+    // release 2: a new first step, and b now third — the job was in b, so it goes on with b, then c
+    const ran: string[] = [];
+    runner(scriptedFlow(['x', 'a', 'b', 'c'], async (_c, id) => (ran.push(id), done()))).start();
+    await app.runner.nudge(pool.uuid);
+    expect((await waitForPoolPhase(app, pool.id, ['RUNNING', 'FAILED'])).phase).toBe('RUNNING');
+    expect(ran).toEqual(['b', 'c']);
+    const log = await poolEventLog(app, pool.id);
+    expect(isGapless(log.map((e) => e.seq))).toBe(true);
+    expect(log.filter((e) => e.type === 'STEP_SUCCEEDED').map((e) => e.step)).toEqual(['a', 'b', 'c', 'register', 'install']);
+  });
+
+  it('should fail a job whose step a release removed, with UNKNOWN_STEP, and fail its subject', async () => {
+    const pool = await newPool();
+    await waitingInB(pool, ['a', 'b', 'c']);
+    const ran: string[] = [];
+    runner(scriptedFlow(['a', 'c'], async (_c, id) => (ran.push(id), done()))).start();
+    await app.runner.nudge(pool.uuid);
+    const final = await waitForPoolPhase(app, pool.id, ['RUNNING', 'FAILED']);
+    expect(ran).toEqual([]);
+    expect(final.phase).toBe('FAILED');
+    expect(final.status.failure).toEqual({ reason: 'UNKNOWN_STEP', step: 'b', message: expect.stringMatching(/Step "b" is not a step of compute-pool.provision in this release/) });
+    expect(await sql(app, `select state, step_id from workflow_job where subject_id = ?`, [pool.uuid])).toEqual([{ state: 'FAILED', step_id: 'b' }]);
+    // the flow's onFail ran: the pool's machines are free again
+    expect(Object.values(await machineStates(app, w.tenant.name)).filter((m) => m.pool === pool.name)).toEqual([]);
+  });
+
+  it('should fail a job whose outcome cannot be recorded after a bounded number of attempts, with BOOKKEEPING_FAILED', async () => {
+    const pool = await newPool();
+    let onDone = 0;
+    const flow: FlowDefinition<ComputePool> = {
+      ...scriptedFlow(['a'], async () => done()),
+      onDone: async () => {
+        onDone++;
+        throw new Error('a bug in the completion hook');
+      },
+    };
+    runner(flow, { maxBookkeepingFailures: 3, minBackoffMs: 10, maxBackoffMs: 50 }).start();
+    const final = await waitForPoolPhase(app, pool.id, ['RUNNING', 'FAILED'], 15_000);
+    expect(final.phase).toBe('FAILED');
+    expect(onDone).toBe(3);
+    expect(final.status.failure).toEqual({ reason: 'BOOKKEEPING_FAILED', step: 'install', message: expect.stringMatching(/could not be recorded \(3 attempts\)/) });
+    expect(await sql(app, `select state, bookkeeping_failures from workflow_job where subject_id = ?`, [pool.uuid])).toEqual([{ state: 'FAILED', bookkeeping_failures: 3 }]);
+    const log = await poolEventLog(app, pool.id);
+    expect(isGapless(log.map((e) => e.seq))).toBe(true);
+    expect(log.slice(-2).map((e) => [e.type, e.phase, e.details?.reason ?? null])).toEqual([
+      ['STEP_FAILED', 'FAILED', 'BOOKKEEPING_FAILED'],
+      ['PHASE_CHANGED', 'FAILED', null],
+    ]);
+  });
+
+  it('should still fail the job when the flow\'s failure hook fails as well', async () => {
+    const pool = await newPool();
+    const boom = async () => {
+      throw new Error('a bug in a hook');
+    };
+    runner({ ...scriptedFlow(['a'], async () => done()), onDone: boom, onFail: boom }, { maxBookkeepingFailures: 2, minBackoffMs: 10, maxBackoffMs: 50 }).start();
+    const final = await waitForPoolPhase(app, pool.id, ['RUNNING', 'FAILED'], 15_000);
+    expect(final.status.failure).toMatchObject({ reason: 'BOOKKEEPING_FAILED', step: 'install' });
+    expect((await job(pool.uuid)).state).toBe('FAILED');
+  });
+
+  it.runIf(testDialect() === 'postgresql')('should make the phase change again when a step-start transaction is retried after a deadlock', async () => {
+    const pool = await newPool();
+    const probe = await pgSession(app);
+    const holder = await pgSession(app);
+    try {
+      // the holder never runs the deadlock check itself: PostgreSQL breaks the cycle by aborting the runner's transaction
+      await holder.query(`set deadlock_timeout = '60s'`);
+      await holder.query('begin');
+      await holder.query('select scope_id from event_sequence where scope_id = $1 for update', [pool.uuid]);
+      runner(scriptedFlow(['a'], async () => done())).start();
+      // the runner's first transaction moved the pool PENDING -> PROVISIONING, then waits for the pool's event counter
+      await waitForLockWaiters(probe, 1);
+      // ... and the holder now wants the pool's row: a deadlock; the runner's transaction is rolled back and retried
+      await holder.query('update compute_pool set updated_at = updated_at where id = $1', [pool.uuid]);
+      await holder.query('rollback');
+    } finally {
+      await holder.query('rollback').catch(() => undefined);
+      await holder.end();
+      await probe.end();
+    }
+    expect((await waitForPoolPhase(app, pool.id, ['RUNNING', 'FAILED'], 20_000)).phase).toBe('RUNNING');
+    const log = await poolEventLog(app, pool.id);
+    expect(isGapless(log.map((e) => e.seq))).toBe(true);
+    expect(log.filter((e) => e.type === 'PHASE_CHANGED').map((e) => e.phase)).toEqual(['PROVISIONING', 'REGISTERING', 'INSTALLING', 'RUNNING']);
+    expect(log.filter((e) => e.type === 'STEP_STARTED').map((e) => e.step)).toEqual(['a', 'register', 'install']);
+    // the transaction was retried at once (one claim did it all), not left to a lease to expire
+    expect(await sql(app, 'select attempts, bookkeeping_failures from workflow_job where subject_id = ?', [pool.uuid])).toEqual([{ attempts: 1, bookkeeping_failures: 0 }]);
+  }, 30_000);
 });

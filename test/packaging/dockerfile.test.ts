@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { ROOT } from '../helpers/artifact.js';
 import { all, envPairs, execForm, ignoredByDockerignore, parseDockerfile, type Stage } from '../helpers/dockerfile.js';
-import { freePort } from '../helpers/gateway-process.js';
+import { freePort } from '../helpers/free-port.js';
 
 const dockerfile = parseDockerfile(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'));
 const ignore = readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n');

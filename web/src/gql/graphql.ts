@@ -75,6 +75,7 @@ export type EventSubjectKind =
 
 /** Why a step of a pool or deployment failed */
 export type FailureReason =
+  | 'BOOKKEEPING_FAILED'
   | 'CLUSTER_FAILED'
   | 'HUB_ERROR'
   | 'HUB_REJECTED'
@@ -84,7 +85,8 @@ export type FailureReason =
   | 'POOL_GONE'
   | 'REGISTRATION_DENIED'
   | 'RELEASE_FAILED'
-  | 'RENDERED_TOO_LARGE';
+  | 'RENDERED_TOO_LARGE'
+  | 'UNKNOWN_STEP';
 
 export type GpuPerNodeInput = {
   countPerNode: number;
