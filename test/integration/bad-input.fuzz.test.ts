@@ -86,6 +86,7 @@ function baseline(field: string): Record<string, unknown> {
     project: () => ({ name: w.project.name }),
     tenant: () => ({ name: w.tenant.name }),
     tenants: () => ({ first: 5 }),
+    projects: () => ({ first: 5 }),
     quotaWhatIf: () => ({ projectId: ids.project, gpuFamily: 'NVIDIA-H100', count: 1 }),
     createTenant: () => ({ input: { name: fresh('ft'), displayName: 'Fuzz', gpuQuota: [{ gpuFamily: 'NVIDIA-H100', limit: 1 }] } }),
     updateTenant: () => ({ input: { id: ids.tenant, displayName: 'Fuzzed tenant' } }),
