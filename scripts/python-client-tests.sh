@@ -64,7 +64,7 @@ VPY="$WORK/venv/bin/python"
 
 log "gateway bundle"
 # Both pytest sessions run `node scripts/start.mjs`; bundling once here keeps them from racing on dist/.
-node scripts/start.mjs --build
+npm run -s build
 
 log "pytest (the 60 s unread-watch test in parallel with the rest)"
 export PYTHONDONTWRITEBYTECODE=1
