@@ -23,6 +23,8 @@ import { createGatewayServer } from './graphql/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createServices, type Services } from './services.js';
 import { busAccessNotifier } from './tenancy/access.change.js';
+import { AuditPurger } from './audit/audit.purge.js';
+import type { Clock } from './common/clock.js';
 
 export interface App {
   config: Config;
@@ -34,6 +36,7 @@ export interface App {
   runner: WorkflowRunner;
   /** Wakes workflow runners after a commit (on every replica, with PostgreSQL). */
   wake: WakeSignal;
+  auditPurger: AuditPurger;
   bus: EventBus;
   url: string;
   port: number;
@@ -46,10 +49,12 @@ export interface AppOptions {
   log?: Logger;
   /** Every SQL statement, for tests that count queries. */
   onQuery?: (sql: string) => void;
-  /** Don't start the workflow runner (tests that drive it by hand). */
+  /** Don't start the workflow runner nor the periodic jobs (tests that drive them by hand). */
   noRunner?: boolean;
   /** Runner settings beyond the configuration (tests). */
   runnerOptions?: Partial<RunnerOptions>;
+  /** The clock of audit records, admissions' reservations, usage and budgets (tests set it). */
+  clock?: Clock;
 }
 
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -103,6 +108,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       wake: () => signal.notify(),
       subscriptionBuffer: config.subscriptionBuffer,
       streamHooks: { onStart: () => metrics.subscriptions.inc(), onEnd: () => metrics.subscriptions.dec() },
+      clock: opts.clock,
     });
     const flowOptions = { capi: config.capi, pollMs: config.workflow.pollMs };
     runner.register(poolProvisionFlow(flowOptions));
@@ -120,9 +126,11 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const server = await createGatewayServer({ config, schema, orm, services, metrics, log, bus });
     const { port, url } = await server.listen(config.port, config.host);
     const nudger = new HubNudger(hub.adapter, hubWatches, subjectLocator(orm), (id) => runner.nudge(id), log.child({ component: 'hub-watch' }));
+    const auditPurger = new AuditPurger(orm, services.clock, config.audit.retentionDays, config.audit.purgeIntervalMs, log.child({ component: 'audit' }));
     if (!opts.noRunner) {
       runner.start();
       nudger.start();
+      auditPurger.start();
     }
 
     return {
@@ -134,6 +142,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       hub,
       runner,
       wake: signal,
+      auditPurger,
       bus,
       url,
       port,
@@ -143,6 +152,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         stopped = true;
         await server.stop();
         nudger.stop();
+        await auditPurger.stop();
         await runner.stop();
         await signal.close();
         await bus.close();

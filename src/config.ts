@@ -45,6 +45,7 @@ export const CONFIG_VARIABLES = [
   'WORKFLOW_LEASE_MS',
   'WORKFLOW_POLL_MS',
   'SUBSCRIPTION_BUFFER',
+  'AUDIT_RETENTION_DAYS',
   'SIM_SPEED',
   'SIM_ERROR_RATE',
   'SIM_ERROR_VERBS',
@@ -131,6 +132,12 @@ export interface Config {
   };
   /** SUBSCRIPTION_BUFFER, default 1000: events held for a slow subscriber before it must resubscribe */
   subscriptionBuffer: number;
+  audit: {
+    /** AUDIT_RETENTION_DAYS, default 365: records older than this are purged; 0 keeps them for ever */
+    retentionDays: number;
+    /** how often the purge runs (one replica at a time, under a lease); not an environment variable */
+    purgeIntervalMs: number;
+  };
   /** Things an operator should know that do not stop the start (e.g. a misspelt variable); logged at start. */
   warnings: string[];
 }
@@ -257,6 +264,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       pollMs: int('WORKFLOW_POLL_MS', 500, 10, 60_000),
     },
     subscriptionBuffer: int('SUBSCRIPTION_BUFFER', 1000, 10, 1_000_000),
+    audit: { retentionDays: int('AUDIT_RETENTION_DAYS', 365, 0, 36_500), purgeIntervalMs: 3_600_000 },
     warnings: unknownVariableWarnings(env),
   };
   if (hub.kind !== 'simulated') {

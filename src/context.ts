@@ -15,4 +15,6 @@ export interface Ctx {
   loaders: Loaders;
   services: Services;
   log: Logger;
+  /** The request's id (graphql/request-id.ts); absent where no request carries one (WebSocket operations get a fresh one). */
+  requestId?: string;
 }

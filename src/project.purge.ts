@@ -1,7 +1,9 @@
 /**
  * Deleting a project removes what its pools and deployments left for audit. Only called once the
  * project has no live pool or deployment (the dependents checks refuse otherwise), so every row
- * removed here is history: DELETED subjects, their events, jobs, counters and released reservations.
+ * removed here is history: DELETED subjects, their events, jobs and counters. Its (released) GPU
+ * reservations stay: they are the tenant's GPU-hour record (gpuUsage), which must not shrink when a
+ * project goes; the audit trail stays too (src/audit).
  */
 import type { Em } from './db/orm.js';
 import { knexOf, run } from './db/sql.js';
@@ -20,5 +22,4 @@ export async function purgeProjectHistory(em: Em, projectId: string): Promise<vo
   await run(em, k('compute_pool').where({ project_id: projectId }).delete());
   await run(em, k('deployment_event').where({ project_id: projectId }).delete());
   await run(em, k('workflow_job').where({ project_id: projectId }).delete());
-  await run(em, k('gpu_reservation').where({ project_id: projectId }).whereNotNull('released_at').delete());
 }

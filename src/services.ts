@@ -30,6 +30,11 @@ import { AppDeployment, AppDeploymentBundle } from './deployments/deployment.ent
 import { DeploymentPhase } from './deployments/deployment.model.js';
 import { DeploymentService } from './deployments/deployment.service.js';
 import { AppDeploymentNode } from './deployments/deployment.type.js';
+import { AuditLog } from './audit/audit.log.js';
+import { AuditService } from './audit/audit.service.js';
+import { AuditEventType } from './audit/audit.type.js';
+import { systemClock, type Clock } from './common/clock.js';
+import { UsageService } from './usage/usage.service.js';
 
 export interface ServiceDeps {
   events: EventLog;
@@ -41,6 +46,8 @@ export interface ServiceDeps {
   streamHooks?: StreamHooks;
   /** announces committed access changes (revocations, deleted scopes) to live connections */
   access?: AccessNotifier;
+  /** what "now" is for audit records, reservations, usage and budgets (tests set it) */
+  clock?: Clock;
 }
 
 export interface Services {
@@ -54,6 +61,9 @@ export interface Services {
   deployments: DeploymentService;
   events: EventService;
   nodes: NodeRegistry;
+  audit: AuditService;
+  usage: UsageService;
+  clock: Clock;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -79,6 +89,9 @@ export function createServices(deps: ServiceDeps): Services {
   });
   projects.registerPurge(purgeProjectHistory);
   const events = new EventService(deps.events, deps.subscriptionBuffer, deps.streamHooks);
+  const clock = deps.clock ?? systemClock;
+  const audit = new AuditService(new AuditLog(deps.events.bus), clock, deps.subscriptionBuffer, deps.streamHooks);
+  const usage = new UsageService(clock);
   const nodes = new NodeRegistry();
   nodes.register(NodeKind.ComputePool, async (ctx, id) => {
     const p = await pools.byId(ctx, id);
@@ -115,9 +128,13 @@ export function createServices(deps: ServiceDeps): Services {
     const t = await tokens.byId(ctx, id);
     return t && ApiTokenNode.from(t);
   });
+  nodes.register(NodeKind.AuditEvent, async (ctx, id) => {
+    const e = await audit.byId(ctx, id);
+    return e && AuditEventType.from(e);
+  });
   nodes.register(NodeKind.AppDeployment, async (ctx, id) => {
     const d = await deployments.byId(ctx, id);
     return d && AppDeploymentNode.from(d);
   });
-  return { tokens, quotas, tenants, projects, machines, bundles, pools, deployments, events, nodes };
+  return { tokens, quotas, tenants, projects, machines, bundles, pools, deployments, events, nodes, audit, usage, clock };
 }

@@ -3,9 +3,11 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration0001Initial } from './Migration0001Initial.js';
 import { Migration20261206004326JobStepNames } from './Migration20261206004326JobStepNames.js';
 import { Migration20261206004337DeploymentHubName } from './Migration20261206004337DeploymentHubName.js';
+import { Migration20261206015753AuditTrailGpuBudgets } from './Migration20261206015753AuditTrailGpuBudgets.js';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration0001Initial', class: Migration0001Initial },
   { name: 'Migration20261206004326JobStepNames', class: Migration20261206004326JobStepNames },
   { name: 'Migration20261206004337DeploymentHubName', class: Migration20261206004337DeploymentHubName },
+  { name: 'Migration20261206015753AuditTrailGpuBudgets', class: Migration20261206015753AuditTrailGpuBudgets },
 ];

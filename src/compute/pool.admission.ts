@@ -66,7 +66,7 @@ export async function reserveMachines(em: Em, pool: ComputePool, project: string
 export async function reservePoolGpus(em: Em, pool: ComputePool, scope: QuotaScope, clusters: ClusterAssignment[]): Promise<void> {
   if (pool.mode !== PoolMode.DEDICATED) return;
   const requests = clusters.flatMap((c) => Object.entries(gpusOf(c.hosts)).map(([gpuFamily, count]) => ({ gpuFamily, count })));
-  await reserveGpus(em, scope, { kind: 'COMPUTE_POOL', id: pool.id }, requests, ['nodeRequirements']);
+  await reserveGpus(em, scope, { kind: 'COMPUTE_POOL', id: pool.id, deploymentId: pool.ownerDeploymentId ?? null }, requests, ['nodeRequirements']);
 }
 
 /** Gives back the pool's machines and GPUs. Idempotent. */

@@ -191,7 +191,8 @@ export class PoolService {
       await em.flush();
       const tenant = await em.findOneOrFail(Tenant, { id: project.tenant.id });
       await reserveMachines(em, pool, project.name, selection.clusters);
-      await reservePoolGpus(em, pool, { tenantId: project.tenant.id, tenantName: tenant.name, projectId: project.id, projectName: project.name }, selection.clusters);
+      const scope = { tenantId: project.tenant.id, tenantName: tenant.name, projectId: project.id, projectName: project.name, now: ctx.services.clock.now() };
+      await reservePoolGpus(em, pool, scope, selection.clusters);
       if (idem) remember(em, idem, pool.id);
       this.deps.jobs.create(em, POOL_PROVISION_FLOW, pool.id, project.id);
       await em.flush();

@@ -12,6 +12,9 @@ import { DeploymentEvent, EventSequence } from '../events/event.entity.js';
 import { WorkflowJob } from '../workflow/job.entity.js';
 import { IdempotencyRecord } from './idempotency.js';
 import { AppDeployment, AppDeploymentBundle } from '../deployments/deployment.entity.js';
+import { AuditPurgeGate, AuditRecord, AuditSequence } from '../audit/audit-record.entity.js';
+import { ProjectBudget } from '../tenancy/project-budget.entity.js';
+import { PeriodicLease } from './lease.js';
 
 export const entities = [
   Tenant,
@@ -31,4 +34,9 @@ export const entities = [
   ClusterGpu,
   AppDeployment,
   AppDeploymentBundle,
+  AuditRecord,
+  AuditSequence,
+  AuditPurgeGate,
+  PeriodicLease,
+  ProjectBudget,
 ];

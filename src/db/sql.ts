@@ -31,3 +31,14 @@ export async function all<T = Record<string, unknown>>(em: Em, sql: Statement, p
 export function isPostgres(em: Em): boolean {
   return em.getPlatform().constructor.name.toLowerCase().includes('postgre');
 }
+
+/**
+ * A timestamp column read by raw SQL, in epoch milliseconds: SQLite stores epoch milliseconds,
+ * PostgreSQL answers a Date or (as MikroORM configures the driver) its text.
+ */
+export function epochMs(v: unknown): number {
+  if (v instanceof Date) return v.getTime();
+  if (typeof v === 'number') return v;
+  const s = String(v);
+  return /^\d+$/.test(s) ? Number(s) : new Date(s).getTime();
+}

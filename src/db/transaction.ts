@@ -18,11 +18,42 @@ import type { Em } from './orm.js';
  */
 const RETRYABLE_CODES = new Set(['40001', '40P01', '55P03']);
 
+/**
+ * Work that must commit together with whatever a request commits, without the services knowing about
+ * it: the audit record of a mutation (src/audit). It joins the outermost transaction that runs on one
+ * EntityManager (the request's), as its last statements before COMMIT.
+ */
+export interface TransactionParticipant {
+  /** Inside the transaction, after its work (`result` is what the work returned), before COMMIT. */
+  beforeCommit(tem: Em, result: unknown): Promise<void>;
+  /** After COMMIT of a transaction whose beforeCommit ran. */
+  afterCommit(): void;
+}
+
+const participants = new WeakMap<Em, TransactionParticipant>();
+
+/** `p` joins every outermost transaction run on `em` until the returned function is called. */
+export function joinTransactions(em: Em, p: TransactionParticipant): () => void {
+  participants.set(em, p);
+  return () => {
+    if (participants.get(em) === p) participants.delete(em);
+  };
+}
+
 export async function inTransaction<T>(em: Em, fn: (tem: Em) => Promise<T>, retries = 5): Promise<T> {
-  if (em.isInTransaction()) retries = 0;
+  const nested = em.isInTransaction();
+  if (nested) retries = 0;
   for (let attempt = 0; ; attempt++) {
+    // read per attempt: a participant may leave after the first commit of its request
+    const participant = nested ? undefined : participants.get(em);
     try {
-      return await em.transactional((tem) => fn(tem as Em));
+      const result = await em.transactional(async (tem) => {
+        const r = await fn(tem as Em);
+        if (participant) await participant.beforeCommit(tem as Em, r);
+        return r;
+      });
+      participant?.afterCommit();
+      return result;
     } catch (e) {
       const retryable = e instanceof DeadlockException || e instanceof LockWaitTimeoutException || RETRYABLE_CODES.has((e as { code?: string })?.code ?? '');
       if (!retryable || attempt >= retries) throw e;

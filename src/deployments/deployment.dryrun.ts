@@ -11,6 +11,7 @@ import { DomainError, ErrorCode } from '../errors.js';
 import { clusterSetName, spokeClusterName, type KubeObject } from '../kube/index.js';
 import { QuotaLevel } from '../tenancy/gpu-quota.entity.js';
 import { QuotaExceededError, whatIf, type LevelVerdict } from '../tenancy/quota.ledger.js';
+import { BudgetExceededError, budgetVerdict, type BudgetVerdict } from '../tenancy/quota.budget.js';
 import { clusterFreeGpus, nameTakenError, noCapacityError, poolServingError, rankClusters } from './deployment.admission.js';
 import { AppDeployment } from './deployment.entity.js';
 import type { GpuRequest } from './deployment.model.js';
@@ -23,6 +24,8 @@ export interface DeploymentPlan {
   /** why it would be refused (empty when allowed) */
   refusals: DomainError[];
   quota: LevelVerdict[];
+  /** the project's monthly GPU-hour budget with what this deployment would hold (null: no budget) */
+  budget: BudgetVerdict | null;
   gpuRequests: GpuRequest[];
   variables: Record<string, unknown>;
   pool: { id: string | null; name: string; mode: PoolMode; isNew: boolean; cluster: string | null; machines: string[] };
@@ -43,6 +46,8 @@ export async function planDeployment(ctx: Ctx, p: Prepared): Promise<DeploymentP
   let quota: LevelVerdict[] = [];
   let pool: DeploymentPlan['pool'];
   let clusterSet: string;
+  // what the deployment would newly hold: its own GPUs on a shared pool, all of a new dedicated pool's
+  let held: GpuRequest[] = [];
   // what admission checks inside its transaction, the plan reports as refusals
   if (await ctx.em.count(AppDeployment, { project: p.project.id, activeName: p.spec.name })) refusals.push(nameTakenError(p.spec.name, p.project.name));
   if (p.spec.target.kind === 'NEW_DEDICATED_POOL' && (await ctx.em.count(ComputePool, { project: p.project.id, activeName: p.spec.target.poolName }))) {
@@ -56,7 +61,10 @@ export async function planDeployment(ctx: Ctx, p: Prepared): Promise<DeploymentP
     if (existing.mode === PoolMode.DEDICATED && existing.servingDeploymentId) refusals.push(poolServingError(existing.name));
     if (!ranked.length) refusals.push(noCapacityError(existing.name, p.gpuRequests, ['poolId']));
     // a shared pool's deployment holds its own GPUs; a dedicated pool already holds all of its own
-    if (existing.mode === PoolMode.SHARED) for (const g of p.gpuRequests) quota.push(...(await whatIf(ctx.em, scope, g.gpuFamily, g.count)));
+    if (existing.mode === PoolMode.SHARED) {
+      held = p.gpuRequests;
+      for (const g of p.gpuRequests) quota.push(...(await whatIf(ctx.em, scope, g.gpuFamily, g.count)));
+    }
   } else {
     const t = p.spec.target;
     clusterSet = clusterSetName(p.project.name, t.poolName);
@@ -67,6 +75,7 @@ export async function planDeployment(ctx: Ctx, p: Prepared): Promise<DeploymentP
     else {
       pool.machines = selection.clusters[0].hosts.map((h) => h.machine.hostId);
       const gpus = gpusOf(selection.clusters[0].hosts);
+      held = Object.entries(gpus).map(([gpuFamily, count]) => ({ gpuFamily, count }));
       for (const [family, count] of Object.entries(gpus)) quota.push(...(await whatIf(ctx.em, scope, family, count)));
       if (p.gpuRequests.some((g) => (gpus[g.gpuFamily] ?? 0) < g.count)) refusals.push(noCapacityError(t.poolName, p.gpuRequests, ['newDedicatedPool', 'nodeRequirements']));
     }
@@ -77,6 +86,8 @@ export async function planDeployment(ctx: Ctx, p: Prepared): Promise<DeploymentP
     if (!v.allowed) refusals.push(new QuotaExceededError({ level: v.level, gpuFamily: v.gpuFamily, requested: v.requested, used: v.used, limit: v.limit }, v.level === QuotaLevel.PROJECT ? p.project.name : p.tenantName, quotaField));
   }
   quota = quota.filter((v, i, all) => all.findIndex((w) => w.level === v.level && w.gpuFamily === v.gpuFamily) === i);
+  const budget = await budgetVerdict(ctx.em, p.project.id, held, ctx.services.clock.now());
+  if (budget && !budget.allowed) refusals.push(new BudgetExceededError(budget, p.project.name, quotaField));
   const hubObjects: KubeObject[] = [];
   if (pool.cluster) {
     // the deployment's own id (a label on both) exists only once it is admitted
@@ -88,6 +99,7 @@ export async function planDeployment(ctx: Ctx, p: Prepared): Promise<DeploymentP
     allowed: refusals.length === 0,
     refusals,
     quota,
+    budget,
     gpuRequests: p.gpuRequests,
     variables: { ...p.resolved },
     pool,

@@ -11,7 +11,7 @@ import { mutate, toUserError } from '../graphql/payload.js';
 import { connectionOf, PageArgs, pageRequest } from '../graphql/relay/connection.js';
 import { fromGlobalId, NodeKind } from '../graphql/relay/global-id.js';
 import { ProjectNode } from '../tenancy/project.type.js';
-import { QuotaLevelVerdict } from '../tenancy/quota.type.js';
+import { GpuBudgetVerdict, QuotaLevelVerdict } from '../tenancy/quota.type.js';
 import type { DeploymentPlan } from './deployment.dryrun.js';
 import { DeploymentPhase } from './deployment.model.js';
 import type { DeployInput } from './deployment.prepare.js';
@@ -46,6 +46,7 @@ function planType(plan: DeploymentPlan): DeploymentPlanType {
     allowed: plan.allowed,
     refusals: plan.refusals.map(toUserError),
     quota: plan.quota.map((q) => Object.assign(new QuotaLevelVerdict(), q)),
+    budget: plan.budget && GpuBudgetVerdict.of(plan.budget),
     gpuRequests: plan.gpuRequests.map((g) => Object.assign(new GpuRequestType(), g)),
     variableValues: plan.variables,
     pool: Object.assign(new PlanPool(), {

@@ -201,9 +201,9 @@ export class DeploymentService {
     p.bundles.forEach((b, position) => em.create(AppDeploymentBundle, { deployment: d, bundle: b.id, position }));
     if (idem) remember(em, idem, id);
     this.deps.jobs.create(em, DEPLOY_FLOW, id, project.id);
-    const scope = { tenantId: project.tenant.id, tenantName: p.tenantName, projectId: project.id, projectName: project.name };
+    const scope = { tenantId: project.tenant.id, tenantName: p.tenantName, projectId: project.id, projectName: project.name, now: ctx.services.clock.now() };
     // a shared pool: the deployment holds its own GPUs against the quota (a dedicated pool already holds all of its own)
-    if (pool.mode === PoolMode.SHARED) recordReservations(em, scope, { kind: 'APP_DEPLOYMENT', id }, p.gpuRequests);
+    if (pool.mode === PoolMode.SHARED) recordReservations(em, scope, { kind: 'APP_DEPLOYMENT', id, poolId: pool.id }, p.gpuRequests);
     // All the inserts at once. A taken name fails here, on the unique index (project, active_name):
     // deploy() turns that into the ALREADY_EXISTS refusal.
     await em.flush();
@@ -215,7 +215,7 @@ export class DeploymentService {
       const claimed = await run(em, k('compute_pool').where({ id: pool.id }).whereNull('serving_deployment_id').update({ serving_deployment_id: id }));
       if (claimed !== 1) throw poolServingError(pool.name);
     } else {
-      await raiseQuota(em, scope, p.gpuRequests, ['bundleIds']);
+      await raiseQuota(em, scope, p.gpuRequests, ['bundleIds'], { recorded: true });
     }
     const cluster = await allocateOnRanked(em, ranked, p.gpuRequests);
     if (!cluster) throw noCapacityError(pool.name, p.gpuRequests, spec.target.kind === 'EXISTING_POOL' ? ['poolId'] : ['newDedicatedPool', 'nodeRequirements']);
@@ -325,7 +325,8 @@ export class DeploymentService {
     if (pool.phase === PoolPhase.RUNNING) await lockRunningPool(em, pool, ['id']);
     if (pool.mode === PoolMode.SHARED) {
       const tenantName = (await em.findOneOrFail(Tenant, { id: project.tenant.id })).name;
-      await reserveGpus(em, { tenantId: project.tenant.id, tenantName, projectId: project.id, projectName: project.name }, { kind: 'APP_DEPLOYMENT', id: d.id }, fresh.gpuRequests, ['id']);
+      const scope = { tenantId: project.tenant.id, tenantName, projectId: project.id, projectName: project.name, now: ctx.services.clock.now() };
+      await reserveGpus(em, scope, { kind: 'APP_DEPLOYMENT', id: d.id, poolId: pool.id }, fresh.gpuRequests, ['id']);
     }
     const cluster = await allocateGpus(em, pool.id, fresh.gpuRequests, fresh.cluster);
     if (!cluster) throw new DomainError(ErrorCode.INSUFFICIENT_CAPACITY, `no cluster of compute pool ${pool.name} has room for ${d.name} any more`, ['id']);

@@ -6,7 +6,7 @@ import { Connection } from '../graphql/relay/connection.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { Node } from '../graphql/relay/node.interface.js';
 import { JSONScalar } from '../graphql/scalars.js';
-import { QuotaLevelVerdict } from '../tenancy/quota.type.js';
+import { GpuBudgetVerdict, QuotaLevelVerdict } from '../tenancy/quota.type.js';
 import { Phase } from '../workflow/phase.type.js';
 import { ProgressStatus } from '../workflow/progress.type.js';
 import type { AppDeployment } from './deployment.entity.js';
@@ -156,6 +156,9 @@ export class DeploymentPlanType {
 
   @Field(() => [QuotaLevelVerdict], { description: 'Admission verdict per quota level and GPU family' })
   quota!: QuotaLevelVerdict[];
+
+  @Field(() => GpuBudgetVerdict, { nullable: true, description: "The project's monthly GPU-hour budget with what the deployment would hold (null: no budget)" })
+  budget!: GpuBudgetVerdict | null;
 
   @Field(() => [GpuRequestType])
   gpuRequests!: GpuRequestType[];

@@ -8,6 +8,7 @@
  * Every message type is plain JSON-able data, typed by its topic (BusTopics), so a bus between
  * processes can serialise any message without knowing what it is.
  */
+import type { AuditDto } from '../audit/audit.model.js';
 import type { AccessChange } from '../tenancy/access.change.js';
 import type { EventDto } from './event.dto.js';
 
@@ -16,12 +17,15 @@ export interface BusTopics {
   [topic: `subject:${string}`]: EventDto;
   [topic: `project:${string}`]: EventDto;
   access: AccessChange;
+  audit: AuditDto;
 }
 export type Topic = keyof BusTopics & string;
-export type EventTopic = `subject:${string}` | `project:${string}`;
+/** Topics a subscription streams from, replaying by cursor (events/event.stream.ts). */
+export type EventTopic = `subject:${string}` | `project:${string}` | 'audit';
 
-export type EventHandler = (event: EventDto) => void;
+export type EventHandler<T = EventDto> = (event: T) => void;
 
+/** A topic carries one kind of message: EventDto on subject and project topics, AuditDto on `audit`. */
 export interface EventBus {
   publish<T extends Topic>(topic: T, message: BusTopics[T]): void;
   /** Returns the unsubscribe function. Handlers must not throw or block. */
@@ -34,6 +38,8 @@ export const topics = {
   project: (projectId: string): `project:${string}` => `project:${projectId}`,
   /** Revocations, deleted scopes: every replica's socket registry listens (tenancy/access.change.ts). */
   access: 'access' as const,
+  /** every committed audit record (src/audit) */
+  audit: 'audit' as const,
 };
 
 export class InProcessEventBus implements EventBus {

@@ -13,13 +13,23 @@ import { DomainError, type ErrorCode } from '../errors.js';
 import type { EventBus, EventTopic } from './event.bus.js';
 import { eventCursor, type EventDto } from './event.dto.js';
 
-export interface StreamSource {
+export interface StreamSource<T extends object = EventDto> {
   bus: EventBus;
   topic: EventTopic;
   /** Sequence number of an event in this stream (subject seq or project seq). */
-  seqOf: (e: EventDto) => number;
-  /** Reads events with sequence > after, ascending, at most `limit` (a fresh EntityManager per call). */
-  fetch: (after: number, limit: number) => Promise<EventDto[]>;
+  seqOf: (e: T) => number;
+  /**
+   * Reads events with sequence > after, ascending, at most `limit` (a fresh EntityManager per call).
+   * With `visible`, it returns only the visible ones.
+   */
+  fetch: (after: number, limit: number) => Promise<T[]>;
+  /** The cursor of an event (default: eventCursor, for EventDto streams). */
+  cursorOf?: (e: T) => string;
+  /**
+   * A stream that shows a subscriber part of a topic (the audit trail): live events it may not see
+   * still advance the stream's position, so they cost no database read.
+   */
+  visible?: (e: T) => boolean;
   after: number;
   /** The cursor `after` came from (null: from the beginning): what a lagging client that got nothing resumes from. */
   afterCursor?: string | null;
@@ -30,9 +40,13 @@ export interface StreamSource {
 
 const BATCH = 500;
 
-export function laggingError(last: EventDto | null, afterCursor: string | null = null): GraphQLError {
+export function laggingError<T extends object = EventDto>(
+  last: T | null,
+  afterCursor: string | null = null,
+  cursorOf: (e: T) => string = eventCursor as unknown as (e: T) => string,
+): GraphQLError {
   return new GraphQLError('Subscriber fell too far behind; resubscribe with `after` set to the last cursor received', {
-    extensions: { code: 'SUBSCRIPTION_LAGGING', after: last ? eventCursor(last) : afterCursor },
+    extensions: { code: 'SUBSCRIPTION_LAGGING', after: last ? cursorOf(last) : afterCursor },
   });
 }
 
@@ -46,7 +60,7 @@ interface Control {
  * completing the subscription) also wakes the generator, which then sees `closed` and ends —
  * otherwise an idle subscription would keep its bus handler until the next event.
  */
-export function eventStream(src: StreamSource): AsyncIterableIterator<EventDto> {
+export function eventStream<T extends object = EventDto>(src: StreamSource<T>): AsyncIterableIterator<T> {
   const control: Control = { closed: false, wake: null };
   // onEnd exactly once: from the generator's finally, or here when it is returned before it ever ran
   // (the body, and so its finally, never runs then).
@@ -81,21 +95,22 @@ export function eventStream(src: StreamSource): AsyncIterableIterator<EventDto> 
   };
 }
 
-async function* stream(src: StreamSource, control: Control): AsyncGenerator<EventDto> {
-  const queue: EventDto[] = [];
+async function* stream<T extends object>(src: StreamSource<T>, control: Control): AsyncGenerator<T> {
+  const queue: T[] = [];
   let overflow = false;
+  // the topic decides the message type (BusTopics); this stream's T is that type
   const unsubscribe = src.bus.subscribe(src.topic, (e) => {
     if (queue.length >= src.bufferLimit) overflow = true;
-    else queue.push(e);
+    else queue.push(e as unknown as T);
     const w = control.wake;
     control.wake = null;
     w?.();
   });
   let last = src.after;
-  let lastEvent: EventDto | null = null;
+  let lastEvent: T | null = null;
   try {
     // Replay (also used to fill holes): read until the database has nothing newer.
-    const catchUp = async function* (until?: number): AsyncGenerator<EventDto> {
+    const catchUp = async function* (until?: number): AsyncGenerator<T> {
       for (;;) {
         const batch = await src.fetch(last, until !== undefined ? Math.min(BATCH, until - last) : BATCH);
         for (const e of batch) {
@@ -111,7 +126,7 @@ async function* stream(src: StreamSource, control: Control): AsyncGenerator<Even
     yield* catchUp();
     for (;;) {
       if (control.closed) return;
-      if (overflow) throw laggingError(lastEvent, src.afterCursor ?? null);
+      if (overflow) throw laggingError(lastEvent, src.afterCursor ?? null, src.cursorOf);
       const e = queue.shift();
       if (!e) {
         await new Promise<void>((r) => (control.wake = r));
@@ -123,6 +138,7 @@ async function* stream(src: StreamSource, control: Control): AsyncGenerator<Even
       if (s > last + 1) yield* catchUp(s - 1);
       if (s <= last) continue;
       last = s;
+      if (src.visible && !src.visible(e)) continue;
       lastEvent = e;
       yield e;
     }
@@ -156,7 +172,7 @@ export function isLaggingMarker(x: unknown): x is LaggingMarker {
 }
 
 /** `eventStream` for a GraphQL subscription: a lagging end becomes a last marker item, then done. */
-export function subscriptionStream(src: StreamSource): AsyncIterableIterator<EventDto | LaggingMarker> {
+export function subscriptionStream<T extends object = EventDto>(src: StreamSource<T>): AsyncIterableIterator<T | LaggingMarker> {
   const inner = eventStream(src);
   let finished = false;
   return {
@@ -175,9 +191,9 @@ export function subscriptionStream(src: StreamSource): AsyncIterableIterator<Eve
     },
     return: (value?: unknown) => {
       finished = true;
-      return inner.return!(value) as Promise<IteratorResult<EventDto | LaggingMarker>>;
+      return inner.return!(value) as Promise<IteratorResult<T | LaggingMarker>>;
     },
-    throw: (e?: unknown) => inner.throw!(e) as Promise<IteratorResult<EventDto | LaggingMarker>>,
+    throw: (e?: unknown) => inner.throw!(e) as Promise<IteratorResult<T | LaggingMarker>>,
     [Symbol.asyncIterator]() {
       return this;
     },

@@ -16,6 +16,9 @@ import { NodeResolver } from './node.resolver.js';
 import { EnvironmentResolver, MachinePoolResolver, PoolResolver, ProjectPoolsResolver } from '../compute/pool.resolver.js';
 import { ProjectEventsResolver } from '../events/event.resolver.js';
 import { DeploymentResolver, PlanPoolResolver, PoolDeploymentsResolver, ProjectDeploymentsResolver } from '../deployments/deployment.resolver.js';
+import { AuditResolver } from '../audit/audit.resolver.js';
+import { auditMutations } from '../audit/audit.wrap.js';
+import { ProjectBudgetResolver, UsageResolver } from '../usage/usage.resolver.js';
 
 export const resolvers = [
   NodeResolver,
@@ -37,6 +40,9 @@ export const resolvers = [
   ProjectDeploymentsResolver,
   PoolDeploymentsResolver,
   PlanPoolResolver,
+  AuditResolver,
+  UsageResolver,
+  ProjectBudgetResolver,
 ] as const;
 
 /**
@@ -52,6 +58,7 @@ const noTopicPubSub: PubSub = {
   },
 };
 
+/** Every mutation of the schema is audited (audit/audit.wrap.ts). */
 export async function buildGatewaySchema(pubSub: PubSub = noTopicPubSub): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: [...resolvers] as unknown as NonEmptyArray<ClassType>,
@@ -61,8 +68,9 @@ export async function buildGatewaySchema(pubSub: PubSub = noTopicPubSub): Promis
     emitSchemaFile: false,
     pubSub,
   });
-  // before any resolver: what no argument may ever hold (NUL, broken Unicode, absurd nesting)
-  return guardArguments(schema);
+  // before any resolver: what no argument may ever hold (NUL, broken Unicode, absurd nesting);
+  // the audit wrapper outside it records those refusals too
+  return auditMutations(guardArguments(schema));
 }
 
 export function printGatewaySchema(schema: GraphQLSchema): string {

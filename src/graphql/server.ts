@@ -24,6 +24,7 @@ import { bearer } from '../tenancy/token.service.js';
 import type { Viewer } from '../tenancy/viewer.js';
 import { createFormatError } from './format-error.js';
 import { consoleRouter } from './console.js';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { graphiqlPage, graphiqlRouter, wantsGraphiql } from './graphiql.js';
 import type { ConnectionCounters } from './connection.counters.js';
 import { assertCost, limitRules } from './limits.js';
@@ -67,7 +68,7 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
 
-  const makeCtx = (viewer: Viewer, em: Em): Ctx => ({ em, viewer, loaders: new Loaders(), services, log });
+  const makeCtx = (viewer: Viewer, em: Em, requestId: string): Ctx => ({ em, viewer, loaders: new Loaders(), services, log, requestId });
 
   // ---- graphql-ws (ws.server.ts) ---------------------------------------------------------
   const throttled = throttledLog(log);
@@ -136,12 +137,14 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
     '/graphql',
     express.json({ limit: config.limits.bodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
+      context: async ({ req, res }) => {
+        const requestId = requestIdOf(req.headers);
+        res.setHeader(REQUEST_ID_HEADER, requestId);
         const secret = bearer(req.headers.authorization);
         const em = orm.em.fork() as Em;
         const viewer = secret ? await services.tokens.authenticate(em, secret) : null;
         if (!viewer) throw unauthenticated();
-        return makeCtx(viewer, em);
+        return makeCtx(viewer, em, requestId);
       },
     }),
   );

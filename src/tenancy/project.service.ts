@@ -11,6 +11,7 @@ import { noAccessNotifier, type AccessNotifier } from './access.change.js';
 import { assertProject, assertTenant, canReadProject } from './access.policy.js';
 import { GpuQuota } from './gpu-quota.entity.js';
 import { Project, type Tag } from './project.entity.js';
+import { budgetProblem, setBudget } from './quota.budget.js';
 import { limitListProblems, type LimitInput } from './quota.rules.js';
 import type { QuotaService } from './quota.service.js';
 import type { TenantService } from './tenant.service.js';
@@ -37,6 +38,8 @@ export interface UpdateProjectInput {
   tags?: Tag[] | null;
   gpuQuota?: LimitInput[] | null;
   computeDefaults?: ComputeDefaultsInput | null;
+  /** GPU-hours per calendar month; null removes the budget, undefined keeps it */
+  monthlyGpuHourBudget?: number | null;
 }
 
 /** Another feature's objects that keep a project alive (pools, deployments): a message, or null. */
@@ -204,11 +207,21 @@ export class ProjectService {
   async update(ctx: Ctx, input: UpdateProjectInput): Promise<Project> {
     const project = await this.require(ctx, input.id, ['id']);
     const scope = { id: project.id, tenantId: project.tenant.id, name: project.name };
-    if (input.gpuQuota) assertTenant(ctx.viewer, scope.tenantId, 'administer', null, `change the GPU quota of project ${project.name}`);
+    const budgetGiven = input.monthlyGpuHourBudget !== undefined;
+    // the quota and the budget are the tenant's say over the project
+    if (input.gpuQuota || budgetGiven) {
+      const what = input.gpuQuota ? `change the GPU quota of project ${project.name}` : `set the monthly GPU-hour budget of project ${project.name}`;
+      assertTenant(ctx.viewer, scope.tenantId, 'administer', null, what);
+    }
     else assertProject(ctx.viewer, scope, 'update');
-    this.problems(input).throwIfAny();
+    const problems = this.problems(input);
+    const bp = budgetProblem(input.monthlyGpuHourBudget);
+    if (bp) problems.add(bp, ['monthlyGpuHourBudget']);
+    problems.throwIfAny();
     return inTransaction(ctx.em, async (em) => {
       const pr = await em.findOneOrFail(Project, { id: project.id });
+      // before the quota rows: admission locks the budget row first, too
+      if (budgetGiven) await setBudget(em, pr.id, input.monthlyGpuHourBudget ?? null);
       if (input.displayName != null) pr.displayName = input.displayName.trim() || pr.name;
       if (input.description !== undefined) pr.description = input.description;
       if (input.tags) pr.tags = input.tags;

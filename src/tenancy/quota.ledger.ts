@@ -15,6 +15,7 @@ import type { Em } from '../db/orm.js';
 import { all, knexOf, run } from '../db/sql.js';
 import { GpuReservation } from './gpu-reservation.entity.js';
 import { QuotaLevel } from './gpu-quota.entity.js';
+import { assertWithinBudget, lockBudget } from './quota.budget.js';
 
 export interface GpuRequest {
   gpuFamily: string;
@@ -26,12 +27,19 @@ export interface QuotaScope {
   tenantName: string;
   projectId: string;
   projectName: string;
+  /**
+   * The admission's reading of the clock (services.clock): reservations recorded under this scope
+   * start then, and the budget check projects from it. Default: the system clock.
+   */
+  now?: Date;
 }
 
-export interface Holder {
-  kind: 'COMPUTE_POOL' | 'APP_DEPLOYMENT' | string;
-  id: string;
-}
+/** What holds GPUs, and what usage reports attribute them to (gpu_reservation pool_id, deployment_id). */
+export type Holder =
+  /** a DEDICATED pool holds every GPU of its machines; `deploymentId`: the deployment that made it, if any */
+  | { kind: 'COMPUTE_POOL'; id: string; deploymentId: string | null }
+  /** a deployment on a SHARED pool holds what it requests */
+  | { kind: 'APP_DEPLOYMENT'; id: string; poolId: string };
 
 export interface QuotaExceededDetails {
   level: QuotaLevel;
@@ -101,9 +109,21 @@ async function lower(em: Em, scopeId: string, family: string, n: number): Promis
  * The rows it locks are the hottest of an admission (every admission of the project and of the
  * tenant writes them, and holds them until COMMIT), so admission calls this last, after its inserts.
  */
-export async function raiseQuota(em: Em, scope: QuotaScope, requests: GpuRequest[], field: string[] | null = null): Promise<void> {
+export interface RaiseOptions {
+  /**
+   * The caller already recorded the ledger rows of these requests in this transaction (admission
+   * inserts first, locks last): the budget check finds them in the ledger instead of adding them.
+   */
+  recorded?: boolean;
+}
+
+export async function raiseQuota(em: Em, scope: QuotaScope, requests: GpuRequest[], field: string[] | null = null, opts: RaiseOptions = {}): Promise<void> {
   if (!em.isInTransaction()) throw new Error('raiseQuota must run inside a transaction');
-  for (const r of normaliseRequests(requests)) {
+  const wanted = normaliseRequests(requests);
+  // A budgeted project's budget row first (locked until COMMIT): its quota rows are per family, so
+  // they alone would not serialise two admissions of different families against the one budget.
+  const budget = wanted.length ? await lockBudget(em, scope.projectId) : null;
+  for (const r of wanted) {
     for (const [level, scopeId, scopeName] of [
       [QuotaLevel.PROJECT, scope.projectId, scope.projectName],
       [QuotaLevel.TENANT, scope.tenantId, scope.tenantName],
@@ -114,6 +134,7 @@ export async function raiseQuota(em: Em, scope: QuotaScope, requests: GpuRequest
       }
     }
   }
+  if (budget !== null) await assertWithinBudget(em, scope, budget, wanted, field, opts.recorded ?? false);
 }
 
 /**
@@ -121,14 +142,19 @@ export async function raiseQuota(em: Em, scope: QuotaScope, requests: GpuRequest
  * caller's next flush inserts them, in the transaction that also raises the quota (raiseQuota).
  */
 export function recordReservations(em: Em, scope: QuotaScope, holder: Holder, requests: GpuRequest[]): GpuReservation[] {
+  const at = scope.now ?? new Date();
   return normaliseRequests(requests).map((r) =>
     em.create(GpuReservation, {
+      createdAt: at,
+      updatedAt: at,
       tenantId: scope.tenantId,
       projectId: scope.projectId,
       gpuFamily: r.gpuFamily,
       count: r.count,
       holderKind: holder.kind,
       holderId: holder.id,
+      poolId: holder.kind === 'COMPUTE_POOL' ? holder.id : holder.poolId,
+      deploymentId: holder.kind === 'APP_DEPLOYMENT' ? holder.id : holder.deploymentId,
     }),
   );
 }

@@ -2,7 +2,8 @@ import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import type { Ctx as Context } from '../context.js';
 import { NotFoundError } from '../errors.js';
 import { fromGlobalId, NodeKind } from '../graphql/relay/global-id.js';
-import { QuotaLevelVerdict, QuotaVerdict } from './quota.type.js';
+import { budgetVerdict } from './quota.budget.js';
+import { GpuBudgetVerdict, QuotaLevelVerdict, QuotaVerdict } from './quota.type.js';
 
 @Resolver()
 export class QuotaResolver {
@@ -22,9 +23,11 @@ export class QuotaResolver {
       gpuFamily,
       count,
     );
+    const budget = await budgetVerdict(ctx.em, project.id, [{ gpuFamily, count }], ctx.services.clock.now());
     const v = new QuotaVerdict();
     v.levels = levels.map((l) => Object.assign(new QuotaLevelVerdict(), l));
-    v.allowed = levels.every((l) => l.allowed);
+    v.budget = budget && GpuBudgetVerdict.of(budget);
+    v.allowed = levels.every((l) => l.allowed) && (budget?.allowed ?? true);
     v.bindingLevel = levels.find((l) => !l.allowed)?.level ?? null;
     return v;
   }

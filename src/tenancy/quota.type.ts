@@ -1,5 +1,6 @@
-import { Field, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { QuotaLevel } from './gpu-quota.entity.js';
+import type { BudgetVerdict } from './quota.budget.js';
 
 registerEnumType(QuotaLevel, { name: 'QuotaLevel' });
 
@@ -55,10 +56,43 @@ export class QuotaLevelVerdict {
   allowed!: boolean;
 }
 
+@ObjectType('GpuBudgetVerdict', {
+  description: "A project's monthly GPU-hour budget against its projected use this calendar month (UTC): used so far, plus every reservation still held and the request (if any) to the end of the month",
+})
+export class GpuBudgetVerdict {
+  @Field(() => Float)
+  budgetGpuHours!: number;
+
+  @Field(() => Float, { description: 'From the start of the month until now' })
+  usedGpuHours!: number;
+
+  @Field(() => Float, { description: 'Used, plus what is held (and requested) to the end of the month' })
+  projectedGpuHours!: number;
+
+  @Field(() => Float, { description: "The request's GPUs from now to the end of the month (0 without a request)" })
+  requestedGpuHours!: number;
+
+  @Field(() => Date)
+  periodStart!: Date;
+
+  @Field(() => Date)
+  periodEnd!: Date;
+
+  @Field(() => Boolean, { description: 'projected <= budget (a request of no GPUs is always allowed)' })
+  allowed!: boolean;
+
+  static of(v: BudgetVerdict): GpuBudgetVerdict {
+    return Object.assign(new GpuBudgetVerdict(), v);
+  }
+}
+
 @ObjectType('QuotaVerdict', { description: 'What admission would answer for a GPU request now' })
 export class QuotaVerdict {
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'Every quota level and the budget allow it' })
   allowed!: boolean;
+
+  @Field(() => GpuBudgetVerdict, { nullable: true, description: "The project's monthly GPU-hour budget with this request (null: no budget)" })
+  budget!: GpuBudgetVerdict | null;
 
   @Field(() => QuotaLevel, { nullable: true, description: 'The first level that refuses, if any' })
   bindingLevel!: QuotaLevel | null;

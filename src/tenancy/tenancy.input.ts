@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Payload } from '../graphql/payload.js';
 import { ProjectNode } from './project.type.js';
 import { GpuQuotaInput } from './quota.type.js';
@@ -113,6 +113,12 @@ export class UpdateProjectInput {
 
   @Field(() => ComputeDefaultsInput, { nullable: true })
   computeDefaults?: ComputeDefaultsInput | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Monthly GPU-hour budget (calendar month, UTC) that admission enforces; null removes it, absent keeps it (tenant admins only)',
+  })
+  monthlyGpuHourBudget?: number | null;
 }
 
 @InputType('DeleteProjectInput')

@@ -214,11 +214,16 @@ export class TokenService {
     const allowed = token.id === ctx.viewer.tokenId || token.createdById === ctx.viewer.tokenId || bindings.every((b) => canGrant(ctx.viewer, b));
     if (!allowed) throw forbidden('revoke this token', 'you can revoke your own token, the tokens you created, or tokens whose every role you could grant');
     if (token.revokedAt) throw new DomainError(ErrorCode.ILLEGAL_STATE, 'token is already revoked', ['id']);
-    token.revokedAt = new Date();
-    await ctx.em.flush(); // its own transaction: committed when flush returns
+    // a write is a transaction (one the request's audit record can join)
+    const revoked = await inTransaction(ctx.em, async (em) => {
+      const t = await em.findOneOrFail(ApiToken, { id: token.id });
+      t.revokedAt = new Date();
+      await em.flush();
+      return t;
+    });
     // after commit: a connection that re-authenticates on this message must see the revocation
     this.access.changed({ kind: 'token', tokenId: token.id });
-    return token;
+    return revoked;
   }
 
   async byId(ctx: Ctx, id: string): Promise<ApiToken | null> {

@@ -87,12 +87,13 @@ export function subscribe(app: TestApp, query: string, variables: Record<string,
       await client.dispose();
     },
   };
-  client.subscribe<{ computePoolEvents?: Ev; projectEvents?: Ev }>(
+  client.subscribe<Record<string, Ev | null>>(
     { query, variables },
     {
       next: (r) => {
         if (r.errors?.length) sub.errors.push(...(r.errors as never[]));
-        const e = r.data?.computePoolEvents ?? r.data?.projectEvents;
+        // the subscription's one root field (computePoolEvents, projectEvents, auditEvents…)
+        const e = r.data ? Object.values(r.data)[0] : null;
         if (e) sub.events.push(e);
       },
       error: (e) => {

@@ -347,7 +347,7 @@ describe('quota limits below what is in use', () => {
     for (const p of [p1, p2]) {
       const [pRow] = await sql<{ id: string }>(app, 'select id from project where name = ?', [p.name]);
       await inTransaction(app.orm.em.fork() as Em, (em) =>
-        reserveGpus(em, { tenantId: tRow.id, tenantName: t.name, projectId: pRow.id, projectName: p.name }, { kind: 'COMPUTE_POOL', id: randomUUID() }, [{ gpuFamily: H100, count: 3 }]),
+        reserveGpus(em, { tenantId: tRow.id, tenantName: t.name, projectId: pRow.id, projectName: p.name }, { kind: 'COMPUTE_POOL', id: randomUUID(), deploymentId: null }, [{ gpuFamily: H100, count: 3 }]),
       );
     }
     await refused('updateProject', { id: p1.id, displayName: 'new name', gpuQuota: [{ gpuFamily: H100, limit: 2 }] }, { code: 'CONFLICT', field: ['input', 'gpuQuota', '0', 'limit'], message: /below the 3 GPUs in use/ });

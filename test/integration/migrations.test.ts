@@ -21,12 +21,16 @@ async function tables(): Promise<string[]> {
   return rows.map((r) => r.name).sort();
 }
 
-/** Every table and index definition of a SQLite database, normalised, without the migrator's own table. */
+/**
+ * Every table and index definition of a SQLite database, normalised, without the migrator's own table.
+ * Triggers are left out: migrations add them by hand (the audit trail's immutability), the entities
+ * know nothing of them; `triggers()` checks those.
+ */
 async function sqliteDdl(o: Orm): Promise<string[]> {
   const rows = (await o.em
     .fork()
     .getConnection()
-    .execute(`select sql from sqlite_master where sql is not null and tbl_name not in ('mikro_orm_migrations') and name not like 'sqlite_%'`)) as { sql: string }[];
+    .execute(`select sql from sqlite_master where sql is not null and type in ('table', 'index') and tbl_name not in ('mikro_orm_migrations') and name not like 'sqlite_%'`)) as { sql: string }[];
   return rows.map((r) => canonicalDdl(r.sql)).sort();
 }
 
@@ -67,6 +71,20 @@ async function entityDdl(): Promise<string[]> {
   }
 }
 
+/** The triggers of the migrated database (both dialects). */
+async function triggers(): Promise<string[]> {
+  const conn = orm.em.fork().getConnection();
+  const rows = (
+    dialectOf(orm) === 'sqlite'
+      ? await conn.execute(`select name from sqlite_master where type = 'trigger'`)
+      : await conn.execute(`select distinct trigger_name as name from information_schema.triggers where trigger_schema = current_schema()`)
+  ) as { name: string }[];
+  const truncate = dialectOf(orm) === 'postgresql' ? ((await conn.execute(`select tgname as name from pg_trigger where tgname = 'audit_record_no_truncate'`)) as { name: string }[]) : [];
+  return [...new Set([...rows, ...truncate].map((r) => r.name))].sort();
+}
+
+const AUDIT_TRIGGERS = { sqlite: ['audit_record_no_delete', 'audit_record_no_update'], postgresql: ['audit_record_immutable', 'audit_record_no_truncate'] };
+
 const entityTables = () => [...new Set(entities.map((e) => orm.getMetadata().get(e.name).tableName))].sort();
 
 beforeAll(async () => {
@@ -88,6 +106,7 @@ describe(`migrations on ${testDialect()}`, () => {
     expect(executed.map((m) => m.name)).toEqual(applied);
     expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
     expect(await tables()).toEqual([...entityTables(), 'mikro_orm_migrations'].sort());
+    expect(await triggers()).toEqual(AUDIT_TRIGGERS[dialectOf(orm)]);
   });
 
   it('leaves nothing for the schema generator to change (entities and migrations agree)', async () => {
@@ -117,9 +136,11 @@ describe(`migrations on ${testDialect()}`, () => {
     expect(down.map((m) => m.name)).toEqual([...executed].reverse());
     expect(await migrator.getExecutedMigrations()).toEqual([]);
     expect(await tables()).toEqual(['mikro_orm_migrations']);
+    expect(await triggers()).toEqual([]);
     const up = await migrate(orm);
     expect(up).toEqual(executed);
     expect(await tables()).toEqual([...entityTables(), 'mikro_orm_migrations'].sort());
+    expect(await triggers()).toEqual(AUDIT_TRIGGERS[dialectOf(orm)]);
     if (dialectOf(orm) === 'postgresql') expect((await orm.getSchemaGenerator().getUpdateSchemaSQL({ wrap: false })).trim()).toBe('');
     else expect(await sqliteDdl(orm)).toEqual(await entityDdl());
   });

@@ -54,7 +54,7 @@ function prng(seed: number): () => number {
 async function reserve(project: number, requests: GpuRequest[]): Promise<Granted | QuotaExceededError> {
   const holderId = randomUUID();
   try {
-    await inTransaction(app.orm.em.fork() as Em, (em) => reserveGpus(em, scopes[project], { kind: 'APP_DEPLOYMENT', id: holderId }, requests));
+    await inTransaction(app.orm.em.fork() as Em, (em) => reserveGpus(em, scopes[project], { kind: 'APP_DEPLOYMENT', id: holderId, poolId: randomUUID() }, requests));
     return { holderId, project, requests };
   } catch (e) {
     if (e instanceof QuotaExceededError) return e;
@@ -227,7 +227,7 @@ describe('concurrent reservations', () => {
 
   it('reserve and release refuse to run outside a transaction', async () => {
     const em = app.orm.em.fork() as Em;
-    await expect(reserveGpus(em, scopes[0], { kind: 'APP_DEPLOYMENT', id: randomUUID() }, [{ gpuFamily: H100, count: 1 }])).rejects.toThrow(/inside a transaction/);
+    await expect(reserveGpus(em, scopes[0], { kind: 'APP_DEPLOYMENT', id: randomUUID(), poolId: randomUUID() }, [{ gpuFamily: H100, count: 1 }])).rejects.toThrow(/inside a transaction/);
     await expect(releaseGpus(em, randomUUID())).rejects.toThrow(/inside a transaction/);
   });
 });

@@ -358,3 +358,55 @@ describe('subscriptionStream', () => {
     expect(DeploymentEventNode.from(ev(2))).toMatchObject({ seq: 2, cursor: eventCursor(ev(2)) });
   });
 });
+
+describe('eventStream with `visible` (a reader that sees part of a topic, like the audit trail)', () => {
+  const even = (e: EventDto) => e.seq % 2 === 0;
+  /** A fetch that returns only what the reader may see, as the audit trail's does. */
+  const filtered = (w: World): Partial<StreamSource> => ({
+    visible: even,
+    fetch: async (after, limit) => {
+      w.fetches.push({ after, limit });
+      return w.rows.filter((e) => e.seq > after && even(e)).sort((a, b) => a.seq - b.seq).slice(0, limit);
+    },
+  });
+
+  it('should replay and stream only visible events, advancing past invisible ones without reading the database', async () => {
+    const w = new World();
+    w.store(1, 2);
+    const it = eventStream(w.source(filtered(w)));
+    expect(await take(it, 1)).toEqual([2]);
+    const next = it.next();
+    await tick();
+    const reads = w.fetches.length;
+    w.commit(3, 4, 5, 6, 7, 8);
+    expect((await next).value?.seq).toBe(4);
+    expect(await take(it, 2)).toEqual([6, 8]);
+    // 3, 5 and 7 were passed on the bus: nothing was read to get past them
+    expect(w.fetches.length).toBe(reads);
+    await it.return!();
+  });
+
+  it('should fill a hole from the database, filtered, when events arrive out of order', async () => {
+    const w = new World();
+    const it = eventStream(w.source(filtered(w)));
+    const first = it.next();
+    await tick();
+    w.store(1, 2, 3);
+    w.commit(4); // 1..3 committed but their publishes not yet delivered
+    expect((await first).value?.seq).toBe(2);
+    expect(await take(it, 1)).toEqual([4]);
+    w.publish(1, 2, 3); // late: already delivered or invisible
+    w.commit(6);
+    expect(await take(it, 1)).toEqual([6]);
+    await it.return!();
+  });
+
+  it('should give a lagging reader the cursor of the last event it saw, by its own cursorOf', async () => {
+    const w = new World();
+    w.store(2);
+    const it = eventStream(w.source({ ...filtered(w), bufferLimit: 5, cursorOf: (e) => `c${e.seq}` }));
+    expect(await take(it, 1)).toEqual([2]);
+    w.commit(...Array.from({ length: 8 }, (_, i) => i + 3));
+    await expect(it.next()).rejects.toMatchObject({ extensions: { code: 'SUBSCRIPTION_LAGGING', after: 'c2' } });
+  });
+});

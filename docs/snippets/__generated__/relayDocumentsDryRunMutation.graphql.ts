@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<7f376a7a54031f984e90c4ccc77bb01b>>
+ * @generated SignedSource<<f252c0c15a7f6b79d6d8d59ddf9ad5c8>>
  * @lightSyntaxTransform
  */
 
@@ -11,7 +11,7 @@ import { ConcreteRequest } from 'relay-runtime';
 export type Architecture = "AMD64" | "ARM64" | "%future added value";
 export type ComputePoolMode = "DEDICATED" | "SHARED" | "%future added value";
 export type Phase = "DELETED" | "DELETING" | "DEPLOYING" | "FAILED" | "INSTALLING" | "PENDING" | "PLACING" | "PROVISIONING" | "QUEUED" | "REGISTERING" | "RUNNING" | "%future added value";
-export type UserErrorCode = "ALREADY_EXISTS" | "CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "ILLEGAL_STATE" | "INSUFFICIENT_CAPACITY" | "INVALID_ID" | "INVALID_INPUT" | "INVALID_NAME" | "IN_USE" | "NOT_FOUND" | "QUOTA_EXCEEDED" | "%future added value";
+export type UserErrorCode = "ALREADY_EXISTS" | "BUDGET_EXCEEDED" | "CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "ILLEGAL_STATE" | "INSUFFICIENT_CAPACITY" | "INVALID_ID" | "INVALID_INPUT" | "INVALID_NAME" | "IN_USE" | "NOT_FOUND" | "QUOTA_EXCEEDED" | "%future added value";
 export type DeployAppInput = {
   bundleIds: ReadonlyArray<string>;
   description?: string | null | undefined;

@@ -49,6 +49,8 @@ type NodeSummary_ApiToken_Fragment = { id: string };
 
 type NodeSummary_AppDeployment_Fragment = { name: string, phase: Phase, id: string, status: { percent: number } };
 
+type NodeSummary_AuditEvent_Fragment = { id: string };
+
 type NodeSummary_ComputePool_Fragment = { name: string, phase: Phase, id: string, status: { percent: number } };
 
 type NodeSummary_DeploymentEvent_Fragment = { id: string };
@@ -66,6 +68,7 @@ type NodeSummary_Tenant_Fragment = { id: string };
 export type NodeSummaryFragment =
   | NodeSummary_ApiToken_Fragment
   | NodeSummary_AppDeployment_Fragment
+  | NodeSummary_AuditEvent_Fragment
   | NodeSummary_ComputePool_Fragment
   | NodeSummary_DeploymentEvent_Fragment
   | NodeSummary_Environment_Fragment
@@ -83,6 +86,7 @@ export type NodeByIdQueryVariables = Exact<{
 export type NodeByIdQuery = { node:
     | { id: string }
     | { name: string, phase: Phase, id: string, status: { percent: number } }
+    | { id: string }
     | { name: string, phase: Phase, id: string, status: { percent: number } }
     | { id: string }
     | { id: string }

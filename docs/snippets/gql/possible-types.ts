@@ -9,6 +9,7 @@
     "Node": [
       "ApiToken",
       "AppDeployment",
+      "AuditEvent",
       "ComputePool",
       "DeploymentEvent",
       "Environment",

@@ -15,6 +15,7 @@ export const NodeKind = {
   Environment: 'Environment',
   AppDeployment: 'AppDeployment',
   DeploymentEvent: 'DeploymentEvent',
+  AuditEvent: 'AuditEvent',
 } as const;
 export type NodeKind = (typeof NodeKind)[keyof typeof NodeKind];
 

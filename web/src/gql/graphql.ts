@@ -150,6 +150,7 @@ export type Role =
 /** Why a mutation refused its input */
 export type UserErrorCode =
   | 'ALREADY_EXISTS'
+  | 'BUDGET_EXCEEDED'
   | 'CONFLICT'
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'ILLEGAL_STATE'
@@ -239,6 +240,7 @@ export type PoolQueryVariables = Exact<{
 export type PoolQuery = { node:
     | { __typename: 'ApiToken', id: string }
     | { __typename: 'AppDeployment', id: string }
+    | { __typename: 'AuditEvent', id: string }
     | { __typename: 'ComputePool', name: string, mode: ComputePoolMode, phase: Phase, description: string | null, clusterCount: number, kubernetesVersion: string, createdAt: string, id: string, project: { id: string, name: string }, infrastructureBundle: { id: string, name: string, versionLabel: string } | null, status: { phase: Phase, percent: number, currentStep: string | null, stepIndex: number | null, stepCount: number | null, waitingOn: { reason: WaitReason, message: string, since: string } | null, failure: { reason: FailureReason, step: string, message: string } | null }, clusters: Array<{ name: string, index: number, nodeCount: number, gpus: Array<{ gpuFamily: string, capacity: number, allocated: number, free: number }> }>, gpus: Array<{ gpuFamily: string, capacity: number, allocated: number, free: number }>, environment: { id: string, clusterSets: Array<string>, namespace: string }, machines: { totalCount: number, nodes: Array<{ id: string, hostId: string, state: MachineState, gpu: { family: string, count: number } | null }> }, appDeployments: { totalCount: number, nodes: Array<{ id: string, name: string, phase: Phase }> }, events: { pageInfo: { endCursor: string | null }, nodes: Array<{ id: string, cursor: string, seq: number, projectSeq: number, subjectKind: EventSubjectKind, subjectId: string, subjectName: string, type: DeploymentEventType, phase: Phase, step: string | null, stepIndex: number | null, stepCount: number | null, percent: number, message: string, details: unknown, time: string }> } }
     | { __typename: 'DeploymentEvent', id: string }
     | { __typename: 'Environment', id: string }
@@ -256,6 +258,7 @@ export type DeploymentQueryVariables = Exact<{
 export type DeploymentQuery = { node:
     | { __typename: 'ApiToken', id: string }
     | { __typename: 'AppDeployment', name: string, description: string | null, phase: Phase, cluster: string, retries: number, createdAt: string, deletedAt: string | null, variableValues: unknown, id: string, project: { id: string, name: string }, computePool: { id: string, name: string, mode: ComputePoolMode, phase: Phase }, bundles: Array<{ id: string, name: string, versionLabel: string }>, gpuRequests: Array<{ gpuFamily: string, count: number }>, links: Array<{ title: string, url: string }>, accessUrls: Array<{ component: string, url: string, port: number }>, status: { phase: Phase, percent: number, currentStep: string | null, stepIndex: number | null, stepCount: number | null, waitingOn: { reason: WaitReason, message: string, since: string } | null, failure: { reason: FailureReason, step: string, message: string } | null }, events: { pageInfo: { endCursor: string | null }, nodes: Array<{ id: string, cursor: string, seq: number, projectSeq: number, subjectKind: EventSubjectKind, subjectId: string, subjectName: string, type: DeploymentEventType, phase: Phase, step: string | null, stepIndex: number | null, stepCount: number | null, percent: number, message: string, details: unknown, time: string }> } }
+    | { __typename: 'AuditEvent', id: string }
     | { __typename: 'ComputePool', id: string }
     | { __typename: 'DeploymentEvent', id: string }
     | { __typename: 'Environment', id: string }

@@ -1,0 +1,140 @@
+/**
+ * The audit trail's storage: appending a record (inside the caller's transaction), reading pages and
+ * replay batches, and publishing committed records on the event bus. Records are written as plain
+ * rows and never through the unit of work, which has no path to change or delete them.
+ */
+import type { Knex } from '@mikro-orm/knex';
+import { uuidv7 } from '../db/ids.js';
+import type { Em } from '../db/orm.js';
+import { all, epochMs, knexOf, run } from '../db/sql.js';
+import { topics, type EventBus } from '../events/event.bus.js';
+import { AuditOutcome, type AuditActor, type AuditDto, type AuditTarget } from './audit.model.js';
+import { storable } from './audit.redact.js';
+
+/** What is known of a mutation call before it runs. */
+export interface AuditDraft {
+  requestId: string;
+  actor: AuditActor;
+  operation: string;
+  inputDigest: string;
+  inputSummary: unknown;
+}
+
+export interface AuditVerdict {
+  outcome: AuditOutcome;
+  errorCode: string | null;
+  errors: { code: string; field: string[] | null }[] | null;
+}
+
+export const OK_VERDICT: AuditVerdict = { outcome: AuditOutcome.OK, errorCode: null, errors: null };
+
+type Row = {
+  id: string;
+  seq: number | string;
+  created_at: Date | number | string;
+  request_id: string;
+  actor_token_id: string | null;
+  actor_subject: string | null;
+  operation: string;
+  tenant_id: string | null;
+  project_id: string | null;
+  subject_kind: string | null;
+  subject_id: string | null;
+  input_digest: string;
+  input_summary: unknown;
+  outcome: AuditOutcome;
+  error_code: string | null;
+  errors: unknown;
+};
+
+const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+
+export function fromRow(r: Row): AuditDto {
+  return {
+    id: r.id,
+    seq: Number(r.seq),
+    time: new Date(epochMs(r.created_at)),
+    requestId: r.request_id,
+    actor: { tokenId: r.actor_token_id, subject: r.actor_subject },
+    operation: r.operation,
+    tenantId: r.tenant_id,
+    projectId: r.project_id,
+    subjectKind: r.subject_kind,
+    subjectId: r.subject_id,
+    inputDigest: r.input_digest,
+    inputSummary: json(r.input_summary),
+    outcome: r.outcome,
+    errorCode: r.error_code,
+    errors: (json(r.errors) as AuditDto['errors']) ?? null,
+  };
+}
+
+/** Narrows a query of audit_record (a reader's visibility and filter); applied to pages, counts and replays. */
+export type AuditWhere = (qb: Knex.QueryBuilder) => void;
+
+export class AuditLog {
+  constructor(readonly bus: EventBus) {}
+
+  /**
+   * Inside a transaction, as its last statements: takes the next seq (the counter row stays locked
+   * until COMMIT, so seqs become visible in order and without gaps) and inserts the record.
+   */
+  async append(em: Em, draft: AuditDraft, target: AuditTarget, verdict: AuditVerdict, time: Date): Promise<AuditDto> {
+    if (!em.isInTransaction()) throw new Error('audit records are appended inside a transaction');
+    const [{ last }] = await all<{ last: number | string }>(
+      em,
+      `insert into audit_sequence (id, "last") values (1, 1) on conflict (id) do update set "last" = audit_sequence."last" + 1 returning "last"`,
+    );
+    const dto: AuditDto = { id: uuidv7(), seq: Number(last), time, ...draft, ...target, ...verdict };
+    await run(
+      em,
+      knexOf(em)('audit_record').insert({
+        id: dto.id,
+        seq: dto.seq,
+        created_at: time,
+        request_id: dto.requestId,
+        actor_token_id: dto.actor.tokenId,
+        actor_subject: dto.actor.subject === null ? null : storable(dto.actor.subject),
+        operation: dto.operation,
+        tenant_id: dto.tenantId,
+        project_id: dto.projectId,
+        subject_kind: dto.subjectKind,
+        subject_id: dto.subjectId,
+        input_digest: dto.inputDigest,
+        input_summary: JSON.stringify(dto.inputSummary ?? null),
+        outcome: dto.outcome,
+        error_code: dto.errorCode,
+        errors: dto.errors ? JSON.stringify(dto.errors.map((e) => ({ code: storable(e.code), field: e.field?.map(storable) ?? null }))) : null,
+      }),
+    );
+    return dto;
+  }
+
+  publish(dto: AuditDto): void {
+    this.bus.publish(topics.audit, dto);
+  }
+
+  /** Newest first: records with seq < before (all when null), at most `limit`. */
+  async newest(em: Em, where: AuditWhere, before: number | null, limit: number): Promise<AuditDto[]> {
+    const q = knexOf(em)('audit_record').select('*').where(where).orderBy('seq', 'desc').limit(limit);
+    if (before !== null) q.andWhere('seq', '<', before);
+    return (await all<Row>(em, q)).map(fromRow);
+  }
+
+  /** Oldest first: records with seq > after, at most `limit` (replay). */
+  async after(em: Em, where: AuditWhere, after: number, limit: number): Promise<AuditDto[]> {
+    const q = knexOf(em)('audit_record').select('*').where(where).andWhere('seq', '>', after).orderBy('seq', 'asc').limit(limit);
+    return (await all<Row>(em, q)).map(fromRow);
+  }
+
+  async count(em: Em, where: AuditWhere): Promise<number> {
+    const [r] = await all<{ n: number | string }>(em, knexOf(em)('audit_record').count({ n: '*' }).where(where));
+    return Number(r?.n ?? 0);
+  }
+
+  /** The seq of the newest committed record (0 when none). */
+  async lastSeq(em: Em): Promise<number> {
+    const [r] = await all<{ last: number | string }>(em, 'select "last" from audit_sequence where id = 1');
+    return Number(r?.last ?? 0);
+  }
+}

@@ -1,0 +1,88 @@
+import { Field, Float, ID, ObjectType, registerEnumType } from 'type-graphql';
+
+export enum GpuUsageGroupBy {
+  GPU_FAMILY = 'GPU_FAMILY',
+  PROJECT = 'PROJECT',
+  COMPUTE_POOL = 'COMPUTE_POOL',
+  APP_DEPLOYMENT = 'APP_DEPLOYMENT',
+  DAY = 'DAY',
+}
+registerEnumType(GpuUsageGroupBy, {
+  name: 'GpuUsageGroupBy',
+  valuesConfig: {
+    APP_DEPLOYMENT: { description: 'A dedicated pool counts for the deployment that made it; a pool made on its own has none (null)' },
+    DAY: { description: 'UTC days; a reservation spanning midnight is split there' },
+  },
+});
+
+@ObjectType('GpuUsageGroup', { description: 'Usage of one combination of the groupBy values (the others are null)' })
+export class GpuUsageGroupType {
+  @Field(() => String, { nullable: true })
+  gpuFamily!: string | null;
+
+  @Field(() => ID, { nullable: true })
+  projectId!: string | null;
+
+  @Field(() => ID, { nullable: true })
+  computePoolId!: string | null;
+
+  @Field(() => ID, { nullable: true })
+  appDeploymentId!: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'Start of the UTC day' })
+  day!: Date | null;
+
+  @Field(() => Float)
+  gpuSeconds!: number;
+
+  @Field(() => Float)
+  gpuHours!: number;
+}
+
+@ObjectType('GpuUsage', { description: 'GPU time held by reservations in [from, to): each reservation clipped to the range, one still held counted up to asOf' })
+export class GpuUsageType {
+  @Field(() => ID)
+  scope!: string;
+
+  @Field(() => Date)
+  from!: Date;
+
+  @Field(() => Date)
+  to!: Date;
+
+  @Field(() => Date, { description: 'The time reservations still held were counted up to (when before `to`)' })
+  asOf!: Date;
+
+  @Field(() => String, { nullable: true, description: 'The GPU family asked about; null: all' })
+  gpuFamily!: string | null;
+
+  @Field(() => Float, { description: 'GPU-seconds, exact to the millisecond' })
+  gpuSeconds!: number;
+
+  @Field(() => Float)
+  gpuHours!: number;
+
+  @Field(() => [GpuUsageGroupType], { description: 'Empty unless groupBy is given' })
+  groups!: GpuUsageGroupType[];
+}
+
+@ObjectType('ProjectGpuBudget', { description: "A project's monthly GPU-hour budget and where this calendar month (UTC) stands against it" })
+export class ProjectGpuBudgetType {
+  @Field(() => Float)
+  monthlyGpuHours!: number;
+
+  @Field(() => Date)
+  periodStart!: Date;
+
+  @Field(() => Date)
+  periodEnd!: Date;
+
+  @Field(() => Float, { description: 'From the start of the month until now' })
+  usedGpuHours!: number;
+
+  @Field(() => Float, { description: 'Used, plus every reservation still held to the end of the month' })
+  projectedGpuHours!: number;
+
+  @Field(() => Float, { description: 'Budget minus projected (negative once passed): what new requests may still add this month' })
+  remainingGpuHours!: number;
+}
