@@ -9,6 +9,9 @@ import { poolDeleteFlow, poolProvisionFlow } from './compute/pool.flow.js';
 import { deployFlow, undeployFlow } from './deployments/deployment.flow.js';
 import { InProcessEventBus, type EventBus } from './events/event.bus.js';
 import { EventLog } from './events/event.log.js';
+import { RedisEventBus } from './events/event.bus.redis.js';
+import { databaseHighWater } from './events/event.highwater.js';
+import { installationNamespace } from './db/installation.js';
 import { connectHub, type HubHandle } from './hub.setup.js';
 import { hubWatches, subjectLocator } from './hub.watches.js';
 import { HubNudger } from './workflow/hub.nudger.js';
@@ -75,7 +78,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     hub = await connectHub(config, log);
     log.info(`hub: ${hub.description}`);
     const metrics = new Metrics();
-    const bus = eventBusFor(config, log);
+    const bus = await eventBusFor(config, orm, log);
     const events = new EventLog(bus);
     const jobs = new JobStore(dialectOf(orm) === 'postgresql');
     const workflowLog = log.child({ component: 'workflow' });
@@ -170,13 +173,17 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
 }
 
 /**
- * Where committed events are published for this replica's subscribers. The Redis bus (issue 9) is
- * wired here; until then every replica publishes in process only, and says so.
+ * Where committed events are published: Redis when configured (every replica of the installation
+ * hears them), else this process only. A Redis that is down at start does not stop the start: the
+ * bus works from the database until Redis is back.
  */
-function eventBusFor(config: Config, log: Logger): EventBus {
+async function eventBusFor(config: Config, orm: Orm, log: Logger): Promise<EventBus> {
   if (config.redisUrl) {
-    log.warn('REDIS_URL is set, but this build publishes live events in process only: they stay local to this replica');
-  } else if (config.db.kind === 'postgresql') {
+    const bus = new RedisEventBus({ url: config.redisUrl, namespace: installationNamespace(config), log: log.child({ component: 'event-bus' }), highWater: databaseHighWater(orm) });
+    if (await bus.ready()) log.info('live events and access changes are shared with the other replicas through Redis');
+    return bus;
+  }
+  if (config.db.kind === 'postgresql') {
     log.warn('REDIS_URL is not set: live events stay local to this replica (subscribers connected to other replicas do not receive them live); set REDIS_URL when running more than one replica');
   }
   return new InProcessEventBus();
