@@ -12,6 +12,7 @@ import { EventLog } from './events/event.log.js';
 import { RedisEventBus } from './events/event.bus.redis.js';
 import { databaseHighWater } from './events/event.highwater.js';
 import { installationNamespace } from './db/installation.js';
+import { RedisConnectionCounters } from './graphql/connection.counters.redis.js';
 import { connectHub, type HubHandle } from './hub.setup.js';
 import { hubWatches, subjectLocator } from './hub.watches.js';
 import { HubNudger } from './workflow/hub.nudger.js';
@@ -68,6 +69,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   let hub: HubHandle | null = null;
   let startupLock: StartupLock | null = null;
   let wake: WakeSignal | null = null;
+  let counters: RedisConnectionCounters | undefined;
+  let openBus: EventBus | null = null;
   try {
     // Replicas starting together on one empty database take turns: one migrates, mints the bootstrap
     // token and seeds; the others find it done.
@@ -79,6 +82,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     log.info(`hub: ${hub.description}`);
     const metrics = new Metrics();
     const bus = await eventBusFor(config, orm, log);
+    openBus = bus;
     const events = new EventLog(bus);
     const jobs = new JobStore(dialectOf(orm) === 'postgresql');
     const workflowLog = log.child({ component: 'workflow' });
@@ -126,7 +130,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     await startupLock.release();
 
     const schema = await buildGatewaySchema();
-    const server = await createGatewayServer({ config, schema, orm, services, metrics, log, bus });
+    // the graphql-ws caps hold across replicas when they share a Redis, else per process
+    counters = config.redisUrl ? new RedisConnectionCounters({ url: config.redisUrl, namespace: installationNamespace(config), log: log.child({ component: 'connection-caps' }) }) : undefined;
+    const server = await createGatewayServer({ config, schema, orm, services, metrics, log, bus, counters });
     const { port, url } = await server.listen(config.port, config.host);
     const nudger = new HubNudger(hub.adapter, hubWatches, subjectLocator(orm), (id) => runner.nudge(id), log.child({ component: 'hub-watch' }));
     const auditPurger = new AuditPurger(orm, services.clock, config.audit.retentionDays, config.audit.purgeIntervalMs, log.child({ component: 'audit' }));
@@ -158,6 +164,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         await auditPurger.stop();
         await runner.stop();
         await signal.close();
+        await counters?.close();
         await bus.close();
         await hub?.close();
         await orm.close(true);
@@ -166,6 +173,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   } catch (e) {
     await startupLock?.release().catch(() => undefined);
     await wake?.close().catch(() => undefined);
+    await counters?.close().catch(() => undefined);
+    await openBus?.close().catch(() => undefined);
     await hub?.close().catch(() => undefined);
     await orm.close(true).catch(() => undefined);
     throw e;

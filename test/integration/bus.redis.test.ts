@@ -95,3 +95,41 @@ describe.skipIf(!enabled)('replicas sharing events through Redis', () => {
     console.log(`revocation through A closed the socket on B after ${Date.now() - at} ms`);
   });
 });
+
+describe.skipIf(!enabled)('connection caps across replicas (Redis)', () => {
+  let redis: PrivateRedis;
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    const env = { REDIS_URL: redis.url, MAX_SOCKETS_PER_TOKEN: '2' };
+    a = await startTestApp({ env });
+    b = await startTestApp({ env, noRunner: true, configure: (c) => ({ ...c, db: a.config.db }) });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await a?.close();
+    await redis?.stop();
+  });
+
+  it('counts one token’s sockets on every replica against MAX_SOCKETS_PER_TOKEN, and gives them back when they close', async () => {
+    const t = await createTenant(a, uniq('cap'));
+    const p = await createProject(a, t.id);
+    const tok = await createTokenWithId(a, [{ role: 'PROJECT_VIEWER', projectId: p.id }]);
+    const onA = await ackedWs(a.wsUrl, tok.secret);
+    const onB = await ackedWs(b.wsUrl, tok.secret);
+    // a third socket, on either replica, is one too many for the token
+    await expect(ackedWs(a.wsUrl, tok.secret)).rejects.toThrow(/closed 4429/);
+    await expect(ackedWs(b.wsUrl, tok.secret)).rejects.toThrow(/closed 4429/);
+    onA.socket.close();
+    await onA.closed;
+    // A's unit is given back in Redis: B can take it
+    let third: Awaited<ReturnType<typeof ackedWs>> | null = null;
+    await until(async () => {
+      third = await ackedWs(b.wsUrl, tok.secret).catch(() => null);
+      return third !== null;
+    }, 10_000);
+    third!.socket.close();
+    onB.socket.close();
+  });
+});
