@@ -119,7 +119,9 @@ function haproxyConfig(lbPort: number, ports: number[]): string {
     '  balance roundrobin',
     '  option httpchk GET /readyz',
     '  http-check expect status 200',
-    '  default-server inter 300ms fall 2 rise 1',
+    // a busy replica answers /readyz slowly: a short check timeout would take every replica out at once
+    '  timeout check 5s',
+    '  default-server inter 500ms fall 3 rise 1',
     ...ports.map((p, i) => `  server r${i} 127.0.0.1:${p} check`),
     '',
   ].join('\n');

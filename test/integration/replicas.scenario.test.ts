@@ -138,8 +138,9 @@ describe.skipIf(missing.length > 0)('3 replicas behind a load balancer, through 
           followers.push(new Follower(lb, r.appDeployment.id));
           return;
         } catch (e) {
-          if (attempt >= 10) throw e;
-          await sleep(500);
+          // (the balancer answers 503 while it has no replica it believes healthy)
+          if (attempt >= 30) throw e;
+          await sleep(1_000);
         }
       }
     };
