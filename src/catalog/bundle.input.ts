@@ -31,7 +31,7 @@ export class ClusterProfileInput {
 
 @InputType('HelmChartInput', { description: "Where a component's Helm chart comes from" })
 export class HelmChartInput {
-  @Field(() => String, { description: 'https:// (or http://) Helm repository URL, or oci://registry/path (no tag: the version is the tag); at most 512 characters' })
+  @Field(() => String, { description: 'Helm repository URL (https:// or http://), or oci://registry/path (no tag: the version is the tag); at most 512 characters' })
   repository!: string;
 
   @Field(() => String, { description: 'Chart name: 1-128 letters, digits, ".", "_" or "-", starting and ending with a letter or digit' })

@@ -30,7 +30,7 @@ registerEnumType(VariableType, {
   description: 'Type of a bundle variable; values are given as JSON',
   valuesConfig: {
     STRING: { description: 'Text of at most 4096 characters' },
-    BOOL: { description: 'true or false' },
+    BOOL: { description: 'A JSON true or false' },
     INT32: { description: 'An integer from -2147483648 to 2147483647' },
     INT64: { description: 'A 64-bit integer: a JSON number below 2^53 in magnitude, or a decimal string' },
     FLOAT32: { description: 'A finite number, stored as single precision' },

@@ -27,8 +27,8 @@ registerEnumType(Architecture, {
   name: 'Architecture',
   description: 'CPU architecture of a machine',
   valuesConfig: {
-    AMD64: { description: 'x86-64' },
-    ARM64: { description: '64-bit ARM (aarch64)' },
+    AMD64: { description: 'The x86-64 architecture' },
+    ARM64: { description: 'The 64-bit ARM architecture (aarch64)' },
   },
 });
 
