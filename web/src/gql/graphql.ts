@@ -6,9 +6,9 @@ export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' |
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 /** CPU architecture of a machine */
 export type Architecture =
-  /** x86-64 */
+  /** The x86-64 architecture */
   | 'AMD64'
-  /** 64-bit ARM (aarch64) */
+  /** The 64-bit ARM architecture (aarch64) */
   | 'ARM64';
 
 /** What a profile bundle packages, which decides what it can be used for */
@@ -266,7 +266,7 @@ export type UserErrorCode =
 
 /** Type of a bundle variable; values are given as JSON */
 export type VariableType =
-  /** true or false */
+  /** A JSON true or false */
   | 'BOOL'
   /** A finite number, stored as single precision */
   | 'FLOAT32'
