@@ -181,7 +181,7 @@ export class ProfileBundleNode extends Node {
   @Field(() => String, { nullable: true, description: 'Free text (at most 2048 characters)' })
   description!: string | null;
 
-  @Field(() => ClusterProfileType, { nullable: true, description: 'INFRASTRUCTURE and FULLSTACK bundles' })
+  @Field(() => ClusterProfileType, { nullable: true, description: 'What pool clusters are built from (INFRASTRUCTURE and FULLSTACK bundles); null for APPLICATION bundles' })
   clusterProfile!: ClusterProfileType | null;
 
   @Field(() => [WorkloadProfileObject], { description: 'What runs: the workload profiles of this version' })

@@ -69,7 +69,7 @@ export class PoolResolver {
     return b && ProfileBundleNode.from(b);
   }
 
-  @FieldResolver(() => [ComputePoolClusterType], { description: 'GPU capacity and allocation per family, summed over all clusters' })
+  @FieldResolver(() => [ComputePoolClusterType], { description: 'The spoke clusters of the pool, by index, with their GPU capacity and allocation' })
   async clusters(@Root() p: ComputePoolNode, @Ctx() ctx: Context): Promise<ComputePoolClusterType[]> {
     const [clusters, gpus] = await Promise.all([ctx.services.pools.clusters(ctx, p.uuid), gpusByCluster(ctx, p.uuid)]);
     return clusters.map((c) =>

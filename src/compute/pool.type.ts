@@ -242,7 +242,7 @@ export class GpuPerNodeInput {
 
 @InputType('ControlPlaneRequirementInput', { description: "Control-plane nodes of each cluster; fields left out come from the project's compute defaults or mean no constraint" })
 export class ControlPlaneRequirementInput {
-  @Field(() => Int, { nullable: true, description: "1, 3 or 5 (default: the project's compute defaults)" })
+  @Field(() => Int, { nullable: true, description: "Control-plane nodes per cluster: 1, 3 or 5 (default: the project's compute defaults)" })
   nodeCount?: number | null;
 
   @Field(() => Boolean, { nullable: true, description: "Whether control-plane nodes also run workloads; must be true without worker pools (default: the project's compute defaults)" })

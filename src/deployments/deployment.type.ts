@@ -74,7 +74,7 @@ export class AppDeploymentNode extends Node {
   @Field(() => [GpuRequestType], { description: 'GPUs reserved for the deployment, per family' })
   gpuRequests!: GpuRequestType[];
 
-  @Field(() => [AccessUrlType], { description: 'Published once RUNNING' })
+  @Field(() => [AccessUrlType], { description: 'URLs of the exposed components; published once RUNNING, empty before' })
   accessUrls!: AccessUrlType[];
 
   @Field(() => Int, { description: 'How many times the deployment was retried' })

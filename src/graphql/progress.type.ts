@@ -73,10 +73,10 @@ export class ProgressStatus {
   @Field(() => Int, { description: 'Overall progress of the flow, in percent (0-100)' })
   percent!: number;
 
-  @Field(() => String, { nullable: true, description: 'Id of the step running now' })
+  @Field(() => String, { nullable: true, description: 'Id of the step running now (as in DeploymentEvent.step); null when no step runs' })
   currentStep!: string | null;
 
-  @Field(() => Int, { nullable: true, description: '0-based index of the current step' })
+  @Field(() => Int, { nullable: true, description: '0-based index of the current step; null when no flow runs' })
   stepIndex!: number | null;
 
   @Field(() => Int, { nullable: true, description: 'Number of steps of the running flow; null when no flow runs' })

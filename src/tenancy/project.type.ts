@@ -15,7 +15,7 @@ export class TagType {
 
 @ObjectType('ComputeDefaults', { description: 'Cluster defaults for pools provisioned in the project' })
 export class ComputeDefaultsType {
-  @Field(() => Int, { description: '1, 3 or 5' })
+  @Field(() => Int, { description: 'Control-plane nodes per cluster of a new pool: 1, 3 or 5' })
   controlPlaneNodeCount!: number;
 
   @Field(() => Boolean, { description: 'Whether control-plane nodes also run workloads (required for single-node clusters)' })

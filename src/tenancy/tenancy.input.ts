@@ -48,7 +48,7 @@ export class UpdateTenantInput {
   @Field(() => String, { nullable: true, description: 'New description, at most 2048 characters' })
   description?: string | null;
 
-  @Field(() => [GpuQuotaInput], { nullable: true, description: 'Replaces the whole quota; families left out drop to 0' })
+  @Field(() => [GpuQuotaInput], { nullable: true, description: "Replaces the whole quota; families left out drop to 0. Not below any project's limit or the GPUs in use (platform admins only)" })
   gpuQuota?: GpuQuotaInput[] | null;
 }
 
@@ -75,7 +75,7 @@ export class CreateProjectInput {
   @Field(() => ID, { description: 'Global ID of the tenant that owns the project' })
   tenantId!: string;
 
-  @Field(() => String, { description: 'Also the hub namespace: unique across tenants' })
+  @Field(() => String, { description: 'Unique name across all tenants, also its hub namespace: 3-33 lowercase letters, digits and "-", starting with a letter and ending with a letter or digit; no "--", and not a namespace the hub keeps for itself (kube-*, *-system, tenant-*, default …)' })
   name!: string;
 
   @Field(() => String, { nullable: true, description: 'Name shown to people, at most 128 characters (default: the name)' })
@@ -108,7 +108,7 @@ export class UpdateProjectInput {
   @Field(() => [TagInput], { nullable: true, description: 'Replaces all tags' })
   tags?: TagInput[] | null;
 
-  @Field(() => [GpuQuotaInput], { nullable: true, description: 'Replaces the whole quota (tenant admins only)' })
+  @Field(() => [GpuQuotaInput], { nullable: true, description: "Replaces the whole quota; families left out drop to 0. Each limit at most the tenant's and not below the GPUs in use (tenant admins only)" })
   gpuQuota?: GpuQuotaInput[] | null;
 
   @Field(() => ComputeDefaultsInput, { nullable: true, description: 'New cluster defaults; pools already created keep theirs' })

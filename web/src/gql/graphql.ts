@@ -53,7 +53,7 @@ export type ControlPlaneRequirementInput = {
   minCpuCount?: number | null | undefined;
   /** Least memory of each machine in MiB, 0-67108864 (default 0) */
   minMemoryMiB?: number | null | undefined;
-  /** 1, 3 or 5 (default: the project's compute defaults) */
+  /** Control-plane nodes per cluster: 1, 3 or 5 (default: the project's compute defaults) */
   nodeCount?: number | null | undefined;
   /** Whether control-plane nodes also run workloads; must be true without worker pools (default: the project's compute defaults) */
   workerNodeEligible?: boolean | null | undefined;
