@@ -8,7 +8,7 @@
  * over-allocated; the hub holds no duplicate object; no reservation outlives its holder.
  *
  * SCENARIO_DEPLOYMENTS (default 200) sets the size. Submission stops early when SCENARIO_SUBMIT_MS
- * (default 150 s) has passed, so a slow, loaded machine runs as many as fit and the test prints how
+ * (default 90 s) has passed, so a slow, loaded machine runs as many as fit and the test prints how
  * many that was; the crash and the outage come at fixed shares of whichever limit is reached first.
  * PostgreSQL, haproxy and redis-server are needed; without them the test says so and is skipped.
  */
@@ -28,7 +28,7 @@ const missing = [testDialect() !== 'postgresql' && 'PostgreSQL (TEST_DATABASE_UR
 if (missing.length && testDialect() === 'postgresql') console.warn(`[replicas.scenario] skipped: ${missing.join(', ')} not available`);
 
 const TOTAL = Number(process.env.SCENARIO_DEPLOYMENTS ?? 200);
-const SUBMIT_MS = Number(process.env.SCENARIO_SUBMIT_MS ?? 150_000);
+const SUBMIT_MS = Number(process.env.SCENARIO_SUBMIT_MS ?? 90_000);
 const DEDICATED = Math.floor(TOTAL / 2);
 const SHARED = TOTAL - DEDICATED;
 const TERMINAL = ['RUNNING', 'FAILED', 'DELETED'];
