@@ -181,8 +181,13 @@ describe('render', () => {
     expect(work.metadata.annotations).toEqual({ 'spokegraph.io/reconcile-request': 'retry-2' });
     for (const hr of work.spec!.workload.manifests.filter((m) => m.kind === 'HelmRelease')) {
       expect(hr.metadata.annotations?.['reconcile.fluxcd.io/requestedAt']).toBe('retry-2');
+      // the documented helm-controller reset: resetAt equal to the request clears the failure counters
+      expect(hr.metadata.annotations?.['reconcile.fluxcd.io/resetAt']).toBe('retry-2');
     }
-    for (const hr of manifests().filter((m) => m.kind === 'HelmRelease')) expect(hr.metadata.annotations?.['reconcile.fluxcd.io/requestedAt']).toBeUndefined();
+    for (const hr of manifests().filter((m) => m.kind === 'HelmRelease')) {
+      expect(hr.metadata.annotations?.['reconcile.fluxcd.io/requestedAt']).toBeUndefined();
+      expect(hr.metadata.annotations?.['reconcile.fluxcd.io/resetAt']).toBeUndefined();
+    }
   });
 
   it('should quota zero GPUs for a CPU-only app', () => {
