@@ -9,12 +9,15 @@ import { placementName } from './naming.js';
 import type { KubeObject } from './object.types.js';
 import { apiVersionOf, Resources } from './resource.registry.js';
 
-/** The add-ons every spoke gets, with the namespace they install into. */
+/** The add-ons the gateway requests per spoke, with the namespace they install into. */
 export const AddOns = {
   /** Flux (source + helm controllers) installs the apps' HelmReleases */
   Flux: { name: 'flux', installNamespace: 'flux-system' },
-  /** the OCM work agent applies ManifestWorks on the spoke */
-  WorkAgent: { name: 'work-agent', installNamespace: 'open-cluster-management-agent' },
+  /**
+   * No longer requested: the work agent ships inside the klusterlet and its readiness is the
+   * ManagedCluster's. Earlier versions created this add-on; pool teardown still removes it.
+   */
+  LegacyWorkAgent: { name: 'work-agent', installNamespace: 'open-cluster-management-agent' },
 } as const;
 export type AddOn = (typeof AddOns)[keyof typeof AddOns];
 

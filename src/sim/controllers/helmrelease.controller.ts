@@ -1,5 +1,6 @@
 /**
- * Plays Flux helm-controller on every spoke (once the cluster's `flux` add-on is Available):
+ * Plays Flux helm-controller on every spoke where it runs (its Deployment, installed by the `flux`
+ * add-on's ManifestWork, is ready):
  * Reconciling=True, then — when the chart source is Ready — install/upgrade: Ready=True
  * (InstallSucceeded/UpgradeSucceeded) at observedGeneration, or Ready=False (InstallFailed/
  * UpgradeFailed) by fault or when the workload is refused (exceeded quota).
@@ -16,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { ApiError } from '../api.errors.js';
 import { findCondition, nowIso, type Condition, type KubeObject } from '../kube.types.js';
 import type { ObjectStore } from '../object.store.js';
-import { addonAvailable } from './addon.controller.js';
+import { fluxControllerReady } from './addon.controller.js';
 import { cond, Controller, keyOf, withConditions, writeStatus, type ObjectKey } from './controller.runtime.js';
 import { installWorkload, uninstallWorkload, type Release } from './helmrelease.workload.js';
 
@@ -100,14 +101,14 @@ export class HelmReleaseController extends Controller {
       const ns = ev.object.metadata.name;
       releases(cluster, (hr) => hr.metadata.namespace === ns || (hr.spec as HrSpec | undefined)?.targetNamespace === ns);
     });
-    this.onHub([['addon.open-cluster-management.io', 'ManagedClusterAddOn']], (ev) => releases(ev.object.metadata.namespace ?? ''));
+    this.onSpokes([['apps', 'Deployment']], (cluster, ev) => ev.object.metadata.namespace === 'flux-system' && ev.object.metadata.name === 'helm-controller' && releases(cluster));
     this.ctx.spokes.names().forEach((c) => releases(c));
   }
 
   protected reconcile(key: ObjectKey): void {
     const spoke = this.storeOf(key.scope);
     let hr = spoke.get(HELM, 'HelmRelease', key.namespace, key.name);
-    if (!hr || !addonAvailable(this.ctx.hub, key.scope, 'flux')) return;
+    if (!hr || !fluxControllerReady(spoke, 'helm-controller')) return;
     if (hr.metadata.deletionTimestamp) {
       uninstallWorkload(spoke, hr);
       spoke.update({ ...hr, metadata: { ...hr.metadata, finalizers: (hr.metadata.finalizers ?? []).filter((f) => f !== FINALIZER) } }, { manager: MANAGER });

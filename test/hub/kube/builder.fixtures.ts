@@ -106,7 +106,6 @@ export function allVariants(): Record<string, KubeObject> {
     }),
     'ManagedCluster without GPUs': buildManagedCluster({ cluster: 'vision-cpu', clusterSet: 'vision-cpu', gpus: {}, owner }),
     'ManagedClusterAddOn flux': buildManagedClusterAddOn({ cluster: p.cluster, addOn: AddOns.Flux, owner }),
-    'ManagedClusterAddOn work-agent': buildManagedClusterAddOn({ cluster: p.cluster, addOn: AddOns.WorkAgent, owner }),
     ManagedClusterSet: buildManagedClusterSet({ name: 'vision-h100-pool', owner }),
     ManagedClusterSetBinding: buildManagedClusterSetBinding({ namespace: 'vision', clusterSet: 'vision-h100-pool', owner: { project: 'vision' } }),
     'Placement minimal': buildPlacement({ project: 'vision', deployment: 'chat', clusterSets: ['vision-h100-pool'] }),

@@ -57,7 +57,7 @@ describe('simulated work agent and spoke Flux', () => {
     hub = await startTestHub();
     fleet = new Fleet(hub.kubeConfig());
     await fleet.register('spoke-w');
-    await fleet.until('addon.open-cluster-management.io/v1alpha1', 'ManagedClusterAddOn', 'work-agent', 'spoke-w', (a) => isTrue(a, 'Available'));
+    await fleet.until('addon.open-cluster-management.io/v1alpha1', 'ManagedClusterAddOn', 'flux', 'spoke-w', (a) => isTrue(a, 'Available'));
   });
   afterAll(() => hub.stop());
 
@@ -192,14 +192,26 @@ describe('simulated work agent and spoke Flux', () => {
     expect((hub.spoke('spoke-w').list('v1', 'Service', 'app4') as Obj[]).map((s) => s.metadata.name)).toEqual(['web-lb']);
   });
 
-  it('should not apply works for a cluster whose work-agent add-on is missing', async () => {
+  it('should apply works on a joined cluster without any add-on (the agent is the klusterlet\'s), and install no release there without Flux', async () => {
     await fleet.register('spoke-nw', { addons: false });
     await fleet.until('cluster.open-cluster-management.io/v1', 'ManagedCluster', 'spoke-nw', undefined, (m) => isTrue(m, 'ManagedClusterConditionAvailable'));
     const w = work('proj-x', 'appx', { gpus: 0, quota: 1 });
     await fleet.apply({ ...w, metadata: { ...w.metadata, namespace: 'spoke-nw' } });
-    await new Promise((r) => setTimeout(r, 200));
-    const mw = await fleet.read(MW, 'ManifestWork', 'proj-x', 'spoke-nw');
+    await fleet.until(MW, 'ManifestWork', 'proj-x', 'spoke-nw', (x) => isTrue(x, 'Applied'));
+    await new Promise((r) => setTimeout(r, 300));
+    const hr = hub.spoke('spoke-nw').get(HR, 'HelmRelease', 'appx', 'llm') as Obj;
+    expect(hr).toBeTruthy();
+    // nothing runs helm-controller on this spoke: the release is never reconciled
+    expect(hr.status?.conditions).toBeUndefined();
+    expect(hub.spoke('spoke-nw').list('v1', 'Pod', 'appx')).toEqual([]);
+  });
+
+  it('should not apply works for a cluster that is not Available', async () => {
+    await fleet.register('spoke-off', { importSecret: false });
+    const w = work('proj-y', 'appy', { gpus: 0, quota: 1 });
+    await fleet.apply({ ...w, metadata: { ...w.metadata, namespace: 'spoke-off' } });
+    await new Promise((r) => setTimeout(r, 300));
+    const mw = await fleet.read(MW, 'ManifestWork', 'proj-y', 'spoke-off');
     expect(mw.status?.conditions).toBeUndefined();
-    expect(hub.spoke('spoke-nw').list(HR, 'HelmRelease')).toEqual([]);
   });
 });
