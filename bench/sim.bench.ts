@@ -189,7 +189,7 @@ async function oneRun(): Promise<RunResult> {
       const pool = poolNames[i % POOLS];
       const cluster = spokeClusterName(PROJECT, pool);
       const deployment = `d${round}-${i}`;
-      await adapter.apply(buildPlacement({ project: PROJECT, deployment, clusterSets: [clusterSetName(PROJECT, pool)], gpuFamily: 'NVIDIA-H100' }));
+      await adapter.apply(buildPlacement({ project: PROJECT, deployment, clusterSets: [clusterSetName(PROJECT, pool)], gpuFamilies: ['NVIDIA-H100'] }));
       await waitForObject(decisions, PROJECT, `${placementName(deployment)}-decision-1`, (d) => Boolean(d && decisionClusters([d]).includes(cluster)), WAIT);
       await adapter.apply(buildAppManifestWork({ project: PROJECT, deployment, cluster, gpuReservation: 1, components: comps }));
       const ns = `${PROJECT}-${deployment}`;

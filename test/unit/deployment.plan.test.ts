@@ -216,6 +216,15 @@ describe('render', () => {
     });
   });
 
+  it('should require every GPU family the deployment requests, not only the first', () => {
+    const p = renderPlacement(input({ gpuRequests: [{ gpuFamily: 'NVIDIA-L4', count: 1 }, { gpuFamily: 'NVIDIA-H100', count: 2 }] }));
+    expect(p.spec!.predicates![0].requiredClusterSelector.labelSelector!.matchExpressions).toEqual([
+      { key: 'gpu.spokegraph.io/NVIDIA-H100', operator: 'Exists' },
+      { key: 'gpu.spokegraph.io/NVIDIA-L4', operator: 'Exists' },
+      { key: 'spokegraph.io/cluster', operator: 'In', values: ['team-a-shared-0'] },
+    ]);
+  });
+
   it('should not ask for a GPU family when the app needs no GPU', () => {
     const p = renderPlacement(input({ gpuRequests: [] }));
     expect(p.spec!.predicates![0].requiredClusterSelector.labelSelector!.matchExpressions).toEqual([{ key: 'spokegraph.io/cluster', operator: 'In', values: ['team-a-shared-0'] }]);
