@@ -12,7 +12,7 @@ import { startGateway, type Gateway } from './lib/gateway.js';
 import { benchLib, IpcChild, rssOf } from './lib/proc.js';
 import { summarise } from './lib/profile-summary.js';
 import { quotaProject } from './lib/seed.js';
-import { args, environment, fmt, heading, mb, median, ms, percentile, sleep, table, verdicts, type Target } from './lib/report.js';
+import { args, environment, fmt, heading, mb, median, ms, percentile, sleep, summaryRows, table, verdicts, type Target } from './lib/report.js';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 
@@ -190,6 +190,7 @@ async function main() {
       const p99 = median(rs.map((r) => r.p99));
       const complete = rs.every((r) => r.delivered === r.expected && r.connected === n);
       if (TARGETS[n] !== undefined) targets.push({ name: `p99 commit→delivery, ${n.toLocaleString('en-US')} subscribers`, value: ms(p99), target: `≤ ${TARGETS[n]} ms`, met: p99 <= TARGETS[n] });
+      summaryRows([{ name: `${n.toLocaleString('en-US')} subscribers: p50 delay, time to subscribe all, CPU while fanning out`, value: `${ms(median(rs.map((r) => r.p50)))}, ${fmt(median(rs.map((r) => r.connectMs)) / 1000)} s, ${fmt(median(rs.map((r) => r.gatewayCpu)) * 100, 0)} %` }]);
       targets.push({ name: `every event delivered to every subscriber, ${n.toLocaleString('en-US')}`, value: complete ? 'yes' : 'no', target: 'all', met: complete });
     }
     const peak = median(all.filter((r) => r.n === maxN).map((r) => r.rssPeak));
