@@ -186,6 +186,15 @@ async function startGateway(dataDir: string, execArgv: string[] = []): Promise<S
   return { child, serverPid: child.pid!, readyMs, cpuMs, port };
 }
 
+/** The limit: bare node:http + the minimal SQL on the same SQLite file (bench/lib/limit.server.ts). */
+async function startLimit(dataDir: string): Promise<Started> {
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawnTsx(path.join(benchLib, 'limit.server.ts'), { NODE_ENV: 'production', PORT: String(port), DB_FILE: path.join(dataDir, 'spokegraph.sqlite') }, { quiet: true });
+  const readyMs = await waitFor200(`http://127.0.0.1:${port}/readyz`, t0, 60_000, 5);
+  return { child, serverPid: serverPidOf(child), readyMs, cpuMs: NaN, port };
+}
+
 async function startHello(): Promise<Started> {
   const port = await freePort();
   const t0 = performance.now();
@@ -234,6 +243,7 @@ async function main() {
     page: `tenants(first: 1, after: rotating) → projects(first: ${PAGE}) { gpuQuota, tenant, profileBundles(first: 5) }`,
     gateway: '`node dist/spokegraph.mjs` (the bundle `npm start` runs; NODE_ENV=production, LOG_LEVEL=warn), SQLite file in a temp dir, simulated hub',
     baseline: 'Apollo Server 5 hello-world, Express 5 + @as-integrations/express5, Apollo defaults (bench/lib/hello.server.ts)',
+    limit: 'bare node:http + the minimal SQL (better-sqlite3, prepared) + JSON.stringify of the same response, checked byte for byte (bench/lib/limit.server.ts)',
     'load generator': 'node:http keep-alive, closed loop, in the benchmark process (servers are child processes)',
   });
 
@@ -264,6 +274,8 @@ async function main() {
   await sleep(IDLE_MS);
   const idleRss = rssOf(gw.serverPid);
   const hello = await startHello();
+  const limit = await startLimit(s.dataDir);
+  const limitUrl = `http://127.0.0.1:${limit.port}/graphql`;
   const gwUrl = `http://127.0.0.1:${gw.port}/graphql`;
   const helloUrl = `http://127.0.0.1:${hello.port}/graphql`;
   const pageBodies = s.afters.map((after) => JSON.stringify({ query: PAGE_QUERY, variables: { first: PAGE, after } }));
@@ -276,12 +288,28 @@ async function main() {
       durationMs,
       ok: (b) => !b.includes('"errors"') && b.includes('"profileBundles"'),
     });
+  const limitLoad = (durationMs: number) =>
+    runLoad({ url: limitUrl, bodies: pageBodies, concurrency: CONCURRENCY, durationMs, ok: (b) => !b.includes('"errors"') && b.includes('"profileBundles"') });
+  // the limit must answer the very same document, or its ratio means nothing
+  const post = async (url: string, body: string, auth: boolean) =>
+    (await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${s.token}` } : {}) } })).json();
+  let sameShape = true;
+  for (const body of pageBodies.slice(0, 3)) {
+    const [g, l] = [await post(gwUrl, body, true), await post(limitUrl, body, false)];
+    if (JSON.stringify(g) !== JSON.stringify(l)) {
+      sameShape = false;
+      console.log(`limit server answers differently from the gateway:\n gateway ${JSON.stringify(g).slice(0, 600)}\n limit   ${JSON.stringify(l).slice(0, 600)}`);
+    }
+  }
+  console.log(`limit server (bare node:http + minimal SQL) answers the page byte for byte as the gateway does: ${sameShape ? 'yes' : 'NO'}`);
   const helloLoad = (durationMs: number) => runLoad({ url: helloUrl, bodies: [HELLO], concurrency: CONCURRENCY, durationMs, ok: (b) => b.includes('"world"') });
 
   await gwLoad(WARMUP_SECONDS * 1000);
   await helloLoad(WARMUP_SECONDS * 1000);
+  await limitLoad(WARMUP_SECONDS * 1000);
   const gwRuns: LoadResult[] = [];
   const helloRuns: LoadResult[] = [];
+  const limitRuns: LoadResult[] = [];
   let gwCpuShare = 0;
   let gwCpuMs = 0;
   let gwPages = 0;
@@ -295,16 +323,21 @@ async function main() {
     gwCpuMs += used;
     gwPages += gwRuns[run].ok;
     helloRuns.push(await helloLoad(SECONDS * 1000));
-    console.log(`run ${run + 1}: gateway ${fmt(gwRuns[run].rps)} req/s, hello ${fmt(helloRuns[run].rps)} req/s, ratio ${(gwRuns[run].rps / helloRuns[run].rps).toFixed(3)}`);
+    limitRuns.push(await limitLoad(SECONDS * 1000));
+    console.log(
+      `run ${run + 1}: gateway ${fmt(gwRuns[run].rps)} req/s, hello ${fmt(helloRuns[run].rps)} req/s, limit ${fmt(limitRuns[run].rps)} req/s; ` +
+        `gateway ÷ hello ${(gwRuns[run].rps / helloRuns[run].rps).toFixed(3)}, gateway ÷ limit ${(gwRuns[run].rps / limitRuns[run].rps).toFixed(3)}`,
+    );
   }
   const loadedRss = rssOf(gw.serverPid);
   const sample = gwRuns[0].samples[0] ?? helloRuns[0].samples[0];
   if (sample) console.log(`\nfailed response sample: ${sample}`);
   console.log();
-  console.log(table(['server', 'req/s', 'p50', 'p90', 'p99', 'max', 'failed', 'client CPU'], [...gwRuns.map((r, i) => row(`gateway page, run ${i + 1}`, r)), ...helloRuns.map((r, i) => row(`hello-world, run ${i + 1}`, r))]));
+  console.log(table(['server', 'req/s', 'p50', 'p90', 'p99', 'max', 'failed', 'client CPU'], [...gwRuns.map((r, i) => row(`gateway page, run ${i + 1}`, r)), ...limitRuns.map((r, i) => row(`limit (node:http + SQL) page, run ${i + 1}`, r)), ...helloRuns.map((r, i) => row(`hello-world, run ${i + 1}`, r))]));
   const gwRps = median(gwRuns.map((r) => r.rps));
   const helloRps = median(helloRuns.map((r) => r.rps));
   const ratio = median(gwRuns.map((r, i) => r.rps / helloRuns[i].rps));
+  const limitRatio = median(gwRuns.map((r, i) => r.rps / limitRuns[i].rps));
   console.log();
   console.log(
     table(
@@ -315,6 +348,8 @@ async function main() {
         ['hello-world req/s', fmt(helloRps)],
         ['hello-world p50 / p99', `${ms(median(helloRuns.map((r) => r.p50)))} / ${ms(median(helloRuns.map((r) => r.p99)))}`],
         ['ratio gateway / hello (median of per-run ratios)', ratio.toFixed(3)],
+        ['limit (bare node:http + minimal SQL) req/s', fmt(median(limitRuns.map((r) => r.rps)))],
+        ['ratio gateway / limit (median of per-run ratios)', limitRatio.toFixed(3)],
         ['projects served per second', fmt(gwRps * PAGE)],
         ['gateway CPU during its windows (share of one core)', `${fmt(gwCpuShare * 100, 0)} %`],
         ['gateway CPU per page (user + system)', ms(gwCpuMs / gwPages)],
@@ -324,6 +359,7 @@ async function main() {
   );
   await killAndWait(gw.child);
   await killAndWait(hello.child);
+  await killAndWait(limit.child);
   fs.rmSync(s.dataDir, { recursive: true, force: true });
   if (profileDir) {
     // the whole life of the gateway process: start, warm-up and the measured windows
@@ -341,6 +377,14 @@ async function main() {
   ]);
   const targets: Target[] = [
     { name: 'nested page req/s ÷ hello-world req/s', value: ratio.toFixed(3), target: '(reported; ~1,350 fields vs one)', met: null },
+    {
+      name: 'nested page req/s ÷ limit req/s (bare node:http + minimal SQL, SQLite)',
+      value: limitRatio.toFixed(3),
+      target: '≥ 0.25',
+      met: sameShape ? limitRatio >= 0.25 : null,
+      note: sameShape ? undefined : 'limit answered differently',
+    },
+    { name: 'peer: PostGraphile on PostgreSQL', value: 'n/a', target: '≥ 1.0 × PostGraphile', met: null, note: 'not built yet (bench/README.md)' },
     { name: 'nested page p99 ÷ p50 (closed loop)', value: (gwP99 / gwP50).toFixed(1), target: `≤ ${TARGET_TAIL}`, met: gwP99 / gwP50 <= TARGET_TAIL },
     {
       name: 'SQL statements independent of page size',
