@@ -7,8 +7,8 @@ import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { Node } from '../graphql/relay/node.interface.js';
 import { JSONScalar } from '../graphql/scalars.js';
 import { GpuBudgetVerdict, QuotaLevelVerdict } from '../tenancy/quota.type.js';
-import { Phase } from '../workflow/phase.type.js';
-import { ProgressStatus } from '../workflow/progress.type.js';
+import { Phase } from '../graphql/phase.type.js';
+import { ProgressStatus } from '../graphql/progress.type.js';
 import type { AppDeployment } from './deployment.entity.js';
 import { DeploymentPhase } from './deployment.model.js';
 

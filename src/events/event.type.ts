@@ -3,7 +3,7 @@ import { Connection } from '../graphql/relay/connection.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { Node } from '../graphql/relay/node.interface.js';
 import { JSONScalar } from '../graphql/scalars.js';
-import { Phase } from '../workflow/phase.type.js';
+import { Phase } from '../graphql/phase.type.js';
 import { eventCursor, type EventDto } from './event.dto.js';
 import { EventType, SubjectKind } from './event.entity.js';
 import { isLaggingMarker, SubscriptionLaggingError, type LaggingMarker } from './event.stream.js';

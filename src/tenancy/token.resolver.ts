@@ -3,7 +3,6 @@ import type { Ctx as Context } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { mutate } from '../graphql/payload.js';
 import { fromGlobalId, NodeKind } from '../graphql/relay/global-id.js';
-import { ApiToken } from './api-token.entity.js';
 import { ProjectNode } from './project.type.js';
 import { TenantNode } from './tenant.type.js';
 import {
@@ -35,7 +34,7 @@ export class RoleBindingResolver {
 export class TokenResolver {
   @Query(() => ViewerType, { description: 'Who am I: the calling token and its role bindings' })
   async viewer(@Ctx() ctx: Context): Promise<ViewerType> {
-    const token = await ctx.em.findOneOrFail(ApiToken, { id: ctx.viewer.tokenId });
+    const token = await ctx.services.tokens.own(ctx);
     return Object.assign(new ViewerType(), {
       token: ApiTokenNode.from(token),
       isPlatformAdmin: ctx.viewer.isPlatformAdmin,

@@ -1,7 +1,7 @@
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { FailureReason, WaitReason } from './flow.js';
+import { FailureReason, WaitReason } from '../workflow/flow.js';
 import { Phase } from './phase.type.js';
-import type { TrackedEntity } from './tracked.entity.js';
+import type { TrackedEntity } from '../workflow/tracked.entity.js';
 
 registerEnumType(WaitReason, { name: 'WaitReason', description: 'Why a pool or deployment is not done yet' });
 registerEnumType(FailureReason, { name: 'FailureReason', description: 'Why a step of a pool or deployment failed' });
