@@ -44,6 +44,9 @@ export class Metrics {
   constructor() {
     // unprefixed: process_* and nodejs_* are the names dashboards and alerts for Node.js expect
     collectDefaultMetrics({ register: this.registry });
+    // gauges named like counters (promtool: non-counter metrics should not have "_total" suffix);
+    // nodejs_active_handles / _requests / _resources carry the same counts by type
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
   }
 
   /** Operation names are client-chosen: cap their cardinality. */
