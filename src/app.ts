@@ -29,6 +29,7 @@ import { createServices, type Services } from './services.js';
 import { busAccessNotifier } from './tenancy/access.change.js';
 import { AuditPurger } from './audit/audit.purge.js';
 import type { Clock } from './common/clock.js';
+import { attachRuntimeMetrics } from './observability/runtime.metrics.js';
 
 export interface App {
   config: Config;
@@ -117,6 +118,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       streamHooks: { onStart: () => metrics.subscriptions.inc(), onEnd: () => metrics.subscriptions.dec() },
       clock: opts.clock,
     });
+    const detachMetrics = attachRuntimeMetrics(metrics.registry, { orm, runner, hub: hub.adapter, bus });
     const flowOptions = { capi: config.capi, pollMs: config.workflow.pollMs };
     runner.register(poolProvisionFlow(flowOptions));
     runner.register(poolDeleteFlow(flowOptions));
@@ -160,6 +162,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         if (stopped) return;
         stopped = true;
         await server.stop();
+        detachMetrics();
         nudger.stop();
         await auditPurger.stop();
         await runner.stop();

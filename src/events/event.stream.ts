@@ -12,6 +12,7 @@ import { GraphQLError } from 'graphql';
 import { DomainError, type ErrorCode } from '../errors.js';
 import type { EventBus, EventTopic } from './event.bus.js';
 import { eventCursor, type EventDto } from './event.dto.js';
+import { publish, streamEvents } from '../observability/channels.js';
 
 export interface StreamSource<T extends object = EventDto> {
   bus: EventBus;
@@ -138,7 +139,10 @@ async function* stream<T extends object>(src: StreamSource<T>, control: Control)
     yield* catchUp();
     for (;;) {
       if (control.closed) return;
-      if (overflow) throw laggingError(lastEvent, src.afterCursor ?? null, src.cursorOf);
+      if (overflow) {
+        publish(streamEvents, () => ({ source: src.bus, event: 'lagging' }));
+        throw laggingError(lastEvent, src.afterCursor ?? null, src.cursorOf);
+      }
       if (resync) {
         resync = false;
         yield* catchUp();
@@ -196,7 +200,9 @@ export function subscriptionStream<T extends object = EventDto>(src: StreamSourc
     next: async () => {
       if (finished) return { done: true, value: undefined };
       try {
-        return await inner.next();
+        const r = await inner.next();
+        if (!r.done) publish(streamEvents, () => ({ source: src.bus, event: 'delivered' }));
+        return r;
       } catch (e) {
         if (e instanceof GraphQLError && e.extensions?.code === 'SUBSCRIPTION_LAGGING') {
           finished = true;
