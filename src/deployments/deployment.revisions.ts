@@ -73,8 +73,10 @@ export async function switchRow(em: Em, d: AppDeployment, expected: number, numb
   const n = await em.nativeUpdate(AppDeployment, { id: d.id, revision: expected }, { revision: number, spec, resolvedVariables: { ...content.resolvedVariables }, gpuRequests: held });
   if (n !== 1) return false;
   await em.nativeDelete(AppDeploymentBundle, { deployment: d.id });
-  content.bundleIds.forEach((bundle, position) => em.create(AppDeploymentBundle, { deployment: d.id, bundle, position }));
-  await em.flush();
+  // native inserts: links of the same keys may sit in this EntityManager's identity map, where a
+  // create would merge with them instead of inserting
+  const rows = content.bundleIds.map((bundle, position) => ({ deployment_id: d.id, bundle_id: bundle, position }));
+  if (rows.length) await run(em, knexOf(em)('app_deployment_bundle').insert(rows));
   return true;
 }
 

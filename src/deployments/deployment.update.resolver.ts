@@ -45,8 +45,8 @@ const payloadOf = (r: UpdateResult): Partial<UpdateAppDeploymentPayload> => ({
 @Resolver(() => AppDeploymentNode)
 export class DeploymentUpdateResolver {
   @FieldResolver(() => Int, { description: 'The revision whose bundles and values the deployment holds: the one serving, or the one rolling out' })
-  async revision(@Root() d: AppDeploymentNode, @Ctx() ctx: Context): Promise<number> {
-    return (await ctx.services.deployments.byId(ctx, d.uuid))?.revision ?? 1;
+  revision(@Root() d: AppDeploymentNode): number {
+    return d.revisionNumber;
   }
 
   @FieldResolver(() => AppDeploymentRevisionConnection, { description: 'Its revisions, oldest first: what ran, who asked, how each rollout ended' })

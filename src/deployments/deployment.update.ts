@@ -164,7 +164,8 @@ export class DeploymentUpdates {
     const fresh = await em.findOneOrFail(AppDeployment, { id: d.id }, { refresh: true });
     if (fresh.phase !== DeploymentPhase.RUNNING || fresh.revision !== d.revision) throw new ConflictError(`app deployment ${d.name} changed concurrently (now ${fresh.phase}, revision ${fresh.revision}); read it again`, ['id']);
     await ensureRevisionRow(em, fresh);
-    const number = fresh.revision + 1;
+    // after the latest, failed ones included (the row may be back at an earlier one)
+    const number = (await this.latestNumber(em, d.id)) + 1;
     // one ACTIVE job per deployment: a concurrent delete, retry or upgrade makes this insert fail
     this.deps.jobs.create(em, UPGRADE_FLOW, d.id, project.id);
     const content = { bundleIds: p.spec.bundleIds, variables, resolvedVariables: { ...p.resolved }, gpuRequests: p.gpuRequests };
@@ -206,6 +207,11 @@ export class DeploymentUpdates {
     return rev;
   }
 
+  private async latestNumber(em: Em, deploymentId: string): Promise<number> {
+    const [latest] = await em.find(AppDeploymentRevision, { deployment: deploymentId }, { orderBy: { number: 'desc' }, limit: 1, fields: ['number'] });
+    return latest?.number ?? 1;
+  }
+
   private async plan(ctx: Ctx, d: AppDeployment, project: Project, p: Prepared): Promise<UpdatePlan> {
     const refusals: DomainError[] = [];
     const pool = await ctx.em.findOneOrFail(ComputePool, { id: d.pool.id });
@@ -227,11 +233,11 @@ export class DeploymentUpdates {
     const ids = { tenantId: project.tenant.id, projectId: project.id, deploymentId: d.id };
     const base = { project: project.name, deployment: d.name, cluster: d.cluster, clusterSet: pool.clusterSet, retries: d.retries, hubName: hubNameOf(d, project.name), ids };
     const currentWork = renderManifestWork({ ...base, components: (await this.componentsOf(ctx, d)), resolved: d.resolvedVariables as never, gpuRequests: d.gpuRequests, revision: d.revision });
-    const nextWork = renderManifestWork({ ...base, components: p.components, resolved: p.resolved, gpuRequests: p.gpuRequests, revision: d.revision + 1 });
+    const nextWork = renderManifestWork({ ...base, components: p.components, resolved: p.resolved, gpuRequests: p.gpuRequests, revision: (await this.latestNumber(ctx.em, d.id)) + 1 });
     return {
       allowed: refusals.length === 0,
       refusals,
-      revision: d.revision + 1,
+      revision: (await this.latestNumber(ctx.em, d.id)) + 1,
       gpuRequests: p.gpuRequests,
       gpuIncrease: more,
       gpuDecrease: less,
