@@ -54,8 +54,8 @@ export class DeploymentUpdateResolver {
     return connectionOf(AppDeploymentRevisionConnection, await ctx.services.deploymentUpdates.revisions(ctx, d.uuid, pageRequest(args)), AppDeploymentRevisionNode.from);
   }
 
-  @Mutation(() => UpdateAppDeploymentPayload, { description: 'Roll a new revision of a RUNNING deployment out in place (other bundle versions, values or GPUs); dryRun returns the plan and the hub-object diff' })
-  updateAppDeployment(@Arg('input', () => UpdateAppDeploymentInput) input: UpdateAppDeploymentInput, @Ctx() ctx: Context): Promise<UpdateAppDeploymentPayload> {
+  @Mutation(() => UpdateAppDeploymentPayload, { description: 'Roll a new revision of a RUNNING deployment out in place (other bundle versions, values or GPUs); dryRun returns the plan and the hub-object diff. Who may call: project editors, project admins and tenant admins' })
+  updateAppDeployment(@Arg('input', () => UpdateAppDeploymentInput, { description: 'Which deployment, and what changes' }) input: UpdateAppDeploymentInput, @Ctx() ctx: Context): Promise<UpdateAppDeploymentPayload> {
     return mutate(
       UpdateAppDeploymentPayload,
       async () => {
@@ -68,8 +68,8 @@ export class DeploymentUpdateResolver {
     );
   }
 
-  @Mutation(() => UpdateAppDeploymentPayload, { description: 'Roll back: a new revision pinning exactly the bundle versions and values of an earlier revision' })
-  rollbackAppDeployment(@Arg('input', () => RollbackAppDeploymentInput) input: RollbackAppDeploymentInput, @Ctx() ctx: Context): Promise<UpdateAppDeploymentPayload> {
+  @Mutation(() => UpdateAppDeploymentPayload, { description: 'Roll back: a new revision pinning exactly the bundle versions and values of an earlier revision. Who may call: project editors, project admins and tenant admins' })
+  rollbackAppDeployment(@Arg('input', () => RollbackAppDeploymentInput, { description: 'Which deployment, and which revision to go back to' }) input: RollbackAppDeploymentInput, @Ctx() ctx: Context): Promise<UpdateAppDeploymentPayload> {
     return mutate(
       UpdateAppDeploymentPayload,
       async () => payloadOf(await ctx.services.deploymentUpdates.rollback(ctx, fromGlobalId(input.id, NodeKind.AppDeployment, ['id']), input.toRevision, input.idempotencyKey ?? null)),

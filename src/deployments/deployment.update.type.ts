@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { AuditActorType } from '../audit/audit.type.js';
 import { Payload, UserError } from '../graphql/payload.js';
-import { Connection } from '../graphql/relay/connection.js';
+import { Connection, connectionDescription } from '../graphql/relay/connection.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { JSONScalar } from '../graphql/scalars.js';
 import { GpuBudgetVerdict, QuotaLevelVerdict } from '../tenancy/quota.type.js';
@@ -83,12 +83,12 @@ export class AppDeploymentRevisionNode {
   }
 }
 
-@ObjectType()
+@ObjectType({ description: connectionDescription('AppDeploymentRevision') })
 export class AppDeploymentRevisionConnection extends Connection(AppDeploymentRevisionNode, 'AppDeploymentRevision') {}
 
 @ObjectType('ObjectChange', { description: 'One difference between the hub objects of the current revision and of the new one' })
 export class ObjectChangeType {
-  @Field(() => String, { description: 'kind/namespace/name of the hub object' })
+  @Field(() => String, { description: 'The hub object, as kind/namespace/name' })
   object!: string;
 
   @Field(() => String, { description: 'JSON path inside it; manifests of a ManifestWork are keyed [kind/namespace/name]' })
