@@ -4,6 +4,8 @@ import { Payload, UserError } from '../graphql/payload.js';
 import { Connection, connectionDescription } from '../graphql/relay/connection.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { JSONScalar } from '../graphql/scalars.js';
+import '../graphql/progress.type.js';
+import { FailureReason } from '../workflow/flow.js';
 import { GpuBudgetVerdict, QuotaLevelVerdict } from '../tenancy/quota.type.js';
 import { AppDeploymentNode, GpuRequestType, PlanStep, VariableValueInput } from './deployment.type.js';
 import { RevisionOutcome, type AppDeploymentRevision } from './deployment.revision.entity.js';
@@ -24,8 +26,8 @@ export class RevisionFailureType {
   @Field(() => String, { description: 'The step that failed (apply-work or rollout)' })
   step!: string;
 
-  @Field(() => String, { description: 'A FailureReason value, e.g. RELEASE_FAILED' })
-  reason!: string;
+  @Field(() => FailureReason, { description: 'Machine-readable cause, e.g. RELEASE_FAILED' })
+  reason!: FailureReason;
 
   @Field(() => String, { description: 'What happened, for people' })
   message!: string;
@@ -76,7 +78,7 @@ export class AppDeploymentRevisionNode {
       actor: Object.assign(new AuditActorType(), { tokenId: r.actorTokenId && toGlobalId(NodeKind.ApiToken, r.actorTokenId), subject: r.actorSubject }),
       createdAt: r.createdAt,
       outcome: r.outcome,
-      failure: r.failureReason ? Object.assign(new RevisionFailureType(), { step: r.failureStep ?? '', reason: r.failureReason, message: r.failureMessage ?? '' }) : null,
+      failure: r.failureReason ? Object.assign(new RevisionFailureType(), { step: r.failureStep ?? '', reason: r.failureReason as FailureReason, message: r.failureMessage ?? '' }) : null,
       rollbackOf: r.rollbackOf,
       replaces: r.replaces,
     });
