@@ -82,12 +82,12 @@ export function createServices(deps: ServiceDeps): Services {
   });
   const deployments = new DeploymentService({ pools, events: deps.events, jobs: deps.jobs, wake: deps.wake });
   const deploymentUpdates = new DeploymentUpdates({ events: deps.events, jobs: deps.jobs, wake: deps.wake });
-  // first: it names the deployments and revisions (a current revision is also an app_deployment_bundle)
-  bundles.registerReferences(revisionsPinning);
   bundles.registerReferences(async (em, bundleId) => {
     const n = await em.count(AppDeploymentBundle, { bundle: bundleId, deployment: { phase: { $ne: DeploymentPhase.DELETED } } });
     return n ? `is used by ${n} app deployment(s)` : null;
   });
+  // versions that earlier revisions of live deployments pin (a rollback needs them)
+  bundles.registerReferences(revisionsPinning);
   projects.registerDependents(async (em, projectId) => {
     const n = await em.count(AppDeployment, { project: projectId, phase: { $ne: DeploymentPhase.DELETED } });
     return n ? `has ${n} app deployment(s)` : null;

@@ -15,6 +15,9 @@ export class Migration20261206042330DeploymentRevisions extends Migration {
   }
 
   override async down(): Promise<void> {
-
+    // (generated empty for SQLite: written by hand)
+    this.addSql(`drop table if exists \`app_deployment_revision_bundle\``);
+    this.addSql(`drop table if exists \`app_deployment_revision\``);
+    this.addSql(`alter table \`app_deployment\` drop column \`revision\``);
   }
 }
