@@ -7,6 +7,7 @@ import type { Config } from './config.js';
 import { acquireStartupLock, dialectOf, initOrm, migrate, type Em, type Orm, type StartupLock } from './db/orm.js';
 import { poolDeleteFlow, poolProvisionFlow } from './compute/pool.flow.js';
 import { deployFlow, undeployFlow } from './deployments/deployment.flow.js';
+import { upgradeFlow } from './deployments/deployment.update.flow.js';
 import { InProcessEventBus, type EventBus } from './events/event.bus.js';
 import { EventLog } from './events/event.log.js';
 import { RedisEventBus } from './events/event.bus.redis.js';
@@ -125,6 +126,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const deploymentDeps = { pools: services.pools, events, pollMs: config.workflow.pollMs };
     runner.register(deployFlow(deploymentDeps));
     runner.register(undeployFlow(deploymentDeps));
+    runner.register(upgradeFlow(deploymentDeps));
 
     const em = orm.em.fork() as Em;
     const bootstrapToken = await services.tokens.bootstrapAdmin(em, config.bootstrapAdminToken);

@@ -326,6 +326,7 @@ export class WorkflowRunner {
       stepId,
       stepIndex: index >= 0 ? index : null,
       stepCount: flow.steps.length,
+      details: flow.eventDetails?.(subject) ?? null,
     };
   }
 
@@ -452,7 +453,7 @@ export class WorkflowRunner {
             waitMessage: result.message,
             ...(reasonChanged ? { waitingSince: new Date() } : {}),
           } as never);
-          emit({ ...base, type: reasonChanged ? EventType.STEP_WAITING : EventType.STEP_PROGRESS, phase: subject.phase, percent, message: result.message, details: { reason: result.reason } });
+          emit({ ...base, type: reasonChanged ? EventType.STEP_WAITING : EventType.STEP_PROGRESS, phase: subject.phase, percent, message: result.message, details: { ...base.details, reason: result.reason } });
           return fields;
         });
       }
@@ -510,9 +511,10 @@ export class WorkflowRunner {
   ): Promise<void> {
     const em = this.orm.em.fork() as Em;
     const from = subject.phase;
+    const failed = flow.failedPhase ?? 'FAILED';
     const title = flow.steps.find((s) => s.id === stepId)?.title ?? `step ${stepId}`;
     await this.commit(em, job, async (tem, emit, events) => {
-      await flow.machine.apply(tem, flow.entity, subject.id, from, 'FAILED', {
+      await flow.machine.apply(tem, flow.entity, subject.id, from, failed, {
         failureReason: result.reason,
         failureStep: stepId,
         failureMessage: result.message,
@@ -520,13 +522,13 @@ export class WorkflowRunner {
         waitMessage: null,
         waitingSince: null,
       });
-      emit({ ...base, type: EventType.STEP_FAILED, phase: 'FAILED', percent: subject.percent, message: result.message, details: { reason: result.reason } });
-      emit({ ...base, type: EventType.PHASE_CHANGED, phase: 'FAILED', percent: subject.percent, message: `${flow.machine.name} ${subject.name} failed at ${title}: ${result.message}` });
+      emit({ ...base, type: EventType.STEP_FAILED, phase: failed, percent: subject.percent, message: result.message, details: { ...base.details, reason: result.reason } });
+      emit({ ...base, type: EventType.PHASE_CHANGED, phase: failed, percent: subject.percent, message: `${flow.machine.name} ${subject.name} failed at ${title}: ${result.message}` });
       if (withHook) await flow.onFail?.({ em: tem, subject, events, results: job.checkpoint }, { reason: result.reason, step: stepId, message: result.message });
       return { state: JobState.FAILED, stepId, finishedAt: new Date(), leaseOwner: null, leaseUntil: null, errorAttempts: job.errorAttempts };
     });
     job.released = true;
-    subject.phase = 'FAILED';
+    subject.phase = failed;
   }
 
   /**
