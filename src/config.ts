@@ -34,6 +34,7 @@ export const CONFIG_VARIABLES = [
   'MAX_HANDSHAKES_PER_MINUTE',
   'TOKEN_RECHECK_MS',
   'INTROSPECTION',
+  'CORS_ORIGINS',
   'HUB_KUBECONFIG',
   'HUB_CONTEXT',
   'HUB_IN_CLUSTER',
@@ -115,6 +116,12 @@ export interface Config {
   tokenRecheckMs: number;
   /** INTROSPECTION, default true (the gateway ships its schema; set false to hide it) */
   introspection: boolean;
+  /**
+   * CORS_ORIGINS: comma-separated origins (`https://app.example.com`) whose pages may call the API
+   * from a browser, or `*` for any; default none (same-origin only). Credentials (cookies) are never
+   * allowed: callers authenticate with a bearer header.
+   */
+  corsOrigins: string[];
   hub:
     | { kind: 'kubeconfig'; file: string; context: string | undefined }
     | { kind: 'in-cluster' }
@@ -171,6 +178,22 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     problems.push(`${name} must be true or false (got "${raw}")`);
     return def;
   };
+
+  const corsOrigins = (env.CORS_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const o of corsOrigins) {
+    if (o === '*') continue;
+    let origin: string | null = null;
+    try {
+      origin = new URL(o).origin;
+    } catch {
+      /* reported below */
+    }
+    // an origin is scheme://host[:port] exactly as browsers send it: no path, no trailing slash
+    if (origin !== o || !/^https?:/.test(o)) problems.push(`CORS_ORIGINS entries must be origins like https://app.example.com, or * (got "${o}")`);
+  }
 
   const dataDir = path.resolve(cwd, env.DATA_DIR || 'data');
 
@@ -252,6 +275,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     tokenRecheckMs: int('TOKEN_RECHECK_MS', 5_000, 100, 600_000),
     introspection: bool('INTROSPECTION', true),
+    corsOrigins,
     hub,
     capi: {
       clusterClass: capiRef('CAPI_CLUSTER_CLASS', 'spokegraph-edge'),

@@ -22,6 +22,7 @@ import { throttledLog, type Logger } from '../logger.js';
 import type { Services } from '../services.js';
 import { bearer } from '../tenancy/token.service.js';
 import type { Viewer } from '../tenancy/viewer.js';
+import { bearerChallenge, corsMiddleware, PREFLIGHT_HEADERS } from './cors.js';
 import { createFormatError } from './format-error.js';
 import { consoleRouter } from './console.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
@@ -83,7 +84,8 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: !config.introspection,
     allowBatchedHttpRequests: false,
-    csrfPrevention: true,
+    // a request carrying Authorization was preflighted by any browser (cors.ts)
+    csrfPrevention: { requestHeaders: PREFLIGHT_HEADERS },
     // main.ts owns shutdown (runner, hub, database too); Apollo's own handler would race it
     stopOnTerminationSignals: false,
     // the same token cap as the graphql-ws path: a huge flat document is refused while parsing
@@ -118,6 +120,7 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
     });
     next();
   });
+  app.use(corsMiddleware(config.corsOrigins));
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   app.get('/readyz', async (_req, res) => {
     try {
@@ -143,7 +146,10 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
         const secret = bearer(req.headers.authorization);
         const em = orm.em.fork() as Em;
         const viewer = secret ? await services.tokens.authenticate(em, secret) : null;
-        if (!viewer) throw unauthenticated();
+        if (!viewer) {
+          res.setHeader('WWW-Authenticate', bearerChallenge(Boolean(req.headers.authorization)));
+          throw unauthenticated();
+        }
         return makeCtx(viewer, em, requestId);
       },
     }),
