@@ -145,6 +145,13 @@ describe('GraphiQL', () => {
     const boot = await (await fetch(`${base}/graphiql/boot.js`)).text();
     expect(boot).not.toMatch(/https?:\/\//);
     expect(boot).toContain("window.location.origin + '/graphql'");
+    // subscriptions: graphql-ws (served from here) with the Headers tab's Authorization as connectionParams
+    expect(assets).toContain('/graphiql/graphql-ws.js');
+    expect(boot).toMatch(/graphqlWs\.createClient\(\{[^}]*connectionParams: \{ authorization: authorization \}/);
+    expect(boot).toContain('wsClient: ws');
+    // GraphiQL mounts after a token is known (no unauthenticated schema fetch); headers are not persisted
+    expect(boot).toContain("'API token'");
+    expect(boot).toContain('shouldPersistHeaders: false');
   });
 
   it('unknown assets are 404, and a GET without Accept: text/html is not the page', async () => {
