@@ -30,6 +30,7 @@ import { graphiqlPage, graphiqlRouter, wantsGraphiql } from './graphiql.js';
 import type { ConnectionCounters } from './connection.counters.js';
 import { assertCost, limitRules } from './limits.js';
 import type { Metrics } from './metrics.js';
+import { createSseServer, SSE_PATH } from './sse.server.js';
 import { createWsServer, WS_PATH } from './ws.server.js';
 
 export interface ServerDeps {
@@ -74,6 +75,8 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
   // ---- graphql-ws (ws.server.ts) ---------------------------------------------------------
   const throttled = throttledLog(log);
   const ws = createWsServer({ httpServer, config, schema, orm, services, metrics, log, throttled, bus, formatError, counters: deps.counters });
+  // GraphQL over SSE: the same registry, so the same caps, auth and revocation (sse.server.ts)
+  const sse = createSseServer({ config, schema, orm, services, log, throttled, formatError, registry: ws.registry });
 
   // ---- Apollo over HTTP ----------------------------------------------------------------------
   const apollo = new ApolloServer<Ctx>({
@@ -92,7 +95,14 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
     parseOptions: { maxTokens: 10_000 },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }),
-      { serverWillStart: async () => ({ drainServer: async () => void (await ws.dispose()) }) },
+      {
+        serverWillStart: async () => ({
+          drainServer: async () => {
+            sse.dispose();
+            await ws.dispose();
+          },
+        }),
+      },
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       metrics.apolloPlugin(),
@@ -136,6 +146,7 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
   app.use(graphiqlRouter());
   app.use(consoleRouter());
   app.get('/graphql', (req, res, next) => (wantsGraphiql(req) ? void res.type('html').send(graphiqlPage) : next()));
+  app.all(SSE_PATH, express.json({ limit: config.limits.bodyBytes }), (req, res, next) => void sse.handle(req, res).catch(next));
   app.use(
     '/graphql',
     express.json({ limit: config.limits.bodyBytes }),
