@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { CapiInfrastructure } from './kube/index.js';
 import type { LogLevel } from './logger.js';
+import { parseOidcIssuers, type OidcIssuer } from './tenancy/oidc.config.js';
 import { parseSimEnv, type SimOptions } from './sim/index.js';
 
 /**
@@ -35,6 +36,7 @@ export const CONFIG_VARIABLES = [
   'TOKEN_RECHECK_MS',
   'INTROSPECTION',
   'CORS_ORIGINS',
+  'OIDC_ISSUERS',
   'HUB_KUBECONFIG',
   'HUB_CONTEXT',
   'HUB_IN_CLUSTER',
@@ -122,6 +124,11 @@ export interface Config {
    * allowed: callers authenticate with a bearer header.
    */
   corsOrigins: string[];
+  /**
+   * OIDC_ISSUERS: JSON list of identity providers whose JWTs are accepted as bearer tokens, each
+   * with its audience, JWKS URL and group → role mapping (tenancy/oidc.config.ts); default none.
+   */
+  oidcIssuers: OidcIssuer[];
   hub:
     | { kind: 'kubeconfig'; file: string; context: string | undefined }
     | { kind: 'in-cluster' }
@@ -194,6 +201,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     // an origin is scheme://host[:port] exactly as browsers send it: no path, no trailing slash
     if (origin !== o || !/^https?:/.test(o)) problems.push(`CORS_ORIGINS entries must be origins like https://app.example.com, or * (got "${o}")`);
   }
+
+  const oidc = parseOidcIssuers(env.OIDC_ISSUERS);
+  problems.push(...oidc.problems);
 
   const dataDir = path.resolve(cwd, env.DATA_DIR || 'data');
 
@@ -276,6 +286,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     tokenRecheckMs: int('TOKEN_RECHECK_MS', 5_000, 100, 600_000),
     introspection: bool('INTROSPECTION', true),
     corsOrigins,
+    oidcIssuers: oidc.issuers,
     hub,
     capi: {
       clusterClass: capiRef('CAPI_CLUSTER_CLASS', 'spokegraph-edge'),

@@ -20,6 +20,7 @@ import { ErrorCode } from '../errors.js';
 import type { EventBus } from '../events/event.bus.js';
 import { throttledLog, type Logger } from '../logger.js';
 import type { Services } from '../services.js';
+import { OidcVerifier } from '../tenancy/oidc.verifier.js';
 import { bearer } from '../tenancy/token.service.js';
 import type { Viewer } from '../tenancy/viewer.js';
 import { bearerChallenge, corsMiddleware, PREFLIGHT_HEADERS } from './cors.js';
@@ -66,6 +67,8 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
   const { config, schema, orm, services, metrics, log, bus } = deps;
   const formatError = createFormatError(log, { suggestions: config.introspection });
   const rules = limitRules(config.limits);
+  // JWTs of the identity providers in OIDC_ISSUERS; every other bearer value is an API token
+  const oidc = config.oidcIssuers.length ? new OidcVerifier(config.oidcIssuers, log) : null;
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
@@ -156,7 +159,7 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
         res.setHeader(REQUEST_ID_HEADER, requestId);
         const secret = bearer(req.headers.authorization);
         const em = orm.em.fork() as Em;
-        const viewer = secret ? await services.tokens.authenticate(em, secret) : null;
+        const viewer = !secret ? null : oidc?.handles(secret) ? await oidc.authenticate(em, secret) : await services.tokens.authenticate(em, secret);
         if (!viewer) {
           res.setHeader('WWW-Authenticate', bearerChallenge(Boolean(req.headers.authorization)));
           throw unauthenticated();

@@ -4,6 +4,7 @@ import { ValidationError } from '../errors.js';
 import { mutate } from '../graphql/payload.js';
 import { fromGlobalId, NodeKind } from '../graphql/relay/global-id.js';
 import { ApiToken } from './api-token.entity.js';
+import { OidcViewer } from './oidc.verifier.js';
 import { ProjectNode } from './project.type.js';
 import { TenantNode } from './tenant.type.js';
 import {
@@ -35,9 +36,12 @@ export class RoleBindingResolver {
 export class TokenResolver {
   @Query(() => ViewerType, { description: 'Who am I: the calling token and its role bindings' })
   async viewer(@Ctx() ctx: Context): Promise<ViewerType> {
-    const token = await ctx.em.findOneOrFail(ApiToken, { id: ctx.viewer.tokenId });
+    const subject = ctx.viewer instanceof OidcViewer ? ctx.viewer.subject : null;
+    const token = subject ? null : await ctx.em.findOneOrFail(ApiToken, { id: ctx.viewer.tokenId });
     return Object.assign(new ViewerType(), {
-      token: ApiTokenNode.from(token),
+      token: token && ApiTokenNode.from(token),
+      subject,
+      name: ctx.viewer.tokenName,
       isPlatformAdmin: ctx.viewer.isPlatformAdmin,
       roleBindings: ctx.viewer.bindings.map(RoleBindingType.of),
     });
