@@ -22,4 +22,18 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  // Boundaries from review: the workflow engine knows steps and subjects, never the domains that use
+  // it; the simulator is loaded only when the hub is simulated (hub.setup.ts imports it dynamically),
+  // so nothing outside src/sim imports its runtime statically.
+  ...boundaries(),
 );
+
+function boundaries() {
+  const simulator = { group: ['**/sim/*', '!**/sim/sim.env.js'], allowTypeImports: true, message: 'load the simulator with import() only when the hub is simulated (see hub.setup.ts)' };
+  const domains = { group: ['**/deployments/**', '**/compute/**', '**/tenancy/**', '**/catalog/**', '**/audit/**', '**/usage/**', '**/graphql/**'], message: 'the workflow engine must not depend on domains or the GraphQL layer' };
+  const rule = (patterns) => ({ '@typescript-eslint/no-restricted-imports': ['error', { patterns }] });
+  return [
+    { files: ['src/**/*.ts'], ignores: ['src/sim/**', 'src/workflow/**'], rules: rule([simulator]) },
+    { files: ['src/workflow/**/*.ts'], rules: rule([simulator, domains]) },
+  ];
+}

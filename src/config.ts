@@ -6,7 +6,10 @@ import path from 'node:path';
 import type { CapiInfrastructure } from './kube/index.js';
 import type { LogLevel } from './logger.js';
 import { parseOidcIssuers, type OidcIssuer } from './tenancy/oidc.config.js';
-import { parseSimEnv, type SimOptions } from './sim/index.js';
+// Only the simulator's option parser and types: the simulator itself loads in hub.setup.ts, and only
+// when the hub is simulated.
+import { parseSimEnv } from './sim/sim.env.js';
+import type { SimOptions } from './sim/simulated.hub.js';
 
 /**
  * Every environment variable the gateway reads. Deployment manifests are checked against this list

@@ -6,7 +6,7 @@
 import type { Config } from './config.js';
 import { createHubAdapter, type HubAdapter } from './kube/index.js';
 import type { Logger } from './logger.js';
-import { startSimulatedHub, type SimulatedHub } from './sim/index.js';
+import type { SimulatedHub } from './sim/index.js';
 
 export interface HubHandle {
   adapter: HubAdapter;
@@ -19,6 +19,8 @@ export interface HubHandle {
 export async function connectHub(config: Config, log: Logger): Promise<HubHandle> {
   const hubLog = log.child({ component: 'hub' });
   if (config.hub.kind === 'simulated') {
+    // Loaded here, not at the top: a gateway on a real hub never loads the simulator.
+    const { startSimulatedHub } = await import('./sim/index.js');
     const sim = await startSimulatedHub({ ...config.hub.options, logger: hubLog });
     const adapter = createHubAdapter({ kind: 'simulated', hub: sim }, { logger: hubLog });
     return {

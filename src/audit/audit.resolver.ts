@@ -45,7 +45,7 @@ export class AuditResolver {
     description: 'Mutation calls, newest first: platform admins see all, tenant admins their tenants, project admins their projects',
   })
   async auditEventsPage(
-    @Arg('filter', () => AuditEventFilter, { nullable: true }) filter: AuditEventFilter | null,
+    @Arg('filter', () => AuditEventFilter, { nullable: true, description: 'Narrows the records; none: every record you may read' }) filter: AuditEventFilter | null,
     @Args(() => PageArgs) args: PageArgs,
     @Ctx() ctx: Context,
   ): Promise<AuditEventConnection> {
@@ -63,8 +63,8 @@ export class AuditResolver {
   })
   auditEventsLive(
     @Root() e: AuditDto | LaggingMarker,
-    @Arg('filter', () => AuditEventFilter, { nullable: true }) _filter: AuditEventFilter | null,
-    @Arg('after', () => String, { nullable: true }) _after: string | null,
+    @Arg('filter', () => AuditEventFilter, { nullable: true, description: 'Narrows the records; none: every record you may read' }) _filter: AuditEventFilter | null,
+    @Arg('after', () => String, { nullable: true, description: 'A cursor (AuditEvent.cursor): replay the records after it first, then go live; none: live from now' }) _after: string | null,
   ): AuditEventType {
     return AuditEventType.from(e);
   }

@@ -1,6 +1,6 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { isLaggingMarker, SubscriptionLaggingError, type LaggingMarker } from '../events/event.stream.js';
-import { Connection } from '../graphql/relay/connection.js';
+import { Connection, connectionDescription } from '../graphql/relay/connection.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { Node } from '../graphql/relay/node.interface.js';
 import { JSONScalar } from '../graphql/scalars.js';
@@ -8,6 +8,7 @@ import { AuditOutcome, auditCursor, type AuditDto } from './audit.model.js';
 
 registerEnumType(AuditOutcome, {
   name: 'AuditOutcome',
+  description: 'How an audited mutation call ended',
   valuesConfig: {
     OK: { description: 'Done (a dry run: answered)' },
     REFUSED: { description: 'Refused: user errors, an authorization refusal or invalid input; nothing changed' },
@@ -26,10 +27,10 @@ export class AuditActorType {
 
 @ObjectType('AuditError', { description: 'One user error of a refusal (its message is not recorded: it may echo input)' })
 export class AuditErrorType {
-  @Field(() => String)
+  @Field(() => String, { description: 'The user error code (see UserErrorCode) or the top-level error code' })
   code!: string;
 
-  @Field(() => [String], { nullable: true })
+  @Field(() => [String], { nullable: true, description: 'Path to the input field at fault, when the error named one' })
   field!: string[] | null;
 }
 
@@ -38,13 +39,13 @@ export class AuditEventType extends Node {
   @Field(() => String, { description: 'Resume a subscription, or page on, after this record' })
   cursor!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the call was recorded' })
   time!: Date;
 
   @Field(() => String, { description: 'The x-request-id of the call (given or generated)' })
   requestId!: string;
 
-  @Field(() => AuditActorType)
+  @Field(() => AuditActorType, { description: 'Who called' })
   actor!: AuditActorType;
 
   @Field(() => String, { description: 'The mutation, e.g. deployApp' })
@@ -68,13 +69,13 @@ export class AuditEventType extends Node {
   @Field(() => JSONScalar, { description: 'The input, secret values redacted, long values shortened' })
   input!: unknown;
 
-  @Field(() => AuditOutcome)
+  @Field(() => AuditOutcome, { description: 'How the call ended' })
   outcome!: AuditOutcome;
 
   @Field(() => String, { nullable: true, description: 'The first error code of a refusal or fault' })
   errorCode!: string | null;
 
-  @Field(() => [AuditErrorType])
+  @Field(() => [AuditErrorType], { description: 'The user errors of a refusal (empty when it succeeded)' })
   errors!: AuditErrorType[];
 
   static from(e: AuditDto | LaggingMarker): AuditEventType {
@@ -101,15 +102,15 @@ export class AuditEventType extends Node {
   }
 }
 
-@ObjectType()
+@ObjectType({ description: connectionDescription('AuditEvent') })
 export class AuditEventConnection extends Connection(AuditEventType, 'AuditEvent') {}
 
 @InputType('AuditEventFilter', { description: 'Every field narrows; records outside what you may read are never shown' })
 export class AuditEventFilter {
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'Only records about this tenant (global ID)' })
   tenantId?: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'Only records about this project (global ID)' })
   projectId?: string | null;
 
   @Field(() => String, { nullable: true, description: 'An ApiToken ID, or a subject' })
@@ -118,7 +119,7 @@ export class AuditEventFilter {
   @Field(() => String, { nullable: true, description: 'A mutation name, e.g. deployApp' })
   operation?: string | null;
 
-  @Field(() => AuditOutcome, { nullable: true })
+  @Field(() => AuditOutcome, { nullable: true, description: 'Only calls that ended this way' })
   outcome?: AuditOutcome | null;
 
   @Field(() => Date, { nullable: true, description: 'From this time on (inclusive)' })

@@ -5,135 +5,135 @@ import { JSONScalar } from '../graphql/scalars.js';
 import { BundleType, VariableType, WorkloadProfileType } from './bundle.model.js';
 import { ProfileBundleNode } from './bundle.type.js';
 
-@InputType('ClusterAddonInput')
+@InputType('ClusterAddonInput', { description: 'A cluster add-on (pack) to install on every cluster built from the profile' })
 export class ClusterAddonInput {
-  @Field(() => String)
+  @Field(() => String, { description: 'Name: 1-63 letters, digits, ".", "_" or "-"' })
   name!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Version such as 1.16.1 or v0.6.0' })
   version!: string;
 }
 
-@InputType('ClusterProfileInput')
+@InputType('ClusterProfileInput', { description: 'What compute pool clusters are built from (INFRASTRUCTURE and FULLSTACK bundles)' })
 export class ClusterProfileInput {
-  @Field(() => String, { description: 'e.g. 1.31.4' })
+  @Field(() => String, { description: 'Kubernetes version, e.g. 1.31.4 or v1.30' })
   kubernetesVersion!: string;
 
-  @Field(() => String, { description: 'e.g. calico, cilium' })
+  @Field(() => String, { description: 'Network plugin: 1-63 letters, digits, ".", "_" or "-" (e.g. calico, cilium)' })
   cni!: string;
 
-  @Field(() => String, { description: 'e.g. longhorn' })
+  @Field(() => String, { description: 'Storage plugin: 1-63 letters, digits, ".", "_" or "-" (e.g. longhorn)' })
   csi!: string;
 
-  @Field(() => [ClusterAddonInput], { nullable: true })
+  @Field(() => [ClusterAddonInput], { nullable: true, description: 'Further add-ons, at most 50' })
   addons?: ClusterAddonInput[] | null;
 }
 
-@InputType('HelmChartInput')
+@InputType('HelmChartInput', { description: "Where a component's Helm chart comes from" })
 export class HelmChartInput {
-  @Field(() => String, { description: 'https:// (or http://) Helm repository URL, or oci://registry/path' })
+  @Field(() => String, { description: 'Helm repository URL (https:// or http://), or oci://registry/path (no tag: the version is the tag); at most 512 characters' })
   repository!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Chart name: 1-128 letters, digits, ".", "_" or "-", starting and ending with a letter or digit' })
   chart!: string;
 
-  @Field(() => String, { description: 'Exact version or semver range' })
+  @Field(() => String, { description: 'Exact version or semver range, at most 128 characters (e.g. 1.2.3, ~1.2)' })
   version!: string;
 }
 
-@InputType('ComponentGpuInput')
+@InputType('ComponentGpuInput', { description: 'GPUs one component requests' })
 export class ComponentGpuInput {
-  @Field(() => String, { description: 'e.g. NVIDIA-H100' })
+  @Field(() => String, { description: 'GPU family, e.g. NVIDIA-H100' })
   family!: string;
 
-  @Field(() => Int, { description: '1-64' })
+  @Field(() => Int, { description: 'Number of GPUs, 1-64' })
   count!: number;
 }
 
-@InputType('ComponentExposeInput')
+@InputType('ComponentExposeInput', { description: 'Makes a component reachable from outside; its URL is published as an access URL' })
 export class ComponentExposeInput {
-  @Field(() => Int, { description: '1-65535' })
+  @Field(() => Int, { description: 'Service port, 1-65535' })
   port!: number;
 
-  @Field(() => String, { nullable: true, description: 'Starts with "/" (default "/")' })
+  @Field(() => String, { nullable: true, description: 'URL path, starting with "/", at most 256 characters (default "/")' })
   path?: string | null;
 }
 
-@InputType('WorkloadComponentInput')
+@InputType('WorkloadComponentInput', { description: 'One Helm release of a workload profile' })
 export class WorkloadComponentInput {
-  @Field(() => String, { description: 'DNS label, 1-53 characters, unique in the bundle (it names the Helm release)' })
+  @Field(() => String, { description: 'DNS label: 1-53 lowercase letters, digits and "-", unique in the bundle (it names the Helm release)' })
   name!: string;
 
-  @Field(() => HelmChartInput)
+  @Field(() => HelmChartInput, { description: 'The Helm chart to install' })
   chart!: HelmChartInput;
 
-  @Field(() => JSONScalar, { nullable: true, description: 'A JSON object of at most 64 KiB; strings may hold {{ .var.NAME }} macros' })
+  @Field(() => JSONScalar, { nullable: true, description: 'Helm values: a JSON object of at most 64 KiB and depth 32; strings may hold {{ .var.NAME }} macros naming variables of the bundle' })
   values?: unknown;
 
-  @Field(() => ComponentGpuInput, { nullable: true })
+  @Field(() => ComponentGpuInput, { nullable: true, description: 'GPUs the component requests; none if absent' })
   gpu?: ComponentGpuInput | null;
 
-  @Field(() => ComponentExposeInput, { nullable: true })
+  @Field(() => ComponentExposeInput, { nullable: true, description: 'Expose the component from outside; not exposed if absent' })
   expose?: ComponentExposeInput | null;
 }
 
-@InputType('WorkloadProfileInput')
+@InputType('WorkloadProfileInput', { description: 'What runs: Helm components of one type' })
 export class WorkloadProfileInput {
-  @Field(() => String, { description: 'Lowercase letters, digits, "-" and "."; unique in the bundle' })
+  @Field(() => String, { description: '1-63 lowercase letters, digits, "-" and ".", starting and ending with a letter or digit; unique in the bundle' })
   name!: string;
 
-  @Field(() => WorkloadProfileType)
+  @Field(() => WorkloadProfileType, { description: 'What the profile runs; app deployments need an APPLICATION profile in one of their bundles' })
   type!: WorkloadProfileType;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Free text, at most 1024 characters' })
   description?: string | null;
 
-  @Field(() => [WorkloadComponentInput])
+  @Field(() => [WorkloadComponentInput], { description: 'The Helm releases, 1-20, installed in this order' })
   components!: WorkloadComponentInput[];
 }
 
-@InputType('VariableDefinitionInput')
+@InputType('VariableDefinitionInput', { description: 'A typed input of a bundle, used in Helm values as {{ .var.NAME }}' })
 export class VariableDefinitionInput {
-  @Field(() => String, { description: '[A-Za-z_][A-Za-z0-9_-]*, at most 63 characters' })
+  @Field(() => String, { description: 'A letter or "_", then letters, digits, "_" or "-"; at most 63 characters' })
   name!: string;
 
-  @Field(() => VariableType)
+  @Field(() => VariableType, { description: 'Type every value must have' })
   type!: VariableType;
 
-  @Field(() => JSONScalar, { nullable: true, description: 'Must match the type; INT64 may be a decimal string' })
+  @Field(() => JSONScalar, { nullable: true, description: 'Default value, matching the type; INT64 may be a decimal string' })
   default?: unknown;
 
-  @Field(() => Boolean, { nullable: true, defaultValue: false })
+  @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'A deployment must give a value (unless there is a default); excludes locked' })
   required?: boolean | null;
 
-  @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'Needs a default; excludes required' })
+  @Field(() => Boolean, { nullable: true, defaultValue: false, description: 'Always the default: deployments cannot override it. Needs a default; excludes required' })
   locked?: boolean | null;
 
-  @Field(() => String, { nullable: true, description: 'At most 1024 characters' })
+  @Field(() => String, { nullable: true, description: 'What the variable is for, at most 1024 characters' })
   description?: string | null;
 }
 
-@InputType('CreateProfileBundleInput')
+@InputType('CreateProfileBundleInput', { description: 'Input of createProfileBundle: version 1 of a new bundle' })
 export class CreateProfileBundleInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Global ID of the project the bundle belongs to' })
   projectId!: string;
 
-  @Field(() => String, { description: '3-63 characters: lowercase letters, digits, "-"; unique in the project' })
+  @Field(() => String, { description: '3-63 characters: lowercase letters, digits and "-"; unique in the project (later versions share it)' })
   name!: string;
 
-  @Field(() => BundleType)
+  @Field(() => BundleType, { description: 'What the bundle packages' })
   type!: BundleType;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Free text, at most 2048 characters' })
   description?: string | null;
 
   @Field(() => ClusterProfileInput, { nullable: true, description: 'Required for INFRASTRUCTURE and FULLSTACK, absent for APPLICATION' })
   clusterProfile?: ClusterProfileInput | null;
 
-  @Field(() => [WorkloadProfileInput], { nullable: true })
+  @Field(() => [WorkloadProfileInput], { nullable: true, description: 'Workload profiles, at most 20 (APPLICATION bundles need at least one)' })
   workloadProfiles?: WorkloadProfileInput[] | null;
 
-  @Field(() => [VariableDefinitionInput], { nullable: true })
+  @Field(() => [VariableDefinitionInput], { nullable: true, description: 'Variable definitions, at most 100, names unique' })
   variables?: VariableDefinitionInput[] | null;
 }
 
@@ -144,27 +144,27 @@ export class CreateProfileBundleVersionInput {
   @Field(() => ID, { description: 'Any version of the bundle' })
   profileBundleId!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Description of the new version, at most 2048 characters' })
   description?: string | null;
 
-  @Field(() => ClusterProfileInput, { nullable: true })
+  @Field(() => ClusterProfileInput, { nullable: true, description: 'Cluster profile of the new version (INFRASTRUCTURE and FULLSTACK only)' })
   clusterProfile?: ClusterProfileInput | null;
 
-  @Field(() => [WorkloadProfileInput], { nullable: true })
+  @Field(() => [WorkloadProfileInput], { nullable: true, description: 'Workload profiles of the new version, at most 20' })
   workloadProfiles?: WorkloadProfileInput[] | null;
 
-  @Field(() => [VariableDefinitionInput], { nullable: true })
+  @Field(() => [VariableDefinitionInput], { nullable: true, description: 'Variable definitions of the new version, at most 100' })
   variables?: VariableDefinitionInput[] | null;
 }
 
-@InputType('DeleteProfileBundleInput')
+@InputType('DeleteProfileBundleInput', { description: 'Input of deleteProfileBundle' })
 export class DeleteProfileBundleInput {
   @Field(() => ID, { description: 'The version to delete' })
   id!: string;
 }
 
-@ObjectType('ProfileBundlePayload')
+@ObjectType('ProfileBundlePayload', { description: 'Result of a profile bundle mutation' })
 export class ProfileBundlePayload extends Payload {
-  @Field(() => ProfileBundleNode, { nullable: true })
+  @Field(() => ProfileBundleNode, { nullable: true, description: 'The bundle version created; null when the mutation was refused' })
   profileBundle: ProfileBundleNode | null = null;
 }

@@ -16,7 +16,7 @@ export class ProjectBundlesResolver {
     @Root() p: ProjectNode,
     @Args(() => PageArgs) args: PageArgs,
     @Arg('name', () => String, { nullable: true, description: 'Only the versions of this bundle' }) name: string | null,
-    @Arg('type', () => BundleType, { nullable: true }) type: BundleType | null,
+    @Arg('type', () => BundleType, { nullable: true, description: 'Only bundles of this type' }) type: BundleType | null,
     @Ctx() ctx: Context,
   ): Promise<ProfileBundleConnection> {
     const page = await ctx.services.bundles.pageForProject(ctx, { id: p.uuid, tenantId: p.tenantUuid }, pageRequest(args), { name, type });
@@ -26,24 +26,24 @@ export class ProjectBundlesResolver {
 
 @Resolver(() => ProfileBundleNode)
 export class BundleResolver {
-  @FieldResolver(() => ProjectNode)
+  @FieldResolver(() => ProjectNode, { description: 'The project the bundle belongs to' })
   async project(@Root() b: ProfileBundleNode, @Ctx() ctx: Context): Promise<ProjectNode> {
     const p = await ctx.services.projects.byId(ctx, b.projectUuid);
     if (!p) throw new Error('project of a visible bundle is not visible');
     return ProjectNode.from(p);
   }
 
-  @Mutation(() => ProfileBundlePayload, { description: 'Version 1 of a new bundle. Project editors and above' })
-  createProfileBundle(@Arg('input', () => CreateProfileBundleInput) input: CreateProfileBundleInput, @Ctx() ctx: Context): Promise<ProfileBundlePayload> {
+  @Mutation(() => ProfileBundlePayload, { description: 'Creates version 1 of a new bundle. Who may call: project editors, project admins and tenant admins' })
+  createProfileBundle(@Arg('input', () => CreateProfileBundleInput, { description: 'The new bundle' }) input: CreateProfileBundleInput, @Ctx() ctx: Context): Promise<ProfileBundlePayload> {
     return mutate(ProfileBundlePayload, async () => {
       const projectId = fromGlobalId(input.projectId, NodeKind.Project, ['projectId']);
       return { profileBundle: ProfileBundleNode.from(await ctx.services.bundles.create(ctx, { ...input, projectId })) };
     }, ctx);
   }
 
-  @Mutation(() => ProfileBundlePayload, { description: 'The next version of a bundle; earlier versions never change. Project editors and above' })
+  @Mutation(() => ProfileBundlePayload, { description: 'Creates the next version of a bundle; earlier versions never change. Who may call: project editors, project admins and tenant admins' })
   createProfileBundleVersion(
-    @Arg('input', () => CreateProfileBundleVersionInput) input: CreateProfileBundleVersionInput,
+    @Arg('input', () => CreateProfileBundleVersionInput, { description: 'The version to start from and what to change' }) input: CreateProfileBundleVersionInput,
     @Ctx() ctx: Context,
   ): Promise<ProfileBundlePayload> {
     return mutate(ProfileBundlePayload, async () => {
@@ -52,8 +52,8 @@ export class BundleResolver {
     }, ctx);
   }
 
-  @Mutation(() => DeletePayload, { description: 'Deletes one version; refused (IN_USE) while pools or deployments use it. Project editors and above' })
-  deleteProfileBundle(@Arg('input', () => DeleteProfileBundleInput) input: DeleteProfileBundleInput, @Ctx() ctx: Context): Promise<DeletePayload> {
+  @Mutation(() => DeletePayload, { description: 'Deletes one version; refused (IN_USE) while pools or deployments use it. Who may call: project editors, project admins and tenant admins' })
+  deleteProfileBundle(@Arg('input', () => DeleteProfileBundleInput, { description: 'Which version' }) input: DeleteProfileBundleInput, @Ctx() ctx: Context): Promise<DeletePayload> {
     return mutate(DeletePayload, async () => {
       await ctx.services.bundles.delete(ctx, fromGlobalId(input.id, NodeKind.ProfileBundle, ['id']));
       return { deletedId: input.id };

@@ -1,6 +1,6 @@
 /** GraphQL output types of the catalog: `ProfileBundle` (one immutable version) and its content. */
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Connection } from '../graphql/relay/connection.js';
+import { Connection, connectionDescription } from '../graphql/relay/connection.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { Node } from '../graphql/relay/node.interface.js';
 import { JSONScalar } from '../graphql/scalars.js';
@@ -9,41 +9,65 @@ import type { ProfileBundle } from './profile-bundle.entity.js';
 
 registerEnumType(BundleType, {
   name: 'BundleType',
-  description: 'APPLICATION: workloads only; INFRASTRUCTURE: a cluster profile for compute pools; FULLSTACK: both',
+  description: 'What a profile bundle packages, which decides what it can be used for',
+  valuesConfig: {
+    APPLICATION: { description: 'Workload profiles only: what app deployments run (one of their bundles must hold an APPLICATION workload profile)' },
+    INFRASTRUCTURE: { description: 'A cluster profile only: what compute pool clusters are built from' },
+    FULLSTACK: { description: 'A cluster profile and workload profiles: usable for pools and for deployments' },
+  },
 });
-registerEnumType(WorkloadProfileType, { name: 'WorkloadProfileType' });
-registerEnumType(VariableType, { name: 'VariableType' });
+registerEnumType(WorkloadProfileType, {
+  name: 'WorkloadProfileType',
+  description: 'What a workload profile runs',
+  valuesConfig: {
+    APPLICATION: { description: 'An application (the kind every app deployment needs)' },
+    MODEL: { description: 'A model server' },
+    INFRASTRUCTURE: { description: 'Cluster software that apps rely on' },
+  },
+});
+registerEnumType(VariableType, {
+  name: 'VariableType',
+  description: 'Type of a bundle variable; values are given as JSON',
+  valuesConfig: {
+    STRING: { description: 'Text of at most 4096 characters' },
+    BOOL: { description: 'A JSON true or false' },
+    INT32: { description: 'An integer from -2147483648 to 2147483647' },
+    INT64: { description: 'A 64-bit integer: a JSON number below 2^53 in magnitude, or a decimal string' },
+    FLOAT32: { description: 'A finite number, stored as single precision' },
+    FLOAT64: { description: 'A finite number' },
+  },
+});
 
-@ObjectType('ClusterAddon')
+@ObjectType('ClusterAddon', { description: 'A cluster add-on (pack) installed on every cluster built from the profile' })
 export class ClusterAddonType {
-  @Field(() => String)
+  @Field(() => String, { description: 'Name of the add-on, e.g. nvidia-gpu-operator' })
   name!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Version of the add-on, e.g. 24.9.0' })
   version!: string;
 }
 
 @ObjectType('ClusterProfile', { description: 'What a compute pool cluster is built from' })
 export class ClusterProfileType {
-  @Field(() => String)
+  @Field(() => String, { description: 'Kubernetes version of the clusters, e.g. 1.31.4' })
   kubernetesVersion!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Network plugin, e.g. calico' })
   cni!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Storage plugin, e.g. longhorn' })
   csi!: string;
 
-  @Field(() => [ClusterAddonType])
+  @Field(() => [ClusterAddonType], { description: 'Further add-ons of the clusters' })
   addons!: ClusterAddonType[];
 }
 
-@ObjectType('HelmChart')
+@ObjectType('HelmChart', { description: "Where a component's Helm chart comes from" })
 export class HelmChartType {
-  @Field(() => String, { description: 'https:// Helm repository URL or oci:// reference' })
+  @Field(() => String, { description: 'Helm repository URL (https:// or http://) or oci:// reference' })
   repository!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Chart name in the repository (for oci:// the last path part)' })
   chart!: string;
 
   @Field(() => String, { description: 'Exact version or semver range' })
@@ -52,37 +76,37 @@ export class HelmChartType {
 
 @ObjectType('ComponentGpu', { description: 'GPUs one component requests' })
 export class ComponentGpuType {
-  @Field(() => String)
+  @Field(() => String, { description: 'GPU family, e.g. NVIDIA-H100' })
   family!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Number of GPUs, 1-64' })
   count!: number;
 }
 
 @ObjectType('ComponentExpose', { description: 'The port (and path) under which a component is reachable' })
 export class ComponentExposeType {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Service port, 1-65535' })
   port!: number;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'URL path under which it is served, starting with "/"' })
   path!: string;
 }
 
 @ObjectType('WorkloadComponent', { description: 'One Helm release of a workload profile' })
 export class WorkloadComponentType {
-  @Field(() => String)
+  @Field(() => String, { description: 'Component name; also the name of its Helm release' })
   name!: string;
 
-  @Field(() => HelmChartType)
+  @Field(() => HelmChartType, { description: 'The Helm chart installed' })
   chart!: HelmChartType;
 
   @Field(() => JSONScalar, { description: 'Helm values; strings may hold {{ .var.NAME }} macros' })
   values!: Record<string, unknown>;
 
-  @Field(() => ComponentGpuType, { nullable: true })
+  @Field(() => ComponentGpuType, { nullable: true, description: 'GPUs the component requests; null for none' })
   gpu!: ComponentGpuType | null;
 
-  @Field(() => ComponentExposeType, { nullable: true })
+  @Field(() => ComponentExposeType, { nullable: true, description: 'How the component is reached from outside; null if it is not exposed' })
   expose!: ComponentExposeType | null;
 
   static of(c: ComponentSpec): WorkloadComponentType {
@@ -98,16 +122,16 @@ export class WorkloadComponentType {
 
 @ObjectType('WorkloadProfile', { description: 'What runs: Helm components of one type' })
 export class WorkloadProfileObject {
-  @Field(() => String)
+  @Field(() => String, { description: 'Name, unique in the bundle' })
   name!: string;
 
-  @Field(() => WorkloadProfileType)
+  @Field(() => WorkloadProfileType, { description: 'What the profile runs' })
   type!: WorkloadProfileType;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Free text (at most 1024 characters)' })
   description!: string | null;
 
-  @Field(() => [WorkloadComponentType])
+  @Field(() => [WorkloadComponentType], { description: 'The Helm releases of the profile, installed in this order' })
   components!: WorkloadComponentType[];
 
   static of(w: WorkloadProfileSpec): WorkloadProfileObject {
@@ -117,10 +141,10 @@ export class WorkloadProfileObject {
 
 @ObjectType('VariableDefinition', { description: 'A typed input of a bundle, used in values as {{ .var.NAME }}' })
 export class VariableDefinitionType {
-  @Field(() => String)
+  @Field(() => String, { description: 'Name used in macros: {{ .var.NAME }}' })
   name!: string;
 
-  @Field(() => VariableType)
+  @Field(() => VariableType, { description: 'Type every value must have' })
   type!: VariableType;
 
   @Field(() => JSONScalar, { nullable: true, description: 'Matches the type; INT64 beyond 2^53 is a decimal string' })
@@ -132,7 +156,7 @@ export class VariableDefinitionType {
   @Field(() => Boolean, { description: 'Always the default; deployments cannot override it' })
   locked!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'What the variable is for (at most 1024 characters)' })
   description!: string | null;
 
   static of(v: VariableSpec): VariableDefinitionType {
@@ -145,28 +169,28 @@ export class ProfileBundleNode extends Node {
   @Field(() => String, { description: 'Shared by all versions of the bundle in its project' })
   name!: string;
 
-  @Field(() => Int, { description: '1, 2, …' })
+  @Field(() => Int, { description: 'Version number: 1, 2, … (each version is immutable once created)' })
   version!: number;
 
   @Field(() => String, { description: 'The version for people: v1, v2, …' })
   versionLabel!: string;
 
-  @Field(() => BundleType)
+  @Field(() => BundleType, { description: 'What the bundle packages: decides whether pools, deployments or both can use it' })
   bundleType!: BundleType;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Free text (at most 2048 characters)' })
   description!: string | null;
 
-  @Field(() => ClusterProfileType, { nullable: true, description: 'INFRASTRUCTURE and FULLSTACK bundles' })
+  @Field(() => ClusterProfileType, { nullable: true, description: 'What pool clusters are built from (INFRASTRUCTURE and FULLSTACK bundles); null for APPLICATION bundles' })
   clusterProfile!: ClusterProfileType | null;
 
-  @Field(() => [WorkloadProfileObject])
+  @Field(() => [WorkloadProfileObject], { description: 'What runs: the workload profiles of this version' })
   workloadProfiles!: WorkloadProfileObject[];
 
-  @Field(() => [VariableDefinitionType])
+  @Field(() => [VariableDefinitionType], { description: 'Typed inputs that deployments give values for' })
   variables!: VariableDefinitionType[];
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When this version was created' })
   createdAt!: Date;
 
   uuid!: string;
@@ -193,5 +217,5 @@ export class ProfileBundleNode extends Node {
   }
 }
 
-@ObjectType()
+@ObjectType({ description: connectionDescription('ProfileBundle') })
 export class ProfileBundleConnection extends Connection(ProfileBundleNode, 'ProfileBundle') {}

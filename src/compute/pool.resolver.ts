@@ -58,18 +58,18 @@ const allocation = (gpuFamily: string, capacity: number, allocated: number) => O
 
 @Resolver(() => ComputePoolNode)
 export class PoolResolver {
-  @FieldResolver(() => ProjectNode)
+  @FieldResolver(() => ProjectNode, { description: 'The project that owns the pool' })
   async project(@Root() p: ComputePoolNode, @Ctx() ctx: Context): Promise<ProjectNode> {
     return ProjectNode.from((await ctx.services.projects.byId(ctx, p.projectUuid))!);
   }
 
-  @FieldResolver(() => ProfileBundleNode, { nullable: true })
+  @FieldResolver(() => ProfileBundleNode, { nullable: true, description: 'The INFRASTRUCTURE or FULLSTACK bundle version the clusters are built from; null if it is no longer visible' })
   async infrastructureBundle(@Root() p: ComputePoolNode, @Ctx() ctx: Context): Promise<ProfileBundleNode | null> {
     const b = await ctx.services.bundles.byId(ctx, p.bundleUuid);
     return b && ProfileBundleNode.from(b);
   }
 
-  @FieldResolver(() => [ComputePoolClusterType])
+  @FieldResolver(() => [ComputePoolClusterType], { description: 'The spoke clusters of the pool, by index, with their GPU capacity and allocation' })
   async clusters(@Root() p: ComputePoolNode, @Ctx() ctx: Context): Promise<ComputePoolClusterType[]> {
     const [clusters, gpus] = await Promise.all([ctx.services.pools.clusters(ctx, p.uuid), gpusByCluster(ctx, p.uuid)]);
     return clusters.map((c) =>
@@ -98,20 +98,20 @@ export class PoolResolver {
     return connectionOf(MachineConnection, await ctx.services.pools.machinePage(ctx, p.uuid, pageRequest(args)), MachineNode.from);
   }
 
-  @FieldResolver(() => EnvironmentNode)
+  @FieldResolver(() => EnvironmentNode, { description: 'Where the workloads of this pool go (its cluster set, bound into the project namespace)' })
   async environment(@Root() p: ComputePoolNode, @Ctx() ctx: Context): Promise<EnvironmentNode> {
     const project = await ctx.services.projects.byId(ctx, p.projectUuid);
     return EnvironmentNode.of(p.uuid, p.clusterSet, project!.namespace);
   }
 
-  @FieldResolver(() => DeploymentEventConnection, { description: 'The progress log, oldest first' })
+  @FieldResolver(() => DeploymentEventConnection, { description: 'The progress log of the pool, oldest first (seq order)' })
   async events(@Root() p: ComputePoolNode, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context): Promise<DeploymentEventConnection> {
     const page = await ctx.services.events.pageForSubject(ctx, p.uuid, args);
     return connectionOf(DeploymentEventConnection, page, DeploymentEventNode.from, eventCursor);
   }
 
-  @Mutation(() => ComputePoolPayload, { description: 'Admit a pool (machines and, for DEDICATED, GPU quota reserved) and start provisioning it' })
-  createComputePool(@Arg('input', () => CreateComputePoolInput) input: CreateComputePoolInput, @Ctx() ctx: Context): Promise<ComputePoolPayload> {
+  @Mutation(() => ComputePoolPayload, { description: 'Admits a pool in one transaction (machines reserved from the inventory and, for DEDICATED, GPU quota) and starts provisioning it; follow it with computePoolEvents. Who may call: project editors, project admins and tenant admins' })
+  createComputePool(@Arg('input', () => CreateComputePoolInput, { description: 'The pool to create' }) input: CreateComputePoolInput, @Ctx() ctx: Context): Promise<ComputePoolPayload> {
     return mutate(ComputePoolPayload, async () => {
       const projectId = fromGlobalId(input.projectId, NodeKind.Project, ['projectId']);
       const bundleId = fromGlobalId(input.infrastructureBundleId, NodeKind.ProfileBundle, ['infrastructureBundleId']);
@@ -131,8 +131,8 @@ export class PoolResolver {
     }, ctx);
   }
 
-  @Mutation(() => ComputePoolPayload, { description: 'Tear a pool down; refused while App Deployments use it' })
-  deleteComputePool(@Arg('input', () => DeleteComputePoolInput) input: DeleteComputePoolInput, @Ctx() ctx: Context): Promise<ComputePoolPayload> {
+  @Mutation(() => ComputePoolPayload, { description: 'Tears a pool down and releases its machines and quota; refused (IN_USE) while app deployments use it. Who may call: project editors, project admins and tenant admins' })
+  deleteComputePool(@Arg('input', () => DeleteComputePoolInput, { description: 'Which pool' }) input: DeleteComputePoolInput, @Ctx() ctx: Context): Promise<ComputePoolPayload> {
     return mutate(ComputePoolPayload, async () => {
       const pool = await ctx.services.pools.requestDelete(ctx, fromGlobalId(input.id, NodeKind.ComputePool, ['id']));
       return { computePool: ComputePoolNode.from(pool) };
@@ -140,13 +140,13 @@ export class PoolResolver {
   }
 
   @Subscription(() => DeploymentEventNode, {
-    description: "A pool's events: replays after `after` (a cursor), then live, without gaps or duplicates",
+    description: "A pool's events, in seq order: replays after `after`, then live, without gaps or duplicates. A subscriber that falls too far behind gets an error carrying the cursor to resume from. Who may call: anyone who can see it (checked when the subscription starts)",
     subscribe: subjectEvents(NodeKind.ComputePool, 'Compute pool', (ctx, id) => ctx.services.pools.byId(ctx, id)),
   })
   computePoolEvents(
     @Root() event: EventDto,
-    @Arg('id', () => ID) _id: string,
-    @Arg('after', () => String, { nullable: true }) _after: string | null,
+    @Arg('id', () => ID, { description: 'Global ID of the compute pool' }) _id: string,
+    @Arg('after', () => String, { nullable: true, description: 'A cursor (DeploymentEvent.cursor): replay the events after it, then go live; none: from the first event' }) _after: string | null,
   ): DeploymentEventNode {
     return DeploymentEventNode.from(event);
   }
@@ -154,11 +154,11 @@ export class PoolResolver {
 
 @Resolver(() => ProjectNode)
 export class ProjectPoolsResolver {
-  @FieldResolver(() => ComputePoolConnection)
+  @FieldResolver(() => ComputePoolConnection, { description: 'Compute pools of the project, oldest first (deleted ones included unless filtered out)' })
   async computePools(
     @Root() p: ProjectNode,
     @Args(() => PageArgs) args: PageArgs,
-    @Arg('phase', () => PoolPhase, { nullable: true }) phase: PoolPhase | null,
+    @Arg('phase', () => PoolPhase, { nullable: true, description: 'Only pools in this phase' }) phase: PoolPhase | null,
     @Ctx() ctx: Context,
   ): Promise<ComputePoolConnection> {
     return connectionOf(ComputePoolConnection, await ctx.services.pools.pageForProject(ctx, p.uuid, pageRequest(args), phase), ComputePoolNode.from);
@@ -177,7 +177,7 @@ export class MachinePoolResolver {
 
 @Resolver(() => EnvironmentNode)
 export class EnvironmentResolver {
-  @FieldResolver(() => ComputePoolNode)
+  @FieldResolver(() => ComputePoolNode, { description: 'The pool this environment belongs to' })
   async computePool(@Root() e: EnvironmentNode, @Ctx() ctx: Context): Promise<ComputePoolNode> {
     return ComputePoolNode.from((await ctx.services.pools.byId(ctx, e.poolUuid))!);
   }

@@ -1,71 +1,82 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Payload } from '../graphql/payload.js';
-import { Connection } from '../graphql/relay/connection.js';
+import { Connection, connectionDescription } from '../graphql/relay/connection.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { Node } from '../graphql/relay/node.interface.js';
-import { Phase } from '../workflow/phase.type.js';
-import { ProgressStatus } from '../workflow/progress.type.js';
+import { Phase, PHASE_DESCRIPTIONS } from '../graphql/phase.type.js';
+import { ProgressStatus } from '../graphql/progress.type.js';
 import { Architecture } from './machine.entity.js';
 import type { ComputePool } from './pool.entity.js';
 import { PoolMode, PoolPhase, type NodeRequirements } from './pool.model.js';
 
-registerEnumType(PoolMode, { name: 'ComputePoolMode' });
-registerEnumType(PoolPhase, { name: 'ComputePoolPhase' });
+registerEnumType(PoolMode, {
+  name: 'ComputePoolMode',
+  description: 'How a compute pool is shared; fixed at creation',
+  valuesConfig: {
+    DEDICATED: { description: 'One cluster for a single app deployment; all GPUs of its worker machines are reserved against the project quota' },
+    SHARED: { description: 'One or more clusters for many app deployments; each deployment reserves the GPUs it requests' },
+  },
+});
+registerEnumType(PoolPhase, {
+  name: 'ComputePoolPhase',
+  description: 'Phase of a compute pool: PENDING, PROVISIONING, REGISTERING, INSTALLING, then RUNNING; FAILED on a failed step; DELETING, DELETED when removed',
+  valuesConfig: Object.fromEntries(Object.values(PoolPhase).map((v) => [v, PHASE_DESCRIPTIONS[v]])),
+});
 
-@ObjectType('GpuPerNode')
+@ObjectType('GpuPerNode', { description: 'GPUs each worker node must have' })
 export class GpuPerNode {
-  @Field(() => String)
+  @Field(() => String, { description: 'GPU family, e.g. NVIDIA-H100' })
   family!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'GPUs per worker node' })
   countPerNode!: number;
 }
 
-@ObjectType('ControlPlaneRequirement')
+@ObjectType('ControlPlaneRequirement', { description: 'Control-plane nodes of each cluster' })
 export class ControlPlaneRequirementType {
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Control-plane nodes per cluster: 1, 3 or 5' })
   nodeCount!: number;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'Whether control-plane nodes also run workloads' })
   workerNodeEligible!: boolean;
 
-  @Field(() => Architecture, { nullable: true })
+  @Field(() => Architecture, { nullable: true, description: 'Required CPU architecture; null for any' })
   architecture!: Architecture | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Least CPU cores of each machine (0: no minimum)' })
   minCpuCount!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Least memory of each machine, in MiB (0: no minimum)' })
   minMemoryMiB!: number;
 }
 
-@ObjectType('WorkerPoolRequirement')
+@ObjectType('WorkerPoolRequirement', { description: 'One group of worker nodes of each cluster' })
 export class WorkerPoolRequirementType {
-  @Field(() => String)
+  @Field(() => String, { description: 'Name of the worker group, unique in the pool' })
   name!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Worker nodes of this group per cluster' })
   nodeCount!: number;
 
-  @Field(() => Architecture, { nullable: true })
+  @Field(() => Architecture, { nullable: true, description: 'Required CPU architecture; null for any' })
   architecture!: Architecture | null;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Least CPU cores of each machine (0: no minimum)' })
   minCpuCount!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Least memory of each machine, in MiB (0: no minimum)' })
   minMemoryMiB!: number;
 
-  @Field(() => GpuPerNode, { nullable: true })
+  @Field(() => GpuPerNode, { nullable: true, description: 'GPUs each machine must have; null for CPU-only workers' })
   gpu!: GpuPerNode | null;
 }
 
 @ObjectType('NodeRequirements', { description: 'The shape of each cluster of the pool' })
 export class NodeRequirementsType {
-  @Field(() => ControlPlaneRequirementType)
+  @Field(() => ControlPlaneRequirementType, { description: 'Control-plane nodes of each cluster' })
   controlPlane!: ControlPlaneRequirementType;
 
-  @Field(() => [WorkerPoolRequirementType])
+  @Field(() => [WorkerPoolRequirementType], { description: 'Worker node groups of each cluster (may be empty for a single-node cluster)' })
   workerPools!: WorkerPoolRequirementType[];
 
   static of(r: NodeRequirements): NodeRequirementsType {
@@ -76,18 +87,18 @@ export class NodeRequirementsType {
   }
 }
 
-@ObjectType('GpuAllocation')
+@ObjectType('GpuAllocation', { description: 'GPU capacity of one family and how much of it deployments hold' })
 export class GpuAllocation {
-  @Field(() => String)
+  @Field(() => String, { description: 'GPU family, e.g. NVIDIA-H100' })
   gpuFamily!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'GPUs of this family on the worker nodes' })
   capacity!: number;
 
   @Field(() => Int, { description: 'Held by App Deployments (SHARED pools); a DEDICATED pool serves one deployment' })
   allocated!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'GPUs not held by deployments: capacity minus allocated, never below 0' })
   free!: number;
 }
 
@@ -96,13 +107,13 @@ export class ComputePoolClusterType {
   @Field(() => String, { description: 'Cluster API Cluster and OCM ManagedCluster name' })
   name!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Position of the cluster in the pool, from 0' })
   index!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Nodes of the cluster (control plane and workers)' })
   nodeCount!: number;
 
-  @Field(() => [GpuAllocation])
+  @Field(() => [GpuAllocation], { description: 'GPU capacity and allocation of this cluster per family' })
   gpus!: GpuAllocation[];
 
   uuid!: string;
@@ -110,37 +121,37 @@ export class ComputePoolClusterType {
 
 @ObjectType('ComputePool', { implements: Node, description: 'Kubernetes cluster(s) where apps run; each cluster is an OCM spoke' })
 export class ComputePoolNode extends Node {
-  @Field(() => String)
+  @Field(() => String, { description: 'Name, unique in the project among pools not deleted (3-33 lowercase letters, digits and "-")' })
   name!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Free text (at most 2048 characters)' })
   description!: string | null;
 
-  @Field(() => PoolMode)
+  @Field(() => PoolMode, { description: 'DEDICATED (one deployment) or SHARED (many)' })
   mode!: PoolMode;
 
   @Field(() => Phase, { description: 'One of the ComputePoolPhase values' })
   phase!: PoolPhase;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Number of clusters (always 1 for DEDICATED)' })
   clusterCount!: number;
 
-  @Field(() => String)
+  @Field(() => String, { description: "Kubernetes version of the clusters, from the infrastructure bundle's cluster profile" })
   kubernetesVersion!: string;
 
-  @Field(() => NodeRequirementsType)
+  @Field(() => NodeRequirementsType, { description: 'The shape of each cluster' })
   nodeRequirements!: NodeRequirementsType;
 
-  @Field(() => ProgressStatus)
+  @Field(() => ProgressStatus, { description: 'Progress of provisioning or deletion, what it waits on, why it failed' })
   status!: ProgressStatus;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the pool was admitted' })
   createdAt!: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the pool last changed' })
   updatedAt!: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the pool reached DELETED; null before' })
   deletedAt!: Date | null;
 
   uuid!: string;
@@ -170,7 +181,7 @@ export class ComputePoolNode extends Node {
   }
 }
 
-@ObjectType()
+@ObjectType({ description: connectionDescription('ComputePool') })
 export class ComputePoolConnection extends Connection(ComputePoolNode, 'ComputePool') {}
 
 export enum EnvironmentTopology {
@@ -179,11 +190,18 @@ export enum EnvironmentTopology {
   /** the user brings a Placement */
   TOPOLOGY_OCM_BYOP = 'TOPOLOGY_OCM_BYOP',
 }
-registerEnumType(EnvironmentTopology, { name: 'EnvironmentTopology' });
+registerEnumType(EnvironmentTopology, {
+  name: 'EnvironmentTopology',
+  description: 'How workloads of an environment are placed on clusters',
+  valuesConfig: {
+    TOPOLOGY_OCM: { description: 'The gateway creates the OCM Placement for each deployment' },
+    TOPOLOGY_OCM_BYOP: { description: 'A Placement the user brings (bring your own placement)' },
+  },
+});
 
 @ObjectType('Environment', { implements: Node, description: "Where a pool's workloads go: an OCM cluster set bound into the project namespace" })
 export class EnvironmentNode extends Node {
-  @Field(() => EnvironmentTopology)
+  @Field(() => EnvironmentTopology, { description: 'How workloads are placed' })
   topology!: EnvironmentTopology;
 
   @Field(() => [String], { description: 'ManagedClusterSets the Placements select from' })
@@ -213,98 +231,98 @@ export class EnvironmentNode extends Node {
   }
 }
 
-@InputType('GpuPerNodeInput')
+@InputType('GpuPerNodeInput', { description: 'GPUs each worker node must have' })
 export class GpuPerNodeInput {
-  @Field(() => String)
+  @Field(() => String, { description: 'GPU family, e.g. NVIDIA-H100' })
   family!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'GPUs per worker node, 1-64' })
   countPerNode!: number;
 }
 
-@InputType('ControlPlaneRequirementInput')
+@InputType('ControlPlaneRequirementInput', { description: "Control-plane nodes of each cluster; fields left out come from the project's compute defaults or mean no constraint" })
 export class ControlPlaneRequirementInput {
-  @Field(() => Int, { nullable: true, description: "1, 3 or 5 (default: the project's compute defaults)" })
+  @Field(() => Int, { nullable: true, description: "Control-plane nodes per cluster: 1, 3 or 5 (default: the project's compute defaults)" })
   nodeCount?: number | null;
 
-  @Field(() => Boolean, { nullable: true })
+  @Field(() => Boolean, { nullable: true, description: "Whether control-plane nodes also run workloads; must be true without worker pools (default: the project's compute defaults)" })
   workerNodeEligible?: boolean | null;
 
-  @Field(() => Architecture, { nullable: true })
+  @Field(() => Architecture, { nullable: true, description: 'Required CPU architecture (default: any)' })
   architecture?: Architecture | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'Least CPU cores of each machine, 0-4096 (default 0)' })
   minCpuCount?: number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'Least memory of each machine in MiB, 0-67108864 (default 0)' })
   minMemoryMiB?: number | null;
 }
 
-@InputType('WorkerPoolRequirementInput')
+@InputType('WorkerPoolRequirementInput', { description: 'One group of worker nodes of each cluster' })
 export class WorkerPoolRequirementInput {
-  @Field(() => String)
+  @Field(() => String, { description: '1-32 lowercase letters, digits or "-", unique in the pool' })
   name!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Worker nodes of this group per cluster, 1-100' })
   nodeCount!: number;
 
-  @Field(() => Architecture, { nullable: true })
+  @Field(() => Architecture, { nullable: true, description: 'Required CPU architecture (default: any)' })
   architecture?: Architecture | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'Least CPU cores of each machine, 0-4096 (default 0)' })
   minCpuCount?: number | null;
 
-  @Field(() => Int, { nullable: true })
+  @Field(() => Int, { nullable: true, description: 'Least memory of each machine in MiB, 0-67108864 (default 0)' })
   minMemoryMiB?: number | null;
 
-  @Field(() => GpuPerNodeInput, { nullable: true })
+  @Field(() => GpuPerNodeInput, { nullable: true, description: 'GPUs each machine must have (default: none required)' })
   gpu?: GpuPerNodeInput | null;
 }
 
-@InputType('NodeRequirementsInput')
+@InputType('NodeRequirementsInput', { description: 'The shape of each cluster of a pool: at most 10 worker groups, at most 500 machines in the whole pool' })
 export class NodeRequirementsInput {
-  @Field(() => ControlPlaneRequirementInput, { nullable: true })
+  @Field(() => ControlPlaneRequirementInput, { nullable: true, description: "Control-plane nodes (default: the project's compute defaults)" })
   controlPlane?: ControlPlaneRequirementInput | null;
 
-  @Field(() => [WorkerPoolRequirementInput], { nullable: true })
+  @Field(() => [WorkerPoolRequirementInput], { nullable: true, description: 'Worker node groups, at most 10 (default: none, a control-plane-only cluster)' })
   workerPools?: WorkerPoolRequirementInput[] | null;
 }
 
-@InputType('CreateComputePoolInput')
+@InputType('CreateComputePoolInput', { description: 'Input of createComputePool' })
 export class CreateComputePoolInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Global ID of the project' })
   projectId!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: '3-33 lowercase letters, digits and "-", starting with a letter and ending with a letter or digit; unique in the project' })
   name!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Free text, at most 2048 characters' })
   description?: string | null;
 
-  @Field(() => PoolMode)
+  @Field(() => PoolMode, { description: 'DEDICATED or SHARED; cannot be changed later' })
   mode!: PoolMode;
 
-  @Field(() => Int, { nullable: true, description: 'SHARED pools: number of clusters (default 1)' })
+  @Field(() => Int, { nullable: true, description: 'SHARED pools: number of clusters, 1-20 (default 1); DEDICATED pools have one' })
   clusterCount?: number | null;
 
   @Field(() => ID, { description: 'An INFRASTRUCTURE or FULLSTACK profile bundle version of the project' })
   infrastructureBundleId!: string;
 
-  @Field(() => NodeRequirementsInput)
+  @Field(() => NodeRequirementsInput, { description: 'The shape of each cluster; machines are chosen from the tenant inventory and reserved at once' })
   nodeRequirements!: NodeRequirementsInput;
 
-  @Field(() => String, { nullable: true, description: 'Same key and input returns the first result' })
+  @Field(() => String, { nullable: true, description: 'Your key for this request (1-255 printable ASCII characters): the same key and input return the first result; the same key with another input is refused' })
   idempotencyKey?: string | null;
 }
 
-@InputType('DeleteComputePoolInput')
+@InputType('DeleteComputePoolInput', { description: 'Input of deleteComputePool' })
 export class DeleteComputePoolInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Global ID of the pool' })
   id!: string;
 }
 
-@ObjectType('ComputePoolPayload')
+@ObjectType('ComputePoolPayload', { description: 'Result of a compute pool mutation' })
 export class ComputePoolPayload extends Payload {
-  @Field(() => ComputePoolNode, { nullable: true })
+  @Field(() => ComputePoolNode, { nullable: true, description: 'The pool as it is now (phase PENDING after create, DELETING after delete); null when the mutation was refused' })
   computePool: ComputePoolNode | null = null;
 }

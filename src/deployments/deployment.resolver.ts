@@ -69,30 +69,30 @@ async function deployPayload(ctx: Context, input: DeployInput, dryRun: boolean):
 
 @Resolver(() => AppDeploymentNode)
 export class DeploymentResolver {
-  @FieldResolver(() => ProjectNode)
+  @FieldResolver(() => ProjectNode, { description: 'The project the deployment belongs to' })
   async project(@Root() d: AppDeploymentNode, @Ctx() ctx: Context): Promise<ProjectNode> {
     return ProjectNode.from((await ctx.services.projects.byId(ctx, d.projectUuid))!);
   }
 
-  @FieldResolver(() => ComputePoolNode)
+  @FieldResolver(() => ComputePoolNode, { description: 'The compute pool the deployment runs on (for a new dedicated pool: the pool made for it)' })
   async computePool(@Root() d: AppDeploymentNode, @Ctx() ctx: Context): Promise<ComputePoolNode> {
     return ComputePoolNode.from((await ctx.services.pools.byId(ctx, d.poolUuid))!);
   }
 
-  @FieldResolver(() => [ProfileBundleNode])
+  @FieldResolver(() => [ProfileBundleNode], { description: 'The profile bundle versions deployed (those still visible)' })
   async bundles(@Root() d: AppDeploymentNode, @Ctx() ctx: Context): Promise<ProfileBundleNode[]> {
     const ids = await ctx.services.deployments.bundleIds(ctx, d.uuid);
     const bundles = await Promise.all(ids.map((id) => ctx.services.bundles.byId(ctx, id)));
     return bundles.filter((b) => b !== null).map((b) => ProfileBundleNode.from(b!));
   }
 
-  @FieldResolver(() => DeploymentEventConnection, { description: 'The progress log, oldest first' })
+  @FieldResolver(() => DeploymentEventConnection, { description: 'The progress log of the deployment, oldest first (seq order)' })
   async events(@Root() d: AppDeploymentNode, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context): Promise<DeploymentEventConnection> {
     return connectionOf(DeploymentEventConnection, await ctx.services.events.pageForSubject(ctx, d.uuid, args), DeploymentEventNode.from, eventCursor);
   }
 
-  @Mutation(() => DeployAppPayload, { description: 'Deploy an app onto a RUNNING pool or a new dedicated pool; dryRun returns the plan' })
-  deployApp(@Arg('input', () => DeployAppInput) input: DeployAppInput, @Ctx() ctx: Context): Promise<DeployAppPayload> {
+  @Mutation(() => DeployAppPayload, { description: 'Deploys an app from profile bundles onto a RUNNING pool or a new dedicated pool. Admission is one transaction (names, bundle types, variables, GPU quota, GPU-hour budget, pool capacity): the deployment is QUEUED and runs in the background (follow appDeploymentEvents), or is refused with userErrors and nothing changes. With dryRun it returns the plan and writes nothing. Who may call: project editors, project admins and tenant admins' })
+  deployApp(@Arg('input', () => DeployAppInput, { description: 'What to deploy, where, with which values' }) input: DeployAppInput, @Ctx() ctx: Context): Promise<DeployAppPayload> {
     return mutate(
       DeployAppPayload,
       async () => {
@@ -127,18 +127,18 @@ export class DeploymentResolver {
     );
   }
 
-  @Mutation(() => AppDeploymentPayload, { description: 'Resume a FAILED deployment from its failed step' })
-  retryAppDeployment(@Arg('input', () => AppDeploymentIdInput) input: AppDeploymentIdInput, @Ctx() ctx: Context): Promise<AppDeploymentPayload> {
+  @Mutation(() => AppDeploymentPayload, { description: 'Resumes a FAILED deployment from its failed step (refused with ILLEGAL_STATE otherwise). Who may call: project editors, project admins and tenant admins' })
+  retryAppDeployment(@Arg('input', () => AppDeploymentIdInput, { description: 'Which deployment' }) input: AppDeploymentIdInput, @Ctx() ctx: Context): Promise<AppDeploymentPayload> {
     return mutate(AppDeploymentPayload, async () => ({ appDeployment: AppDeploymentNode.from(await ctx.services.deployments.retry(ctx, fromGlobalId(input.id, NodeKind.AppDeployment, ['id']))) }), ctx);
   }
 
-  @Mutation(() => AppDeploymentPayload, { description: 'Tear the deployment down (and the dedicated pool made for it); the record stays for audit' })
-  deleteAppDeployment(@Arg('input', () => AppDeploymentIdInput) input: AppDeploymentIdInput, @Ctx() ctx: Context): Promise<AppDeploymentPayload> {
+  @Mutation(() => AppDeploymentPayload, { description: 'Tears the deployment down (and the dedicated pool made for it) and releases its GPU quota; phase DELETING, then DELETED. The record and its events stay for audit. Who may call: project editors, project admins and tenant admins' })
+  deleteAppDeployment(@Arg('input', () => AppDeploymentIdInput, { description: 'Which deployment' }) input: AppDeploymentIdInput, @Ctx() ctx: Context): Promise<AppDeploymentPayload> {
     return mutate(AppDeploymentPayload, async () => ({ appDeployment: AppDeploymentNode.from(await ctx.services.deployments.requestDelete(ctx, fromGlobalId(input.id, NodeKind.AppDeployment, ['id']))) }), ctx);
   }
 
-  @Mutation(() => DeployAppPayload, { description: 'Deploy a copy under a new name: same bundles, target and values, with optional overrides' })
-  cloneAppDeployment(@Arg('input', () => CloneAppDeploymentInput) input: CloneAppDeploymentInput, @Ctx() ctx: Context): Promise<DeployAppPayload> {
+  @Mutation(() => DeployAppPayload, { description: 'Deploys a copy under a new name: same bundles, target and values, with optional overrides; takes dryRun like deployApp. Who may call: project editors, project admins and tenant admins' })
+  cloneAppDeployment(@Arg('input', () => CloneAppDeploymentInput, { description: 'Which deployment to copy, and what to change' }) input: CloneAppDeploymentInput, @Ctx() ctx: Context): Promise<DeployAppPayload> {
     return mutate(
       DeployAppPayload,
       async () => {
@@ -168,13 +168,13 @@ export class DeploymentResolver {
   }
 
   @Subscription(() => DeploymentEventNode, {
-    description: "A deployment's events (including its new dedicated pool's progress): replays after `after`, then live",
+    description: "A deployment's events (including the progress of its new dedicated pool), in seq order: replays after `after`, then live, without gaps or duplicates. A subscriber that falls too far behind gets an error carrying the cursor to resume from. Who may call: anyone who can see it (checked when the subscription starts)",
     subscribe: subjectEvents(NodeKind.AppDeployment, 'App deployment', (ctx, id) => ctx.services.deployments.byId(ctx, id)),
   })
   appDeploymentEvents(
     @Root() event: EventDto,
-    @Arg('id', () => ID) _id: string,
-    @Arg('after', () => String, { nullable: true }) _after: string | null,
+    @Arg('id', () => ID, { description: 'Global ID of the app deployment' }) _id: string,
+    @Arg('after', () => String, { nullable: true, description: 'A cursor (DeploymentEvent.cursor): replay the events after it, then go live; none: from the first event' }) _after: string | null,
   ): DeploymentEventNode {
     return DeploymentEventNode.from(event);
   }
@@ -191,11 +191,11 @@ export class PlanPoolResolver {
 
 @Resolver(() => ProjectNode)
 export class ProjectDeploymentsResolver {
-  @FieldResolver(() => AppDeploymentConnection)
+  @FieldResolver(() => AppDeploymentConnection, { description: 'App deployments of the project, oldest first (deleted ones included unless filtered out)' })
   async appDeployments(
     @Root() p: ProjectNode,
     @Args(() => PageArgs) args: PageArgs,
-    @Arg('phase', () => DeploymentPhase, { nullable: true }) phase: DeploymentPhase | null,
+    @Arg('phase', () => DeploymentPhase, { nullable: true, description: 'Only deployments in this phase' }) phase: DeploymentPhase | null,
     @Ctx() ctx: Context,
   ): Promise<AppDeploymentConnection> {
     return connectionOf(AppDeploymentConnection, await ctx.services.deployments.pageForProject(ctx, p.uuid, pageRequest(args), phase), AppDeploymentNode.from);

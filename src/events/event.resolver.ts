@@ -8,7 +8,7 @@ import { DeploymentEventNode } from './event.type.js';
 @Resolver(() => DeploymentEventNode)
 export class ProjectEventsResolver {
   @Subscription(() => DeploymentEventNode, {
-    description: 'Every event of every pool and deployment in a project: replays after `after` (a cursor), then live',
+    description: 'Every event of every pool and deployment in a project, in projectSeq order: replays after `after`, then live, without gaps or duplicates. A subscriber that falls too far behind gets an error carrying the cursor to resume from. Who may call: anyone who can see the project (checked when it starts)',
     subscribe: async ({ args, context }) => {
       const ctx = context as Context;
       const project = await ctx.services.projects.byId(ctx, fromGlobalId(args.projectId, NodeKind.Project, ['projectId']));
@@ -18,8 +18,8 @@ export class ProjectEventsResolver {
   })
   projectEvents(
     @Root() event: EventDto,
-    @Arg('projectId', () => ID) _projectId: string,
-    @Arg('after', () => String, { nullable: true }) _after: string | null,
+    @Arg('projectId', () => ID, { description: 'Global ID of the project' }) _projectId: string,
+    @Arg('after', () => String, { nullable: true, description: 'A cursor (DeploymentEvent.cursor): replay the events after it, then go live; none: from the first event of the project' }) _after: string | null,
     @Ctx() _ctx: Context,
   ): DeploymentEventNode {
     return DeploymentEventNode.from(event);

@@ -21,24 +21,41 @@ export enum UserErrorCode {
   IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
   ILLEGAL_STATE = 'ILLEGAL_STATE',
 }
-registerEnumType(UserErrorCode, { name: 'UserErrorCode', description: 'Why a mutation refused its input' });
+registerEnumType(UserErrorCode, {
+  name: 'UserErrorCode',
+  description: 'Why a mutation refused its input',
+  valuesConfig: {
+    INVALID_INPUT: { description: 'A value breaks a rule of its field (range, length, format, combination); the message says which' },
+    INVALID_NAME: { description: 'A name is not 3-33 lowercase letters, digits and `-`, starting with a letter and ending with a letter or digit' },
+    INVALID_ID: { description: 'An ID is malformed or names an object of another type' },
+    NOT_FOUND: { description: 'A referenced object does not exist or is not visible to you' },
+    ALREADY_EXISTS: { description: 'An object with this name already exists where names must be unique' },
+    CONFLICT: { description: 'The request conflicts with current state or a concurrent change (machines taken concurrently, a quota limit below the GPUs in use); re-read and try again' },
+    IN_USE: { description: 'The object is still used by others (projects of a tenant, pools using a bundle, deployments on a pool) and cannot be removed' },
+    QUOTA_EXCEEDED: { description: 'The GPUs requested would pass the project or tenant GPU quota of that family; the message names level, family, requested, used and limit' },
+    BUDGET_EXCEEDED: { description: 'The GPU-hours this would reserve pass the monthly GPU-hour budget of the project or tenant' },
+    INSUFFICIENT_CAPACITY: { description: 'Not enough free machines or free GPUs of the family in the pool or inventory' },
+    IDEMPOTENCY_KEY_REUSED: { description: 'This idempotency key was already used by you with a different input' },
+    ILLEGAL_STATE: { description: 'The object is in a phase where this operation is not allowed (e.g. retry of a deployment that has not failed)' },
+  },
+});
 
 @ObjectType('UserError', { description: 'An expected failure of a mutation; nothing was changed' })
 export class UserError {
   @Field(() => [String], { nullable: true, description: 'Path to the input field at fault, e.g. ["input", "name"]' })
   field!: string[] | null;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'What is wrong, in words meant for a person' })
   message!: string;
 
-  @Field(() => UserErrorCode)
+  @Field(() => UserErrorCode, { description: 'Machine-readable kind of failure' })
   code!: UserErrorCode;
 }
 
 /** Base of every payload. Never referenced itself, so it stays out of the emitted schema. */
 @ObjectType('Payload')
 export abstract class Payload {
-  @Field(() => [UserError])
+  @Field(() => [UserError], { description: 'Empty on success; otherwise why the mutation was refused, and nothing was changed' })
   userErrors: UserError[] = [];
 }
 

@@ -2,7 +2,7 @@
  * The one registry of resolvers. `npm run schema:emit` prints the result to schema.graphql and
  * `npm run schema:check` fails when the committed file differs from what this builds.
  */
-import { lexicographicSortSchema, printSchema, type GraphQLSchema } from 'graphql';
+import { lexicographicSortSchema, printSchema, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
 import { buildSchema, type ClassType, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { BundleResolver, ProjectBundlesResolver } from '../catalog/bundle.resolver.js';
@@ -70,7 +70,24 @@ export async function buildGatewaySchema(pubSub: PubSub = noTopicPubSub): Promis
   });
   // before any resolver: what no argument may ever hold (NUL, broken Unicode, absurd nesting);
   // the audit wrapper outside it records those refusals too
-  return auditMutations(guardArguments(schema));
+  return describeRootTypes(auditMutations(guardArguments(schema)));
+}
+
+/** type-graphql builds the root types itself and takes no description for them. */
+function describeRootTypes(schema: GraphQLSchema): GraphQLSchema {
+  const roots: [GraphQLObjectType | null | undefined, string][] = [
+    [schema.getQueryType(), 'Reads. Objects you may not see are absent (null or left out), never an authorization error.'],
+    [
+      schema.getMutationType(),
+      'Writes. Each takes one `input` and returns a payload whose `userErrors` list expected refusals (nothing changed then); every call is recorded in the audit trail.',
+    ],
+    [
+      schema.getSubscriptionType(),
+      'Live progress over graphql-ws: each stream replays what happened after its `after` cursor, then continues live, without gaps or duplicates. Access is checked when it starts.',
+    ],
+  ];
+  for (const [type, description] of roots) if (type) type.description = description;
+  return schema;
 }
 
 export function printGatewaySchema(schema: GraphQLSchema): string {

@@ -10,8 +10,8 @@ import { TenantNode } from './tenant.type.js';
 
 @Resolver(() => ProjectNode)
 export class ProjectResolver {
-  @Query(() => ProjectNode, { nullable: true })
-  async project(@Arg('name', () => String) name: string, @Ctx() ctx: Context): Promise<ProjectNode | null> {
+  @Query(() => ProjectNode, { nullable: true, description: 'A project by name; null if it does not exist or is not visible to you' })
+  async project(@Arg('name', () => String, { description: 'Name of the project (its hub namespace)' }) name: string, @Ctx() ctx: Context): Promise<ProjectNode | null> {
     const p = await ctx.services.projects.byName(ctx, name);
     return p && ProjectNode.from(p);
   }
@@ -21,7 +21,7 @@ export class ProjectResolver {
     return connectionOf(ProjectConnection, await ctx.services.projects.list(ctx, pageRequest(args)), ProjectNode.from);
   }
 
-  @FieldResolver(() => TenantNode)
+  @FieldResolver(() => TenantNode, { description: 'The tenant that owns the project' })
   async tenant(@Root() p: ProjectNode, @Ctx() ctx: Context): Promise<TenantNode> {
     // Project members see their tenant's name; the visibility rule grants it (any role in the tenant).
     const t = await ctx.services.tenants.byId(ctx, p.tenantUuid);
@@ -29,29 +29,29 @@ export class ProjectResolver {
     return TenantNode.from(t);
   }
 
-  @FieldResolver(() => [GpuQuotaType])
+  @FieldResolver(() => [GpuQuotaType], { description: 'GPU quota of the project per GPU family (families without an entry have limit 0)' })
   async gpuQuota(@Root() p: ProjectNode, @Ctx() ctx: Context): Promise<GpuQuotaType[]> {
     return (await ctx.services.quotas.forScope(ctx, p.uuid)).map(GpuQuotaType.of);
   }
 
-  @Mutation(() => ProjectPayload, { description: 'Tenant admins' })
-  createProject(@Arg('input', () => CreateProjectInput) input: CreateProjectInput, @Ctx() ctx: Context): Promise<ProjectPayload> {
+  @Mutation(() => ProjectPayload, { description: "Creates a project and its hub namespace. Who may call: tenant admins of the project's tenant" })
+  createProject(@Arg('input', () => CreateProjectInput, { description: 'The new project' }) input: CreateProjectInput, @Ctx() ctx: Context): Promise<ProjectPayload> {
     return mutate(ProjectPayload, async () => {
       const tenantId = fromGlobalId(input.tenantId, NodeKind.Tenant, ['tenantId']);
       return { project: ProjectNode.from(await ctx.services.projects.create(ctx, { ...input, tenantId })) };
     }, ctx);
   }
 
-  @Mutation(() => ProjectPayload, { description: 'Project admins; the quota needs a tenant admin' })
-  updateProject(@Arg('input', () => UpdateProjectInput) input: UpdateProjectInput, @Ctx() ctx: Context): Promise<ProjectPayload> {
+  @Mutation(() => ProjectPayload, { description: "Changes a project's settings. Who may call: project admins and tenant admins; changing the GPU quota or the GPU-hour budget takes a tenant admin" })
+  updateProject(@Arg('input', () => UpdateProjectInput, { description: 'What to change' }) input: UpdateProjectInput, @Ctx() ctx: Context): Promise<ProjectPayload> {
     return mutate(ProjectPayload, async () => {
       const id = fromGlobalId(input.id, NodeKind.Project, ['id']);
       return { project: ProjectNode.from(await ctx.services.projects.update(ctx, { ...input, id })) };
     }, ctx);
   }
 
-  @Mutation(() => DeletePayload, { description: 'Tenant admins; refused while pools or deployments exist' })
-  deleteProject(@Arg('input', () => DeleteProjectInput) input: DeleteProjectInput, @Ctx() ctx: Context): Promise<DeletePayload> {
+  @Mutation(() => DeletePayload, { description: "Deletes a project; refused (IN_USE) while it has pools or deployments that are not deleted. Who may call: tenant admins of the project's tenant" })
+  deleteProject(@Arg('input', () => DeleteProjectInput, { description: 'Which project' }) input: DeleteProjectInput, @Ctx() ctx: Context): Promise<DeletePayload> {
     return mutate(DeletePayload, async () => {
       await ctx.services.projects.delete(ctx, fromGlobalId(input.id, NodeKind.Project, ['id']));
       return { deletedId: input.id };

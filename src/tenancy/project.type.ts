@@ -1,51 +1,51 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { Connection } from '../graphql/relay/connection.js';
+import { Connection, connectionDescription } from '../graphql/relay/connection.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { Node } from '../graphql/relay/node.interface.js';
 import type { Project } from './project.entity.js';
 
-@ObjectType('Tag')
+@ObjectType('Tag', { description: 'A key/value label on a project' })
 export class TagType {
-  @Field(() => String)
+  @Field(() => String, { description: 'Label-like key: 1-63 letters, digits, ".", "_", "/" or "-"' })
   key!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Value, at most 256 printable characters' })
   value!: string;
 }
 
 @ObjectType('ComputeDefaults', { description: 'Cluster defaults for pools provisioned in the project' })
 export class ComputeDefaultsType {
-  @Field(() => Int, { description: '1, 3 or 5' })
+  @Field(() => Int, { description: 'Control-plane nodes per cluster of a new pool: 1, 3 or 5' })
   controlPlaneNodeCount!: number;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'Whether control-plane nodes also run workloads (required for single-node clusters)' })
   workerNodeEligible!: boolean;
 }
 
 @ObjectType('Project', { implements: Node, description: 'A team workspace in a tenant; its name is its hub namespace' })
 export class ProjectNode extends Node {
-  @Field(() => String)
+  @Field(() => String, { description: 'Unique name of the project across all tenants (3-33 characters: lowercase letters, digits and "-", starting with a letter and ending with a letter or digit); also its hub namespace; never changes' })
   name!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Name shown to people (at most 128 characters); the name when none was given' })
   displayName!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Free text about the project (at most 2048 characters)' })
   description!: string | null;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Hub namespace of the project (equal to its name); its pools and deployments live there' })
   namespace!: string;
 
-  @Field(() => [TagType])
+  @Field(() => [TagType], { description: 'Key/value labels (at most 50)' })
   tags!: TagType[];
 
-  @Field(() => ComputeDefaultsType)
+  @Field(() => ComputeDefaultsType, { description: 'Cluster defaults applied to pools created in this project' })
   computeDefaults!: ComputeDefaultsType;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the project was created' })
   createdAt!: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the project was last changed' })
   updatedAt!: Date;
 
   uuid!: string;
@@ -71,5 +71,5 @@ export class ProjectNode extends Node {
   }
 }
 
-@ObjectType()
+@ObjectType({ description: connectionDescription('Project') })
 export class ProjectConnection extends Connection(ProjectNode, 'Project') {}

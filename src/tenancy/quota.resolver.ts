@@ -7,11 +7,11 @@ import { GpuBudgetVerdict, QuotaLevelVerdict, QuotaVerdict } from './quota.type.
 
 @Resolver()
 export class QuotaResolver {
-  @Query(() => QuotaVerdict, { description: 'Would a request for `count` GPUs of a family be admitted in this project now?' })
+  @Query(() => QuotaVerdict, { description: 'Would a request for `count` GPUs of a family be admitted in this project now? Checks the project and tenant quotas and the monthly GPU-hour budget; changes nothing. Who may call: anyone who can see the project' })
   async quotaWhatIf(
-    @Arg('projectId', () => ID) projectId: string,
-    @Arg('gpuFamily', () => String) gpuFamily: string,
-    @Arg('count', () => Int) count: number,
+    @Arg('projectId', () => ID, { description: 'Global ID of the project' }) projectId: string,
+    @Arg('gpuFamily', () => String, { description: 'GPU family, e.g. NVIDIA-H100' }) gpuFamily: string,
+    @Arg('count', () => Int, { description: 'Number of GPUs requested (0-1000000)' }) count: number,
     @Ctx() ctx: Context,
   ): Promise<QuotaVerdict> {
     const project = await ctx.services.projects.byId(ctx, fromGlobalId(projectId, NodeKind.Project, ['projectId']));

@@ -2,20 +2,27 @@ import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type
 import { QuotaLevel } from './gpu-quota.entity.js';
 import type { BudgetVerdict } from './quota.budget.js';
 
-registerEnumType(QuotaLevel, { name: 'QuotaLevel' });
+registerEnumType(QuotaLevel, {
+  name: 'QuotaLevel',
+  description: 'Which GPU quota a verdict is about',
+  valuesConfig: {
+    PROJECT: { description: "The project's own GPU quota" },
+    TENANT: { description: "The tenant's GPU quota: the cap over all its projects together" },
+  },
+});
 
 @ObjectType('GpuQuota', { description: 'Limit and reservations for one GPU family (a family with no entry has limit 0)' })
 export class GpuQuotaType {
-  @Field(() => String)
+  @Field(() => String, { description: 'GPU family, e.g. NVIDIA-H100' })
   gpuFamily!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Most GPUs of this family that may be reserved at once (a count of GPUs)' })
   limit!: number;
 
   @Field(() => Int, { description: 'GPUs held by reservations' })
   used!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'GPUs of this family that can still be reserved: limit minus used, never below 0' })
   available!: number;
 
   static of(r: { gpuFamily: string; limit: number; used: number }): GpuQuotaType {
@@ -23,36 +30,36 @@ export class GpuQuotaType {
   }
 }
 
-@InputType('GpuQuotaInput')
+@InputType('GpuQuotaInput', { description: 'A GPU quota entry: the most GPUs of one family that may be reserved at once' })
 export class GpuQuotaInput {
-  @Field(() => String)
+  @Field(() => String, { description: 'GPU family: 1-63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (e.g. NVIDIA-H100); each family at most once per list' })
   gpuFamily!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Number of GPUs, 0-1000000. A project limit may not exceed its tenant limit, nor fall below the GPUs already in use' })
   limit!: number;
 }
 
-@ObjectType('QuotaLevelVerdict')
+@ObjectType('QuotaLevelVerdict', { description: 'How one quota level (project or tenant) judges a GPU request' })
 export class QuotaLevelVerdict {
-  @Field(() => QuotaLevel)
+  @Field(() => QuotaLevel, { description: 'Which quota this verdict is about' })
   level!: QuotaLevel;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'GPU family of the request' })
   gpuFamily!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'GPUs the request asks for' })
   requested!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'GPUs of this family already held by reservations at this level' })
   used!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The quota of this family at this level (0 when the family has no entry)' })
   limit!: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'GPUs still free at this level: limit minus used, never below 0' })
   available!: number;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'Whether used plus requested stays within the limit' })
   allowed!: boolean;
 }
 
@@ -60,7 +67,7 @@ export class QuotaLevelVerdict {
   description: "A project's monthly GPU-hour budget against its projected use this calendar month (UTC): used so far, plus every reservation still held and the request (if any) to the end of the month",
 })
 export class GpuBudgetVerdict {
-  @Field(() => Float)
+  @Field(() => Float, { description: 'The monthly budget, in GPU-hours' })
   budgetGpuHours!: number;
 
   @Field(() => Float, { description: 'From the start of the month until now' })
@@ -72,13 +79,13 @@ export class GpuBudgetVerdict {
   @Field(() => Float, { description: "The request's GPUs from now to the end of the month (0 without a request)" })
   requestedGpuHours!: number;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'Start of the budget period: the first instant of this calendar month (UTC)' })
   periodStart!: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'End of the budget period: the first instant of next calendar month (UTC)' })
   periodEnd!: Date;
 
-  @Field(() => Boolean, { description: 'projected <= budget (a request of no GPUs is always allowed)' })
+  @Field(() => Boolean, { description: 'Whether projected stays within the budget (a request of no GPUs is always allowed)' })
   allowed!: boolean;
 
   static of(v: BudgetVerdict): GpuBudgetVerdict {
@@ -97,6 +104,6 @@ export class QuotaVerdict {
   @Field(() => QuotaLevel, { nullable: true, description: 'The first level that refuses, if any' })
   bindingLevel!: QuotaLevel | null;
 
-  @Field(() => [QuotaLevelVerdict])
+  @Field(() => [QuotaLevelVerdict], { description: 'One verdict per quota level (project, then tenant)' })
   levels!: QuotaLevelVerdict[];
 }

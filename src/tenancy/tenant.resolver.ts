@@ -10,18 +10,18 @@ import { TenantConnection, TenantNode } from './tenant.type.js';
 
 @Resolver(() => TenantNode)
 export class TenantResolver {
-  @Query(() => TenantConnection, { description: 'Tenants visible to you' })
+  @Query(() => TenantConnection, { description: 'Tenants visible to you (all of them for platform admins; otherwise those you hold a role in), oldest first' })
   async tenants(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context): Promise<TenantConnection> {
     return connectionOf(TenantConnection, await ctx.services.tenants.list(ctx, pageRequest(args)), TenantNode.from);
   }
 
-  @Query(() => TenantNode, { nullable: true })
-  async tenant(@Arg('name', () => String) name: string, @Ctx() ctx: Context): Promise<TenantNode | null> {
+  @Query(() => TenantNode, { nullable: true, description: 'A tenant by name; null if it does not exist or is not visible to you' })
+  async tenant(@Arg('name', () => String, { description: 'Name of the tenant' }) name: string, @Ctx() ctx: Context): Promise<TenantNode | null> {
     const t = await ctx.services.tenants.byName(ctx, name);
     return t && TenantNode.from(t);
   }
 
-  @FieldResolver(() => [GpuQuotaType])
+  @FieldResolver(() => [GpuQuotaType], { description: 'GPU quota of the tenant per GPU family: the cap on GPUs reserved across all its projects' })
   async gpuQuota(@Root() t: TenantNode, @Ctx() ctx: Context): Promise<GpuQuotaType[]> {
     return (await ctx.services.quotas.forScope(ctx, t.uuid)).map(GpuQuotaType.of);
   }
@@ -31,21 +31,21 @@ export class TenantResolver {
     return connectionOf(ProjectConnection, await ctx.services.projects.pageForTenant(ctx, t.uuid, pageRequest(args)), ProjectNode.from);
   }
 
-  @Mutation(() => TenantPayload, { description: 'Platform admins only' })
-  createTenant(@Arg('input', () => CreateTenantInput) input: CreateTenantInput, @Ctx() ctx: Context): Promise<TenantPayload> {
+  @Mutation(() => TenantPayload, { description: 'Creates a tenant and its hub namespace tenant-<name>. Who may call: platform admins' })
+  createTenant(@Arg('input', () => CreateTenantInput, { description: 'The new tenant' }) input: CreateTenantInput, @Ctx() ctx: Context): Promise<TenantPayload> {
     return mutate(TenantPayload, async () => ({ tenant: TenantNode.from(await ctx.services.tenants.create(ctx, input)) }), ctx);
   }
 
-  @Mutation(() => TenantPayload)
-  updateTenant(@Arg('input', () => UpdateTenantInput) input: UpdateTenantInput, @Ctx() ctx: Context): Promise<TenantPayload> {
+  @Mutation(() => TenantPayload, { description: "Changes a tenant's display name, description or GPU quota. Who may call: tenant admins of the tenant; changing the GPU quota takes a platform admin" })
+  updateTenant(@Arg('input', () => UpdateTenantInput, { description: 'What to change' }) input: UpdateTenantInput, @Ctx() ctx: Context): Promise<TenantPayload> {
     return mutate(TenantPayload, async () => {
       const id = fromGlobalId(input.id, NodeKind.Tenant, ['id']);
       return { tenant: TenantNode.from(await ctx.services.tenants.update(ctx, { ...input, id })) };
     }, ctx);
   }
 
-  @Mutation(() => DeletePayload, { description: 'Refused while the tenant has projects' })
-  deleteTenant(@Arg('input', () => DeleteTenantInput) input: DeleteTenantInput, @Ctx() ctx: Context): Promise<DeletePayload> {
+  @Mutation(() => DeletePayload, { description: 'Deletes a tenant; refused (IN_USE) while it has projects. Who may call: platform admins' })
+  deleteTenant(@Arg('input', () => DeleteTenantInput, { description: 'Which tenant' }) input: DeleteTenantInput, @Ctx() ctx: Context): Promise<DeletePayload> {
     return mutate(DeletePayload, async () => {
       await ctx.services.tenants.delete(ctx, fromGlobalId(input.id, NodeKind.Tenant, ['id']));
       return { deletedId: input.id };

@@ -1,27 +1,27 @@
 import { Field, ObjectType } from 'type-graphql';
 import { Node } from '../graphql/relay/node.interface.js';
-import { Connection } from '../graphql/relay/connection.js';
+import { Connection, connectionDescription } from '../graphql/relay/connection.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import type { Tenant } from './tenant.entity.js';
 
 @ObjectType('Tenant', { implements: Node, description: 'An organisation: owns projects, a GPU quota and a machine inventory' })
 export class TenantNode extends Node {
-  @Field(() => String)
+  @Field(() => String, { description: 'Unique name of the tenant (3-33 characters: lowercase letters, digits and "-", starting with a letter and ending with a letter or digit); never changes' })
   name!: string;
 
-  @Field(() => String)
+  @Field(() => String, { description: 'Name shown to people (at most 128 characters); the name when none was given' })
   displayName!: string;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Free text about the tenant (at most 2048 characters)' })
   description!: string | null;
 
   @Field(() => String, { description: 'Hub namespace owned by the tenant' })
   namespace!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the tenant was created' })
   createdAt!: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the tenant was last changed' })
   updatedAt!: Date;
 
   /** database id, for field resolvers */
@@ -41,5 +41,5 @@ export class TenantNode extends Node {
   }
 }
 
-@ObjectType()
+@ObjectType({ description: connectionDescription('Tenant') })
 export class TenantConnection extends Connection(TenantNode, 'Tenant') {}

@@ -3,7 +3,6 @@ import type { Ctx as Context } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { mutate } from '../graphql/payload.js';
 import { fromGlobalId, NodeKind } from '../graphql/relay/global-id.js';
-import { ApiToken } from './api-token.entity.js';
 import { OidcViewer } from './oidc.verifier.js';
 import { ProjectNode } from './project.type.js';
 import { TenantNode } from './tenant.type.js';
@@ -19,13 +18,13 @@ import {
 
 @Resolver(() => RoleBindingType)
 export class RoleBindingResolver {
-  @FieldResolver(() => TenantNode, { nullable: true })
+  @FieldResolver(() => TenantNode, { nullable: true, description: 'The tenant of the role (the tenant of the project for project roles); null for PLATFORM_ADMIN' })
   async tenant(@Root() b: RoleBindingType, @Ctx() ctx: Context): Promise<TenantNode | null> {
     const t = b.tenantUuid ? await ctx.services.tenants.byId(ctx, b.tenantUuid) : null;
     return t && TenantNode.from(t);
   }
 
-  @FieldResolver(() => ProjectNode, { nullable: true })
+  @FieldResolver(() => ProjectNode, { nullable: true, description: 'The project of a PROJECT_* role; null for other roles' })
   async project(@Root() b: RoleBindingType, @Ctx() ctx: Context): Promise<ProjectNode | null> {
     const p = b.projectUuid ? await ctx.services.projects.byId(ctx, b.projectUuid) : null;
     return p && ProjectNode.from(p);
@@ -34,10 +33,10 @@ export class RoleBindingResolver {
 
 @Resolver(() => ApiTokenNode)
 export class TokenResolver {
-  @Query(() => ViewerType, { description: 'Who am I: the calling token and its role bindings' })
+  @Query(() => ViewerType, { description: 'Who am I: the calling token, whether it is a platform admin, and its role bindings. Who may call: any valid token' })
   async viewer(@Ctx() ctx: Context): Promise<ViewerType> {
     const subject = ctx.viewer instanceof OidcViewer ? ctx.viewer.subject : null;
-    const token = subject ? null : await ctx.em.findOneOrFail(ApiToken, { id: ctx.viewer.tokenId });
+    const token = subject ? null : await ctx.services.tokens.own(ctx);
     return Object.assign(new ViewerType(), {
       token: token && ApiTokenNode.from(token),
       subject,
@@ -47,13 +46,13 @@ export class TokenResolver {
     });
   }
 
-  @FieldResolver(() => [RoleBindingType])
+  @FieldResolver(() => [RoleBindingType], { description: 'Roles this token holds, with their scopes' })
   async roleBindings(@Root() t: ApiTokenNode, @Ctx() ctx: Context): Promise<RoleBindingType[]> {
     return (await ctx.services.tokens.bindingsOf(ctx, t.uuid)).map(RoleBindingType.of);
   }
 
-  @Mutation(() => CreateApiTokenPayload, { description: 'Mint a token with roles you are allowed to grant; the secret is returned once' })
-  createApiToken(@Arg('input', () => CreateApiTokenInput) input: CreateApiTokenInput, @Ctx() ctx: Context): Promise<CreateApiTokenPayload> {
+  @Mutation(() => CreateApiTokenPayload, { description: 'Mints a token holding the given roles; the secret is returned once. Who may call: platform admins grant any role, tenant admins roles in their tenant, project admins project roles in their project; nobody grants a role above their own' })
+  createApiToken(@Arg('input', () => CreateApiTokenInput, { description: 'Name, roles and lifetime of the token' }) input: CreateApiTokenInput, @Ctx() ctx: Context): Promise<CreateApiTokenPayload> {
     return mutate(CreateApiTokenPayload, async () => {
       if (input.expiresInDays != null && (!Number.isInteger(input.expiresInDays) || input.expiresInDays < 1 || input.expiresInDays > 3650)) {
         throw new ValidationError('expiresInDays must be between 1 and 3650', ['expiresInDays']);
@@ -70,8 +69,8 @@ export class TokenResolver {
     }, ctx);
   }
 
-  @Mutation(() => RevokeApiTokenPayload)
-  revokeApiToken(@Arg('input', () => RevokeApiTokenInput) input: RevokeApiTokenInput, @Ctx() ctx: Context): Promise<RevokeApiTokenPayload> {
+  @Mutation(() => RevokeApiTokenPayload, { description: 'Revokes a token; it stops working at once, also on open WebSocket connections. Who may call: the token itself, whoever created it, or anyone who could grant every role it holds' })
+  revokeApiToken(@Arg('input', () => RevokeApiTokenInput, { description: 'Which token' }) input: RevokeApiTokenInput, @Ctx() ctx: Context): Promise<RevokeApiTokenPayload> {
     return mutate(RevokeApiTokenPayload, async () => {
       const token = await ctx.services.tokens.revoke(ctx, fromGlobalId(input.id, NodeKind.ApiToken, ['id']));
       return { apiToken: ApiTokenNode.from(token) };

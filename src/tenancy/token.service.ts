@@ -233,6 +233,11 @@ export class TokenService {
     return null;
   }
 
+  /** The calling token itself (it authenticated this request, so it exists). */
+  async own(ctx: Ctx): Promise<ApiToken> {
+    return ctx.em.findOneOrFail(ApiToken, { id: ctx.viewer.tokenId });
+  }
+
   async bindingsOf(ctx: Ctx, tokenId: string): Promise<Binding[]> {
     const rows = await ctx.em.find(RoleBinding, { token: tokenId });
     return rows.map((b) => ({ role: b.role, tenantId: b.tenant?.id ?? null, projectId: b.project?.id ?? null }));

@@ -6,11 +6,21 @@ import type { ApiToken } from './api-token.entity.js';
 import { Role } from './role-binding.entity.js';
 import type { Binding } from './viewer.js';
 
-registerEnumType(Role, { name: 'Role' });
+registerEnumType(Role, {
+  name: 'Role',
+  description: 'A role a token holds; the higher roles include everything the lower ones of their scope may do',
+  valuesConfig: {
+    PLATFORM_ADMIN: { description: 'Everything, in every tenant: creates and deletes tenants and sets tenant GPU quotas' },
+    TENANT_ADMIN: { description: "Administers one tenant: its projects (create, delete, quotas, budgets), its machine inventory, and every project's resources" },
+    PROJECT_ADMIN: { description: "Everything a project editor may do, plus changing the project's settings and granting project roles" },
+    PROJECT_EDITOR: { description: 'Reads a project; creates and deletes profile bundles and compute pools; deploys, retries, clones and deletes app deployments' },
+    PROJECT_VIEWER: { description: 'Reads a project and everything in it, and subscribes to its events' },
+  },
+});
 
 @ObjectType('RoleBinding', { description: 'A role held in a scope: nothing (platform), a tenant, or a project' })
 export class RoleBindingType {
-  @Field(() => Role)
+  @Field(() => Role, { description: 'The role held' })
   role!: Role;
 
   tenantUuid!: string | null;
@@ -23,19 +33,19 @@ export class RoleBindingType {
 
 @ObjectType('ApiToken', { implements: Node, description: 'A bearer token; its secret is shown only once, at creation' })
 export class ApiTokenNode extends Node {
-  @Field(() => String)
+  @Field(() => String, { description: 'Name given at creation (1-100 characters), to tell tokens apart' })
   name!: string;
 
   @Field(() => String, { description: 'First characters of the secret, to recognise it' })
   prefix!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When the token was created' })
   createdAt!: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the token stops working; null if it never expires' })
   expiresAt!: Date | null;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When the token was revoked; null while it is valid' })
   revokedAt!: Date | null;
 
   uuid!: string;
@@ -55,7 +65,7 @@ export class ApiTokenNode extends Node {
 
 @ObjectType('Viewer', { description: 'The caller: its token and role bindings' })
 export class ViewerType {
-  @Field(() => ApiTokenNode, { nullable: true, description: 'The API token the caller authenticated with; null for a caller signed in through an identity provider (see `subject`)' })
+  @Field(() => ApiTokenNode, { nullable: true, description: 'The token of this request; null for a caller signed in through an identity provider (see `subject`)' })
   token!: ApiTokenNode | null;
 
   @Field(() => String, { nullable: true, description: 'A caller signed in through an identity provider (OIDC): `<issuer>#<sub>`; null for an API token' })
@@ -64,54 +74,54 @@ export class ViewerType {
   @Field(() => String, { description: "The caller's name: the token's name, or the identity provider's name claim (e-mail by default)" })
   name!: string;
 
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'Whether the token holds PLATFORM_ADMIN' })
   isPlatformAdmin!: boolean;
 
-  @Field(() => [RoleBindingType])
+  @Field(() => [RoleBindingType], { description: 'Every role the token holds, with its scope' })
   roleBindings!: RoleBindingType[];
 }
 
-@InputType('RoleBindingInput')
+@InputType('RoleBindingInput', { description: 'A role to grant to a new token, with its scope' })
 export class RoleBindingInput {
-  @Field(() => Role)
+  @Field(() => Role, { description: 'The role; you may grant only roles you could hold yourself in that scope' })
   role!: Role;
 
-  @Field(() => ID, { nullable: true, description: 'Required for TENANT_ADMIN' })
+  @Field(() => ID, { nullable: true, description: 'Global ID of the tenant: required for TENANT_ADMIN, not given for other roles (a project role takes its tenant from the project)' })
   tenantId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: 'Required for PROJECT_* roles' })
+  @Field(() => ID, { nullable: true, description: 'Global ID of the project: required for PROJECT_* roles, not given for other roles' })
   projectId?: string | null;
 }
 
-@InputType('CreateApiTokenInput')
+@InputType('CreateApiTokenInput', { description: 'Input of createApiToken' })
 export class CreateApiTokenInput {
-  @Field(() => String)
+  @Field(() => String, { description: 'Name of the token, 1-100 characters' })
   name!: string;
 
-  @Field(() => [RoleBindingInput])
+  @Field(() => [RoleBindingInput], { description: 'Roles the token will hold: 1-50 bindings' })
   roleBindings!: RoleBindingInput[];
 
-  @Field(() => Int, { nullable: true, description: 'Days until the token expires (default: never)' })
+  @Field(() => Int, { nullable: true, description: 'Days until the token expires, 1-3650 (default: never)' })
   expiresInDays?: number | null;
 }
 
-@ObjectType('CreateApiTokenPayload')
+@ObjectType('CreateApiTokenPayload', { description: 'Result of createApiToken' })
 export class CreateApiTokenPayload extends Payload {
-  @Field(() => ApiTokenNode, { nullable: true })
+  @Field(() => ApiTokenNode, { nullable: true, description: 'The new token; null when the mutation was refused' })
   apiToken: ApiTokenNode | null = null;
 
-  @Field(() => String, { nullable: true, description: 'The bearer secret. Shown only in this response.' })
+  @Field(() => String, { nullable: true, description: 'The bearer secret for the Authorization header. Shown only in this response: it is stored hashed' })
   secret: string | null = null;
 }
 
-@InputType('RevokeApiTokenInput')
+@InputType('RevokeApiTokenInput', { description: 'Input of revokeApiToken' })
 export class RevokeApiTokenInput {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'Global ID of the token' })
   id!: string;
 }
 
-@ObjectType('RevokeApiTokenPayload')
+@ObjectType('RevokeApiTokenPayload', { description: 'Result of revokeApiToken' })
 export class RevokeApiTokenPayload extends Payload {
-  @Field(() => ApiTokenNode, { nullable: true })
+  @Field(() => ApiTokenNode, { nullable: true, description: 'The revoked token; null when the mutation was refused' })
   apiToken: ApiTokenNode | null = null;
 }

@@ -16,10 +16,10 @@ export class UsageResolver {
   })
   async gpuUsage(
     @Arg('scope', () => ID, { description: 'A Tenant, Project, ComputePool or AppDeployment ID' }) scope: string,
-    @Arg('from', () => Date) from: Date,
-    @Arg('to', () => Date) to: Date,
-    @Arg('gpuFamily', () => String, { nullable: true }) gpuFamily: string | null,
-    @Arg('groupBy', () => [GpuUsageGroupBy], { nullable: true }) groupBy: GpuUsageGroupBy[] | null,
+    @Arg('from', () => Date, { description: 'Start of the range (inclusive)' }) from: Date,
+    @Arg('to', () => Date, { description: 'End of the range (exclusive): after from, at most 3660 days later (400 when grouped by DAY)' }) to: Date,
+    @Arg('gpuFamily', () => String, { nullable: true, description: 'Only this GPU family (default: all)' }) gpuFamily: string | null,
+    @Arg('groupBy', () => [GpuUsageGroupBy], { nullable: true, description: 'Break the total down by these dimensions (default: no groups)' }) groupBy: GpuUsageGroupBy[] | null,
     @Ctx() ctx: Context,
   ): Promise<GpuUsageType | null> {
     const decoded = parseGlobalId(scope);

@@ -9,7 +9,11 @@ export enum GpuUsageGroupBy {
 }
 registerEnumType(GpuUsageGroupBy, {
   name: 'GpuUsageGroupBy',
+  description: 'A dimension to break GPU usage down by',
   valuesConfig: {
+    GPU_FAMILY: { description: 'Per GPU family' },
+    PROJECT: { description: 'Per project' },
+    COMPUTE_POOL: { description: 'Per compute pool (the pool a reservation is on)' },
     APP_DEPLOYMENT: { description: 'A dedicated pool counts for the deployment that made it; a pool made on its own has none (null)' },
     DAY: { description: 'UTC days; a reservation spanning midnight is split there' },
   },
@@ -17,37 +21,37 @@ registerEnumType(GpuUsageGroupBy, {
 
 @ObjectType('GpuUsageGroup', { description: 'Usage of one combination of the groupBy values (the others are null)' })
 export class GpuUsageGroupType {
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'The GPU family of this group (with GPU_FAMILY)' })
   gpuFamily!: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'Global ID of the project of this group (with PROJECT)' })
   projectId!: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'Global ID of the compute pool of this group (with COMPUTE_POOL)' })
   computePoolId!: string | null;
 
-  @Field(() => ID, { nullable: true })
+  @Field(() => ID, { nullable: true, description: 'Global ID of the app deployment of this group (with APP_DEPLOYMENT)' })
   appDeploymentId!: string | null;
 
   @Field(() => Date, { nullable: true, description: 'Start of the UTC day' })
   day!: Date | null;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'GPU-seconds of this group (one GPU held for one second = 1)' })
   gpuSeconds!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'GPU-hours of this group (gpuSeconds / 3600)' })
   gpuHours!: number;
 }
 
 @ObjectType('GpuUsage', { description: 'GPU time held by reservations in [from, to): each reservation clipped to the range, one still held counted up to asOf' })
 export class GpuUsageType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The global ID asked about' })
   scope!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'Start of the range (inclusive)' })
   from!: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'End of the range (exclusive)' })
   to!: Date;
 
   @Field(() => Date, { description: 'The time reservations still held were counted up to (when before `to`)' })
@@ -59,7 +63,7 @@ export class GpuUsageType {
   @Field(() => Float, { description: 'GPU-seconds, exact to the millisecond' })
   gpuSeconds!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'GPU-hours (gpuSeconds / 3600)' })
   gpuHours!: number;
 
   @Field(() => [GpuUsageGroupType], { description: 'Empty unless groupBy is given' })
@@ -68,13 +72,13 @@ export class GpuUsageType {
 
 @ObjectType('ProjectGpuBudget', { description: "A project's monthly GPU-hour budget and where this calendar month (UTC) stands against it" })
 export class ProjectGpuBudgetType {
-  @Field(() => Float)
+  @Field(() => Float, { description: 'The budget, in GPU-hours per calendar month (UTC)' })
   monthlyGpuHours!: number;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'Start of this calendar month (UTC)' })
   periodStart!: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'Start of next calendar month (UTC): the end of this period' })
   periodEnd!: Date;
 
   @Field(() => Float, { description: 'From the start of the month until now' })

@@ -107,5 +107,5 @@ describe('SIGKILL in the middle of mutations', () => {
     const committed = (await names('project', projects)).length + (await names('compute_pool', pools)).length + admitted.length;
     expect(committed).toBeGreaterThan(0);
     console.log(`[audit.crash] ${testDialect()}: ${committed} of ${calls.length} mutations committed before SIGKILL, ${outcomes.filter((o) => o === 'lost').length} lost`);
-  });
+  }, 240_000);
 });

@@ -55,7 +55,7 @@ describe('deployApp under concurrency', () => {
 
     for (const a of answers) {
       expect(a.status).toBe(200);
-      expect(a.errors).toBeUndefined();
+      expect(a.errors, JSON.stringify(a.errors)).toBeUndefined();
     }
     const admitted = answers.filter((a) => a.data.deployApp.appDeployment);
     const refused = answers.filter((a) => a.data.deployApp.userErrors.length);

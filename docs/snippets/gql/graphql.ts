@@ -4,45 +4,79 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** What an event of the progress log records */
 export type DeploymentEventType =
+  /** The subject was admitted and created */
   | 'CREATED'
+  /** Deletion was requested */
   | 'DELETE_REQUESTED'
+  /** The subject moved to another phase (`phase` holds the new one) */
   | 'PHASE_CHANGED'
+  /** A failed deployment was retried and resumes from its failed step */
   | 'RETRIED'
+  /** A step failed; the subject is FAILED */
   | 'STEP_FAILED'
+  /** A running step made progress (`percent` changed) */
   | 'STEP_PROGRESS'
+  /** A step of the flow started */
   | 'STEP_STARTED'
+  /** A step finished */
   | 'STEP_SUCCEEDED'
+  /** A step waits on something outside the gateway; the message says what */
   | 'STEP_WAITING';
 
 /** Phase of an app deployment (QUEUED PROVISIONING PLACING DEPLOYING RUNNING FAILED DELETING DELETED) or a compute pool (PENDING PROVISIONING REGISTERING INSTALLING RUNNING FAILED DELETING DELETED) */
 export type Phase =
+  /** Removed from the hub; the record and its events stay for audit */
   | 'DELETED'
+  /** Being removed from the hub; machines and quota are released when done */
   | 'DELETING'
+  /** Deployment: its Helm releases are being applied and rolled out on the chosen cluster */
   | 'DEPLOYING'
+  /** A step failed; `status.failure` says which and why. Reservations are released; a deployment can be retried from the failed step */
   | 'FAILED'
+  /** Pool: add-ons (Flux, GPU support) and the environment are being installed on its cluster(s) */
   | 'INSTALLING'
+  /** Pool: admitted (machines and GPU quota reserved), waiting for the runner to start provisioning */
   | 'PENDING'
+  /** Deployment: choosing the cluster of the pool it will run on (placement decision) */
   | 'PLACING'
+  /** Pool: its Kubernetes cluster(s) are being built on the reserved machines. Deployment: its new dedicated pool is being provisioned */
   | 'PROVISIONING'
+  /** Deployment: admitted (GPU quota reserved), waiting for the runner to start its first step */
   | 'QUEUED'
+  /** Pool: its cluster(s) are being registered with the hub as spokes */
   | 'REGISTERING'
+  /** Ready: a pool accepts deployments; a deployment serves its access URLs */
   | 'RUNNING';
 
 /** Why a pool or deployment is not done yet */
 export type WaitReason =
+  /** A hub object with a name the flow needs exists and is not ours; left untouched until someone removes it */
   | 'HUB_NAME_CONFLICT'
+  /** The hub does not answer; the step is retried with backoff and does not fail because of this */
   | 'HUB_UNREACHABLE'
+  /** Waiting for the workflow runner to pick up the job */
   | 'QUEUED'
+  /** A transient error occurred; the step is retried with backoff */
   | 'RETRYING_AFTER_ERROR'
+  /** Waiting for add-ons (Flux, GPU support) to become available on a cluster */
   | 'WAITING_FOR_ADDONS'
+  /** Waiting for the Cluster API cluster of the pool to finish provisioning */
   | 'WAITING_FOR_CLUSTER'
+  /** Waiting for hub objects being deleted to be gone */
   | 'WAITING_FOR_DELETION'
+  /** Waiting for the pool's cluster set and its binding in the project namespace */
   | 'WAITING_FOR_ENVIRONMENT'
+  /** Waiting for the kubeconfig Secret of a provisioned cluster */
   | 'WAITING_FOR_KUBECONFIG'
+  /** Waiting for the hub to decide which cluster of the pool runs the app */
   | 'WAITING_FOR_PLACEMENT'
+  /** Waiting for the compute pool the deployment runs on to become RUNNING */
   | 'WAITING_FOR_POOL'
+  /** Waiting for a cluster to join the hub as a spoke and become available */
   | 'WAITING_FOR_REGISTRATION'
+  /** Waiting for the applied app to become available (Helm releases Ready) */
   | 'WAITING_FOR_ROLLOUT';
 
 type NodeSummary_ApiToken_Fragment = { id: string };

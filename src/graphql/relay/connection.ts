@@ -11,7 +11,7 @@ import { ErrorCode, ValidationError } from '../../errors.js';
 export const MAX_PAGE = 100;
 export const DEFAULT_PAGE = 20;
 
-@ObjectType('PageInfo')
+@ObjectType('PageInfo', { description: 'Where a page of a connection sits in the whole list (Relay cursor connections)' })
 export class PageInfo {
   @Field(() => Boolean, { description: 'With first: whether more items follow this page; with last: whether `before` was given' })
   hasNextPage!: boolean;
@@ -19,10 +19,10 @@ export class PageInfo {
   @Field(() => Boolean, { description: 'With last: whether more items come before this page; with first: whether `after` was given' })
   hasPreviousPage!: boolean;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Cursor of the first item of this page (pass as `before` to page backwards); null when the page is empty' })
   startCursor!: string | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Cursor of the last item of this page (pass as `after` for the next page); null when the page is empty' })
   endCursor!: string | null;
 }
 
@@ -127,26 +127,31 @@ export interface ConnectionShape<N> {
   countFn: () => Promise<number>;
 }
 
+/** Description of `<name>Connection`; subclasses repeat it, as type-graphql does not inherit type descriptions. */
+export function connectionDescription(name: string): string {
+  return `A page of ${name} objects (Relay cursor connection, at most ${MAX_PAGE} items per page)`;
+}
+
 /** Builds the `<Name>Connection` / `<Name>Edge` pair for a node type. */
 export function Connection<N extends object>(NodeClass: ClassType<N>, name: string) {
-  @ObjectType(`${name}Edge`)
+  @ObjectType(`${name}Edge`, { description: `One ${name} of a page, with its cursor` })
   class Edge {
-    @Field(() => String)
+    @Field(() => String, { description: 'Opaque cursor of this item: pass it as `after` or `before` to page from here' })
     cursor!: string;
 
-    @Field(() => NodeClass)
+    @Field(() => NodeClass, { description: `The ${name} itself` })
     node!: N;
   }
 
-  @ObjectType(`${name}Connection`)
+  @ObjectType(`${name}Connection`, { description: connectionDescription(name) })
   class Conn implements ConnectionShape<N> {
-    @Field(() => [Edge])
+    @Field(() => [Edge], { description: 'The items of this page with their cursors' })
     edges!: Edge[];
 
-    @Field(() => [NodeClass])
+    @Field(() => [NodeClass], { description: 'The items of this page without cursors (same order as edges)' })
     nodes!: N[];
 
-    @Field(() => PageInfo)
+    @Field(() => PageInfo, { description: 'Cursors and whether more items exist before or after this page' })
     pageInfo!: PageInfo;
 
     countFn!: () => Promise<number>;

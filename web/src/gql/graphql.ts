@@ -4,22 +4,33 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** CPU architecture of a machine */
 export type Architecture =
+  /** The x86-64 architecture */
   | 'AMD64'
+  /** The 64-bit ARM architecture (aarch64) */
   | 'ARM64';
 
-/** APPLICATION: workloads only; INFRASTRUCTURE: a cluster profile for compute pools; FULLSTACK: both */
+/** What a profile bundle packages, which decides what it can be used for */
 export type BundleType =
+  /** Workload profiles only: what app deployments run (one of their bundles must hold an APPLICATION workload profile) */
   | 'APPLICATION'
+  /** A cluster profile and workload profiles: usable for pools and for deployments */
   | 'FULLSTACK'
+  /** A cluster profile only: what compute pool clusters are built from */
   | 'INFRASTRUCTURE';
 
+/** Input of cloneAppDeployment: a new deployment from the bundles and values of another, with changes */
 export type CloneAppDeploymentInput = {
+  /** Description of the new deployment (default: the source one) */
   description?: string | null | undefined;
+  /** Return the plan in `plan`; write nothing */
   dryRun?: boolean | null | undefined;
   /** The deployment to copy */
   id: string | number;
+  /** Your key for this request (1-255 printable ASCII characters): the same key and input return the first result; the same key with another input is refused */
   idempotencyKey?: string | null | undefined;
+  /** Name of the new deployment: 3-33 lowercase letters, digits and "-"; unique in the project */
   name: string;
   /** Another RUNNING pool (default: the same target as the source) */
   poolId?: string | number | null | undefined;
@@ -27,150 +38,250 @@ export type CloneAppDeploymentInput = {
   variables?: Array<VariableValueInput> | null | undefined;
 };
 
+/** How a compute pool is shared; fixed at creation */
 export type ComputePoolMode =
+  /** One cluster for a single app deployment; all GPUs of its worker machines are reserved against the project quota */
   | 'DEDICATED'
+  /** One or more clusters for many app deployments; each deployment reserves the GPUs it requests */
   | 'SHARED';
 
+/** Control-plane nodes of each cluster; fields left out come from the project's compute defaults or mean no constraint */
 export type ControlPlaneRequirementInput = {
+  /** Required CPU architecture (default: any) */
   architecture?: Architecture | null | undefined;
+  /** Least CPU cores of each machine, 0-4096 (default 0) */
   minCpuCount?: number | null | undefined;
+  /** Least memory of each machine in MiB, 0-67108864 (default 0) */
   minMemoryMiB?: number | null | undefined;
-  /** 1, 3 or 5 (default: the project's compute defaults) */
+  /** Control-plane nodes per cluster: 1, 3 or 5 (default: the project's compute defaults) */
   nodeCount?: number | null | undefined;
+  /** Whether control-plane nodes also run workloads; must be true without worker pools (default: the project's compute defaults) */
   workerNodeEligible?: boolean | null | undefined;
 };
 
+/** Input of deployApp */
 export type DeployAppInput = {
-  /** Profile bundle versions; one must hold an APPLICATION workload profile */
+  /** Global IDs of profile bundle versions of the project, at most 10; together they must hold an APPLICATION workload profile */
   bundleIds: Array<string | number>;
+  /** Free text, at most 2048 characters */
   description?: string | null | undefined;
-  /** Return the plan; write nothing */
+  /** Admit nothing and write nothing: return in `plan` what would happen */
   dryRun?: boolean | null | undefined;
-  /** Same key and input returns the first result */
+  /** Your key for this request (1-255 printable ASCII characters): the same key and input return the first result; the same key with another input is refused */
   idempotencyKey?: string | null | undefined;
+  /** Links to show with the deployment, at most 10 */
   links?: Array<LinkInput> | null | undefined;
+  /** 3-33 lowercase letters, digits and "-", starting with a letter and ending with a letter or digit; unique in the project */
   name: string;
-  /** Provision a new DEDICATED pool in the same flow */
+  /** Provision a new DEDICATED pool for this deployment in the same flow; give this or poolId, not both */
   newDedicatedPool?: NewDedicatedPoolInput | null | undefined;
-  /** A RUNNING compute pool of the project (or give newDedicatedPool) */
+  /** A RUNNING compute pool of the project; give this or newDedicatedPool, not both */
   poolId?: string | number | null | undefined;
+  /** Global ID of the project */
   projectId: string | number;
+  /** Values for the variables of the bundles, at most 100 and 64 KiB of JSON; required variables without a default must be given */
   variables?: Array<VariableValueInput> | null | undefined;
 };
 
+/** What an event of the progress log records */
 export type DeploymentEventType =
+  /** The subject was admitted and created */
   | 'CREATED'
+  /** Deletion was requested */
   | 'DELETE_REQUESTED'
+  /** The subject moved to another phase (`phase` holds the new one) */
   | 'PHASE_CHANGED'
+  /** A failed deployment was retried and resumes from its failed step */
   | 'RETRIED'
+  /** A step failed; the subject is FAILED */
   | 'STEP_FAILED'
+  /** A running step made progress (`percent` changed) */
   | 'STEP_PROGRESS'
+  /** A step of the flow started */
   | 'STEP_STARTED'
+  /** A step finished */
   | 'STEP_SUCCEEDED'
+  /** A step waits on something outside the gateway; the message says what */
   | 'STEP_WAITING';
 
+/** What an event is about */
 export type EventSubjectKind =
+  /** An app deployment */
   | 'APP_DEPLOYMENT'
+  /** A compute pool */
   | 'COMPUTE_POOL';
 
 /** Why a step of a pool or deployment failed */
 export type FailureReason =
+  /** The outcome of a step could not be recorded, several times in a row */
   | 'BOOKKEEPING_FAILED'
+  /** A Cluster API cluster of the pool failed to provision */
   | 'CLUSTER_FAILED'
+  /** The hub answered with an error the step could not get past */
   | 'HUB_ERROR'
+  /** The hub refused a write (a 4xx answer); the message says why */
   | 'HUB_REJECTED'
+  /** The step failed because the hub could not be reached */
   | 'HUB_UNREACHABLE'
+  /** A fault of the gateway that did not pass after retries */
   | 'INTERNAL_ERROR'
+  /** The deployment's compute pool failed */
   | 'POOL_FAILED'
+  /** The deployment's compute pool is being deleted or is gone */
   | 'POOL_GONE'
+  /** The hub refused to register a cluster of the pool */
   | 'REGISTRATION_DENIED'
+  /** A Helm release of the app failed to install */
   | 'RELEASE_FAILED'
+  /** The rendered hub objects of the app are too large for the hub to store */
   | 'RENDERED_TOO_LARGE'
+  /** The job names a step its flow no longer has (a release renamed or removed it) */
   | 'UNKNOWN_STEP';
 
+/** GPUs each worker node must have */
 export type GpuPerNodeInput = {
+  /** GPUs per worker node, 1-64 */
   countPerNode: number;
+  /** GPU family, e.g. NVIDIA-H100 */
   family: string;
 };
 
+/** A link to show with a deployment */
 export type LinkInput = {
+  /** Text of the link, 1-100 characters */
   title: string;
+  /** An http(s) URL, at most 2048 characters */
   url: string;
 };
 
+/** A role a machine may take in a cluster */
 export type MachineRole =
+  /** May be a control-plane node (usually a CPU-only host) */
   | 'CONTROL_PLANE'
+  /** May be a worker node (usually a GPU host) */
   | 'WORKER';
 
+/** Whether a machine can be given to a compute pool */
 export type MachineState =
+  /** Healthy and free: admission may reserve it for a pool */
   | 'AVAILABLE'
+  /** A node of a running compute pool */
   | 'IN_USE'
+  /** Reserved for a compute pool that is being provisioned */
   | 'RESERVED'
+  /** Taken out of service by an operator; never reserved */
   | 'UNHEALTHY';
 
+/** A DEDICATED compute pool to provision for the deployment in the same flow */
 export type NewDedicatedPoolInput = {
+  /** Free text, at most 2048 characters */
   description?: string | null | undefined;
-  /** INFRASTRUCTURE or FULLSTACK bundle version of the project */
+  /** Global ID of an INFRASTRUCTURE or FULLSTACK bundle version of the project */
   infrastructureBundleId: string | number;
-  /** Default: the deployment's name */
+  /** Name of the pool (default: the deployment's name) */
   name?: string | null | undefined;
+  /** The shape of the pool's cluster; its worker GPUs must cover the deployment's GPU requests */
   nodeRequirements: NodeRequirementsInput;
 };
 
+/** The shape of each cluster of a pool: at most 10 worker groups, at most 500 machines in the whole pool */
 export type NodeRequirementsInput = {
+  /** Control-plane nodes (default: the project's compute defaults) */
   controlPlane?: ControlPlaneRequirementInput | null | undefined;
+  /** Worker node groups, at most 10 (default: none, a control-plane-only cluster) */
   workerPools?: Array<WorkerPoolRequirementInput> | null | undefined;
 };
 
 /** Phase of an app deployment (QUEUED PROVISIONING PLACING DEPLOYING RUNNING FAILED DELETING DELETED) or a compute pool (PENDING PROVISIONING REGISTERING INSTALLING RUNNING FAILED DELETING DELETED) */
 export type Phase =
+  /** Removed from the hub; the record and its events stay for audit */
   | 'DELETED'
+  /** Being removed from the hub; machines and quota are released when done */
   | 'DELETING'
+  /** Deployment: its Helm releases are being applied and rolled out on the chosen cluster */
   | 'DEPLOYING'
+  /** A step failed; `status.failure` says which and why. Reservations are released; a deployment can be retried from the failed step */
   | 'FAILED'
+  /** Pool: add-ons (Flux, GPU support) and the environment are being installed on its cluster(s) */
   | 'INSTALLING'
+  /** Pool: admitted (machines and GPU quota reserved), waiting for the runner to start provisioning */
   | 'PENDING'
+  /** Deployment: choosing the cluster of the pool it will run on (placement decision) */
   | 'PLACING'
+  /** Pool: its Kubernetes cluster(s) are being built on the reserved machines. Deployment: its new dedicated pool is being provisioned */
   | 'PROVISIONING'
+  /** Deployment: admitted (GPU quota reserved), waiting for the runner to start its first step */
   | 'QUEUED'
+  /** Pool: its cluster(s) are being registered with the hub as spokes */
   | 'REGISTERING'
+  /** Ready: a pool accepts deployments; a deployment serves its access URLs */
   | 'RUNNING';
 
+/** Which GPU quota a verdict is about */
 export type QuotaLevel =
+  /** The project's own GPU quota */
   | 'PROJECT'
+  /** The tenant's GPU quota: the cap over all its projects together */
   | 'TENANT';
 
+/** A role a token holds; the higher roles include everything the lower ones of their scope may do */
 export type Role =
+  /** Everything, in every tenant: creates and deletes tenants and sets tenant GPU quotas */
   | 'PLATFORM_ADMIN'
+  /** Everything a project editor may do, plus changing the project's settings and granting project roles */
   | 'PROJECT_ADMIN'
+  /** Reads a project; creates and deletes profile bundles and compute pools; deploys, retries, clones and deletes app deployments */
   | 'PROJECT_EDITOR'
+  /** Reads a project and everything in it, and subscribes to its events */
   | 'PROJECT_VIEWER'
+  /** Administers one tenant: its projects (create, delete, quotas, budgets), its machine inventory, and every project's resources */
   | 'TENANT_ADMIN';
 
 /** Why a mutation refused its input */
 export type UserErrorCode =
+  /** An object with this name already exists where names must be unique */
   | 'ALREADY_EXISTS'
+  /** The GPU-hours this would reserve pass the monthly GPU-hour budget of the project or tenant */
   | 'BUDGET_EXCEEDED'
+  /** The request conflicts with current state or a concurrent change (machines taken concurrently, a quota limit below the GPUs in use); re-read and try again */
   | 'CONFLICT'
+  /** This idempotency key was already used by you with a different input */
   | 'IDEMPOTENCY_KEY_REUSED'
+  /** The object is in a phase where this operation is not allowed (e.g. retry of a deployment that has not failed) */
   | 'ILLEGAL_STATE'
+  /** Not enough free machines or free GPUs of the family in the pool or inventory */
   | 'INSUFFICIENT_CAPACITY'
+  /** An ID is malformed or names an object of another type */
   | 'INVALID_ID'
+  /** A value breaks a rule of its field (range, length, format, combination); the message says which */
   | 'INVALID_INPUT'
+  /** A name is not 3-33 lowercase letters, digits and `-`, starting with a letter and ending with a letter or digit */
   | 'INVALID_NAME'
+  /** The object is still used by others (projects of a tenant, pools using a bundle, deployments on a pool) and cannot be removed */
   | 'IN_USE'
+  /** A referenced object does not exist or is not visible to you */
   | 'NOT_FOUND'
+  /** The GPUs requested would pass the project or tenant GPU quota of that family; the message names level, family, requested, used and limit */
   | 'QUOTA_EXCEEDED';
 
+/** Type of a bundle variable; values are given as JSON */
 export type VariableType =
+  /** A JSON true or false */
   | 'BOOL'
+  /** A finite number, stored as single precision */
   | 'FLOAT32'
+  /** A finite number */
   | 'FLOAT64'
+  /** An integer from -2147483648 to 2147483647 */
   | 'INT32'
+  /** A 64-bit integer: a JSON number below 2^53 in magnitude, or a decimal string */
   | 'INT64'
+  /** Text of at most 4096 characters */
   | 'STRING';
 
+/** A value for a variable of the bundles */
 export type VariableValueInput = {
+  /** Name of a variable defined by one of the bundles; locked variables cannot be given */
   name: string;
   /** A value of the variable's type (INT64 may be a decimal string) */
   value: unknown;
@@ -178,26 +289,46 @@ export type VariableValueInput = {
 
 /** Why a pool or deployment is not done yet */
 export type WaitReason =
+  /** A hub object with a name the flow needs exists and is not ours; left untouched until someone removes it */
   | 'HUB_NAME_CONFLICT'
+  /** The hub does not answer; the step is retried with backoff and does not fail because of this */
   | 'HUB_UNREACHABLE'
+  /** Waiting for the workflow runner to pick up the job */
   | 'QUEUED'
+  /** A transient error occurred; the step is retried with backoff */
   | 'RETRYING_AFTER_ERROR'
+  /** Waiting for add-ons (Flux, GPU support) to become available on a cluster */
   | 'WAITING_FOR_ADDONS'
+  /** Waiting for the Cluster API cluster of the pool to finish provisioning */
   | 'WAITING_FOR_CLUSTER'
+  /** Waiting for hub objects being deleted to be gone */
   | 'WAITING_FOR_DELETION'
+  /** Waiting for the pool's cluster set and its binding in the project namespace */
   | 'WAITING_FOR_ENVIRONMENT'
+  /** Waiting for the kubeconfig Secret of a provisioned cluster */
   | 'WAITING_FOR_KUBECONFIG'
+  /** Waiting for the hub to decide which cluster of the pool runs the app */
   | 'WAITING_FOR_PLACEMENT'
+  /** Waiting for the compute pool the deployment runs on to become RUNNING */
   | 'WAITING_FOR_POOL'
+  /** Waiting for a cluster to join the hub as a spoke and become available */
   | 'WAITING_FOR_REGISTRATION'
+  /** Waiting for the applied app to become available (Helm releases Ready) */
   | 'WAITING_FOR_ROLLOUT';
 
+/** One group of worker nodes of each cluster */
 export type WorkerPoolRequirementInput = {
+  /** Required CPU architecture (default: any) */
   architecture?: Architecture | null | undefined;
+  /** GPUs each machine must have (default: none required) */
   gpu?: GpuPerNodeInput | null | undefined;
+  /** Least CPU cores of each machine, 0-4096 (default 0) */
   minCpuCount?: number | null | undefined;
+  /** Least memory of each machine in MiB, 0-67108864 (default 0) */
   minMemoryMiB?: number | null | undefined;
+  /** 1-32 lowercase letters, digits or "-", unique in the pool */
   name: string;
+  /** Worker nodes of this group per cluster, 1-100 */
   nodeCount: number;
 };
 
