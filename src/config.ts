@@ -30,6 +30,7 @@ export const CONFIG_VARIABLES = [
   'MAX_QUERY_DEPTH',
   'MAX_QUERY_COST',
   'MAX_ALIASES',
+  'RATE_LIMIT_POINTS_PER_MINUTE',
   'MAX_SUBSCRIPTIONS_PER_SOCKET',
   'MAX_SOCKETS_PER_TOKEN',
   'MAX_SOCKETS',
@@ -100,6 +101,11 @@ export interface Config {
     cost: number;
     /** MAX_ALIASES, default 30 */
     aliases: number;
+    /**
+     * RATE_LIMIT_POINTS_PER_MINUTE, default 0 (off): query-cost points one token may spend per
+     * minute over HTTP (a bucket refilled continuously); over it, 429 RATE_LIMITED.
+     */
+    pointsPerMinute: number;
     /** MAX_SUBSCRIPTIONS_PER_SOCKET, default 50: operations in flight on one graphql-ws connection */
     subscriptionsPerSocket: number;
     /** MAX_SUBSCRIPTIONS_PER_TOKEN, default 200: live subscriptions of one token, all its connections */
@@ -279,6 +285,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       depth: int('MAX_QUERY_DEPTH', 10, 2, 50),
       cost: int('MAX_QUERY_COST', 25_000, 10, 1_000_000),
       aliases: int('MAX_ALIASES', 30, 1, 1000),
+      pointsPerMinute: int('RATE_LIMIT_POINTS_PER_MINUTE', 0, 0, 1_000_000_000),
       subscriptionsPerSocket: int('MAX_SUBSCRIPTIONS_PER_SOCKET', 50, 1, 10_000),
       subscriptionsPerToken: int('MAX_SUBSCRIPTIONS_PER_TOKEN', 200, 1, 1_000_000),
       subscriptions: int('MAX_SUBSCRIPTIONS', 20_000, 1, 1_000_000),

@@ -30,6 +30,7 @@ import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { graphiqlPage, graphiqlRouter, wantsGraphiql } from './graphiql.js';
 import type { ConnectionCounters } from './connection.counters.js';
 import { assertCost, limitRules } from './limits.js';
+import { CostRateLimiter, costReport, rateLimited, rateLimitHeaders, type Take } from './rate.limit.js';
 import type { Metrics } from './metrics.js';
 import { createSseServer, SSE_PATH } from './sse.server.js';
 import { createWsServer, WS_PATH } from './ws.server.js';
@@ -69,6 +70,7 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
   const rules = limitRules(config.limits);
   // JWTs of the identity providers in OIDC_ISSUERS; every other bearer value is an API token
   const oidc = config.oidcIssuers.length ? new OidcVerifier(config.oidcIssuers, log) : null;
+  const limiter = new CostRateLimiter(config.limits.pointsPerMinute);
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
@@ -110,13 +112,26 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
       ApolloServerPluginCacheControlDisabled(),
       metrics.apolloPlugin(),
       {
-        requestDidStart: async () => ({
-          didResolveOperation: async (rc) => {
-            // graphql-js cannot run a subscription as a single result; it would fail as an internal error
-            if (rc.operation?.operation === 'subscription') throw subscriptionOverHttp();
-            assertCost(rc.schema, rc.document, rc.request.variables, rc.operationName, config.limits.cost);
-          },
-        }),
+        requestDidStart: async () => {
+          let cost: number | null = null;
+          let bucket: Take | null = null;
+          return {
+            didResolveOperation: async (rc) => {
+              // graphql-js cannot run a subscription as a single result; it would fail as an internal error
+              if (rc.operation?.operation === 'subscription') throw subscriptionOverHttp();
+              cost = assertCost(rc.schema, rc.document, rc.request.variables, rc.operationName, config.limits.cost);
+              if (!limiter.enabled) return;
+              bucket = limiter.take(rc.contextValue.viewer.tokenId, cost);
+              for (const [name, value] of rateLimitHeaders(bucket)) rc.response.http.headers.set(name, value);
+              if (!bucket.allowed) throw rateLimited(cost, bucket);
+            },
+            willSendResponse: async (rc) => {
+              if (cost === null || rc.response.body.kind !== 'single') return;
+              const result = rc.response.body.singleResult;
+              result.extensions = { ...result.extensions, cost: costReport(cost, config.limits.cost, bucket) };
+            },
+          };
+        },
       },
     ],
   });
