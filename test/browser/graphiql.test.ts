@@ -71,7 +71,9 @@ describe.skipIf(!chromiumPath)('GraphiQL in Chromium', () => {
     expect(await page.textContent('body')).not.toMatch(/error fetching schema/i);
 
     await run('{ viewer { isPlatformAdmin } }', async () => (await editorText('.graphiql-response')).includes('isPlatformAdmin'));
-    expect(JSON.parse(await editorText('.graphiql-response'))).toEqual({ data: { viewer: { isPlatformAdmin: true } } });
+    const answer = JSON.parse(await editorText('.graphiql-response'));
+    expect(answer.data).toEqual({ viewer: { isPlatformAdmin: true } });
+    expect(answer.extensions.cost).toMatchObject({ requested: 2, limit: 25_000 });
     await page.screenshot({ path: path.join(SHOTS, 'graphiql-query.png') });
   });
 
