@@ -77,7 +77,7 @@ export interface Config {
   db:
     | { kind: 'sqlite'; file: string }
     | { kind: 'postgresql'; url: string };
-  /** REDIS_URL (redis:// or rediss://): live events shared between replicas; unset = in this process only */
+  /** REDIS_URL (redis:// or rediss://): live events, access changes and connection caps shared between replicas; unset = in this process only */
   redisUrl: string | undefined;
   /** DATA_DIR, default ./data: the SQLite file and the simulated hub's state live here */
   dataDir: string;

@@ -164,19 +164,25 @@ async function waitRegistration(ctx: StepContext<ComputePool>, v: PoolView, opts
   return done({ capacity }, `${plural(v.clusters.length, 'spoke')} joined and available`);
 }
 
+/**
+ * Flux arrives through the `flux` add-on (deploy/addons/flux-addon.yaml: a ClusterManagementAddOn +
+ * AddOnTemplate on stock OCM). The work agent is part of the klusterlet, not an add-on: it is ready
+ * when the ManagedCluster is joined and Available.
+ */
 async function installAddons(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
   const pending: string[] = [];
   let ready = 0;
-  const addOns = [AddOns.Flux, AddOns.WorkAgent];
   for (const c of v.clusters) {
-    for (const addOn of addOns) {
-      if (!(await applyGuarded(ctx, buildManagedClusterAddOn({ cluster: c.row.name, addOn, owner: owner(v, c.row.name) })))) return deletedMeanwhile();
-      const obj = await ctx.hub.get({ kind: 'ManagedClusterAddOn', namespace: c.row.name, name: addOn.name });
-      if (obj && isAddOnAvailable(obj)) ready++;
-      else pending.push(`${addOn.name} on ${c.row.name}`);
-    }
+    const mc = await ctx.hub.get({ kind: 'ManagedCluster', name: c.row.name });
+    const s = mc ? readManagedCluster(mc) : null;
+    if (s?.joined && s.available) ready++;
+    else pending.push(`work agent on ${c.row.name} (cluster not joined and Available)`);
+    if (!(await applyGuarded(ctx, buildManagedClusterAddOn({ cluster: c.row.name, addOn: AddOns.Flux, owner: owner(v, c.row.name) })))) return deletedMeanwhile();
+    const obj = await ctx.hub.get({ kind: 'ManagedClusterAddOn', namespace: c.row.name, name: AddOns.Flux.name });
+    if (obj && isAddOnAvailable(obj)) ready++;
+    else pending.push(`${AddOns.Flux.name} on ${c.row.name}`);
   }
-  if (pending.length) return wait(WaitReason.WAITING_FOR_ADDONS, `Waiting for add-ons: ${pending.join(', ')}`, { progress: ready / (addOns.length * v.clusters.length), retryAfterMs: opts.pollMs });
+  if (pending.length) return wait(WaitReason.WAITING_FOR_ADDONS, `Waiting for add-ons: ${pending.join(', ')}`, { progress: ready / (2 * v.clusters.length), retryAfterMs: opts.pollMs });
   return done(undefined, 'Flux and the work agent are available on every spoke');
 }
 
@@ -218,7 +224,8 @@ async function removeEnvironment(ctx: StepContext<ComputePool>, v: PoolView, opt
 async function detachSpokes(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
   const refs: ObjectRef[] = v.clusters.flatMap((c) => [
     { kind: 'ManagedClusterAddOn' as const, namespace: c.row.name, name: AddOns.Flux.name },
-    { kind: 'ManagedClusterAddOn' as const, namespace: c.row.name, name: AddOns.WorkAgent.name },
+    // pools provisioned before the work agent was read from the ManagedCluster had this add-on
+    { kind: 'ManagedClusterAddOn' as const, namespace: c.row.name, name: AddOns.LegacyWorkAgent.name },
     { kind: 'ManagedCluster' as const, name: c.row.name },
   ]);
   const t = await deleteAll(ctx.hub, v, refs);

@@ -107,7 +107,7 @@ export function renderPlacement(r: Pick<RenderInput, 'project' | 'deployment' | 
     ids: r.ids,
     clusterSets: [r.clusterSet],
     numberOfClusters: 1,
-    gpuFamily: r.gpuRequests[0]?.gpuFamily,
+    gpuFamilies: r.gpuRequests.map((g) => g.gpuFamily),
     // admission chose the cluster whose free GPUs it allocated; the Placement confirms it is selectable
     candidateClusters: [r.cluster],
   });

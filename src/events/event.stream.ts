@@ -98,14 +98,26 @@ export function eventStream<T extends object = EventDto>(src: StreamSource<T>): 
 async function* stream<T extends object>(src: StreamSource<T>, control: Control): AsyncGenerator<T> {
   const queue: T[] = [];
   let overflow = false;
-  // the topic decides the message type (BusTopics); this stream's T is that type
-  const unsubscribe = src.bus.subscribe(src.topic, (e) => {
-    if (queue.length >= src.bufferLimit) overflow = true;
-    else queue.push(e as unknown as T);
+  // the bus may have lost messages (a transport between replicas): read the database again
+  let resync = false;
+  const wake = () => {
     const w = control.wake;
     control.wake = null;
     w?.();
-  });
+  };
+  // the topic decides the message type (BusTopics); this stream's T is that type
+  const unsubscribe = src.bus.subscribe(
+    src.topic,
+    (e) => {
+      if (queue.length >= src.bufferLimit) overflow = true;
+      else queue.push(e as unknown as T);
+      wake();
+    },
+    () => {
+      resync = true;
+      wake();
+    },
+  );
   let last = src.after;
   let lastEvent: T | null = null;
   try {
@@ -127,6 +139,11 @@ async function* stream<T extends object>(src: StreamSource<T>, control: Control)
     for (;;) {
       if (control.closed) return;
       if (overflow) throw laggingError(lastEvent, src.afterCursor ?? null, src.cursorOf);
+      if (resync) {
+        resync = false;
+        yield* catchUp();
+        continue;
+      }
       const e = queue.shift();
       if (!e) {
         await new Promise<void>((r) => (control.wake = r));

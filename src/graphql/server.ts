@@ -150,12 +150,16 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
   });
   app.use(corsMiddleware(config.corsOrigins));
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  // Redis down does not make a replica unready: subscriptions keep working from the database (with
+  // seconds of latency), and taking every replica out of the load balancer at once would serve nobody.
   app.get('/readyz', async (_req, res) => {
+    const b = bus.status();
+    const redis = b.transport === 'redis' ? { redis: b.connected ? 'connected' : 'unreachable' } : {};
     try {
       await orm.em.fork().getConnection().execute('select 1');
-      res.json({ status: 'ready' });
+      res.json({ status: 'ready', ...redis });
     } catch {
-      res.status(503).json({ status: 'database unreachable' });
+      res.status(503).json({ status: 'database unreachable', ...redis });
     }
   });
   app.get('/metrics', async (_req, res) => {

@@ -27,6 +27,7 @@ import type { createFormatError } from './format-error.js';
 import { assertCost, limitError, limitRules } from './limits.js';
 import type { Metrics } from './metrics.js';
 import { sharedSubscribe } from './shared-subscribe.js';
+import { NextEncoder } from './ws.encoding.js';
 import { Close, Conn, errorText, SocketRegistry, type CloseWith } from './socket.registry.js';
 
 export const WS_PATH = '/graphql';
@@ -145,8 +146,10 @@ export function createWsServer(deps: WsServerDeps): WsServer {
     result.errors?.length ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) as never } : result;
   const refusal = (message: string, code: string) => [new GraphQLError(message, { extensions: { code } })];
 
+  const encoder = new NextEncoder();
   const server = makeServer<Params, Extra>({
     schema,
+    jsonMessageReplacer: encoder.replacer,
     subscribe: sharedSubscribe,
     onConnect: async (ctx) => {
       const { conn } = ctx.extra;
@@ -254,7 +257,10 @@ export function createWsServer(deps: WsServerDeps): WsServer {
       {
         protocol: socket.protocol,
         // a failed send means the socket is going away; its close event cleans up
-        send: (data) => new Promise<void>((resolve) => (socket.readyState === socket.OPEN ? socket.send(data, () => resolve()) : resolve())),
+        send: (data) => {
+          const frame = encoder.frame(data);
+          return new Promise<void>((resolve) => (socket.readyState === socket.OPEN ? socket.send(frame, { binary: false }, () => resolve()) : resolve()));
+        },
         close: (code = 1000) => conn.close({ code, reason: LIBRARY_CLOSE[code] ?? 'Closed' }),
         onMessage: (cb) =>
           socket.on('message', async (data) => {

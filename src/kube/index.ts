@@ -9,6 +9,7 @@ export * from './naming.js';
 export * from './core.builders.js';
 export * from './capi.builders.js';
 export * from './ocm.builders.js';
+export * from './flux.addon.js';
 export * from './flux.builders.js';
 export * from './manifestwork.builder.js';
 export * from './conditions.js';

@@ -100,8 +100,11 @@ export interface AppWorkParams {
   gpuReservation: number;
   components: readonly AppComponent[];
   /**
-   * Asks Flux to reconcile every release again (annotation `reconcile.fluxcd.io/requestedAt`), e.g.
-   * after a retry: a failed release is only retried on a new generation or a new request. The value
+   * Asks Flux to reconcile every release again and to forget its past failures, e.g. after a retry:
+   * `reconcile.fluxcd.io/requestedAt` plus `reconcile.fluxcd.io/resetAt` with the same value, the
+   * documented reset (`flux reconcile hr --reset`). helm-controller clears its install/upgrade failure
+   * counters only when resetAt equals a new requestedAt (or on a spec change), so a request alone
+   * leaves a release whose retries are exhausted Stalled. The value
    * is also put on the ManifestWork (`spokegraph.io/reconcile-request`) so a reader can tell whether
    * the work on the hub carries it.
    */
@@ -116,6 +119,8 @@ export interface AppWorkParams {
 }
 
 export const RECONCILE_REQUEST_ANNOTATION = 'reconcile.fluxcd.io/requestedAt';
+/** helm-controller resets its failure counters when this equals a new requestedAt (api/v2 annotations). */
+export const RESET_REQUEST_ANNOTATION = 'reconcile.fluxcd.io/resetAt';
 export const WORK_RECONCILE_ANNOTATION = 'spokegraph.io/reconcile-request';
 
 export function helmReleaseIdentifier(namespace: string, component: string): ResourceIdentifier {
@@ -150,7 +155,9 @@ export function buildAppManifestWork(p: AppWorkParams): ManifestWorkObject {
   ];
   const releases = components.map((c) => {
     const hr = buildHelmRelease({ namespace, component: c.name, chart: c.chart, values: c.values, gpuCount: c.gpuCount, expose: c.expose, owner });
-    if (p.reconcileRequestedAt) hr.metadata.annotations = { ...hr.metadata.annotations, [RECONCILE_REQUEST_ANNOTATION]: p.reconcileRequestedAt };
+    if (p.reconcileRequestedAt) {
+      hr.metadata.annotations = { ...hr.metadata.annotations, [RECONCILE_REQUEST_ANNOTATION]: p.reconcileRequestedAt, [RESET_REQUEST_ANNOTATION]: p.reconcileRequestedAt };
+    }
     return hr;
   });
   const exposed = components.filter((c): c is AppComponent & { expose: Expose } => c.expose !== undefined);

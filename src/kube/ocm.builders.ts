@@ -9,12 +9,15 @@ import { placementName } from './naming.js';
 import type { KubeObject } from './object.types.js';
 import { apiVersionOf, Resources } from './resource.registry.js';
 
-/** The add-ons every spoke gets, with the namespace they install into. */
+/** The add-ons the gateway requests per spoke, with the namespace they install into. */
 export const AddOns = {
   /** Flux (source + helm controllers) installs the apps' HelmReleases */
   Flux: { name: 'flux', installNamespace: 'flux-system' },
-  /** the OCM work agent applies ManifestWorks on the spoke */
-  WorkAgent: { name: 'work-agent', installNamespace: 'open-cluster-management-agent' },
+  /**
+   * No longer requested: the work agent ships inside the klusterlet and its readiness is the
+   * ManagedCluster's. Earlier versions created this add-on; pool teardown still removes it.
+   */
+  LegacyWorkAgent: { name: 'work-agent', installNamespace: 'open-cluster-management-agent' },
 } as const;
 export type AddOn = (typeof AddOns)[keyof typeof AddOns];
 
@@ -115,8 +118,8 @@ export interface PlacementParams {
   clusterSets: readonly string[];
   /** default 1 */
   numberOfClusters?: number;
-  /** require clusters labelled with this GPU family */
-  gpuFamily?: string;
+  /** require clusters labelled with every one of these GPU families (a deployment may request several) */
+  gpuFamilies?: readonly string[];
   /** restrict to these clusters (e.g. the shared-pool clusters with enough free GPUs) */
   candidateClusters?: readonly string[];
   /** extra label equality requirements from the Environment */
@@ -128,7 +131,7 @@ export interface PlacementParams {
 /** An App Deployment's Placement. All requirements go into one predicate, so they are ANDed. */
 export function buildPlacement(p: PlacementParams): PlacementObject {
   const expressions: LabelSelectorRequirement[] = [];
-  if (p.gpuFamily) expressions.push({ key: gpuLabel(p.gpuFamily), operator: 'Exists' });
+  for (const family of [...new Set(p.gpuFamilies ?? [])].sort()) expressions.push({ key: gpuLabel(family), operator: 'Exists' });
   if (p.candidateClusters) expressions.push({ key: Label.Cluster, operator: 'In', values: [...p.candidateClusters].sort() });
   const matchLabels = p.matchLabels && Object.keys(p.matchLabels).length ? sortedRecord(p.matchLabels) : undefined;
 

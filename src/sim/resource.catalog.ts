@@ -48,6 +48,9 @@ const DEFS: Def[] = [
   { group: 'work.open-cluster-management.io', versions: ['v1'], kind: 'ManifestWork', plural: 'manifestworks', namespaced: true, status: true },
   // Listed storage version first (v1alpha1 stores installNamespace); discovery prefers v1beta1.
   { group: 'addon.open-cluster-management.io', versions: ['v1alpha1', 'v1beta1'], kind: 'ManagedClusterAddOn', plural: 'managedclusteraddons', namespaced: true, status: true, shortNames: ['mca', 'mcas'] },
+  // What an operator applies once (deploy/addons/flux-addon.yaml): the add-on manager renders it per cluster.
+  { group: 'addon.open-cluster-management.io', versions: ['v1alpha1', 'v1beta1'], kind: 'ClusterManagementAddOn', plural: 'clustermanagementaddons', namespaced: false, status: true, shortNames: ['cma', 'cmas'] },
+  { group: 'addon.open-cluster-management.io', versions: ['v1alpha1'], kind: 'AddOnTemplate', plural: 'addontemplates', namespaced: false, status: false },
   { group: 'source.toolkit.fluxcd.io', versions: ['v1'], kind: 'HelmRepository', plural: 'helmrepositories', namespaced: true, status: true, shortNames: ['helmrepo'] },
   { group: 'source.toolkit.fluxcd.io', versions: ['v1'], kind: 'OCIRepository', plural: 'ocirepositories', namespaced: true, status: true, shortNames: ['ocirepo'] },
   { group: 'helm.toolkit.fluxcd.io', versions: ['v2'], kind: 'HelmRelease', plural: 'helmreleases', namespaced: true, status: true, shortNames: ['hr'] },

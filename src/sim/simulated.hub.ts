@@ -4,6 +4,7 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger, type Logger } from '../logger.js';
+import { loadFluxAddOn } from './addon.seed.js';
 import { ApiServer } from './api.server.js';
 import { startControllers } from './controllers/controller.set.js';
 import { FaultState, type SimFaults } from './fault.state.js';
@@ -31,6 +32,12 @@ export interface SimOptions {
   bookmarkIntervalMs?: number;
   /** Watch events kept for resuming from a resourceVersion. Default 5000. */
   historyLimit?: number;
+  /**
+   * Apply deploy/addons/flux-addon.yaml at start (the Flux ClusterManagementAddOn + AddOnTemplate an
+   * operator applies on a real hub). false = a hub without it: the `flux` add-on never installs.
+   * Default true.
+   */
+  fluxAddOn?: boolean;
   /** Run the simulated controllers (Cluster API, OCM, Flux...). false = a bare API server. Default true. */
   controllers?: boolean;
 }
@@ -96,6 +103,9 @@ export async function startSimulatedHub(opts: SimOptions = {}): Promise<Simulate
   }
   for (const ns of HUB_NAMESPACES) {
     if (hub.namespacePhase(ns) === 'missing') hub.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  }
+  if (opts.fluxAddOn !== false) {
+    for (const o of loadFluxAddOn()) if (!hub.get(groupOf(o.apiVersion), o.kind, undefined, o.metadata.name ?? '')) hub.create(o, { manager: 'kubectl' });
   }
 
   const persister = opts.stateFile ? new StatePersister(opts.stateFile, () => ({ hub: hub.snapshot(), spokes: spokes.snapshot() }), logger) : undefined;

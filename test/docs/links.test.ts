@@ -145,6 +145,17 @@ describe('Markdown links', () => {
     expect(broken).toEqual([]);
   });
 
+  it('ends deploy/README.md with the operator checklist, whose every `deploy/...` path exists', () => {
+    const text = readFileSync(path.join(ROOT, 'deploy/README.md'), 'utf8');
+    const headings = [...text.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
+    expect(headings.at(-1)).toBe('5. Operator checklist for a real hub');
+    const checklist = text.slice(text.lastIndexOf('## 5. Operator checklist'));
+    expect(checklist).toMatch(/\*\*Install on the hub\*\*[\s\S]*\*\*Configure\*\*[\s\S]*\*\*Smoke test\*\*/);
+    const paths = [...checklist.matchAll(/\b(deploy\/[\w./-]+\.(?:yaml|md))\b/g)].map((m) => m[1]);
+    expect(paths).toEqual(expect.arrayContaining(['deploy/addons/flux-addon.yaml', 'deploy/rbac.yaml']));
+    for (const p of paths) expect(existsSync(path.join(ROOT, p)), p).toBe(true);
+  });
+
   it.each([
     ['## From `npm start` to a running deployment', 'from-npm-start-to-a-running-deployment'],
     ['## Tests, CI and benchmarks', 'tests-ci-and-benchmarks'],

@@ -76,6 +76,12 @@ describe('App Deployment faults', () => {
       ['STEP_FAILED', 'FAILED', 'rollout', 'RELEASE_FAILED'],
       ['PHASE_CHANGED', 'FAILED', 'rollout', null],
     ]);
+    // Flux gave up after its remediation retries (1 install + 3 retries): the release is Stalled,
+    // and only the documented reset (resetAt equal to a new requestedAt) makes it try again
+    const stalledCluster = failed.cluster;
+    const stalled = hub.spoke(stalledCluster).get('helm.toolkit.fluxcd.io/v2', 'HelmRelease', appHubName(w.project.name, name), 'server')!;
+    expect(stalled.status).toMatchObject({ installFailures: 4 });
+    expect((stalled.status as any).conditions.find((c: any) => c.type === 'Stalled')).toMatchObject({ status: 'True', reason: 'RetriesExceeded' });
     // a failed deployment holds nothing
     expect(await quotaUsed(app, w.project.name)).toEqual({ 'project:NVIDIA-H100': 0, 'tenant:NVIDIA-H100': 0 });
     expect(await ledger(sqlOf(app), w.project.name)).toMatchObject({ projectUsed: 0, tenantUsed: 0, heldByDeployments: 0, allocated: 0, allocationHeld: 0 });
@@ -122,6 +128,8 @@ describe('App Deployment faults', () => {
     expect(spokeReleases(hub, cluster)).toEqual([`${workName}/server`]);
     const hr = hub.spoke(cluster).get('helm.toolkit.fluxcd.io/v2', 'HelmRelease', workName, 'server')!;
     expect(hr.metadata.annotations?.['reconcile.fluxcd.io/requestedAt']).toBe('retry-1');
+    expect(hr.metadata.annotations?.['reconcile.fluxcd.io/resetAt']).toBe('retry-1');
+    expect(hr.status).toMatchObject({ lastHandledResetAt: 'retry-1', installFailures: 0 });
     expect((hr.status as any).conditions.find((c: any) => c.type === 'Ready')).toMatchObject({ status: 'True' });
     expect(await quotaUsed(app, w.project.name)).toEqual({ 'project:NVIDIA-H100': 2, 'tenant:NVIDIA-H100': 2 });
 

@@ -148,7 +148,7 @@ describe('compute pool lifecycle', () => {
     expect(named('Cluster')).toEqual(spokes);
     expect(named('MachineDeployment')).toEqual(spokes.map((s) => `${s}-workers`).sort());
     expect(named('ManagedCluster')).toEqual(spokes);
-    expect(named('ManagedClusterAddOn')).toEqual(spokes.flatMap(() => ['flux', 'work-agent']).sort());
+    expect(named('ManagedClusterAddOn')).toEqual(spokes.map(() => 'flux'));
     expect(named('ManagedClusterSet')).toEqual([clusterSetName(w.project.name, dedicatedName), clusterSetName(w.project.name, sharedName)].sort());
     expect(named('ManagedClusterSetBinding')).toEqual([clusterSetName(w.project.name, dedicatedName), clusterSetName(w.project.name, sharedName)].sort());
     const mc = hub.objects({ kind: 'ManagedCluster' }).find((o) => o.metadata.name === spokeClusterName(w.project.name, sharedName, 1))!;

@@ -181,8 +181,13 @@ describe('render', () => {
     expect(work.metadata.annotations).toEqual({ 'spokegraph.io/reconcile-request': 'retry-2' });
     for (const hr of work.spec!.workload.manifests.filter((m) => m.kind === 'HelmRelease')) {
       expect(hr.metadata.annotations?.['reconcile.fluxcd.io/requestedAt']).toBe('retry-2');
+      // the documented helm-controller reset: resetAt equal to the request clears the failure counters
+      expect(hr.metadata.annotations?.['reconcile.fluxcd.io/resetAt']).toBe('retry-2');
     }
-    for (const hr of manifests().filter((m) => m.kind === 'HelmRelease')) expect(hr.metadata.annotations?.['reconcile.fluxcd.io/requestedAt']).toBeUndefined();
+    for (const hr of manifests().filter((m) => m.kind === 'HelmRelease')) {
+      expect(hr.metadata.annotations?.['reconcile.fluxcd.io/requestedAt']).toBeUndefined();
+      expect(hr.metadata.annotations?.['reconcile.fluxcd.io/resetAt']).toBeUndefined();
+    }
   });
 
   it('should quota zero GPUs for a CPU-only app', () => {
@@ -209,6 +214,15 @@ describe('render', () => {
         },
       ],
     });
+  });
+
+  it('should require every GPU family the deployment requests, not only the first', () => {
+    const p = renderPlacement(input({ gpuRequests: [{ gpuFamily: 'NVIDIA-L4', count: 1 }, { gpuFamily: 'NVIDIA-H100', count: 2 }] }));
+    expect(p.spec!.predicates![0].requiredClusterSelector.labelSelector!.matchExpressions).toEqual([
+      { key: 'gpu.spokegraph.io/NVIDIA-H100', operator: 'Exists' },
+      { key: 'gpu.spokegraph.io/NVIDIA-L4', operator: 'Exists' },
+      { key: 'spokegraph.io/cluster', operator: 'In', values: ['team-a-shared-0'] },
+    ]);
   });
 
   it('should not ask for a GPU family when the app needs no GPU', () => {

@@ -2,6 +2,7 @@
 import { AddonController } from './addon.controller.js';
 import { ClusterController } from './cluster.controller.js';
 import { ClusterSetController } from './clusterset.controller.js';
+import { DeploymentController } from './deployment.controller.js';
 import type { Controller, SimContext } from './controller.runtime.js';
 import { FluxSourceController } from './flux-source.controller.js';
 import { HelmReleaseController } from './helmrelease.controller.js';
@@ -23,6 +24,7 @@ export function startControllers(ctx: SimContext): { stop(): void } {
     new ClusterSetController(ctx),
     new PlacementController(ctx),
     new WorkAgentController(ctx),
+    new DeploymentController(ctx),
     new FluxSourceController(ctx),
     new HelmReleaseController(ctx),
     new LoadBalancerController(ctx),

@@ -1,10 +1,11 @@
 /**
  * Plays Flux source-controller on every spoke: HelmRepository and OCIRepository become Ready with a
- * (fake) artifact once the cluster's `flux` add-on is Available. Nothing is fetched.
+ * (fake) artifact once source-controller runs on the spoke (its Deployment, installed by the `flux`
+ * add-on's ManifestWork, is ready). Nothing is fetched.
  */
 import { createHash } from 'node:crypto';
 import type { Condition } from '../kube.types.js';
-import { addonAvailable } from './addon.controller.js';
+import { fluxControllerReady } from './addon.controller.js';
 import { cond, Controller, keyOf, withConditions, writeStatus, type ObjectKey } from './controller.runtime.js';
 
 const SOURCE = 'source.toolkit.fluxcd.io';
@@ -16,9 +17,8 @@ export class FluxSourceController extends Controller {
 
   start(): void {
     this.onSpokes([[SOURCE, 'HelmRepository'], [SOURCE, 'OCIRepository']], (cluster, ev) => this.enqueue(keyOf(cluster, ev.object, true)));
-    this.onHub([['addon.open-cluster-management.io', 'ManagedClusterAddOn']], (ev) => {
-      const cluster = ev.object.metadata.namespace ?? '';
-      if (!this.ctx.spokes.has(cluster)) return;
+    this.onSpokes([['apps', 'Deployment']], (cluster, ev) => {
+      if (ev.object.metadata.namespace !== 'flux-system' || ev.object.metadata.name !== 'source-controller') return;
       for (const kind of ['HelmRepository', 'OCIRepository']) for (const s of this.ctx.spokes.get(cluster).list(SOURCE, kind)) this.enqueue(keyOf(cluster, s, true));
     });
     for (const cluster of this.ctx.spokes.names())
@@ -28,7 +28,7 @@ export class FluxSourceController extends Controller {
   protected reconcile(key: ObjectKey): void {
     const spoke = this.storeOf(key.scope);
     const src = spoke.get(SOURCE, key.kind ?? '', key.namespace, key.name);
-    if (!src || src.metadata.deletionTimestamp || !addonAvailable(this.ctx.hub, key.scope, 'flux')) return;
+    if (!src || src.metadata.deletionTimestamp || !fluxControllerReady(spoke, 'source-controller')) return;
     const spec = (src.spec ?? {}) as { url?: string; ref?: { tag?: string; semver?: string; digest?: string } };
     const gen = src.metadata.generation;
     const digest = createHash('sha256').update(JSON.stringify(spec)).digest('hex');

@@ -1,15 +1,23 @@
 /**
- * Plays Flux helm-controller on every spoke (once the cluster's `flux` add-on is Available):
+ * Plays Flux helm-controller on every spoke where it runs (its Deployment, installed by the `flux`
+ * add-on's ManifestWork, is ready):
  * Reconciling=True, then — when the chart source is Ready — install/upgrade: Ready=True
  * (InstallSucceeded/UpgradeSucceeded) at observedGeneration, or Ready=False (InstallFailed/
- * UpgradeFailed) + Stalled by fault or when the workload is refused (exceeded quota). A failed
- * release is retried on a new generation or a new `reconcile.fluxcd.io/requestedAt`.
+ * UpgradeFailed) by fault or when the workload is refused (exceeded quota).
+ *
+ * Remediation follows helm-controller v2: each failed attempt counts in installFailures/
+ * upgradeFailures; while the count is within `spec.<action>.remediation.retries` (default 0) the
+ * release stays Reconciling (ProgressingWithRetry) and is attempted again (a failed install is
+ * uninstalled first); past it the release is Stalled (RetriesExceeded) and nothing more happens. The
+ * counters are cleared only by a spec change (new generation) or a `reconcile.fluxcd.io/resetAt`
+ * equal to a new `reconcile.fluxcd.io/requestedAt` (recorded in status.lastHandledResetAt); a bare
+ * reconcile request leaves a Stalled release Stalled.
  */
 import { createHash } from 'node:crypto';
 import { ApiError } from '../api.errors.js';
 import { findCondition, nowIso, type Condition, type KubeObject } from '../kube.types.js';
 import type { ObjectStore } from '../object.store.js';
-import { addonAvailable } from './addon.controller.js';
+import { fluxControllerReady } from './addon.controller.js';
 import { cond, Controller, keyOf, withConditions, writeStatus, type ObjectKey } from './controller.runtime.js';
 import { installWorkload, uninstallWorkload, type Release } from './helmrelease.workload.js';
 
@@ -18,6 +26,9 @@ const SOURCE = 'source.toolkit.fluxcd.io';
 const FINALIZER = 'finalizers.fluxcd.io';
 const MANAGER = 'helm-controller';
 const REQUESTED_AT = 'reconcile.fluxcd.io/requestedAt';
+const RESET_AT = 'reconcile.fluxcd.io/resetAt';
+/** Reconciling reason while a failed release waits for its next attempt (fluxcd/pkg meta). */
+const RETRY_REASON = 'ProgressingWithRetry';
 
 interface HrSpec {
   releaseName?: string;
@@ -25,6 +36,8 @@ interface HrSpec {
   chart?: { spec?: { chart?: string; version?: string; sourceRef?: { kind?: string; name?: string; namespace?: string } } };
   chartRef?: { kind?: string; name?: string; namespace?: string };
   values?: unknown;
+  install?: { remediation?: { retries?: number } };
+  upgrade?: { remediation?: { retries?: number } };
 }
 
 interface HrStatus {
@@ -35,7 +48,15 @@ interface HrStatus {
   upgradeFailures?: number;
   failures?: number;
   lastHandledReconcileAt?: string;
+  lastHandledResetAt?: string;
   [k: string]: unknown;
+}
+
+/** Failures of `action` exceed its remediation retries (a negative count means retry forever). */
+function retriesExhausted(spec: HrSpec, st: HrStatus, action: 'install' | 'upgrade'): boolean {
+  const retries = spec[action]?.remediation?.retries ?? 0;
+  const failures = Number((action === 'install' ? st.installFailures : st.upgradeFailures) ?? 0);
+  return retries >= 0 && failures > retries;
 }
 
 /** The chart source a release names: kind, namespace, name (undefined name: none named). */
@@ -80,14 +101,14 @@ export class HelmReleaseController extends Controller {
       const ns = ev.object.metadata.name;
       releases(cluster, (hr) => hr.metadata.namespace === ns || (hr.spec as HrSpec | undefined)?.targetNamespace === ns);
     });
-    this.onHub([['addon.open-cluster-management.io', 'ManagedClusterAddOn']], (ev) => releases(ev.object.metadata.namespace ?? ''));
+    this.onSpokes([['apps', 'Deployment']], (cluster, ev) => ev.object.metadata.namespace === 'flux-system' && ev.object.metadata.name === 'helm-controller' && releases(cluster));
     this.ctx.spokes.names().forEach((c) => releases(c));
   }
 
   protected reconcile(key: ObjectKey): void {
     const spoke = this.storeOf(key.scope);
     let hr = spoke.get(HELM, 'HelmRelease', key.namespace, key.name);
-    if (!hr || !addonAvailable(this.ctx.hub, key.scope, 'flux')) return;
+    if (!hr || !fluxControllerReady(spoke, 'helm-controller')) return;
     if (hr.metadata.deletionTimestamp) {
       uninstallWorkload(spoke, hr);
       spoke.update({ ...hr, metadata: { ...hr.metadata, finalizers: (hr.metadata.finalizers ?? []).filter((f) => f !== FINALIZER) } }, { manager: MANAGER });
@@ -96,13 +117,39 @@ export class HelmReleaseController extends Controller {
     if (!hr.metadata.finalizers?.includes(FINALIZER)) hr = spoke.update({ ...hr, metadata: { ...hr.metadata, finalizers: [...(hr.metadata.finalizers ?? []), FINALIZER] } }, { manager: MANAGER });
 
     const gen = hr.metadata.generation;
-    const st = (hr.status ?? {}) as HrStatus;
+    const spec = (hr.spec ?? {}) as HrSpec;
+    let st = (hr.status ?? {}) as HrStatus;
     const requestedAt = hr.metadata.annotations?.[REQUESTED_AT];
+    const resetAt = hr.metadata.annotations?.[RESET_AT];
+    const action: 'install' | 'upgrade' = st.history?.length ? 'upgrade' : 'install';
     const ready = findCondition(hr, 'Ready');
-    const handled = st.observedGeneration === gen && st.lastHandledReconcileAt === requestedAt && ready && ready.status !== 'Unknown' && ready.observedGeneration === gen;
-    if (handled) return;
-    const action = st.history?.length ? 'upgrade' : 'install';
     const reconciling = findCondition(hr, 'Reconciling');
+    const retrying = reconciling?.status === 'True' && reconciling.reason === RETRY_REASON && reconciling.observedGeneration === gen;
+
+    // A new generation, reconcile request or reset request is handled once, before anything else.
+    const newGeneration = st.lastAttemptedGeneration !== gen;
+    const newRequest = st.lastHandledReconcileAt !== requestedAt;
+    const newReset = resetAt !== undefined && st.lastHandledResetAt !== resetAt;
+    if (newGeneration || newRequest || newReset) {
+      const reset = newReset && resetAt === requestedAt && newRequest;
+      // helm-controller forgets past failures only on a spec change or a matching reset request;
+      // a bare reconcile request leaves an exhausted release Stalled.
+      st = { ...st, lastHandledReconcileAt: requestedAt, ...(resetAt !== undefined ? { lastHandledResetAt: resetAt } : {}) };
+      if (newGeneration || reset) st = { ...st, installFailures: 0, upgradeFailures: 0, failures: 0 };
+      if (!newGeneration && retriesExhausted(spec, st, action)) {
+        writeStatus(spoke, hr, st, MANAGER);
+        return;
+      }
+      const conditions = withConditions(
+        (st.conditions ?? []).filter((c) => c.type !== 'Stalled'),
+        cond('Reconciling', true, 'Progressing', `Running '${action}' action with timeout of 5m0s`, gen),
+        cond('Ready', 'Unknown', 'Progressing', 'Reconciliation in progress', gen),
+      );
+      writeStatus(spoke, hr, { ...st, conditions, lastAttemptedGeneration: gen }, MANAGER);
+      return;
+    }
+    const handled = st.observedGeneration === gen && !retrying && ready && ready.status !== 'Unknown' && ready.observedGeneration === gen;
+    if (handled || retriesExhausted(spec, st, action)) return;
     if (reconciling?.status !== 'True' || reconciling.observedGeneration !== gen) {
       const conditions = withConditions(
         st.conditions,
@@ -118,7 +165,6 @@ export class HelmReleaseController extends Controller {
       writeStatus(spoke, hr, { ...st, conditions: withConditions(st.conditions, cond('Ready', 'Unknown', 'Progressing', `waiting for chart source: ${wait}`, gen)) }, MANAGER);
       return;
     }
-    const spec = (hr.spec ?? {}) as HrSpec;
     const namespace = spec.targetNamespace ?? key.namespace ?? 'default';
     const releaseName = spec.releaseName ?? (spec.targetNamespace && spec.targetNamespace !== key.namespace ? `${spec.targetNamespace}-${key.name}` : key.name);
     const rel: Release = { hr, namespace, releaseName, chart, version };
@@ -137,14 +183,16 @@ export class HelmReleaseController extends Controller {
     if (failure) {
       const message = `Helm ${action} failed for release ${namespace}/${releaseName} with chart ${chart}@${version}: ${failure}`;
       const counter = action === 'install' ? 'installFailures' : 'upgradeFailures';
-      writeStatus(spoke, hr, {
-        ...st,
-        ...common,
-        [counter]: Number(st[counter] ?? 0) + 1,
-        failures: (st.failures ?? 0) + 1,
-        conditions: withConditions(base, cond('Ready', false, `${Action}Failed`, message, gen), cond('Released', false, `${Action}Failed`, message, gen), cond('Stalled', true, 'RetriesExceeded', `Failed to ${action} after 1 attempt(s)`, gen)),
-      }, MANAGER);
-      this.note(`HelmRelease ${key.namespace}/${key.name} on spoke ${key.scope}: ${message}`);
+      const next: HrStatus = { ...st, ...common, [counter]: Number(st[counter] ?? 0) + 1, failures: (st.failures ?? 0) + 1 };
+      // install remediation (the default): a failed install is uninstalled before the next attempt
+      if (action === 'install') uninstallWorkload(spoke, hr);
+      const exhausted = retriesExhausted(spec, next, action);
+      const attempts = Number(next[counter]);
+      const conditions = exhausted
+        ? withConditions(base, cond('Ready', false, `${Action}Failed`, message, gen), cond('Released', false, `${Action}Failed`, message, gen), cond('Stalled', true, 'RetriesExceeded', `Failed to ${action} after ${attempts} attempt(s)`, gen))
+        : withConditions(base, cond('Ready', false, `${Action}Failed`, message, gen), cond('Released', false, `${Action}Failed`, message, gen), cond('Reconciling', true, RETRY_REASON, `retrying after ${attempts} failed attempt(s)`, gen));
+      writeStatus(spoke, hr, { ...next, conditions }, MANAGER);
+      this.note(`HelmRelease ${key.namespace}/${key.name} on spoke ${key.scope}: ${message}${exhausted ? ' (retries exhausted: Stalled)' : ''}`);
       return;
     }
     const versionNo = Math.max(0, ...(st.history ?? []).map((h) => Number(h.version ?? 0))) + 1;

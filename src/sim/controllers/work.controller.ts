@@ -1,6 +1,6 @@
 /**
  * Plays the OCM work agent: a ManifestWork in cluster namespace C is applied into spoke store C (once
- * C is Available and its `work-agent` add-on is), with per-manifest conditions and status feedback,
+ * C is joined and Available: the work agent is part of the klusterlet), with per-manifest conditions and status feedback,
  * work-level Applied/Available/Progressing/Degraded at observedGeneration, pruning of manifests
  * that left the work, and deletion cleanup behind the manifest-work-cleanup finalizer. What it
  * applied is recorded in an AppliedManifestWork on the spoke, so a restart re-derives everything.
@@ -11,7 +11,6 @@
  */
 import { ApiError } from '../api.errors.js';
 import { findCondition, groupOf, type Condition, type KubeObject } from '../kube.types.js';
-import { addonAvailable } from './addon.controller.js';
 import { cond, Controller, keyOf, withConditions, writeStatus, type ObjectKey } from './controller.runtime.js';
 import { applyManifest, readiness, WORK_MANAGER, type AppliedRef, type ApplyResult, type ManifestConfig } from './work.apply.js';
 import { feedbackValues } from './work.feedback.js';
@@ -82,7 +81,6 @@ export class WorkAgentController extends Controller {
     const worksIn = (ns: string | undefined) => ns && this.ctx.hub.list(WORK, 'ManifestWork', ns).forEach((w) => this.enqueue(keyOf('hub', w)));
     this.onHub([[WORK, 'ManifestWork']], (ev) => this.enqueue(keyOf('hub', ev.object)));
     this.onHub([[OCM, 'ManagedCluster']], (ev) => worksIn(ev.object.metadata.name));
-    this.onHub([['addon.open-cluster-management.io', 'ManagedClusterAddOn']], (ev) => worksIn(ev.object.metadata.namespace));
     this.onStop(this.ctx.spokes.onEvent((cluster, ev) => ev.object.kind !== 'AppliedManifestWork' && this.onSpokeObject(cluster, ev.object)));
     this.ctx.hub.list(WORK, 'ManifestWork').forEach((w) => this.enqueue(keyOf('hub', w)));
   }
@@ -110,7 +108,7 @@ export class WorkAgentController extends Controller {
 
   private agentReady(cluster: string): boolean {
     const mc = this.ctx.hub.get(OCM, 'ManagedCluster', undefined, cluster);
-    return Boolean(mc && !mc.metadata.deletionTimestamp && findCondition(mc, 'ManagedClusterConditionAvailable')?.status === 'True' && addonAvailable(this.ctx.hub, cluster, 'work-agent'));
+    return Boolean(mc && !mc.metadata.deletionTimestamp && findCondition(mc, 'ManagedClusterJoined')?.status === 'True' && findCondition(mc, 'ManagedClusterConditionAvailable')?.status === 'True');
   }
 
   protected reconcile(key: ObjectKey): void {

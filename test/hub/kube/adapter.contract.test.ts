@@ -38,7 +38,7 @@ describe('hub adapter contract', () => {
   // The third column: the CRD's schema defaults, which the API server adds to what was applied.
   it.each([
     ['a core namespaced kind', secret('contract', 'idem', { a: '1' }), {}],
-    ['a namespaced custom kind', buildPlacement({ project: 'contract', deployment: 'idem', clusterSets: ['s1'], gpuFamily: 'NVIDIA-H100' }), { scoreRateLimit: '1m', sortBy: 'ClusterName' }],
+    ['a namespaced custom kind', buildPlacement({ project: 'contract', deployment: 'idem', clusterSets: ['s1'], gpuFamilies: ['NVIDIA-H100'] }), { scoreRateLimit: '1m', sortBy: 'ClusterName' }],
     ['a cluster-scoped custom kind', buildManagedClusterSet({ name: 'contract-set', owner: { project: 'contract' } }), {}],
   ])('should create %s with apply and leave it untouched on a second identical apply', async (_n, obj, defaults) => {
     const live = await expectIdempotent(obj);

@@ -82,7 +82,12 @@ describe('builders', () => {
 
   it.each([
     ['no requirements', {}, undefined],
-    ['a GPU family', { gpuFamily: 'NVIDIA-H100' }, { matchExpressions: [{ key: 'gpu.spokegraph.io/NVIDIA-H100', operator: 'Exists' }] }],
+    ['a GPU family', { gpuFamilies: ['NVIDIA-H100'] }, { matchExpressions: [{ key: 'gpu.spokegraph.io/NVIDIA-H100', operator: 'Exists' }] }],
+    [
+      'several GPU families (each required, de-duplicated, sorted)',
+      { gpuFamilies: ['NVIDIA-L4', 'NVIDIA-H100', 'NVIDIA-L4'] },
+      { matchExpressions: [{ key: 'gpu.spokegraph.io/NVIDIA-H100', operator: 'Exists' }, { key: 'gpu.spokegraph.io/NVIDIA-L4', operator: 'Exists' }] },
+    ],
     [
       'candidates and labels',
       { candidateClusters: ['b', 'a'], matchLabels: { z: '1', a: '2' } },

@@ -71,7 +71,7 @@ export class Fleet {
     });
   }
 
-  /** ManagedCluster + import secret + add-ons, as the registration step writes them. */
+  /** ManagedCluster + import secret + the `flux` add-on, as the registration and add-on steps write them. */
   async register(name: string, opts: { set?: string; labels?: Record<string, string>; importSecret?: boolean; addons?: boolean } = {}): Promise<void> {
     const labels: Record<string, string> = { 'spokegraph.io/cluster': name, ...opts.labels };
     if (opts.set) labels['cluster.open-cluster-management.io/clusterset'] = opts.set;
@@ -80,9 +80,7 @@ export class Fleet {
     await waitFor(`cluster namespace ${name}`, () => this.tryRead('v1', 'Namespace', name));
     await this.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'auto-import-secret', namespace: name }, stringData: { kubeconfig: `# kubeconfig of ${name}` } });
     if (opts.addons === false) return;
-    for (const [addon, installNamespace] of [['flux', 'flux-system'], ['work-agent', 'open-cluster-management-agent']]) {
-      await this.apply({ apiVersion: 'addon.open-cluster-management.io/v1alpha1', kind: 'ManagedClusterAddOn', metadata: { name: addon, namespace: name }, spec: { installNamespace } });
-    }
+    await this.apply({ apiVersion: 'addon.open-cluster-management.io/v1alpha1', kind: 'ManagedClusterAddOn', metadata: { name: 'flux', namespace: name }, spec: { installNamespace: 'flux-system' } });
   }
 
   async clusterSet(set: string, bindInto: string): Promise<void> {

@@ -5,7 +5,8 @@ import { sleep, startTestHub, waitFor } from './sim.helpers.js';
 
 const OCM = 'cluster.open-cluster-management.io';
 const MC = `${OCM}/v1`;
-const ADDON = 'addon.open-cluster-management.io/v1alpha1';
+const ADDON_GROUP = 'addon.open-cluster-management.io';
+const ADDON = `${ADDON_GROUP}/v1alpha1`;
 const PL = `${OCM}/v1beta1`;
 
 describe('simulated OCM controllers (registration, add-ons, cluster sets, placement)', () => {
@@ -39,10 +40,20 @@ describe('simulated OCM controllers (registration, add-ons, cluster sets, placem
     expect(up.status.allocatable['nvidia.com/gpu']).toBe('8');
     expect(up.status.version).toEqual({ kubernetes: 'v1.31.2' });
     expect(up.spec.taints ?? []).toEqual([]);
-    for (const addon of ['flux', 'work-agent']) {
-      const a = await fleet.until(ADDON, 'ManagedClusterAddOn', addon, 'spoke-a', (x) => isTrue(x, 'Available'));
-      expect(condition(a, 'Progressing')?.status).toBe('False');
-    }
+    // Flux arrives as stock OCM installs a template add-on: the add-on manager renders the AddOnTemplate
+    // the ClusterManagementAddOn names into a ManifestWork, the work agent applies it, and the add-on is
+    // Available once the Deployments report ready through WellKnownStatus feedback.
+    const a = await fleet.until(ADDON, 'ManagedClusterAddOn', 'flux', 'spoke-a', (x) => isTrue(x, 'Available'));
+    expect(condition(a, 'Progressing')?.status).toBe('False');
+    const work = await fleet.read('work.open-cluster-management.io/v1', 'ManifestWork', 'addon-flux-deploy-0', 'spoke-a');
+    expect(work.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'ManagedClusterAddOn', name: 'flux', uid: a.metadata.uid })]);
+    const template = await fleet.read(`${ADDON_GROUP}/v1alpha1`, 'AddOnTemplate', 'flux');
+    expect(work.spec.workload.manifests).toEqual(template.spec.agentSpec.workload.manifests);
+    const spoke = hub.spoke('spoke-a');
+    expect(spoke.get('apiextensions.k8s.io/v1', 'CustomResourceDefinition', undefined, 'helmreleases.helm.toolkit.fluxcd.io')).toBeTruthy();
+    for (const d of ['source-controller', 'helm-controller']) expect((spoke.get('apps/v1', 'Deployment', 'flux-system', d) as Obj).status.readyReplicas).toBe(1);
+    // the work agent is the klusterlet's: no add-on stands for it
+    expect(await fleet.tryRead(ADDON, 'ManagedClusterAddOn', 'work-agent', 'spoke-a')).toBeFalsy();
   });
 
   it('should mark a cluster whose Cluster API Cluster is deleted unavailable and taint it', async () => {
@@ -101,5 +112,29 @@ describe('simulated OCM controllers (registration, add-ons, cluster sets, placem
     await waitFor('managed cluster gone', async () => !(await fleet.tryRead(MC, 'ManagedCluster', 'x-3')));
     expect(await fleet.tryRead('v1', 'Namespace', 'x-3')).toBeUndefined();
     expect(hub.objects({ namespace: 'x-3' })).toEqual([] as Obj[]);
+  });
+});
+
+describe('simulated add-on manager on a hub without the Flux add-on applied', () => {
+  it('should leave a ManagedClusterAddOn nobody registered without status, install nothing, and install Flux once the operator applies the add-on', async () => {
+    const bare = await startTestHub({ fluxAddOn: false });
+    try {
+      const fleet = new Fleet(bare.kubeConfig());
+      await fleet.register('spoke-n');
+      await fleet.until(MC, 'ManagedCluster', 'spoke-n', undefined, (m) => isTrue(m, 'ManagedClusterConditionAvailable'));
+      await sleep(300);
+      const a = await fleet.read(ADDON, 'ManagedClusterAddOn', 'flux', 'spoke-n');
+      expect(a.status?.conditions ?? []).toEqual([]);
+      expect(await fleet.tryRead('work.open-cluster-management.io/v1', 'ManifestWork', 'addon-flux-deploy-0', 'spoke-n')).toBeFalsy();
+      expect(bare.spoke('spoke-n').list('apps/v1', 'Deployment', 'flux-system')).toEqual([]);
+
+      // what deploy/README.md tells the operator to apply
+      const { loadFluxAddOn } = await import('../../../src/sim/addon.seed.js');
+      for (const o of loadFluxAddOn()) await fleet.apply(o as Obj);
+      await fleet.until(ADDON, 'ManagedClusterAddOn', 'flux', 'spoke-n', (x) => isTrue(x, 'Available'));
+      expect((bare.spoke('spoke-n').get('apps/v1', 'Deployment', 'flux-system', 'helm-controller') as Obj).status.readyReplicas).toBe(1);
+    } finally {
+      await bare.stop();
+    }
   });
 });

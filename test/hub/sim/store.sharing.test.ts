@@ -135,17 +135,13 @@ describe('object store: frozen objects, no copies, exact history', () => {
   });
 });
 
-/** A hub store with cluster C Available and its add-ons Available, as the work agent and Flux need. */
+/** A hub store with cluster C joined and Available, as the work agent (part of the klusterlet) needs. */
 function agentContext(cluster: string): SimContext {
   const hub = new ObjectStore('hub');
-  const available = { conditions: [{ type: 'Available', status: 'True', reason: 'x', message: '', lastTransitionTime: '2026-01-01T00:00:00Z' }] };
+  const t = { status: 'True', reason: 'x', message: '', lastTransitionTime: '2026-01-01T00:00:00Z' };
   hub.create(ns(cluster));
   const mc = hub.create({ apiVersion: 'cluster.open-cluster-management.io/v1', kind: 'ManagedCluster', metadata: { name: cluster }, spec: { hubAcceptsClient: true } });
-  hub.update({ ...mc, status: { conditions: [{ ...available.conditions[0], type: 'ManagedClusterConditionAvailable' }] } }, { subresource: 'status' });
-  for (const name of ['work-agent', 'flux']) {
-    const a = hub.create({ apiVersion: 'addon.open-cluster-management.io/v1alpha1', kind: 'ManagedClusterAddOn', metadata: { name, namespace: cluster }, spec: {} });
-    hub.update({ ...a, status: available }, { subresource: 'status' });
-  }
+  hub.update({ ...mc, status: { conditions: [{ ...t, type: 'ManagedClusterJoined' }, { ...t, type: 'ManagedClusterConditionAvailable' }] } }, { subresource: 'status' });
   return { hub, spokes: new SpokeFleet(), faults: new FaultState(), speed: 0, logger: silentLogger };
 }
 

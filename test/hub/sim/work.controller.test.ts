@@ -57,7 +57,7 @@ describe('simulated work agent and spoke Flux', () => {
     hub = await startTestHub();
     fleet = new Fleet(hub.kubeConfig());
     await fleet.register('spoke-w');
-    await fleet.until('addon.open-cluster-management.io/v1alpha1', 'ManagedClusterAddOn', 'work-agent', 'spoke-w', (a) => isTrue(a, 'Available'));
+    await fleet.until('addon.open-cluster-management.io/v1alpha1', 'ManagedClusterAddOn', 'flux', 'spoke-w', (a) => isTrue(a, 'Available'));
   });
   afterAll(() => hub.stop());
 
@@ -97,15 +97,64 @@ describe('simulated work agent and spoke Flux', () => {
     expect(hub.spoke('spoke-w').list('v1', 'Pod', 'app2')).toEqual([]);
   });
 
-  it('should fail releases named in failReleases and retry them on reconcile.fluxcd.io/requestedAt', async () => {
+  it('should retry a failing install as many times as install.remediation.retries allows, then stay Stalled until a matching resetAt', async () => {
     hub.faults.set({ failReleases: ['flaky'] });
-    await fleet.apply(work('proj-app3', 'app3', { gpus: 0, quota: 1, release: 'flaky' }));
+    const flaky = (annotations: Record<string, string> = {}) => {
+      const w = work('proj-app3', 'app3', { gpus: 0, quota: 1, release: 'flaky' });
+      const hr = w.spec.workload.manifests[3] as Obj;
+      hr.spec.install = { remediation: { retries: 2 } };
+      Object.assign(hr.metadata.annotations!, annotations);
+      return w;
+    };
+    const release = () => hub.spoke('spoke-w').get(HR, 'HelmRelease', 'app3', 'flaky') as Obj;
+    await fleet.apply(flaky());
+    await waitFor('Stalled after the retries', () => condition(release(), 'Stalled')?.status === 'True', 30_000);
+    // one attempt plus two retries, each counted, then RetriesExceeded (no more attempts)
+    let hr = release();
+    expect(hr.status).toMatchObject({ installFailures: 3, failures: 3 });
+    expect(condition(hr, 'Stalled')).toMatchObject({ reason: 'RetriesExceeded', message: 'Failed to install after 3 attempt(s)' });
+    expect(condition(hr, 'Ready')).toMatchObject({ status: 'False', reason: 'InstallFailed' });
+    expect(condition(hr, 'Reconciling')).toBeUndefined();
     await fleet.until(MW, 'ManifestWork', 'proj-app3', 'spoke-w', (w) => feedback(w, 3).ready === 'False');
+
+    // the cause is gone, but a bare reconcile request does not reset the failure counters
     hub.faults.clear();
-    const again = work('proj-app3', 'app3', { gpus: 0, quota: 1, release: 'flaky' });
-    (again.spec.workload.manifests[3] as Obj).metadata.annotations!['reconcile.fluxcd.io/requestedAt'] = '2026-01-01T00:00:00Z';
-    await fleet.apply(again);
+    await fleet.apply(flaky({ 'reconcile.fluxcd.io/requestedAt': 'r1' }));
+    await waitFor('request handled', () => release().status.lastHandledReconcileAt === 'r1');
+    await new Promise((r) => setTimeout(r, 500));
+    hr = release();
+    expect(condition(hr, 'Stalled')?.status).toBe('True');
+    expect(hr.status.installFailures).toBe(3);
+    expect(hub.spoke('spoke-w').list('v1', 'Pod', 'app3')).toEqual([]);
+
+    // a resetAt that does not equal the request is recorded and ignored
+    await fleet.apply(flaky({ 'reconcile.fluxcd.io/requestedAt': 'r2', 'reconcile.fluxcd.io/resetAt': 'other' }));
+    await waitFor('mismatched reset handled', () => release().status.lastHandledResetAt === 'other');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(condition(release(), 'Stalled')?.status).toBe('True');
+
+    // resetAt equal to a new requestedAt clears the counters and the release installs
+    await fleet.apply(flaky({ 'reconcile.fluxcd.io/requestedAt': 'r3', 'reconcile.fluxcd.io/resetAt': 'r3' }));
     await fleet.until(MW, 'ManifestWork', 'proj-app3', 'spoke-w', (w) => feedback(w, 3).ready === 'True' && !isTrue(w, 'Degraded'));
+    hr = release();
+    expect(hr.status).toMatchObject({ installFailures: 0, failures: 0, lastHandledResetAt: 'r3', lastHandledReconcileAt: 'r3' });
+    expect(condition(hr, 'Stalled')).toBeUndefined();
+    expect(condition(hr, 'Ready')).toMatchObject({ status: 'True', reason: 'InstallSucceeded' });
+  });
+
+  it('should clear the failure counters of a Stalled release on a spec change', async () => {
+    hub.faults.set({ failReleases: ['stuck'] });
+    const w = work('proj-app5', 'app5', { gpus: 0, quota: 1, release: 'stuck' });
+    await fleet.apply(w);
+    const release = () => hub.spoke('spoke-w').get(HR, 'HelmRelease', 'app5', 'stuck') as Obj;
+    // no remediation retries: the first failure stalls the release
+    await waitFor('Stalled', () => condition(release(), 'Stalled')?.status === 'True', 30_000);
+    expect(release().status.installFailures).toBe(1);
+    hub.faults.clear();
+    (w.spec.workload.manifests[3] as Obj).spec.values = { model: 'y' };
+    await fleet.apply(w);
+    await waitFor('installed after the spec change', () => condition(release(), 'Ready')?.status === 'True', 30_000);
+    expect(release().status).toMatchObject({ installFailures: 0, observedGeneration: release().metadata.generation });
   });
 
   it('should follow spec changes at the new observedGeneration and prune manifests removed from the work', async () => {
@@ -143,14 +192,26 @@ describe('simulated work agent and spoke Flux', () => {
     expect((hub.spoke('spoke-w').list('v1', 'Service', 'app4') as Obj[]).map((s) => s.metadata.name)).toEqual(['web-lb']);
   });
 
-  it('should not apply works for a cluster whose work-agent add-on is missing', async () => {
+  it('should apply works on a joined cluster without any add-on (the agent is the klusterlet\'s), and install no release there without Flux', async () => {
     await fleet.register('spoke-nw', { addons: false });
     await fleet.until('cluster.open-cluster-management.io/v1', 'ManagedCluster', 'spoke-nw', undefined, (m) => isTrue(m, 'ManagedClusterConditionAvailable'));
     const w = work('proj-x', 'appx', { gpus: 0, quota: 1 });
     await fleet.apply({ ...w, metadata: { ...w.metadata, namespace: 'spoke-nw' } });
-    await new Promise((r) => setTimeout(r, 200));
-    const mw = await fleet.read(MW, 'ManifestWork', 'proj-x', 'spoke-nw');
+    await fleet.until(MW, 'ManifestWork', 'proj-x', 'spoke-nw', (x) => isTrue(x, 'Applied'));
+    await new Promise((r) => setTimeout(r, 300));
+    const hr = hub.spoke('spoke-nw').get(HR, 'HelmRelease', 'appx', 'llm') as Obj;
+    expect(hr).toBeTruthy();
+    // nothing runs helm-controller on this spoke: the release is never reconciled
+    expect(hr.status?.conditions).toBeUndefined();
+    expect(hub.spoke('spoke-nw').list('v1', 'Pod', 'appx')).toEqual([]);
+  });
+
+  it('should not apply works for a cluster that is not Available', async () => {
+    await fleet.register('spoke-off', { importSecret: false });
+    const w = work('proj-y', 'appy', { gpus: 0, quota: 1 });
+    await fleet.apply({ ...w, metadata: { ...w.metadata, namespace: 'spoke-off' } });
+    await new Promise((r) => setTimeout(r, 300));
+    const mw = await fleet.read(MW, 'ManifestWork', 'proj-y', 'spoke-off');
     expect(mw.status?.conditions).toBeUndefined();
-    expect(hub.spoke('spoke-nw').list(HR, 'HelmRelease')).toEqual([]);
   });
 });
