@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import type { Config } from './config.js';
 import { acquireStartupLock, dialectOf, initOrm, migrate, type Em, type Orm, type StartupLock } from './db/orm.js';
 import { poolDeleteFlow, poolProvisionFlow } from './compute/pool.flow.js';
+import { poolScaleFlow } from './compute/pool.scale.flow.js';
 import { deployFlow, undeployFlow } from './deployments/deployment.flow.js';
 import { upgradeFlow } from './deployments/deployment.update.flow.js';
 import { InProcessEventBus, type EventBus } from './events/event.bus.js';
@@ -123,6 +124,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const flowOptions = { capi: config.capi, pollMs: config.workflow.pollMs };
     runner.register(poolProvisionFlow(flowOptions));
     runner.register(poolDeleteFlow(flowOptions));
+    runner.register(poolScaleFlow(flowOptions));
     const deploymentDeps = { pools: services.pools, events, pollMs: config.workflow.pollMs };
     runner.register(deployFlow(deploymentDeps));
     runner.register(undeployFlow(deploymentDeps));

@@ -20,6 +20,7 @@ import {
   CreateComputePoolInput,
   DeleteComputePoolInput,
   EnvironmentNode,
+  ScaleComputePoolInput,
   GpuAllocation,
   type NodeRequirementsInput,
 } from './pool.type.js';
@@ -125,6 +126,21 @@ export class PoolResolver {
         clusterCount: input.clusterCount,
         infrastructureBundleId: bundleId,
         nodeRequirements: toRequirements(input.nodeRequirements, project),
+        idempotencyKey: input.idempotencyKey,
+      });
+      return { computePool: ComputePoolNode.from(pool) };
+    }, ctx);
+  }
+
+  @Mutation(() => ComputePoolPayload, {
+    description:
+      "Resizes worker pools of a RUNNING pool. Admission is one transaction: added nodes reserve free matching machines and, for DEDICATED pools, GPU quota (QUOTA_EXCEEDED, INSUFFICIENT_CAPACITY otherwise); removing nodes is refused (IN_USE) when it would strand GPUs that app deployments hold. The Cluster API MachineDeployment is then scaled on the hub; removed nodes' machines and quota are released once it reports the new replicas ready. Follow it with computePoolEvents. Who may call: project editors, project admins and tenant admins",
+  })
+  scaleComputePool(@Arg('input', () => ScaleComputePoolInput, { description: 'The pool and its new worker node counts' }) input: ScaleComputePoolInput, @Ctx() ctx: Context): Promise<ComputePoolPayload> {
+    return mutate(ComputePoolPayload, async () => {
+      const pool = await ctx.services.pools.scale(ctx, {
+        id: fromGlobalId(input.id, NodeKind.ComputePool, ['id']),
+        workerPools: input.workerPools.map((w) => ({ name: w.name, nodeCount: w.nodeCount })),
         idempotencyKey: input.idempotencyKey,
       });
       return { computePool: ComputePoolNode.from(pool) };

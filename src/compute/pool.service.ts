@@ -31,6 +31,7 @@ import { POOL_DELETE_FLOW, POOL_PROVISION_FLOW } from './pool.flow.names.js';
 import { poolMachine } from './pool.machine.js';
 import { PoolMode, PoolPhase, type NodeRequirements } from './pool.model.js';
 import { poolNameProblem, requirementProblems, selectMachines } from './pool.rules.js';
+import { scalePool, type ScalePoolInput } from './pool.scale.js';
 
 export interface CreatePoolInput {
   projectId: string;
@@ -226,6 +227,13 @@ export class PoolService {
         throw e;
       }
     }
+  }
+
+  /** Admits a scale of a RUNNING pool's worker pools and queues its flow (pool.scale.ts). */
+  async scale(ctx: Ctx, input: ScalePoolInput): Promise<ComputePool> {
+    const pool = await this.byId(ctx, input.id);
+    if (!pool) throw new NotFoundError('Compute pool', ['id']);
+    return scalePool(ctx, this.deps, input, pool);
   }
 
   /** Starts tearing a pool down (idempotent while DELETING). */

@@ -321,6 +321,27 @@ export class DeleteComputePoolInput {
   id!: string;
 }
 
+@InputType('WorkerPoolScaleInput', { description: 'The new node count of one worker pool of the pool' })
+export class WorkerPoolScaleInput {
+  @Field(() => String, { description: 'Name of an existing worker pool of the compute pool' })
+  name!: string;
+
+  @Field(() => Int, { description: 'Worker nodes of this group per cluster after the scale, 1-100' })
+  nodeCount!: number;
+}
+
+@InputType('ScaleComputePoolInput', { description: 'Input of scaleComputePool' })
+export class ScaleComputePoolInput {
+  @Field(() => ID, { description: 'Global ID of a RUNNING compute pool' })
+  id!: string;
+
+  @Field(() => [WorkerPoolScaleInput], { description: 'The worker pools to resize, each named once (at most 10); worker pools left out keep their node count' })
+  workerPools!: WorkerPoolScaleInput[];
+
+  @Field(() => String, { nullable: true, description: 'Your key for this request (1-255 printable ASCII characters): the same key and input return the first result; the same key with another input is refused' })
+  idempotencyKey?: string | null;
+}
+
 @ObjectType('ComputePoolPayload', { description: 'Result of a compute pool mutation' })
 export class ComputePoolPayload extends Payload {
   @Field(() => ComputePoolNode, { nullable: true, description: 'The pool as it is now (phase PENDING after create, DELETING after delete); null when the mutation was refused' })

@@ -112,6 +112,7 @@ function baseline(field: string): Record<string, unknown> {
       },
     }),
     deleteComputePool: () => ({ input: { id: ids.pool } }),
+    scaleComputePool: () => ({ input: { id: ids.pool, workerPools: [{ name: 'gpu', nodeCount: 2 }] } }),
     deployApp: () => ({ input: dep() }),
     cloneAppDeployment: () => ({ input: { id: ids.deployment, name: fresh('fc'), dryRun: true } }),
     retryAppDeployment: () => ({ input: { id: ids.deployment } }),
