@@ -22,7 +22,7 @@ import { runLoad } from './lib/http.js';
 import { createPgDatabase, pgInfo } from './lib/pg.js';
 import { summarise } from './lib/profile-summary.js';
 import { appBundleInput, createBundles, H100, infraBundleInput, quotaProject, registerFleet, sharedPool } from './lib/seed.js';
-import { args, environment, fmt, heading, median, ms, table, verdicts, type Target } from './lib/report.js';
+import { args, environment, fmt, heading, median, ms, summaryRows, table, verdicts, type Target } from './lib/report.js';
 
 const a = args();
 const RUNS = a.int('runs', 3);
@@ -268,6 +268,14 @@ async function main() {
       ),
     );
     const rate = median(results.map((r) => r.admittedPerSec));
+    summaryRows([
+      {
+        name: `deployApp on ${dialect}: p50 / p99, gateway CPU per call${results[0]?.locks ? ', PG backends in a lock wait' : ''}`,
+        value:
+          `${ms(median(results.map((r) => r.p50)))} / ${ms(median(results.map((r) => r.p99)))}, ${ms(median(results.map((r) => r.cpuPerCall)))}` +
+          (results[0]?.locks ? `, ${fmt(median(results.map((r) => Object.values(r.locks!.waiting).reduce((x, y) => x + y, 0))))}` : ''),
+      },
+    ]);
     targets.push({ name: `admissions/s on ${dialect}`, value: fmt(rate), target: dialect === 'postgresql' ? `≥ ${TARGET_PG}` : '(reported)', met: dialect === 'postgresql' ? rate >= TARGET_PG : null, note: dialect === 'sqlite' ? 'no target' : undefined });
     targets.push({ name: `no over-allocation on ${dialect}`, value: results.every((r) => r.verified) ? 'used == reservations == deployments ≤ limit' : 'violated', target: 'always', met: results.every((r) => r.verified) });
   }

@@ -56,7 +56,7 @@ import {
 } from '../src/kube/index.js';
 import { silentLogger } from '../src/logger.js';
 import type { SimOptions, SimulatedHub } from '../src/sim/index.js';
-import { args, environment, fmt, heading, mb, median, ms, percentile, table } from './lib/report.js';
+import { args, environment, fmt, heading, mb, median, ms, percentile, summaryRows, table } from './lib/report.js';
 
 const a = args();
 const POOLS = a.int('pools', 4);
@@ -313,9 +313,9 @@ async function main() {
     console.log();
     console.log(table(['checkpoint', 'took', 'heap (after GC)', 'RSS', 'hub objects'], res.rounds.map((x) => [x.round, ms(x.ms), mb(x.heap), mb(x.rss), x.hubObjects])));
   }
+  const m = (f: (r: RunResult) => number) => median(results.map(f));
   if (RUNS > 1) {
     heading('Medians');
-    const m = (f: (r: RunResult) => number) => median(results.map(f));
     console.log(
       table(
         ['deployed', 'wall', 'steady /s', 'overall /s', 'p50', 'CPU', 'RSS', 'heap'],
@@ -323,6 +323,10 @@ async function main() {
       ),
     );
   }
+  summaryRows([
+    { name: `simulated hub alone: ${DEPLOYMENTS} deployments, ${INFLIGHT} in flight — overall /s, p99, CPU share`, value: `${fmt(m((r) => r.overallPerSec))}/s, ${ms(m((r) => r.p99))}, ${fmt(m((r) => r.cpuShare) * 100, 0)} %` },
+    { name: 'simulated hub alone: RSS / heap after GC', value: `${mb(m((r) => r.memAfter.rss))} / ${mb(m((r) => r.memAfter.heap))}` },
+  ]);
   console.log(`\nRESULT ${JSON.stringify(results.map((r) => ({ wallMs: Math.round(r.wallMs), perSec: +r.overallPerSec.toFixed(2), cpuMs: Math.round(r.cpuMs), rssMb: Math.round(r.memAfter.rss / 2 ** 20), heapMb: Math.round(r.memAfter.heap / 2 ** 20), rounds: r.rounds.map((x) => Math.round(x.heap / 2 ** 20)) })))}`);
 }
 

@@ -7,8 +7,13 @@ import type { Config } from './config.js';
 import { acquireStartupLock, dialectOf, initOrm, migrate, type Em, type Orm, type StartupLock } from './db/orm.js';
 import { poolDeleteFlow, poolProvisionFlow } from './compute/pool.flow.js';
 import { deployFlow, undeployFlow } from './deployments/deployment.flow.js';
+import { upgradeFlow } from './deployments/deployment.update.flow.js';
 import { InProcessEventBus, type EventBus } from './events/event.bus.js';
 import { EventLog } from './events/event.log.js';
+import { RedisEventBus } from './events/event.bus.redis.js';
+import { databaseHighWater } from './events/event.highwater.js';
+import { installationNamespace } from './db/installation.js';
+import { RedisConnectionCounters } from './graphql/connection.counters.redis.js';
 import { connectHub, type HubHandle } from './hub.setup.js';
 import { hubWatches, subjectLocator } from './hub.watches.js';
 import { HubNudger } from './workflow/hub.nudger.js';
@@ -25,6 +30,7 @@ import { createServices, type Services } from './services.js';
 import { busAccessNotifier } from './tenancy/access.change.js';
 import { AuditPurger } from './audit/audit.purge.js';
 import type { Clock } from './common/clock.js';
+import { attachRuntimeMetrics } from './observability/runtime.metrics.js';
 
 export interface App {
   config: Config;
@@ -65,6 +71,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   let hub: HubHandle | null = null;
   let startupLock: StartupLock | null = null;
   let wake: WakeSignal | null = null;
+  let counters: RedisConnectionCounters | undefined;
+  let openBus: EventBus | null = null;
   try {
     // Replicas starting together on one empty database take turns: one migrates, mints the bootstrap
     // token and seeds; the others find it done.
@@ -75,7 +83,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     hub = await connectHub(config, log);
     log.info(`hub: ${hub.description}`);
     const metrics = new Metrics();
-    const bus = eventBusFor(config, log);
+    const bus = await eventBusFor(config, orm, log);
+    openBus = bus;
     const events = new EventLog(bus);
     const jobs = new JobStore(dialectOf(orm) === 'postgresql');
     const workflowLog = log.child({ component: 'workflow' });
@@ -110,12 +119,14 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       streamHooks: { onStart: () => metrics.subscriptions.inc(), onEnd: () => metrics.subscriptions.dec() },
       clock: opts.clock,
     });
+    const detachMetrics = attachRuntimeMetrics(metrics.registry, { orm, runner, hub: hub.adapter, bus });
     const flowOptions = { capi: config.capi, pollMs: config.workflow.pollMs };
     runner.register(poolProvisionFlow(flowOptions));
     runner.register(poolDeleteFlow(flowOptions));
     const deploymentDeps = { pools: services.pools, events, pollMs: config.workflow.pollMs };
     runner.register(deployFlow(deploymentDeps));
     runner.register(undeployFlow(deploymentDeps));
+    runner.register(upgradeFlow(deploymentDeps));
 
     const em = orm.em.fork() as Em;
     const bootstrapToken = await services.tokens.bootstrapAdmin(em, config.bootstrapAdminToken);
@@ -123,7 +134,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     await startupLock.release();
 
     const schema = await buildGatewaySchema();
-    const server = await createGatewayServer({ config, schema, orm, services, metrics, log, bus });
+    // the graphql-ws caps hold across replicas when they share a Redis, else per process
+    counters = config.redisUrl ? new RedisConnectionCounters({ url: config.redisUrl, namespace: installationNamespace(config), log: log.child({ component: 'connection-caps' }) }) : undefined;
+    const server = await createGatewayServer({ config, schema, orm, services, metrics, log, bus, counters });
     const { port, url } = await server.listen(config.port, config.host);
     const nudger = new HubNudger(hub.adapter, hubWatches, subjectLocator(orm), (id) => runner.nudge(id), log.child({ component: 'hub-watch' }));
     const auditPurger = new AuditPurger(orm, services.clock, config.audit.retentionDays, config.audit.purgeIntervalMs, log.child({ component: 'audit' }));
@@ -151,10 +164,12 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         if (stopped) return;
         stopped = true;
         await server.stop();
+        detachMetrics();
         nudger.stop();
         await auditPurger.stop();
         await runner.stop();
         await signal.close();
+        await counters?.close();
         await bus.close();
         await hub?.close();
         await orm.close(true);
@@ -163,6 +178,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   } catch (e) {
     await startupLock?.release().catch(() => undefined);
     await wake?.close().catch(() => undefined);
+    await counters?.close().catch(() => undefined);
+    await openBus?.close().catch(() => undefined);
     await hub?.close().catch(() => undefined);
     await orm.close(true).catch(() => undefined);
     throw e;
@@ -170,13 +187,17 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
 }
 
 /**
- * Where committed events are published for this replica's subscribers. The Redis bus (issue 9) is
- * wired here; until then every replica publishes in process only, and says so.
+ * Where committed events are published: Redis when configured (every replica of the installation
+ * hears them), else this process only. A Redis that is down at start does not stop the start: the
+ * bus works from the database until Redis is back.
  */
-function eventBusFor(config: Config, log: Logger): EventBus {
+async function eventBusFor(config: Config, orm: Orm, log: Logger): Promise<EventBus> {
   if (config.redisUrl) {
-    log.warn('REDIS_URL is set, but this build publishes live events in process only: they stay local to this replica');
-  } else if (config.db.kind === 'postgresql') {
+    const bus = new RedisEventBus({ url: config.redisUrl, namespace: installationNamespace(config), log: log.child({ component: 'event-bus' }), highWater: databaseHighWater(orm) });
+    if (await bus.ready()) log.info('live events and access changes are shared with the other replicas through Redis');
+    return bus;
+  }
+  if (config.db.kind === 'postgresql') {
     log.warn('REDIS_URL is not set: live events stay local to this replica (subscribers connected to other replicas do not receive them live); set REDIS_URL when running more than one replica');
   }
   return new InProcessEventBus();

@@ -49,6 +49,9 @@ export const CONFIG_VARIABLES = [
   'WORKFLOW_POLL_MS',
   'SUBSCRIPTION_BUFFER',
   'AUDIT_RETENTION_DAYS',
+  'APOLLO_USAGE_REPORTING',
+  'APOLLO_KEY',
+  'APOLLO_GRAPH_REF',
   'SIM_SPEED',
   'SIM_ERROR_RATE',
   'SIM_ERROR_VERBS',
@@ -63,7 +66,7 @@ export const CONFIG_VARIABLES = [
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
 
 /** Variables that carry credentials: deployments keep them in a Secret, never in a ConfigMap. */
-export const SECRET_CONFIG_VARIABLES: readonly ConfigVariable[] = ['DATABASE_URL', 'REDIS_URL', 'BOOTSTRAP_ADMIN_TOKEN'];
+export const SECRET_CONFIG_VARIABLES: readonly ConfigVariable[] = ['DATABASE_URL', 'REDIS_URL', 'BOOTSTRAP_ADMIN_TOKEN', 'APOLLO_KEY'];
 
 export interface Config {
   /** HOST, default 127.0.0.1 */
@@ -73,7 +76,7 @@ export interface Config {
   db:
     | { kind: 'sqlite'; file: string }
     | { kind: 'postgresql'; url: string };
-  /** REDIS_URL (redis:// or rediss://): live events shared between replicas; unset = in this process only */
+  /** REDIS_URL (redis:// or rediss://): live events, access changes and connection caps shared between replicas; unset = in this process only */
   redisUrl: string | undefined;
   /** DATA_DIR, default ./data: the SQLite file and the simulated hub's state live here */
   dataDir: string;
@@ -141,6 +144,11 @@ export interface Config {
     /** how often the purge runs (one replica at a time, under a lease); not an environment variable */
     purgeIntervalMs: number;
   };
+  /**
+   * Apollo GraphOS usage and schema reporting: off unless APOLLO_USAGE_REPORTING=true, which then
+   * needs APOLLO_KEY and APOLLO_GRAPH_REF. An APOLLO_KEY alone (left in an environment) sends nothing.
+   */
+  apollo: { usageReporting: false } | { usageReporting: true; key: string; graphRef: string };
   /** Things an operator should know that do not stop the start (e.g. a misspelt variable); logged at start. */
   warnings: string[];
 }
@@ -231,6 +239,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     return v;
   };
 
+  let apollo: Config['apollo'] = { usageReporting: false };
+  const [apolloKey, graphRef] = [env.APOLLO_KEY, env.APOLLO_GRAPH_REF];
+  if (bool('APOLLO_USAGE_REPORTING', false)) {
+    if (apolloKey && graphRef) apollo = { usageReporting: true, key: apolloKey, graphRef };
+    else problems.push('APOLLO_USAGE_REPORTING=true needs APOLLO_KEY and APOLLO_GRAPH_REF');
+  }
+
   const config: Config = {
     host: env.HOST || '127.0.0.1',
     port: int('PORT', 4000, 0, 65535),
@@ -268,6 +283,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     subscriptionBuffer: int('SUBSCRIPTION_BUFFER', 1000, 10, 1_000_000),
     audit: { retentionDays: int('AUDIT_RETENTION_DAYS', 365, 0, 36_500), purgeIntervalMs: 3_600_000 },
+    apollo,
     warnings: unknownVariableWarnings(env),
   };
   if (hub.kind !== 'simulated') {

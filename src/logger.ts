@@ -1,10 +1,16 @@
 /**
- * A small structured logger. One line per record on stderr: JSON in production, readable text on a
- * terminal. Kept dependency-free because every module (sim, kube, workflow) takes one.
+ * The gateway's logger: pino underneath, one JSON object per line on stderr (or readable text on a
+ * terminal when LOG_FORMAT is not json). Modules take the small `Logger` interface below rather
+ * than pino itself, so the sim, the hub adapter and the workflow keep one calling convention.
+ *
+ * Every line written while a request is served carries its `requestId` (observability/
+ * request.scope.ts). Strings are stripped of ANSI escapes: libraries colour some of their messages,
+ * and escape codes inside JSON break log pipelines and terminals alike.
  */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+import pino from 'pino';
+import { currentScope } from './observability/request.scope.js';
 
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -12,44 +18,86 @@ export interface Logger {
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
   child(bindings: Record<string, unknown>): Logger;
+  /** the lowest level written (callers skip building costly debug output above it) */
+  readonly level?: LogLevel;
 }
 
 export interface LoggerOptions {
   level?: LogLevel;
   json?: boolean;
   bindings?: Record<string, unknown>;
+  /** receives each line without its newline (tests capture them); default: stderr */
   write?: (line: string) => void;
 }
 
-export function createLogger(opts: LoggerOptions = {}): Logger {
-  const level = opts.level ?? 'info';
-  const json = opts.json ?? !process.stderr.isTTY;
-  const bindings = opts.bindings ?? {};
-  const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));
+const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
 
-  const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (ORDER[lvl] < ORDER[level]) return;
-    const rec = { ...bindings, ...fields };
-    if (json) {
-      write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...rec }, errorReplacer));
-    } else {
-      const extra = Object.keys(rec).length ? ' ' + JSON.stringify(rec, errorReplacer) : '';
-      write(`${new Date().toISOString().slice(11, 23)} ${lvl.toUpperCase().padEnd(5)} ${msg}${extra}`);
-    }
-  };
-
-  return {
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
-    child: (b) => createLogger({ ...opts, level, json, write, bindings: { ...bindings, ...b } }),
-  };
+export function stripAnsi(s: string): string {
+  return s.includes('\u001b') ? s.replace(ANSI, '') : s;
 }
 
-function errorReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
+function clean(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return stripAnsi(value);
+  if (value instanceof Error) return { type: value.name, message: stripAnsi(value.message), stack: value.stack && stripAnsi(value.stack), code: (value as { code?: unknown }).code };
+  if (depth < 3 && value && typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = clean(v, depth + 1);
+    return out;
+  }
   return value;
+}
+
+function toText(line: string): string {
+  const { time, level, msg, ...rest } = JSON.parse(line) as Record<string, unknown>;
+  const extra = Object.keys(rest).length ? ' ' + JSON.stringify(rest) : '';
+  return `${String(time).slice(11, 23)} ${String(level).toUpperCase().padEnd(5)} ${String(msg)}${extra}`;
+}
+
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  const json = opts.json ?? !process.stderr.isTTY;
+  const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));
+  const destination: pino.DestinationStream = { write: (line: string) => write(json ? line.trimEnd() : toText(line)) };
+  const base = pino(
+    {
+      level: opts.level ?? 'info',
+      base: undefined,
+      messageKey: 'msg',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      // errors are shaped by clean() below, before pino's own serializer would see a plain object
+      serializers: { err: (e: unknown) => e },
+      formatters: {
+        level: (label) => ({ level: label }),
+        log: (obj) => clean(obj) as Record<string, unknown>,
+      },
+      mixin: () => {
+        const scope = currentScope();
+        return scope ? { requestId: scope.requestId } : {};
+      },
+    },
+    destination,
+  );
+  return wrap(base, opts.bindings ?? {});
+}
+
+/**
+ * Bindings are merged here rather than with pino's child(), which appends them as text: a child of
+ * a child binding the same key (component) would write that key twice in one JSON object.
+ */
+function wrap(p: pino.Logger, bindings: Record<string, unknown>): Logger {
+  const bound = Object.keys(bindings).length > 0;
+  const at = (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, fields?: Record<string, unknown>) => {
+    if (!p.isLevelEnabled(level)) return;
+    if (fields || bound) p[level](bound ? { ...bindings, ...fields } : fields!, stripAnsi(msg));
+    else p[level](stripAnsi(msg));
+  };
+  return {
+    level: p.level as LogLevel,
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (more) => wrap(p, { ...bindings, ...more }),
+  };
 }
 
 /** A logger that drops everything; the default in tests. */

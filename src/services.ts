@@ -26,6 +26,7 @@ import { EventService, type StreamHooks } from './events/event.service.js';
 import { DeploymentEventNode } from './events/event.type.js';
 import type { JobStore } from './workflow/job.store.js';
 import { purgeProjectHistory } from './project.purge.js';
+import { DeploymentUpdates, revisionsPinning } from './deployments/deployment.update.js';
 import { AppDeployment, AppDeploymentBundle } from './deployments/deployment.entity.js';
 import { DeploymentPhase } from './deployments/deployment.model.js';
 import { DeploymentService } from './deployments/deployment.service.js';
@@ -59,6 +60,7 @@ export interface Services {
   bundles: BundleService;
   pools: PoolService;
   deployments: DeploymentService;
+  deploymentUpdates: DeploymentUpdates;
   events: EventService;
   nodes: NodeRegistry;
   audit: AuditService;
@@ -79,10 +81,13 @@ export function createServices(deps: ServiceDeps): Services {
     return n ? `is used by ${n} compute pool(s)` : null;
   });
   const deployments = new DeploymentService({ pools, events: deps.events, jobs: deps.jobs, wake: deps.wake });
+  const deploymentUpdates = new DeploymentUpdates({ events: deps.events, jobs: deps.jobs, wake: deps.wake });
   bundles.registerReferences(async (em, bundleId) => {
     const n = await em.count(AppDeploymentBundle, { bundle: bundleId, deployment: { phase: { $ne: DeploymentPhase.DELETED } } });
     return n ? `is used by ${n} app deployment(s)` : null;
   });
+  // versions that earlier revisions of live deployments pin (a rollback needs them)
+  bundles.registerReferences(revisionsPinning);
   projects.registerDependents(async (em, projectId) => {
     const n = await em.count(AppDeployment, { project: projectId, phase: { $ne: DeploymentPhase.DELETED } });
     return n ? `has ${n} app deployment(s)` : null;
@@ -136,5 +141,5 @@ export function createServices(deps: ServiceDeps): Services {
     const d = await deployments.byId(ctx, id);
     return d && AppDeploymentNode.from(d);
   });
-  return { tokens, quotas, tenants, projects, machines, bundles, pools, deployments, events, nodes, audit, usage, clock };
+  return { tokens, quotas, tenants, projects, machines, bundles, pools, deployments, deploymentUpdates, events, nodes, audit, usage, clock };
 }

@@ -132,6 +132,19 @@ export function spawnTsx(script: string, env: Record<string, string>, opts: { qu
   return child;
 }
 
+/** Spawns plain Node on a built JavaScript entry (e.g. the gateway bundle) with the given environment. */
+export function spawnNode(script: string, env: Record<string, string>, opts: { quiet?: boolean; execArgv?: string[] } = {}): ChildProcess {
+  const child = track(spawn(process.execPath, [...(opts.execArgv ?? []), script], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', opts.quiet ? 'ignore' : 'pipe', 'pipe'] }));
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    err = (err + d.toString()).slice(-4000);
+  });
+  child.once('exit', (code, signal) => {
+    if (code && code !== 0 && signal === null) process.stderr.write(`[bench] ${script} exited with ${code}: ${err}\n`);
+  });
+  return child;
+}
+
 /** Stops a child (and whatever it started, e.g. the node process behind the tsx CLI) and waits for all of them. */
 export async function killAndWait(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;

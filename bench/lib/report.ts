@@ -3,7 +3,9 @@
  * over runs, aligned tables and the target verdicts. Benchmarks print figures; they never fail a
  * build on a missed target (the machine is shared and noisy).
  */
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 
 export function percentile(values: ArrayLike<number>, p: number): number {
   const n = values.length;
@@ -70,7 +72,19 @@ export interface Target {
   note?: string;
 }
 
+/**
+ * Rows for the one summary table of `npm run bench` (bench/run.ts): when BENCH_SUMMARY names a file,
+ * each row is appended to it as a JSON line, tagged with the benchmark that measured it.
+ */
+export function summaryRows(rows: { name: string; value: string; target?: string; met?: boolean | null; note?: string }[]): void {
+  const file = process.env.BENCH_SUMMARY;
+  if (!file) return;
+  const bench = path.basename(process.argv[1] ?? 'bench').replace(/\.bench\.ts$/, '');
+  fs.appendFileSync(file, rows.map((r) => JSON.stringify({ bench, target: '', met: null, ...r }) + '\n').join(''));
+}
+
 export function verdicts(targets: Target[]): void {
+  summaryRows(targets);
   heading('Targets');
   console.log(
     table(

@@ -43,9 +43,24 @@ export async function loadChildPages<E extends object>(em: Em, entity: EntityNam
   for (const row of rows) {
     const parent = String(row[q.parentColumn]);
     delete row.sg_rn;
-    out.get(parent)?.push(em.map(entity, row as never));
+    out.get(parent)?.push(readEntity(em, entity, row));
   }
   return out;
+}
+
+/**
+ * A row of a page, as an entity for reading. `em.map` would also make it managed: register it in
+ * the identity map and take its change-tracking snapshot (every JSON column stringified again, the
+ * relations cascaded) — most of a nested page's CPU, for entities that pages only ever read. So a
+ * row becomes an unmanaged entity, unless the request already manages that one (a mutation's own
+ * payload, say): then em.map refreshes and returns the managed instance, as before.
+ */
+function readEntity<E extends object>(em: Em, entity: EntityName<E>, row: Record<string, unknown>): E {
+  const meta = em.getMetadata().get(entity as string);
+  const data = em.getDriver().mapResult(row as never, meta as never) as Record<string, unknown>;
+  const id = data[meta.primaryKeys[0]];
+  if (!meta.simplePK || em.getUnitOfWork().getById(meta.className, id as never)) return em.map(entity, row as never);
+  return em.getEntityFactory().create(entity, data as never, { merge: false, refresh: true, convertCustomTypes: true });
 }
 
 /** Counts children per parent in one statement. */

@@ -15,6 +15,7 @@ import { AppDeployment, AppDeploymentBundle } from '../deployments/deployment.en
 import { AuditPurgeGate, AuditRecord, AuditSequence } from '../audit/audit-record.entity.js';
 import { ProjectBudget } from '../tenancy/project-budget.entity.js';
 import { PeriodicLease } from './lease.js';
+import { AppDeploymentRevision, AppDeploymentRevisionBundle } from '../deployments/deployment.revision.entity.js';
 
 export const entities = [
   Tenant,
@@ -38,5 +39,7 @@ export const entities = [
   AuditSequence,
   AuditPurgeGate,
   PeriodicLease,
+  AppDeploymentRevision,
+  AppDeploymentRevisionBundle,
   ProjectBudget,
 ];

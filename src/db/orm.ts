@@ -31,14 +31,20 @@ export interface OrmOptions {
  * both costs a second of cold start for nothing.
  */
 export async function ormOptions(opts: OrmOptions): Promise<Options> {
+  const logQueries = opts.logger?.level === 'debug';
   const base: Options = {
     entities,
     extensions: [Migrator],
     forceUtcTimezone: true,
     allowGlobalContext: false,
-    // Queries are logged at debug level only; the query hook is for tests and metrics.
-    debug: opts.onQuery ? ['query'] : false,
-    logger: opts.onQuery ? (msg: string) => opts.onQuery!(msg) : (msg: string) => opts.logger?.debug(msg),
+    // Queries are logged at debug level only (MikroORM formats each one when on, so off otherwise);
+    // the query hook is for tests. Colours off: escape codes have no place in a JSON log line.
+    debug: opts.onQuery || logQueries ? ['query'] : false,
+    colors: false,
+    logger: (msg: string) => {
+      opts.onQuery?.(msg);
+      if (logQueries || !msg.startsWith('[query]')) opts.logger?.debug(msg.startsWith('[query]') ? 'sql' : 'orm', { message: msg });
+    },
     discovery: { warnWhenNoEntities: true },
     // knex's own messages through our logger (one JSON line each), not console: a pooled connection
     // found dead is routine while the database is away (the runner reports the outage itself)

@@ -10,6 +10,7 @@
  */
 import { DeadlockException, LockWaitTimeoutException } from '@mikro-orm/core';
 import type { Em } from './orm.js';
+import { publish, transactionRetries } from '../observability/channels.js';
 
 /**
  * SQLSTATEs of a transaction PostgreSQL aborted for concurrency: serialization failure, deadlock,
@@ -57,6 +58,7 @@ export async function inTransaction<T>(em: Em, fn: (tem: Em) => Promise<T>, retr
     } catch (e) {
       const retryable = e instanceof DeadlockException || e instanceof LockWaitTimeoutException || RETRYABLE_CODES.has((e as { code?: string })?.code ?? '');
       if (!retryable || attempt >= retries) throw e;
+      publish(transactionRetries, () => ({ source: em.config, code: (e as { code?: string })?.code ?? (e as Error).name }));
       em.clear();
       await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
     }

@@ -6,7 +6,7 @@ import { TrackedEntity } from '../workflow/tracked.entity.js';
 import { DeploymentPhase, type AccessUrl, type DeploymentSpec, type GpuRequest, type Link } from './deployment.model.js';
 
 /**
- * An App Deployment. Immutable once created (clone to change, delete to remove); deleted ones keep
+ * An App Deployment. Changed by revisions (deployment.update.ts), removed by delete; deleted ones keep
  * their row and events for audit, and `activeName` frees the name (null once DELETED).
  */
 @Entity({ tableName: 'app_deployment' })
@@ -69,6 +69,13 @@ export class AppDeployment extends TrackedEntity {
    */
   @Property({ type: 'string', length: 63, nullable: true })
   hubName: string | null = null;
+
+  /**
+   * The revision whose bundles, values and GPUs this row holds: the one serving, or the one rolling
+   * out during an upgrade (app_deployment_revision). Revision 1 is what deployApp admitted.
+   */
+  @Property({ type: 'integer' })
+  revision: Opt<number> = 1;
 
   get projectId(): Opt<string> {
     return this.project.id;

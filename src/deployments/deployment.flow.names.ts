@@ -4,6 +4,9 @@ import type { DeploymentTarget } from './deployment.model.js';
 
 export const DEPLOY_FLOW = 'app-deployment.deploy';
 export const UNDEPLOY_FLOW = 'app-deployment.delete';
+/** Rolls a new revision out in place (deployment.update.flow.ts). */
+export const UPGRADE_FLOW = 'app-deployment.upgrade';
+export const UPGRADE_STEPS = ['apply-work', 'rollout'] as const;
 export const DEPLOY_STEPS = ['provision-pool', 'place', 'apply-work', 'rollout'] as const;
 export type DeployStep = (typeof DEPLOY_STEPS)[number];
 

@@ -38,10 +38,11 @@ import { Project } from '../tenancy/project.entity.js';
 import { applyUnlessDeleted as applyGuarded } from '../workflow/apply.guard.js';
 import { done, fail, FailureReason, wait, WaitReason, type FlowDefinition, type StepContext, type StepResult } from '../workflow/flow.js';
 import { AppDeployment, AppDeploymentBundle } from './deployment.entity.js';
+import { AppDeploymentRevision, AppDeploymentRevisionBundle, RevisionOutcome } from './deployment.revision.entity.js';
 import { DEPLOY_FLOW, deployStepPhase, UNDEPLOY_FLOW } from './deployment.flow.names.js';
 import { STEP_TITLES } from './deployment.dryrun.js';
 import { deploymentMachine } from './deployment.machine.js';
-import { DeploymentPhase, type AccessUrl } from './deployment.model.js';
+import { DeploymentPhase, type AccessUrl, type GpuRequest } from './deployment.model.js';
 import { collectComponents, renderManifestWork, renderPlacement, type RenderInput } from './deployment.plan.js';
 import { releaseDeployment } from './deployment.service.js';
 
@@ -63,7 +64,10 @@ const ownerOf = (d: AppDeployment, project: Project): Ownership => ({
   ids: { tenantId: project.tenant.id, projectId: project.id, deploymentId: d.id },
 });
 
-async function renderInput(ctx: Ctx): Promise<RenderInput & { pool: ComputePool; hubName: string; owner: Ownership }> {
+/** What an upgrade renders instead of the row's GPU requests (the row holds the larger of old and new while it rolls out). */
+export type GpuOverride = (ctx: Ctx) => Promise<GpuRequest[] | null>;
+
+async function renderInput(ctx: Ctx, gpus?: GpuOverride): Promise<RenderInput & { pool: ComputePool; hubName: string; owner: Ownership }> {
   const d = ctx.subject;
   const project = await ctx.em.findOneOrFail(Project, { id: d.project.id });
   const owner = ownerOf(d, project);
@@ -79,8 +83,9 @@ async function renderInput(ctx: Ctx): Promise<RenderInput & { pool: ComputePool;
     clusterSet: pool.clusterSet,
     components,
     resolved: d.resolvedVariables as RenderInput['resolved'],
-    gpuRequests: d.gpuRequests,
+    gpuRequests: (gpus && (await gpus(ctx))) ?? d.gpuRequests,
     retries: d.retries,
+    revision: d.revision,
     hubName: hubNameOf(d, project.name),
     ids: owner.ids,
     owner,
@@ -107,7 +112,7 @@ async function worksOf(ctx: Ctx, project: string, deployment: string, name: stri
   return refs.some((r) => r.namespace === own.namespace) ? refs : [own, ...refs];
 }
 
-const deletedMeanwhile = () => wait(WaitReason.WAITING_FOR_DELETION, 'The deployment is being deleted', { retryAfterMs: 1000 });
+export const deletedMeanwhile = () => wait(WaitReason.WAITING_FOR_DELETION, 'The deployment is being deleted', { retryAfterMs: 1000 });
 
 function provisionPool(deps: DeploymentFlowDeps) {
   return async (ctx: Ctx): Promise<StepResult> => {
@@ -138,8 +143,8 @@ function place(deps: DeploymentFlowDeps) {
 /** The rendered ManifestWork must fit comfortably in one etcd object. */
 const MAX_WORK_BYTES = 512 * 1024;
 
-async function applyWork(ctx: Ctx): Promise<StepResult> {
-  const r = await renderInput(ctx);
+export const applyWorkStep = (gpus?: GpuOverride) => async (ctx: Ctx): Promise<StepResult> => {
+  const r = await renderInput(ctx, gpus);
   const work = renderManifestWork(r);
   if (Buffer.byteLength(JSON.stringify(work)) > MAX_WORK_BYTES) return fail(FailureReason.RENDERED_TOO_LARGE, `The rendered ManifestWork exceeds ${MAX_WORK_BYTES} bytes`);
   if (!(await applyUnlessDeleted(ctx, work))) return deletedMeanwhile();
@@ -148,11 +153,11 @@ async function applyWork(ctx: Ctx): Promise<StepResult> {
     await ctx.hub.deleteOwned(stray, r.owner);
   }
   return done(undefined, `Applied ManifestWork ${work.metadata.name} to cluster ${ctx.subject.cluster}`);
-}
+};
 
-function rollout(deps: DeploymentFlowDeps) {
+export function rollout(deps: DeploymentFlowDeps, gpus?: GpuOverride) {
   return async (ctx: Ctx): Promise<StepResult> => {
-    const r = await renderInput(ctx);
+    const r = await renderInput(ctx, gpus);
     const rendered = renderManifestWork(r);
     const ref: ObjectRef = { kind: 'ManifestWork', namespace: r.cluster, name: r.hubName };
     let work = await ctx.hub.get(ref);
@@ -247,15 +252,18 @@ export function deployFlow(deps: DeploymentFlowDeps): FlowDefinition<AppDeployme
     steps: [
       step('provision-pool', (d) => deployStepPhase('provision-pool', d.spec.target.kind), provisionPool(deps)),
       step('place', (d) => deployStepPhase('place', d.spec.target.kind), place(deps)),
-      step('apply-work', (d) => deployStepPhase('apply-work', d.spec.target.kind), applyWork),
+      step('apply-work', (d) => deployStepPhase('apply-work', d.spec.target.kind), applyWorkStep()),
       step('rollout', (d) => deployStepPhase('rollout', d.spec.target.kind), rollout(deps)),
     ],
     onDone: async ({ em, subject, results }) => {
       const urls = (results.rollout as { accessUrls?: AccessUrl[] } | undefined)?.accessUrls ?? [];
       await em.nativeUpdate(AppDeployment, { id: subject.id }, { accessUrls: urls });
+      await em.nativeUpdate(AppDeploymentRevision, { deployment: subject.id, number: subject.revision }, { outcome: RevisionOutcome.SUCCEEDED, failureStep: null, failureReason: null, failureMessage: null });
     },
-    onFail: async ({ em, subject }) => {
+    onFail: async ({ em, subject }, failure) => {
       await releaseDeployment(em, subject.id);
+      // (a retry that then succeeds marks it SUCCEEDED)
+      await em.nativeUpdate(AppDeploymentRevision, { deployment: subject.id, number: subject.revision }, { outcome: RevisionOutcome.FAILED, failureStep: failure.step, failureReason: failure.reason, failureMessage: failure.message });
     },
   };
 }
@@ -279,6 +287,9 @@ export function undeployFlow(deps: DeploymentFlowDeps): FlowDefinition<AppDeploy
       await em.nativeUpdate(AppDeployment, { id: subject.id }, { activeName: null, deletedAt: new Date(), accessUrls: [] });
       // a deleted deployment no longer uses its bundle versions (they may be deleted now); its spec keeps their ids
       await em.nativeDelete(AppDeploymentBundle, { deployment: subject.id });
+      // and neither do its revisions (their rows keep the ids); one cut short by the deletion is CANCELLED
+      await em.nativeDelete(AppDeploymentRevisionBundle, { deploymentId: subject.id });
+      await em.nativeUpdate(AppDeploymentRevision, { deployment: subject.id, outcome: RevisionOutcome.ROLLING_OUT }, { outcome: RevisionOutcome.CANCELLED });
     },
   };
 }

@@ -108,6 +108,8 @@ export interface RenderInput {
   gpuRequests: GpuRequest[];
   /** retry counter: rendered as a reconcile request so Flux retries a failed release */
   retries: number;
+  /** the revision rendered (1: as admitted); each later one is a new reconcile request, so readiness is read for it only */
+  revision?: number;
   /** the ManifestWork and app namespace name fixed at admission (default: today's appHubName) */
   hubName?: string;
   /** the owners' ids (absent in a dry-run plan: the deployment has none yet) */
@@ -134,8 +136,18 @@ export function renderManifestWork(r: RenderInput): ManifestWorkObject {
     cluster: r.cluster,
     gpuReservation: r.gpuRequests.reduce((n, g) => n + g.count, 0),
     components: toAppComponents(r.components, r.resolved),
-    ...(r.retries > 0 ? { reconcileRequestedAt: `retry-${r.retries}` } : {}),
+    ...reconcileToken(r.retries, r.revision ?? 1),
     hubName: r.hubName,
     ids: r.ids,
   });
+}
+
+/**
+ * The reconcile request rendered onto the HelmReleases: a new one per retry and per revision, so the
+ * rollout step can tell a status Flux computed for this request from one left by the previous
+ * (revision 1 keeps the tokens of before revisions existed: running deployments are not re-rendered).
+ */
+function reconcileToken(retries: number, revision: number): { reconcileRequestedAt?: string } {
+  if (revision > 1) return { reconcileRequestedAt: `revision-${revision}${retries > 0 ? `-retry-${retries}` : ''}` };
+  return retries > 0 ? { reconcileRequestedAt: `retry-${retries}` } : {};
 }

@@ -30,7 +30,7 @@ import {
   type VariableValueInput,
 } from './deployment.type.js';
 
-function variablesOf(list: VariableValueInput[] | null | undefined): Record<string, unknown> {
+export function variablesOf(list: VariableValueInput[] | null | undefined): Record<string, unknown> {
   // null prototype: a value named "__proto__" stays an entry (and is refused as undeclared, unless a
   // bundle declares it) instead of silently replacing the object's prototype
   const out: Record<string, unknown> = Object.create(null);

@@ -31,6 +31,8 @@ import { DEPLOY_FLOW, DEPLOY_STEPS, deployStepPhase, isDeployStep, UNDEPLOY_FLOW
 import { deploymentMachine } from './deployment.machine.js';
 import { DeploymentPhase } from './deployment.model.js';
 import { replaceFailedPool } from './deployment.retry-pool.js';
+import { recordRevision } from './deployment.revisions.js';
+import { actorOf } from '../audit/audit.service.js';
 import { planDeployment, type DeploymentPlan } from './deployment.dryrun.js';
 import { prepareDeployment, type DeployInput, type Prepared } from './deployment.prepare.js';
 
@@ -199,6 +201,7 @@ export class DeploymentService {
       phase: DeploymentPhase.QUEUED,
     });
     p.bundles.forEach((b, position) => em.create(AppDeploymentBundle, { deployment: d, bundle: b.id, position }));
+    recordRevision(em, id, 1, { bundleIds: spec.bundleIds, variables: spec.variables, resolvedVariables: { ...p.resolved }, gpuRequests: p.gpuRequests }, actorOf(ctx.viewer));
     if (idem) remember(em, idem, id);
     this.deps.jobs.create(em, DEPLOY_FLOW, id, project.id);
     const scope = { tenantId: project.tenant.id, tenantName: p.tenantName, projectId: project.id, projectName: project.name, now: ctx.services.clock.now() };

@@ -48,7 +48,7 @@ export class AccessUrlType {
   port!: number;
 }
 
-@ObjectType('AppDeployment', { implements: Node, description: 'An application deployed from profile bundles onto a compute pool; immutable (clone to change)' })
+@ObjectType('AppDeployment', { implements: Node, description: 'An application deployed from profile bundles onto a compute pool; changed in place by revisions (updateAppDeployment, rollbackAppDeployment)' })
 export class AppDeploymentNode extends Node {
   @Field(() => String, { description: 'Name, unique in the project among deployments not deleted (3-33 lowercase letters, digits and "-")' })
   name!: string;
@@ -90,6 +90,8 @@ export class AppDeploymentNode extends Node {
   deletedAt!: Date | null;
 
   uuid!: string;
+  /** (exposed as `revision` by deployment.update.resolver.ts) */
+  revisionNumber!: number;
   projectUuid!: string;
   poolUuid!: string;
 
@@ -97,6 +99,7 @@ export class AppDeploymentNode extends Node {
     return Object.assign(new AppDeploymentNode(), {
       id: toGlobalId(NodeKind.AppDeployment, d.id),
       uuid: d.id,
+      revisionNumber: d.revision,
       projectUuid: d.project.id,
       poolUuid: d.pool.id,
       name: d.name,

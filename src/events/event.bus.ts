@@ -25,11 +25,23 @@ export type EventTopic = `subject:${string}` | `project:${string}` | 'audit';
 
 export type EventHandler<T = EventDto> = (event: T) => void;
 
+/** How the bus reaches other replicas, for /readyz and logs. */
+export interface BusStatus {
+  transport: 'in-process' | 'redis';
+  /** false while a shared transport is unreachable (subscribers then read the database on a timer) */
+  connected: boolean;
+}
+
 /** A topic carries one kind of message: EventDto on subject and project topics, AuditDto on `audit`. */
 export interface EventBus {
   publish<T extends Topic>(topic: T, message: BusTopics[T]): void;
-  /** Returns the unsubscribe function. Handlers must not throw or block. */
-  subscribe<T extends Topic>(topic: T, handler: (message: BusTopics[T]) => void): () => void;
+  /**
+   * Returns the unsubscribe function. Handlers must not throw or block. `onGap` runs when messages of
+   * the topic may have been lost in transit (a bus between processes that was cut off, or whose
+   * database shows more than it delivered): the subscriber re-reads from the database by its cursor.
+   */
+  subscribe<T extends Topic>(topic: T, handler: (message: BusTopics[T]) => void, onGap?: () => void): () => void;
+  status(): BusStatus;
   close(): Promise<void>;
 }
 
@@ -42,24 +54,60 @@ export const topics = {
   audit: 'audit' as const,
 };
 
+/**
+ * The sequence number a message carries on its topic (what a stream orders by), or null for topics
+ * without one (`access`).
+ */
+export function seqOnTopic(topic: string, message: unknown): number | null {
+  const m = message as Partial<EventDto> | null;
+  if (typeof m !== 'object' || m === null) return null;
+  const seq = topic.startsWith('project:') ? m.projectSeq : topic.startsWith('subject:') || topic === 'audit' ? m.seq : undefined;
+  return typeof seq === 'number' ? seq : null;
+}
+
+interface Subscriber {
+  handler: (message: unknown) => void;
+  onGap: (() => void) | undefined;
+}
+
 export class InProcessEventBus implements EventBus {
-  private readonly handlers = new Map<string, Set<(message: unknown) => void>>();
+  private readonly handlers = new Map<string, Set<Subscriber>>();
 
   publish<T extends Topic>(topic: T, message: BusTopics[T]): void {
     const set = this.handlers.get(topic);
     if (!set) return;
-    for (const h of set) h(message);
+    for (const s of set) s.handler(message);
   }
 
-  subscribe<T extends Topic>(topic: T, handler: (message: BusTopics[T]) => void): () => void {
+  subscribe<T extends Topic>(topic: T, handler: (message: BusTopics[T]) => void, onGap?: () => void): () => void {
     let set = this.handlers.get(topic);
     if (!set) this.handlers.set(topic, (set = new Set()));
-    const h = handler as (message: unknown) => void;
-    set.add(h);
+    const s: Subscriber = { handler: handler as (message: unknown) => void, onGap };
+    set.add(s);
     return () => {
-      set!.delete(h);
-      if (set!.size === 0) this.handlers.delete(topic);
+      set!.delete(s);
+      if (set!.size === 0 && this.handlers.get(topic) === set) this.handlers.delete(topic);
     };
+  }
+
+  /** Tells the subscribers of `topic` that messages may be missing (transports that can lose them). */
+  gap(topic: string): void {
+    const set = this.handlers.get(topic);
+    if (!set) return;
+    for (const s of set) s.onGap?.();
+  }
+
+  /** Topics with at least one subscriber here. */
+  topicNames(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  has(topic: string): boolean {
+    return this.handlers.has(topic);
+  }
+
+  status(): BusStatus {
+    return { transport: 'in-process', connected: true };
   }
 
   /** Subscriber count, for metrics and tests. */

@@ -12,6 +12,7 @@ import { GraphQLError } from 'graphql';
 import { DomainError, type ErrorCode } from '../errors.js';
 import type { EventBus, EventTopic } from './event.bus.js';
 import { eventCursor, type EventDto } from './event.dto.js';
+import { publish, streamEvents } from '../observability/channels.js';
 
 export interface StreamSource<T extends object = EventDto> {
   bus: EventBus;
@@ -98,14 +99,26 @@ export function eventStream<T extends object = EventDto>(src: StreamSource<T>): 
 async function* stream<T extends object>(src: StreamSource<T>, control: Control): AsyncGenerator<T> {
   const queue: T[] = [];
   let overflow = false;
-  // the topic decides the message type (BusTopics); this stream's T is that type
-  const unsubscribe = src.bus.subscribe(src.topic, (e) => {
-    if (queue.length >= src.bufferLimit) overflow = true;
-    else queue.push(e as unknown as T);
+  // the bus may have lost messages (a transport between replicas): read the database again
+  let resync = false;
+  const wake = () => {
     const w = control.wake;
     control.wake = null;
     w?.();
-  });
+  };
+  // the topic decides the message type (BusTopics); this stream's T is that type
+  const unsubscribe = src.bus.subscribe(
+    src.topic,
+    (e) => {
+      if (queue.length >= src.bufferLimit) overflow = true;
+      else queue.push(e as unknown as T);
+      wake();
+    },
+    () => {
+      resync = true;
+      wake();
+    },
+  );
   let last = src.after;
   let lastEvent: T | null = null;
   try {
@@ -126,7 +139,15 @@ async function* stream<T extends object>(src: StreamSource<T>, control: Control)
     yield* catchUp();
     for (;;) {
       if (control.closed) return;
-      if (overflow) throw laggingError(lastEvent, src.afterCursor ?? null, src.cursorOf);
+      if (overflow) {
+        publish(streamEvents, () => ({ source: src.bus, event: 'lagging' }));
+        throw laggingError(lastEvent, src.afterCursor ?? null, src.cursorOf);
+      }
+      if (resync) {
+        resync = false;
+        yield* catchUp();
+        continue;
+      }
       const e = queue.shift();
       if (!e) {
         await new Promise<void>((r) => (control.wake = r));
@@ -179,7 +200,9 @@ export function subscriptionStream<T extends object = EventDto>(src: StreamSourc
     next: async () => {
       if (finished) return { done: true, value: undefined };
       try {
-        return await inner.next();
+        const r = await inner.next();
+        if (!r.done) publish(streamEvents, () => ({ source: src.bus, event: 'delivered' }));
+        return r;
       } catch (e) {
         if (e instanceof GraphQLError && e.extensions?.code === 'SUBSCRIPTION_LAGGING') {
           finished = true;

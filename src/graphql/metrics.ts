@@ -3,6 +3,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { currentScope } from '../observability/request.scope.js';
 
 const MAX_OPERATION_NAMES = 200;
 
@@ -41,7 +42,11 @@ export class Metrics {
   private readonly names = new Set<string>();
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'spokegraph_' });
+    // unprefixed: process_* and nodejs_* are the names dashboards and alerts for Node.js expect
+    collectDefaultMetrics({ register: this.registry });
+    // gauges named like counters (promtool: non-counter metrics should not have "_total" suffix);
+    // nodejs_active_handles / _requests / _resources carry the same counts by type
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
   }
 
   /** Operation names are client-chosen: cap their cardinality. */
@@ -53,9 +58,16 @@ export class Metrics {
     return name;
   }
 
-  /** An operation over graphql-ws (Apollo's plugins never see those). */
-  wsOperation(type: string, name: string | null | undefined, errorCodes: string[]): void {
+  /** One finished operation (HTTP or graphql-ws); `seconds` null for a subscription, which lives long. */
+  operation(type: string, name: string | null | undefined, errorCodes: string[], seconds: number | null): void {
     this.operations.inc({ type, name: this.operationLabel(name), outcome: errorCodes.length ? 'error' : 'ok' });
+    if (seconds !== null) this.operationDuration.observe({ type }, seconds);
+    for (const code of errorCodes) this.errors.inc({ code });
+  }
+
+  /** An operation refused before it ran (authentication, limits, validation): counted once, as `refused`. */
+  refusal(name: string | null | undefined, errorCodes: string[]): void {
+    this.operations.inc({ type: 'refused', name: this.operationLabel(name), outcome: 'error' });
     for (const code of errorCodes) this.errors.inc({ code });
   }
 
@@ -68,9 +80,18 @@ export class Metrics {
             const type = rc.operation?.operation ?? 'unknown';
             // the formatted errors, i.e. the codes clients see (rc.errors are the raw ones)
             const errors = (rc.response.body.kind === 'single' ? rc.response.body.singleResult.errors : undefined) ?? rc.errors ?? [];
-            this.operations.inc({ type, name: this.operationLabel(rc.operationName), outcome: errors.length ? 'error' : 'ok' });
-            this.operationDuration.observe({ type }, Number(process.hrtime.bigint() - started) / 1e9);
-            for (const e of errors) this.errors.inc({ code: String(e.extensions?.code ?? 'UNKNOWN') });
+            const codes = errors.map((e) => String(e.extensions?.code ?? 'UNKNOWN'));
+            const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+            // no operation resolved (parse or validation failure, unknown name): a refusal
+            if (rc.operation) this.operation(type, rc.operationName, codes, seconds);
+            else this.refusal(rc.request.operationName, codes);
+            const scope = currentScope();
+            if (scope) {
+              scope.counted = true;
+              scope.operationName = rc.operationName ?? rc.request.operationName ?? null;
+              scope.operationType = rc.operation ? type : 'refused';
+              scope.errorCodes.push(...codes);
+            }
           },
         };
       },

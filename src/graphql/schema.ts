@@ -15,6 +15,7 @@ import { guardArguments } from './input.sanity.js';
 import { NodeResolver } from './node.resolver.js';
 import { EnvironmentResolver, MachinePoolResolver, PoolResolver, ProjectPoolsResolver } from '../compute/pool.resolver.js';
 import { ProjectEventsResolver } from '../events/event.resolver.js';
+import { DeploymentUpdateResolver } from '../deployments/deployment.update.resolver.js';
 import { DeploymentResolver, PlanPoolResolver, PoolDeploymentsResolver, ProjectDeploymentsResolver } from '../deployments/deployment.resolver.js';
 import { AuditResolver } from '../audit/audit.resolver.js';
 import { auditMutations } from '../audit/audit.wrap.js';
@@ -37,6 +38,7 @@ export const resolvers = [
   EnvironmentResolver,
   ProjectEventsResolver,
   DeploymentResolver,
+  DeploymentUpdateResolver,
   ProjectDeploymentsResolver,
   PoolDeploymentsResolver,
   PlanPoolResolver,

@@ -24,7 +24,10 @@ import { bearer } from '../tenancy/token.service.js';
 import type { Viewer } from '../tenancy/viewer.js';
 import { createFormatError } from './format-error.js';
 import { consoleRouter } from './console.js';
-import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
+import { requestIdOf } from './request-id.js';
+import { apolloGraph, apolloLogger, apolloReportingPlugins } from '../observability/apollo.js';
+import { httpAccess } from '../observability/http.access.js';
+import { currentScope, refused } from '../observability/request.scope.js';
 import { graphiqlPage, graphiqlRouter, wantsGraphiql } from './graphiql.js';
 import type { ConnectionCounters } from './connection.counters.js';
 import { assertCost, limitRules } from './limits.js';
@@ -80,6 +83,8 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
     formatError,
     validationRules: rules,
     introspection: config.introspection,
+    logger: apolloLogger(log),
+    apollo: apolloGraph(config),
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: !config.introspection,
     allowBatchedHttpRequests: false,
@@ -93,6 +98,7 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
       { serverWillStart: async () => ({ drainServer: async () => void (await ws.dispose()) }) },
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
+      ...apolloReportingPlugins(config),
       metrics.apolloPlugin(),
       {
         requestDidStart: async () => ({
@@ -107,24 +113,18 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
   });
   await apollo.start();
 
-  app.use((req, res, next) => {
-    const started = process.hrtime.bigint();
-    res.once('finish', () => {
-      // originalUrl: under app.use('/graphql') Express rewrites req.path to '/'
-      const path = req.originalUrl.split('?')[0];
-      const route = path === '/graphql' || path.startsWith('/graphiql') ? path.split('/').slice(0, 2).join('/') : ['/healthz', '/readyz', '/metrics'].includes(path) ? path : 'other';
-      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
-      metrics.httpDuration.observe({ method: req.method, route }, Number(process.hrtime.bigint() - started) / 1e9);
-    });
-    next();
-  });
+  app.use(httpAccess(log, metrics));
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  // Redis down does not make a replica unready: subscriptions keep working from the database (with
+  // seconds of latency), and taking every replica out of the load balancer at once would serve nobody.
   app.get('/readyz', async (_req, res) => {
+    const b = bus.status();
+    const redis = b.transport === 'redis' ? { redis: b.connected ? 'connected' : 'unreachable' } : {};
     try {
       await orm.em.fork().getConnection().execute('select 1');
-      res.json({ status: 'ready' });
+      res.json({ status: 'ready', ...redis });
     } catch {
-      res.status(503).json({ status: 'database unreachable' });
+      res.status(503).json({ status: 'database unreachable', ...redis });
     }
   });
   app.get('/metrics', async (_req, res) => {
@@ -137,19 +137,20 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
     '/graphql',
     express.json({ limit: config.limits.bodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const requestId = requestIdOf(req.headers);
-        res.setHeader(REQUEST_ID_HEADER, requestId);
+      context: async ({ req }) => {
+        const scope = currentScope();
         const secret = bearer(req.headers.authorization);
         const em = orm.em.fork() as Em;
         const viewer = secret ? await services.tokens.authenticate(em, secret) : null;
-        if (!viewer) throw unauthenticated();
-        return makeCtx(viewer, em, requestId);
+        if (!viewer) throw refused(unauthenticated());
+        if (scope) scope.tokenId = viewer.tokenId;
+        return makeCtx(viewer, em, scope?.requestId ?? requestIdOf(req.headers));
       },
     }),
   );
   // Body-parser failures (oversized or malformed JSON) answered as GraphQL-shaped errors.
   app.use((err: { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
+    if (err?.type === 'entity.too.large' || err?.type === 'entity.parse.failed') refused(err.type === 'entity.too.large' ? ErrorCode.LIMIT_EXCEEDED : 'BAD_REQUEST');
     if (err?.type === 'entity.too.large') {
       return void res.status(413).json({ errors: [{ message: `Request body exceeds ${config.limits.bodyBytes} bytes`, extensions: { code: ErrorCode.LIMIT_EXCEEDED } }] });
     }

@@ -108,7 +108,12 @@ export class SocketRegistry {
   constructor(private readonly deps: RegistryDeps) {}
 
   start(): void {
-    this.unsubscribe = this.deps.bus.subscribe(topics.access, (m) => this.onAccessChange(m));
+    this.unsubscribe = this.deps.bus.subscribe(
+      topics.access,
+      (m) => this.onAccessChange(m),
+      // the bus between replicas was cut off: a revocation may have been lost, so re-read every token now
+      () => void this.sweep(true),
+    );
     this.sweeper = setInterval(() => void this.sweep(), this.deps.recheckMs);
     this.sweeper.unref();
   }
@@ -265,9 +270,9 @@ export class SocketRegistry {
     }
   }
 
-  private async sweep(): Promise<void> {
+  private async sweep(all = false): Promise<void> {
     if (this.sweeping) return;
-    const stale = [...this.tokens.values()].filter((e) => Date.now() - e.checkedAt >= this.deps.recheckMs && !e.pending);
+    const stale = [...this.tokens.values()].filter((e) => (all || Date.now() - e.checkedAt >= this.deps.recheckMs) && !e.pending);
     if (!stale.length) return;
     this.sweeping = true;
     try {

@@ -27,6 +27,10 @@ import type { createFormatError } from './format-error.js';
 import { assertCost, limitError, limitRules } from './limits.js';
 import type { Metrics } from './metrics.js';
 import { sharedSubscribe } from './shared-subscribe.js';
+import { NextEncoder } from './ws.encoding.js';
+import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
+import { runInScope, type RequestScope } from '../observability/request.scope.js';
+import { WsOperations } from '../observability/ws.operations.js';
 import { Close, Conn, errorText, SocketRegistry, type CloseWith } from './socket.registry.js';
 
 export const WS_PATH = '/graphql';
@@ -69,7 +73,7 @@ const GOING_AWAY: CloseWith = { code: 1001, reason: 'Going away' };
 const CLOSE_GRACE_MS = 1_000;
 const KEEPALIVE_MS = 12_000;
 
-type Extra = { socket: WebSocket; request: http.IncomingMessage; conn: Conn; ctx: WsContext<Params, Extra> | null };
+type Extra = { socket: WebSocket; request: http.IncomingMessage; conn: Conn; ctx: WsContext<Params, Extra> | null; scope: RequestScope };
 type Params = Record<string, unknown> | undefined;
 
 /** Parsed documents by query text: graphql-ws re-parses every subscribe otherwise. */
@@ -100,6 +104,10 @@ function serverOnlyType(text: string): string | null {
   } catch {
     return null; // not JSON: graphql-ws refuses it itself, with 4400
   }
+}
+
+function codesOf(errors: readonly { extensions?: { code?: unknown } }[]): string[] {
+  return errors.map((e) => String(e.extensions?.code ?? 'UNKNOWN'));
 }
 
 function isAsyncGenerator(x: unknown): x is AsyncGenerator {
@@ -138,6 +146,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
       log,
     };
   };
+  const operations = new WsOperations(log, metrics);
   const docs = new DocumentCache();
   const rules = limitRules(config.limits);
   const wsRules = config.introspection ? [...specifiedRules, ...rules] : [...specifiedRules, NoSchemaIntrospectionCustomRule, ...rules];
@@ -145,8 +154,10 @@ export function createWsServer(deps: WsServerDeps): WsServer {
     result.errors?.length ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) as never } : result;
   const refusal = (message: string, code: string) => [new GraphQLError(message, { extensions: { code } })];
 
+  const encoder = new NextEncoder();
   const server = makeServer<Params, Extra>({
     schema,
+    jsonMessageReplacer: encoder.replacer,
     subscribe: sharedSubscribe,
     onConnect: async (ctx) => {
       const { conn } = ctx.extra;
@@ -155,7 +166,10 @@ export function createWsServer(deps: WsServerDeps): WsServer {
       let refused: CloseWith;
       try {
         const admission = await registry.admit(conn, secret);
-        if ('viewer' in admission) return true;
+        if ('viewer' in admission) {
+          ctx.extra.scope.tokenId = admission.viewer.tokenId;
+          return true;
+        }
         refused = admission.refused;
         if (refused.code !== Close.forbidden.code) throttled.log(`ws-refused:${admission.why}`, 'warn', 'graphql-ws connection refused', { why: admission.why, closeCode: refused.code });
         metrics.websocketRefusals.inc({ reason: refused === Close.forbidden ? 'unauthenticated' : admission.why.replace(/\W+/g, '_') });
@@ -200,7 +214,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
       if (!operation) return [new GraphQLError('Unable to identify operation')];
       const full = await registry.acquireOperation(conn, id, operation.operation === 'subscription');
       if (full) return [limitError(full)];
-      metrics.wsOperation(operation.operation, payload.operationName, []);
+      operations.started(conn, id, operation.operation, payload.operationName ?? operation.name?.value);
       return {
         schema,
         document,
@@ -209,21 +223,36 @@ export function createWsServer(deps: WsServerDeps): WsServer {
         contextValue: lazyCtx(conn.viewer!),
       };
     },
-    onComplete: (ctx, id) => registry.releaseOperation(ctx.extra.conn, id),
-    onNext: (_ctx, _id, _payload, _args, result) => maskResult(result as ExecutionResult),
-    onError: (_ctx, _id, payload, errors) => {
+    onComplete: (ctx, id) => {
+      operations.completed(ctx.extra.conn, id, ctx.extra.scope.requestId);
+      registry.releaseOperation(ctx.extra.conn, id);
+    },
+    onNext: (ctx, id, payload, _args, result) => {
+      const masked = maskResult(result as ExecutionResult);
+      if (masked.errors?.length) operations.errors(ctx.extra.conn, id, ctx.extra.scope.requestId, payload.operationName, codesOf(masked.errors));
+      return masked;
+    },
+    onError: (ctx, id, payload, errors) => {
       const formatted = errors.map((e) => formatError(e.toJSON(), e));
-      metrics.wsOperation('refused', payload.operationName, formatted.map((f) => String(f.extensions?.code ?? 'UNKNOWN')));
+      operations.errors(ctx.extra.conn, id, ctx.extra.scope.requestId, payload.operationName, codesOf(formatted));
       return formatted as never;
     },
   });
 
   const conns = new Set<Conn>();
   const wss = new WebSocketServer({ server: deps.httpServer, path: WS_PATH, maxPayload: config.limits.bodyBytes, handleProtocols });
+  // the upgrade's request id, echoed in the 101 answer and carried by every line of the connection
+  const requestIds = new WeakMap<http.IncomingMessage, string>();
+  wss.on('headers', (headers, request) => {
+    const id = requestIdOf(request.headers);
+    requestIds.set(request, id);
+    headers.push(`${REQUEST_ID_HEADER}: ${id}`);
+  });
   wss.on('error', (err) => throttled.log('ws-server-error', 'error', 'WebSocket server error', { err: errorText(err) }));
   wss.on('connection', (socket, request) => {
     metrics.websockets.inc();
-    const extra = { socket, request, ctx: null } as Omit<Extra, 'conn'> as Extra;
+    const scope: RequestScope = { requestId: requestIds.get(request) ?? requestIdOf(request.headers), errorCodes: [] };
+    const extra = { socket, request, ctx: null, scope } as Omit<Extra, 'conn'> as Extra;
     extra.conn = new Conn((code, reason) => {
       socket.close(code, reason);
       // End the operations now: the peer may take its time (or never) to answer the close frame.
@@ -254,7 +283,10 @@ export function createWsServer(deps: WsServerDeps): WsServer {
       {
         protocol: socket.protocol,
         // a failed send means the socket is going away; its close event cleans up
-        send: (data) => new Promise<void>((resolve) => (socket.readyState === socket.OPEN ? socket.send(data, () => resolve()) : resolve())),
+        send: (data) => {
+          const frame = encoder.frame(data);
+          return new Promise<void>((resolve) => (socket.readyState === socket.OPEN ? socket.send(frame, { binary: false }, () => resolve()) : resolve()));
+        },
         close: (code = 1000) => conn.close({ code, reason: LIBRARY_CLOSE[code] ?? 'Closed' }),
         onMessage: (cb) =>
           socket.on('message', async (data) => {
@@ -268,7 +300,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
               return conn.close(BAD_MESSAGE);
             }
             try {
-              await cb(text);
+              await runInScope(scope, () => cb(text));
             } catch (e) {
               throttled.log('ws-internal', 'error', 'graphql-ws message handling failed', { err: errorText(e) });
               metrics.websocketRefusals.inc({ reason: 'internal' });

@@ -27,6 +27,7 @@ import { selectorOf, type Ownership } from './labels.js';
 import type { KubeObject, ObjectRef } from './object.types.js';
 import { apiVersionOf, collectionPath, Resources, resourceForObject, type KindName, type ResourceType } from './resource.registry.js';
 import { backoffDelay, DEFAULT_RETRY, sleep, type RetryPolicy } from './retry.js';
+import { hubCalls, publish } from '../observability/channels.js';
 
 export interface ListOptions {
   /** omit for cluster-scoped kinds, or to list a namespaced kind across all namespaces */
@@ -140,10 +141,16 @@ export class KubeHubAdapter implements HubAdapter {
 
   private async call<T>(verb: HubVerb, target: HubErrorTarget, fn: () => Promise<T>, opts: { conditional?: boolean } = {}): Promise<T> {
     for (let attempt = 0; ; attempt++) {
+      const started = process.hrtime.bigint();
+      const report = (status: string) =>
+        publish(hubCalls, () => ({ source: this, verb, kind: target.kind ?? 'unknown', namespace: target.namespace, status, seconds: Number(process.hrtime.bigint() - started) / 1e9 }));
       try {
-        return await fn();
+        const result = await fn();
+        report('ok');
+        return result;
       } catch (err) {
         const e = toHubError(err, verb, target);
+        report(e.status ? String(e.status) : 'error');
         // a conditional write that lost its precondition fails the same way every time: the caller reads again
         const stale = opts.conditional && e.status === 409;
         if (!e.retryable || stale || attempt + 1 >= this.retry.attempts) {

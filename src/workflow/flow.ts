@@ -109,6 +109,10 @@ export interface FlowDefinition<S extends TrackedEntity = TrackedEntity> {
   steps: StepDefinition<S>[];
   /** Phase entered when the last step is done. */
   donePhase: string;
+  /** Added to the details of every event the runner records for this flow (e.g. the revision an upgrade rolls out). */
+  eventDetails?(subject: S): Record<string, unknown>;
+  /** Phase entered when a step fails (default FAILED; an upgrade goes back to RUNNING: the previous revision serves). */
+  failedPhase?: string;
   /** In the completing transaction (e.g. mark machines IN_USE, release everything on delete). */
   onDone?(ctx: OutcomeContext<S>): Promise<void>;
   /** In the failing transaction (e.g. release machines and quota). */

@@ -18,6 +18,7 @@ import type { EventBatch, EventLog } from '../events/event.log.js';
 import type { HubAdapter } from '../kube/index.js';
 import type { Logger } from '../logger.js';
 import { classifyStepError } from './step.errors.js';
+import { publish, runnerEvents, workflowSteps } from '../observability/channels.js';
 import { FailureReason, type FlowDefinition, type StepDefinition, type StepResult } from './flow.js';
 import { JobState } from './job.entity.js';
 import { JobStore, type ClaimedJob } from './job.store.js';
@@ -226,6 +227,9 @@ export class WorkflowRunner {
       return;
     }
     const job: JobRun = { ...claimed, released: false, nextRunAt: null };
+    // a step started and never given an outcome (no wait recorded, no bookkeeping backoff of ours):
+    // the runner that held it stopped heartbeating mid-step
+    if (claimed.stepStarted && claimed.waitKey === null && claimed.bookkeepingFailures === 0) publish(runnerEvents, () => ({ source: this, flow: claimed.flow, event: 'takeover' }));
     const abort = new AbortController();
     const beat = setInterval(() => {
       this.store
@@ -322,6 +326,7 @@ export class WorkflowRunner {
       stepId,
       stepIndex: index >= 0 ? index : null,
       stepCount: flow.steps.length,
+      details: flow.eventDetails?.(subject) ?? null,
     };
   }
 
@@ -382,6 +387,8 @@ export class WorkflowRunner {
     }
 
     let result: StepResult;
+    const started = process.hrtime.bigint();
+    let outcome = 'error';
     try {
       result = await step.run({
         subject,
@@ -394,18 +401,21 @@ export class WorkflowRunner {
         signal,
       });
       job.errorAttempts = 0;
+      outcome = result.kind;
     } catch (e) {
       const c = classifyStepError(e);
       job.errorAttempts++;
       if (c.permanent || (c.bounded && job.errorAttempts >= this.options.maxErrorAttempts)) {
         this.log.warn('workflow step failed', { flow: flow.name, step: step.id, subject: subject.name, err: e as Error });
         result = { kind: 'fail', reason: c.reason, message: c.message };
+        outcome = 'fail';
       } else {
         this.log.debug('workflow step hit a transient error; backing off', { flow: flow.name, step: step.id, err: e as Error });
         const backoff = Math.min(this.options.maxWaitMs, 100 * 2 ** Math.min(job.errorAttempts, 10)) * (0.5 + Math.random() / 2);
         result = { kind: 'wait', reason: c.waitReason, message: c.message, retryAfterMs: backoff };
       }
     }
+    publish(workflowSteps, () => ({ source: this, flow: flow.name, step: step.id, outcome, seconds: Number(process.hrtime.bigint() - started) / 1e9 }));
     if (signal.aborted) return false;
     if (result.kind === 'fail') {
       await this.recordFailure(flow, job, subject, step.id, base, result);
@@ -443,7 +453,7 @@ export class WorkflowRunner {
             waitMessage: result.message,
             ...(reasonChanged ? { waitingSince: new Date() } : {}),
           } as never);
-          emit({ ...base, type: reasonChanged ? EventType.STEP_WAITING : EventType.STEP_PROGRESS, phase: subject.phase, percent, message: result.message, details: { reason: result.reason } });
+          emit({ ...base, type: reasonChanged ? EventType.STEP_WAITING : EventType.STEP_PROGRESS, phase: subject.phase, percent, message: result.message, details: { ...base.details, reason: result.reason } });
           return fields;
         });
       }
@@ -501,9 +511,10 @@ export class WorkflowRunner {
   ): Promise<void> {
     const em = this.orm.em.fork() as Em;
     const from = subject.phase;
+    const failed = flow.failedPhase ?? 'FAILED';
     const title = flow.steps.find((s) => s.id === stepId)?.title ?? `step ${stepId}`;
     await this.commit(em, job, async (tem, emit, events) => {
-      await flow.machine.apply(tem, flow.entity, subject.id, from, 'FAILED', {
+      await flow.machine.apply(tem, flow.entity, subject.id, from, failed, {
         failureReason: result.reason,
         failureStep: stepId,
         failureMessage: result.message,
@@ -511,13 +522,13 @@ export class WorkflowRunner {
         waitMessage: null,
         waitingSince: null,
       });
-      emit({ ...base, type: EventType.STEP_FAILED, phase: 'FAILED', percent: subject.percent, message: result.message, details: { reason: result.reason } });
-      emit({ ...base, type: EventType.PHASE_CHANGED, phase: 'FAILED', percent: subject.percent, message: `${flow.machine.name} ${subject.name} failed at ${title}: ${result.message}` });
+      emit({ ...base, type: EventType.STEP_FAILED, phase: failed, percent: subject.percent, message: result.message, details: { ...base.details, reason: result.reason } });
+      emit({ ...base, type: EventType.PHASE_CHANGED, phase: failed, percent: subject.percent, message: `${flow.machine.name} ${subject.name} failed at ${title}: ${result.message}` });
       if (withHook) await flow.onFail?.({ em: tem, subject, events, results: job.checkpoint }, { reason: result.reason, step: stepId, message: result.message });
       return { state: JobState.FAILED, stepId, finishedAt: new Date(), leaseOwner: null, leaseUntil: null, errorAttempts: job.errorAttempts };
     });
     job.released = true;
-    subject.phase = 'FAILED';
+    subject.phase = failed;
   }
 
   /**
@@ -535,6 +546,7 @@ export class WorkflowRunner {
     } catch (e) {
       if (e instanceof LeaseLost) {
         this.log.info('lost the lease of a job; another runner owns it now', { job: job.id });
+        publish(runnerEvents, () => ({ source: this, flow: job.flow, event: 'lease_lost' }));
         job.released = true;
         return false;
       }

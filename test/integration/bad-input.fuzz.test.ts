@@ -116,6 +116,8 @@ function baseline(field: string): Record<string, unknown> {
     cloneAppDeployment: () => ({ input: { id: ids.deployment, name: fresh('fc'), dryRun: true } }),
     retryAppDeployment: () => ({ input: { id: ids.deployment } }),
     deleteAppDeployment: () => ({ input: { id: ids.deployment } }),
+    updateAppDeployment: () => ({ input: { id: ids.deployment, variables: [{ name: 'model', value: fresh('m') }], dryRun: true } }),
+    rollbackAppDeployment: () => ({ input: { id: ids.deployment, toRevision: 1 } }),
     createApiToken: () => ({ input: { name: fresh('tok'), roleBindings: [{ role: 'PROJECT_VIEWER', projectId: ids.project }] } }),
     revokeApiToken: () => ({ input: { id: ids.token } }),
   };

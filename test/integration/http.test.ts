@@ -78,7 +78,7 @@ describe('/metrics', () => {
     expect(sample(text, 'spokegraph_graphql_errors_total')).toBeGreaterThanOrEqual(1);
     expect(text).toMatch(/^# TYPE spokegraph_http_request_duration_seconds histogram$/m);
     expect(text).toMatch(/^# TYPE spokegraph_graphql_operations_total counter$/m);
-    expect(text).toMatch(/^spokegraph_process_cpu_seconds_total /m);
+    expect(text).toMatch(/^process_cpu_seconds_total /m);
   });
 
   // Express rewrites req.path under app.use('/graphql'); the route label must still say /graphql.

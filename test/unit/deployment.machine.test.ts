@@ -24,6 +24,8 @@ describe('deploymentMachine', () => {
     [P.FAILED, P.DEPLOYING],
     [P.FAILED, P.QUEUED],
     [P.DELETING, P.DELETED],
+    // an upgrade (a new revision) rolls out in DEPLOYING and comes back to RUNNING, also when it fails
+    [P.RUNNING, P.DEPLOYING],
   ])('should allow %s -> %s', (from, to) => {
     expect(deploymentMachine.can(from, to)).toBe(true);
     expect(() => deploymentMachine.assert(from, to)).not.toThrow();
@@ -35,7 +37,7 @@ describe('deploymentMachine', () => {
     [P.PROVISIONING, P.RUNNING],
     [P.PLACING, P.PROVISIONING],
     [P.DEPLOYING, P.PLACING],
-    [P.RUNNING, P.DEPLOYING],
+    [P.RUNNING, P.PLACING],
     [P.RUNNING, P.QUEUED],
     [P.FAILED, P.RUNNING],
     [P.DELETING, P.RUNNING],
@@ -96,5 +98,19 @@ describe('the deployment flows against the transition table', () => {
     for (const s of flow.steps) expect(s.phase).toBe(P.DELETING);
     expect(flow.donePhase).toBe(P.DELETED);
     expect(deploymentMachine.can(P.DELETING, flow.donePhase as P)).toBe(true);
+  });
+});
+
+describe('upgradeFlow', () => {
+  it('should re-apply and roll out in DEPLOYING, end RUNNING whether it succeeds or fails, and tag its events with the revision', async () => {
+    const { upgradeFlow } = await import('../../src/deployments/deployment.update.flow.js');
+    const flow = upgradeFlow(deps);
+    expect(flow.steps.map((s) => [s.id, s.phase])).toEqual([
+      ['apply-work', P.DEPLOYING],
+      ['rollout', P.DEPLOYING],
+    ]);
+    expect([flow.donePhase, flow.failedPhase]).toEqual([P.RUNNING, P.RUNNING]);
+    for (const s of flow.steps) expect(deploymentMachine.can(P.RUNNING, s.phase as P) && deploymentMachine.can(s.phase as P, P.RUNNING)).toBe(true);
+    expect(flow.eventDetails?.({ revision: 7 } as AppDeployment)).toEqual({ revision: 7 });
   });
 });

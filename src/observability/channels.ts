@@ -1,0 +1,56 @@
+/**
+ * Where the lower layers (hub adapter, transactions, workflow runner, event streams) report what they
+ * did, without depending on metrics or tracing: Node's diagnostics_channel, which costs a property
+ * read when nobody listens. Every message names its `source` (the adapter, runner, entity manager
+ * configuration or bus of one app), so several apps in one process (tests) count only their own.
+ */
+import diagnostics from 'node:diagnostics_channel';
+
+export interface HubCallMessage {
+  source: object;
+  verb: string;
+  kind: string;
+  namespace: string | undefined;
+  /** 'ok', the HTTP status of a refusal, or 'error' (no answer: socket, timeout) */
+  status: string;
+  seconds: number;
+}
+
+export interface TransactionRetryMessage {
+  /** the ORM configuration of the entity manager (one per app) */
+  source: object;
+  code: string;
+}
+
+export interface StepMessage {
+  source: object;
+  flow: string;
+  step: string;
+  /** done | wait | fail | error (a transient error, retried after a backoff) */
+  outcome: string;
+  seconds: number;
+}
+
+export interface RunnerEventMessage {
+  source: object;
+  flow: string;
+  /** takeover: a step in flight claimed from a runner whose lease expired; lease_lost: ours was taken */
+  event: 'takeover' | 'lease_lost';
+}
+
+export interface StreamMessage {
+  /** the event bus the stream reads */
+  source: object;
+  event: 'delivered' | 'lagging';
+}
+
+export const hubCalls = diagnostics.channel('spokegraph.hub.call');
+export const transactionRetries = diagnostics.channel('spokegraph.db.transaction-retry');
+export const workflowSteps = diagnostics.channel('spokegraph.workflow.step');
+export const runnerEvents = diagnostics.channel('spokegraph.workflow.runner');
+export const streamEvents = diagnostics.channel('spokegraph.events.stream');
+
+/** Publishes only when someone listens (the message is not even built otherwise). */
+export function publish<T>(channel: diagnostics.Channel, message: () => T): void {
+  if (channel.hasSubscribers) channel.publish(message());
+}

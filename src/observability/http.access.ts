@@ -1,0 +1,54 @@
+/**
+ * The HTTP front door of observability: a request id for every request (the caller's `x-request-id`
+ * or a fresh one, echoed in the answer), the request scope that log lines and metrics read, and on
+ * completion one access-log line and the HTTP metrics. A GraphQL request refused before Apollo runs
+ * its plugins (401 from authentication, a body too large or not JSON) is counted here, once.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import type { Metrics } from '../graphql/metrics.js';
+import { REQUEST_ID_HEADER, requestIdOf } from '../graphql/request-id.js';
+import type { Logger } from '../logger.js';
+import { runInScope, type RequestScope } from './request.scope.js';
+
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/** A bounded route label: the path of a known endpoint, never a client-chosen one. */
+function routeOf(req: Request): string {
+  // originalUrl: under app.use('/graphql') Express rewrites req.path to '/'
+  const path = req.originalUrl.split('?')[0] ?? '';
+  if (path === '/graphql' || path.startsWith('/graphiql')) return path.split('/').slice(0, 2).join('/');
+  return PROBES.has(path) ? path : 'other';
+}
+
+export function httpAccess(log: Logger, metrics: Metrics) {
+  const access = log.child({ component: 'http' });
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const started = process.hrtime.bigint();
+    const scope: RequestScope = { requestId: requestIdOf(req.headers), errorCodes: [] };
+    res.setHeader(REQUEST_ID_HEADER, scope.requestId);
+    res.once('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = routeOf(req);
+      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      metrics.httpDuration.observe({ method: req.method, route }, seconds);
+      if (route === '/graphql' && !scope.counted && scope.errorCodes.length) metrics.refusal(scope.operationName, scope.errorCodes);
+      const line = {
+        requestId: scope.requestId,
+        method: req.method,
+        route,
+        status: res.statusCode,
+        durationMs: Math.round(seconds * 1e4) / 10,
+        tokenId: scope.tokenId,
+        operationName: scope.operationName ?? undefined,
+        operationType: scope.operationType,
+        outcome: res.statusCode >= 400 || scope.errorCodes.length ? 'error' : 'ok',
+        errorCode: scope.errorCodes[0],
+        errorCodes: scope.errorCodes.length > 1 ? [...new Set(scope.errorCodes)] : undefined,
+      };
+      // probes and scrapes come every few seconds: visible at debug level only
+      if (PROBES.has(route)) access.debug('http request', line);
+      else access.info('http request', line);
+    });
+    runInScope(scope, next);
+  };
+}
