@@ -23,6 +23,8 @@ COPY tsconfig.json ./
 COPY scripts ./scripts
 COPY src ./src
 COPY migrations ./migrations
+COPY crds ./crds
+COPY deploy/addons ./deploy/addons
 COPY web ./web
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund

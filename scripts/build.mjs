@@ -10,7 +10,7 @@
  *
  *   node scripts/build.mjs [--outdir <dir>]     (default: dist/)
  */
-import { mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
@@ -19,7 +19,13 @@ import { bundle, isStaleBundle, root } from './bundle.mjs';
 
 export { root };
 export const ENTRY = 'spokegraph.mjs';
-const SOURCES = ['src', 'migrations'];
+const SOURCES = ['src', 'migrations', 'crds', 'deploy/addons'];
+/**
+ * Files the simulated hub reads at run time, copied beside the bundle (it finds crds/ by walking up
+ * from its own module, and the Flux add-on file next to it): an image on the default, simulated hub
+ * needs them as much as one started from a checkout.
+ */
+const RUNTIME_FILES = ['crds', 'deploy/addons'];
 
 /** The package an import specifier names (`@scope/name/sub` → `@scope/name`), or null for a builtin. */
 function packageOf(spec) {
@@ -37,6 +43,10 @@ export async function build(outdir = path.join(root, 'dist')) {
   const outfile = path.join(outdir, ENTRY);
   mkdirSync(outdir, { recursive: true });
   const result = await bundle('src/main.ts', outfile);
+  for (const f of RUNTIME_FILES) {
+    rmSync(path.join(outdir, f), { recursive: true, force: true });
+    cpSync(path.join(root, f), path.join(outdir, f), { recursive: true });
+  }
   const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
   const allowed = new Set(Object.keys(pkg.dependencies ?? {}));
   const imported = new Set();

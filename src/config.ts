@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { CapiInfrastructure } from './kube/index.js';
 import type { LogLevel } from './logger.js';
+import { parseOidcIssuers, type OidcIssuer } from './tenancy/oidc.config.js';
 // Only the simulator's option parser and types: the simulator itself loads in hub.setup.ts, and only
 // when the hub is simulated.
 import { parseSimEnv } from './sim/sim.env.js';
@@ -29,6 +30,7 @@ export const CONFIG_VARIABLES = [
   'MAX_QUERY_DEPTH',
   'MAX_QUERY_COST',
   'MAX_ALIASES',
+  'RATE_LIMIT_POINTS_PER_MINUTE',
   'MAX_SUBSCRIPTIONS_PER_SOCKET',
   'MAX_SOCKETS_PER_TOKEN',
   'MAX_SOCKETS',
@@ -37,6 +39,8 @@ export const CONFIG_VARIABLES = [
   'MAX_HANDSHAKES_PER_MINUTE',
   'TOKEN_RECHECK_MS',
   'INTROSPECTION',
+  'CORS_ORIGINS',
+  'OIDC_ISSUERS',
   'HUB_KUBECONFIG',
   'HUB_CONTEXT',
   'HUB_IN_CLUSTER',
@@ -100,6 +104,11 @@ export interface Config {
     cost: number;
     /** MAX_ALIASES, default 30 */
     aliases: number;
+    /**
+     * RATE_LIMIT_POINTS_PER_MINUTE, default 0 (off): query-cost points one token may spend per
+     * minute over HTTP (a bucket refilled continuously); over it, 429 RATE_LIMITED.
+     */
+    pointsPerMinute: number;
     /** MAX_SUBSCRIPTIONS_PER_SOCKET, default 50: operations in flight on one graphql-ws connection */
     subscriptionsPerSocket: number;
     /** MAX_SUBSCRIPTIONS_PER_TOKEN, default 200: live subscriptions of one token, all its connections */
@@ -121,6 +130,17 @@ export interface Config {
   tokenRecheckMs: number;
   /** INTROSPECTION, default true (the gateway ships its schema; set false to hide it) */
   introspection: boolean;
+  /**
+   * CORS_ORIGINS: comma-separated origins (`https://app.example.com`) whose pages may call the API
+   * from a browser, or `*` for any; default none (same-origin only). Credentials (cookies) are never
+   * allowed: callers authenticate with a bearer header.
+   */
+  corsOrigins: string[];
+  /**
+   * OIDC_ISSUERS: JSON list of identity providers whose JWTs are accepted as bearer tokens, each
+   * with its audience, JWKS URL and group → role mapping (tenancy/oidc.config.ts); default none.
+   */
+  oidcIssuers: OidcIssuer[];
   hub:
     | { kind: 'kubeconfig'; file: string; context: string | undefined }
     | { kind: 'in-cluster' }
@@ -182,6 +202,25 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     problems.push(`${name} must be true or false (got "${raw}")`);
     return def;
   };
+
+  const corsOrigins = (env.CORS_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const o of corsOrigins) {
+    if (o === '*') continue;
+    let origin: string | null = null;
+    try {
+      origin = new URL(o).origin;
+    } catch {
+      /* reported below */
+    }
+    // an origin is scheme://host[:port] exactly as browsers send it: no path, no trailing slash
+    if (origin !== o || !/^https?:/.test(o)) problems.push(`CORS_ORIGINS entries must be origins like https://app.example.com, or * (got "${o}")`);
+  }
+
+  const oidc = parseOidcIssuers(env.OIDC_ISSUERS);
+  problems.push(...oidc.problems);
 
   const dataDir = path.resolve(cwd, env.DATA_DIR || 'data');
 
@@ -261,6 +300,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       depth: int('MAX_QUERY_DEPTH', 10, 2, 50),
       cost: int('MAX_QUERY_COST', 25_000, 10, 1_000_000),
       aliases: int('MAX_ALIASES', 30, 1, 1000),
+      pointsPerMinute: int('RATE_LIMIT_POINTS_PER_MINUTE', 0, 0, 1_000_000_000),
       subscriptionsPerSocket: int('MAX_SUBSCRIPTIONS_PER_SOCKET', 50, 1, 10_000),
       subscriptionsPerToken: int('MAX_SUBSCRIPTIONS_PER_TOKEN', 200, 1, 1_000_000),
       subscriptions: int('MAX_SUBSCRIPTIONS', 20_000, 1, 1_000_000),
@@ -270,6 +310,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     tokenRecheckMs: int('TOKEN_RECHECK_MS', 5_000, 100, 600_000),
     introspection: bool('INTROSPECTION', true),
+    corsOrigins,
+    oidcIssuers: oidc.issuers,
     hub,
     capi: {
       clusterClass: capiRef('CAPI_CLUSTER_CLASS', 'spokegraph-edge'),

@@ -22,6 +22,7 @@ const PASS_THROUGH = new Set([
   ErrorCode.UNAUTHENTICATED,
   ErrorCode.FORBIDDEN,
   ErrorCode.LIMIT_EXCEEDED,
+  ErrorCode.RATE_LIMITED,
 ]);
 
 export interface FormatErrorOptions {

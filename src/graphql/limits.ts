@@ -146,9 +146,10 @@ function analyseOperation(schema: GraphQLSchema, document: DocumentNode, variabl
   }
 }
 
-/** Refuses, before execution, operations over the cost budget or asking for pages above MAX_PAGE. */
-export function assertCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | null | undefined, max: number): void {
+/** Refuses, before execution, operations over the cost budget or asking for pages above MAX_PAGE; returns the cost. */
+export function assertCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | null | undefined, max: number): number {
   const { cost, maxFirst, maxPageArg } = analyseOperation(schema, document, variables, operationName);
   if (maxFirst > MAX_PAGE) throw limitError(`${maxPageArg}: ${maxFirst} exceeds the page limit of ${MAX_PAGE}`);
   if (cost > max) throw limitError(`Query cost ${cost} exceeds the limit of ${max}`);
+  return cost;
 }

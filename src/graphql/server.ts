@@ -20,8 +20,10 @@ import { ErrorCode } from '../errors.js';
 import type { EventBus } from '../events/event.bus.js';
 import { throttledLog, type Logger } from '../logger.js';
 import type { Services } from '../services.js';
+import { OidcVerifier } from '../tenancy/oidc.verifier.js';
 import { bearer } from '../tenancy/token.service.js';
 import type { Viewer } from '../tenancy/viewer.js';
+import { bearerChallenge, corsMiddleware, PREFLIGHT_HEADERS } from './cors.js';
 import { createFormatError } from './format-error.js';
 import { consoleRouter } from './console.js';
 import { requestIdOf } from './request-id.js';
@@ -31,7 +33,9 @@ import { currentScope, refused } from '../observability/request.scope.js';
 import { graphiqlPage, graphiqlRouter, wantsGraphiql } from './graphiql.js';
 import type { ConnectionCounters } from './connection.counters.js';
 import { assertCost, limitRules } from './limits.js';
+import { CostRateLimiter, costReport, rateLimited, rateLimitHeaders, type Take } from './rate.limit.js';
 import type { Metrics } from './metrics.js';
+import { createSseServer, SSE_PATH } from './sse.server.js';
 import { createWsServer, WS_PATH } from './ws.server.js';
 
 export interface ServerDeps {
@@ -67,6 +71,9 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
   const { config, schema, orm, services, metrics, log, bus } = deps;
   const formatError = createFormatError(log, { suggestions: config.introspection });
   const rules = limitRules(config.limits);
+  // JWTs of the identity providers in OIDC_ISSUERS; every other bearer value is an API token
+  const oidc = config.oidcIssuers.length ? new OidcVerifier(config.oidcIssuers, log) : null;
+  const limiter = new CostRateLimiter(config.limits.pointsPerMinute);
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
@@ -76,6 +83,8 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
   // ---- graphql-ws (ws.server.ts) ---------------------------------------------------------
   const throttled = throttledLog(log);
   const ws = createWsServer({ httpServer, config, schema, orm, services, metrics, log, throttled, bus, formatError, counters: deps.counters });
+  // GraphQL over SSE: the same registry, so the same caps, auth and revocation (sse.server.ts)
+  const sse = createSseServer({ config, schema, orm, services, log, throttled, formatError, registry: ws.registry });
 
   // ---- Apollo over HTTP ----------------------------------------------------------------------
   const apollo = new ApolloServer<Ctx>({
@@ -88,32 +97,54 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: !config.introspection,
     allowBatchedHttpRequests: false,
-    csrfPrevention: true,
+    // a request carrying Authorization was preflighted by any browser (cors.ts)
+    csrfPrevention: { requestHeaders: PREFLIGHT_HEADERS },
     // main.ts owns shutdown (runner, hub, database too); Apollo's own handler would race it
     stopOnTerminationSignals: false,
     // the same token cap as the graphql-ws path: a huge flat document is refused while parsing
     parseOptions: { maxTokens: 10_000 },
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: 5_000 }),
-      { serverWillStart: async () => ({ drainServer: async () => void (await ws.dispose()) }) },
+      {
+        serverWillStart: async () => ({
+          drainServer: async () => {
+            sse.dispose();
+            await ws.dispose();
+          },
+        }),
+      },
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       ...apolloReportingPlugins(config),
       metrics.apolloPlugin(),
       {
-        requestDidStart: async () => ({
-          didResolveOperation: async (rc) => {
-            // graphql-js cannot run a subscription as a single result; it would fail as an internal error
-            if (rc.operation?.operation === 'subscription') throw subscriptionOverHttp();
-            assertCost(rc.schema, rc.document, rc.request.variables, rc.operationName, config.limits.cost);
-          },
-        }),
+        requestDidStart: async () => {
+          let cost: number | null = null;
+          let bucket: Take | null = null;
+          return {
+            didResolveOperation: async (rc) => {
+              // graphql-js cannot run a subscription as a single result; it would fail as an internal error
+              if (rc.operation?.operation === 'subscription') throw subscriptionOverHttp();
+              cost = assertCost(rc.schema, rc.document, rc.request.variables, rc.operationName, config.limits.cost);
+              if (!limiter.enabled) return;
+              bucket = limiter.take(rc.contextValue.viewer.tokenId, cost);
+              for (const [name, value] of rateLimitHeaders(bucket)) rc.response.http.headers.set(name, value);
+              if (!bucket.allowed) throw rateLimited(cost, bucket);
+            },
+            willSendResponse: async (rc) => {
+              if (cost === null || rc.response.body.kind !== 'single') return;
+              const result = rc.response.body.singleResult;
+              result.extensions = { ...result.extensions, cost: costReport(cost, config.limits.cost, bucket) };
+            },
+          };
+        },
       },
     ],
   });
   await apollo.start();
 
   app.use(httpAccess(log, metrics));
+  app.use(corsMiddleware(config.corsOrigins));
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   // Redis down does not make a replica unready: subscriptions keep working from the database (with
   // seconds of latency), and taking every replica out of the load balancer at once would serve nobody.
@@ -133,16 +164,20 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
   app.use(graphiqlRouter());
   app.use(consoleRouter());
   app.get('/graphql', (req, res, next) => (wantsGraphiql(req) ? void res.type('html').send(graphiqlPage) : next()));
+  app.all(SSE_PATH, express.json({ limit: config.limits.bodyBytes }), (req, res, next) => void sse.handle(req, res).catch(next));
   app.use(
     '/graphql',
     express.json({ limit: config.limits.bodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
+      context: async ({ req, res }) => {
         const scope = currentScope();
         const secret = bearer(req.headers.authorization);
         const em = orm.em.fork() as Em;
-        const viewer = secret ? await services.tokens.authenticate(em, secret) : null;
-        if (!viewer) throw refused(unauthenticated());
+        const viewer = !secret ? null : oidc?.handles(secret) ? await oidc.authenticate(em, secret) : await services.tokens.authenticate(em, secret);
+        if (!viewer) {
+          res.setHeader('WWW-Authenticate', bearerChallenge(Boolean(req.headers.authorization)));
+          throw refused(unauthenticated());
+        }
         if (scope) scope.tokenId = viewer.tokenId;
         return makeCtx(viewer, em, scope?.requestId ?? requestIdOf(req.headers));
       },

@@ -77,7 +77,7 @@ type Extra = { socket: WebSocket; request: http.IncomingMessage; conn: Conn; ctx
 type Params = Record<string, unknown> | undefined;
 
 /** Parsed documents by query text: graphql-ws re-parses every subscribe otherwise. */
-class DocumentCache {
+export class DocumentCache {
   private readonly map = new Map<string, DocumentNode>();
   constructor(private readonly max = 1000) {}
   get(text: string): DocumentNode {

@@ -3,6 +3,7 @@ import type { Ctx as Context } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { mutate } from '../graphql/payload.js';
 import { fromGlobalId, NodeKind } from '../graphql/relay/global-id.js';
+import { OidcViewer } from './oidc.verifier.js';
 import { ProjectNode } from './project.type.js';
 import { TenantNode } from './tenant.type.js';
 import {
@@ -34,9 +35,12 @@ export class RoleBindingResolver {
 export class TokenResolver {
   @Query(() => ViewerType, { description: 'Who am I: the calling token, whether it is a platform admin, and its role bindings. Who may call: any valid token' })
   async viewer(@Ctx() ctx: Context): Promise<ViewerType> {
-    const token = await ctx.services.tokens.own(ctx);
+    const subject = ctx.viewer instanceof OidcViewer ? ctx.viewer.subject : null;
+    const token = subject ? null : await ctx.services.tokens.own(ctx);
     return Object.assign(new ViewerType(), {
-      token: ApiTokenNode.from(token),
+      token: token && ApiTokenNode.from(token),
+      subject,
+      name: ctx.viewer.tokenName,
       isPlatformAdmin: ctx.viewer.isPlatformAdmin,
       roleBindings: ctx.viewer.bindings.map(RoleBindingType.of),
     });

@@ -65,8 +65,14 @@ export class ApiTokenNode extends Node {
 
 @ObjectType('Viewer', { description: 'The caller: its token and role bindings' })
 export class ViewerType {
-  @Field(() => ApiTokenNode, { description: 'The token of this request' })
-  token!: ApiTokenNode;
+  @Field(() => ApiTokenNode, { nullable: true, description: 'The token of this request; null for a caller signed in through an identity provider (see `subject`)' })
+  token!: ApiTokenNode | null;
+
+  @Field(() => String, { nullable: true, description: 'A caller signed in through an identity provider (OIDC): `<issuer>#<sub>`; null for an API token' })
+  subject!: string | null;
+
+  @Field(() => String, { description: "The caller's name: the token's name, or the identity provider's name claim (e-mail by default)" })
+  name!: string;
 
   @Field(() => Boolean, { description: 'Whether the token holds PLATFORM_ADMIN' })
   isPlatformAdmin!: boolean;

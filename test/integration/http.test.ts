@@ -145,6 +145,13 @@ describe('GraphiQL', () => {
     const boot = await (await fetch(`${base}/graphiql/boot.js`)).text();
     expect(boot).not.toMatch(/https?:\/\//);
     expect(boot).toContain("window.location.origin + '/graphql'");
+    // subscriptions: graphql-ws (served from here) with the Headers tab's Authorization as connectionParams
+    expect(assets).toContain('/graphiql/graphql-ws.js');
+    expect(boot).toMatch(/graphqlWs\.createClient\(\{[^}]*connectionParams: \{ authorization: authorization \}/);
+    expect(boot).toContain('wsClient: ws');
+    // GraphiQL mounts after a token is known (no unauthenticated schema fetch); headers are not persisted
+    expect(boot).toContain("'API token'");
+    expect(boot).toContain('shouldPersistHeaders: false');
   });
 
   it('unknown assets are 404, and a GET without Accept: text/html is not the page', async () => {
@@ -184,10 +191,12 @@ describe('malformed requests', () => {
   });
 
   it('refuses a simple (CSRF-able) GET or text/plain POST without a preflight header', async () => {
-    const get = await fetch(`${app.url}?query=${encodeURIComponent('{ viewer { isPlatformAdmin } }')}`, { headers: { authorization: `Bearer ${app.adminToken}` } });
+    // Authorization forces a browser preflight, so it counts as one (cors.test.ts): these carry none
+    const get = await fetch(`${app.url}?query=${encodeURIComponent('{ viewer { isPlatformAdmin } }')}`);
     expect(get.status).toBe(400);
-    const text = await post(JSON.stringify({ query: '{ viewer { isPlatformAdmin } }' }), { 'content-type': 'text/plain' });
+    const text = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ query: '{ viewer { isPlatformAdmin } }' }) });
     expect(text.status).toBe(400);
+    for (const res of [get, text]) expect(((await res.json()) as any).errors[0].message).toMatch(/CSRF/);
   });
 
   it('answers a missing or malformed Authorization header with 401', async () => {

@@ -60,7 +60,7 @@ describe('Dockerfile', () => {
 
   it('copies into the build stage what `npm run build` needs, and .dockerignore keeps none of it out', () => {
     const sources = copies(build).filter((c) => c.from === null).flatMap((c) => c.sources);
-    expect(sources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'src', 'migrations', 'scripts', 'tsconfig.json']));
+    expect(sources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'src', 'migrations', 'scripts', 'tsconfig.json', 'crds', 'deploy/addons']));
     for (const s of sources) {
       expect(existsSync(path.join(ROOT, s)), s).toBe(true);
       expect(ignoredByDockerignore(ignore, s), s).toBe(false);

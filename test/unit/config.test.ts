@@ -193,3 +193,26 @@ describe('loadConfig', () => {
     expect([...read].sort()).toEqual([...CONFIG_VARIABLES].sort());
   });
 });
+
+describe('OIDC_ISSUERS', () => {
+  const ok = { issuer: 'https://login.example.com', audience: 'sg', jwksUri: 'https://login.example.com/jwks', groups: { ops: [{ role: 'PLATFORM_ADMIN' }], team: [{ role: 'PROJECT_EDITOR', project: 'demo-ml' }] } };
+
+  it('reads issuers with defaults for the claims', () => {
+    const c = loadConfig({ OIDC_ISSUERS: JSON.stringify([ok]) }, CWD);
+    expect(c.oidcIssuers).toEqual([{ ...ok, groupsClaim: 'groups', nameClaim: 'email' }]);
+    expect(loadConfig({}, CWD).oidcIssuers).toEqual([]);
+  });
+
+  it.each([
+    ['not json', /must be JSON/],
+    [JSON.stringify({}), /must be a JSON list/],
+    [JSON.stringify([{ ...ok, issuer: 'http://login.example.com' }]), /issuer must be an https URL/],
+    [JSON.stringify([{ ...ok, audience: '' }]), /audience/],
+    [JSON.stringify([{ ...ok, groups: { ops: [{ role: 'ROOT' }] } }]), /role must be one of/],
+    [JSON.stringify([{ ...ok, groups: { ops: [{ role: 'TENANT_ADMIN' }] } }]), /TENANT_ADMIN takes a tenant/],
+    [JSON.stringify([{ ...ok, groups: { ops: [{ role: 'PROJECT_VIEWER', tenant: 'demo' }] } }]), /takes a project/],
+    [JSON.stringify([ok, ok]), /issuer twice/],
+  ])('refuses %s', (raw, problem) => {
+    expect(problemsOf({ OIDC_ISSUERS: raw }).join('\n')).toMatch(problem);
+  });
+});

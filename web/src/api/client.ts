@@ -54,9 +54,10 @@ export async function whoAmI(token: string, origin = window.location.origin): Pr
   const r = await fetch(`${origin}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: '{ viewer { isPlatformAdmin token { name } } }' }),
+    body: JSON.stringify({ query: '{ viewer { isPlatformAdmin name } }' }),
   });
-  const body = (await r.json().catch(() => null)) as { data?: { viewer?: { isPlatformAdmin: boolean; token: { name: string } } } } | null;
+  // `name`: the token's name, or an identity provider's user (an OIDC JWT has no token)
+  const body = (await r.json().catch(() => null)) as { data?: { viewer?: { isPlatformAdmin: boolean; name: string } } } | null;
   const v = body?.data?.viewer;
-  return v ? { name: v.token.name, isPlatformAdmin: v.isPlatformAdmin } : null;
+  return v ? { name: v.name, isPlatformAdmin: v.isPlatformAdmin } : null;
 }

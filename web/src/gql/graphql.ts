@@ -335,7 +335,7 @@ export type WorkerPoolRequirementInput = {
 export type ViewerQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ViewerQuery = { viewer: { isPlatformAdmin: boolean, token: { id: string, name: string }, roleBindings: Array<{ role: Role, tenant: { id: string, name: string } | null, project: { id: string, name: string } | null }> } };
+export type ViewerQuery = { viewer: { isPlatformAdmin: boolean, token: { id: string, name: string } | null, roleBindings: Array<{ role: Role, tenant: { id: string, name: string } | null, project: { id: string, name: string } | null }> } };
 
 export type QuotaFieldsFragment = { gpuFamily: string, limit: number, used: number, available: number };
 
