@@ -17,6 +17,7 @@ import type {
   WorkloadProfileSpec,
   WorkloadProfileType,
 } from './bundle.model.js';
+import { DEFAULT_GPU_VALUES_PATH } from '../common/values.path.js';
 import type { ProfileBundle } from './profile-bundle.entity.js';
 
 export interface ClusterProfileInput {
@@ -30,7 +31,7 @@ export interface ComponentInput {
   name: string;
   chart: HelmChartSpec;
   values?: unknown;
-  gpu?: GpuRequestSpec | null;
+  gpu?: (Omit<GpuRequestSpec, 'valuesPath'> & { valuesPath?: string | null }) | null;
   /** path defaults to "/" */
   expose?: { port: number; path?: string | null } | null;
 }
@@ -74,7 +75,7 @@ function component(c: ComponentInput): ComponentSpec {
     chart: { repository: c.chart.repository, chart: c.chart.chart, version: c.chart.version },
     // validated by valuesProblems: anything but a JSON object is refused there
     values: (c.values ?? {}) as Record<string, unknown>,
-    gpu: c.gpu ? { family: c.gpu.family, count: c.gpu.count } : null,
+    gpu: c.gpu ? { family: c.gpu.family, count: c.gpu.count, valuesPath: c.gpu.valuesPath ?? DEFAULT_GPU_VALUES_PATH } : null,
     expose: c.expose ? { port: c.expose.port, path: c.expose.path ?? '/' } : null,
   };
 }

@@ -48,6 +48,13 @@ export class ComponentGpuInput {
 
   @Field(() => Int, { description: 'Number of GPUs, 1-64' })
   count!: number;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Where the chart takes its GPU limit: the dotted path of a map in the Helm values that receives `nvidia.com/gpu: <count>` (default "resources.limits"; a numeric segment indexes an array the values hold, e.g. "servers.0.resources.limits"). The values must not set nvidia.com/gpu there themselves',
+  })
+  valuesPath?: string | null;
 }
 
 @InputType('ComponentExposeInput', { description: 'Makes a component reachable from outside; its URL is published as an access URL' })

@@ -48,6 +48,11 @@ export interface HelmChartSpec {
 export interface GpuRequestSpec {
   family: string;
   count: number;
+  /**
+   * Dotted path of the map in the chart's values that receives `nvidia.com/gpu: <count>`; versions
+   * stored before it existed have none and mean DEFAULT_GPU_VALUES_PATH (`resources.limits`).
+   */
+  valuesPath?: string;
 }
 
 export interface ExposeSpec {

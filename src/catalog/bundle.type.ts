@@ -3,6 +3,7 @@ import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection, connectionDescription } from '../graphql/relay/connection.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { Node } from '../graphql/relay/node.interface.js';
+import { DEFAULT_GPU_VALUES_PATH } from '../common/values.path.js';
 import { JSONScalar } from '../graphql/scalars.js';
 import { BundleType, VariableType, WorkloadProfileType, type ComponentSpec, type VariableSpec, type VariableValue, type WorkloadProfileSpec } from './bundle.model.js';
 import type { ProfileBundle } from './profile-bundle.entity.js';
@@ -81,6 +82,9 @@ export class ComponentGpuType {
 
   @Field(() => Int, { description: 'Number of GPUs, 1-64' })
   count!: number;
+
+  @Field(() => String, { description: 'Dotted path of the map in the Helm values that receives `nvidia.com/gpu: <count>` when the component is deployed, e.g. "resources.limits"' })
+  valuesPath!: string;
 }
 
 @ObjectType('ComponentExpose', { description: 'The port (and path) under which a component is reachable' })
@@ -114,7 +118,7 @@ export class WorkloadComponentType {
       name: c.name,
       chart: Object.assign(new HelmChartType(), c.chart),
       values: c.values,
-      gpu: c.gpu ? Object.assign(new ComponentGpuType(), c.gpu) : null,
+      gpu: c.gpu ? Object.assign(new ComponentGpuType(), { family: c.gpu.family, count: c.gpu.count, valuesPath: c.gpu.valuesPath ?? DEFAULT_GPU_VALUES_PATH }) : null,
       expose: c.expose ? Object.assign(new ComponentExposeType(), c.expose) : null,
     });
   }

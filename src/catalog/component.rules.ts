@@ -3,6 +3,7 @@
  * exposed port (design §1 "Workload Profile"). Each returns every problem with its input path.
  */
 import { gpuFamilyProblem, jsonSize } from '../common/rules.js';
+import { DEFAULT_GPU_VALUES_PATH, GPU_LIMIT_KEY, valuesPathProblem, valuesPathSyntaxProblem } from '../common/values.path.js';
 import { DomainError, ErrorCode } from '../errors.js';
 import type { ComponentSpec, ExposeSpec, GpuRequestSpec, HelmChartSpec } from './bundle.model.js';
 import { scanMacros } from './macros.js';
@@ -112,6 +113,10 @@ export function gpuProblems(gpu: GpuRequestSpec, field: string[]): DomainError[]
   if (!Number.isInteger(gpu.count) || gpu.count < 1 || gpu.count > MAX_GPUS_PER_COMPONENT) {
     out.push(err(`GPU count must be between 1 and ${MAX_GPUS_PER_COMPONENT}`, [...field, 'count']));
   }
+  if (gpu.valuesPath !== undefined) {
+    const pp = valuesPathSyntaxProblem(gpu.valuesPath);
+    if (pp) out.push(err(pp, [...field, 'valuesPath']));
+  }
   return out;
 }
 
@@ -130,8 +135,16 @@ export function componentProblems(c: ComponentSpec, field: string[]): DomainErro
     out.push(err('component name must be 1-53 characters of lowercase letters, digits and "-", starting with a letter and ending with a letter or digit', [...field, 'name']));
   }
   out.push(...chartProblems(c.chart, [...field, 'chart']));
-  out.push(...valuesProblems(c.values, [...field, 'values']));
-  if (c.gpu) out.push(...gpuProblems(c.gpu, [...field, 'gpu']));
+  const vp = valuesProblems(c.values, [...field, 'values']);
+  out.push(...vp);
+  if (c.gpu) {
+    const gp = gpuProblems(c.gpu, [...field, 'gpu']);
+    out.push(...gp);
+    // where the GPU limit lands must fit the values, or every deployment of the version would fail to render
+    const path = c.gpu.valuesPath ?? DEFAULT_GPU_VALUES_PATH;
+    const fits = vp.length || gp.length ? null : valuesPathProblem(c.values, path, GPU_LIMIT_KEY);
+    if (fits) out.push(err(fits, [...field, 'gpu', 'valuesPath']));
+  }
   if (c.expose) out.push(...exposeProblems(c.expose, [...field, 'expose']));
   return out;
 }

@@ -6,6 +6,7 @@
  */
 import { BundleType, WorkloadProfileType, type BundleContent, type ComponentSpec, type VariableSpec } from '../catalog/bundle.model.js';
 import { renderValues } from '../catalog/macros.js';
+import { DEFAULT_GPU_VALUES_PATH, GPU_LIMIT_KEY, valuesPathProblem } from '../common/values.path.js';
 import type { ResolvedVariables } from '../catalog/variables.js';
 import { DomainError, ErrorCode } from '../errors.js';
 import { buildAppManifestWork, buildPlacement, type AppComponent, type ManifestWorkObject, type OwnerIds, type PlacementObject } from '../kube/index.js';
@@ -74,14 +75,27 @@ export function gpuRequestsOf(components: PlannedComponent[]): GpuRequest[] {
   return [...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([gpuFamily, count]) => ({ gpuFamily, count }));
 }
 
+/**
+ * The components as the hub adapter renders them. The GPU count travels with the path where the
+ * chart takes its limit; a path the rendered values cannot hold (only bundle versions stored before
+ * the catalog checked it) is a typed error rather than a HelmRelease that requests no GPU.
+ */
 export function toAppComponents(components: PlannedComponent[], resolved: ResolvedVariables): AppComponent[] {
-  return components.map((c) => ({
-    name: c.name,
-    chart: { repository: c.chart.repository, chart: c.chart.chart, version: c.chart.version },
-    values: renderValues(c.values, resolved),
-    gpuCount: c.gpu?.count ?? 0,
-    ...(c.expose ? { expose: { port: c.expose.port, path: c.expose.path } } : {}),
-  }));
+  return components.map((c) => {
+    const values = renderValues(c.values, resolved);
+    const gpuCount = c.gpu?.count ?? 0;
+    const gpuValuesPath = c.gpu?.valuesPath ?? DEFAULT_GPU_VALUES_PATH;
+    const misfit = gpuCount > 0 ? valuesPathProblem(values, gpuValuesPath, GPU_LIMIT_KEY) : null;
+    if (misfit) throw bad(`component ${c.name}: ${misfit}`, ['values', c.name]);
+    return {
+      name: c.name,
+      chart: { repository: c.chart.repository, chart: c.chart.chart, version: c.chart.version },
+      values,
+      gpuCount,
+      ...(gpuCount > 0 ? { gpuValuesPath } : {}),
+      ...(c.expose ? { expose: { port: c.expose.port, path: c.expose.path } } : {}),
+    };
+  });
 }
 
 export interface RenderInput {

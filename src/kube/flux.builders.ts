@@ -3,7 +3,8 @@
  * repositories, OCIRepository for `oci://` charts, since HelmRepository type `oci` is in maintenance
  * mode) and one HelmRelease per component.
  */
-import { Annotation, ownerLabels, type Ownership } from './labels.js';
+import { DEFAULT_GPU_VALUES_PATH, withValueAt } from '../common/values.path.js';
+import { Annotation, GPU_RESOURCE, ownerLabels, type Ownership } from './labels.js';
 import { helmReleaseName, helmRepositoryName, ociRepositoryName } from './naming.js';
 import type { KubeObject } from './object.types.js';
 import { apiVersionOf, Resources } from './resource.registry.js';
@@ -96,16 +97,30 @@ export interface HelmReleaseParams {
   chart: ChartRef;
   /** rendered values (variables already substituted) */
   values?: Record<string, unknown>;
-  /** GPUs the component's pods request */
+  /** GPUs the component's pods request: set as `nvidia.com/gpu` at `gpuValuesPath` in the values */
   gpuCount: number;
+  /** dotted path of the values map the chart reads its GPU limit from; default DEFAULT_GPU_VALUES_PATH */
+  gpuValuesPath?: string;
   expose?: Expose;
   owner: Ownership;
+}
+
+/**
+ * The release's values with the GPU request where the chart takes it (`resources.limits` unless the
+ * component says otherwise), so the spoke's scheduler and device plugin see a real
+ * `nvidia.com/gpu` limit. Throws an Error when the values cannot hold it there (the catalog refuses
+ * such bundle versions, so only data stored before that check can).
+ */
+export function releaseValues(p: Pick<HelmReleaseParams, 'values' | 'gpuCount' | 'gpuValuesPath'>): Record<string, unknown> {
+  const values = p.values ?? {};
+  if (p.gpuCount <= 0) return structuredClone(values);
+  return withValueAt(values, p.gpuValuesPath ?? DEFAULT_GPU_VALUES_PATH, GPU_RESOURCE, p.gpuCount);
 }
 
 /** A component's HelmRelease: `chart` + HelmRepository sourceRef, or `chartRef` to its OCIRepository (exactly one). */
 export function buildHelmRelease(p: HelmReleaseParams): HelmReleaseObject {
   const name = helmReleaseName(p.component);
-  const annotations: Record<string, string> = { [Annotation.GpuCount]: String(p.gpuCount) };
+  const annotations: Record<string, string> = {};
   if (p.expose) annotations[Annotation.Expose] = exposeAnnotation(p.expose);
 
   const spec: HelmReleaseObject['spec'] & object = {
@@ -125,11 +140,12 @@ export function buildHelmRelease(p: HelmReleaseParams): HelmReleaseObject {
       },
     };
   }
-  if (p.values && Object.keys(p.values).length) spec.values = structuredClone(p.values);
+  const values = releaseValues(p);
+  if (Object.keys(values).length) spec.values = values;
   return {
     apiVersion: apiVersionOf(Resources.HelmRelease),
     kind: Resources.HelmRelease.kind,
-    metadata: { name, namespace: p.namespace, labels: ownerLabels(p.owner), annotations },
+    metadata: { name, namespace: p.namespace, labels: ownerLabels(p.owner), ...(Object.keys(annotations).length ? { annotations } : {}) },
     spec,
   };
 }

@@ -39,8 +39,6 @@ export const Label = {
 export const Annotation = {
   /** Cluster API Cluster: JSON array of the reserved hosts (see HostReservation) */
   Hosts: 'spokegraph.io/hosts',
-  /** HelmRelease: GPUs the component's pods request, integer as string */
-  GpuCount: 'spokegraph.io/gpu-count',
   /** HelmRelease: `<port>` or `<port>/<path>` the component exposes */
   Expose: 'spokegraph.io/expose',
 } as const;

@@ -88,6 +88,8 @@ export interface AppComponent {
   chart: ChartRef;
   values?: Record<string, unknown>;
   gpuCount: number;
+  /** where in the values the chart takes its GPU limit (default `resources.limits`) */
+  gpuValuesPath?: string;
   expose?: Expose;
 }
 
@@ -154,7 +156,7 @@ export function buildAppManifestWork(p: AppWorkParams): ManifestWorkObject {
     ...components.filter((c) => isOciChart(c.chart)).map((c) => buildOciRepository({ namespace, component: c.name, chart: c.chart, owner })),
   ];
   const releases = components.map((c) => {
-    const hr = buildHelmRelease({ namespace, component: c.name, chart: c.chart, values: c.values, gpuCount: c.gpuCount, expose: c.expose, owner });
+    const hr = buildHelmRelease({ namespace, component: c.name, chart: c.chart, values: c.values, gpuCount: c.gpuCount, gpuValuesPath: c.gpuValuesPath, expose: c.expose, owner });
     if (p.reconcileRequestedAt) {
       hr.metadata.annotations = { ...hr.metadata.annotations, [RECONCILE_REQUEST_ANNOTATION]: p.reconcileRequestedAt, [RESET_REQUEST_ANNOTATION]: p.reconcileRequestedAt };
     }

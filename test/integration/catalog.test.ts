@@ -55,6 +55,22 @@ describe('profile bundle versions', () => {
     expect(b.workloadProfiles[0].components[0]).toMatchObject({ values: {}, gpu: null, expose: { port: 9400, path: '/' } });
   });
 
+  it('should keep where a component takes its GPU limit, "resources.limits" when not given', async () => {
+    const input = appBundleInput(project.id);
+    const custom = appBundleInput(project.id);
+    Object.assign(custom.workloadProfiles[0].components[0], { values: { engine: [{ name: 'a' }] }, gpu: { family: 'NVIDIA-H100', count: 2, valuesPath: 'engine.0.resources.limits' } });
+    const paths = [];
+    for (const i of [input, custom]) {
+      const b = await createBundle(app, i);
+      const d = await app.q(`query($id: ID!) { node(id: $id) { ... on ProfileBundle { workloadProfiles { components { gpu { family count valuesPath } } } } } }`, { id: b.id });
+      paths.push(d.node.workloadProfiles[0].components[0].gpu);
+    }
+    expect(paths).toEqual([
+      { family: 'NVIDIA-H100', count: 2, valuesPath: 'resources.limits' },
+      { family: 'NVIDIA-H100', count: 2, valuesPath: 'engine.0.resources.limits' },
+    ]);
+  });
+
   it('should make v2 from v1, copying omitted fields, and leave v1 unchanged', async () => {
     const v1 = await createBundle(app, appBundleInput(project.id));
     const d = await app.q(CREATE_VERSION, {

@@ -124,7 +124,10 @@ describe('App Deployments end to end', () => {
     expect((work.status as any).conditions.filter((c: any) => c.status === 'True').map((c: any) => c.type)).toEqual(expect.arrayContaining(['Applied', 'Available']));
     expect(spokeReleases(hub, cluster)).toEqual([`${workName}/server`]);
     const hr = hub.spoke(cluster).get('helm.toolkit.fluxcd.io/v2', 'HelmRelease', workName, 'server')!;
-    expect((hr.spec as any).values).toEqual({ banner: 'model=mistral-7b', debug: false, model: 'mistral-7b', replicaCount: 2 });
+    // the GPU request reaches the spoke in the chart's values (default path resources.limits), and the pod asks for it
+    expect((hr.spec as any).values).toEqual({ banner: 'model=mistral-7b', debug: false, model: 'mistral-7b', replicaCount: 2, resources: { limits: { 'nvidia.com/gpu': 2 } } });
+    expect(hr.metadata.annotations?.['spokegraph.io/gpu-count']).toBeUndefined();
+    expect(hub.spoke(cluster).list('v1', 'Pod', workName).map((p) => (p.spec as any).containers[0].resources.limits)).toEqual([{ 'nvidia.com/gpu': '2' }]);
     expect(hub.spoke(cluster).get('v1', 'ResourceQuota', workName, 'gpu-quota')?.spec).toEqual({ hard: { 'requests.nvidia.com/gpu': '2' } });
 
     // projectEvents carries the same deployment events, gapless per project

@@ -85,7 +85,7 @@ describe('App Deployment lifecycle', () => {
     const [placement, work] = plan.hubObjects as KubeObject[];
     expect([placement.kind, work.kind]).toEqual(['Placement', 'ManifestWork']);
     const hr = (work.spec as any).workload.manifests.find((m: KubeObject) => m.kind === 'HelmRelease');
-    expect(hr.spec.values).toEqual({ banner: 'model=qwen-2', debug: true, model: 'qwen-2', replicaCount: 1 });
+    expect(hr.spec.values).toEqual({ banner: 'model=qwen-2', debug: true, model: 'qwen-2', replicaCount: 1, resources: { limits: { 'nvidia.com/gpu': 2 } } });
 
     // the real deploy lands on the planned cluster and applies exactly the planned objects
     const real = await deployApp(app, input);

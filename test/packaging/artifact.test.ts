@@ -1,7 +1,9 @@
 /**
  * The production artifact (`npm run build` + `npm ci --omit=dev`, what the Dockerfile ships) runs
  * with plain Node and no dev tools: `migrate` migrates an empty database and exits, the gateway
- * starts on port 0 and answers a smoke query, and SIGTERM stops it cleanly. One build for the file.
+ * starts on port 0, answers a smoke query and brings a pool to RUNNING on its simulated hub (which
+ * reads the CRDs and the Flux add-on file shipped beside the bundle), and SIGTERM stops it cleanly.
+ * One build for the file.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -55,7 +57,7 @@ describe('the production artifact', () => {
     expect(p.output()).toMatch(/unknown arguments: migrat\nusage: spokegraph \[serve\|migrate\]/);
   });
 
-  it('serves: health, readiness, GraphiQL, a query over the seeded demo; SIGTERM stops it', async () => {
+  it('serves: health, readiness, GraphiQL, a query over the seeded demo, a pool on the simulated hub; SIGTERM stops it', async () => {
     const gw: ArtifactProcess = runArtifact(artifact, [], env());
     try {
       let url: string | undefined;
@@ -86,6 +88,28 @@ describe('the production artifact', () => {
         await gqlRequest<any>(url, '{ viewer { isPlatformAdmin } tenant(name: "demo") { name projects(first: 5) { nodes { name } } } }', undefined, token),
       );
       expect(data).toEqual({ viewer: { isPlatformAdmin: true }, tenant: { name: 'demo', projects: { nodes: [{ name: 'demo-ml' }] } } });
+
+      // a pool on the embedded simulated hub: its custom resources are checked against the CRDs and
+      // the Flux add-on it installs is read from files the artifact must carry beside the bundle
+      const project = ok(await gqlRequest<any>(url, '{ tenant(name: "demo") { projects(first: 1) { nodes { id profileBundles(first: 20) { nodes { id bundleType } } } } } }', undefined, token)).tenant.projects.nodes[0];
+      const infra = project.profileBundles.nodes.find((b: { bundleType: string }) => b.bundleType === 'INFRASTRUCTURE');
+      expect(infra).toBeDefined();
+      const created = ok(
+        await gqlRequest<any>(
+          url,
+          'mutation($i: CreateComputePoolInput!) { createComputePool(input: $i) { computePool { id } userErrors { code message } } }',
+          { i: { projectId: project.id, name: 'artifact-pool', mode: 'SHARED', infrastructureBundleId: infra.id, nodeRequirements: { controlPlane: { nodeCount: 1 }, workerPools: [] } } },
+          token,
+        ),
+      ).createComputePool;
+      expect(created.userErrors).toEqual([]);
+      let phase = '';
+      const poolDeadline = Date.now() + 90_000;
+      while (phase !== 'RUNNING' && phase !== 'FAILED' && Date.now() < poolDeadline) {
+        await new Promise((r) => setTimeout(r, 200));
+        phase = ok(await gqlRequest<any>(url, 'query($id: ID!) { node(id: $id) { ... on ComputePool { phase } } }', { id: created.computePool.id }, token)).node.phase;
+      }
+      expect(phase, gw.output().slice(-4000)).toBe('RUNNING');
 
       gw.child.kill('SIGTERM');
       expect(await gw.exited, gw.output()).toBe(0);

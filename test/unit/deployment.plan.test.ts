@@ -145,11 +145,25 @@ describe('render', () => {
       chart: server.chart,
       values: { banner: 'model=mistral-7b', debug: false, model: 'mistral-7b', replicaCount: 3 },
       gpuCount: 2,
+      gpuValuesPath: 'resources.limits',
       expose: { port: 8080, path: '/api' },
     });
     const hr = manifests().find((m) => m.kind === 'HelmRelease' && m.metadata.name === 'server')!;
-    expect((hr.spec as { values: unknown }).values).toEqual({ banner: 'model=mistral-7b', debug: false, model: 'mistral-7b', replicaCount: 3 });
-    expect(hr.metadata.annotations).toMatchObject({ 'spokegraph.io/gpu-count': '2', 'spokegraph.io/expose': '8080/api' });
+    // the GPU request rides in the values, where the chart takes its limit; no annotation carries it
+    expect((hr.spec as { values: unknown }).values).toEqual({ banner: 'model=mistral-7b', debug: false, model: 'mistral-7b', replicaCount: 3, resources: { limits: { 'nvidia.com/gpu': 2 } } });
+    expect(hr.metadata.annotations).toEqual({ 'spokegraph.io/expose': '8080/api' });
+  });
+
+  it('should set the GPU limit at the path the component names, and refuse with a typed error values that cannot hold it', () => {
+    const custom = { ...server, values: { pods: [{ name: 'p' }] }, gpu: { family: 'NVIDIA-H100', count: 2, valuesPath: 'pods.0.res' } };
+    expect(toAppComponents([custom], resolved)[0]).toMatchObject({ values: { pods: [{ name: 'p' }] }, gpuCount: 2, gpuValuesPath: 'pods.0.res' });
+    const hr = manifests({ components: [custom] }).find((m) => m.kind === 'HelmRelease')!;
+    expect((hr.spec as { values: unknown }).values).toEqual({ pods: [{ name: 'p', res: { 'nvidia.com/gpu': 2 } }] });
+    // a version stored before the catalog checked the path: a macro renders a scalar where the map should be
+    const stale = { ...server, values: { resources: '{{ .var.model }}' }, gpu: { family: 'NVIDIA-H100', count: 1 } };
+    expect(() => toAppComponents([stale], resolved)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringMatching(/component server: .*not a map/) }));
+    const noGpu = { ...stale, gpu: null };
+    expect(toAppComponents([noGpu], resolved)[0]).not.toHaveProperty('gpuValuesPath');
   });
 
   it('should put the ManifestWork in the cluster namespace with the app namespace, GPU quota, sources, releases and services', () => {

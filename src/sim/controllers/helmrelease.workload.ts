@@ -3,12 +3,16 @@
  * against ResourceQuota by the spoke store, so an over-quota install fails with "exceeded quota"),
  * and a LoadBalancer Service `<releaseName>` when the release is exposed and no other Service in the
  * namespace already selects it.
+ *
+ * The simulated chart takes its GPUs from its values, as a real chart templates `resources` into its
+ * pods: every `nvidia.com/gpu` limit anywhere in `spec.values` (the gateway puts it at the path the
+ * bundle component names) counts. Nothing outside the values (no annotation) requests a GPU.
  */
 import { ApiError } from '../api.errors.js';
 import type { KubeObject } from '../kube.types.js';
 import type { ObjectStore } from '../object.store.js';
 
-export const GPU_ANNOTATION = 'spokegraph.io/gpu-count';
+const GPU_RESOURCE = 'nvidia.com/gpu';
 export const EXPOSE_ANNOTATION = 'spokegraph.io/expose';
 const MANAGER = 'helm-controller';
 
@@ -29,13 +33,31 @@ export function releaseLabels(hr: KubeObject, releaseName: string): Record<strin
   };
 }
 
-function gpuCount(hr: KubeObject): number {
-  const n = Number(hr.metadata.annotations?.[GPU_ANNOTATION] ?? 0);
+/** A Kubernetes quantity of whole devices: `2` or `"2"`; anything else requests nothing. */
+function deviceCount(v: unknown): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^[0-9]+$/.test(v) ? Number(v) : NaN;
   return Number.isInteger(n) && n > 0 ? n : 0;
 }
 
+/** Sum of the `nvidia.com/gpu` entries in the release's values, walked without recursion. */
+export function gpuCountFromValues(hr: KubeObject): number {
+  let total = 0;
+  const stack: unknown[] = [(hr.spec as { values?: unknown } | undefined)?.values];
+  while (stack.length) {
+    const v = stack.pop();
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) stack.push(...v);
+    else
+      for (const [k, item] of Object.entries(v)) {
+        if (k === GPU_RESOURCE) total += deviceCount(item);
+        else stack.push(item);
+      }
+  }
+  return total;
+}
+
 function podFor(rel: Release): KubeObject {
-  const gpus = gpuCount(rel.hr);
+  const gpus = gpuCountFromValues(rel.hr);
   const resources = gpus ? { requests: { 'nvidia.com/gpu': String(gpus) }, limits: { 'nvidia.com/gpu': String(gpus) } } : {};
   return {
     apiVersion: 'v1',

@@ -59,7 +59,7 @@ export const COMPONENTS: Record<string, AppComponent> = {
   llm: {
     name: 'llm-server',
     chart: { repository: 'https://charts.example.com/ai', chart: 'vllm', version: '0.6.2' },
-    values: { model: { name: 'llama-3-8b' }, resources: { limits: { 'nvidia.com/gpu': 2 } } },
+    values: { model: { name: 'llama-3-8b' }, resources: { limits: { cpu: '4' } } },
     gpuCount: 2,
     expose: { port: 8000, path: '/v1' },
   },

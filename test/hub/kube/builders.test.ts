@@ -49,6 +49,19 @@ describe('builders', () => {
     expect(hr.spec!.values).toEqual({ a: { b: 1 } });
   });
 
+  it('should set the GPU request as nvidia.com/gpu at the values path the component names, and nothing for no GPUs', () => {
+    const values = { server: { pods: [{ name: 'a' }, { name: 'b' }] } };
+    const hr = buildHelmRelease({ namespace: 'ns', component: 'c', chart: COMPONENTS.llm.chart, values, gpuCount: 3, gpuValuesPath: 'server.pods.1.resources.limits', owner: { project: 'p' } });
+    expect(hr.spec!.values).toEqual({ server: { pods: [{ name: 'a' }, { name: 'b', resources: { limits: { 'nvidia.com/gpu': 3 } } }] } });
+    expect(values.server.pods[1]).toEqual({ name: 'b' });
+    expect(hr.metadata.annotations).toBeUndefined();
+    const none = buildHelmRelease({ namespace: 'ns', component: 'c', chart: COMPONENTS.llm.chart, gpuCount: 0, owner: { project: 'p' } });
+    expect(none.spec!.values).toBeUndefined();
+    const embed = buildAppManifestWork({ project: 'vision', deployment: 'chat', cluster: 'c1', gpuReservation: 1, components: [COMPONENTS.embed] });
+    expect((byKind(embed, 'HelmRelease')[0] as HelmReleaseObject).spec!.values).toEqual({ resources: { limits: { 'nvidia.com/gpu': 1 } } });
+    expect(() => buildHelmRelease({ namespace: 'ns', component: 'c', chart: COMPONENTS.llm.chart, values: { resources: 'big' }, gpuCount: 1, owner: { project: 'p' } })).toThrow(/not a map/);
+  });
+
   it('should put the Cluster in the project namespace with pool, cluster labels and the sorted hosts annotation', () => {
     const c = buildCapiCluster(spokeParams());
     expect(c).toMatchObject({
@@ -109,7 +122,10 @@ describe('builders', () => {
     const llm = releases.find((r) => r.metadata.name === 'llm-server')!;
     expect(llm.spec!.chart!.spec.sourceRef).toEqual({ kind: 'HelmRepository', name: repo.metadata.name });
     expect(llm.spec!.chartRef).toBeUndefined();
-    expect(llm.metadata.annotations).toEqual({ [Annotation.GpuCount]: '2', [Annotation.Expose]: '8000/v1' });
+    expect(llm.metadata.annotations).toEqual({ [Annotation.Expose]: '8000/v1' });
+    // the GPU request is in the values, where the chart takes its limit (default resources.limits)
+    expect(llm.spec!.values).toEqual({ model: { name: 'llama-3-8b' }, resources: { limits: { cpu: '4', 'nvidia.com/gpu': 2 } } });
+    expect(COMPONENTS.llm.values).toEqual({ model: { name: 'llama-3-8b' }, resources: { limits: { cpu: '4' } } });
     const ui = releases.find((r) => r.metadata.name === 'chat-ui')!;
     expect(ui.spec!.chartRef).toEqual({ kind: 'OCIRepository', name: 'chat-ui-chart' });
     expect(ui.spec!.chart).toBeUndefined();

@@ -6,7 +6,7 @@ import { startTestHub, waitFor } from './sim.helpers.js';
 const MW = 'work.open-cluster-management.io/v1';
 const HR = 'helm.toolkit.fluxcd.io/v2';
 
-function work(name: string, appNs: string, opts: { gpus: number; quota: number; release?: string; extra?: object[] }) {
+function work(name: string, appNs: string, opts: { gpus: number; quota: number; release?: string; extra?: object[]; values?: Record<string, unknown>; annotations?: Record<string, string> }) {
   const release = opts.release ?? 'llm';
   return {
     apiVersion: MW,
@@ -21,8 +21,12 @@ function work(name: string, appNs: string, opts: { gpus: number; quota: number; 
           {
             apiVersion: HR,
             kind: 'HelmRelease',
-            metadata: { name: release, namespace: appNs, annotations: { 'spokegraph.io/gpu-count': String(opts.gpus), 'spokegraph.io/expose': '8080/v1' } },
-            spec: { interval: '10m', chart: { spec: { chart: 'vllm', version: '1.2.3', sourceRef: { kind: 'HelmRepository', name: 'charts' } } }, values: { model: 'x', resources: { limits: { 'nvidia.com/gpu': opts.gpus } } } },
+            metadata: { name: release, namespace: appNs, annotations: { 'spokegraph.io/expose': '8080/v1', ...opts.annotations } },
+            spec: {
+              interval: '10m',
+              chart: { spec: { chart: 'vllm', version: '1.2.3', sourceRef: { kind: 'HelmRepository', name: 'charts' } } },
+              values: opts.values ?? { model: 'x', resources: { limits: { 'nvidia.com/gpu': opts.gpus } } },
+            },
           },
           // The chart creates the Service; the work only reads it back (ReadOnly) for its address.
           { apiVersion: 'v1', kind: 'Service', metadata: { name: release, namespace: appNs } },
@@ -82,6 +86,22 @@ describe('simulated work agent and spoke Flux', () => {
     const svc = spoke.get('v1', 'Service', 'app1', 'llm') as Obj;
     expect(svc.spec.type).toBe('LoadBalancer');
     expect(svc.status.loadBalancer.ingress[0].ip).toBe(feedback(mw, 4).ip);
+  });
+
+  it('should request the GPUs the release values name wherever the chart takes them, and none for an annotation', async () => {
+    // the GPU limit at a component's own values path (a numeric segment into an array), as a quantity string;
+    // the annotation the gateway once sent is ignored, as on a real spoke
+    const values = { server: { pods: [{ name: 'a', resources: { limits: { 'nvidia.com/gpu': '2', cpu: '4' } } }] } };
+    await fleet.apply(work('proj-app6', 'app6', { gpus: 0, quota: 4, values, annotations: { 'spokegraph.io/gpu-count': '4' } }));
+    await fleet.until(MW, 'ManifestWork', 'proj-app6', 'spoke-w', (w) => feedback(w, 3).ready === 'True');
+    const spoke = hub.spoke('spoke-w');
+    const [pod] = spoke.list('v1', 'Pod', 'app6') as Obj[];
+    expect(pod.spec.containers[0].resources).toEqual({ requests: { 'nvidia.com/gpu': '2' }, limits: { 'nvidia.com/gpu': '2' } });
+
+    await fleet.apply(work('proj-app7', 'app7', { gpus: 0, quota: 4, values: { model: 'x' }, annotations: { 'spokegraph.io/gpu-count': '4' } }));
+    await fleet.until(MW, 'ManifestWork', 'proj-app7', 'spoke-w', (w) => feedback(w, 3).ready === 'True');
+    expect((spoke.list('v1', 'Pod', 'app7') as Obj[])[0].spec.containers[0].resources).toEqual({});
+    for (const n of ['proj-app6', 'proj-app7']) await fleet.objs.delete({ apiVersion: MW, kind: 'ManifestWork', metadata: { name: n, namespace: 'spoke-w' } });
   });
 
   it('should fail the install with "exceeded quota" when the release asks for more GPUs than the namespace quota', async () => {

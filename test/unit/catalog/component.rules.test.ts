@@ -167,4 +167,22 @@ describe('componentProblems', () => {
     const c = { ...base, chart: { ...base.chart, version: '' }, values: [] as never, gpu: { family: 'X', count: 0 }, expose: { port: 0, path: '/' } };
     expect(fields(componentProblems(c, ['c']))).toEqual(['c.chart.version', 'c.values', 'c.gpu.count', 'c.expose.port']);
   });
+
+  it.each([
+    ['no path: resources.limits is created', {}, undefined, []],
+    ['the default path beside other limits', { resources: { limits: { cpu: '2' } } }, undefined, []],
+    ['a path into an array the values hold', { pods: [{ name: 'a' }] }, 'pods.0.resources.limits', []],
+    ['a path past the end of an array', { pods: [{ name: 'a' }] }, 'pods.1.resources.limits', ['c.gpu.valuesPath']],
+    ['a key into an array', { pods: [] }, 'pods.first', ['c.gpu.valuesPath']],
+    ['a scalar on the way', { resources: '{{ .var.r }}' }, undefined, ['c.gpu.valuesPath']],
+    ['a path ending at a list', { resources: { limits: [] } }, undefined, ['c.gpu.valuesPath']],
+    ['the limit already in the values', { resources: { limits: { 'nvidia.com/gpu': 1 } } }, undefined, ['c.gpu.valuesPath']],
+    ['a bad segment', {}, 'resources..limits', ['c.gpu.valuesPath']],
+    ['a dotted key', {}, 'resources.limits.nvidia.com/gpu', ['c.gpu.valuesPath']],
+    ['a prototype key', {}, '__proto__.limits', ['c.gpu.valuesPath']],
+    ['an empty path', {}, '', ['c.gpu.valuesPath']],
+  ])('should judge the GPU values path with %s', (_n, values, valuesPath, expected) => {
+    const gpu = { family: 'NVIDIA-H100', count: 1, ...(valuesPath === undefined ? {} : { valuesPath }) };
+    expect(fields(componentProblems({ ...base, values, gpu }, ['c']))).toEqual(expected);
+  });
 });
