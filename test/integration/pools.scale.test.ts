@@ -102,7 +102,7 @@ describe('scaleComputePool', () => {
     expect(same.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_INPUT', field: ['input', 'workerPools'] })]);
   }, 180_000);
 
-  it('should refuse an unknown worker pool, an increase over quota, a pool that is not RUNNING and a removal stranding held GPUs, writing nothing', async () => {
+  it('should refuse an unknown worker pool, an increase over quota, a pool that is not RUNNING and a removal stranding held GPUs, writing nothing; a SHARED pool scales around what deployments hold', async () => {
     const w = await poolWorld(app, { quota: 16 });
     const pool = await dedicatedPool(w);
     await waitScaled(pool.id);
@@ -128,6 +128,18 @@ describe('scaleComputePool', () => {
     expect(strand.userErrors).toEqual([expect.objectContaining({ code: 'IN_USE', field: ['input', 'workerPools'] })]);
     expect(strand.userErrors[0].message).toContain('strand');
     expect(await snapshotDb(app)).toEqual(before);
+
+    // a SHARED pool holds no quota itself: growing it adds capacity beside the deployment's 12, and a
+    // removal that leaves room for them is admitted
+    const usedBefore = await quotaUsed(app, w2.project.name);
+    expect((await scale(shared.id, 3)).userErrors).toEqual([]);
+    await waitScaled(shared.id);
+    expect((await app.q(POOL, { id: shared.id })).node.gpus).toEqual([{ gpuFamily: H100, capacity: 24, allocated: 12 }]);
+    expect((await scale(shared.id, 2)).userErrors).toEqual([]);
+    await waitScaled(shared.id);
+    expect((await app.q(POOL, { id: shared.id })).node.gpus).toEqual([{ gpuFamily: H100, capacity: 16, allocated: 12 }]);
+    expect(await quotaUsed(app, w2.project.name)).toEqual(usedBefore);
+    expect(inPool(await machineStates(app, w2.tenant.name), shared.name).map((m) => m.state)).toEqual(['IN_USE', 'IN_USE', 'IN_USE']);
 
     // not RUNNING: a deleted pool
     const del = await app.q(`mutation($id: ID!) { deleteComputePool(input: { id: $id }) { userErrors { code } } }`, { id: pool.id });
