@@ -152,7 +152,8 @@ describe('scaleComputePool', () => {
   }, 240_000);
 
   it('should admit one of two concurrent scales, and end consistent when a scale races a delete', async () => {
-    const w = await poolWorld(app, { quota: 64 });
+    // enough GPU hosts for whichever scale wins, and one more
+    const w = await poolWorld(app, { quota: 64, machines: { controlPlanes: 3, gpuHosts: [{ family: H100, count: 5, gpusEach: 8 }] } });
     const pool = await dedicatedPool(w);
     const [a, b] = await Promise.all([scale(pool.id, 2), scale(pool.id, 3)]);
     const admitted = [a, b].filter((r) => r.userErrors.length === 0);
@@ -162,6 +163,17 @@ describe('scaleComputePool', () => {
     const expected = a === admitted[0] ? 2 : 3;
     expect(await quotaUsed(app, w.project.name)).toEqual({ [`project:${H100}`]: 8 * expected, [`tenant:${H100}`]: 8 * expected });
     expect(inPool(await machineStates(app, w.tenant.name), pool.name)).toHaveLength(1 + expected);
+
+    // the same idempotency key and input replay the first answer without a second scale
+    const keyed = { id: pool.id, workerPools: [{ name: 'gpu', nodeCount: expected + 1 }], idempotencyKey: `k-${pool.id}` };
+    const first = (await app.q(SCALE, { input: keyed })).scaleComputePool;
+    const again = (await app.q(SCALE, { input: keyed })).scaleComputePool;
+    expect(first.userErrors).toEqual([]);
+    expect(again.userErrors).toEqual([]);
+    await waitScaled(pool.id);
+    const uuid = Buffer.from(pool.id, 'base64').toString().split(':').pop()!;
+    expect(await sql(app, `select id from workflow_job where subject_id = ? and flow = 'compute-pool.scale'`, [uuid])).toHaveLength(2);
+    expect(await quotaUsed(app, w.project.name)).toEqual({ [`project:${H100}`]: 8 * (expected + 1), [`tenant:${H100}`]: 8 * (expected + 1) });
 
     // a scale and a delete at once: whichever order they commit in, the delete wins (it cancels a
     // running scale) and every machine and GPU comes back
