@@ -93,7 +93,8 @@ const components = (n: number): AppComponent[] =>
   Array.from({ length: n }, (_, i) => ({
     name: `c${i}`,
     chart: i % 2 === 0 ? { repository: 'https://charts.example.com/ai', chart: 'vllm', version: '0.6.2' } : { repository: 'oci://ghcr.io/example/charts', chart: 'ui', version: '1.4.0' },
-    values: { model: { name: 'llama-3-8b' }, replicas: 1, resources: { limits: { 'nvidia.com/gpu': 1 } } },
+    // the GPU limit is not in the values: the builder writes it at the component's values path
+    values: { model: { name: 'llama-3-8b' }, replicas: 1 },
     gpuCount: i === 0 ? 1 : 0,
     expose: i === 0 ? { port: 8000, path: '/v1' } : undefined,
   }));
@@ -174,8 +175,10 @@ async function oneRun(): Promise<RunResult> {
         }
         await adapter.apply(buildImportSecret({ cluster, kubeconfig: kubeconfig ?? '', owner }));
         await waitForObject(managed, undefined, cluster, (mc) => Boolean(mc && readManagedCluster(mc).available), WAIT);
-        for (const addOn of Object.values(AddOns)) await adapter.apply(buildManagedClusterAddOn({ cluster, addOn, owner }));
-        for (const addOn of Object.values(AddOns)) await waitForObject(addOns, cluster, addOn.name, (o) => Boolean(o && isAddOnAvailable(o)), WAIT);
+        // Flux only, as the gateway's install-addons step: the work agent is part of the klusterlet
+        // on stock OCM, so a work-agent add-on would never become Available
+        await adapter.apply(buildManagedClusterAddOn({ cluster, addOn: AddOns.Flux, owner }));
+        await waitForObject(addOns, cluster, AddOns.Flux.name, (o) => Boolean(o && isAddOnAvailable(o)), WAIT);
         await adapter.apply(buildManagedClusterSet({ name: set, owner }));
         await adapter.apply(buildManagedClusterSetBinding({ namespace: PROJECT, clusterSet: set, owner: { project: PROJECT } }));
         void machineDeploymentName;
