@@ -14,7 +14,7 @@ import { remember, replayOf, requestHash, type IdempotencyScope } from '../db/id
 import { uuidv7 } from '../db/ids.js';
 import { byKey } from '../db/loaders.js';
 import type { Em } from '../db/orm.js';
-import { knexOf, run } from '../db/sql.js';
+import { isPostgres, knexOf, run } from '../db/sql.js';
 import { ConflictError, DomainError, ErrorCode, NotFoundError } from '../errors.js';
 import { appHubName } from '../kube/index.js';
 import { EventType, SubjectKind } from '../events/event.entity.js';
@@ -22,10 +22,13 @@ import type { EventBatch, EventLog } from '../events/event.log.js';
 import { pageKey, toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
 import { assertProject } from '../tenancy/access.policy.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
-import { raiseQuota, recordReservations, releaseGpus, reserveGpus } from '../tenancy/quota.ledger.js';
+import { QuotaLevel } from '../tenancy/gpu-quota.entity.js';
+import { budgetOf } from '../tenancy/quota.budget.js';
+import { quotaRefusal, raiseQuota, recordReservations, releaseGpus, reserveGpus } from '../tenancy/quota.ledger.js';
 import type { JobStore } from '../workflow/job.store.js';
 import { isSecondActiveJob, JobState, WorkflowJob } from '../workflow/job.entity.js';
 import { allocateGpus, allocateOnRanked, clusterFreeGpus, lockRunningPool, nameTakenError, noCapacityError, poolServingError, rankClusters, releaseAllocation } from './deployment.admission.js';
+import { claimHotRows } from './deployment.claim.js';
 import { AppDeployment, AppDeploymentBundle } from './deployment.entity.js';
 import { DEPLOY_FLOW, DEPLOY_STEPS, deployStepPhase, isDeployStep, UNDEPLOY_FLOW, type DeployStep } from './deployment.flow.names.js';
 import { deploymentMachine } from './deployment.machine.js';
@@ -212,15 +215,33 @@ export class DeploymentService {
     await em.flush();
 
     // From here on: the hot rows, each a guarded UPDATE, then (in EventLog.commit) the project's event counter.
+    let cluster: { name: string } | null = null;
     if (pool.mode === PoolMode.DEDICATED) {
       // a dedicated pool serves exactly one deployment: claim it, or lose to whoever did first
       const k = knexOf(em);
       const claimed = await run(em, k('compute_pool').where({ id: pool.id }).whereNull('serving_deployment_id').update({ serving_deployment_id: id }));
       if (claimed !== 1) throw poolServingError(pool.name);
+    } else if (isPostgres(em) && p.gpuRequests.length === 1 && ranked.length && (await budgetOf(em, project.id)) === null) {
+      // the common case on PostgreSQL: every hot row in one statement (deployment.claim.ts)
+      const [request] = p.gpuRequests;
+      const claim = await claimHotRows(em, { tenantId: scope.tenantId, projectId: project.id, deploymentId: id, poolId: pool.id, request, rankedClusterIds: ranked.map((f) => f.cluster.id), now: new Date() });
+      if (claim.kind === 'PROJECT_QUOTA' || claim.kind === 'TENANT_QUOTA') {
+        throw await quotaRefusal(em, scope, claim.kind === 'PROJECT_QUOTA' ? QuotaLevel.PROJECT : QuotaLevel.TENANT, request, ['bundleIds']);
+      }
+      if (claim.kind === 'CLAIMED') {
+        cluster = { name: claim.cluster };
+        events.reserved(id, claim.subjectLast, 1);
+        events.reserved(project.id, claim.projectLast, 1);
+        // the statement wrote the row's cluster already: only the entity's snapshot follows it
+        if (d.cluster !== claim.cluster) {
+          d.cluster = claim.cluster;
+          em.getUnitOfWork().merge(d);
+        }
+      }
     } else {
       await raiseQuota(em, scope, p.gpuRequests, ['bundleIds'], { recorded: true });
     }
-    const cluster = await allocateOnRanked(em, ranked, p.gpuRequests);
+    cluster ??= await allocateOnRanked(em, ranked, p.gpuRequests);
     if (!cluster) throw noCapacityError(pool.name, p.gpuRequests, spec.target.kind === 'EXISTING_POOL' ? ['poolId'] : ['newDedicatedPool', 'nodeRequirements']);
     if (cluster.name !== d.cluster) {
       // a concurrent admission filled the first choice since it was read
