@@ -1,6 +1,6 @@
 /**
- * Admission's hot rows taken in ONE statement on PostgreSQL (the common case: a SHARED pool, one GPU
- * family, a project without a budget).
+ * Admission's hot rows taken in ONE statement on PostgreSQL, the last before COMMIT (the common case:
+ * a SHARED pool, one GPU family, a project without a budget).
  *
  * Every admission of a project writes the same rows — the project's and the tenant's quota row of the
  * family, a cluster's GPU row and the project's event counter — and holds each from its first write
@@ -13,16 +13,26 @@
  *   → the first of the ranked clusters whose GPU row no other admission holds right now and that
  *     still has room (SKIP LOCKED: concurrent admissions spread over the clusters that fit instead
  *     of queueing on the best one; each still takes its own cluster's row with the capacity guard)
- *   → the deployment's and the project's event counters (EventBatch.reserved)
+ *   → the deployment's and the project's event counters, and the CREATED event numbered from them
  *
- * so the rows are held from this statement to COMMIT only. The guards decide as before: an UPDATE
+ * It runs as the transaction's final step (EventBatch.finalStep: after the inserts and the audit
+ * record), so the rows are held for this statement and the COMMIT only. The guards decide as before: an UPDATE
  * that waited for a row re-checks its WHERE against the committed row, so no limit can be passed.
  * The lock order is that of the statement-at-a-time path (quota, cluster, counters), so the two
  * paths never wait on each other in a cycle.
  */
 import type { Em } from '../db/orm.js';
 import { all } from '../db/sql.js';
+import type { EventDto } from '../events/event.dto.js';
 import { GUARDED_QUOTA_RAISE, quotaRaiseParams, type GpuRequest } from '../tenancy/quota.ledger.js';
+
+/** The CREATED event of the admission, but for what only the claim knows: the cluster and the numbers. */
+export interface ClaimEvent extends Omit<EventDto, 'seq' | 'projectSeq' | 'message' | 'details'> {
+  /** the message is before + the cluster's name + after */
+  messageAround: [before: string, after: string];
+  /** the details, to which the claim adds `cluster` */
+  details: Record<string, unknown>;
+}
 
 export interface ClaimInput {
   tenantId: string;
@@ -33,6 +43,7 @@ export interface ClaimInput {
   /** the pool's clusters that fit the request when read, best first (rankClusters) */
   rankedClusterIds: string[];
   now: Date;
+  event: ClaimEvent;
 }
 
 export type ClaimResult =
@@ -40,11 +51,11 @@ export type ClaimResult =
   | { kind: 'PROJECT_QUOTA' | 'TENANT_QUOTA' }
   /**
    * quota raised, but every ranked cluster was full or held by a concurrent admission: allocate the
-   * statement-at-a-time way (which waits for held rows); the event counters were not bumped
+   * statement-at-a-time way (which waits for held rows); no counter was bumped, no event written
    */
   | { kind: 'NO_FREE_CLUSTER' }
-  /** everything taken; the deployment row names `cluster`; the counters were bumped by one each */
-  | { kind: 'CLAIMED'; cluster: string; subjectLast: number; projectLast: number };
+  /** everything taken; the deployment row names `cluster`; `event` is written */
+  | { kind: 'CLAIMED'; cluster: string; event: EventDto };
 
 const raiseWhen = (cond: string) => GUARDED_QUOTA_RAISE.replace(/ where /, ` where ${cond} and `);
 
@@ -69,15 +80,20 @@ s as (
   select v.scope_id, v.n from (values (?::uuid, 1), (?::uuid, 1)) as v(scope_id, n) where exists (select 1 from c)
   on conflict (scope_id) do update set "last" = event_sequence."last" + excluded."last"
   returning scope_id, "last"
+),
+e as (
+  insert into deployment_event (id, created_at, updated_at, subject_kind, subject_id, subject_name, project_id, seq, project_seq, type, phase, step_id, step_index, step_count, percent, message, details)
+  select ?::uuid, ?::timestamptz, ?::timestamptz, ?, ?::uuid, ?, ?::uuid, sq."last", pq."last", ?, ?, ?, ?::int, ?::int, ?::int, ? || n.name || ?, ?::jsonb || jsonb_build_object('cluster', n.name)
+  from n, s sq, s pq where sq.scope_id = ?::uuid and pq.scope_id = ?::uuid
+  returning seq, project_seq
 )
-select (select count(*) from p)::int as p, (select count(*) from t)::int as t, (select name from n) as cluster,
-  (select "last" from s where scope_id = ?::uuid) as subject_last, (select "last" from s where scope_id = ?::uuid) as project_last`;
+select (select count(*) from p)::int as p, (select count(*) from t)::int as t, (select name from n) as cluster, (select seq from e) as seq, (select project_seq from e) as project_seq`;
 
 /** Runs the claim (PostgreSQL only: SQLite has no data-modifying CTE, and serialises writers anyway). */
 export async function claimHotRows(em: Em, c: ClaimInput): Promise<ClaimResult> {
-  const { request: r, now } = c;
+  const { request: r, now, event: ev } = c;
   const ranked = c.rankedClusterIds.join(',');
-  const [row] = await all<{ p: number; t: number; cluster: string | null; subject_last: number | null; project_last: number | null }>(em, CLAIM_SQL, [
+  const [row] = await all<{ p: number; t: number; cluster: string | null; seq: number | null; project_seq: number | null }>(em, CLAIM_SQL, [
     ...quotaRaiseParams(c.projectId, r.gpuFamily, r.count, now),
     ...quotaRaiseParams(c.tenantId, r.gpuFamily, r.count, now),
     r.count,
@@ -88,13 +104,34 @@ export async function claimHotRows(em: Em, c: ClaimInput): Promise<ClaimResult> 
     ranked,
     r.count,
     c.deploymentId,
-    c.deploymentId,
-    c.projectId,
-    c.deploymentId,
-    c.projectId,
+    ev.subjectId,
+    ev.projectId,
+    ev.id,
+    ev.time,
+    ev.time,
+    ev.subjectKind,
+    ev.subjectId,
+    ev.subjectName,
+    ev.projectId,
+    ev.type,
+    ev.phase,
+    ev.stepId,
+    ev.stepIndex,
+    ev.stepCount,
+    ev.percent,
+    ev.messageAround[0],
+    ev.messageAround[1],
+    JSON.stringify(ev.details),
+    ev.subjectId,
+    ev.projectId,
   ]);
   if (Number(row.p) !== 1) return { kind: 'PROJECT_QUOTA' };
   if (Number(row.t) !== 1) return { kind: 'TENANT_QUOTA' };
   if (row.cluster == null) return { kind: 'NO_FREE_CLUSTER' };
-  return { kind: 'CLAIMED', cluster: row.cluster, subjectLast: Number(row.subject_last), projectLast: Number(row.project_last) };
+  const { messageAround, details, ...rest } = ev;
+  return {
+    kind: 'CLAIMED',
+    cluster: row.cluster,
+    event: { ...rest, seq: Number(row.seq), projectSeq: Number(row.project_seq), message: messageAround.join(row.cluster), details: { ...details, cluster: row.cluster } },
+  };
 }

@@ -18,16 +18,17 @@ import { isPostgres, knexOf, run } from '../db/sql.js';
 import { ConflictError, DomainError, ErrorCode, NotFoundError } from '../errors.js';
 import { appHubName } from '../kube/index.js';
 import { EventType, SubjectKind } from '../events/event.entity.js';
+import type { EventDto, NewEvent } from '../events/event.dto.js';
 import type { EventBatch, EventLog } from '../events/event.log.js';
 import { pageKey, toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
 import { assertProject } from '../tenancy/access.policy.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
 import { QuotaLevel } from '../tenancy/gpu-quota.entity.js';
 import { budgetOf } from '../tenancy/quota.budget.js';
-import { quotaRefusal, raiseQuota, recordReservations, releaseGpus, reserveGpus } from '../tenancy/quota.ledger.js';
+import { quotaRefusal, raiseQuota, recordReservations, releaseGpus, reserveGpus, type QuotaScope } from '../tenancy/quota.ledger.js';
 import type { JobStore } from '../workflow/job.store.js';
 import { isSecondActiveJob, JobState, WorkflowJob } from '../workflow/job.entity.js';
-import { allocateGpus, allocateOnRanked, clusterFreeGpus, lockRunningPool, nameTakenError, noCapacityError, poolServingError, rankClusters, releaseAllocation } from './deployment.admission.js';
+import { allocateGpus, allocateOnRanked, clusterFreeGpus, lockRunningPool, type ClusterFree, nameTakenError, noCapacityError, poolServingError, rankClusters, releaseAllocation } from './deployment.admission.js';
 import { claimHotRows } from './deployment.claim.js';
 import { AppDeployment, AppDeploymentBundle } from './deployment.entity.js';
 import { DEPLOY_FLOW, DEPLOY_STEPS, deployStepPhase, isDeployStep, UNDEPLOY_FLOW, type DeployStep } from './deployment.flow.names.js';
@@ -215,49 +216,66 @@ export class DeploymentService {
     await em.flush();
 
     // From here on: the hot rows, each a guarded UPDATE, then (in EventLog.commit) the project's event counter.
-    let cluster: { name: string } | null = null;
     if (pool.mode === PoolMode.DEDICATED) {
       // a dedicated pool serves exactly one deployment: claim it, or lose to whoever did first
       const k = knexOf(em);
       const claimed = await run(em, k('compute_pool').where({ id: pool.id }).whereNull('serving_deployment_id').update({ serving_deployment_id: id }));
       if (claimed !== 1) throw poolServingError(pool.name);
     } else if (isPostgres(em) && p.gpuRequests.length === 1 && ranked.length && (await budgetOf(em, project.id)) === null) {
-      // the common case on PostgreSQL: every hot row in one statement (deployment.claim.ts)
-      const [request] = p.gpuRequests;
-      const claim = await claimHotRows(em, { tenantId: scope.tenantId, projectId: project.id, deploymentId: id, poolId: pool.id, request, rankedClusterIds: ranked.map((f) => f.cluster.id), now: new Date() });
-      if (claim.kind === 'PROJECT_QUOTA' || claim.kind === 'TENANT_QUOTA') {
-        throw await quotaRefusal(em, scope, claim.kind === 'PROJECT_QUOTA' ? QuotaLevel.PROJECT : QuotaLevel.TENANT, request, ['bundleIds']);
-      }
-      if (claim.kind === 'CLAIMED') {
-        cluster = { name: claim.cluster };
-        events.reserved(id, claim.subjectLast, 1);
-        events.reserved(project.id, claim.projectLast, 1);
-        // the statement wrote the row's cluster already: only the entity's snapshot follows it
-        if (d.cluster !== claim.cluster) {
-          d.cluster = claim.cluster;
-          em.getUnitOfWork().merge(d);
-        }
-      }
+      // the common case on PostgreSQL: every hot row in one statement, the last before COMMIT
+      events.finalStep = () => this.claimLast(em, d, pool, p, scope, ranked);
+      return d;
     } else {
       await raiseQuota(em, scope, p.gpuRequests, ['bundleIds'], { recorded: true });
     }
-    cluster ??= await allocateOnRanked(em, ranked, p.gpuRequests);
+    const cluster = await allocateOnRanked(em, ranked, p.gpuRequests);
     if (!cluster) throw noCapacityError(pool.name, p.gpuRequests, spec.target.kind === 'EXISTING_POOL' ? ['poolId'] : ['newDedicatedPool', 'nodeRequirements']);
     if (cluster.name !== d.cluster) {
       // a concurrent admission filled the first choice since it was read
       d.cluster = cluster.name;
       await em.flush();
     }
-    const gpus = p.gpuRequests.length ? p.gpuRequests.map((g) => `${g.count} ${g.gpuFamily}`).join(', ') : 'no GPUs';
-    events.emit({
-      ...subjectOf(d, project.id),
-      type: EventType.CREATED,
-      phase: DeploymentPhase.QUEUED,
-      stepCount: DEPLOY_STEPS.length,
-      message: `App deployment ${d.name} admitted on ${pool.mode} pool ${pool.name}, cluster ${cluster.name} (${gpus})`,
-      details: { pool: pool.name, cluster: cluster.name, gpuRequests: p.gpuRequests, newPool: spec.target.kind === 'NEW_DEDICATED_POOL' },
-    });
+    events.emit(admittedEvent(d, pool, p, cluster.name));
     return d;
+  }
+
+  /**
+   * admit's final step on PostgreSQL (deployment.claim.ts): quota, cluster and the CREATED event in
+   * one statement; only when every cluster that fit is full or held by a concurrent admission, the
+   * cluster is allocated the statement-at-a-time way, which waits for them.
+   */
+  private async claimLast(em: Em, d: AppDeployment, pool: ComputePool, p: Prepared, scope: QuotaScope, ranked: ClusterFree[]): Promise<EventDto[]> {
+    const [request] = p.gpuRequests;
+    const created = admittedEvent(d, pool, p, '\u0000');
+    const { cluster: _, ...details } = created.details!;
+    const claim = await claimHotRows(em, {
+      tenantId: scope.tenantId,
+      projectId: scope.projectId,
+      deploymentId: d.id,
+      poolId: pool.id,
+      request,
+      rankedClusterIds: ranked.map((f) => f.cluster.id),
+      now: new Date(),
+      event: { ...created, id: uuidv7(), time: new Date(), stepId: null, stepIndex: null, stepCount: created.stepCount ?? null, percent: 0, messageAround: created.message.split('\u0000') as [string, string], details },
+    });
+    if (claim.kind === 'PROJECT_QUOTA' || claim.kind === 'TENANT_QUOTA') {
+      throw await quotaRefusal(em, scope, claim.kind === 'PROJECT_QUOTA' ? QuotaLevel.PROJECT : QuotaLevel.TENANT, request, ['bundleIds']);
+    }
+    if (claim.kind === 'CLAIMED') {
+      if (d.cluster !== claim.cluster) {
+        // the statement wrote the row's cluster already: only the entity's snapshot follows it
+        d.cluster = claim.cluster;
+        em.getUnitOfWork().merge(d);
+      }
+      return [claim.event];
+    }
+    const cluster = await allocateOnRanked(em, ranked, p.gpuRequests);
+    if (!cluster) throw noCapacityError(pool.name, p.gpuRequests, ['poolId']);
+    if (cluster.name !== d.cluster) {
+      d.cluster = cluster.name;
+      await em.flush();
+    }
+    return this.deps.events.append(em, [admittedEvent(d, pool, p, cluster.name)]);
   }
 
   private async requireDeployment(ctx: Ctx, id: string): Promise<AppDeployment> {
@@ -396,6 +414,19 @@ export class DeploymentService {
     }
     return ctx.em.fork().findOneOrFail(AppDeployment, { id: d.id });
   }
+}
+
+/** The CREATED event of an admission onto `cluster`. */
+function admittedEvent(d: AppDeployment, pool: ComputePool, p: Prepared, cluster: string): NewEvent {
+  const gpus = p.gpuRequests.length ? p.gpuRequests.map((g) => `${g.count} ${g.gpuFamily}`).join(', ') : 'no GPUs';
+  return {
+    ...subjectOf(d, p.project.id),
+    type: EventType.CREATED,
+    phase: DeploymentPhase.QUEUED,
+    stepCount: DEPLOY_STEPS.length,
+    message: `App deployment ${d.name} admitted on ${pool.mode} pool ${pool.name}, cluster ${cluster} (${gpus})`,
+    details: { pool: pool.name, cluster, gpuRequests: p.gpuRequests, newPool: p.spec.target.kind === 'NEW_DEDICATED_POOL' },
+  };
 }
 
 /** Whether `e` is the unique index on app_deployment (project_id, active_name) refusing an insert. */

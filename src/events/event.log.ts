@@ -54,27 +54,22 @@ export function toDto(e: DeploymentEvent): EventDto {
 /** Events gathered during one transaction. */
 export class EventBatch {
   readonly pending: NewEvent[] = [];
-  /** scope id → the counter value after a bump the caller already made in this transaction (see reserved) */
-  readonly reservedUpTo = new Map<string, { last: number; n: number }>();
   emit(e: NewEvent): void {
     this.pending.push(e);
   }
   /**
-   * The caller already bumped this scope's counter by `n` (to `last`) in this transaction, inside
-   * its own statement (admission folds it into the one statement that takes its hot rows): append
-   * numbers the scope's events from there instead of bumping the counter again. The batch must then
-   * hold exactly `n` events of that scope, or append throws.
+   * The transaction's final step (after the audit record, right before COMMIT): a write that takes
+   * rows every concurrent writer waits for and appends its own events (numbered and inserted by the
+   * step itself, or through EventLog.append); returns them for publishing after COMMIT.
    */
-  reserved(scopeId: string, last: number, n: number): void {
-    this.reservedUpTo.set(scopeId, { last, n });
-  }
+  finalStep: ((tem: Em) => Promise<EventDto[]>) | null = null;
 }
 
 export class EventLog {
   constructor(readonly bus: EventBus) {}
 
   /** Inside a transaction: number and insert the events; returns what to publish after commit. */
-  async append(em: Em, events: NewEvent[], reservedUpTo: ReadonlyMap<string, { last: number; n: number }> = new Map()): Promise<EventDto[]> {
+  async append(em: Em, events: NewEvent[]): Promise<EventDto[]> {
     if (!events.length) return [];
     if (!em.isInTransaction()) throw new Error('events must be appended inside the transaction of their state change');
     const bySubject = new Map<string, number>();
@@ -89,14 +84,7 @@ export class EventLog {
     const sorted = (m: Map<string, number>) => [...m].sort(([a], [b]) => (a < b ? -1 : 1));
     // (one counter per scope: a subject is never also a project, as their ids are different objects')
     if ([...bySubject.keys()].some((id) => byProject.has(id))) throw new Error('an event subject id is also a project id');
-    const toReserve = [...sorted(bySubject), ...sorted(byProject)].filter(([id]) => !reservedUpTo.has(id));
-    const next = toReserve.length ? await reserveSeqs(em, toReserve) : new Map<string, number>();
-    for (const [id, r] of reservedUpTo) {
-      const n = bySubject.get(id) ?? byProject.get(id) ?? 0;
-      // a gap or a reuse in the numbering would break every reader that follows a log by seq
-      if (n !== r.n) throw new Error(`${r.n} event number(s) of scope ${id} were reserved, but the batch holds ${n} event(s) of it`);
-      next.set(id, r.last - n + 1);
-    }
+    const next = await reserveSeqs(em, [...sorted(bySubject), ...sorted(byProject)]);
     const nextSubject = new Map([...bySubject.keys()].map((id) => [id, next.get(id)!]));
     const nextProject = new Map([...byProject.keys()].map((id) => [id, next.get(id)!]));
     const time = new Date();
@@ -167,12 +155,20 @@ export class EventLog {
    */
   async commit<T>(em: Em, fn: (tem: Em, events: EventBatch) => Promise<T>): Promise<T> {
     let published: EventDto[] = [];
-    const result = await inTransaction(em, async (tem) => {
-      const batch = new EventBatch();
-      const r = await fn(tem, batch);
-      published = await this.append(tem, batch.pending, batch.reservedUpTo);
-      return r;
-    });
+    let batch = new EventBatch();
+    const result = await inTransaction(
+      em,
+      async (tem) => {
+        batch = new EventBatch();
+        const r = await fn(tem, batch);
+        published = await this.append(tem, batch.pending);
+        return r;
+      },
+      undefined,
+      async (tem) => {
+        if (batch.finalStep) published = [...published, ...(await batch.finalStep(tem))];
+      },
+    );
     this.publish(published);
     return result;
   }
