@@ -41,12 +41,7 @@ export function joinTransactions(em: Em, p: TransactionParticipant): () => void 
   };
 }
 
-/**
- * `last`: runs after the participants, as the transaction's final statements before COMMIT — for
- * writes to rows every concurrent writer contends for, so they are held for as short a time as
- * possible (admission's claim, src/deployments/deployment.claim.ts). A throw rolls everything back.
- */
-export async function inTransaction<T>(em: Em, fn: (tem: Em) => Promise<T>, retries = 5, last?: (tem: Em) => Promise<void>): Promise<T> {
+export async function inTransaction<T>(em: Em, fn: (tem: Em) => Promise<T>, retries = 5): Promise<T> {
   const nested = em.isInTransaction();
   if (nested) retries = 0;
   for (let attempt = 0; ; attempt++) {
@@ -56,7 +51,6 @@ export async function inTransaction<T>(em: Em, fn: (tem: Em) => Promise<T>, retr
       const result = await em.transactional(async (tem) => {
         const r = await fn(tem as Em);
         if (participant) await participant.beforeCommit(tem as Em, r);
-        if (last) await last(tem as Em);
         return r;
       });
       participant?.afterCommit();

@@ -15,8 +15,10 @@
  *     of queueing on the best one; each still takes its own cluster's row with the capacity guard)
  *   → the deployment's and the project's event counters, and the CREATED event numbered from them
  *
- * It runs as the transaction's final step (EventBatch.finalStep: after the inserts and the audit
- * record), so the rows are held for this statement and the COMMIT only. The guards decide as before: an UPDATE
+ * It runs as the transaction's final step (EventBatch.finalStep, after the inserts), so the rows are
+ * held for this statement, the audit record (one statement, src/audit/audit.log.ts) and the COMMIT.
+ * (Claiming after the audit record instead would hold the audit counter — one row for every mutation
+ * in the system — while waiting here for the project's rows: measured slower.) The guards decide as before: an UPDATE
  * that waited for a row re-checks its WHERE against the committed row, so no limit can be passed.
  * The lock order is that of the statement-at-a-time path (quota, cluster, counters), so the two
  * paths never wait on each other in a cycle.
@@ -24,6 +26,7 @@
 import type { Em } from '../db/orm.js';
 import { all } from '../db/sql.js';
 import type { EventDto } from '../events/event.dto.js';
+import { BUMP_ON_CONFLICT } from '../events/event.log.js';
 import { GUARDED_QUOTA_RAISE, quotaRaiseParams, type GpuRequest } from '../tenancy/quota.ledger.js';
 
 /** The CREATED event of the admission, but for what only the claim knows: the cluster and the numbers. */
@@ -78,8 +81,7 @@ d as (update app_deployment set cluster = n.name from n where app_deployment.id 
 s as (
   insert into event_sequence (scope_id, "last")
   select v.scope_id, v.n from (values (?::uuid, 1), (?::uuid, 1)) as v(scope_id, n) where exists (select 1 from c)
-  on conflict (scope_id) do update set "last" = event_sequence."last" + excluded."last"
-  returning scope_id, "last"
+  ${BUMP_ON_CONFLICT}
 ),
 e as (
   insert into deployment_event (id, created_at, updated_at, subject_kind, subject_id, subject_name, project_id, seq, project_seq, type, phase, step_id, step_index, step_count, percent, message, details)
