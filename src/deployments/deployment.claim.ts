@@ -1,6 +1,6 @@
 /**
- * Admission's hot rows taken in ONE statement on PostgreSQL, the last before COMMIT (the common case:
- * a SHARED pool, one GPU family, a project without a budget).
+ * Admission's hot rows taken in ONE statement on PostgreSQL, the last of the admission (the common
+ * case: a SHARED pool, one GPU family, a project without a GPU-hour budget).
  *
  * Every admission of a project writes the same rows — the project's and the tenant's quota row of the
  * family, a cluster's GPU row and the project's event counter — and holds each from its first write
@@ -50,6 +50,11 @@ export interface ClaimInput {
 }
 
 export type ClaimResult =
+  /**
+   * the project has a GPU-hour budget, checked against the ledger under its row lock (raiseQuota):
+   * nothing was written, admit the statement-at-a-time way
+   */
+  | { kind: 'BUDGETED' }
   /** a quota level refused: nothing else was written by the statement */
   | { kind: 'PROJECT_QUOTA' | 'TENANT_QUOTA' }
   /**
@@ -62,7 +67,8 @@ export type ClaimResult =
 
 const raiseWhen = (cond: string) => GUARDED_QUOTA_RAISE.replace(/ where /, ` where ${cond} and `);
 
-const CLAIM_SQL = `with p as (${GUARDED_QUOTA_RAISE} returning 1),
+const CLAIM_SQL = `with b as (select count(*)::int as n from project_budget where project_id = ?),
+p as (${raiseWhen('(select n from b) = 0')} returning 1),
 t as (${raiseWhen('exists (select 1 from p)')} returning 1),
 c as (
   update cluster_gpu set allocated = allocated + ?
@@ -89,13 +95,14 @@ e as (
   from n, s sq, s pq where sq.scope_id = ?::uuid and pq.scope_id = ?::uuid
   returning seq, project_seq
 )
-select (select count(*) from p)::int as p, (select count(*) from t)::int as t, (select name from n) as cluster, (select seq from e) as seq, (select project_seq from e) as project_seq`;
+select (select n from b) as budgeted, (select count(*) from p)::int as p, (select count(*) from t)::int as t, (select name from n) as cluster, (select seq from e) as seq, (select project_seq from e) as project_seq`;
 
 /** Runs the claim (PostgreSQL only: SQLite has no data-modifying CTE, and serialises writers anyway). */
 export async function claimHotRows(em: Em, c: ClaimInput): Promise<ClaimResult> {
   const { request: r, now, event: ev } = c;
   const ranked = c.rankedClusterIds.join(',');
-  const [row] = await all<{ p: number; t: number; cluster: string | null; seq: number | null; project_seq: number | null }>(em, CLAIM_SQL, [
+  const [row] = await all<{ budgeted: number; p: number; t: number; cluster: string | null; seq: number | null; project_seq: number | null }>(em, CLAIM_SQL, [
+    c.projectId,
     ...quotaRaiseParams(c.projectId, r.gpuFamily, r.count, now),
     ...quotaRaiseParams(c.tenantId, r.gpuFamily, r.count, now),
     r.count,
@@ -127,6 +134,7 @@ export async function claimHotRows(em: Em, c: ClaimInput): Promise<ClaimResult> 
     ev.subjectId,
     ev.projectId,
   ]);
+  if (Number(row.budgeted) > 0) return { kind: 'BUDGETED' };
   if (Number(row.p) !== 1) return { kind: 'PROJECT_QUOTA' };
   if (Number(row.t) !== 1) return { kind: 'TENANT_QUOTA' };
   if (row.cluster == null) return { kind: 'NO_FREE_CLUSTER' };

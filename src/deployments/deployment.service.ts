@@ -24,7 +24,6 @@ import { pageKey, toPage, type Page, type PageRequest } from '../graphql/relay/c
 import { assertProject } from '../tenancy/access.policy.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
 import { QuotaLevel } from '../tenancy/gpu-quota.entity.js';
-import { budgetOf } from '../tenancy/quota.budget.js';
 import { quotaRefusal, raiseQuota, recordReservations, releaseGpus, reserveGpus, type QuotaScope } from '../tenancy/quota.ledger.js';
 import type { JobStore } from '../workflow/job.store.js';
 import { isSecondActiveJob, JobState, WorkflowJob } from '../workflow/job.entity.js';
@@ -215,13 +214,14 @@ export class DeploymentService {
     // deploy() turns that into the ALREADY_EXISTS refusal.
     await em.flush();
 
-    // From here on: the hot rows, each a guarded UPDATE, then (in EventLog.commit) the project's event counter.
+    // From here on: the hot rows, each a guarded UPDATE, then (in EventLog.commit) the project's event
+    // counter; on PostgreSQL, for a shared pool, all of them in one statement as the final step.
     if (pool.mode === PoolMode.DEDICATED) {
       // a dedicated pool serves exactly one deployment: claim it, or lose to whoever did first
       const k = knexOf(em);
       const claimed = await run(em, k('compute_pool').where({ id: pool.id }).whereNull('serving_deployment_id').update({ serving_deployment_id: id }));
       if (claimed !== 1) throw poolServingError(pool.name);
-    } else if (isPostgres(em) && p.gpuRequests.length === 1 && ranked.length && (await budgetOf(em, project.id)) === null) {
+    } else if (isPostgres(em) && p.gpuRequests.length === 1 && ranked.length) {
       // the common case on PostgreSQL: every hot row in one statement, the last before COMMIT
       events.finalStep = () => this.claimLast(em, d, pool, p, scope, ranked);
       return d;
@@ -241,8 +241,8 @@ export class DeploymentService {
 
   /**
    * admit's final step on PostgreSQL (deployment.claim.ts): quota, cluster and the CREATED event in
-   * one statement; only when every cluster that fit is full or held by a concurrent admission, the
-   * cluster is allocated the statement-at-a-time way, which waits for them.
+   * one statement. The statement-at-a-time way instead for a project with a GPU-hour budget, and
+   * for the cluster when every one that fit is full or held by a concurrent admission (it waits).
    */
   private async claimLast(em: Em, d: AppDeployment, pool: ComputePool, p: Prepared, scope: QuotaScope, ranked: ClusterFree[]): Promise<EventDto[]> {
     const [request] = p.gpuRequests;
@@ -269,6 +269,8 @@ export class DeploymentService {
       }
       return [claim.event];
     }
+    // BUDGETED: the budget is decided under its row lock; NO_FREE_CLUSTER: the quota is raised already
+    if (claim.kind === 'BUDGETED') await raiseQuota(em, scope, p.gpuRequests, ['bundleIds'], { recorded: true });
     const cluster = await allocateOnRanked(em, ranked, p.gpuRequests);
     if (!cluster) throw noCapacityError(pool.name, p.gpuRequests, ['poolId']);
     if (cluster.name !== d.cluster) {
