@@ -7,100 +7,32 @@
 import {
   AddOns,
   buildCapiCluster,
-  buildImportSecret,
   buildMachineDeployment,
-  buildManagedCluster,
   buildManagedClusterAddOn,
   buildManagedClusterSet,
   buildManagedClusterSetBinding,
   buildNamespace,
   clusterProgress,
-
   isAddOnAvailable,
-  kubeconfigSecretName,
-  KUBECONFIG_SECRET_KEY,
   machineDeploymentName,
   readCluster,
   readMachineDeployment,
   readManagedCluster,
-  type CapiInfrastructure,
-  type HostReservation,
   type HubAdapter,
-  type KubeObject,
   type ObjectRef,
-  type OwnerIds,
-  type Ownership,
 } from '../kube/index.js';
-import type { Em } from '../db/orm.js';
 import { EventType, SubjectKind } from '../events/event.entity.js';
-import { Project } from '../tenancy/project.entity.js';
-import { applyUnlessDeleted } from '../workflow/apply.guard.js';
 import { done, fail, FailureReason, wait, WaitReason, type FlowDefinition, type StepContext, type StepResult } from '../workflow/flow.js';
-import { Machine } from './machine.entity.js';
 import { markMachinesInUse, releasePool } from './pool.admission.js';
 import { ComputePool, PoolCluster } from './pool.entity.js';
 import { POOL_DELETE_FLOW, POOL_PROVISION_FLOW } from './pool.flow.names.js';
+import { applyGuarded, deletedMeanwhile, loadPoolView, owner, plural, type PoolFlowOptions, type PoolStep, type PoolView } from './pool.flow.view.js';
 import { poolMachine } from './pool.machine.js';
 import { PoolPhase } from './pool.model.js';
+import { bootstrapRefs, registerSpokes, waitRegistration } from './pool.registration.js';
 
-export interface PoolFlowOptions {
-  capi: CapiInfrastructure;
-  /** how often a waiting step looks again when nothing nudges it */
-  pollMs: number;
-}
+export { loadPoolView, type PoolFlowOptions } from './pool.flow.view.js';
 
-interface PoolView {
-  pool: ComputePool;
-  project: string;
-  /** the marks of the project namespace */
-  projectIds: OwnerIds;
-  /** the marks of every pool object */
-  ids: OwnerIds;
-  clusters: { row: PoolCluster; hosts: HostReservation[] }[];
-}
-
-export async function loadPoolView(em: Em, pool: ComputePool): Promise<PoolView> {
-  const project = await em.findOneOrFail(Project, { id: pool.project.id });
-  const rows = await em.find(PoolCluster, { pool: pool.id }, { orderBy: { index: 'asc' } });
-  const machines = await em.find(Machine, { poolId: pool.id }, { orderBy: { hostId: 'asc' } });
-  const projectIds = { tenantId: project.tenant.id, projectId: project.id };
-  return {
-    pool,
-    project: project.name,
-    projectIds,
-    ids: { ...projectIds, poolId: pool.id },
-    clusters: rows.map((row) => ({
-      row,
-      hosts: machines
-        .filter((m) => m.clusterId === row.id)
-        .map((m) => ({
-          hostId: m.hostId,
-          role: m.poolRole === 'CONTROL_PLANE' ? 'CONTROL_PLANE' : 'WORKER',
-          architecture: m.architecture,
-          cpuCount: m.cpuCount,
-          memoryMiB: m.memoryMiB,
-          gpuFamily: m.gpuFamily,
-          gpuCount: m.gpuCount,
-          gpuMemoryMiB: m.gpuMemoryMiB,
-        })),
-    })),
-  };
-}
-
-/** Applies (owned) unless the pool is being deleted meanwhile (see workflow/apply.guard.ts). */
-async function applyGuarded<T extends KubeObject>(ctx: StepContext<ComputePool>, obj: T): Promise<T | null> {
-  return applyUnlessDeleted(ctx.hub, obj, async () => {
-    const fresh = await ctx.em.fork().findOne(ComputePool, { id: ctx.subject.id });
-    return !fresh || fresh.phase === PoolPhase.DELETING || fresh.phase === PoolPhase.DELETED;
-  }, ctx.log);
-}
-
-const deletedMeanwhile = () => wait(WaitReason.WAITING_FOR_DELETION, 'The compute pool is being deleted', { retryAfterMs: 1000 });
-
-const owner = (v: PoolView, cluster?: string): Ownership => ({ project: v.project, pool: v.pool.name, ...(cluster ? { cluster } : {}), ids: v.ids });
-const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
-
-type PoolStep = (ctx: StepContext<ComputePool>, view: PoolView, opts: PoolFlowOptions) => Promise<StepResult>;
 
 async function requestClusters(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
   await ctx.hub.applyOwned(buildNamespace({ name: v.project, owner: { project: v.project, ids: v.projectIds } }));
@@ -132,36 +64,6 @@ async function waitClusters(ctx: StepContext<ComputePool>, v: PoolView, opts: Po
   }
   if (provisioned === v.clusters.length) return done(undefined, `${plural(provisioned, 'cluster')} provisioned`);
   return wait(WaitReason.WAITING_FOR_CLUSTER, `Waiting for Cluster API: ${notes.join(', ')}`, { progress: progress / v.clusters.length, retryAfterMs: opts.pollMs });
-}
-
-async function registerSpokes(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
-  for (const c of v.clusters) {
-    const kubeconfig = await ctx.hub.getSecretValue({ namespace: v.project, name: kubeconfigSecretName(c.row.name) }, KUBECONFIG_SECRET_KEY);
-    if (!kubeconfig) return wait(WaitReason.WAITING_FOR_KUBECONFIG, `Waiting for the kubeconfig of cluster ${c.row.name}`, { retryAfterMs: opts.pollMs });
-    const gpus: Record<string, number> = {};
-    for (const h of c.hosts) if (h.gpuFamily && h.gpuCount) gpus[h.gpuFamily] = (gpus[h.gpuFamily] ?? 0) + h.gpuCount;
-    if (!(await applyGuarded(ctx, buildManagedCluster({ cluster: c.row.name, clusterSet: v.pool.clusterSet, gpus, owner: owner(v) })))) return deletedMeanwhile();
-    const ns = await ctx.hub.get({ kind: 'Namespace', name: c.row.name });
-    if (!ns) return wait(WaitReason.WAITING_FOR_REGISTRATION, `Waiting for the hub to accept cluster ${c.row.name}`, { retryAfterMs: opts.pollMs });
-    if (!(await applyGuarded(ctx, buildImportSecret({ cluster: c.row.name, kubeconfig, owner: owner(v, c.row.name) })))) return deletedMeanwhile();
-  }
-  return done(undefined, `Registered ${plural(v.clusters.length, 'spoke')} with the hub`);
-}
-
-async function waitRegistration(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
-  const pending: string[] = [];
-  const capacity: Record<string, Record<string, number>> = {};
-  for (const c of v.clusters) {
-    const mc = await ctx.hub.get({ kind: 'ManagedCluster', name: c.row.name });
-    const s = mc ? readManagedCluster(mc) : null;
-    if (s?.denied) return fail(FailureReason.REGISTRATION_DENIED, `The hub denied cluster ${c.row.name}`);
-    if (!s?.joined || !s.available) pending.push(`${c.row.name} ${!s?.joined ? 'joining' : 'not yet available'}`);
-    else capacity[c.row.name] = s.gpus.byFamily;
-  }
-  if (pending.length) {
-    return wait(WaitReason.WAITING_FOR_REGISTRATION, `Waiting for spokes: ${pending.join(', ')}`, { progress: 1 - pending.length / v.clusters.length, retryAfterMs: opts.pollMs });
-  }
-  return done({ capacity }, `${plural(v.clusters.length, 'spoke')} joined and available`);
 }
 
 /**
@@ -238,6 +140,7 @@ async function deleteClusters(ctx: StepContext<ComputePool>, v: PoolView, opts: 
     { kind: 'MachineDeployment' as const, namespace: v.project, name: machineDeploymentName(c.row.name) },
     { kind: 'Cluster' as const, namespace: v.project, name: c.row.name },
   ]);
+  refs.push(...bootstrapRefs(v));
   const t = await deleteAll(ctx.hub, v, refs);
   if (t.left.length) return wait(WaitReason.WAITING_FOR_DELETION, `Waiting for deletion of ${t.left.join(', ')}`, { retryAfterMs: opts.pollMs });
   return done(undefined, `${plural(v.clusters.length, 'cluster')} deleted${untouched(t)}`);
