@@ -41,7 +41,7 @@ async function requestClusters(ctx: StepContext<ComputePool>, v: PoolView, opts:
     if (!(await applyGuarded(ctx, buildCapiCluster(params)))) return deletedMeanwhile();
     if (!(await applyGuarded(ctx, buildMachineDeployment(params)))) return deletedMeanwhile();
   }
-  return done({ clusters: v.clusters.map((c) => c.row.name) }, `Requested ${plural(v.clusters.length, 'cluster')} from Cluster API`);
+  return done({ clusters: v.clusters.map((c) => c.row.name), requestedAt: new Date().toISOString() }, `Requested ${plural(v.clusters.length, 'cluster')} from Cluster API`);
 }
 
 async function waitClusters(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
@@ -146,6 +146,28 @@ async function deleteClusters(ctx: StepContext<ComputePool>, v: PoolView, opts: 
   return done(undefined, `${plural(v.clusters.length, 'cluster')} deleted${untouched(t)}`);
 }
 
+const DEFAULT_PROVISION_DEADLINE_MS = 3_600_000;
+
+/**
+ * A provisioning step that fails the pool instead of waiting past the deadline, counted from when
+ * the clusters were requested (the pool's creation for pools requested before this was recorded).
+ * A stuck Cluster API provider otherwise leaves the pool waiting for ever with its machines held.
+ */
+function withDeadline(fn: PoolStep): PoolStep {
+  return async (ctx, v, opts) => {
+    const result = await fn(ctx, v, opts);
+    if (result.kind !== 'wait' || result.reason === WaitReason.WAITING_FOR_DELETION) return result;
+    const requested = (ctx.results['request-clusters'] as { requestedAt?: string } | undefined)?.requestedAt;
+    const since = requested ? new Date(requested).getTime() : v.pool.createdAt.getTime();
+    const deadlineMs = opts.provisionDeadlineMs ?? DEFAULT_PROVISION_DEADLINE_MS;
+    if (Date.now() - since <= deadlineMs) return result;
+    return fail(
+      FailureReason.PROVISION_DEADLINE_EXCEEDED,
+      `Not ready within the provisioning deadline of ${Math.round(deadlineMs / 1000)} s; still ${result.reason}: ${result.message}`,
+    );
+  };
+}
+
 function step(id: string, title: string, phase: PoolPhase, fn: PoolStep, opts: PoolFlowOptions) {
   return {
     id,
@@ -164,10 +186,10 @@ export function poolProvisionFlow(opts: PoolFlowOptions): FlowDefinition<Compute
     donePhase: PoolPhase.RUNNING,
     steps: [
       step('request-clusters', 'Request clusters from Cluster API', PoolPhase.PROVISIONING, requestClusters, opts),
-      step('wait-clusters', 'Wait for the clusters to provision', PoolPhase.PROVISIONING, waitClusters, opts),
-      step('register-spokes', 'Register the spokes with OCM', PoolPhase.REGISTERING, registerSpokes, opts),
-      step('wait-registration', 'Wait for the spokes to join', PoolPhase.REGISTERING, waitRegistration, opts),
-      step('install-addons', 'Install Flux and the work agent', PoolPhase.INSTALLING, installAddons, opts),
+      step('wait-clusters', 'Wait for the clusters to provision', PoolPhase.PROVISIONING, withDeadline(waitClusters), opts),
+      step('register-spokes', 'Register the spokes with OCM', PoolPhase.REGISTERING, withDeadline(registerSpokes), opts),
+      step('wait-registration', 'Wait for the spokes to join', PoolPhase.REGISTERING, withDeadline(waitRegistration), opts),
+      step('install-addons', 'Install Flux and the work agent', PoolPhase.INSTALLING, withDeadline(installAddons), opts),
       step('environment', 'Create the Environment (cluster set and binding)', PoolPhase.INSTALLING, (c, v) => environment(c, v), opts),
     ],
     onDone: async ({ em, subject }) => {
