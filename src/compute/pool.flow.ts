@@ -11,6 +11,10 @@ import {
   buildManagedClusterAddOn,
   buildManagedClusterSet,
   buildManagedClusterSetBinding,
+  buildGpuDevicePluginWork,
+  DEFAULT_GPU_DEVICE_PLUGIN_CHART,
+  GpuDevicePlugin,
+  isGpuDevicePluginReady,
   buildNamespace,
   clusterProgress,
   isAddOnAvailable,
@@ -69,23 +73,35 @@ async function waitClusters(ctx: StepContext<ComputePool>, v: PoolView, opts: Po
 /**
  * Flux arrives through the `flux` add-on (deploy/addons/flux-addon.yaml: a ClusterManagementAddOn +
  * AddOnTemplate on stock OCM). The work agent is part of the klusterlet, not an add-on: it is ready
- * when the ManagedCluster is joined and Available.
+ * when the ManagedCluster is joined and Available. A cluster with GPUs then gets the NVIDIA device
+ * plugin (a HelmRelease in a ManifestWork, once Flux is there to install it), without which its
+ * nodes advertise no `nvidia.com/gpu`.
  */
 async function installAddons(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
   const pending: string[] = [];
   let ready = 0;
+  let wanted = 0;
+  const chart = opts.gpuDevicePlugin ?? { ...DEFAULT_GPU_DEVICE_PLUGIN_CHART, repoUrl: DEFAULT_GPU_DEVICE_PLUGIN_CHART.repository };
   for (const c of v.clusters) {
+    const gpus = c.hosts.some((h) => h.gpuFamily && h.gpuCount > 0);
+    wanted += gpus ? 3 : 2;
     const mc = await ctx.hub.get({ kind: 'ManagedCluster', name: c.row.name });
     const s = mc ? readManagedCluster(mc) : null;
     if (s?.joined && s.available) ready++;
     else pending.push(`work agent on ${c.row.name} (cluster not joined and Available)`);
     if (!(await applyGuarded(ctx, buildManagedClusterAddOn({ cluster: c.row.name, addOn: AddOns.Flux, owner: owner(v, c.row.name) })))) return deletedMeanwhile();
     const obj = await ctx.hub.get({ kind: 'ManagedClusterAddOn', namespace: c.row.name, name: AddOns.Flux.name });
-    if (obj && isAddOnAvailable(obj)) ready++;
+    const flux = obj !== null && isAddOnAvailable(obj);
+    if (flux) ready++;
     else pending.push(`${AddOns.Flux.name} on ${c.row.name}`);
+    if (!gpus || !flux) continue;
+    const work = buildGpuDevicePluginWork({ cluster: c.row.name, chart: { repository: chart.repoUrl, chart: chart.chart, version: chart.version }, owner: owner(v, c.row.name) });
+    if (!(await applyGuarded(ctx, work))) return deletedMeanwhile();
+    if (isGpuDevicePluginReady(await ctx.hub.get({ kind: 'ManifestWork', namespace: c.row.name, name: GpuDevicePlugin.workName }))) ready++;
+    else pending.push(`GPU device plugin (${chart.chart}) on ${c.row.name}`);
   }
-  if (pending.length) return wait(WaitReason.WAITING_FOR_ADDONS, `Waiting for add-ons: ${pending.join(', ')}`, { progress: ready / (2 * v.clusters.length), retryAfterMs: opts.pollMs });
-  return done(undefined, 'Flux and the work agent are available on every spoke');
+  if (pending.length) return wait(WaitReason.WAITING_FOR_ADDONS, `Waiting for add-ons: ${pending.join(', ')}`, { progress: ready / wanted, retryAfterMs: opts.pollMs });
+  return done(undefined, 'Flux, the work agent and (on GPU clusters) the NVIDIA device plugin are available on every spoke');
 }
 
 async function environment(ctx: StepContext<ComputePool>, v: PoolView): Promise<StepResult> {
@@ -125,6 +141,7 @@ async function removeEnvironment(ctx: StepContext<ComputePool>, v: PoolView, opt
 
 async function detachSpokes(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
   const refs: ObjectRef[] = v.clusters.flatMap((c) => [
+    { kind: 'ManifestWork' as const, namespace: c.row.name, name: GpuDevicePlugin.workName },
     { kind: 'ManagedClusterAddOn' as const, namespace: c.row.name, name: AddOns.Flux.name },
     // pools provisioned before the work agent was read from the ManagedCluster had this add-on
     { kind: 'ManagedClusterAddOn' as const, namespace: c.row.name, name: AddOns.LegacyWorkAgent.name },

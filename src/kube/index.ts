@@ -14,6 +14,7 @@ export * from './flux.addon.js';
 export * from './klusterlet.operator.js';
 export * from './flux.builders.js';
 export * from './manifestwork.builder.js';
+export * from './gpu.addon.js';
 export * from './conditions.js';
 export * from './capi.readers.js';
 export * from './ocm.readers.js';

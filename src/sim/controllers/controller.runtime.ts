@@ -19,6 +19,8 @@ export interface SimContext {
   logger: Logger;
   /** How spokes join: by the auto-import-secret (multicluster-engine) or by the klusterlet bootstrap (stock OCM). */
   registration?: 'auto-import' | 'klusterlet';
+  /** Nodes advertise nvidia.com/gpu only once a device plugin release is Ready (default true). */
+  requireGpuDevicePlugin?: boolean;
 }
 
 /** What to reconcile: scope is 'hub' or a spoke cluster name; kind only for controllers of several kinds. */

@@ -8,6 +8,7 @@
  */
 import { findCondition, type Condition, type KubeObject } from '../kube.types.js';
 import { capacityOf, hostsOf, kubernetesVersionOf } from './capi.hosts.js';
+import { gpusAdvertised, isDevicePluginRelease } from './gpu.plugin.js';
 import { HUB_KUBECONFIG_SECRET } from './klusterlet.controller.js';
 import { cond, Controller, withConditions, writeStatus, type ObjectKey } from './controller.runtime.js';
 
@@ -34,6 +35,7 @@ export class RegistrationController extends Controller {
     this.onHub([[OCM, 'ManagedCluster']], (ev) => byName(ev.object.metadata.name));
     this.onHub([['', 'Namespace']], (ev) => byName(ev.object.metadata.name));
     this.onHub([['', 'Secret']], (ev) => ev.object.metadata.name === 'auto-import-secret' && byName(ev.object.metadata.namespace));
+    this.onSpokes([['helm.toolkit.fluxcd.io', 'HelmRelease']], (cluster, ev) => isDevicePluginRelease(ev.object) && byName(cluster));
     this.onSpokes([['', 'Secret']], (cluster, ev) => ev.object.metadata.name === HUB_KUBECONFIG_SECRET && byName(cluster));
     this.onHub([['cluster.x-k8s.io', 'Cluster']], (ev) => byName(ev.object.metadata.labels?.['spokegraph.io/cluster'] ?? ev.object.metadata.name));
     for (const mc of this.ctx.hub.list(OCM, 'ManagedCluster')) byName(mc.metadata.name);
@@ -91,6 +93,8 @@ export class RegistrationController extends Controller {
         conds = withConditions(conds, cond('ManagedClusterConditionAvailable', 'Unknown', 'ManagedClusterLeaseUpdateStopped', 'Registration agent stopped updating its lease.', gen));
       } else if (!capi || capiPhase === 'Provisioned') {
         const capacity = capacityOf(hostsOf(capi));
+        // the agent sums node capacity: no device plugin, no nvidia.com/gpu key at all
+        if (this.ctx.requireGpuDevicePlugin !== false && !gpusAdvertised(this.ctx.spokes.has(name) ? this.ctx.spokes.get(name) : undefined)) delete capacity['nvidia.com/gpu'];
         next.capacity = capacity;
         next.allocatable = capacity;
         next.version = { kubernetes: kubernetesVersionOf(capi) };
