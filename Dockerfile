@@ -25,6 +25,7 @@ COPY src ./src
 COPY migrations ./migrations
 COPY crds ./crds
 COPY deploy/addons ./deploy/addons
+COPY deploy/klusterlet ./deploy/klusterlet
 COPY web ./web
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund

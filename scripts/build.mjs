@@ -19,13 +19,13 @@ import { bundle, isStaleBundle, root } from './bundle.mjs';
 
 export { root };
 export const ENTRY = 'spokegraph.mjs';
-const SOURCES = ['src', 'migrations', 'crds', 'deploy/addons'];
+const SOURCES = ['src', 'migrations', 'crds', 'deploy/addons', 'deploy/klusterlet'];
 /**
  * Files the simulated hub reads at run time, copied beside the bundle (it finds crds/ by walking up
  * from its own module, and the Flux add-on file next to it): an image on the default, simulated hub
  * needs them as much as one started from a checkout.
  */
-const RUNTIME_FILES = ['crds', 'deploy/addons'];
+const RUNTIME_FILES = ['crds', 'deploy/addons', 'deploy/klusterlet'];
 
 /** The package an import specifier names (`@scope/name/sub` → `@scope/name`), or null for a builtin. */
 function packageOf(spec) {

@@ -15,7 +15,7 @@ import { RedisEventBus } from './events/event.bus.redis.js';
 import { databaseHighWater } from './events/event.highwater.js';
 import { installationNamespace } from './db/installation.js';
 import { RedisConnectionCounters } from './graphql/connection.counters.redis.js';
-import { connectHub, type HubHandle } from './hub.setup.js';
+import { connectHub, registrationOptions, type HubHandle } from './hub.setup.js';
 import { hubWatches, subjectLocator } from './hub.watches.js';
 import { HubNudger } from './workflow/hub.nudger.js';
 import { JobStore } from './workflow/job.store.js';
@@ -121,7 +121,13 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       clock: opts.clock,
     });
     const detachMetrics = attachRuntimeMetrics(metrics.registry, { orm, runner, hub: hub.adapter, bus });
-    const flowOptions = { capi: config.capi, pollMs: config.workflow.pollMs };
+    const flowOptions = {
+      capi: config.capi,
+      pollMs: config.workflow.pollMs,
+      registration: registrationOptions(config, hub),
+      provisionDeadlineMs: config.provisionDeadlineMs,
+      gpuDevicePlugin: config.gpuDevicePlugin,
+    };
     runner.register(poolProvisionFlow(flowOptions));
     runner.register(poolDeleteFlow(flowOptions));
     runner.register(poolScaleFlow(flowOptions));

@@ -48,6 +48,14 @@ export const CONFIG_VARIABLES = [
   'CAPI_WORKER_MACHINE_TEMPLATE',
   'CAPI_WORKER_MACHINE_TEMPLATE_KIND',
   'CAPI_WORKER_BOOTSTRAP_TEMPLATE',
+  'HUB_REGISTRATION',
+  'KLUSTERLET_BOOTSTRAP_KUBECONFIG',
+  'KLUSTERLET_OPERATOR_MANIFESTS',
+  'KLUSTERLET_IMAGE_TAG',
+  'POOL_PROVISION_DEADLINE_SECONDS',
+  'GPU_DEVICE_PLUGIN_REPO_URL',
+  'GPU_DEVICE_PLUGIN_CHART',
+  'GPU_DEVICE_PLUGIN_VERSION',
   'WORKFLOW_CONCURRENCY',
   'WORKFLOW_LEASE_MS',
   'WORKFLOW_POLL_MS',
@@ -60,6 +68,8 @@ export const CONFIG_VARIABLES = [
   'SIM_ERROR_RATE',
   'SIM_ERROR_VERBS',
   'SIM_FAIL_CLUSTERS',
+  'SIM_FAIL_CLUSTERS_BY_CONDITIONS',
+  'SIM_STUCK_CLUSTERS',
   'SIM_FAIL_RELEASES',
   'SIM_DROP_WATCHES_MS',
   'SIM_STATUS_DELAY_MS',
@@ -148,6 +158,26 @@ export interface Config {
     | { kind: 'simulated'; options: Partial<SimOptions> };
   /** What the hub's Cluster API needs to realise a pool cluster (CAPI_*). */
   capi: CapiInfrastructure;
+  /**
+   * HUB_REGISTRATION: how a pool's spokes join the hub. `auto-import` (default): an auto-import-secret,
+   * honoured by multicluster-engine/ACM only. `klusterlet`: stock OCM; the klusterlet reaches the spoke
+   * through a Cluster API ClusterResourceSet and the gateway accepts the cluster (CSR + hubAcceptsClient).
+   */
+  registration:
+    | { mode: 'auto-import' }
+    | {
+        mode: 'klusterlet';
+        /** KLUSTERLET_BOOTSTRAP_KUBECONFIG: the kubeconfig spokes use to reach the hub (bootstrap identity); required on a real hub, the simulator's own by default */
+        bootstrapKubeconfigFile: string | undefined;
+        /** KLUSTERLET_OPERATOR_MANIFESTS, default the deploy/klusterlet/klusterlet-operator.yaml this release ships */
+        operatorManifestsFile: string | undefined;
+        /** KLUSTERLET_IMAGE_TAG, default v1.1.0: tag of the registration and work agent images */
+        imageTag: string;
+      };
+  /** POOL_PROVISION_DEADLINE_SECONDS, default 3600: a pool still provisioning, registering or installing add-ons after this fails (PROVISION_DEADLINE_EXCEEDED) */
+  provisionDeadlineMs: number;
+  /** GPU_DEVICE_PLUGIN_*: the Helm chart GPU pools install on their spokes so nodes advertise nvidia.com/gpu */
+  gpuDevicePlugin: { repoUrl: string; chart: string; version: string };
   workflow: {
     /** WORKFLOW_CONCURRENCY, default 32: jobs worked on at once by this process */
     concurrency: number;
@@ -278,6 +308,28 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     return v;
   };
 
+  let registration: Config['registration'] = { mode: 'auto-import' };
+  const regMode = env.HUB_REGISTRATION || 'auto-import';
+  if (regMode === 'klusterlet') {
+    const bootstrap = env.KLUSTERLET_BOOTSTRAP_KUBECONFIG ? path.resolve(cwd, env.KLUSTERLET_BOOTSTRAP_KUBECONFIG) : undefined;
+    if (!bootstrap && hub.kind !== 'simulated') problems.push('HUB_REGISTRATION=klusterlet on a real hub needs KLUSTERLET_BOOTSTRAP_KUBECONFIG (the kubeconfig spokes use to reach the hub, e.g. from `clusteradm get token`)');
+    const imageTag = env.KLUSTERLET_IMAGE_TAG || 'v1.1.0';
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(imageTag)) problems.push(`KLUSTERLET_IMAGE_TAG must be an image tag (got "${imageTag}")`);
+    registration = {
+      mode: 'klusterlet',
+      bootstrapKubeconfigFile: bootstrap,
+      operatorManifestsFile: env.KLUSTERLET_OPERATOR_MANIFESTS ? path.resolve(cwd, env.KLUSTERLET_OPERATOR_MANIFESTS) : undefined,
+      imageTag,
+    };
+  } else if (regMode !== 'auto-import') problems.push(`HUB_REGISTRATION must be auto-import or klusterlet (got "${regMode}")`);
+  if (hub.kind === 'simulated' && registration.mode === 'klusterlet') hub.options.registration = 'klusterlet';
+
+  const devicePluginRepo = env.GPU_DEVICE_PLUGIN_REPO_URL || 'https://nvidia.github.io/k8s-device-plugin';
+  if (!/^(https?|oci):\/\/[^\s]+$/.test(devicePluginRepo)) problems.push(`GPU_DEVICE_PLUGIN_REPO_URL must be an http(s):// or oci:// URL (got "${devicePluginRepo}")`);
+  const devicePluginChart = capiRef('GPU_DEVICE_PLUGIN_CHART', 'nvidia-device-plugin');
+  const devicePluginVersion = env.GPU_DEVICE_PLUGIN_VERSION || '0.17.1';
+  if (!/^[A-Za-z0-9][A-Za-z0-9.+~*<>=^ ,-]{0,63}$/.test(devicePluginVersion)) problems.push(`GPU_DEVICE_PLUGIN_VERSION must be a chart version or semver range (got "${devicePluginVersion}")`);
+
   let apollo: Config['apollo'] = { usageReporting: false };
   const [apolloKey, graphRef] = [env.APOLLO_KEY, env.APOLLO_GRAPH_REF];
   if (bool('APOLLO_USAGE_REPORTING', false)) {
@@ -318,6 +370,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       workerMachineTemplate: { apiGroup: 'infrastructure.cluster.x-k8s.io', kind: env.CAPI_WORKER_MACHINE_TEMPLATE_KIND || 'ByoMachineTemplate', name: capiRef('CAPI_WORKER_MACHINE_TEMPLATE', 'spokegraph-worker') },
       workerBootstrapTemplate: { apiGroup: 'bootstrap.cluster.x-k8s.io', kind: 'KubeadmConfigTemplate', name: capiRef('CAPI_WORKER_BOOTSTRAP_TEMPLATE', 'spokegraph-worker') },
     },
+    registration,
+    provisionDeadlineMs: int('POOL_PROVISION_DEADLINE_SECONDS', 3600, 1, 7 * 24 * 3600) * 1000,
+    gpuDevicePlugin: { repoUrl: devicePluginRepo, chart: devicePluginChart, version: devicePluginVersion },
     workflow: {
       concurrency: int('WORKFLOW_CONCURRENCY', 32, 1, 1000),
       leaseMs: int('WORKFLOW_LEASE_MS', 15_000, 500, 600_000),

@@ -3,8 +3,10 @@
  * embedded SIMULATED hub started in this process. Either way the rest of the gateway only sees the
  * HubAdapter, i.e. real @kubernetes/client-node calls over HTTP.
  */
+import { readFileSync } from 'node:fs';
+import type { RegistrationOptions } from './compute/pool.flow.view.js';
 import type { Config } from './config.js';
-import { createHubAdapter, type HubAdapter } from './kube/index.js';
+import { createHubAdapter, readKlusterletOperatorManifests, type HubAdapter } from './kube/index.js';
 import type { Logger } from './logger.js';
 import type { SimulatedHub } from './sim/index.js';
 
@@ -40,4 +42,16 @@ export async function connectHub(config: Config, log: Logger): Promise<HubHandle
     description: config.hub.kind === 'kubeconfig' ? `hub from ${config.hub.file}` : 'hub from the in-cluster service account',
     close: async () => undefined,
   };
+}
+
+/**
+ * The registration settings the pool flows use, with the files read once here: the klusterlet
+ * operator manifests and the bootstrap kubeconfig (the simulator's own when none is configured).
+ */
+export function registrationOptions(config: Config, hub: HubHandle): RegistrationOptions {
+  const r = config.registration;
+  if (r.mode === 'auto-import') return r;
+  const bootstrapKubeconfig = r.bootstrapKubeconfigFile ? readFileSync(r.bootstrapKubeconfigFile, 'utf8') : hub.sim?.kubeconfigYaml();
+  if (!bootstrapKubeconfig) throw new Error('HUB_REGISTRATION=klusterlet needs KLUSTERLET_BOOTSTRAP_KUBECONFIG');
+  return { mode: 'klusterlet', operatorManifests: readKlusterletOperatorManifests(r.operatorManifestsFile), bootstrapKubeconfig, imageTag: r.imageTag };
 }

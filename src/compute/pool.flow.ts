@@ -7,100 +7,36 @@
 import {
   AddOns,
   buildCapiCluster,
-  buildImportSecret,
   buildMachineDeployment,
-  buildManagedCluster,
   buildManagedClusterAddOn,
   buildManagedClusterSet,
   buildManagedClusterSetBinding,
+  buildGpuDevicePluginWork,
+  DEFAULT_GPU_DEVICE_PLUGIN_CHART,
+  GpuDevicePlugin,
+  isGpuDevicePluginReady,
   buildNamespace,
   clusterProgress,
-
   isAddOnAvailable,
-  kubeconfigSecretName,
-  KUBECONFIG_SECRET_KEY,
   machineDeploymentName,
   readCluster,
   readMachineDeployment,
   readManagedCluster,
-  type CapiInfrastructure,
-  type HostReservation,
   type HubAdapter,
-  type KubeObject,
   type ObjectRef,
-  type OwnerIds,
-  type Ownership,
 } from '../kube/index.js';
-import type { Em } from '../db/orm.js';
 import { EventType, SubjectKind } from '../events/event.entity.js';
-import { Project } from '../tenancy/project.entity.js';
-import { applyUnlessDeleted } from '../workflow/apply.guard.js';
 import { done, fail, FailureReason, wait, WaitReason, type FlowDefinition, type StepContext, type StepResult } from '../workflow/flow.js';
-import { Machine } from './machine.entity.js';
 import { markMachinesInUse, releasePool } from './pool.admission.js';
 import { ComputePool, PoolCluster } from './pool.entity.js';
 import { POOL_DELETE_FLOW, POOL_PROVISION_FLOW } from './pool.flow.names.js';
+import { applyGuarded, deletedMeanwhile, loadPoolView, owner, plural, type PoolFlowOptions, type PoolStep, type PoolView } from './pool.flow.view.js';
 import { poolMachine } from './pool.machine.js';
 import { PoolPhase } from './pool.model.js';
+import { bootstrapRefs, registerSpokes, waitRegistration } from './pool.registration.js';
 
-export interface PoolFlowOptions {
-  capi: CapiInfrastructure;
-  /** how often a waiting step looks again when nothing nudges it */
-  pollMs: number;
-}
+export { loadPoolView, type PoolFlowOptions } from './pool.flow.view.js';
 
-interface PoolView {
-  pool: ComputePool;
-  project: string;
-  /** the marks of the project namespace */
-  projectIds: OwnerIds;
-  /** the marks of every pool object */
-  ids: OwnerIds;
-  clusters: { row: PoolCluster; hosts: HostReservation[] }[];
-}
-
-export async function loadPoolView(em: Em, pool: ComputePool): Promise<PoolView> {
-  const project = await em.findOneOrFail(Project, { id: pool.project.id });
-  const rows = await em.find(PoolCluster, { pool: pool.id }, { orderBy: { index: 'asc' } });
-  const machines = await em.find(Machine, { poolId: pool.id }, { orderBy: { hostId: 'asc' } });
-  const projectIds = { tenantId: project.tenant.id, projectId: project.id };
-  return {
-    pool,
-    project: project.name,
-    projectIds,
-    ids: { ...projectIds, poolId: pool.id },
-    clusters: rows.map((row) => ({
-      row,
-      hosts: machines
-        .filter((m) => m.clusterId === row.id)
-        .map((m) => ({
-          hostId: m.hostId,
-          role: m.poolRole === 'CONTROL_PLANE' ? 'CONTROL_PLANE' : 'WORKER',
-          architecture: m.architecture,
-          cpuCount: m.cpuCount,
-          memoryMiB: m.memoryMiB,
-          gpuFamily: m.gpuFamily,
-          gpuCount: m.gpuCount,
-          gpuMemoryMiB: m.gpuMemoryMiB,
-        })),
-    })),
-  };
-}
-
-/** Applies (owned) unless the pool is being deleted meanwhile (see workflow/apply.guard.ts). */
-async function applyGuarded<T extends KubeObject>(ctx: StepContext<ComputePool>, obj: T): Promise<T | null> {
-  return applyUnlessDeleted(ctx.hub, obj, async () => {
-    const fresh = await ctx.em.fork().findOne(ComputePool, { id: ctx.subject.id });
-    return !fresh || fresh.phase === PoolPhase.DELETING || fresh.phase === PoolPhase.DELETED;
-  }, ctx.log);
-}
-
-const deletedMeanwhile = () => wait(WaitReason.WAITING_FOR_DELETION, 'The compute pool is being deleted', { retryAfterMs: 1000 });
-
-const owner = (v: PoolView, cluster?: string): Ownership => ({ project: v.project, pool: v.pool.name, ...(cluster ? { cluster } : {}), ids: v.ids });
-const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
-
-type PoolStep = (ctx: StepContext<ComputePool>, view: PoolView, opts: PoolFlowOptions) => Promise<StepResult>;
 
 async function requestClusters(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
   await ctx.hub.applyOwned(buildNamespace({ name: v.project, owner: { project: v.project, ids: v.projectIds } }));
@@ -109,7 +45,7 @@ async function requestClusters(ctx: StepContext<ComputePool>, v: PoolView, opts:
     if (!(await applyGuarded(ctx, buildCapiCluster(params)))) return deletedMeanwhile();
     if (!(await applyGuarded(ctx, buildMachineDeployment(params)))) return deletedMeanwhile();
   }
-  return done({ clusters: v.clusters.map((c) => c.row.name) }, `Requested ${plural(v.clusters.length, 'cluster')} from Cluster API`);
+  return done({ clusters: v.clusters.map((c) => c.row.name), requestedAt: new Date().toISOString() }, `Requested ${plural(v.clusters.length, 'cluster')} from Cluster API`);
 }
 
 async function waitClusters(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
@@ -134,56 +70,38 @@ async function waitClusters(ctx: StepContext<ComputePool>, v: PoolView, opts: Po
   return wait(WaitReason.WAITING_FOR_CLUSTER, `Waiting for Cluster API: ${notes.join(', ')}`, { progress: progress / v.clusters.length, retryAfterMs: opts.pollMs });
 }
 
-async function registerSpokes(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
-  for (const c of v.clusters) {
-    const kubeconfig = await ctx.hub.getSecretValue({ namespace: v.project, name: kubeconfigSecretName(c.row.name) }, KUBECONFIG_SECRET_KEY);
-    if (!kubeconfig) return wait(WaitReason.WAITING_FOR_KUBECONFIG, `Waiting for the kubeconfig of cluster ${c.row.name}`, { retryAfterMs: opts.pollMs });
-    const gpus: Record<string, number> = {};
-    for (const h of c.hosts) if (h.gpuFamily && h.gpuCount) gpus[h.gpuFamily] = (gpus[h.gpuFamily] ?? 0) + h.gpuCount;
-    if (!(await applyGuarded(ctx, buildManagedCluster({ cluster: c.row.name, clusterSet: v.pool.clusterSet, gpus, owner: owner(v) })))) return deletedMeanwhile();
-    const ns = await ctx.hub.get({ kind: 'Namespace', name: c.row.name });
-    if (!ns) return wait(WaitReason.WAITING_FOR_REGISTRATION, `Waiting for the hub to accept cluster ${c.row.name}`, { retryAfterMs: opts.pollMs });
-    if (!(await applyGuarded(ctx, buildImportSecret({ cluster: c.row.name, kubeconfig, owner: owner(v, c.row.name) })))) return deletedMeanwhile();
-  }
-  return done(undefined, `Registered ${plural(v.clusters.length, 'spoke')} with the hub`);
-}
-
-async function waitRegistration(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
-  const pending: string[] = [];
-  const capacity: Record<string, Record<string, number>> = {};
-  for (const c of v.clusters) {
-    const mc = await ctx.hub.get({ kind: 'ManagedCluster', name: c.row.name });
-    const s = mc ? readManagedCluster(mc) : null;
-    if (s?.denied) return fail(FailureReason.REGISTRATION_DENIED, `The hub denied cluster ${c.row.name}`);
-    if (!s?.joined || !s.available) pending.push(`${c.row.name} ${!s?.joined ? 'joining' : 'not yet available'}`);
-    else capacity[c.row.name] = s.gpus.byFamily;
-  }
-  if (pending.length) {
-    return wait(WaitReason.WAITING_FOR_REGISTRATION, `Waiting for spokes: ${pending.join(', ')}`, { progress: 1 - pending.length / v.clusters.length, retryAfterMs: opts.pollMs });
-  }
-  return done({ capacity }, `${plural(v.clusters.length, 'spoke')} joined and available`);
-}
-
 /**
  * Flux arrives through the `flux` add-on (deploy/addons/flux-addon.yaml: a ClusterManagementAddOn +
  * AddOnTemplate on stock OCM). The work agent is part of the klusterlet, not an add-on: it is ready
- * when the ManagedCluster is joined and Available.
+ * when the ManagedCluster is joined and Available. A cluster with GPUs then gets the NVIDIA device
+ * plugin (a HelmRelease in a ManifestWork, once Flux is there to install it), without which its
+ * nodes advertise no `nvidia.com/gpu`.
  */
 async function installAddons(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
   const pending: string[] = [];
   let ready = 0;
+  let wanted = 0;
+  const chart = opts.gpuDevicePlugin ?? { ...DEFAULT_GPU_DEVICE_PLUGIN_CHART, repoUrl: DEFAULT_GPU_DEVICE_PLUGIN_CHART.repository };
   for (const c of v.clusters) {
+    const gpus = c.hosts.some((h) => h.gpuFamily && h.gpuCount > 0);
+    wanted += gpus ? 3 : 2;
     const mc = await ctx.hub.get({ kind: 'ManagedCluster', name: c.row.name });
     const s = mc ? readManagedCluster(mc) : null;
     if (s?.joined && s.available) ready++;
     else pending.push(`work agent on ${c.row.name} (cluster not joined and Available)`);
     if (!(await applyGuarded(ctx, buildManagedClusterAddOn({ cluster: c.row.name, addOn: AddOns.Flux, owner: owner(v, c.row.name) })))) return deletedMeanwhile();
     const obj = await ctx.hub.get({ kind: 'ManagedClusterAddOn', namespace: c.row.name, name: AddOns.Flux.name });
-    if (obj && isAddOnAvailable(obj)) ready++;
+    const flux = obj !== null && isAddOnAvailable(obj);
+    if (flux) ready++;
     else pending.push(`${AddOns.Flux.name} on ${c.row.name}`);
+    if (!gpus || !flux) continue;
+    const work = buildGpuDevicePluginWork({ cluster: c.row.name, chart: { repository: chart.repoUrl, chart: chart.chart, version: chart.version }, owner: owner(v, c.row.name) });
+    if (!(await applyGuarded(ctx, work))) return deletedMeanwhile();
+    if (isGpuDevicePluginReady(await ctx.hub.get({ kind: 'ManifestWork', namespace: c.row.name, name: GpuDevicePlugin.workName }))) ready++;
+    else pending.push(`GPU device plugin (${chart.chart}) on ${c.row.name}`);
   }
-  if (pending.length) return wait(WaitReason.WAITING_FOR_ADDONS, `Waiting for add-ons: ${pending.join(', ')}`, { progress: ready / (2 * v.clusters.length), retryAfterMs: opts.pollMs });
-  return done(undefined, 'Flux and the work agent are available on every spoke');
+  if (pending.length) return wait(WaitReason.WAITING_FOR_ADDONS, `Waiting for add-ons: ${pending.join(', ')}`, { progress: ready / wanted, retryAfterMs: opts.pollMs });
+  return done(undefined, 'Flux, the work agent and (on GPU clusters) the NVIDIA device plugin are available on every spoke');
 }
 
 async function environment(ctx: StepContext<ComputePool>, v: PoolView): Promise<StepResult> {
@@ -223,6 +141,7 @@ async function removeEnvironment(ctx: StepContext<ComputePool>, v: PoolView, opt
 
 async function detachSpokes(ctx: StepContext<ComputePool>, v: PoolView, opts: PoolFlowOptions): Promise<StepResult> {
   const refs: ObjectRef[] = v.clusters.flatMap((c) => [
+    { kind: 'ManifestWork' as const, namespace: c.row.name, name: GpuDevicePlugin.workName },
     { kind: 'ManagedClusterAddOn' as const, namespace: c.row.name, name: AddOns.Flux.name },
     // pools provisioned before the work agent was read from the ManagedCluster had this add-on
     { kind: 'ManagedClusterAddOn' as const, namespace: c.row.name, name: AddOns.LegacyWorkAgent.name },
@@ -238,9 +157,32 @@ async function deleteClusters(ctx: StepContext<ComputePool>, v: PoolView, opts: 
     { kind: 'MachineDeployment' as const, namespace: v.project, name: machineDeploymentName(c.row.name) },
     { kind: 'Cluster' as const, namespace: v.project, name: c.row.name },
   ]);
+  refs.push(...bootstrapRefs(v));
   const t = await deleteAll(ctx.hub, v, refs);
   if (t.left.length) return wait(WaitReason.WAITING_FOR_DELETION, `Waiting for deletion of ${t.left.join(', ')}`, { retryAfterMs: opts.pollMs });
   return done(undefined, `${plural(v.clusters.length, 'cluster')} deleted${untouched(t)}`);
+}
+
+const DEFAULT_PROVISION_DEADLINE_MS = 3_600_000;
+
+/**
+ * A provisioning step that fails the pool instead of waiting past the deadline, counted from when
+ * the clusters were requested (the pool's creation for pools requested before this was recorded).
+ * A stuck Cluster API provider otherwise leaves the pool waiting for ever with its machines held.
+ */
+function withDeadline(fn: PoolStep): PoolStep {
+  return async (ctx, v, opts) => {
+    const result = await fn(ctx, v, opts);
+    if (result.kind !== 'wait' || result.reason === WaitReason.WAITING_FOR_DELETION) return result;
+    const requested = (ctx.results['request-clusters'] as { requestedAt?: string } | undefined)?.requestedAt;
+    const since = requested ? new Date(requested).getTime() : v.pool.createdAt.getTime();
+    const deadlineMs = opts.provisionDeadlineMs ?? DEFAULT_PROVISION_DEADLINE_MS;
+    if (Date.now() - since <= deadlineMs) return result;
+    return fail(
+      FailureReason.PROVISION_DEADLINE_EXCEEDED,
+      `Not ready within the provisioning deadline of ${Math.round(deadlineMs / 1000)} s; still ${result.reason}: ${result.message}`,
+    );
+  };
 }
 
 function step(id: string, title: string, phase: PoolPhase, fn: PoolStep, opts: PoolFlowOptions) {
@@ -261,10 +203,10 @@ export function poolProvisionFlow(opts: PoolFlowOptions): FlowDefinition<Compute
     donePhase: PoolPhase.RUNNING,
     steps: [
       step('request-clusters', 'Request clusters from Cluster API', PoolPhase.PROVISIONING, requestClusters, opts),
-      step('wait-clusters', 'Wait for the clusters to provision', PoolPhase.PROVISIONING, waitClusters, opts),
-      step('register-spokes', 'Register the spokes with OCM', PoolPhase.REGISTERING, registerSpokes, opts),
-      step('wait-registration', 'Wait for the spokes to join', PoolPhase.REGISTERING, waitRegistration, opts),
-      step('install-addons', 'Install Flux and the work agent', PoolPhase.INSTALLING, installAddons, opts),
+      step('wait-clusters', 'Wait for the clusters to provision', PoolPhase.PROVISIONING, withDeadline(waitClusters), opts),
+      step('register-spokes', 'Register the spokes with OCM', PoolPhase.REGISTERING, withDeadline(registerSpokes), opts),
+      step('wait-registration', 'Wait for the spokes to join', PoolPhase.REGISTERING, withDeadline(waitRegistration), opts),
+      step('install-addons', 'Install Flux and the work agent', PoolPhase.INSTALLING, withDeadline(installAddons), opts),
       step('environment', 'Create the Environment (cluster set and binding)', PoolPhase.INSTALLING, (c, v) => environment(c, v), opts),
     ],
     onDone: async ({ em, subject }) => {

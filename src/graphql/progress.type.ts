@@ -28,6 +28,10 @@ registerEnumType(FailureReason, {
   valuesConfig: {
     CLUSTER_FAILED: { description: 'A Cluster API cluster of the pool failed to provision' },
     REGISTRATION_DENIED: { description: 'The hub refused to register a cluster of the pool' },
+    PROVISION_DEADLINE_EXCEEDED: {
+      description:
+        "The pool's clusters were not provisioned, registered and given their add-ons within the provisioning deadline (POOL_PROVISION_DEADLINE_SECONDS, counted from when the clusters were requested); the message names what it was still waiting for",
+    },
     POOL_FAILED: { description: "The deployment's compute pool failed" },
     POOL_GONE: { description: "The deployment's compute pool is being deleted or is gone" },
     RENDERED_TOO_LARGE: { description: 'The rendered hub objects of the app are too large for the hub to store' },

@@ -2,8 +2,8 @@
  * Cluster API status readers (v1beta2 Cluster and MachineDeployment): phase, provisioned/failed,
  * replica counts, and a progress fraction for the pool's provisioning step.
  */
-import { asNumber, asString, currentCondition, isConditionTrue, isRecord, statusOf } from './conditions.js';
-import type { KubeObject } from './object.types.js';
+import { asNumber, asString, currentCondition, isConditionTrue, isRecord, isStale, statusOf } from './conditions.js';
+import type { Condition, KubeObject } from './object.types.js';
 
 /** Cluster `status.phase` values. */
 export const ClusterPhase = {
@@ -71,12 +71,38 @@ function failureOf(status: Record<string, unknown>): { reason?: string; message?
   };
 }
 
+/**
+ * Condition reasons that name a terminal failure. CAPI v1beta2 dropped `failureReason` /
+ * `failureMessage` (kept only under status.deprecated.v1beta1) and the Failed phase is deprecated:
+ * providers report what went wrong through conditions, by reasons like `ProvisioningFailed` or
+ * `BootstrapFailure`. `...Error` is not terminal (CAPI's own `InternalError` is retried).
+ */
+const TERMINAL_REASON = /(Failed|Failure)$/;
+
+/**
+ * The Cluster's metav1 conditions, current ones only: `status.conditions` of the v1beta2 API we read,
+ * and `status.v1beta2.conditions` when the object comes in the v1beta1 layout.
+ */
+function v1beta2Conditions(cluster: KubeObject): Condition[] {
+  const status = statusOf(cluster);
+  const nested = isRecord(status.v1beta2) && Array.isArray(status.v1beta2.conditions) ? status.v1beta2.conditions : [];
+  const all = [...(Array.isArray(status.conditions) ? status.conditions : []), ...nested];
+  return all.filter((c): c is Condition => isRecord(c) && typeof c.type === 'string' && typeof c.status === 'string' && !isStale(cluster, c as unknown as Condition));
+}
+
+/** The first tracked condition that reports a terminal failure, if any. */
+function failedCondition(cluster: KubeObject): Condition | undefined {
+  const tracked = new Set<string>(Object.values(ClusterCondition));
+  return v1beta2Conditions(cluster).find((c) => tracked.has(c.type) && c.status === 'False' && typeof c.reason === 'string' && TERMINAL_REASON.test(c.reason));
+}
+
 export function readCluster(cluster: KubeObject): ClusterState {
   const status = statusOf(cluster);
   const rawPhase = asString(status.phase);
   const phase: ClusterPhase = rawPhase && PHASES.has(rawPhase) ? (rawPhase as ClusterPhase) : ClusterPhase.Unknown;
   const init = isRecord(status.initialization) ? status.initialization : {};
-  const failed = phase === ClusterPhase.Failed;
+  const terminal = failedCondition(cluster);
+  const failed = phase === ClusterPhase.Failed || (phase !== ClusterPhase.Deleting && terminal !== undefined);
   const state: ClusterState = {
     phase,
     provisioned: phase === ClusterPhase.Provisioned,
@@ -89,9 +115,11 @@ export function readCluster(cluster: KubeObject): ClusterState {
   };
   if (failed) {
     const f = failureOf(status);
-    const falseCondition = Object.values(ClusterCondition)
-      .map((t) => currentCondition(cluster, t))
-      .find((c) => c?.status === 'False' && c.reason);
+    const falseCondition =
+      terminal ??
+      Object.values(ClusterCondition)
+        .map((t) => currentCondition(cluster, t))
+        .find((c) => c?.status === 'False' && c.reason);
     state.failureReason = f.reason ?? falseCondition?.reason ?? ClusterPhase.Failed;
     state.failureMessage = f.message ?? falseCondition?.message;
   }

@@ -76,6 +76,11 @@ export interface HubAdapter {
   deleteAndWait(ref: ObjectRef, opts: DeleteAndWaitOptions): Promise<void>;
   /** `data[key]` of a Secret, base64-decoded; null when the Secret or key is absent. */
   getSecretValue(ref: { namespace: string; name: string }, key: string): Promise<string | null>;
+  /**
+   * PUT a CertificateSigningRequest's `/approval` subresource (its status conditions, as read plus
+   * the decision): optimistic on the read resourceVersion, so a stale CSR fails with a Conflict.
+   */
+  approveCsr(csr: KubeObject): Promise<KubeObject>;
   /** A cache of one kind (optionally one namespace / selector); call start(). */
   informer<T extends KubeObject = KubeObject>(kind: KindName, opts?: WatchOptions): HubInformer<T>;
 }
@@ -124,11 +129,14 @@ export class KubeHubAdapter implements HubAdapter {
   }
 
   /** Per-call options: core-group routing, a request timeout, and the Content-Type when patching. */
-  private options(contentType?: string): ConfigurationOptions<ObservableMiddleware> {
+  private options(contentType?: string, subresource?: { from: string; to: string }): ConfigurationOptions<ObservableMiddleware> {
     const timeoutMs = this.requestTimeoutMs;
     const route: ObservableMiddleware = {
       pre: (ctx) => {
-        ctx.setUrl(ctx.getUrl().replace('/apis//', '/api/'));
+        let url = ctx.getUrl().replace('/apis//', '/api/');
+        // the generated client has no method for subresources other than status and scale
+        if (subresource) url = url.replace(new RegExp(`/${subresource.from}(\\?|$)`), `/${subresource.to}$1`);
+        ctx.setUrl(url);
         ctx.setSignal(AbortSignal.timeout(timeoutMs));
         return passThrough(ctx);
       },
@@ -296,6 +304,18 @@ export class KubeHubAdapter implements HubAdapter {
   async getSecretValue(ref: { namespace: string; name: string }, key: string): Promise<string | null> {
     const secret = await this.get({ kind: 'Secret', namespace: ref.namespace, name: ref.name });
     return (secret && secretValue(secret, key)) ?? null;
+  }
+
+  async approveCsr(csr: KubeObject): Promise<KubeObject> {
+    const r = Resources.CertificateSigningRequest;
+    const name = csr.metadata.name;
+    const opts = this.options(undefined, { from: 'status', to: 'approval' });
+    return this.call(
+      'approve',
+      KubeHubAdapter.target(r, name),
+      () => this.api.replaceClusterCustomObjectStatus({ group: r.group, version: r.version, plural: r.plural, name, body: csr }, opts) as Promise<KubeObject>,
+      { conditional: true },
+    );
   }
 
   informer<T extends KubeObject = KubeObject>(kind: KindName, opts: WatchOptions = {}): HubInformer<T> {

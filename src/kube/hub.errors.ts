@@ -25,7 +25,7 @@ export const HubErrorKind = {
 export type HubErrorKind = (typeof HubErrorKind)[keyof typeof HubErrorKind];
 
 /** The adapter verbs, for messages and classification (404/409 mean different things per verb). */
-export type HubVerb = 'apply' | 'get' | 'list' | 'delete' | 'watch';
+export type HubVerb = 'apply' | 'get' | 'list' | 'delete' | 'watch' | 'approve';
 
 export interface HubErrorTarget {
   kind?: string;

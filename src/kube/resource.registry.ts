@@ -25,6 +25,11 @@ const OCM_CLUSTER = 'cluster.open-cluster-management.io';
 export const Resources = {
   Namespace: rt('', 'v1', 'Namespace', 'namespaces', false),
   Secret: rt('', 'v1', 'Secret', 'secrets', true),
+  ConfigMap: rt('', 'v1', 'ConfigMap', 'configmaps', true),
+  /** What a registration agent files to get its hub client certificate (klusterlet registration). */
+  CertificateSigningRequest: rt('certificates.k8s.io', 'v1', 'CertificateSigningRequest', 'certificatesigningrequests', false),
+  /** Cluster API add-ons: applies Secrets/ConfigMaps to selected workload clusters (the klusterlet bootstrap). */
+  ClusterResourceSet: rt('addons.cluster.x-k8s.io', 'v1beta2', 'ClusterResourceSet', 'clusterresourcesets', true),
   ResourceQuota: rt('', 'v1', 'ResourceQuota', 'resourcequotas', true),
   Service: rt('', 'v1', 'Service', 'services', true),
   /** Cluster API v1beta2 is the storage version since CAPI v1.11; v1beta1 is deprecated. */

@@ -42,7 +42,7 @@ export interface Target {
   version: string;
   namespace?: string;
   name?: string;
-  subresource?: 'status' | 'finalize' | 'scale';
+  subresource?: 'status' | 'finalize' | 'scale' | 'approval';
 }
 
 export interface HandlerContext {
@@ -206,8 +206,29 @@ function managerOf(p: WriteParams, req: IncomingMessage): string {
   return p.manager ?? managerFromUserAgent(req.headers['user-agent']);
 }
 
+/**
+ * PUT .../certificatesigningrequests/<name>/approval: only the Approved/Denied decision changes (the
+ * conditions), optimistic on the resourceVersion, and a decision once made is final, as in
+ * kube-apiserver's CSR strategy.
+ */
+function approve(ctx: HandlerContext, t: Target, body: KubeObject, manager: string | undefined, dryRun: boolean): KubeObject {
+  const live = mustGet(ctx, t);
+  type Cond = { type: string; status: string };
+  const decided = (o: KubeObject) => ((o.status as { conditions?: Cond[] } | undefined)?.conditions ?? []).filter((c) => (c.type === 'Approved' || c.type === 'Denied') && c.status === 'True');
+  const before = decided(live);
+  const after = decided(body);
+  if (after.some((c) => c.type === 'Approved') && after.some((c) => c.type === 'Denied'))
+    throw errors.invalid('CertificateSigningRequest', 'certificates.k8s.io', t.name ?? '', [{ field: 'status.conditions', message: 'Invalid value: Approved and Denied conditions are mutually exclusive' }]);
+  if (before.some((b) => !after.some((a) => a.type === b.type)))
+    throw errors.invalid('CertificateSigningRequest', 'certificates.k8s.io', t.name ?? '', [{ field: 'status.conditions', message: 'Forbidden: updates may not remove an Approved or Denied condition' }]);
+  const conditions = (body.status as { conditions?: unknown[] } | undefined)?.conditions;
+  const next = { ...live, metadata: { ...live.metadata, resourceVersion: body.metadata.resourceVersion }, status: { ...(live.status as object | undefined), conditions } };
+  return ctx.store.update(next, { manager, dryRun, subresource: 'status', requestVersion: t.version });
+}
+
 async function patch(req: IncomingMessage, ctx: HandlerContext, t: Target, q: URLSearchParams): Promise<{ code: number; object: KubeObject; warnings: string[] }> {
   const r = t.resource;
+  if (t.subresource === 'approval') throw errors.methodNotAllowed('PATCH');
   const media = requestMediaType(req);
   const p = writeParams(q, 'PatchOptions');
   const force = q.has('force') ? boolParam(q, 'force') : undefined;
@@ -323,6 +344,7 @@ export async function handleResource(req: IncomingMessage, res: ServerResponse, 
       }
       const { body, text } = await readObjectBody(req, r);
       const { object, warnings } = decodeObject(body, t, { fieldValidation: p.fieldValidation, text });
+      if (t.subresource === 'approval') return reply(200, approve(ctx, t, object, manager, p.dryRun), warnings);
       if (r.custom && !object.metadata.resourceVersion)
         throw errors.invalid(r.kind, r.group, t.name ?? '', [{ type: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' }]);
       return reply(200, ctx.store.update(object, { manager, dryRun: p.dryRun, subresource: t.subresource === 'finalize' ? 'finalize' : t.subresource, requestVersion: t.version }), warnings);

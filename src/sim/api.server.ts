@@ -53,7 +53,7 @@ export function parseResourcePath(path: string): Target | undefined {
   const resource = plural ? servedResource(group, version, plural) : undefined;
   if (!resource || extra.length) return undefined;
   if (resource.namespaced !== (namespace !== undefined) && (name !== undefined || !resource.namespaced)) return undefined;
-  if (sub !== undefined && !(sub === 'status' && resource.status) && !(sub === 'scale' && resource.scale) && !(sub === 'finalize' && resource.kind === 'Namespace')) return undefined;
+  if (sub !== undefined && !(sub === 'status' && resource.status) && !(sub === 'approval' && resource.kind === 'CertificateSigningRequest') && !(sub === 'scale' && resource.scale) && !(sub === 'finalize' && resource.kind === 'Namespace')) return undefined;
   return { resource, version, namespace, name, subresource: sub as Target['subresource'] };
 }
 

@@ -280,6 +280,39 @@ const BUILTINS: Record<string, Builtin> = {
       series: { type: 'object', description: 'Data about the Event series this event represents.', 'x-kubernetes-preserve-unknown-fields': true },
     },
   },
+  CertificateSigningRequest: {
+    description: 'CertificateSigningRequest objects provide a mechanism to obtain x509 certificates by submitting a certificate signing request, and having it asynchronously approved and issued.',
+    required: ['spec'],
+    properties: {
+      spec: obj('spec contains the certificate request, and is immutable after creation.', {
+        request: str('request contains an x509 certificate signing request encoded in a "CERTIFICATE REQUEST" PEM block.', { format: 'byte' }),
+        signerName: str('signerName indicates the requested signer, and is a qualified name.'),
+        expirationSeconds: int('expirationSeconds is the requested duration of validity of the issued certificate.'),
+        usages: atomicList('usages specifies a set of key usages requested in the issued certificate.', { type: 'string' }),
+        username: str('username contains the name of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.'),
+        uid: str('uid contains the uid of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.'),
+        groups: atomicList('groups contains group membership of the user that created the CertificateSigningRequest. Populated by the API server on creation and immutable.', { type: 'string' }),
+        extra: { type: 'object', description: 'extra contains extra attributes of the user that created the CertificateSigningRequest.', additionalProperties: { type: 'array', items: { type: 'string' } } },
+      }, { required: ['request', 'signerName'] }),
+      status: obj('status contains information about whether the request is approved or denied, and the certificate issued by the signer, or the failure condition indicating signer failure.', {
+        conditions: {
+          type: 'array',
+          description: 'conditions applied to the request. Known conditions are "Approved", "Denied", and "Failed".',
+          'x-kubernetes-list-type': 'map',
+          'x-kubernetes-list-map-keys': ['type'],
+          items: obj('CertificateSigningRequestCondition describes a condition of a CertificateSigningRequest object', {
+            type: str('type of the condition. Known conditions are "Approved", "Denied", and "Failed".'),
+            status: str('status of the condition, one of True, False, Unknown.'),
+            reason: str('reason indicates a brief reason for the request state'),
+            message: str('message contains a human readable message with details about the request state'),
+            lastUpdateTime: time('lastUpdateTime is the time of the last update to this condition'),
+            lastTransitionTime: time('lastTransitionTime is the time the condition last transitioned from one status to another.'),
+          }, { required: ['type', 'status'] }),
+        },
+        certificate: str('certificate is populated with an issued certificate by the signer after an Approved condition is present.', { format: 'byte' }),
+      }),
+    },
+  },
   Lease: {
     description: 'Lease defines a lease concept.',
     properties: {

@@ -9,6 +9,13 @@ export interface SimFaults {
   errorVerbs: FaultVerb[];
   /** Cluster API Cluster names whose provisioning ends in phase Failed. */
   failClusters: string[];
+  /**
+   * Cluster names whose provider fails the v1beta2 way: only a condition says so
+   * (InfrastructureReady False, reason ProvisioningFailed); the phase stays Provisioning.
+   */
+  failClustersByConditions: string[];
+  /** Cluster names whose infrastructure provider never finishes (stuck in Provisioning, no failure). */
+  stuckClusters: string[];
   /** HelmRelease names (on any spoke) whose install or upgrade fails. */
   failReleases: string[];
   /** Close every open watch connection this often (0 = never). */
@@ -22,6 +29,8 @@ export function noFaults(): SimFaults {
     errorRate: 0,
     errorVerbs: FAULT_VERBS.filter((v) => v !== 'discovery'),
     failClusters: [],
+    failClustersByConditions: [],
+    stuckClusters: [],
     failReleases: [],
     dropWatchesEveryMs: 0,
     statusDelayMs: 0,
@@ -38,7 +47,7 @@ export function validateFaults(p: Partial<SimFaults>): string[] {
     const v = p[k];
     if (v !== undefined && !(Number.isInteger(v) && v >= 0)) problems.push(`${k} must be a whole number of milliseconds >= 0, got ${String(v)}`);
   }
-  for (const k of ['failClusters', 'failReleases'] as const) {
+  for (const k of ['failClusters', 'failClustersByConditions', 'stuckClusters', 'failReleases'] as const) {
     const v = p[k];
     if (v !== undefined && (!Array.isArray(v) || v.some((n) => typeof n !== 'string' || !n))) problems.push(`${k} must be a list of names`);
   }
@@ -85,6 +94,14 @@ export class FaultState {
 
   clusterFails(name: string): boolean {
     return this.current.failClusters.includes(name);
+  }
+
+  clusterFailsByConditions(name: string): boolean {
+    return this.current.failClustersByConditions.includes(name);
+  }
+
+  clusterStuck(name: string): boolean {
+    return this.current.stuckClusters.includes(name);
   }
 
   releaseFails(name: string): boolean {

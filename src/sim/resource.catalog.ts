@@ -38,6 +38,7 @@ const DEFS: Def[] = [
   { group: '', versions: ['v1'], kind: 'ResourceQuota', plural: 'resourcequotas', namespaced: true, status: true, custom: false, shortNames: ['quota'] },
   { group: '', versions: ['v1'], kind: 'Pod', plural: 'pods', namespaced: true, status: true, custom: false, shortNames: ['po'] },
   { group: '', versions: ['v1'], kind: 'Event', plural: 'events', namespaced: true, status: false, custom: false, shortNames: ['ev'] },
+  { group: 'certificates.k8s.io', versions: ['v1'], kind: 'CertificateSigningRequest', plural: 'certificatesigningrequests', namespaced: false, status: true, custom: false, shortNames: ['csr'] },
   { group: 'coordination.k8s.io', versions: ['v1'], kind: 'Lease', plural: 'leases', namespaced: true, status: false, custom: false },
   { group: OCM_CLUSTER, versions: ['v1'], kind: 'ManagedCluster', plural: 'managedclusters', namespaced: false, status: true, shortNames: ['mcl', 'mcls'] },
   { group: OCM_CLUSTER, versions: ['v1beta2'], kind: 'ManagedClusterSet', plural: 'managedclustersets', namespaced: false, status: true, shortNames: ['mclset', 'mclsets'] },
@@ -56,10 +57,13 @@ const DEFS: Def[] = [
   { group: 'helm.toolkit.fluxcd.io', versions: ['v2'], kind: 'HelmRelease', plural: 'helmreleases', namespaced: true, status: true, shortNames: ['hr'] },
   { group: 'cluster.x-k8s.io', versions: ['v1beta2', 'v1beta1'], kind: 'Cluster', plural: 'clusters', namespaced: true, status: true, shortNames: ['cl'] },
   { group: 'cluster.x-k8s.io', versions: ['v1beta2', 'v1beta1'], kind: 'MachineDeployment', plural: 'machinedeployments', namespaced: true, status: true, scale: true, shortNames: ['md'] },
+  // Cluster API add-ons: how the klusterlet bootstrap reaches a spoke on stock OCM (HUB_REGISTRATION=klusterlet).
+  { group: 'addons.cluster.x-k8s.io', versions: ['v1beta2', 'v1beta1'], kind: 'ClusterResourceSet', plural: 'clusterresourcesets', namespaced: true, status: true },
   // Spoke-only kinds: never served by the hub, but the work agent and spoke controllers use them.
   { group: 'apps', versions: ['v1'], kind: 'Deployment', plural: 'deployments', namespaced: true, status: true, served: false, custom: false },
   { group: 'apps', versions: ['v1'], kind: 'StatefulSet', plural: 'statefulsets', namespaced: true, status: true, served: false, custom: false },
   { group: 'batch', versions: ['v1'], kind: 'Job', plural: 'jobs', namespaced: true, status: true, served: false, custom: false },
+  { group: 'operator.open-cluster-management.io', versions: ['v1'], kind: 'Klusterlet', plural: 'klusterlets', namespaced: false, status: true, served: false },
   { group: 'work.open-cluster-management.io', versions: ['v1'], kind: 'AppliedManifestWork', plural: 'appliedmanifestworks', namespaced: false, status: true, served: false },
 ];
 

@@ -44,6 +44,10 @@ export function parseSimEnv(env: Record<string, string | undefined>): { options:
   }
   const failClusters = names('SIM_FAIL_CLUSTERS');
   if (failClusters) faults.failClusters = failClusters;
+  const failByConditions = names('SIM_FAIL_CLUSTERS_BY_CONDITIONS');
+  if (failByConditions) faults.failClustersByConditions = failByConditions;
+  const stuck = names('SIM_STUCK_CLUSTERS');
+  if (stuck) faults.stuckClusters = stuck;
   const failReleases = names('SIM_FAIL_RELEASES');
   if (failReleases) faults.failReleases = failReleases;
   const whole = (n: number) => Number.isInteger(n) && n >= 0;

@@ -38,6 +38,18 @@ export interface SimOptions {
    * Default true.
    */
   fluxAddOn?: boolean;
+  /**
+   * How spokes join. `auto-import` (default): the hub imports a cluster from its auto-import-secret, as
+   * multicluster-engine/ACM do. `klusterlet`: stock OCM; auto-import-secret means nothing, a spoke joins
+   * only when the klusterlet bootstrap reaches it (ClusterResourceSet) and the hub approves its CSR.
+   */
+  registration?: 'auto-import' | 'klusterlet';
+  /**
+   * Model the GPU device plugin: a spoke advertises `nvidia.com/gpu` (ManagedCluster capacity, pod
+   * scheduling) only once an nvidia-device-plugin or gpu-operator HelmRelease is Ready on it, as real
+   * nodes do. Default true; false = GPUs are there from the start (controller tests that hand-write spokes).
+   */
+  requireGpuDevicePlugin?: boolean;
   /** Run the simulated controllers (Cluster API, OCM, Flux...). false = a bare API server. Default true. */
   controllers?: boolean;
 }
@@ -136,7 +148,7 @@ export async function startSimulatedHub(opts: SimOptions = {}): Promise<Simulate
   // Garbage collection is core Kubernetes (kube-controller-manager), not a simulated add-on: it runs
   // even when the simulated Cluster API, OCM and Flux controllers are off.
   const gc = new GarbageCollector(hub);
-  const controllers = opts.controllers === false ? { stop: () => undefined } : startControllers({ hub, spokes, faults, speed, logger });
+  const controllers = opts.controllers === false ? { stop: () => undefined } : startControllers({ hub, spokes, faults, speed, logger, registration: opts.registration ?? 'auto-import', requireGpuDevicePlugin: opts.requireGpuDevicePlugin ?? true });
 
   logger.info(`SIMULATED Kubernetes hub (spokegraph sim) listening on ${url} — not a real cluster; Cluster API, OCM and Flux are played by in-process controllers`, {
     speed,

@@ -36,6 +36,8 @@ export enum FailureReason {
   CLUSTER_FAILED = 'CLUSTER_FAILED',
   /** the hub refused to register a pool cluster */
   REGISTRATION_DENIED = 'REGISTRATION_DENIED',
+  /** the pool's clusters were not provisioned, registered and given their add-ons within the provisioning deadline */
+  PROVISION_DEADLINE_EXCEEDED = 'PROVISION_DEADLINE_EXCEEDED',
   /** the deployment's compute pool failed */
   POOL_FAILED = 'POOL_FAILED',
   /** the deployment's compute pool is being deleted or gone */

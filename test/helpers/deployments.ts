@@ -162,11 +162,13 @@ export function deploymentHubObjects(hub: SimulatedHub, deployment: string): str
     .sort();
 }
 
-/** HelmReleases on a spoke, as namespace/name. */
+/** App HelmReleases on a spoke, as namespace/name. */
 export function spokeReleases(hub: SimulatedHub, cluster: string): string[] {
   return hub
     .spoke(cluster)
     .list('helm.toolkit.fluxcd.io/v2', 'HelmRelease')
+    // the pool's own NVIDIA device plugin (install-addons) is infrastructure, not an app release
+    .filter((o) => o.metadata.namespace !== 'nvidia-device-plugin')
     .map((o) => `${o.metadata.namespace}/${o.metadata.name}`)
     .sort();
 }

@@ -178,6 +178,16 @@ describe('loadConfig', () => {
     expect(loadConfig(env, CWD).warnings).toEqual(warnings);
   });
 
+  it('HUB_REGISTRATION: auto-import by default; klusterlet plays stock OCM in the simulator and needs a bootstrap kubeconfig on a real hub', () => {
+    expect(loadConfig({}, CWD).registration).toEqual({ mode: 'auto-import' });
+    const k = loadConfig({ HUB_REGISTRATION: 'klusterlet' }, CWD);
+    expect(k.registration).toEqual({ mode: 'klusterlet', bootstrapKubeconfigFile: undefined, operatorManifestsFile: undefined, imageTag: 'v1.1.0' });
+    expect(k.hub).toMatchObject({ kind: 'simulated', options: { registration: 'klusterlet' } });
+    expect(() => loadConfig({ HUB_REGISTRATION: 'klusterlet', HUB_KUBECONFIG: 'kc' }, CWD)).toThrow(/KLUSTERLET_BOOTSTRAP_KUBECONFIG/);
+    expect(loadConfig({ HUB_REGISTRATION: 'klusterlet', HUB_KUBECONFIG: 'kc', KLUSTERLET_BOOTSTRAP_KUBECONFIG: 'b.kubeconfig' }, CWD).registration).toMatchObject({ bootstrapKubeconfigFile: `${CWD}/b.kubeconfig` });
+    expect(() => loadConfig({ HUB_REGISTRATION: 'import' }, CWD)).toThrow(/HUB_REGISTRATION must be auto-import or klusterlet/);
+  });
+
   it('CONFIG_VARIABLES lists exactly the variables loadConfig reads', () => {
     const read = new Set<string>();
     const recording = (env: Record<string, string>) =>
@@ -187,7 +197,7 @@ describe('loadConfig', () => {
           return target[key as string];
         },
       });
-    for (const env of [{}, { HUB_KUBECONFIG: 'kc' }, { HUB_IN_CLUSTER: 'true' }, { DATABASE_URL: 'sqlite:x.db', REDIS_URL: 'redis://r' }, { LOG_FORMAT: 'json' }] as Record<string, string>[]) {
+    for (const env of [{}, { HUB_KUBECONFIG: 'kc' }, { HUB_IN_CLUSTER: 'true' }, { DATABASE_URL: 'sqlite:x.db', REDIS_URL: 'redis://r' }, { LOG_FORMAT: 'json' }, { HUB_REGISTRATION: 'klusterlet' }] as Record<string, string>[]) {
       loadConfig(recording(env), CWD);
     }
     expect([...read].sort()).toEqual([...CONFIG_VARIABLES].sort());

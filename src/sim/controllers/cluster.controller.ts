@@ -104,6 +104,15 @@ export class ClusterController extends Controller {
         cond('WorkersAvailable', false, 'NotAvailable', 'Workers are not available', gen),
         cond('Available', false, 'NotAvailable', 'Cluster is not available yet', gen),
       );
+    } else if (this.ctx.faults.clusterStuck(c.metadata.name ?? '') && !init.infrastructureProvisioned) {
+      // a provider that never answers: Provisioning for ever, no failure reported
+      next.phase = 'Provisioning';
+      set(cond('InfrastructureReady', false, 'NotProvisioned', 'simulated fault (stuckClusters): waiting for the infrastructure provider', gen));
+    } else if (this.ctx.faults.clusterFailsByConditions(c.metadata.name ?? '') && !init.infrastructureProvisioned) {
+      // v1beta2: no Failed phase, no failureReason; only the condition tells
+      next.phase = 'Provisioning';
+      const message = 'simulated fault (failClustersByConditions): the infrastructure provider could not provision the reserved hosts';
+      set(cond('InfrastructureReady', false, 'ProvisioningFailed', message, gen), cond('Available', false, 'ProvisioningFailed', message, gen));
     } else if (!init.infrastructureProvisioned) {
       next.phase = 'Provisioning';
       next.initialization = { ...init, infrastructureProvisioned: true };

@@ -17,6 +17,10 @@ export interface SimContext {
   /** Delay multiplier: 0 = no artificial delay (still asynchronous), 1 = demo pace. */
   speed: number;
   logger: Logger;
+  /** How spokes join: by the auto-import-secret (multicluster-engine) or by the klusterlet bootstrap (stock OCM). */
+  registration?: 'auto-import' | 'klusterlet';
+  /** Nodes advertise nvidia.com/gpu only once a device plugin release is Ready (default true). */
+  requireGpuDevicePlugin?: boolean;
 }
 
 /** What to reconcile: scope is 'hub' or a spoke cluster name; kind only for controllers of several kinds. */

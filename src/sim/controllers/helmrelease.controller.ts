@@ -19,7 +19,8 @@ import { findCondition, nowIso, type Condition, type KubeObject } from '../kube.
 import type { ObjectStore } from '../object.store.js';
 import { fluxControllerReady } from './addon.controller.js';
 import { cond, Controller, keyOf, withConditions, writeStatus, type ObjectKey } from './controller.runtime.js';
-import { installWorkload, uninstallWorkload, type Release } from './helmrelease.workload.js';
+import { gpusAdvertised, isDevicePluginRelease } from './gpu.plugin.js';
+import { gpuCountFromValues, installWorkload, uninstallWorkload, type Release } from './helmrelease.workload.js';
 
 const HELM = 'helm.toolkit.fluxcd.io';
 const SOURCE = 'source.toolkit.fluxcd.io';
@@ -88,7 +89,10 @@ export class HelmReleaseController extends Controller {
   start(): void {
     const releases = (cluster: string, which: (hr: KubeObject) => boolean = () => true) =>
       this.ctx.spokes.has(cluster) && this.ctx.spokes.get(cluster).list(HELM, 'HelmRelease').forEach((hr) => which(hr) && this.enqueue(keyOf(cluster, hr)));
-    this.onSpokes([[HELM, 'HelmRelease']], (cluster, ev) => this.enqueue(keyOf(cluster, ev.object)));
+    this.onSpokes([[HELM, 'HelmRelease']], (cluster, ev) => {
+      this.enqueue(keyOf(cluster, ev.object));
+      if (isDevicePluginRelease(ev.object)) releases(cluster, (hr) => gpuCountFromValues(hr) > 0);
+    });
     // A source event concerns the releases that use it; a Namespace event those living in or installing into it.
     this.onSpokes([[SOURCE, 'HelmRepository'], [SOURCE, 'OCIRepository']], (cluster, ev) => {
       const src = ev.object;
@@ -168,6 +172,14 @@ export class HelmReleaseController extends Controller {
     const namespace = spec.targetNamespace ?? key.namespace ?? 'default';
     const releaseName = spec.releaseName ?? (spec.targetNamespace && spec.targetNamespace !== key.namespace ? `${spec.targetNamespace}-${key.name}` : key.name);
     const rel: Release = { hr, namespace, releaseName, chart, version };
+    const gpus = gpuCountFromValues(hr);
+    if (gpus > 0 && this.ctx.requireGpuDevicePlugin !== false && !gpusAdvertised(spoke)) {
+      // helm --wait: the pod is Pending (0/N nodes have nvidia.com/gpu); a device plugin release
+      // turning Ready re-enqueues every release of the spoke
+      const message = `waiting for pods to be scheduled: 0 nodes advertise ${gpus} nvidia.com/gpu (no GPU device plugin Ready on the spoke)`;
+      writeStatus(spoke, hr, { ...st, conditions: withConditions(st.conditions, cond('Ready', 'Unknown', 'Progressing', message, gen)) }, MANAGER);
+      return;
+    }
     let failure = this.ctx.faults.releaseFails(key.name) ? 'simulated fault (failReleases): the chart\'s hooks failed' : undefined;
     if (!failure) {
       try {

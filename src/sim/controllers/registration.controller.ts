@@ -1,11 +1,15 @@
 /**
  * Plays OCM registration (hub controllers + klusterlet) for ManagedClusters: accept → cluster
- * namespace; `auto-import-secret` present → Joined; the spoke's Cluster API Cluster provisioned (or
+ * namespace; joined by `auto-import-secret` (multicluster-engine, the default) or, on stock OCM
+ * (registration 'klusterlet'), only once the spoke's registration agent holds its approved hub
+ * certificate (klusterlet.controller.ts) — an auto-import-secret then means nothing; the spoke's Cluster API Cluster provisioned (or
  * none, for an imported cluster) → Available with capacity, version and claims. Taints follow
  * availability as OCM's taint controller sets them. Delete removes the cluster namespace first.
  */
 import { findCondition, type Condition, type KubeObject } from '../kube.types.js';
 import { capacityOf, hostsOf, kubernetesVersionOf } from './capi.hosts.js';
+import { gpusAdvertised, isDevicePluginRelease } from './gpu.plugin.js';
+import { HUB_KUBECONFIG_SECRET } from './klusterlet.controller.js';
 import { cond, Controller, withConditions, writeStatus, type ObjectKey } from './controller.runtime.js';
 
 const OCM = 'cluster.open-cluster-management.io';
@@ -31,8 +35,15 @@ export class RegistrationController extends Controller {
     this.onHub([[OCM, 'ManagedCluster']], (ev) => byName(ev.object.metadata.name));
     this.onHub([['', 'Namespace']], (ev) => byName(ev.object.metadata.name));
     this.onHub([['', 'Secret']], (ev) => ev.object.metadata.name === 'auto-import-secret' && byName(ev.object.metadata.namespace));
+    this.onSpokes([['helm.toolkit.fluxcd.io', 'HelmRelease']], (cluster, ev) => isDevicePluginRelease(ev.object) && byName(cluster));
+    this.onSpokes([['', 'Secret']], (cluster, ev) => ev.object.metadata.name === HUB_KUBECONFIG_SECRET && byName(cluster));
     this.onHub([['cluster.x-k8s.io', 'Cluster']], (ev) => byName(ev.object.metadata.labels?.['spokegraph.io/cluster'] ?? ev.object.metadata.name));
     for (const mc of this.ctx.hub.list(OCM, 'ManagedCluster')) byName(mc.metadata.name);
+  }
+
+  private agentBootstrapped(name: string): boolean {
+    if ((this.ctx.registration ?? 'auto-import') === 'auto-import') return Boolean(this.ctx.hub.get('', 'Secret', name, 'auto-import-secret'));
+    return this.ctx.spokes.has(name) && Boolean(this.ctx.spokes.get(name).get('', 'Secret', 'open-cluster-management-agent', HUB_KUBECONFIG_SECRET));
   }
 
   /** The Cluster API Cluster that backs this spoke (label spokegraph.io/cluster, else same name), any namespace. */
@@ -68,8 +79,8 @@ export class RegistrationController extends Controller {
       if (hub.namespacePhase(name) === 'missing')
         hub.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'open-cluster-management.io/cluster-name': name } } }, { manager: MANAGER });
       conds = withConditions(conds, cond('HubAcceptedManagedCluster', true, 'HubClusterAdminAccepted', 'Accepted by hub cluster admin', gen));
-    } else if (!hub.get('', 'Secret', name, 'auto-import-secret')) {
-      // Waiting for the import secret: the klusterlet cannot bootstrap without it.
+    } else if (!this.agentBootstrapped(name)) {
+      // Waiting for the import secret (multicluster-engine) or the agent's approved certificate (stock OCM).
     } else if (!is('ManagedClusterJoined')) {
       conds = withConditions(conds, cond('ManagedClusterJoined', true, 'ManagedClusterJoined', 'Managed cluster joined', gen));
     } else {
@@ -82,6 +93,8 @@ export class RegistrationController extends Controller {
         conds = withConditions(conds, cond('ManagedClusterConditionAvailable', 'Unknown', 'ManagedClusterLeaseUpdateStopped', 'Registration agent stopped updating its lease.', gen));
       } else if (!capi || capiPhase === 'Provisioned') {
         const capacity = capacityOf(hostsOf(capi));
+        // the agent sums node capacity: no device plugin, no nvidia.com/gpu key at all
+        if (this.ctx.requireGpuDevicePlugin !== false && !gpusAdvertised(this.ctx.spokes.has(name) ? this.ctx.spokes.get(name) : undefined)) delete capacity['nvidia.com/gpu'];
         next.capacity = capacity;
         next.allocatable = capacity;
         next.version = { kubernetes: kubernetesVersionOf(capi) };

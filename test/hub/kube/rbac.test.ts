@@ -22,7 +22,7 @@ const rules = docs.find((d) => d.kind === 'ClusterRole')!.rules!;
 /** Kinds that only exist on spokes (inside ManifestWorks): the work agent applies them, not us. */
 const SPOKE_ONLY: KindName[] = ['ResourceQuota', 'Service', 'HelmRepository', 'OCIRepository', 'HelmRelease'];
 /** Kinds other controllers write and we only read. */
-const READ_ONLY: KindName[] = ['PlacementDecision'];
+const READ_ONLY: KindName[] = ['PlacementDecision', 'CertificateSigningRequest'];
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'patch', 'delete'];
 
@@ -45,6 +45,9 @@ describe('deploy/rbac.yaml', () => {
     }
     expected.set('register.open-cluster-management.io/managedclusters/accept', new Set(['update']));
     expected.set('cluster.open-cluster-management.io/managedclustersets/join', new Set(['create']));
+    // approving the klusterlets' CSRs (HUB_REGISTRATION=klusterlet)
+    expected.set('certificates.k8s.io/certificatesigningrequests/approval', new Set(['update']));
+    expected.set('certificates.k8s.io/signers', new Set(['approve']));
     expected.set('cluster.open-cluster-management.io/managedclustersets/bind', new Set(['create']));
     const actual = granted();
     expect(Object.fromEntries([...actual].map(([k, v]) => [k, [...v].sort()]))).toEqual(

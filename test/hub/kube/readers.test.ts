@@ -71,6 +71,20 @@ describe('Cluster API readers', () => {
     ['Failed with a False condition', capi({ phase: 'Failed', conditions: [cond('InfrastructureReady', 'False', { reason: 'HostUnreachable', observedGeneration: 1 })] }), { failed: true, failureReason: 'HostUnreachable' }],
     ['Failed with nothing else', capi({ phase: 'Failed' }), { failed: true, failureReason: 'Failed' }],
     ['an unknown phase', capi({ phase: 'Exploding' }), { phase: 'Unknown' }],
+    [
+      'v1beta2 failure through a condition only (phase still Provisioning)',
+      capi({ phase: 'Provisioning', conditions: [cond('InfrastructureReady', 'False', { reason: 'ProvisioningFailed', message: 'no capacity', observedGeneration: 1 })] }),
+      { phase: 'Provisioning', failed: true, failureReason: 'ProvisioningFailed', failureMessage: 'no capacity' },
+    ],
+    [
+      'v1beta1 layout with the failure in status.v1beta2.conditions',
+      capi({ phase: 'Provisioning', v1beta2: { conditions: [cond('ControlPlaneInitialized', 'False', { reason: 'BootstrapFailure', observedGeneration: 1 })] } }),
+      { failed: true, failureReason: 'BootstrapFailure' },
+    ],
+    ['a not-yet reason (not terminal)', capi({ phase: 'Provisioning', conditions: [cond('InfrastructureReady', 'False', { reason: 'NotProvisioned', observedGeneration: 1 })] }), { failed: false }],
+    ['an InternalError (retried by CAPI, not terminal)', capi({ phase: 'Provisioning', conditions: [cond('Available', 'False', { reason: 'InternalError', observedGeneration: 1 })] }), { failed: false }],
+    ['a stale failure condition (older generation)', capi({ phase: 'Provisioning', conditions: [cond('InfrastructureReady', 'False', { reason: 'ProvisioningFailed', observedGeneration: 1 })] }, 2), { failed: false }],
+    ['a failure condition of an untracked type', capi({ phase: 'Provisioning', conditions: [cond('RemoteConnectionProbe', 'False', { reason: 'ProbeFailed', observedGeneration: 1 })] }), { failed: false }],
   ])('should read a %s Cluster', (_n, cluster, expected) => {
     expect(readCluster(cluster)).toMatchObject(expected);
   });

@@ -16,7 +16,7 @@ export interface TestHub {
 }
 
 export async function startTestHub(sim: SimOptions = {}, adapter: HubAdapterOptions = {}): Promise<TestHub> {
-  const hub = await startSimulatedHub({ speed: 0, logger: silentLogger, bookmarkIntervalMs: 200, ...sim });
+  const hub = await startSimulatedHub({ speed: 0, logger: silentLogger, bookmarkIntervalMs: 200, requireGpuDevicePlugin: false, ...sim });
   const a = new KubeHubAdapter(loadHubKubeConfig({ kind: 'simulated', hub }), { retry: FAST_RETRY, logger: silentLogger, ...adapter });
   return { hub, adapter: a, stop: () => hub.stop() };
 }

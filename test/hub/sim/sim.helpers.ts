@@ -4,7 +4,7 @@ import { silentLogger } from '../../../src/logger.js';
 import { startSimulatedHub, type SimOptions, type SimulatedHub } from '../../../src/sim/index.js';
 
 export async function startTestHub(opts: SimOptions = {}): Promise<SimulatedHub> {
-  return startSimulatedHub({ speed: 0, logger: silentLogger, bookmarkIntervalMs: 100, ...opts });
+  return startSimulatedHub({ speed: 0, logger: silentLogger, bookmarkIntervalMs: 100, requireGpuDevicePlugin: false, ...opts });
 }
 
 /** Polls until `fn` returns a truthy value (or stops throwing); generous timeout, no speed assertions. */

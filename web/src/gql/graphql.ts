@@ -129,6 +129,8 @@ export type FailureReason =
   | 'POOL_FAILED'
   /** The deployment's compute pool is being deleted or is gone */
   | 'POOL_GONE'
+  /** The pool's clusters were not provisioned, registered and given their add-ons within the provisioning deadline (POOL_PROVISION_DEADLINE_SECONDS, counted from when the clusters were requested); the message names what it was still waiting for */
+  | 'PROVISION_DEADLINE_EXCEEDED'
   /** The hub refused to register a cluster of the pool */
   | 'REGISTRATION_DENIED'
   /** A Helm release of the app failed to install */
