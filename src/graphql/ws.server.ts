@@ -27,7 +27,7 @@ import type { createFormatError } from './format-error.js';
 import { assertCost, limitError, limitRules } from './limits.js';
 import type { Metrics } from './metrics.js';
 import { sharedSubscribe } from './shared-subscribe.js';
-import { NextEncoder } from './ws.encoding.js';
+import { NextEncoder, nextFramer } from './ws.encoding.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { runInScope, type RequestScope } from '../observability/request.scope.js';
 import { WsOperations } from '../observability/ws.operations.js';
@@ -134,7 +134,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
    * A subscription lives long and usually never touches its request EntityManager (streams fork
    * their own per read): create it only if something asks, so an idle subscriber costs no ORM state.
    */
-  const lazyCtx = (viewer: Viewer): Ctx => {
+  const lazyCtx = (viewer: Viewer, writeNext?: Ctx['writeNext']): Ctx => {
     let em: Em | null = null;
     return {
       get em() {
@@ -144,6 +144,24 @@ export function createWsServer(deps: WsServerDeps): WsServer {
       loaders: new Loaders(),
       services,
       log,
+      writeNext,
+    };
+  };
+  /**
+   * The synchronous live path's writer for one subscription (Ctx.writeNext). It refuses while its
+   * previous frame is still unflushed, as graphql-ws awaits each send before taking the next event:
+   * a subscriber that does not read then backs up into its stream's buffer and is cut off as lagging.
+   */
+  const directWriter = (ctx: WsContext<Params, Extra>, id: string): Ctx['writeNext'] => {
+    const { socket, conn } = ctx.extra;
+    const frame = nextFramer(id);
+    let unflushed = false;
+    const flushed = () => (unflushed = false);
+    return (result) => {
+      if (unflushed || conn.closing || socket.readyState !== socket.OPEN || !ctx.subscriptions[id]) return false;
+      unflushed = true;
+      socket.send(frame(result), { binary: false }, flushed);
+      return true;
     };
   };
   const operations = new WsOperations(log, metrics);
@@ -220,7 +238,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
         document,
         variableValues: payload.variables ?? undefined,
         operationName: payload.operationName ?? undefined,
-        contextValue: lazyCtx(conn.viewer!),
+        contextValue: lazyCtx(conn.viewer!, operation.operation === 'subscription' ? directWriter(ctx, id) : undefined),
       };
     },
     onComplete: (ctx, id) => {
