@@ -75,6 +75,10 @@ const KEEPALIVE_MS = 12_000;
 
 type Extra = { socket: WebSocket; request: http.IncomingMessage; conn: Conn; ctx: WsContext<Params, Extra> | null; scope: RequestScope };
 type Params = Record<string, unknown> | undefined;
+/** A shared-result subscription's context drops its EntityManager and loaders once the stream is set up. */
+interface Releasable {
+  release(): void;
+}
 
 /** Parsed documents by query text: graphql-ws re-parses every subscribe otherwise. */
 export class DocumentCache {
@@ -136,16 +140,28 @@ export function createWsServer(deps: WsServerDeps): WsServer {
    */
   const lazyCtx = (viewer: Viewer, writeNext?: Ctx['writeNext']): Ctx => {
     let em: Em | null = null;
-    return {
+    let loaders: Loaders | null = null;
+    let released = false;
+    const ctx: Ctx & Releasable = {
       get em() {
+        // released: each use (a stream's replay read) forks afresh and keeps nothing
+        if (released) return orm.em.fork() as Em;
         return (em ??= orm.em.fork() as Em);
       },
+      get loaders() {
+        return (loaders ??= new Loaders());
+      },
       viewer,
-      loaders: new Loaders(),
       services,
       log,
       writeNext,
+      release: () => {
+        released = true;
+        em = null;
+        loaders = null;
+      },
     };
+    return ctx;
   };
   /**
    * The synchronous live path's writer for one subscription (Ctx.writeNext). It refuses while its
@@ -168,6 +184,14 @@ export function createWsServer(deps: WsServerDeps): WsServer {
   const docs = new DocumentCache();
   const rules = limitRules(config.limits);
   const wsRules = config.introspection ? [...specifiedRules, ...rules] : [...specifiedRules, NoSchemaIntrospectionCustomRule, ...rules];
+  // Validation depends only on the document (schema and rules are fixed): thousands of subscribers
+  // sending the same query text get the same cached DocumentNode, so it is validated once.
+  const validations = new WeakMap<DocumentNode, readonly GraphQLError[]>();
+  const validated = (document: DocumentNode): readonly GraphQLError[] => {
+    let errors = validations.get(document);
+    if (!errors) validations.set(document, (errors = validate(schema, document, wsRules)));
+    return errors;
+  };
   const maskResult = (result: ExecutionResult): ExecutionResult =>
     result.errors?.length ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) as never } : result;
   const refusal = (message: string, code: string) => [new GraphQLError(message, { extensions: { code } })];
@@ -220,8 +244,8 @@ export function createWsServer(deps: WsServerDeps): WsServer {
       } catch (e) {
         return [e instanceof GraphQLError ? e : new GraphQLError('Syntax error')];
       }
-      const errors = validate(schema, document, wsRules);
-      if (errors.length) return errors;
+      const errors = validated(document);
+      if (errors.length) return [...errors];
       try {
         assertCost(schema, document, payload.variables ?? undefined, payload.operationName, config.limits.cost);
       } catch (e) {
@@ -240,6 +264,13 @@ export function createWsServer(deps: WsServerDeps): WsServer {
         operationName: payload.operationName ?? undefined,
         contextValue: lazyCtx(conn.viewer!, operation.operation === 'subscription' ? directWriter(ctx, id) : undefined),
       };
+    },
+    // A shared-result subscription is set up (its per-event results never read the context): what
+    // its `subscribe` loaded (the project, its access check) would otherwise stay in that
+    // EntityManager and those loaders for the stream's whole life, thousands of times over.
+    onOperation: (_ctx, _id, _payload, args) => {
+      const c = args.contextValue as (Partial<Releasable> & Pick<Ctx, 'live'>) | undefined;
+      if (c?.live) c.release?.();
     },
     onComplete: (ctx, id) => {
       operations.completed(ctx.extra.conn, id, ctx.extra.scope.requestId);
