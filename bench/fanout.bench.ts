@@ -76,6 +76,11 @@ async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunR
   // subscribed = the gateway's bus has a handler per stream (the subscribe message is asynchronous)
   const until = performance.now() + 120_000;
   while ((await gw.ipc.call<number>('subscribers')) < idleHandlers + connected && performance.now() < until) await sleep(100);
+  // A bus handler exists from the moment a stream starts, but its replay read may still be queued
+  // (thousands of them on one SQLite connection): subscribed means live, so one warm-up event must
+  // reach every subscriber before the clock stops and the measured events start.
+  await gw.ipc.call('publish', { projectId: project.id, count: 1, intervalMs: 0, subjectId: randomUUID() });
+  while ((await Promise.all(workers.map((w) => w.call<number>('count')))).reduce((s, c) => s + c, 0) < connected && performance.now() < until) await sleep(50);
   const connectMs = performance.now() - t0;
   if (PROFILE) {
     const file = await gw.ipc.call<string>('profileStop', { file: path.resolve(PROFILE, `fanout-${n}-connect-${Date.now()}.cpuprofile`) });

@@ -13,21 +13,19 @@ import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, parse, 
 import { handleProtocols, makeServer, type Context as WsContext } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config.js';
-import type { Ctx } from '../context.js';
-import { Loaders } from '../db/loaders.js';
-import type { Em, Orm } from '../db/orm.js';
+import type { Orm } from '../db/orm.js';
 import { ErrorCode } from '../errors.js';
 import type { EventBus } from '../events/event.bus.js';
 import type { Logger, ThrottledLog } from '../logger.js';
 import type { Services } from '../services.js';
 import { bearer } from '../tenancy/token.service.js';
-import type { Viewer } from '../tenancy/viewer.js';
 import { LocalConnectionCounters, type ConnectionCounters } from './connection.counters.js';
 import type { createFormatError } from './format-error.js';
 import { assertCost, limitError, limitRules } from './limits.js';
 import type { Metrics } from './metrics.js';
 import { sharedSubscribe } from './shared-subscribe.js';
-import { NextEncoder, nextFramer } from './ws.encoding.js';
+import { NextEncoder } from './ws.encoding.js';
+import { directWriter, releaseIfShared, subscriptionContext } from './ws.subscription.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { runInScope, type RequestScope } from '../observability/request.scope.js';
 import { WsOperations } from '../observability/ws.operations.js';
@@ -75,10 +73,6 @@ const KEEPALIVE_MS = 12_000;
 
 type Extra = { socket: WebSocket; request: http.IncomingMessage; conn: Conn; ctx: WsContext<Params, Extra> | null; scope: RequestScope };
 type Params = Record<string, unknown> | undefined;
-/** A shared-result subscription's context drops its EntityManager and loaders once the stream is set up. */
-interface Releasable {
-  release(): void;
-}
 
 /** Parsed documents by query text: graphql-ws re-parses every subscribe otherwise. */
 export class DocumentCache {
@@ -134,52 +128,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
   });
   registry.start();
 
-  /**
-   * A subscription lives long and usually never touches its request EntityManager (streams fork
-   * their own per read): create it only if something asks, so an idle subscriber costs no ORM state.
-   */
-  const lazyCtx = (viewer: Viewer, writeNext?: Ctx['writeNext']): Ctx => {
-    let em: Em | null = null;
-    let loaders: Loaders | null = null;
-    let released = false;
-    const ctx: Ctx & Releasable = {
-      get em() {
-        // released: each use (a stream's replay read) forks afresh and keeps nothing
-        if (released) return orm.em.fork() as Em;
-        return (em ??= orm.em.fork() as Em);
-      },
-      get loaders() {
-        return (loaders ??= new Loaders());
-      },
-      viewer,
-      services,
-      log,
-      writeNext,
-      release: () => {
-        released = true;
-        em = null;
-        loaders = null;
-      },
-    };
-    return ctx;
-  };
-  /**
-   * The synchronous live path's writer for one subscription (Ctx.writeNext). It refuses while its
-   * previous frame is still unflushed, as graphql-ws awaits each send before taking the next event:
-   * a subscriber that does not read then backs up into its stream's buffer and is cut off as lagging.
-   */
-  const directWriter = (ctx: WsContext<Params, Extra>, id: string): Ctx['writeNext'] => {
-    const { socket, conn } = ctx.extra;
-    const frame = nextFramer(id);
-    let unflushed = false;
-    const flushed = () => (unflushed = false);
-    return (result) => {
-      if (unflushed || conn.closing || socket.readyState !== socket.OPEN || !ctx.subscriptions[id]) return false;
-      unflushed = true;
-      socket.send(frame(result), { binary: false }, flushed);
-      return true;
-    };
-  };
+  const lazyCtx = subscriptionContext(orm, services, log);
   const operations = new WsOperations(log, metrics);
   const docs = new DocumentCache();
   const rules = limitRules(config.limits);
@@ -262,15 +211,14 @@ export function createWsServer(deps: WsServerDeps): WsServer {
         document,
         variableValues: payload.variables ?? undefined,
         operationName: payload.operationName ?? undefined,
-        contextValue: lazyCtx(conn.viewer!, operation.operation === 'subscription' ? directWriter(ctx, id) : undefined),
+        contextValue: lazyCtx(conn.viewer!, operation.operation === 'subscription' ? directWriter(ctx.extra.socket, ctx.extra.conn, () => Boolean(ctx.subscriptions[id]), id) : undefined),
       };
     },
     // A shared-result subscription is set up (its per-event results never read the context): what
     // its `subscribe` loaded (the project, its access check) would otherwise stay in that
     // EntityManager and those loaders for the stream's whole life, thousands of times over.
     onOperation: (_ctx, _id, _payload, args) => {
-      const c = args.contextValue as (Partial<Releasable> & Pick<Ctx, 'live'>) | undefined;
-      if (c?.live) c.release?.();
+      releaseIfShared(args.contextValue);
     },
     onComplete: (ctx, id) => {
       operations.completed(ctx.extra.conn, id, ctx.extra.scope.requestId);
