@@ -5,13 +5,19 @@
  * benchmark adds no polling load. Reports steady-state completions per second (between the 10th
  * and the 90th percentile of completions) and the deploy→RUNNING latency.
  *
- * The gateway (with its workflow runner and the embedded simulated hub) runs in a child process.
+ * The gateway (with its workflow runner) runs in a child process; the simulated hub in another
+ * (src/sim/standalone.ts, reached through HUB_KUBECONFIG as a real hub would be), so the gateway's
+ * CPU is its own. `--embedded-hub` runs the hub inside the gateway instead (the default setup of
+ * `npm start`). `--profile DIR` records a V8 CPU profile of the gateway over the measured window.
  *
- *   npm run bench:e2e -- [--runs 3] [--total 400] [--inflight 100] [--poll-ms 50] [--concurrency 64]
+ *   npm run bench:e2e -- [--runs 3] [--total 400] [--inflight 100] [--poll-ms 50] [--concurrency 64] [--embedded-hub] [--profile DIR]
  *   npm run bench:e2e -- --sweep          (tries several WORKFLOW_POLL_MS × WORKFLOW_CONCURRENCY, one run each)
  */
+import path from 'node:path';
 import { startGateway, type Gateway } from './lib/gateway.js';
+import { startHubProcess, type HubProcess } from './lib/hub.process.js';
 import { rssOf } from './lib/proc.js';
+import { summarise } from './lib/profile-summary.js';
 import { appBundleInput, createBundles, infraBundleInput, quotaProject, registerFleet, sharedPool } from './lib/seed.js';
 import { args, environment, fmt, heading, mb, median, ms, percentile, table, verdicts, type Target } from './lib/report.js';
 import { subscribe } from './lib/ws.js';
@@ -28,6 +34,8 @@ const WORKERS = a.int('workers', 4);
 const GPUS_PER_WORKER = 32;
 const TARGET = 50;
 const TIMEOUT_MS = a.int('timeout-s', 600) * 1000;
+const EMBEDDED_HUB = a.flag('embedded-hub');
+const PROFILE = a.get('profile');
 
 const DEPLOY = `mutation($input: DeployAppInput!) { deployApp(input: $input) { appDeployment { id } userErrors { field message code } } }`;
 const EVENTS = `subscription($p: ID!) { projectEvents(projectId: $p) { subjectId type phase } }`;
@@ -43,11 +51,14 @@ interface RunResult {
   p99: number;
   wallMs: number;
   gatewayCpu: number;
+  /** CPU share of one core used by the hub process (NaN when embedded) */
+  hubCpu: number;
   rss: number;
 }
 
 async function oneRun(pollMs: number, concurrency: number, total: number): Promise<RunResult> {
-  const gw: Gateway = await startGateway({ env: { WORKFLOW_POLL_MS: String(pollMs), WORKFLOW_CONCURRENCY: String(concurrency), SIM_SPEED: '0' } });
+  const hub: HubProcess | null = EMBEDDED_HUB ? null : await startHubProcess({ speed: 0 });
+  const gw: Gateway = await startGateway({ env: { WORKFLOW_POLL_MS: String(pollMs), WORKFLOW_CONCURRENCY: String(concurrency), SIM_SPEED: '0', ...(hub ? { HUB_KUBECONFIG: hub.kubeconfig } : {}) } });
   try {
     const { tenant, project } = await quotaProject(gw, total + 10, 'e2e');
     await registerFleet(gw, tenant.id, { controlPlanes: CLUSTERS, gpuHosts: CLUSTERS * WORKERS, gpusPerHost: GPUS_PER_WORKER });
@@ -76,6 +87,8 @@ async function oneRun(pollMs: number, concurrency: number, total: number): Promi
     let submitted = 0;
     const t0 = performance.now();
     await gw.cpu();
+    const hubCpu0 = hub?.cpuMs() ?? NaN;
+    if (PROFILE) await gw.ipc.call('profileStart');
     const deadline = t0 + TIMEOUT_MS;
     const lane = async () => {
       while (submitted < total && performance.now() < deadline) {
@@ -101,7 +114,12 @@ async function oneRun(pollMs: number, concurrency: number, total: number): Promi
     await Promise.all(Array.from({ length: Math.min(INFLIGHT, total) }, lane));
     const wallMs = performance.now() - t0;
     const cpu = await gw.cpu();
+    const hubCpu = ((hub?.cpuMs() ?? NaN) - hubCpu0) / wallMs;
     const rss = rssOf(gw.pid);
+    if (PROFILE) {
+      const file = await gw.ipc.call<string>('profileStop', { file: path.resolve(PROFILE, `e2e-${Date.now()}.cpuprofile`) });
+      console.log(summarise(file));
+    }
     await sub.close();
     completions.sort((x, y) => x - y);
     const lo = Math.floor(completions.length * 0.1);
@@ -118,10 +136,12 @@ async function oneRun(pollMs: number, concurrency: number, total: number): Promi
       p99: percentile(latencies, 99),
       wallMs,
       gatewayCpu: cpu.share,
+      hubCpu,
       rss,
     };
   } finally {
     await gw.stop();
+    await hub?.stop();
   }
 }
 
@@ -133,9 +153,10 @@ const line = (r: RunResult) => [
   ms(r.p50),
   ms(r.p99),
   `${fmt(r.gatewayCpu * 100, 0)} %`,
+  Number.isNaN(r.hubCpu) ? '(embedded)' : `${fmt(r.hubCpu * 100, 0)} %`,
   mb(r.rss),
 ];
-const HEAD = ['configuration', 'RUNNING', 'steady /s', 'overall /s', 'p50 deploy→RUNNING', 'p99', 'gateway CPU', 'gateway RSS'];
+const HEAD = ['configuration', 'RUNNING', 'steady /s', 'overall /s', 'p50 deploy→RUNNING', 'p99', 'gateway CPU', 'hub CPU', 'gateway RSS'];
 
 async function main() {
   environment('End to end: deployApp → RUNNING (SIM_SPEED=0)', {
@@ -149,6 +170,7 @@ async function main() {
     'completion signal': 'projectEvents subscription (PHASE_CHANGED to RUNNING), graphql-ws from the benchmark process',
     'steady state': 'completions between the 10th and the 90th percentile ÷ the time between them',
     database: 'SQLite file in a temp dir',
+    hub: EMBEDDED_HUB ? 'simulated, embedded in the gateway process' : 'simulated, its own process (src/sim/standalone.ts via HUB_KUBECONFIG)',
   });
   if (SWEEP) {
     heading('Sweep (one run each, 200 deployments)');
@@ -181,6 +203,7 @@ async function main() {
         ['deploy→RUNNING p50', ms(median(results.map((r) => r.p50)))],
         ['deploy→RUNNING p99', ms(median(results.map((r) => r.p99)))],
         ['gateway CPU (share of one core)', `${fmt(median(results.map((r) => r.gatewayCpu)) * 100, 0)} %`],
+        ['hub CPU (share of one core)', EMBEDDED_HUB ? '(embedded)' : `${fmt(median(results.map((r) => r.hubCpu)) * 100, 0)} %`],
       ],
     ),
   );

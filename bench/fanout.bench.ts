@@ -25,6 +25,7 @@ const RUNS = a.int('runs', 3);
 const PARALLEL_CONNECTS = a.int('parallel-connects', 50);
 /** a directory: record a V8 CPU profile of the gateway while it fans out, and print its summary */
 const PROFILE = a.get('profile');
+/** also record the connect-and-subscribe phase (a second profile) */
 /** issue 10: p99 commit → delivery (ms) per subscriber count; RSS below 1 GB at the largest */
 const TARGETS: Record<number, number> = { 1000: 25, 10000: 250 };
 const TARGET_RSS = 1024 * 1024 * 1024;
@@ -66,6 +67,7 @@ async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunR
   // handlers the gateway holds without any subscriber (e.g. the socket registry's access topic)
   const idleHandlers = await gw.ipc.call<number>('subscribers');
   const per = workers.map((_, i) => Math.floor(n / workers.length) + (i < n % workers.length ? 1 : 0));
+  if (PROFILE) await gw.ipc.call('profileStart');
   const t0 = performance.now();
   const conns = await Promise.all(
     workers.map((w, i) => w.call<{ connected: number; failed: number; errors: string[] }>('connect', { url: gw.wsUrl, token: gw.token, query: QUERY, variables: { p: project.id }, count: per[i], parallel: PARALLEL_CONNECTS })),
@@ -74,7 +76,16 @@ async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunR
   // subscribed = the gateway's bus has a handler per stream (the subscribe message is asynchronous)
   const until = performance.now() + 120_000;
   while ((await gw.ipc.call<number>('subscribers')) < idleHandlers + connected && performance.now() < until) await sleep(100);
+  // A bus handler exists from the moment a stream starts, but its replay read may still be queued
+  // (thousands of them on one SQLite connection): subscribed means live, so one warm-up event must
+  // reach every subscriber before the clock stops and the measured events start.
+  await gw.ipc.call('publish', { projectId: project.id, count: 1, intervalMs: 0, subjectId: randomUUID() });
+  while ((await Promise.all(workers.map((w) => w.call<number>('count')))).reduce((s, c) => s + c, 0) < connected && performance.now() < until) await sleep(50);
   const connectMs = performance.now() - t0;
+  if (PROFILE) {
+    const file = await gw.ipc.call<string>('profileStop', { file: path.resolve(PROFILE, `fanout-${n}-connect-${Date.now()}.cpuprofile`) });
+    console.log(`connect and subscribe: ${summarise(file)}`);
+  }
   await sleep(1_000);
   const rssIdle = rssOf(gw.pid);
   await Promise.all(workers.map((w) => w.call('reset')));

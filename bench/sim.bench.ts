@@ -18,6 +18,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   AddOns,
+  appNamespaceName,
   buildAppManifestWork,
   buildCapiCluster,
   buildImportSecret,
@@ -195,7 +196,8 @@ async function oneRun(): Promise<RunResult> {
       await adapter.apply(buildPlacement({ project: PROJECT, deployment, clusterSets: [clusterSetName(PROJECT, pool)], gpuFamilies: ['NVIDIA-H100'] }));
       await waitForObject(decisions, PROJECT, `${placementName(deployment)}-decision-1`, (d) => Boolean(d && decisionClusters([d]).includes(cluster)), WAIT);
       await adapter.apply(buildAppManifestWork({ project: PROJECT, deployment, cluster, gpuReservation: 1, components: comps }));
-      const ns = `${PROJECT}-${deployment}`;
+      // the builder's namespace (ownedName), not a hand-made join: feedback is keyed by it
+      const ns = appNamespaceName(PROJECT, deployment);
       const exposed = comps.filter((c) => c.expose);
       await waitForObject(
         works,

@@ -1,3 +1,4 @@
+import type { ExecutionResult } from 'graphql';
 import type { Loaders } from './db/loaders.js';
 import type { Em } from './db/orm.js';
 import type { Logger } from './logger.js';
@@ -17,4 +18,15 @@ export interface Ctx {
   log: Logger;
   /** The request's id (graphql/request-id.ts); absent where no request carries one (WebSocket operations get a fresh one). */
   requestId?: string;
+  /**
+   * Set on a WebSocket subscription whose per-event result is shared (graphql/shared-subscribe.ts):
+   * delivers a live event to the subscriber synchronously, or returns false when it cannot now
+   * (events/event.stream.ts `live`). Absent elsewhere (HTTP, SSE).
+   */
+  live?: (event: object) => boolean;
+  /**
+   * Set by the WebSocket transport for a subscription: writes a `next` message carrying this result
+   * to the socket now, or returns false when the socket is busy or the operation gone.
+   */
+  writeNext?: (result: ExecutionResult) => boolean;
 }

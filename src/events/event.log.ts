@@ -7,7 +7,7 @@
  */
 import type { Em } from '../db/orm.js';
 import { uuidv7 } from '../db/ids.js';
-import { all, knexOf, run } from '../db/sql.js';
+import { all, epochMs, knexOf, run } from '../db/sql.js';
 import { inTransaction } from '../db/transaction.js';
 import { topics, type EventBus } from './event.bus.js';
 import type { EventDto, NewEvent } from './event.dto.js';
@@ -50,6 +50,55 @@ export function toDto(e: DeploymentEvent): EventDto {
     message: e.message,
     details: e.details,
     time: e.createdAt,
+  };
+}
+
+/**
+ * Replays (every subscription starts with one, thousands at once when clients reconnect) read plain
+ * rows: no query builder, no managed entities for rows that are only turned into DTOs.
+ */
+const EVENT_SELECT =
+  'select "id", "created_at", "subject_kind", "subject_id", "subject_name", "project_id", "seq", "project_seq", "type", "phase", ' +
+  '"step_id", "step_index", "step_count", "percent", "message", "details" from "deployment_event"';
+
+interface EventRow {
+  id: string;
+  created_at: unknown;
+  subject_kind: EventDto['subjectKind'];
+  subject_id: string;
+  subject_name: string;
+  project_id: string;
+  seq: number | string;
+  project_seq: number | string;
+  type: EventDto['type'];
+  phase: string;
+  step_id: string | null;
+  step_index: number | null;
+  step_count: number | null;
+  percent: number;
+  message: string;
+  details: unknown;
+}
+
+function fromRow(r: EventRow): EventDto {
+  return {
+    id: r.id,
+    subjectKind: r.subject_kind,
+    subjectId: r.subject_id,
+    subjectName: r.subject_name,
+    projectId: r.project_id,
+    seq: Number(r.seq),
+    projectSeq: Number(r.project_seq),
+    type: r.type,
+    phase: r.phase,
+    stepId: r.step_id,
+    stepIndex: r.step_index,
+    stepCount: r.step_count,
+    percent: r.percent,
+    message: r.message,
+    // SQLite keeps JSON as text; PostgreSQL's driver parses jsonb
+    details: (typeof r.details === 'string' ? JSON.parse(r.details) : r.details) as EventDto['details'],
+    time: new Date(epochMs(r.created_at)),
   };
 }
 
@@ -170,8 +219,8 @@ export class EventLog {
   }
 
   async forSubject(em: Em, subjectId: string, afterSeq: number, limit: number): Promise<EventDto[]> {
-    const rows = await em.find(DeploymentEvent, { subjectId, seq: { $gt: afterSeq } }, { orderBy: { seq: 'asc' }, limit });
-    return rows.map(toDto);
+    const rows = await all<EventRow>(em, `${EVENT_SELECT} where "subject_id" = ? and "seq" > ? order by "seq" asc limit ?`, [subjectId, afterSeq, limit]);
+    return rows.map(fromRow);
   }
 
   /** One page of a subject's log along seq: after `afterSeq` ascending, or (backward) before `beforeSeq` descending. */
@@ -183,8 +232,8 @@ export class EventLog {
   }
 
   async forProject(em: Em, projectId: string, afterProjectSeq: number, limit: number): Promise<EventDto[]> {
-    const rows = await em.find(DeploymentEvent, { projectId, projectSeq: { $gt: afterProjectSeq } }, { orderBy: { projectSeq: 'asc' }, limit });
-    return rows.map(toDto);
+    const rows = await all<EventRow>(em, `${EVENT_SELECT} where "project_id" = ? and "project_seq" > ? order by "project_seq" asc limit ?`, [projectId, afterProjectSeq, limit]);
+    return rows.map(fromRow);
   }
 
   async countForSubject(em: Em, subjectId: string): Promise<number> {

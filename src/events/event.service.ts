@@ -40,7 +40,7 @@ export class EventService {
   subjectStream(ctx: Ctx, subjectId: string, after: string | null | undefined): AsyncIterableIterator<EventDto | LaggingMarker> {
     const [seq] = this.after(after);
     this.hooks.onStart?.();
-    return subscriptionStream({
+    return subscriptionStream<EventDto>({
       bus: this.log.bus,
       topic: topics.subject(subjectId),
       seqOf: (e) => e.seq,
@@ -49,13 +49,14 @@ export class EventService {
       afterCursor: after ?? null,
       bufferLimit: this.bufferLimit,
       onEnd: this.hooks.onEnd,
+      live: ctx.live,
     });
   }
 
   projectStream(ctx: Ctx, projectId: string, after: string | null | undefined): AsyncIterableIterator<EventDto | LaggingMarker> {
     const [, projectSeq] = this.after(after);
     this.hooks.onStart?.();
-    return subscriptionStream({
+    return subscriptionStream<EventDto>({
       bus: this.log.bus,
       topic: topics.project(projectId),
       seqOf: (e) => e.projectSeq,
@@ -64,6 +65,7 @@ export class EventService {
       afterCursor: after ?? null,
       bufferLimit: this.bufferLimit,
       onEnd: this.hooks.onEnd,
+      live: ctx.live,
     });
   }
 }

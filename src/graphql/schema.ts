@@ -12,6 +12,7 @@ import { QuotaResolver } from '../tenancy/quota.resolver.js';
 import { TenantResolver } from '../tenancy/tenant.resolver.js';
 import { RoleBindingResolver, TokenResolver } from '../tenancy/token.resolver.js';
 import { guardArguments } from './input.sanity.js';
+import { syncEventRoots } from './shared-subscribe.js';
 import { NodeResolver } from './node.resolver.js';
 import { EnvironmentResolver, MachinePoolResolver, PoolResolver, ProjectPoolsResolver } from '../compute/pool.resolver.js';
 import { ProjectEventsResolver } from '../events/event.resolver.js';
@@ -72,7 +73,7 @@ export async function buildGatewaySchema(pubSub: PubSub = noTopicPubSub): Promis
   });
   // before any resolver: what no argument may ever hold (NUL, broken Unicode, absurd nesting);
   // the audit wrapper outside it records those refusals too
-  return describeRootTypes(auditMutations(guardArguments(schema)));
+  return describeRootTypes(auditMutations(syncEventRoots(guardArguments(schema))));
 }
 
 /** type-graphql builds the root types itself and takes no description for them. */

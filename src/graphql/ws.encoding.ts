@@ -44,9 +44,28 @@ export class NextEncoder {
     const payload = this.pending;
     this.pending = null;
     if (!payload || !text.endsWith(MARKER_JSON + '}')) return text;
-    let bytes = encoded.get(payload);
-    if (!bytes) encoded.set(payload, (bytes = Buffer.from(JSON.stringify(payload))));
+    const bytes = payloadBytes(payload);
     const head = Buffer.from(text.slice(0, text.length - MARKER_JSON.length - 1));
     return Buffer.concat([head, bytes, TAIL], head.length + bytes.length + 1);
   }
+}
+
+/** The JSON bytes of a `next` payload, made once per result object. */
+export function payloadBytes(payload: object): Buffer {
+  let bytes = encoded.get(payload);
+  if (!bytes) encoded.set(payload, (bytes = Buffer.from(JSON.stringify(payload))));
+  return bytes;
+}
+
+/**
+ * A subscription's `next` frames written directly (the synchronous live path, without graphql-ws's
+ * per-message stringify): the same bytes graphql-ws would send, `{"id":…,"type":"next","payload":…}`,
+ * with the head made once per subscription.
+ */
+export function nextFramer(id: string): (payload: object) => Buffer {
+  const head = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
+  return (payload) => {
+    const bytes = payloadBytes(payload);
+    return Buffer.concat([head, bytes, TAIL], head.length + bytes.length + 1);
+  };
 }

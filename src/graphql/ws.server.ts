@@ -13,22 +13,20 @@ import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, parse, 
 import { handleProtocols, makeServer, type Context as WsContext } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config.js';
-import type { Ctx } from '../context.js';
-import { Loaders } from '../db/loaders.js';
-import type { Em, Orm } from '../db/orm.js';
+import type { Orm } from '../db/orm.js';
 import { ErrorCode } from '../errors.js';
 import type { EventBus } from '../events/event.bus.js';
 import type { Logger, ThrottledLog } from '../logger.js';
 import type { Services } from '../services.js';
 import { bearer } from '../tenancy/token.service.js';
 import type { OidcVerifier } from '../tenancy/oidc.verifier.js';
-import type { Viewer } from '../tenancy/viewer.js';
 import { LocalConnectionCounters, type ConnectionCounters } from './connection.counters.js';
 import type { createFormatError } from './format-error.js';
 import { assertCost, limitError, limitRules } from './limits.js';
 import type { Metrics } from './metrics.js';
 import { sharedSubscribe } from './shared-subscribe.js';
 import { NextEncoder } from './ws.encoding.js';
+import { directWriter, releaseIfShared, subscriptionContext } from './ws.subscription.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { runInScope, type RequestScope } from '../observability/request.scope.js';
 import { WsOperations } from '../observability/ws.operations.js';
@@ -134,26 +132,19 @@ export function createWsServer(deps: WsServerDeps): WsServer {
   });
   registry.start();
 
-  /**
-   * A subscription lives long and usually never touches its request EntityManager (streams fork
-   * their own per read): create it only if something asks, so an idle subscriber costs no ORM state.
-   */
-  const lazyCtx = (viewer: Viewer): Ctx => {
-    let em: Em | null = null;
-    return {
-      get em() {
-        return (em ??= orm.em.fork() as Em);
-      },
-      viewer,
-      loaders: new Loaders(),
-      services,
-      log,
-    };
-  };
+  const lazyCtx = subscriptionContext(orm, services, log);
   const operations = new WsOperations(log, metrics);
   const docs = new DocumentCache();
   const rules = limitRules(config.limits);
   const wsRules = config.introspection ? [...specifiedRules, ...rules] : [...specifiedRules, NoSchemaIntrospectionCustomRule, ...rules];
+  // Validation depends only on the document (schema and rules are fixed): thousands of subscribers
+  // sending the same query text get the same cached DocumentNode, so it is validated once.
+  const validations = new WeakMap<DocumentNode, readonly GraphQLError[]>();
+  const validated = (document: DocumentNode): readonly GraphQLError[] => {
+    let errors = validations.get(document);
+    if (!errors) validations.set(document, (errors = validate(schema, document, wsRules)));
+    return errors;
+  };
   const maskResult = (result: ExecutionResult): ExecutionResult =>
     result.errors?.length ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) as never } : result;
   const refusal = (message: string, code: string) => [new GraphQLError(message, { extensions: { code } })];
@@ -206,8 +197,8 @@ export function createWsServer(deps: WsServerDeps): WsServer {
       } catch (e) {
         return [e instanceof GraphQLError ? e : new GraphQLError('Syntax error')];
       }
-      const errors = validate(schema, document, wsRules);
-      if (errors.length) return errors;
+      const errors = validated(document);
+      if (errors.length) return [...errors];
       try {
         assertCost(schema, document, payload.variables ?? undefined, payload.operationName, config.limits.cost);
       } catch (e) {
@@ -224,8 +215,14 @@ export function createWsServer(deps: WsServerDeps): WsServer {
         document,
         variableValues: payload.variables ?? undefined,
         operationName: payload.operationName ?? undefined,
-        contextValue: lazyCtx(conn.viewer!),
+        contextValue: lazyCtx(conn.viewer!, operation.operation === 'subscription' ? directWriter(ctx.extra.socket, ctx.extra.conn, () => Boolean(ctx.subscriptions[id]), id) : undefined),
       };
+    },
+    // A shared-result subscription is set up (its per-event results never read the context): what
+    // its `subscribe` loaded (the project, its access check) would otherwise stay in that
+    // EntityManager and those loaders for the stream's whole life, thousands of times over.
+    onOperation: (_ctx, _id, _payload, args) => {
+      releaseIfShared(args.contextValue);
     },
     onComplete: (ctx, id) => {
       operations.completed(ctx.extra.conn, id, ctx.extra.scope.requestId);

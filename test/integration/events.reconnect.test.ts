@@ -80,6 +80,8 @@ describe('event subscriptions across reconnects', () => {
     const tail = track(poolEvents(app, pool.id, log[mid - 1].cursor));
     await tail.until((es) => es.length >= log.length - mid);
     expect(brief(tail.events)).toEqual(brief(log.slice(mid)));
+    // a replay (plain rows) carries every field exactly as the connection (entities) shows it
+    expect(tail.events.slice(0, log.length - mid)).toEqual(log.slice(mid));
     // after the last cursor: nothing until something happens
     const quiet = track(poolEvents(app, pool.id, log.at(-1)!.cursor));
     await sleep(200);

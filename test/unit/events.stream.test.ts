@@ -410,3 +410,102 @@ describe('eventStream with `visible` (a reader that sees part of a topic, like t
     await expect(it.next()).rejects.toMatchObject({ extensions: { code: 'SUBSCRIPTION_LAGGING', after: 'c2' } });
   });
 });
+
+describe('eventStream with `live` (the synchronous path of a caught-up WebSocket subscriber)', () => {
+  /** A transport that takes events synchronously while `open`, and records what it was given. */
+  const sink = () => {
+    const got: number[] = [];
+    const t = { open: true, got, live: (e: EventDto) => (t.open ? (got.push(e.seq), true) : false) };
+    return t;
+  };
+
+  it('should deliver the next event inside the publish once the stream is idle, without waking the generator', async () => {
+    const w = new World();
+    w.store(1, 2);
+    const s = sink();
+    const it = eventStream(w.source({ live: s.live }));
+    expect(await take(it, 2)).toEqual([1, 2]);
+    const next = it.next();
+    await tick();
+    w.commit(3, 4);
+    // delivered during commit(): no await between the publish and the transport
+    expect(s.got).toEqual([3, 4]);
+    expect(await settle(next)).toBe('pending');
+    await it.return!();
+    expect(w.ends).toBe(1);
+  });
+
+  it('should queue what the transport refuses and go on in order through the generator', async () => {
+    const w = new World();
+    const s = sink();
+    const it = eventStream(w.source({ live: s.live }));
+    const first = it.next();
+    await tick();
+    w.commit(1);
+    expect(s.got).toEqual([1]);
+    s.open = false;
+    w.commit(2, 3);
+    expect((await first).value?.seq).toBe(2);
+    expect(await take(it, 1)).toEqual([3]);
+    s.open = true;
+    const next = it.next();
+    await tick();
+    w.commit(4);
+    expect(s.got).toEqual([1, 4]);
+    expect(await settle(next)).toBe('pending');
+    await it.return!();
+  });
+
+  it('should not deliver directly past a hole: the generator fills it from the database first', async () => {
+    const w = new World();
+    const s = sink();
+    const it = eventStream(w.source({ live: s.live }));
+    const next = it.next();
+    await tick();
+    w.store(1);
+    w.commit(2); // 1 committed but its publish was lost
+    expect(s.got).toEqual([]);
+    expect((await next).value?.seq).toBe(1);
+    expect(await take(it, 1)).toEqual([2]);
+    await it.return!();
+  });
+
+  it('should not deliver directly while the replay is still reading, nor repeat what the replay gave', async () => {
+    const w = new World();
+    w.store(1);
+    let open!: () => void;
+    w.gate = new Promise((r) => (open = r));
+    const s = sink();
+    const it = eventStream(w.source({ live: s.live }));
+    const first = it.next();
+    await tick();
+    w.commit(2);
+    expect(s.got).toEqual([]);
+    open();
+    w.gate = null;
+    expect((await first).value?.seq).toBe(1);
+    expect(await take(it, 1)).toEqual([2]);
+    const next = it.next();
+    await tick();
+    w.publish(2); // a duplicate publish
+    w.commit(3);
+    expect(s.got).toEqual([3]);
+    expect(await settle(next)).toBe('pending');
+    await it.return!();
+  });
+
+  it('should still cut off a subscriber whose transport stays busy once its buffer is full', async () => {
+    const w = new World();
+    const s = sink();
+    s.open = false;
+    const it = eventStream(w.source({ live: s.live, bufferLimit: 3 }));
+    const first = it.next();
+    await tick();
+    w.commit(1);
+    expect((await first).value?.seq).toBe(1);
+    // the consumer stops reading; the transport refuses; the buffer fills
+    w.commit(2, 3, 4, 5, 6);
+    await expect(take(it, 10)).rejects.toMatchObject({ extensions: { code: 'SUBSCRIPTION_LAGGING' } });
+    expect(s.got).toEqual([]);
+  });
+});

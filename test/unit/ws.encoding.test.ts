@@ -1,6 +1,6 @@
 import { stringifyMessage, MessageType } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';
-import { NextEncoder } from '../../src/graphql/ws.encoding.js';
+import { NextEncoder, nextFramer } from '../../src/graphql/ws.encoding.js';
 
 describe('next messages encoded once per result', () => {
   it('should send exactly the bytes graphql-ws would have sent, for every subscriber id', () => {
@@ -37,5 +37,14 @@ describe('next messages encoded once per result', () => {
     };
     for (let i = 0; i < 5; i++) enc.frame(stringifyMessage({ id: String(i + 1), type: MessageType.Next, payload: payload as never }, enc.replacer));
     expect(reads).toBe(1);
+  });
+
+  it('should frame the direct live path exactly as graphql-ws frames a next message', () => {
+    const enc = new NextEncoder();
+    const payload = { data: { projectEvents: { cursor: 'c2', message: 'ünïcode "quoted" \u2028' } } };
+    for (const id of ['1', 'a"b', '0f3c-ü']) {
+      const viaLibrary = enc.frame(stringifyMessage({ id, type: MessageType.Next, payload }, enc.replacer));
+      expect(nextFramer(id)(payload).equals(viaLibrary as Buffer)).toBe(true);
+    }
   });
 });
