@@ -18,7 +18,7 @@ import type { EventBatch, EventLog } from '../events/event.log.js';
 import type { HubAdapter } from '../kube/index.js';
 import type { Logger } from '../logger.js';
 import { classifyStepError } from './step.errors.js';
-import { publish, runnerEvents, workflowSteps } from '../observability/channels.js';
+import { publish, runnerEvents, unscopedStep, workflowSteps, type StepScope } from '../observability/channels.js';
 import { FailureReason, type FlowDefinition, type StepDefinition, type StepResult } from './flow.js';
 import { JobState } from './job.entity.js';
 import { JobStore, type ClaimedJob } from './job.store.js';
@@ -83,6 +83,8 @@ export class WorkflowRunner {
   private kick: (() => void) | null = null;
   private dbFailures = 0;
   private dbDownSince: number | null = null;
+  /** Around every run of a step (the app's tracing sets it). */
+  stepScope: StepScope = unscopedStep;
 
   constructor(
     private readonly orm: Orm,
@@ -390,16 +392,19 @@ export class WorkflowRunner {
     const started = process.hrtime.bigint();
     let outcome = 'error';
     try {
-      result = await step.run({
-        subject,
-        em,
-        hub: this.hub,
-        checkpoint: job.checkpoint._wait,
-        results: job.checkpoint,
-        attempt: job.attempts,
-        log: this.log.child({ flow: flow.name, step: step.id, subject: subject.name }),
-        signal,
-      });
+      const run = { flow: flow.name, step: step.id, subjectId: subject.id, subjectName: subject.name, attempt: job.attempts, traceparent: job.traceparent };
+      result = await this.stepScope(run, () =>
+        step.run({
+          subject,
+          em,
+          hub: this.hub,
+          checkpoint: job.checkpoint._wait,
+          results: job.checkpoint,
+          attempt: job.attempts,
+          log: this.log.child({ flow: flow.name, step: step.id, subject: subject.name }),
+          signal,
+        }),
+      );
       job.errorAttempts = 0;
       outcome = result.kind;
     } catch (e) {
