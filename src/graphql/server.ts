@@ -89,7 +89,7 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
   const throttled = throttledLog(log);
   const ws = createWsServer({ httpServer, config, schema, orm, services, metrics, log, throttled, bus, formatError, counters: deps.counters, traces: tracer ? new WsTracing(tracer) : null });
   // GraphQL over SSE: the same registry, so the same caps, auth and revocation (sse.server.ts)
-  const sse = createSseServer({ config, schema, orm, services, log, throttled, formatError, registry: ws.registry });
+  const sse = createSseServer({ config, schema, orm, services, log, throttled, formatError, registry: ws.registry, traced: tracer !== null });
 
   // ---- Apollo over HTTP ----------------------------------------------------------------------
   const apollo = new ApolloServer<Ctx>({

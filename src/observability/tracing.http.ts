@@ -2,10 +2,12 @@
  * Spans of the API surface: one per HTTP request (its parent is the caller's W3C `traceparent`, and
  * the answer carries the request span's own `traceparent` back), one per GraphQL operation, over
  * HTTP (a span Apollo's plugin names once the operation is known) and over graphql-ws (whose parent
- * is the `traceparent` of the connection: its `connectionParams`, else the upgrade request's header).
+ * is the `traceparent` of the connection: its `connectionParams`, else the upgrade request's header)
+ * and over graphql-sse (a stream is one HTTP request, so its parent is that request's span).
  */
 import { context, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { getOperationAST, type ExecutionArgs } from 'graphql';
 import type { NextFunction, Request, Response } from 'express';
 import type { Conn } from '../graphql/socket.registry.js';
 import { PROBES, routeOf } from './http.access.js';
@@ -13,12 +15,15 @@ import { currentScope } from './request.scope.js';
 import { formatTraceparent, remoteParent, tracerOf } from './tracing.js';
 
 export const TRACEPARENT_HEADER = 'traceparent';
+const SSE_ROUTE = '/graphql/stream';
 
 /** The HTTP request's span (probes and scrapes are not traced: they come every few seconds). */
 export function httpTracing(tracer: Tracer) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const route = routeOf(req);
+    let route = routeOf(req);
     if (PROBES.has(route)) return next();
+    // the stream endpoint keeps the metrics' route label 'other'; a span may say what it is
+    if (route === 'other' && req.path === SSE_ROUTE) route = SSE_ROUTE;
     const parent = remoteParent(req.headers[TRACEPARENT_HEADER], tracer);
     const span = tracer.startSpan(
       `${req.method} ${route}`,
@@ -118,4 +123,30 @@ export class WsTracing {
     const ctx = typeof contextValue === 'object' && contextValue ? this.contexts.get(contextValue) : undefined;
     return ctx ? context.with(ctx, fn) : fn();
   }
+}
+
+/**
+ * graphql-sse: the operation's span around its execution (for a subscription, until its stream is
+ * set up; the request's span lasts as long as the stream).
+ */
+export function tracedExecution<R>(run: (args: ExecutionArgs) => R | Promise<R>): (args: ExecutionArgs) => Promise<R> {
+  return async (args) => {
+    const tracer = tracerOf();
+    if (!tracer) return await run(args);
+    const op = getOperationAST(args.document, args.operationName);
+    return tracer.startActiveSpan('graphql', { attributes: { 'spokegraph.transport': 'graphql-sse' } }, async (span) => {
+      nameOperation(span, op?.operation, args.operationName ?? op?.name?.value);
+      try {
+        const result = await run(args);
+        const errors = (result as { errors?: readonly { message: string; extensions?: { code?: unknown } }[] } | null)?.errors;
+        if (errors) recordErrors(span, errors);
+        return result;
+      } catch (e) {
+        recordErrors(span, [{ message: e instanceof Error ? e.message : String(e) }]);
+        throw e;
+      } finally {
+        span.end();
+      }
+    });
+  };
 }

@@ -10,6 +10,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@o
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POOL_PROVISION_FLOW } from '../../src/compute/pool.flow.names.js';
 import { DEPLOY_FLOW, DEPLOY_STEPS } from '../../src/deployments/deployment.flow.names.js';
+import { createLogger } from '../../src/logger.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { waitForPoolPhase, POOL_FIELDS } from '../helpers/compute.js';
 import { createAppBundle } from '../helpers/deploy.js';
@@ -21,12 +22,14 @@ import { wsClient } from '../helpers/ws.js';
 const POOL_STEPS = ['request-clusters', 'wait-clusters', 'register-spokes', 'wait-registration', 'install-addons', 'environment'];
 
 const exporter = new InMemorySpanExporter();
+const logLines: Record<string, any>[] = [];
 let app: TestApp;
 let world: PoolWorld;
 let poolId: string;
 
 beforeAll(async () => {
-  app = await startTestApp({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const log = createLogger({ level: 'info', json: true, write: (l) => logLines.push(JSON.parse(l)) });
+  app = await startTestApp({ log, spanProcessors: [new SimpleSpanProcessor(exporter)] });
   world = await poolWorld(app, { quota: 16 });
 });
 afterAll(async () => {
@@ -137,6 +140,10 @@ describe('one trace from the mutation to RUNNING', () => {
     const spans = inTrace(caller.traceId);
     const admission = expectRequestChain(spans, caller, 'TracedDeploy', 'admission');
     expectSteps(spans, admission, DEPLOY_FLOW, [...DEPLOY_STEPS]);
+    // the request's access-log line names its trace and a span of the request (HTTP or operation)
+    const access = logLines.find((l) => l.msg === 'http request' && l.traceId === caller.traceId);
+    const operation = byId(spans, parentOf(admission))!;
+    expect([operation.spanContext().spanId, parentOf(operation)]).toContain(access?.spanId);
     // nothing of this deployment's flow landed in another trace
     const elsewhere = exporter.getFinishedSpans().filter((s) => s.attributes['spokegraph.subject.id'] === id && s.spanContext().traceId !== caller.traceId);
     expect(elsewhere).toEqual([]);
@@ -177,5 +184,27 @@ describe('graphql-ws', () => {
     expect(parentOf(op!)).toBe(caller.spanId);
     expect(op!.attributes['spokegraph.transport']).toBe('graphql-ws');
     expect(spans.some((s) => parentOf(s) === op!.spanContext().spanId && s.attributes['db.operation.name'] === 'select')).toBe(true);
+  });
+});
+
+describe('graphql-sse', () => {
+  it("a stream's traceparent header is the parent of its request span, which holds the operation span", async () => {
+    const caller = callerContext();
+    const res = await fetch(app.url.replace(/\/graphql$/, '/graphql/stream'), {
+      method: 'POST',
+      headers: { accept: 'text/event-stream', 'content-type': 'application/json', authorization: `Bearer ${app.adminToken}`, traceparent: caller.traceparent },
+      body: JSON.stringify({ query: 'query SseTraced { auditEvents(first: 1) { edges { cursor } } }' }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('event: complete');
+    const spans = inTrace(caller.traceId);
+    const http = spans.find((s) => s.name === 'POST /graphql/stream');
+    expect(http, 'request span').toBeDefined();
+    expect(parentOf(http!)).toBe(caller.spanId);
+    const op = spans.find((s) => s.name === 'query SseTraced');
+    expect(op, 'operation span').toBeDefined();
+    expect(parentOf(op!)).toBe(http!.spanContext().spanId);
+    expect(op!.attributes['spokegraph.transport']).toBe('graphql-sse');
+    expect(spans.some((s) => parentOf(s) === op!.spanContext().spanId && s.attributes['db.collection.name'])).toBe(true);
   });
 });
