@@ -3,19 +3,26 @@
  * provider of this app (not registered globally: each app in a process keeps its own), the OTLP/HTTP
  * JSON exporter behind a batching processor when an endpoint is configured, and the process-wide
  * AsyncLocalStorage context manager that carries the active span across awaits.
+ *
+ * The packages are imported dynamically here too: the production bundle inlines this file, and
+ * esbuild would hoist its static imports of external packages to the top of the bundle, loading
+ * the SDK at every start.
  */
 import { context } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Tracing } from './tracing.js';
 
 let contextManager: AsyncLocalStorageContextManager | null = null;
 
-export function createTracing(config: Config['tracing'], log: Logger, extra: SpanProcessor[]): Tracing {
+export async function createTracing(config: Config['tracing'], log: Logger, extra: SpanProcessor[]): Promise<Tracing> {
+  const [{ AsyncLocalStorageContextManager }, { resourceFromAttributes }, { BasicTracerProvider, BatchSpanProcessor }] = await Promise.all([
+    import('@opentelemetry/context-async-hooks'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace-base'),
+  ]);
   // One per process: a second registration would be refused by the API (and is not needed).
   if (!contextManager) {
     contextManager = new AsyncLocalStorageContextManager().enable();
@@ -23,6 +30,7 @@ export function createTracing(config: Config['tracing'], log: Logger, extra: Spa
   }
   const processors = [...extra];
   if (config.endpoint) {
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
     const exporter = new OTLPTraceExporter({ url: `${config.endpoint.replace(/\/+$/, '')}/v1/traces`, headers: config.headers });
     processors.push(new BatchSpanProcessor(exporter));
   }

@@ -28,7 +28,7 @@ export interface Tracing {
 export async function startTracing(config: Pick<Config, 'tracing'>, log: Logger, spanProcessors?: SpanProcessor[]): Promise<Tracing | null> {
   if (!config.tracing.endpoint && !spanProcessors?.length) return null;
   const { createTracing } = await import('./tracing.setup.js');
-  const tracing = createTracing(config.tracing, log, spanProcessors ?? []);
+  const tracing = await createTracing(config.tracing, log, spanProcessors ?? []);
   if (config.tracing.endpoint) log.info('traces are exported over OTLP', { endpoint: config.tracing.endpoint, serviceName: config.tracing.serviceName });
   return tracing;
 }
