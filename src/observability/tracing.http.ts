@@ -27,7 +27,7 @@ export function httpTracing(tracer: Tracer) {
     const parent = remoteParent(req.headers[TRACEPARENT_HEADER], tracer);
     const span = tracer.startSpan(
       `${req.method} ${route}`,
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'http.route': route, 'spokegraph.request_id': currentScope()?.requestId ?? '' } },
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'http.route': route, ...(currentScope() ? { 'spokegraph.request_id': currentScope()!.requestId } : {}) } },
       parent,
     );
     res.setHeader(TRACEPARENT_HEADER, formatTraceparent(span.spanContext()));
