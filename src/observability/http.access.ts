@@ -10,7 +10,7 @@ import { REQUEST_ID_HEADER, requestIdOf } from '../graphql/request-id.js';
 import type { Logger } from '../logger.js';
 import { runInScope, type RequestScope } from './request.scope.js';
 
-export const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** A bounded route label: the path of a known endpoint, never a client-chosen one. */
 export function routeOf(req: Request): string {

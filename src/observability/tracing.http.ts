@@ -10,24 +10,27 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { getOperationAST, type ExecutionArgs } from 'graphql';
 import type { NextFunction, Request, Response } from 'express';
 import type { Conn } from '../graphql/socket.registry.js';
-import { PROBES, routeOf } from './http.access.js';
+import { routeOf } from './http.access.js';
 import { currentScope } from './request.scope.js';
 import { formatTraceparent, remoteParent, tracerOf } from './tracing.js';
 
 export const TRACEPARENT_HEADER = 'traceparent';
 const SSE_ROUTE = '/graphql/stream';
 
-/** The HTTP request's span (probes and scrapes are not traced: they come every few seconds). */
+/**
+ * The span of an API request (GraphQL over HTTP, SSE streams). Probes, scrapes and the static files
+ * of GraphiQL and the console are not traced: they say nothing about what the gateway did.
+ */
 export function httpTracing(tracer: Tracer) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    let route = routeOf(req);
-    if (PROBES.has(route)) return next();
-    // the stream endpoint keeps the metrics' route label 'other'; a span may say what it is
-    if (route === 'other' && req.path === SSE_ROUTE) route = SSE_ROUTE;
+    // the stream endpoint has the metrics' route label 'other'; its span says what it is
+    const route = req.path === SSE_ROUTE ? SSE_ROUTE : routeOf(req);
+    if (route !== '/graphql' && route !== SSE_ROUTE) return next();
     const parent = remoteParent(req.headers[TRACEPARENT_HEADER], tracer);
+    const requestId = currentScope()?.requestId;
     const span = tracer.startSpan(
       `${req.method} ${route}`,
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'http.route': route, ...(currentScope() ? { 'spokegraph.request_id': currentScope()!.requestId } : {}) } },
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'http.route': route, ...(requestId ? { 'spokegraph.request_id': requestId } : {}) } },
       parent,
     );
     res.setHeader(TRACEPARENT_HEADER, formatTraceparent(span.spanContext()));

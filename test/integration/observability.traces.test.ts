@@ -158,6 +158,17 @@ describe('one trace from the mutation to RUNNING', () => {
     expect(parentOf(http!)).toBeUndefined();
   });
 
+  it('probes and static files are not traced', async () => {
+    const caller = callerContext();
+    const base = app.url.replace(/\/graphql$/, '');
+    for (const path of ['/healthz', '/readyz', '/metrics', '/']) {
+      const res = await fetch(`${base}${path}`, { headers: { traceparent: caller.traceparent } });
+      await res.arrayBuffer();
+      expect(res.headers.get('traceparent'), path).toBeNull();
+    }
+    expect(inTrace(caller.traceId)).toEqual([]);
+  });
+
   it('an operation that fails records its error codes on its span', async () => {
     const caller = callerContext();
     await post('query Broken { noSuchField }', {}, caller.traceparent);
