@@ -57,10 +57,12 @@ export interface StepRun {
 }
 
 /**
- * Wraps every run of a step (the runner calls it around `step.run`): tracing opens the step's span
- * there, in the trace of the job's mutation. Nothing is wrapped unless an app sets one.
+ * Wraps every run of a step with the recording of its outcome: tracing opens the step's span there,
+ * in the trace of the job's mutation. `fn` answers the outcome (done | wait | fail | error) and the
+ * error the step threw, if it did (a transient one becomes a wait). Nothing is wrapped unless an
+ * app sets one.
  */
-export type StepScope = <R extends { kind: string }>(run: StepRun, fn: () => Promise<R>) => Promise<R>;
+export type StepScope = <R extends { kind: string; error?: unknown }>(run: StepRun, fn: () => Promise<R>) => Promise<R>;
 export const unscopedStep: StepScope = (_run, fn) => fn();
 
 export const hubCalls = diagnostics.channel('spokegraph.hub.call');

@@ -95,7 +95,7 @@ function traceHubCalls(tracer: Tracer, hub: HubAdapter): () => void {
   return () => diagnostics.unsubscribe(hubCalls.name, onCall);
 }
 
-/** Each run of a step: a span whose parent is the span that created its job (stored on the job). */
+/** Each run of a step and its outcome's transaction: a span whose parent is the span that created its job (stored on the job). */
 function stepScope(tracer: Tracer): StepScope {
   return (run, fn) => {
     const sc = parseTraceparent(run.traceparent);
@@ -108,10 +108,11 @@ function stepScope(tracer: Tracer): StepScope {
         try {
           const result = await fn();
           span.setAttribute('spokegraph.step.outcome', result.kind);
-          if (result.kind === 'fail') span.setStatus({ code: SpanStatusCode.ERROR, message: 'the step failed its subject' });
+          if (result.error !== undefined) failSpan(span, result.error);
+          else if (result.kind === 'fail') span.setStatus({ code: SpanStatusCode.ERROR, message: 'the step failed its subject' });
           return result;
         } catch (e) {
-          span.setAttribute('spokegraph.step.outcome', 'error');
+          // the outcome could not be recorded
           failSpan(span, e);
           throw e;
         } finally {

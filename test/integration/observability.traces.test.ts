@@ -78,7 +78,7 @@ function expectRequestChain(spans: ReadableSpan[], caller: { spanId: string }, o
 }
 
 /** Every step of `flow` ran under the admission span and the last run of each was `done`; hub calls sit below steps. */
-function expectSteps(spans: ReadableSpan[], admission: ReadableSpan, flow: string, steps: string[]): void {
+function expectSteps(spans: ReadableSpan[], admission: ReadableSpan, flow: string, steps: string[], subjectTable: string): void {
   const stepSpans = spans.filter((s) => s.attributes['spokegraph.flow'] === flow);
   for (const step of steps) {
     const runs = stepSpans.filter((s) => s.name === `step ${flow}.${step}`);
@@ -86,6 +86,9 @@ function expectSteps(spans: ReadableSpan[], admission: ReadableSpan, flow: strin
     for (const r of runs) expect(parentOf(r)).toBe(admission.spanContext().spanId);
     expect(runs.at(-1)!.attributes['spokegraph.step.outcome']).toBe('done');
   }
+  // the last step's span holds the transaction that records it, moving the subject to RUNNING
+  const last = stepSpans.filter((s) => s.name === `step ${flow}.${steps.at(-1)}`).at(-1)!;
+  expect(spans.filter((s) => parentOf(s) === last.spanContext().spanId).map((s) => s.name)).toContain(`update ${subjectTable}`);
   const hub = spans.filter((s) => s.attributes['spokegraph.hub.verb']);
   expect(hub.length).toBeGreaterThan(0);
   const stepIds = new Set(stepSpans.map((s) => s.spanContext().spanId));
@@ -121,7 +124,7 @@ describe('one trace from the mutation to RUNNING', () => {
     const spans = inTrace(caller.traceId);
     const admission = expectRequestChain(spans, caller, 'TracedPool', 'pool admission');
     expect(r.traceparent).toContain(parentOf(byId(spans, parentOf(admission))!)!);
-    expectSteps(spans, admission, POOL_PROVISION_FLOW, POOL_STEPS);
+    expectSteps(spans, admission, POOL_PROVISION_FLOW, POOL_STEPS, 'compute_pool');
   });
 
   it('deployApp: deployApp → admission → every step until RUNNING, hub calls included', async () => {
@@ -139,7 +142,7 @@ describe('one trace from the mutation to RUNNING', () => {
 
     const spans = inTrace(caller.traceId);
     const admission = expectRequestChain(spans, caller, 'TracedDeploy', 'admission');
-    expectSteps(spans, admission, DEPLOY_FLOW, [...DEPLOY_STEPS]);
+    expectSteps(spans, admission, DEPLOY_FLOW, [...DEPLOY_STEPS], 'app_deployment');
     // the request's access-log line names its trace and a span of the request (HTTP or operation)
     const access = logLines.find((l) => l.msg === 'http request' && l.traceId === caller.traceId);
     const operation = byId(spans, parentOf(admission))!;
