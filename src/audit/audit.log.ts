@@ -6,7 +6,7 @@
 import type { Knex } from '@mikro-orm/knex';
 import { uuidv7 } from '../db/ids.js';
 import type { Em } from '../db/orm.js';
-import { all, epochMs, knexOf, run } from '../db/sql.js';
+import { all, epochMs, isPostgres, knexOf, run } from '../db/sql.js';
 import { topics, type EventBus } from '../events/event.bus.js';
 import { AuditOutcome, type AuditActor, type AuditDto, type AuditTarget } from './audit.model.js';
 import { storable } from './audit.redact.js';
@@ -72,6 +72,9 @@ export function fromRow(r: Row): AuditDto {
 /** Narrows a query of audit_record (a reader's visibility and filter); applied to pages, counts and replays. */
 export type AuditWhere = (qb: Knex.QueryBuilder) => void;
 
+/** The global audit counter's next number (its row lock orders the records' visibility by seq). */
+const BUMP_AUDIT_SEQ = `insert into audit_sequence (id, "last") values (1, 1) on conflict (id) do update set "last" = audit_sequence."last" + 1 returning "last"`;
+
 export class AuditLog {
   constructor(readonly bus: EventBus) {}
 
@@ -81,32 +84,41 @@ export class AuditLog {
    */
   async append(em: Em, draft: AuditDraft, target: AuditTarget, verdict: AuditVerdict, time: Date): Promise<AuditDto> {
     if (!em.isInTransaction()) throw new Error('audit records are appended inside a transaction');
-    const [{ last }] = await all<{ last: number | string }>(
-      em,
-      `insert into audit_sequence (id, "last") values (1, 1) on conflict (id) do update set "last" = audit_sequence."last" + 1 returning "last"`,
-    );
-    const dto: AuditDto = { id: uuidv7(), seq: Number(last), time, ...draft, ...target, ...verdict };
-    await run(
-      em,
-      knexOf(em)('audit_record').insert({
-        id: dto.id,
-        seq: dto.seq,
-        created_at: time,
-        request_id: dto.requestId,
-        actor_token_id: dto.actor.tokenId,
-        actor_subject: dto.actor.subject === null ? null : storable(dto.actor.subject),
-        operation: dto.operation,
-        tenant_id: dto.tenantId,
-        project_id: dto.projectId,
-        subject_kind: dto.subjectKind,
-        subject_id: dto.subjectId,
-        input_digest: dto.inputDigest,
-        input_summary: JSON.stringify(dto.inputSummary ?? null),
-        outcome: dto.outcome,
-        error_code: dto.errorCode,
-        errors: dto.errors ? JSON.stringify(dto.errors.map((e) => ({ code: storable(e.code), field: e.field?.map(storable) ?? null }))) : null,
-      }),
-    );
+    const id = uuidv7();
+    const row = {
+      id,
+      created_at: time,
+      request_id: draft.requestId,
+      actor_token_id: draft.actor.tokenId,
+      actor_subject: draft.actor.subject === null ? null : storable(draft.actor.subject),
+      operation: draft.operation,
+      tenant_id: target.tenantId,
+      project_id: target.projectId,
+      subject_kind: target.subjectKind,
+      subject_id: target.subjectId,
+      input_digest: draft.inputDigest,
+      input_summary: JSON.stringify(draft.inputSummary ?? null),
+      outcome: verdict.outcome,
+      error_code: verdict.errorCode,
+      errors: verdict.errors ? JSON.stringify(verdict.errors.map((e) => ({ code: storable(e.code), field: e.field?.map(storable) ?? null }))) : null,
+    };
+    let seq: number;
+    if (isPostgres(em)) {
+      // One statement: the global counter row is locked from here to COMMIT, and every mutation of
+      // every project waits for it, so it is held for one round trip (plus the COMMIT) only.
+      const cols = Object.keys(row).map((c) => `"${c}"`);
+      const [r] = await all<{ seq: number | string }>(
+        em,
+        `with s as (${BUMP_AUDIT_SEQ}) insert into audit_record (${cols.join(', ')}, seq) values (${cols.map(() => '?').join(', ')}, (select "last" from s)) returning seq`,
+        Object.values(row),
+      );
+      seq = Number(r.seq);
+    } else {
+      const [{ last }] = await all<{ last: number | string }>(em, BUMP_AUDIT_SEQ);
+      seq = Number(last);
+      await run(em, knexOf(em)('audit_record').insert({ ...row, seq }));
+    }
+    const dto: AuditDto = { id, seq, time, ...draft, ...target, ...verdict };
     return dto;
   }
 

@@ -1,6 +1,17 @@
 /**
  * The capacity side of admission, inside the caller's transaction: GPUs of a pool cluster allocated
  * to a deployment with guarded UPDATEs (`allocated + n <= capacity`), and given back exactly once.
+ *
+ * Where each admission decision lives (one place each; deployApp, its dry run, retry and update all
+ * use these):
+ *   access, input rules, bundles, variables, GPU request  deployment.prepare.ts (+ deployment.plan.ts)
+ *   pool RUNNING under its row lock                       lockRunningPool (here)
+ *   which cluster: the order                              rankClusters (here; the claim only follows it)
+ *   which cluster: the guard                              bump (here) / the claim's capacity guard
+ *   quota, per level                                      GUARDED_QUOTA_RAISE, quotaRefusal (quota.ledger.ts)
+ *   GPU-hour budget                                       quota.budget.ts (under the budget row lock)
+ *   event numbering                                       event.log.ts (BUMP_ON_CONFLICT)
+ *   all of the hot ones at once on PostgreSQL             deployment.claim.ts (composes the above)
  */
 import { PoolMode, PoolPhase } from '../compute/pool.model.js';
 import type { Em } from '../db/orm.js';

@@ -14,18 +14,21 @@ import { remember, replayOf, requestHash, type IdempotencyScope } from '../db/id
 import { uuidv7 } from '../db/ids.js';
 import { byKey } from '../db/loaders.js';
 import type { Em } from '../db/orm.js';
-import { knexOf, run } from '../db/sql.js';
+import { isPostgres, knexOf, run } from '../db/sql.js';
 import { ConflictError, DomainError, ErrorCode, NotFoundError } from '../errors.js';
 import { appHubName } from '../kube/index.js';
 import { EventType, SubjectKind } from '../events/event.entity.js';
+import type { EventDto, NewEvent } from '../events/event.dto.js';
 import type { EventBatch, EventLog } from '../events/event.log.js';
 import { pageKey, toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
 import { assertProject } from '../tenancy/access.policy.js';
 import { Tenant } from '../tenancy/tenant.entity.js';
-import { raiseQuota, recordReservations, releaseGpus, reserveGpus } from '../tenancy/quota.ledger.js';
+import { QuotaLevel } from '../tenancy/gpu-quota.entity.js';
+import { quotaRefusal, raiseQuota, recordReservations, releaseGpus, reserveGpus, type QuotaScope } from '../tenancy/quota.ledger.js';
 import type { JobStore } from '../workflow/job.store.js';
 import { isSecondActiveJob, JobState, WorkflowJob } from '../workflow/job.entity.js';
-import { allocateGpus, allocateOnRanked, clusterFreeGpus, lockRunningPool, nameTakenError, noCapacityError, poolServingError, rankClusters, releaseAllocation } from './deployment.admission.js';
+import { allocateGpus, allocateOnRanked, clusterFreeGpus, lockRunningPool, type ClusterFree, nameTakenError, noCapacityError, poolServingError, rankClusters, releaseAllocation } from './deployment.admission.js';
+import { claimHotRows } from './deployment.claim.js';
 import { AppDeployment, AppDeploymentBundle } from './deployment.entity.js';
 import { DEPLOY_FLOW, DEPLOY_STEPS, deployStepPhase, isDeployStep, UNDEPLOY_FLOW, type DeployStep } from './deployment.flow.names.js';
 import { deploymentMachine } from './deployment.machine.js';
@@ -215,12 +218,17 @@ export class DeploymentService {
     // deploy() turns that into the ALREADY_EXISTS refusal.
     await em.flush();
 
-    // From here on: the hot rows, each a guarded UPDATE, then (in EventLog.commit) the project's event counter.
+    // From here on: the hot rows, each a guarded UPDATE, then (in EventLog.commit) the project's event
+    // counter; on PostgreSQL, for a shared pool, all of them in one statement as the final step.
     if (pool.mode === PoolMode.DEDICATED) {
       // a dedicated pool serves exactly one deployment: claim it, or lose to whoever did first
       const k = knexOf(em);
       const claimed = await run(em, k('compute_pool').where({ id: pool.id }).whereNull('serving_deployment_id').update({ serving_deployment_id: id }));
       if (claimed !== 1) throw poolServingError(pool.name);
+    } else if (isPostgres(em) && p.gpuRequests.length === 1 && ranked.length) {
+      // the common case on PostgreSQL: every hot row in one statement, the last before COMMIT
+      events.finalStep = () => this.claimLast(em, d, pool, p, scope, ranked);
+      return d;
     } else {
       await raiseQuota(em, scope, p.gpuRequests, ['bundleIds'], { recorded: true });
     }
@@ -231,16 +239,49 @@ export class DeploymentService {
       d.cluster = cluster.name;
       await em.flush();
     }
-    const gpus = p.gpuRequests.length ? p.gpuRequests.map((g) => `${g.count} ${g.gpuFamily}`).join(', ') : 'no GPUs';
-    events.emit({
-      ...subjectOf(d, project.id),
-      type: EventType.CREATED,
-      phase: DeploymentPhase.QUEUED,
-      stepCount: DEPLOY_STEPS.length,
-      message: `App deployment ${d.name} admitted on ${pool.mode} pool ${pool.name}, cluster ${cluster.name} (${gpus})`,
-      details: { pool: pool.name, cluster: cluster.name, gpuRequests: p.gpuRequests, newPool: spec.target.kind === 'NEW_DEDICATED_POOL' },
-    });
+    events.emit(admittedEvent(d, pool, p, cluster.name));
     return d;
+  }
+
+  /**
+   * admit's final step on PostgreSQL (deployment.claim.ts): quota, cluster and the CREATED event in
+   * one statement. The statement-at-a-time way instead for a project with a GPU-hour budget, and
+   * for the cluster when every one that fit is full or held by a concurrent admission (it waits).
+   */
+  private async claimLast(em: Em, d: AppDeployment, pool: ComputePool, p: Prepared, scope: QuotaScope, ranked: ClusterFree[]): Promise<EventDto[]> {
+    const [request] = p.gpuRequests;
+    const created = admittedEvent(d, pool, p, '\u0000');
+    const { cluster: _, ...details } = created.details!;
+    const claim = await claimHotRows(em, {
+      tenantId: scope.tenantId,
+      projectId: scope.projectId,
+      deploymentId: d.id,
+      poolId: pool.id,
+      request,
+      rankedClusterIds: ranked.map((f) => f.cluster.id),
+      now: new Date(),
+      event: { ...created, id: uuidv7(), time: new Date(), stepId: null, stepIndex: null, stepCount: created.stepCount ?? null, percent: 0, messageAround: created.message.split('\u0000') as [string, string], details },
+    });
+    if (claim.kind === 'PROJECT_QUOTA' || claim.kind === 'TENANT_QUOTA') {
+      throw await quotaRefusal(em, scope, claim.kind === 'PROJECT_QUOTA' ? QuotaLevel.PROJECT : QuotaLevel.TENANT, request, ['bundleIds']);
+    }
+    if (claim.kind === 'CLAIMED') {
+      if (d.cluster !== claim.cluster) {
+        // the statement wrote the row's cluster already: only the entity's snapshot follows it
+        d.cluster = claim.cluster;
+        em.getUnitOfWork().merge(d);
+      }
+      return [claim.event];
+    }
+    // BUDGETED: the budget is decided under its row lock; NO_FREE_CLUSTER: the quota is raised already
+    if (claim.kind === 'BUDGETED') await raiseQuota(em, scope, p.gpuRequests, ['bundleIds'], { recorded: true });
+    const cluster = await allocateOnRanked(em, ranked, p.gpuRequests);
+    if (!cluster) throw noCapacityError(pool.name, p.gpuRequests, ['poolId']);
+    if (cluster.name !== d.cluster) {
+      d.cluster = cluster.name;
+      await em.flush();
+    }
+    return this.deps.events.append(em, [admittedEvent(d, pool, p, cluster.name)]);
   }
 
   private async requireDeployment(ctx: Ctx, id: string): Promise<AppDeployment> {
@@ -379,6 +420,19 @@ export class DeploymentService {
     }
     return ctx.em.fork().findOneOrFail(AppDeployment, { id: d.id });
   }
+}
+
+/** The CREATED event of an admission onto `cluster`. */
+function admittedEvent(d: AppDeployment, pool: ComputePool, p: Prepared, cluster: string): NewEvent {
+  const gpus = p.gpuRequests.length ? p.gpuRequests.map((g) => `${g.count} ${g.gpuFamily}`).join(', ') : 'no GPUs';
+  return {
+    ...subjectOf(d, p.project.id),
+    type: EventType.CREATED,
+    phase: DeploymentPhase.QUEUED,
+    stepCount: DEPLOY_STEPS.length,
+    message: `App deployment ${d.name} admitted on ${pool.mode} pool ${pool.name}, cluster ${cluster} (${gpus})`,
+    details: { pool: pool.name, cluster, gpuRequests: p.gpuRequests, newPool: p.spec.target.kind === 'NEW_DEDICATED_POOL' },
+  };
 }
 
 /** Whether `e` is the unique index on app_deployment (project_id, active_name) refusing an insert. */

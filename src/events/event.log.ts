@@ -19,11 +19,13 @@ import { DeploymentEvent } from './event.entity.js';
  * first number of each scope's range is `last - n + 1`. Rows are inserted, and so locked, in the
  * order given (the VALUES order), which is the lock order.
  */
+/** The counter bump: an insert of (scope_id, n) rows that adds n to a scope's row when it exists (also used by admission's claim). */
+export const BUMP_ON_CONFLICT = 'on conflict (scope_id) do update set "last" = event_sequence."last" + excluded."last" returning scope_id, "last"';
+
 async function reserveSeqs(em: Em, scopes: [scopeId: string, n: number][]): Promise<Map<string, number>> {
   const rows = await all<{ scope_id: string; last: number }>(
     em,
-    `insert into event_sequence (scope_id, "last") values ${scopes.map(() => '(?, ?)').join(', ')} ` +
-      `on conflict (scope_id) do update set "last" = event_sequence."last" + excluded."last" returning scope_id, "last"`,
+    `insert into event_sequence (scope_id, "last") values ${scopes.map(() => '(?, ?)').join(', ')} ${BUMP_ON_CONFLICT}`,
     scopes.flat(),
   );
   const n = new Map(scopes);
@@ -57,6 +59,13 @@ export class EventBatch {
   emit(e: NewEvent): void {
     this.pending.push(e);
   }
+  /**
+   * The transaction's final step of its own (after the other events; only the audit record, which
+   * joins every transaction, comes after it): a write that takes rows every concurrent writer waits
+   * for and appends its own events (numbered and inserted by the step itself, or through
+   * EventLog.append); returns them for publishing after COMMIT.
+   */
+  finalStep: ((tem: Em) => Promise<EventDto[]>) | null = null;
 }
 
 export class EventLog {
@@ -153,6 +162,7 @@ export class EventLog {
       const batch = new EventBatch();
       const r = await fn(tem, batch);
       published = await this.append(tem, batch.pending);
+      if (batch.finalStep) published = [...published, ...(await batch.finalStep(tem))];
       return r;
     });
     this.publish(published);

@@ -87,7 +87,7 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
 
   // ---- graphql-ws (ws.server.ts) ---------------------------------------------------------
   const throttled = throttledLog(log);
-  const ws = createWsServer({ httpServer, config, schema, orm, services, metrics, log, throttled, bus, formatError, counters: deps.counters, traces: tracer ? new WsTracing(tracer) : null });
+  const ws = createWsServer({ httpServer, config, schema, orm, services, metrics, log, throttled, bus, formatError, counters: deps.counters, oidc, traces: tracer ? new WsTracing(tracer) : null });
   // GraphQL over SSE: the same registry, so the same caps, auth and revocation (sse.server.ts)
   const sse = createSseServer({ config, schema, orm, services, log, throttled, formatError, registry: ws.registry, traced: tracer !== null });
 

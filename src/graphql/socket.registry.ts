@@ -7,6 +7,9 @@
  *   the bus (from whichever replica committed it); every affected socket is closed with 4403 and its
  *   subscriptions end at once. An expiring token closes its sockets by timer. Tokens are also re-read
  *   from the database every `recheckMs`, so a bus message that got lost is noticed all the same.
+ * - A JWT of a configured identity provider (OIDC_ISSUERS) is admitted like an API token. It cannot
+ *   be revoked here and holds no row to re-read: its socket lives until the JWT's `exp` (the expiry
+ *   timer) or until a tenant or project it is bound to is deleted (the access change).
  * - Every operation re-checks its socket's token: in memory (closed, expired) and, when the last read
  *   is older than `recheckMs`, against the database (one read per token, shared by its sockets).
  * - Live subscriptions count under per-socket, per-token and global caps.
@@ -16,6 +19,7 @@ import type { Em, Orm } from '../db/orm.js';
 import type { ThrottledLog } from '../logger.js';
 import { isAccessChange, type AccessChange } from '../tenancy/access.change.js';
 import { hashToken, MAX_SECRET_LENGTH, type TokenService } from '../tenancy/token.service.js';
+import { OidcViewer, type OidcVerifier } from '../tenancy/oidc.verifier.js';
 import type { Viewer } from '../tenancy/viewer.js';
 import type { Cap, ConnectionCounters } from './connection.counters.js';
 
@@ -69,9 +73,12 @@ class TokenEntry {
   pending: Promise<void> | null = null;
   timer: NodeJS.Timeout | null = null;
   readonly bindingsKey: string;
+  /** signed in through OIDC: nothing in the token table to re-read */
+  readonly external: boolean;
 
   constructor(readonly viewer: Viewer) {
     this.bindingsKey = viewer.bindingsKey();
+    this.external = viewer instanceof OidcViewer;
   }
 }
 
@@ -81,6 +88,8 @@ export interface RegistryDeps {
   bus: EventBus;
   orm: Orm;
   tokens: TokenService;
+  /** verifies identity-provider JWTs (OIDC_ISSUERS); none configured: every bearer is an API token */
+  oidc?: OidcVerifier | null;
   counters: ConnectionCounters;
   limits: SocketLimits;
   recheckMs: number;
@@ -130,7 +139,10 @@ export class SocketRegistry {
    * On success the socket is registered and holds a socket slot until release().
    */
   async admit(conn: Conn, secret: string | null): Promise<Admission> {
-    if (!secret || secret.length > MAX_SECRET_LENGTH) return { refused: Close.forbidden, why: 'no valid bearer token' };
+    const { oidc } = this.deps;
+    // a JWT is longer than any secret we mint; OidcVerifier.handles bounds its length itself
+    const jwt = !!secret && !!oidc?.handles(secret);
+    if (!secret || (!jwt && secret.length > MAX_SECRET_LENGTH)) return { refused: Close.forbidden, why: 'no valid bearer token' };
     const hash = hashToken(secret);
     // before the database is read: a flood of handshakes costs no queries
     if (!(await this.deps.counters.hit(keys.handshakes(hash), this.deps.limits.handshakesPerMinute, 60_000))) {
@@ -141,7 +153,7 @@ export class SocketRegistry {
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
         const seen = this.version;
-        const viewer = await this.deps.tokens.authenticateHash(this.em(), hash);
+        const viewer = jwt ? await oidc!.authenticate(this.em(), secret) : await this.deps.tokens.authenticateHash(this.em(), hash);
         if (!viewer) return { refused: Close.forbidden, why: 'unknown, revoked or expired token' };
         if (holding === null) {
           const full = await this.deps.counters.acquire(this.socketCaps(viewer.tokenId));
@@ -254,7 +266,11 @@ export class SocketRegistry {
   }
 
   /** Re-reads tokens; closes the sockets of those that are gone, revoked, expired or changed. */
-  private async recheck(entries: TokenEntry[]): Promise<void> {
+  private async recheck(all: TokenEntry[]): Promise<void> {
+    const now0 = Date.now();
+    for (const e of all) if (e.external) e.checkedAt = now0;
+    const entries = all.filter((e) => !e.external);
+    if (!entries.length) return;
     const seen = this.version;
     const current = await this.deps.tokens.current(
       this.em(),

@@ -21,6 +21,7 @@ import type { EventBus } from '../events/event.bus.js';
 import type { Logger, ThrottledLog } from '../logger.js';
 import type { Services } from '../services.js';
 import { bearer } from '../tenancy/token.service.js';
+import type { OidcVerifier } from '../tenancy/oidc.verifier.js';
 import type { Viewer } from '../tenancy/viewer.js';
 import { LocalConnectionCounters, type ConnectionCounters } from './connection.counters.js';
 import type { createFormatError } from './format-error.js';
@@ -51,6 +52,8 @@ export interface WsServerDeps {
   counters?: ConnectionCounters;
   /** a span per operation, when tracing is on */
   traces?: WsTracing | null;
+  /** identity-provider JWTs are admitted too (OIDC_ISSUERS) */
+  oidc?: OidcVerifier | null;
 }
 
 export interface WsServer {
@@ -126,6 +129,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
     bus: deps.bus,
     orm,
     tokens: services.tokens,
+    oidc: deps.oidc,
     counters,
     limits: config.limits,
     recheckMs: config.tokenRecheckMs,

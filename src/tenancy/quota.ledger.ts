@@ -80,14 +80,25 @@ async function readQuota(em: Em, scopeId: string, family: string): Promise<{ use
   return rows[0] ? { used: Number(rows[0].used), limit: Number(rows[0].hard_limit) } : { used: 0, limit: 0 };
 }
 
+/**
+ * THE quota decision, as SQL: one scope's row of one family raised by n only if it stays within its
+ * limit. Parameters: n, now, scopeId, family, n. Every admission path runs this statement — alone
+ * (raise below) or as a part of admission's one-statement claim on PostgreSQL (admission.claim.ts).
+ */
+export const GUARDED_QUOTA_RAISE = 'update gpu_quota set used = used + ?, updated_at = ? where scope_id = ? and gpu_family = ? and used + ? <= hard_limit';
+
+export const quotaRaiseParams = (scopeId: string, family: string, n: number, now: Date) => [n, now, scopeId, family, n];
+
 /** The guarded raise: one row, only if it stays within the limit (plain SQL: it runs on the hottest rows). */
 async function raise(em: Em, scopeId: string, family: string, n: number): Promise<boolean> {
-  const affected = await run(
-    em,
-    'update gpu_quota set used = used + ?, updated_at = ? where scope_id = ? and gpu_family = ? and used + ? <= hard_limit',
-    [n, new Date(), scopeId, family, n],
-  );
-  return affected === 1;
+  return (await run(em, GUARDED_QUOTA_RAISE, quotaRaiseParams(scopeId, family, n, new Date()))) === 1;
+}
+
+/** The refusal when the guarded raise of `level` refused `r`: names the level with what it holds now. */
+export async function quotaRefusal(em: Em, scope: QuotaScope, level: QuotaLevel, r: GpuRequest, field: string[] | null): Promise<QuotaExceededError> {
+  const [scopeId, scopeName] = level === QuotaLevel.PROJECT ? [scope.projectId, scope.projectName] : [scope.tenantId, scope.tenantName];
+  const q = await readQuota(em, scopeId, r.gpuFamily);
+  return new QuotaExceededError({ level, gpuFamily: r.gpuFamily, requested: r.count, used: q.used, limit: q.limit }, scopeName, field);
 }
 
 async function lower(em: Em, scopeId: string, family: string, n: number): Promise<void> {
@@ -124,14 +135,11 @@ export async function raiseQuota(em: Em, scope: QuotaScope, requests: GpuRequest
   // they alone would not serialise two admissions of different families against the one budget.
   const budget = wanted.length ? await lockBudget(em, scope.projectId) : null;
   for (const r of wanted) {
-    for (const [level, scopeId, scopeName] of [
-      [QuotaLevel.PROJECT, scope.projectId, scope.projectName],
-      [QuotaLevel.TENANT, scope.tenantId, scope.tenantName],
+    for (const [level, scopeId] of [
+      [QuotaLevel.PROJECT, scope.projectId],
+      [QuotaLevel.TENANT, scope.tenantId],
     ] as const) {
-      if (!(await raise(em, scopeId, r.gpuFamily, r.count))) {
-        const q = await readQuota(em, scopeId, r.gpuFamily);
-        throw new QuotaExceededError({ level, gpuFamily: r.gpuFamily, requested: r.count, used: q.used, limit: q.limit }, scopeName, field);
-      }
+      if (!(await raise(em, scopeId, r.gpuFamily, r.count))) throw await quotaRefusal(em, scope, level, r, field);
     }
   }
   if (budget !== null) await assertWithinBudget(em, scope, budget, wanted, field, opts.recorded ?? false);

@@ -3,13 +3,11 @@
  * log, a world with a RUNNING shared pool, and the GPU ledger read straight from the database.
  * Works against any gateway URL (in-process test app or a child-process gateway).
  */
-import { createClient } from 'graphql-ws';
-import WebSocket from 'ws';
 import type { SimulatedHub } from '../../src/sim/index.js';
 import type { TestApp } from './app.js';
 import { createPool, waitForPoolPhase } from './compute.js';
 import { createAppBundle, DEPLOYMENT_FIELDS } from './deploy.js';
-import { EVENT_FIELDS, type Ev, type Subscription } from './events.js';
+import { EVENT_FIELDS, subscribe, type Ev, type Subscription } from './events.js';
 import { gqlRequest, ok } from './graphql.js';
 import { H100, poolWorld, type PoolWorld } from './pools.js';
 import type { MachineSpec } from './compute.js';
@@ -30,57 +28,13 @@ export async function gq<T = any>(gw: Gateway, query: string, variables?: Record
 export const DEPLOYMENT_EVENTS = `subscription($id: ID!, $after: String) { appDeploymentEvents(id: $id, after: $after) { ${EVENT_FIELDS} } }`;
 export const PROJECT_EVENTS = `subscription($projectId: ID!, $after: String) { projectEvents(projectId: $projectId, after: $after) { ${EVENT_FIELDS} } }`;
 
-/** One graphql-ws connection per subscription, collecting events of `field`. */
-export function subscribeEvents(gw: Gateway, query: string, variables: Record<string, unknown>, field: 'appDeploymentEvents' | 'projectEvents', token: string | null = gw.adminToken): Subscription {
-  const client = createClient({ url: gw.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: token ? { authorization: `Bearer ${token}` } : {} });
-  const sub: Subscription = {
-    events: [],
-    errors: [],
-    ended: false,
-    socketError: undefined,
-    until: async (pred, ms = 60_000) => {
-      const end = Date.now() + ms;
-      while (!pred(sub.events)) {
-        if (sub.ended || sub.socketError) throw new Error(`subscription ended (${JSON.stringify(sub.errors)}; ${String(sub.socketError)}) after ${sub.events.length} events`);
-        if (Date.now() > end) throw new Error(`condition not reached in ${ms} ms; ${sub.events.length} events: ${JSON.stringify(sub.events.map((e) => [e.seq, e.type, e.phase, e.step]))}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      return sub.events;
-    },
-    done: async (ms = 30_000) => {
-      const end = Date.now() + ms;
-      while (!sub.ended && !sub.socketError) {
-        if (Date.now() > end) throw new Error(`subscription still open after ${ms} ms`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    },
-    close: async () => {
-      await client.dispose();
-    },
-  };
-  client.subscribe<Record<string, Ev>>(
-    { query, variables },
-    {
-      next: (r) => {
-        if (r.errors?.length) sub.errors.push(...(r.errors as never[]));
-        const e = r.data?.[field];
-        if (e) sub.events.push(e);
-      },
-      error: (e) => {
-        if (Array.isArray(e)) sub.errors.push(...e);
-        else sub.socketError = e ?? new Error('socket error');
-        sub.ended = true;
-      },
-      complete: () => {
-        sub.ended = true;
-      },
-    },
-  );
-  return sub;
+/** A deployment's or project's event stream on a connection of its own (a whole rollout: 60 s waits). */
+export function subscribeEvents(gw: Gateway, query: string, variables: Record<string, unknown>, token: string | null = gw.adminToken): Subscription {
+  return subscribe(gw, query, variables, token, 60_000);
 }
 
-export const deploymentEvents = (gw: Gateway, id: string, after: string | null = null) => subscribeEvents(gw, DEPLOYMENT_EVENTS, { id, after }, 'appDeploymentEvents');
-export const projectEventStream = (gw: Gateway, projectId: string, after: string | null = null) => subscribeEvents(gw, PROJECT_EVENTS, { projectId, after }, 'projectEvents');
+export const deploymentEvents = (gw: Gateway, id: string, after: string | null = null) => subscribeEvents(gw, DEPLOYMENT_EVENTS, { id, after });
+export const projectEventStream = (gw: Gateway, projectId: string, after: string | null = null) => subscribeEvents(gw, PROJECT_EVENTS, { projectId, after });
 
 /** The deployment's whole log through its `events` connection (pages of 100). */
 export async function deploymentEventLog(gw: Gateway, id: string): Promise<Ev[]> {

@@ -50,9 +50,15 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
-export function wsConnect(app: TestApp, token: string | null = app.adminToken): Client {
+/** What a subscription needs of a gateway: an in-process test app or a child-process gateway. */
+export interface WsTarget {
+  wsUrl: string;
+  adminToken: string;
+}
+
+export function wsConnect(target: WsTarget, token: string | null = target.adminToken): Client {
   return createClient({
-    url: app.wsUrl,
+    url: target.wsUrl,
     webSocketImpl: WebSocket,
     retryAttempts: 0,
     lazy: true,
@@ -60,18 +66,23 @@ export function wsConnect(app: TestApp, token: string | null = app.adminToken): 
   });
 }
 
-export function subscribe(app: TestApp, query: string, variables: Record<string, unknown>, token: string | null = app.adminToken): Subscription {
-  const client = wsConnect(app, token);
+/**
+ * Subscribes on a connection of its own and collects the events of the operation's one root field
+ * (computePoolEvents, appDeploymentEvents, projectEvents, auditEvents…). `untilMs` is the default
+ * wait of `until` (a whole deployment's stream wants longer than a pool's).
+ */
+export function subscribe(target: WsTarget, query: string, variables: Record<string, unknown>, token: string | null = target.adminToken, untilMs = 30_000): Subscription {
+  const client = wsConnect(target, token);
   const sub: Subscription = {
     events: [],
     errors: [],
     ended: false,
     socketError: undefined,
-    until: async (pred, ms = 30_000) => {
+    until: async (pred, ms = untilMs) => {
       const end = Date.now() + ms;
       while (!pred(sub.events)) {
         if (sub.ended || sub.socketError) throw new Error(`subscription ended (${JSON.stringify(sub.errors)}; ${String(sub.socketError)}) after ${sub.events.length} events`);
-        if (Date.now() > end) throw new Error(`condition not reached in ${ms} ms; ${sub.events.length} events: ${JSON.stringify(sub.events.map((e) => [e.seq, e.type, e.phase]))}`);
+        if (Date.now() > end) throw new Error(`condition not reached in ${ms} ms; ${sub.events.length} events: ${JSON.stringify(sub.events.map((e) => [e.seq, e.type, e.phase, e.step]))}`);
         await new Promise((r) => setTimeout(r, 10));
       }
       return sub.events;
@@ -92,7 +103,6 @@ export function subscribe(app: TestApp, query: string, variables: Record<string,
     {
       next: (r) => {
         if (r.errors?.length) sub.errors.push(...(r.errors as never[]));
-        // the subscription's one root field (computePoolEvents, projectEvents, auditEvents…)
         const e = r.data ? Object.values(r.data)[0] : null;
         if (e) sub.events.push(e);
       },

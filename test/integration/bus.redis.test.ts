@@ -23,56 +23,68 @@ async function readyz(app: TestApp): Promise<{ status: string; redis?: string }>
   return (await res.json()) as { status: string; redis?: string };
 }
 
-describe.skipIf(!enabled)('replicas sharing events through Redis', () => {
-  let redis: PrivateRedis;
-  let a: TestApp;
-  let b: TestApp;
+interface TwoReplicas {
+  redis: PrivateRedis;
+  a: TestApp;
+  b: TestApp;
+}
+
+/**
+ * A private redis-server and two gateways on one database: B is a second replica of A's database
+ * with its runner off (A's hub is in A's process). Torn down after the describe block.
+ */
+function twoReplicas(env: Record<string, string>): TwoReplicas {
+  const r = {} as TwoReplicas;
   beforeAll(async () => {
-    redis = await startPrivateRedis();
-    const env = { REDIS_URL: redis.url, TOKEN_RECHECK_MS: '600000' };
-    a = await startTestApp({ env });
-    // B is a second replica of A's database; its runner stays off (A's hub is in A's process)
-    b = await startTestApp({ env, noRunner: true, configure: (c) => ({ ...c, db: a.config.db }) });
+    r.redis = await startPrivateRedis();
+    const all = { REDIS_URL: r.redis.url, ...env };
+    r.a = await startTestApp({ env: all });
+    r.b = await startTestApp({ env: all, noRunner: true, configure: (c) => ({ ...c, db: r.a.config.db }) });
   });
   afterAll(async () => {
-    await b?.close();
-    await a?.close();
-    await redis?.stop();
+    await r.b?.close();
+    await r.a?.close();
+    await r.redis?.stop();
   });
+  return r;
+}
+
+describe.skipIf(!enabled)('replicas sharing events through Redis', () => {
+  const r = twoReplicas({ TOKEN_RECHECK_MS: '600000' });
 
   it('delivers what A commits to a subscriber on B, once each and in order', async () => {
-    const t = await createTenant(a, uniq('bus'));
-    const p = await createProject(a, t.id);
-    const sub = projectEvents(b, p.id, null, a.adminToken); // B did not mint its own: the database was not empty
+    const t = await createTenant(r.a, uniq('bus'));
+    const p = await createProject(r.a, t.id);
+    const sub = projectEvents(r.b, p.id, null, r.a.adminToken); // B did not mint its own: the database was not empty
     try {
-      await emitProjectEvent(a, p.id, 'first');
+      await emitProjectEvent(r.a, p.id, 'first');
       await sub.until((es) => es.length === 1);
-      await Promise.all(Array.from({ length: 40 }, (_, i) => emitProjectEvent(a, p.id, `burst ${i}`)));
+      await Promise.all(Array.from({ length: 40 }, (_, i) => emitProjectEvent(r.a, p.id, `burst ${i}`)));
       await sub.until((es) => es.length === 41);
       expect(isGapless(sub.events.map((e) => e.projectSeq))).toBe(true);
       expect(new Set(sub.events.map((e) => e.id)).size).toBe(41);
-      expect((await readyz(b)).redis).toBe('connected');
+      expect((await readyz(r.b)).redis).toBe('connected');
     } finally {
       await sub.close();
     }
   });
 
   it('keeps subscriptions working from the database while Redis is down, and recovers without a restart', async () => {
-    const t = await createTenant(a, uniq('bus'));
-    const p = await createProject(a, t.id);
-    const sub = projectEvents(b, p.id, null, a.adminToken); // B did not mint its own: the database was not empty
+    const t = await createTenant(r.a, uniq('bus'));
+    const p = await createProject(r.a, t.id);
+    const sub = projectEvents(r.b, p.id, null, r.a.adminToken); // B did not mint its own: the database was not empty
     try {
-      await emitProjectEvent(a, p.id, 'before');
+      await emitProjectEvent(r.a, p.id, 'before');
       await sub.until((es) => es.length === 1);
-      await redis.stop();
-      await until(async () => (await readyz(b)).redis === 'unreachable', 10_000);
+      await r.redis.stop();
+      await until(async () => (await readyz(r.b)).redis === 'unreachable', 10_000);
       // still ready: the database serves subscriptions meanwhile
-      expect((await readyz(b)).status).toBe('ready');
-      for (let i = 0; i < 5; i++) await emitProjectEvent(a, p.id, `during ${i}`);
+      expect((await readyz(r.b)).status).toBe('ready');
+      for (let i = 0; i < 5; i++) await emitProjectEvent(r.a, p.id, `during ${i}`);
       await sub.until((es) => es.length === 6, 20_000);
-      await redis.start();
-      await until(async () => (await readyz(a)).redis === 'connected' && (await readyz(b)).redis === 'connected', 20_000);
-      await emitProjectEvent(a, p.id, 'after');
+      await r.redis.start();
+      await until(async () => (await readyz(r.a)).redis === 'connected' && (await readyz(r.b)).redis === 'connected', 20_000);
+      await emitProjectEvent(r.a, p.id, 'after');
       await sub.until((es) => es.length === 7, 20_000);
       expect(sub.events.map((e) => e.message)).toEqual(['before', 'during 0', 'during 1', 'during 2', 'during 3', 'during 4', 'after']);
       expect(isGapless(sub.events.map((e) => e.projectSeq))).toBe(true);
@@ -82,11 +94,11 @@ describe.skipIf(!enabled)('replicas sharing events through Redis', () => {
   });
 
   it('closes on B, with 4403, the socket of a token revoked through A', async () => {
-    const t = await createTenant(a, uniq('bus'));
-    const p = await createProject(a, t.id);
-    const tok = await createTokenWithId(a, [{ role: 'PROJECT_VIEWER', projectId: p.id }]);
-    const raw = await ackedWs(b.wsUrl, tok.secret);
-    const revoked = await a.q(REVOKE, { id: tok.id });
+    const t = await createTenant(r.a, uniq('bus'));
+    const p = await createProject(r.a, t.id);
+    const tok = await createTokenWithId(r.a, [{ role: 'PROJECT_VIEWER', projectId: p.id }]);
+    const raw = await ackedWs(r.b.wsUrl, tok.secret);
+    const revoked = await r.a.q(REVOKE, { id: tok.id });
     expect(revoked.revokeApiToken.userErrors).toEqual([]);
     const at = Date.now();
     // TOKEN_RECHECK_MS is 10 minutes: only the access message on the bus closes it within this wait
@@ -97,36 +109,23 @@ describe.skipIf(!enabled)('replicas sharing events through Redis', () => {
 });
 
 describe.skipIf(!enabled)('connection caps across replicas (Redis)', () => {
-  let redis: PrivateRedis;
-  let a: TestApp;
-  let b: TestApp;
-  beforeAll(async () => {
-    redis = await startPrivateRedis();
-    const env = { REDIS_URL: redis.url, MAX_SOCKETS_PER_TOKEN: '2' };
-    a = await startTestApp({ env });
-    b = await startTestApp({ env, noRunner: true, configure: (c) => ({ ...c, db: a.config.db }) });
-  });
-  afterAll(async () => {
-    await b?.close();
-    await a?.close();
-    await redis?.stop();
-  });
+  const r = twoReplicas({ MAX_SOCKETS_PER_TOKEN: '2' });
 
   it('counts one token’s sockets on every replica against MAX_SOCKETS_PER_TOKEN, and gives them back when they close', async () => {
-    const t = await createTenant(a, uniq('cap'));
-    const p = await createProject(a, t.id);
-    const tok = await createTokenWithId(a, [{ role: 'PROJECT_VIEWER', projectId: p.id }]);
-    const onA = await ackedWs(a.wsUrl, tok.secret);
-    const onB = await ackedWs(b.wsUrl, tok.secret);
+    const t = await createTenant(r.a, uniq('cap'));
+    const p = await createProject(r.a, t.id);
+    const tok = await createTokenWithId(r.a, [{ role: 'PROJECT_VIEWER', projectId: p.id }]);
+    const onA = await ackedWs(r.a.wsUrl, tok.secret);
+    const onB = await ackedWs(r.b.wsUrl, tok.secret);
     // a third socket, on either replica, is one too many for the token
-    await expect(ackedWs(a.wsUrl, tok.secret)).rejects.toThrow(/closed 4429/);
-    await expect(ackedWs(b.wsUrl, tok.secret)).rejects.toThrow(/closed 4429/);
+    await expect(ackedWs(r.a.wsUrl, tok.secret)).rejects.toThrow(/closed 4429/);
+    await expect(ackedWs(r.b.wsUrl, tok.secret)).rejects.toThrow(/closed 4429/);
     onA.socket.close();
     await onA.closed;
     // A's unit is given back in Redis: B can take it
     let third: Awaited<ReturnType<typeof ackedWs>> | null = null;
     await until(async () => {
-      third = await ackedWs(b.wsUrl, tok.secret).catch(() => null);
+      third = await ackedWs(r.b.wsUrl, tok.secret).catch(() => null);
       return third !== null;
     }, 10_000);
     third!.socket.close();

@@ -8,19 +8,16 @@
  * success exactly once, events are gapless, and the hub and spokes hold no duplicates.
  */
 import 'reflect-metadata';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/logger.js';
-import { startSimulatedHub, type SimulatedHub } from '../../src/sim/index.js';
+import type { SimulatedHub } from '../../src/sim/index.js';
 import { appHubName, spokeClusterName } from '../../src/kube/index.js';
+import { startCrashHarness, type CrashHarness } from '../helpers/crash.harness.js';
 import { testDialect } from '../helpers/db.js';
 import { deployApp } from '../helpers/deploy.js';
 import { brief, isGapless, type Ev, type Subscription } from '../helpers/events.js';
 import { deploymentEventLog, deploymentEvents, deploymentHubObjects, deployWorld, getDeployment, ledger, newDedicatedPool, sharedPool, waitForPhase, type DeployWorld } from '../helpers/deployments.js';
-import { gatewayDatabase, newAdminToken, startGateway, type GatewayDb, type GatewayProcess } from '../helpers/gateway.process.js';
-import { startHubProxy, type HoldSpec, type HubProxy } from '../helpers/hub-proxy.js';
+import type { GatewayDb, GatewayProcess } from '../helpers/gateway.process.js';
+import type { HoldSpec, HubProxy } from '../helpers/hub-proxy.js';
 import { uniq } from '../helpers/seed.js';
 
 const SIM_SPEED = 0.5;
@@ -29,24 +26,16 @@ const STEPS = ['provision-pool', 'place', 'apply-work', 'rollout'];
 let hub: SimulatedHub;
 let proxy: HubProxy;
 let db: GatewayDb;
-let dir: string;
-let kubeconfig: string;
-const token = newAdminToken();
+let harness: CrashHarness;
 let gw: GatewayProcess;
 let restarts = 0;
-
-async function start(): Promise<GatewayProcess> {
-  return startGateway({ databaseUrl: db.url, kubeconfig, adminToken: token });
-}
 
 /** SIGKILL the gateway while `spec` is held at the hub, then start it again on the same database and hub. */
 async function crashAt(spec: HoldSpec, held: Promise<unknown>, expectStep: { name: string; step: string }): Promise<void> {
   await held;
   const [row] = await db.sql<{ current_step: string | null; phase: string }>('select current_step, phase from app_deployment where name = ?', [expectStep.name]);
   expect(row.current_step, `${expectStep.name} at ${spec.method} ${spec.path}`).toBe(expectStep.step);
-  await gw.kill('SIGKILL');
-  proxy.dropHeld();
-  gw = await start();
+  gw = await harness.restart();
   restarts++;
   await follower?.resume();
 }
@@ -81,21 +70,12 @@ class Follower {
 let follower: Follower | null = null;
 
 beforeAll(async () => {
-  hub = await startSimulatedHub({ speed: SIM_SPEED, logger: createLogger({ level: 'silent' }) });
-  proxy = await startHubProxy(hub.url);
-  dir = mkdtempSync(join(tmpdir(), 'sg-crash-'));
-  kubeconfig = join(dir, 'hub.kubeconfig');
-  writeFileSync(kubeconfig, hub.kubeconfigYaml().replace(hub.url, proxy.url), { mode: 0o600 });
-  db = await gatewayDatabase(testDialect());
-  gw = await start();
+  harness = await startCrashHarness({ speed: SIM_SPEED, tmpPrefix: 'sg-crash-' });
+  ({ hub, proxy, db, gw } = harness);
 }, 120_000);
 
 afterAll(async () => {
-  await gw?.kill('SIGTERM');
-  await proxy?.close();
-  await hub?.stop();
-  await db?.drop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await harness?.close();
 });
 
 function expectEachStepOnce(events: Ev[], what: string): void {

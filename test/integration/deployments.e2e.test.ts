@@ -166,12 +166,12 @@ describe('App Deployments end to end', () => {
     expect(r.userErrors).toEqual([]);
     const other = await createTenant(app, uniq('t'));
     const outsider = await createToken(app, [{ role: 'TENANT_ADMIN', tenantId: other.id }]);
-    const denied = subscribeEvents(gw, DEPLOYMENT_EVENTS, { id: r.appDeployment.id, after: null }, 'appDeploymentEvents', outsider);
+    const denied = subscribeEvents(gw, DEPLOYMENT_EVENTS, { id: r.appDeployment.id, after: null }, outsider);
     await denied.done(10_000);
     expect(denied.events).toEqual([]);
     expect(denied.errors.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
     const viewer = await createToken(app, [{ role: 'PROJECT_VIEWER', projectId: w.project.id }]);
-    const allowed = subscribeEvents(gw, DEPLOYMENT_EVENTS, { id: r.appDeployment.id, after: null }, 'appDeploymentEvents', viewer);
+    const allowed = subscribeEvents(gw, DEPLOYMENT_EVENTS, { id: r.appDeployment.id, after: null }, viewer);
     const evs = await allowed.until((e) => e.some((x) => x.phase === 'RUNNING'));
     expect(isGapless(evs.map((e) => e.seq))).toBe(true);
     await allowed.close();

@@ -7,47 +7,30 @@
  * ledger holds exactly what the revision asks for (an increase admitted, a decrease released).
  */
 import 'reflect-metadata';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appHubName } from '../../src/kube/index.js';
-import { createLogger } from '../../src/logger.js';
-import { startSimulatedHub, type SimulatedHub } from '../../src/sim/index.js';
-import { testDialect } from '../helpers/db.js';
+import type { SimulatedHub } from '../../src/sim/index.js';
+import { startCrashHarness, type CrashHarness } from '../helpers/crash.harness.js';
 import { createAppBundle, deployApp } from '../helpers/deploy.js';
 import { isGapless, type Ev } from '../helpers/events.js';
 import { deploymentEventLog, deploymentHubObjects, deployWorld, getDeployment, ledger, sharedPool, waitForPhase } from '../helpers/deployments.js';
-import { gatewayDatabase, newAdminToken, startGateway, type GatewayDb, type GatewayProcess } from '../helpers/gateway.process.js';
-import { startHubProxy, type HoldSpec, type HubProxy } from '../helpers/hub-proxy.js';
+import type { GatewayDb, GatewayProcess } from '../helpers/gateway.process.js';
+import type { HoldSpec, HubProxy } from '../helpers/hub-proxy.js';
 import { uniq } from '../helpers/seed.js';
 
 let hub: SimulatedHub;
 let proxy: HubProxy;
 let db: GatewayDb;
-let dir: string;
-let kubeconfig: string;
-const token = newAdminToken();
+let harness: CrashHarness;
 let gw: GatewayProcess;
 
-const start = () => startGateway({ databaseUrl: db.url, kubeconfig, adminToken: token });
-
 beforeAll(async () => {
-  hub = await startSimulatedHub({ speed: 0.5, logger: createLogger({ level: 'silent' }) });
-  proxy = await startHubProxy(hub.url);
-  dir = mkdtempSync(join(tmpdir(), 'sg-upcrash-'));
-  kubeconfig = join(dir, 'hub.kubeconfig');
-  writeFileSync(kubeconfig, hub.kubeconfigYaml().replace(hub.url, proxy.url), { mode: 0o600 });
-  db = await gatewayDatabase(testDialect());
-  gw = await start();
+  harness = await startCrashHarness({ speed: 0.5, tmpPrefix: 'sg-upcrash-' });
+  ({ hub, proxy, db, gw } = harness);
 }, 120_000);
 
 afterAll(async () => {
-  await gw?.kill('SIGTERM');
-  await proxy?.close();
-  await hub?.stop();
-  await db?.drop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await harness?.close();
 });
 
 const UPDATE = `mutation($input: UpdateAppDeploymentInput!) { updateAppDeployment(input: $input) { revision { number } userErrors { field message code } } }`;
@@ -57,9 +40,7 @@ async function crashWhileHeld(held: Promise<unknown>, step: string, name: string
   await held;
   const [row] = await db.sql<{ current_step: string | null }>('select current_step from app_deployment where name = ?', [name]);
   expect(row.current_step).toBe(step);
-  await gw.kill('SIGKILL');
-  proxy.dropHeld();
-  gw = await start();
+  gw = await harness.restart();
 }
 
 async function settled(id: string, n: number) {

@@ -2,14 +2,18 @@
  * Sign-in with an identity provider (OIDC_ISSUERS): JWTs signed with keys made here, published by a
  * local JWKS server, sent to the real gateway as bearer tokens. Groups map to roles; expired, wrong
  * audience, unknown issuer, unknown kid and forged tokens are 401; API tokens are unchanged; audit
- * records name the OIDC subject.
+ * records name the OIDC subject. The same JWTs open graphql-ws sockets and SSE streams, which close
+ * with 4403 when the JWT expires.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createClient as createSseClient } from 'graphql-sse';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { emitProjectEvent, projectEvents } from '../helpers/events.js';
 import { createProject, createTenant } from '../helpers/seed.js';
+import { rawWs } from '../helpers/ws.js';
 
 const AUDIENCE = 'spokegraph-test';
 const TENANT = 'oidc-tenant';
@@ -21,6 +25,7 @@ let issuer: string;
 let key: CryptoKey;
 let otherKey: CryptoKey;
 let jwksRequests = 0;
+let projectId: string;
 
 beforeAll(async () => {
   const pair = await generateKeyPair('RS256', { extractable: true });
@@ -50,7 +55,7 @@ beforeAll(async () => {
     },
   });
   const t = await createTenant(app, TENANT);
-  await createProject(app, t.id, PROJECT);
+  projectId = (await createProject(app, t.id, PROJECT)).id;
   await createProject(app, t.id, 'oidc-other-project');
 });
 afterAll(async () => {
@@ -144,5 +149,65 @@ describe('OIDC JWTs', () => {
     const again = await app.q(`mutation { createTenant(input: { name: "oidc-audited-2" }) { tenant { id } } }`, {}, await jwt({ sub: 'dora', groups: ['ops'] }));
     const audit2 = await app.q(`{ auditEvents(first: 20, filter: { operation: "createTenant" }) { nodes { targetId actor { tokenId } } } }`);
     expect(audit2.auditEvents.nodes.find((n: { targetId: string }) => n.targetId === again.createTenant.tenant.id).actor.tokenId).toBe(rec.actor.tokenId);
+  });
+});
+
+describe('OIDC JWTs on live connections', () => {
+  const inSeconds = (n: number) => Math.floor(Date.now() / 1000) + n;
+
+  it('graphql-ws: a JWT is admitted, its subscription delivers, and the socket closes with 4403 when the JWT expires', async () => {
+    const sub = projectEvents(app, projectId, null, await jwt({ sub: 'erin', groups: ['ml-team'], exp: inSeconds(4) }));
+    try {
+      await emitProjectEvent(app, projectId, 'hello oidc');
+      await sub.until((es) => es.some((e) => e.message === 'hello oidc'), 10_000);
+      expect(sub.errors).toEqual([]);
+      // no database row stands behind the JWT: only its exp ends the socket
+      await sub.done(15_000);
+      expect((sub.socketError as { code?: number } | undefined)?.code).toBe(4403);
+    } finally {
+      await sub.close();
+    }
+  });
+
+  it('graphql-ws: a forged or expired JWT is refused at connection_init with 4403', async () => {
+    for (const token of [await jwt({ groups: ['ops'], signWith: otherKey }), await jwt({ groups: ['ops'], exp: inSeconds(-3600) })]) {
+      const s = await rawWs(app.wsUrl);
+      s.send({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } });
+      expect((await s.closed).code).toBe(4403);
+    }
+  });
+
+  it('graphql-ws: a project-bound JWT gets no events of a project it cannot see', async () => {
+    const other = (await app.q(`{ projects(first: 50) { nodes { id name } } }`)).projects.nodes.find((p: { name: string }) => p.name === 'oidc-other-project');
+    const sub = projectEvents(app, other.id, null, await jwt({ sub: 'frank', groups: ['ml-team'] }));
+    try {
+      await sub.done(10_000);
+      expect(sub.events).toEqual([]);
+      expect(sub.errors.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+    } finally {
+      await sub.close();
+    }
+  });
+
+  it('SSE: a JWT opens a stream on /graphql/stream that delivers', async () => {
+    const client = createSseClient({ url: `${app.url}/stream`, headers: { authorization: `Bearer ${await jwt({ sub: 'gina', groups: ['ml-team'] })}` }, retryAttempts: 0 });
+    const got: string[] = [];
+    let failed: unknown = null;
+    const dispose = client.subscribe<{ projectEvents: { message: string } }>(
+      { query: 'subscription($p: ID!) { projectEvents(projectId: $p) { message } }', variables: { p: projectId } },
+      { next: (r) => void (r.data && got.push(r.data.projectEvents.message)), error: (e) => void (failed = e), complete: () => undefined },
+    );
+    try {
+      const end = Date.now() + 10_000;
+      while (!got.includes('hello sse') && !failed && Date.now() < end) {
+        await emitProjectEvent(app, projectId, 'hello sse');
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      expect(failed).toBeNull();
+      expect(got).toContain('hello sse');
+    } finally {
+      dispose();
+      client.dispose();
+    }
   });
 });
