@@ -32,6 +32,10 @@ import { busAccessNotifier } from './tenancy/access.change.js';
 import { AuditPurger } from './audit/audit.purge.js';
 import type { Clock } from './common/clock.js';
 import { attachRuntimeMetrics } from './observability/runtime.metrics.js';
+import { startTracing, type Tracing } from './observability/tracing.js';
+import { attachTracing } from './observability/tracing.spans.js';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { knexOf } from './db/sql.js';
 
 export interface App {
   config: Config;
@@ -45,6 +49,8 @@ export interface App {
   wake: WakeSignal;
   auditPurger: AuditPurger;
   bus: EventBus;
+  /** null when tracing is off */
+  tracing: Tracing | null;
   url: string;
   port: number;
   /** The platform-admin secret minted on the first start of an empty database, else null. */
@@ -62,6 +68,8 @@ export interface AppOptions {
   runnerOptions?: Partial<RunnerOptions>;
   /** The clock of audit records, admissions' reservations, usage and budgets (tests set it). */
   clock?: Clock;
+  /** Span processors of the app's traces (tests: an in-memory exporter); they turn tracing on. */
+  spanProcessors?: SpanProcessor[];
 }
 
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -74,7 +82,9 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   let wake: WakeSignal | null = null;
   let counters: RedisConnectionCounters | undefined;
   let openBus: EventBus | null = null;
+  let tracing: Tracing | null = null;
   try {
+    tracing = await startTracing(config, log, opts.spanProcessors);
     // Replicas starting together on one empty database take turns: one migrates, mints the bootstrap
     // token and seeds; the others find it done.
     startupLock = await acquireStartupLock(orm, log);
@@ -121,6 +131,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       clock: opts.clock,
     });
     const detachMetrics = attachRuntimeMetrics(metrics.registry, { orm, runner, hub: hub.adapter, bus });
+    const detachTracing = tracing ? attachTracing({ tracer: tracing.tracer, knex: knexOf(orm.em.fork() as Em), dialect: dialectOf(orm), hub: hub.adapter, runner, jobs }) : () => undefined;
     const flowOptions = {
       capi: config.capi,
       pollMs: config.workflow.pollMs,
@@ -144,7 +155,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const schema = await buildGatewaySchema();
     // the graphql-ws caps hold across replicas when they share a Redis, else per process
     counters = config.redisUrl ? new RedisConnectionCounters({ url: config.redisUrl, namespace: installationNamespace(config), log: log.child({ component: 'connection-caps' }) }) : undefined;
-    const server = await createGatewayServer({ config, schema, orm, services, metrics, log, bus, counters });
+    const server = await createGatewayServer({ config, schema, orm, services, metrics, log, bus, counters, tracing });
     const { port, url } = await server.listen(config.port, config.host);
     const nudger = new HubNudger(hub.adapter, hubWatches, subjectLocator(orm), (id) => runner.nudge(id), log.child({ component: 'hub-watch' }));
     const auditPurger = new AuditPurger(orm, services.clock, config.audit.retentionDays, config.audit.purgeIntervalMs, log.child({ component: 'audit' }));
@@ -165,6 +176,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       wake: signal,
       auditPurger,
       bus,
+      tracing,
       url,
       port,
       bootstrapToken,
@@ -173,6 +185,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         stopped = true;
         await server.stop();
         detachMetrics();
+        detachTracing();
         nudger.stop();
         await auditPurger.stop();
         await runner.stop();
@@ -181,6 +194,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         await bus.close();
         await hub?.close();
         await orm.close(true);
+        await tracing?.shutdown();
       },
     };
   } catch (e) {
@@ -190,6 +204,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     await openBus?.close().catch(() => undefined);
     await hub?.close().catch(() => undefined);
     await orm.close(true).catch(() => undefined);
+    await tracing?.shutdown().catch(() => undefined);
     throw e;
   }
 }

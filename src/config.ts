@@ -64,6 +64,9 @@ export const CONFIG_VARIABLES = [
   'APOLLO_USAGE_REPORTING',
   'APOLLO_KEY',
   'APOLLO_GRAPH_REF',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_HEADERS',
+  'OTEL_SERVICE_NAME',
   'SIM_SPEED',
   'SIM_ERROR_RATE',
   'SIM_ERROR_VERBS',
@@ -80,7 +83,7 @@ export const CONFIG_VARIABLES = [
 export type ConfigVariable = (typeof CONFIG_VARIABLES)[number];
 
 /** Variables that carry credentials: deployments keep them in a Secret, never in a ConfigMap. */
-export const SECRET_CONFIG_VARIABLES: readonly ConfigVariable[] = ['DATABASE_URL', 'REDIS_URL', 'BOOTSTRAP_ADMIN_TOKEN', 'APOLLO_KEY'];
+export const SECRET_CONFIG_VARIABLES: readonly ConfigVariable[] = ['DATABASE_URL', 'REDIS_URL', 'BOOTSTRAP_ADMIN_TOKEN', 'APOLLO_KEY', 'OTEL_EXPORTER_OTLP_HEADERS'];
 
 export interface Config {
   /** HOST, default 127.0.0.1 */
@@ -199,6 +202,12 @@ export interface Config {
    * needs APOLLO_KEY and APOLLO_GRAPH_REF. An APOLLO_KEY alone (left in an environment) sends nothing.
    */
   apollo: { usageReporting: false } | { usageReporting: true; key: string; graphRef: string };
+  /**
+   * OpenTelemetry traces, exported over OTLP/HTTP (JSON) to `${endpoint}/v1/traces`: on only when
+   * OTEL_EXPORTER_OTLP_ENDPOINT is set (off, the SDK is not even loaded). OTEL_SERVICE_NAME names the
+   * service (default spokegraph); OTEL_EXPORTER_OTLP_HEADERS (`key=value,…`) authenticates to a collector.
+   */
+  tracing: { endpoint: string | null; serviceName: string; headers: Record<string, string> };
   /** Things an operator should know that do not stop the start (e.g. a misspelt variable); logged at start. */
   warnings: string[];
 }
@@ -337,6 +346,23 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     else problems.push('APOLLO_USAGE_REPORTING=true needs APOLLO_KEY and APOLLO_GRAPH_REF');
   }
 
+  const otlpEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || null;
+  if (otlpEndpoint && !/^https?:\/\/[^/]/.test(otlpEndpoint)) problems.push(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (got "${otlpEndpoint}")`);
+  const otlpHeaders: Record<string, string> = {};
+  for (const pair of (env.OTEL_EXPORTER_OTLP_HEADERS ?? '').split(',')) {
+    const eq = pair.indexOf('=');
+    const decode = (v: string): string | null => {
+      try {
+        return decodeURIComponent(v.trim());
+      } catch {
+        return null;
+      }
+    };
+    const [key, value] = eq > 0 ? [decode(pair.slice(0, eq)), decode(pair.slice(eq + 1))] : [null, null];
+    if (key && value !== null) otlpHeaders[key] = value;
+    else if (pair.trim()) problems.push('OTEL_EXPORTER_OTLP_HEADERS must be a list of key=value pairs separated by commas');
+  }
+
   const config: Config = {
     host: env.HOST || '127.0.0.1',
     port: int('PORT', 4000, 0, 65535),
@@ -381,6 +407,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     subscriptionBuffer: int('SUBSCRIPTION_BUFFER', 1000, 10, 1_000_000),
     audit: { retentionDays: int('AUDIT_RETENTION_DAYS', 365, 0, 36_500), purgeIntervalMs: 3_600_000 },
     apollo,
+    tracing: { endpoint: otlpEndpoint, serviceName: env.OTEL_SERVICE_NAME?.trim() || 'spokegraph', headers: otlpHeaders },
     warnings: unknownVariableWarnings(env),
   };
   if (hub.kind !== 'simulated') {

@@ -4,9 +4,10 @@
  * than pino itself, so the sim, the hub adapter and the workflow keep one calling convention.
  *
  * Every line written while a request is served carries its `requestId` (observability/
- * request.scope.ts). Strings are stripped of ANSI escapes: libraries colour some of their messages,
+ * request.scope.ts), and every line written inside a span (tracing on) its `traceId` and `spanId`. Strings are stripped of ANSI escapes: libraries colour some of their messages,
  * and escape codes inside JSON break log pipelines and terminals alike.
  */
+import { context, trace } from '@opentelemetry/api';
 import pino from 'pino';
 import { currentScope } from './observability/request.scope.js';
 
@@ -71,7 +72,10 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
       },
       mixin: () => {
         const scope = currentScope();
-        return scope ? { requestId: scope.requestId } : {};
+        // inside a span (tracing on): the line can be found from the trace, and the trace from the line
+        const span = trace.getSpan(context.active())?.spanContext();
+        const ids = scope ? { requestId: scope.requestId } : {};
+        return span ? { ...ids, traceId: span.traceId, spanId: span.spanId } : ids;
       },
     },
     destination,

@@ -32,6 +32,7 @@ import { poolMachine } from './pool.machine.js';
 import { PoolMode, PoolPhase, type NodeRequirements } from './pool.model.js';
 import { poolNameProblem, requirementProblems, selectMachines } from './pool.rules.js';
 import { scalePool, type ScalePoolInput } from './pool.scale.js';
+import { inSpan } from '../observability/tracing.js';
 
 export interface CreatePoolInput {
   projectId: string;
@@ -214,7 +215,8 @@ export class PoolService {
     if (opts.em && opts.events) return admit(opts.em, opts.events);
     for (let attempt = 0; ; attempt++) {
       try {
-        const pool = await this.deps.events.commit(ctx.em, admit);
+        // the provisioning job created inside remembers this span, so its steps join the request's trace
+        const pool = await inSpan('pool admission', { 'spokegraph.project.id': project.id, 'spokegraph.admission.attempt': attempt }, () => this.deps.events.commit(ctx.em, admit));
         this.deps.wake();
         return pool;
       } catch (e) {

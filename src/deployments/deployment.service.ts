@@ -38,6 +38,7 @@ import { recordRevision } from './deployment.revisions.js';
 import { actorOf } from '../audit/audit.service.js';
 import { planDeployment, type DeploymentPlan } from './deployment.dryrun.js';
 import { prepareDeployment, type DeployInput, type Prepared } from './deployment.prepare.js';
+import { inSpan } from '../observability/tracing.js';
 
 export interface DeploymentServiceDeps {
   pools: PoolService;
@@ -129,7 +130,10 @@ export class DeploymentService {
     }
     for (let attempt = 0; ; attempt++) {
       try {
-        const d = await this.deps.events.commit(ctx.em, (em, events) => this.admit(ctx, em, events, prepared, idem));
+        // the job created inside remembers this span: every step of the flow joins the trace below it
+        const d = await inSpan('admission', { 'spokegraph.project.id': prepared.project.id, 'spokegraph.admission.attempt': attempt }, () =>
+          this.deps.events.commit(ctx.em, (em, events) => this.admit(ctx, em, events, prepared, idem)),
+        );
         this.deps.wake();
         return { deployment: d, plan: null };
       } catch (e) {

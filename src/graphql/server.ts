@@ -29,6 +29,8 @@ import { consoleRouter } from './console.js';
 import { requestIdOf } from './request-id.js';
 import { apolloGraph, apolloLogger, apolloReportingPlugins } from '../observability/apollo.js';
 import { httpAccess } from '../observability/http.access.js';
+import { apolloTracingPlugin, graphqlTracing, httpTracing, WsTracing } from '../observability/tracing.http.js';
+import type { Tracing } from '../observability/tracing.js';
 import { currentScope, refused } from '../observability/request.scope.js';
 import { graphiqlPage, graphiqlRouter, wantsGraphiql } from './graphiql.js';
 import type { ConnectionCounters } from './connection.counters.js';
@@ -49,6 +51,8 @@ export interface ServerDeps {
   bus: EventBus;
   /** where graphql-ws connection caps are counted; this process alone by default */
   counters?: ConnectionCounters;
+  /** spans for requests and operations, when tracing is on */
+  tracing?: Tracing | null;
 }
 
 export interface GatewayServer {
@@ -69,6 +73,7 @@ function unauthenticated(): GraphQLError {
 
 export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServer> {
   const { config, schema, orm, services, metrics, log, bus } = deps;
+  const tracer = deps.tracing?.tracer ?? null;
   const formatError = createFormatError(log, { suggestions: config.introspection });
   const rules = limitRules(config.limits);
   // JWTs of the identity providers in OIDC_ISSUERS; every other bearer value is an API token
@@ -82,9 +87,9 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
 
   // ---- graphql-ws (ws.server.ts) ---------------------------------------------------------
   const throttled = throttledLog(log);
-  const ws = createWsServer({ httpServer, config, schema, orm, services, metrics, log, throttled, bus, formatError, counters: deps.counters, oidc });
+  const ws = createWsServer({ httpServer, config, schema, orm, services, metrics, log, throttled, bus, formatError, counters: deps.counters, oidc, traces: tracer ? new WsTracing(tracer) : null });
   // GraphQL over SSE: the same registry, so the same caps, auth and revocation (sse.server.ts)
-  const sse = createSseServer({ config, schema, orm, services, log, throttled, formatError, registry: ws.registry });
+  const sse = createSseServer({ config, schema, orm, services, log, throttled, formatError, registry: ws.registry, traced: tracer !== null });
 
   // ---- Apollo over HTTP ----------------------------------------------------------------------
   const apollo = new ApolloServer<Ctx>({
@@ -117,6 +122,7 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
       ApolloServerPluginCacheControlDisabled(),
       ...apolloReportingPlugins(config),
       metrics.apolloPlugin(),
+      ...(tracer ? [apolloTracingPlugin()] : []),
       {
         requestDidStart: async () => {
           let cost: number | null = null;
@@ -144,6 +150,7 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
   await apollo.start();
 
   app.use(httpAccess(log, metrics));
+  if (tracer) app.use(httpTracing(tracer));
   app.use(corsMiddleware(config.corsOrigins));
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   // Redis down does not make a replica unready: subscriptions keep working from the database (with
@@ -168,6 +175,7 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
   app.use(
     '/graphql',
     express.json({ limit: config.limits.bodyBytes }),
+    ...(tracer ? [graphqlTracing()] : []),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const scope = currentScope();

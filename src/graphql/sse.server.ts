@@ -14,7 +14,7 @@
  * module owns the Node response so it can add ids and end streams on its own terms.
  */
 import type http from 'node:http';
-import { getOperationAST, GraphQLError, Kind, NoSchemaIntrospectionCustomRule, specifiedRules, validate, type DocumentNode, type ExecutionResult, type FieldNode, type GraphQLSchema } from 'graphql';
+import { execute, getOperationAST, GraphQLError, Kind, NoSchemaIntrospectionCustomRule, specifiedRules, validate, type DocumentNode, type ExecutionResult, type FieldNode, type GraphQLSchema } from 'graphql';
 import { createHandler, type Request as SseRequest } from 'graphql-sse';
 import type { Config } from '../config.js';
 import type { Ctx } from '../context.js';
@@ -30,6 +30,7 @@ import { assertCost, limitError, limitRules } from './limits.js';
 import { sharedSubscribe } from './shared-subscribe.js';
 import { Close, Conn, errorText, type CloseWith, type SocketRegistry } from './socket.registry.js';
 import { DocumentCache } from './ws.server.js';
+import { tracedExecution } from '../observability/tracing.http.js';
 
 export const SSE_PATH = '/graphql/stream';
 
@@ -43,6 +44,8 @@ export interface SseServerDeps {
   formatError: ReturnType<typeof createFormatError>;
   /** graphql-ws's registry: SSE streams share its caps and its revocation handling */
   registry: SocketRegistry;
+  /** a span per operation (tracing is on) */
+  traced?: boolean;
 }
 
 export interface SseServer {
@@ -105,7 +108,8 @@ export function createSseServer(deps: SseServerDeps): SseServer {
 
   const handler = createHandler<http.IncomingMessage, StreamState, Ctx & Record<PropertyKey, unknown>>({
     schema,
-    subscribe: sharedSubscribe,
+    subscribe: deps.traced ? tracedExecution(sharedSubscribe) : sharedSubscribe,
+    execute: deps.traced ? tracedExecution(execute) : undefined,
     // distinct connections only: no reservation tokens (PUT), every stream is one authenticated request
     authenticate: () => undefined,
     onSubscribe: async (req: SseRequest<http.IncomingMessage, StreamState>, params) => {

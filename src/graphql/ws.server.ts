@@ -9,7 +9,7 @@
  * sockets whose token lost access.
  */
 import type http from 'node:http';
-import { getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { execute, getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { handleProtocols, makeServer, type Context as WsContext } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config.js';
@@ -30,6 +30,7 @@ import { directWriter, releaseIfShared, subscriptionContext } from './ws.subscri
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { runInScope, type RequestScope } from '../observability/request.scope.js';
 import { WsOperations } from '../observability/ws.operations.js';
+import type { WsTracing } from '../observability/tracing.http.js';
 import { Close, Conn, errorText, SocketRegistry, type CloseWith } from './socket.registry.js';
 
 export const WS_PATH = '/graphql';
@@ -47,6 +48,8 @@ export interface WsServerDeps {
   formatError: ReturnType<typeof createFormatError>;
   /** where the connection caps are counted; this process alone by default */
   counters?: ConnectionCounters;
+  /** a span per operation, when tracing is on */
+  traces?: WsTracing | null;
   /** identity-provider JWTs are admitted too (OIDC_ISSUERS) */
   oidc?: OidcVerifier | null;
 }
@@ -117,6 +120,7 @@ function isAsyncGenerator(x: unknown): x is AsyncGenerator {
 
 export function createWsServer(deps: WsServerDeps): WsServer {
   const { config, schema, orm, services, metrics, log, throttled, formatError } = deps;
+  const traces = deps.traces ?? null;
   const ownCounters = !deps.counters;
   const counters = deps.counters ?? new LocalConnectionCounters();
   const registry = new SocketRegistry({
@@ -153,7 +157,8 @@ export function createWsServer(deps: WsServerDeps): WsServer {
   const server = makeServer<Params, Extra>({
     schema,
     jsonMessageReplacer: encoder.replacer,
-    subscribe: sharedSubscribe,
+    subscribe: traces ? (args) => traces.run(args.contextValue, () => sharedSubscribe(args)) : sharedSubscribe,
+    execute: traces ? (args) => traces.run(args.contextValue, () => execute(args)) : undefined,
     onConnect: async (ctx) => {
       const { conn } = ctx.extra;
       ctx.extra.ctx = ctx;
@@ -163,6 +168,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
         const admission = await registry.admit(conn, secret);
         if ('viewer' in admission) {
           ctx.extra.scope.tokenId = admission.viewer.tokenId;
+          traces?.connected(conn, ctx.extra.request.headers.traceparent, ctx.connectionParams);
           return true;
         }
         refused = admission.refused;
@@ -210,12 +216,14 @@ export function createWsServer(deps: WsServerDeps): WsServer {
       const full = await registry.acquireOperation(conn, id, operation.operation === 'subscription');
       if (full) return [limitError(full)];
       operations.started(conn, id, operation.operation, payload.operationName ?? operation.name?.value);
+      const contextValue = lazyCtx(conn.viewer!, operation.operation === 'subscription' ? directWriter(ctx.extra.socket, ctx.extra.conn, () => Boolean(ctx.subscriptions[id]), id) : undefined);
+      traces?.started(conn, id, operation.operation, payload.operationName ?? operation.name?.value, contextValue);
       return {
         schema,
         document,
         variableValues: payload.variables ?? undefined,
         operationName: payload.operationName ?? undefined,
-        contextValue: lazyCtx(conn.viewer!, operation.operation === 'subscription' ? directWriter(ctx.extra.socket, ctx.extra.conn, () => Boolean(ctx.subscriptions[id]), id) : undefined),
+        contextValue,
       };
     },
     // A shared-result subscription is set up (its per-event results never read the context): what
@@ -226,15 +234,18 @@ export function createWsServer(deps: WsServerDeps): WsServer {
     },
     onComplete: (ctx, id) => {
       operations.completed(ctx.extra.conn, id, ctx.extra.scope.requestId);
+      traces?.completed(ctx.extra.conn, id);
       registry.releaseOperation(ctx.extra.conn, id);
     },
     onNext: (ctx, id, payload, _args, result) => {
       const masked = maskResult(result as ExecutionResult);
+      if (result.errors?.length) traces?.errors(ctx.extra.conn, id, result.errors);
       if (masked.errors?.length) operations.errors(ctx.extra.conn, id, ctx.extra.scope.requestId, payload.operationName, codesOf(masked.errors));
       return masked;
     },
     onError: (ctx, id, payload, errors) => {
       const formatted = errors.map((e) => formatError(e.toJSON(), e));
+      traces?.errors(ctx.extra.conn, id, errors);
       operations.errors(ctx.extra.conn, id, ctx.extra.scope.requestId, payload.operationName, codesOf(formatted));
       return formatted as never;
     },

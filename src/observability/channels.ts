@@ -44,6 +44,27 @@ export interface StreamMessage {
   event: 'delivered' | 'lagging';
 }
 
+/** One run of a workflow step, as the runner describes it to whoever wraps it (tracing). */
+export interface StepRun {
+  flow: string;
+  step: string;
+  subjectId: string;
+  subjectName: string;
+  /** claims of the job so far */
+  attempt: number;
+  /** W3C traceparent of the span that created the job (its mutation), null when none was traced */
+  traceparent: string | null;
+}
+
+/**
+ * Wraps every run of a step with the recording of its outcome: tracing opens the step's span there,
+ * in the trace of the job's mutation. `fn` answers the outcome (done | wait | fail | error) and the
+ * error the step threw, if it did (a transient one becomes a wait). Nothing is wrapped unless an
+ * app sets one.
+ */
+export type StepScope = <R extends { kind: string; error?: unknown }>(run: StepRun, fn: () => Promise<R>) => Promise<R>;
+export const unscopedStep: StepScope = (_run, fn) => fn();
+
 export const hubCalls = diagnostics.channel('spokegraph.hub.call');
 export const transactionRetries = diagnostics.channel('spokegraph.db.transaction-retry');
 export const workflowSteps = diagnostics.channel('spokegraph.workflow.step');

@@ -13,7 +13,7 @@ import { runInScope, type RequestScope } from './request.scope.js';
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** A bounded route label: the path of a known endpoint, never a client-chosen one. */
-function routeOf(req: Request): string {
+export function routeOf(req: Request): string {
   // originalUrl: under app.use('/graphql') Express rewrites req.path to '/'
   const path = req.originalUrl.split('?')[0] ?? '';
   if (path === '/graphql' || path.startsWith('/graphiql')) return path.split('/').slice(0, 2).join('/');

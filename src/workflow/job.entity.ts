@@ -88,4 +88,11 @@ export class WorkflowJob extends BaseEntity {
 
   @Property({ type: DateTimeType, nullable: true })
   finishedAt: Date | null = null;
+
+  /**
+   * W3C traceparent of the span that created the job (the mutation's), so each step's span joins the
+   * trace of the request that started the work. Null when tracing was off, and on older rows.
+   */
+  @Property({ type: 'string', length: 55, nullable: true })
+  traceParent: string | null = null;
 }

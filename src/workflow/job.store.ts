@@ -20,6 +20,8 @@ export interface ClaimedJob {
   bookkeepingFailures: number;
   checkpoint: Record<string, unknown>;
   waitKey: string | null;
+  /** W3C traceparent of the span that created the job: its steps' spans join that trace */
+  traceparent: string | null;
 }
 
 type Row = {
@@ -34,6 +36,7 @@ type Row = {
   bookkeeping_failures: number;
   checkpoint: string | Record<string, unknown>;
   wait_key: string | null;
+  trace_parent: string | null;
 };
 
 function fromRow(r: Row): ClaimedJob {
@@ -49,6 +52,7 @@ function fromRow(r: Row): ClaimedJob {
     bookkeepingFailures: Number(r.bookkeeping_failures),
     checkpoint: typeof r.checkpoint === 'string' ? JSON.parse(r.checkpoint) : (r.checkpoint ?? {}),
     waitKey: r.wait_key,
+    traceparent: r.trace_parent ?? null,
   };
 }
 
@@ -57,12 +61,15 @@ const toMs = (v: unknown): number => (v instanceof Date ? v.getTime() : typeof v
 export class JobStore {
   constructor(private readonly postgres: boolean) {}
 
+  /** The trace a new job joins (tracing sets it: the active span's traceparent); none by default. */
+  traceparent: () => string | null = () => null;
+
   /**
    * Inside the caller's transaction: a new job, runnable now, at `stepId` (null: the first step).
    * The database allows one ACTIVE job per subject (job.entity.ts): the caller cancels or checks first.
    */
   create(em: Em, flow: string, subjectId: string, projectId: string, checkpoint: Record<string, unknown> = {}, stepId: string | null = null): WorkflowJob {
-    return em.create(WorkflowJob, { flow, subjectId, projectId, checkpoint, stepId, runAt: new Date() });
+    return em.create(WorkflowJob, { flow, subjectId, projectId, checkpoint, stepId, runAt: new Date(), traceParent: this.traceparent() });
   }
 
   /** Claims up to `limit` runnable jobs for `owner`: one statement, no transaction around it. */

@@ -18,7 +18,7 @@ import type { EventBatch, EventLog } from '../events/event.log.js';
 import type { HubAdapter } from '../kube/index.js';
 import type { Logger } from '../logger.js';
 import { classifyStepError } from './step.errors.js';
-import { publish, runnerEvents, workflowSteps } from '../observability/channels.js';
+import { publish, runnerEvents, unscopedStep, workflowSteps, type StepScope } from '../observability/channels.js';
 import { FailureReason, type FlowDefinition, type StepDefinition, type StepResult } from './flow.js';
 import { JobState } from './job.entity.js';
 import { JobStore, type ClaimedJob } from './job.store.js';
@@ -83,6 +83,8 @@ export class WorkflowRunner {
   private kick: (() => void) | null = null;
   private dbFailures = 0;
   private dbDownSince: number | null = null;
+  /** Around every run of a step (the app's tracing sets it). */
+  stepScope: StepScope = unscopedStep;
 
   constructor(
     private readonly orm: Orm,
@@ -386,42 +388,49 @@ export class WorkflowRunner {
       job.bookkeepingFailures = 0;
     }
 
-    let result: StepResult;
-    const started = process.hrtime.bigint();
-    let outcome = 'error';
-    try {
-      result = await step.run({
-        subject,
-        em,
-        hub: this.hub,
-        checkpoint: job.checkpoint._wait,
-        results: job.checkpoint,
-        attempt: job.attempts,
-        log: this.log.child({ flow: flow.name, step: step.id, subject: subject.name }),
-        signal,
-      });
-      job.errorAttempts = 0;
-      outcome = result.kind;
-    } catch (e) {
-      const c = classifyStepError(e);
-      job.errorAttempts++;
-      if (c.permanent || (c.bounded && job.errorAttempts >= this.options.maxErrorAttempts)) {
-        this.log.warn('workflow step failed', { flow: flow.name, step: step.id, subject: subject.name, err: e as Error });
-        result = { kind: 'fail', reason: c.reason, message: c.message };
-        outcome = 'fail';
-      } else {
-        this.log.debug('workflow step hit a transient error; backing off', { flow: flow.name, step: step.id, err: e as Error });
-        const backoff = Math.min(this.options.maxWaitMs, 100 * 2 ** Math.min(job.errorAttempts, 10)) * (0.5 + Math.random() / 2);
-        result = { kind: 'wait', reason: c.waitReason, message: c.message, retryAfterMs: backoff };
+    // the scope (tracing's span) holds the step and the transaction that records its outcome
+    const run = { flow: flow.name, step: step.id, subjectId: subject.id, subjectName: subject.name, attempt: job.attempts, traceparent: job.traceparent };
+    const ran = await this.stepScope(run, async () => {
+      let result: StepResult;
+      let error: unknown;
+      const started = process.hrtime.bigint();
+      let outcome = 'error';
+      try {
+        result = await step.run({
+          subject,
+          em,
+          hub: this.hub,
+          checkpoint: job.checkpoint._wait,
+          results: job.checkpoint,
+          attempt: job.attempts,
+          log: this.log.child({ flow: flow.name, step: step.id, subject: subject.name }),
+          signal,
+        });
+        job.errorAttempts = 0;
+        outcome = result.kind;
+      } catch (e) {
+        error = e;
+        const c = classifyStepError(e);
+        job.errorAttempts++;
+        if (c.permanent || (c.bounded && job.errorAttempts >= this.options.maxErrorAttempts)) {
+          this.log.warn('workflow step failed', { flow: flow.name, step: step.id, subject: subject.name, err: e as Error });
+          result = { kind: 'fail', reason: c.reason, message: c.message };
+          outcome = 'fail';
+        } else {
+          this.log.debug('workflow step hit a transient error; backing off', { flow: flow.name, step: step.id, err: e as Error });
+          const backoff = Math.min(this.options.maxWaitMs, 100 * 2 ** Math.min(job.errorAttempts, 10)) * (0.5 + Math.random() / 2);
+          result = { kind: 'wait', reason: c.waitReason, message: c.message, retryAfterMs: backoff };
+        }
       }
-    }
-    publish(workflowSteps, () => ({ source: this, flow: flow.name, step: step.id, outcome, seconds: Number(process.hrtime.bigint() - started) / 1e9 }));
-    if (signal.aborted) return false;
-    if (result.kind === 'fail') {
-      await this.recordFailure(flow, job, subject, step.id, base, result);
-      return false;
-    }
-    return this.record(flow, job, subject, step, index, base, result);
+      publish(workflowSteps, () => ({ source: this, flow: flow.name, step: step.id, outcome, seconds: Number(process.hrtime.bigint() - started) / 1e9 }));
+      if (signal.aborted) return { kind: outcome, error, next: false };
+      if (result.kind === 'fail') {
+        await this.recordFailure(flow, job, subject, step.id, base, result);
+        return { kind: outcome, error, next: false };
+      }
+      return { kind: outcome, error, next: await this.record(flow, job, subject, step, index, base, result) };
+    });
+    return ran.next;
   }
 
   private clearedFailures(job: JobRun): Record<string, unknown> {

@@ -20,7 +20,8 @@ export interface WsTestClient {
 }
 
 /** A graphql-ws client that never retries, so a refusal surfaces as a close code. */
-export function wsClient(url: string, authorization?: string | null): WsTestClient {
+/** `params`: more connectionParams beside the authorization (a traceparent, say). */
+export function wsClient(url: string, authorization?: string | null, params?: Record<string, unknown>): WsTestClient {
   let onClosed!: (c: WsClosed) => void;
   const closed = new Promise<WsClosed>((r) => (onClosed = r));
   const client = createClient({
@@ -28,7 +29,7 @@ export function wsClient(url: string, authorization?: string | null): WsTestClie
     webSocketImpl: WebSocket,
     lazy: true,
     retryAttempts: 0,
-    connectionParams: authorization === undefined ? undefined : authorization === null ? {} : { authorization },
+    connectionParams: authorization === undefined ? params : { ...params, ...(authorization === null ? {} : { authorization }) },
     on: {
       closed: (e) => {
         const ev = e as { code?: number; reason?: unknown };

@@ -6,7 +6,7 @@
  * One build for the file.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +40,14 @@ describe('the production artifact', () => {
     for (const devTool of ['tsx', 'esbuild', 'typescript', 'vitest', 'eslint']) {
       expect(artifact.packages).not.toContain(devTool);
     }
+  });
+
+  it('imports the OpenTelemetry SDK only dynamically: without tracing configured none of it loads', () => {
+    const code = readFileSync(artifact.entry, 'utf8');
+    // esbuild hoists static imports of external packages to the top of the bundle, whatever file they came from
+    const statics = [...code.matchAll(/^import [^;]*? from "(@opentelemetry\/[^"]+)"/gm)].map((m) => m[1]);
+    expect(new Set(statics)).toEqual(new Set(['@opentelemetry/api']));
+    expect(code).toContain('import("@opentelemetry/sdk-trace-base")');
   });
 
   it('`migrate` migrates an empty database and exits; a second run finds nothing to do', async () => {

@@ -188,6 +188,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ HUB_REGISTRATION: 'import' }, CWD)).toThrow(/HUB_REGISTRATION must be auto-import or klusterlet/);
   });
 
+  it('tracing is off without OTEL_EXPORTER_OTLP_ENDPOINT; with it, the service name and collector headers are read', () => {
+    expect(loadConfig({}, CWD).tracing).toEqual({ endpoint: null, serviceName: 'spokegraph', headers: {} });
+    const c = loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: ' http://collector:4318 ', OTEL_SERVICE_NAME: 'gw-eu', OTEL_EXPORTER_OTLP_HEADERS: 'authorization=Bearer%20abc, x-tenant = ops' }, CWD);
+    expect(c.tracing).toEqual({ endpoint: 'http://collector:4318', serviceName: 'gw-eu', headers: { authorization: 'Bearer abc', 'x-tenant': 'ops' } });
+  });
+
+  it('refuses an OTLP endpoint that is not an http(s) URL, and headers that are not key=value pairs', () => {
+    expect(problemsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' })).toEqual([expect.stringContaining('OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL')]);
+    expect(problemsOf({ OTEL_EXPORTER_OTLP_HEADERS: 'novalue' })).toEqual([expect.stringContaining('OTEL_EXPORTER_OTLP_HEADERS')]);
+    expect(problemsOf({ OTEL_EXPORTER_OTLP_HEADERS: 'k=%E0%A4%A' })).toEqual([expect.stringContaining('OTEL_EXPORTER_OTLP_HEADERS')]);
+  });
+
   it('CONFIG_VARIABLES lists exactly the variables loadConfig reads', () => {
     const read = new Set<string>();
     const recording = (env: Record<string, string>) =>
