@@ -5,6 +5,7 @@ import { Migration20261206004326JobStepNames } from './Migration20261206004326Jo
 import { Migration20261206004337DeploymentHubName } from './Migration20261206004337DeploymentHubName.js';
 import { Migration20261206015753AuditTrailGpuBudgets } from './Migration20261206015753AuditTrailGpuBudgets.js';
 import { Migration20261206042330DeploymentRevisions } from './Migration20261206042330DeploymentRevisions.js';
+import { Migration20261206073217PoolExposure } from './Migration20261206073217PoolExposure.js';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration0001Initial', class: Migration0001Initial },
@@ -12,4 +13,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261206004337DeploymentHubName', class: Migration20261206004337DeploymentHubName },
   { name: 'Migration20261206015753AuditTrailGpuBudgets', class: Migration20261206015753AuditTrailGpuBudgets },
   { name: 'Migration20261206042330DeploymentRevisions', class: Migration20261206042330DeploymentRevisions },
+  { name: 'Migration20261206073217PoolExposure', class: Migration20261206073217PoolExposure },
 ];
