@@ -15,6 +15,11 @@ export interface SimFaults {
   dropWatchesEveryMs: number;
   /** Extra delay before every controller status write, in ms (not scaled by speed). */
   statusDelayMs: number;
+  /**
+   * Spoke clusters without a load-balancer implementation (edge, bare metal): their LoadBalancer
+   * Services never get an address. Names, or patterns ending in `*` (a prefix; `*` alone is every spoke).
+   */
+  noLoadBalancerClusters: string[];
 }
 
 export function noFaults(): SimFaults {
@@ -25,6 +30,7 @@ export function noFaults(): SimFaults {
     failReleases: [],
     dropWatchesEveryMs: 0,
     statusDelayMs: 0,
+    noLoadBalancerClusters: [],
   };
 }
 
@@ -38,7 +44,7 @@ export function validateFaults(p: Partial<SimFaults>): string[] {
     const v = p[k];
     if (v !== undefined && !(Number.isInteger(v) && v >= 0)) problems.push(`${k} must be a whole number of milliseconds >= 0, got ${String(v)}`);
   }
-  for (const k of ['failClusters', 'failReleases'] as const) {
+  for (const k of ['failClusters', 'failReleases', 'noLoadBalancerClusters'] as const) {
     const v = p[k];
     if (v !== undefined && (!Array.isArray(v) || v.some((n) => typeof n !== 'string' || !n))) problems.push(`${k} must be a list of names`);
   }
@@ -85,6 +91,11 @@ export class FaultState {
 
   clusterFails(name: string): boolean {
     return this.current.failClusters.includes(name);
+  }
+
+  /** Whether the spoke has no load-balancer implementation (noLoadBalancerClusters). */
+  loadBalancerMissing(cluster: string): boolean {
+    return this.current.noLoadBalancerClusters.some((p) => (p.endsWith('*') ? cluster.startsWith(p.slice(0, -1)) : cluster === p));
   }
 
   releaseFails(name: string): boolean {

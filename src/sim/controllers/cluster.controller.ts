@@ -25,6 +25,9 @@ export function machineDeploymentsOf(hub: { list(g: string, k: string, ns?: stri
   return hub.list(CAPI, 'MachineDeployment', cluster.metadata.namespace).filter((md) => (md.spec as { clusterName?: string } | undefined)?.clusterName === cluster.metadata.name);
 }
 
+/** A name that resolves nowhere (.invalid): there is no real spoke behind a simulated cluster. */
+export const spokeEndpointHost = (cluster: string): string => `${cluster}.spoke.sim.spokegraph.invalid`;
+
 function kubeconfigFor(cluster: KubeObject): string {
   const name = cluster.metadata.name;
   return [
@@ -34,7 +37,7 @@ function kubeconfigFor(cluster: KubeObject): string {
     'clusters:',
     `- name: ${name}`,
     '  cluster:',
-    `    server: https://${name}.spoke.sim.spokegraph.invalid:6443`,
+    `    server: https://${spokeEndpointHost(name ?? '')}:6443`,
     '    insecure-skip-tls-verify: true',
     'users:',
     `- name: ${name}-admin`,
@@ -70,6 +73,10 @@ export class ClusterController extends Controller {
     if (c.metadata.deletionTimestamp) return this.remove(c);
     if (!c.metadata.finalizers?.includes(FINALIZER)) {
       c = hub.update({ ...c, metadata: { ...c.metadata, finalizers: [...(c.metadata.finalizers ?? []), FINALIZER] } }, { manager: MANAGER });
+    }
+    if (!(c.spec as { controlPlaneEndpoint?: { host?: string } } | undefined)?.controlPlaneEndpoint?.host) {
+      // as CAPI copies it from the infrastructure cluster; NodePort access URLs are made on this host
+      c = hub.update({ ...c, spec: { ...(c.spec as object), controlPlaneEndpoint: { host: spokeEndpointHost(c.metadata.name ?? ''), port: 6443 } } }, { manager: MANAGER });
     }
     const gen = c.metadata.generation;
     const st = (c.status ?? {}) as ClusterStatus;
