@@ -117,6 +117,8 @@ export type FailureReason =
   | 'BOOKKEEPING_FAILED'
   /** A Cluster API cluster of the pool failed to provision */
   | 'CLUSTER_FAILED'
+  /** The rollout deadline passed while an exposed component had no address, e.g. a LOAD_BALANCER pool on a spoke without a load-balancer implementation; the message names what was missing. Use a NODE_PORT or INGRESS pool there; retryAppDeployment starts a new deadline */
+  | 'EXPOSURE_TIMEOUT'
   /** The hub answered with an error the step could not get past */
   | 'HUB_ERROR'
   /** The hub refused a write (a 4xx answer); the message says why */
@@ -135,6 +137,8 @@ export type FailureReason =
   | 'RELEASE_FAILED'
   /** The rendered hub objects of the app are too large for the hub to store */
   | 'RENDERED_TOO_LARGE'
+  /** The rollout deadline passed before the app was applied and every Helm release was Ready; the message names what was pending. retryAppDeployment starts a new deadline */
+  | 'ROLLOUT_TIMEOUT'
   /** The job names a step its flow no longer has (a release renamed or removed it) */
   | 'UNKNOWN_STEP';
 
@@ -299,6 +303,8 @@ export type WaitReason =
   | 'RETRYING_AFTER_ERROR'
   /** Waiting for add-ons (Flux, GPU support) to become available on a cluster */
   | 'WAITING_FOR_ADDONS'
+  /** The app's releases are Ready; waiting for the address of an exposed component: the load-balancer address (pool exposure LOAD_BALANCER), or the node port and the cluster's control-plane endpoint (NODE_PORT). Ends in EXPOSURE_TIMEOUT at the rollout deadline */
+  | 'WAITING_FOR_ADDRESS'
   /** Waiting for the Cluster API cluster of the pool to finish provisioning */
   | 'WAITING_FOR_CLUSTER'
   /** Waiting for hub objects being deleted to be gone */
