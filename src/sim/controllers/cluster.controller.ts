@@ -5,6 +5,7 @@
  * finalizer (MachineDeployments and the kubeconfig Secret go first).
  */
 import { ApiError } from '../api.errors.js';
+import { spokeEndpointHost } from '../capi.endpoint.js';
 import { isConditionTrue, type Condition, type KubeObject } from '../kube.types.js';
 import { hostsOf, kubernetesVersionOf } from './capi.hosts.js';
 import { cond, Controller, keyOf, withConditions, writeStatus, type ObjectKey } from './controller.runtime.js';
@@ -24,9 +25,6 @@ interface ClusterStatus {
 export function machineDeploymentsOf(hub: { list(g: string, k: string, ns?: string): KubeObject[] }, cluster: KubeObject): KubeObject[] {
   return hub.list(CAPI, 'MachineDeployment', cluster.metadata.namespace).filter((md) => (md.spec as { clusterName?: string } | undefined)?.clusterName === cluster.metadata.name);
 }
-
-/** A name that resolves nowhere (.invalid): there is no real spoke behind a simulated cluster. */
-export const spokeEndpointHost = (cluster: string): string => `${cluster}.spoke.sim.spokegraph.invalid`;
 
 function kubeconfigFor(cluster: KubeObject): string {
   const name = cluster.metadata.name;
@@ -73,10 +71,6 @@ export class ClusterController extends Controller {
     if (c.metadata.deletionTimestamp) return this.remove(c);
     if (!c.metadata.finalizers?.includes(FINALIZER)) {
       c = hub.update({ ...c, metadata: { ...c.metadata, finalizers: [...(c.metadata.finalizers ?? []), FINALIZER] } }, { manager: MANAGER });
-    }
-    if (!(c.spec as { controlPlaneEndpoint?: { host?: string } } | undefined)?.controlPlaneEndpoint?.host) {
-      // as CAPI copies it from the infrastructure cluster; NodePort access URLs are made on this host
-      c = hub.update({ ...c, spec: { ...(c.spec as object), controlPlaneEndpoint: { host: spokeEndpointHost(c.metadata.name ?? ''), port: 6443 } } }, { manager: MANAGER });
     }
     const gen = c.metadata.generation;
     const st = (c.status ?? {}) as ClusterStatus;
