@@ -3,7 +3,8 @@
  * implementation, a LOAD_BALANCER pool's deployment waits on WAITING_FOR_ADDRESS and fails at the
  * rollout deadline with EXPOSURE_TIMEOUT (a retry starts a new deadline), while NODE_PORT and INGRESS
  * pools reach RUNNING with access URLs of their mode. Where the simulator does assign a load-balancer
- * address, the access URL answers (a loopback responder per Service) until the Service is gone.
+ * address, the access URL answers (a loopback responder per Service) until the Service is gone. A
+ * rollout whose releases are not Ready by the deadline fails with ROLLOUT_TIMEOUT.
  */
 import 'reflect-metadata';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -161,5 +162,23 @@ describe('exposure on a spoke without a load balancer', () => {
     expect((ingress.spec as any).rules[0]).toMatchObject({ host, http: { paths: [{ backend: { service: { name: 'server-lb', port: { number: 8080 } } } }] } });
     expect(hub.spoke(running.cluster).get('v1', 'Service', ns, 'server-lb')!.spec).toMatchObject({ type: 'ClusterIP' });
     expect(running.accessUrls).toEqual([{ component: 'server', url: `http://${host}/api`, port: 80 }]);
+  });
+
+  it('should fail with ROLLOUT_TIMEOUT, naming what was pending, when the app is not up by the deadline', async () => {
+    const w = await deployWorld(app);
+    const pool = await runningPool(w, { exposure: 'NODE_PORT' });
+    // every simulated controller write now waits 2 s: the work agent, the chart source and the two
+    // release steps take several of them in a row, more than the deadline
+    hub.faults.set({ statusDelayMs: 2000 });
+    const { id } = await deploy(w, pool.id);
+    const { d: failed, reasons } = await follow(id, ['FAILED', 'RUNNING']);
+    expect(failed.phase).toBe('FAILED');
+    expect(reasons.has('WAITING_FOR_ROLLOUT')).toBe(true);
+    expect(reasons.has('WAITING_FOR_ADDRESS')).toBe(false);
+    expect(failed.status.failure).toEqual({
+      reason: 'ROLLOUT_TIMEOUT',
+      step: 'rollout',
+      message: expect.stringMatching(new RegExp(`^Rollout not done after \\d+s \\(ROLLOUT_DEADLINE_SECONDS ${DEADLINE_S}\\): (waiting for the work agent to apply the ManifestWork|0/1 component\\(s\\) ready; server .+)$`)),
+    });
   });
 });
