@@ -93,8 +93,8 @@ export async function planDeployment(ctx: Ctx, p: Prepared): Promise<DeploymentP
   if (pool.cluster) {
     // the deployment's own id (a label on both) exists only once it is admitted
     const ids = { tenantId: p.project.tenant.id, projectId: p.project.id };
-    // an existing pool renders its exposure; a new dedicated pool has the default
-    const exposure = exposureSetting(p.spec.target.kind === 'EXISTING_POOL' ? (p.pool as ComputePool).exposure : null);
+    // the exposure of the existing pool, or the one asked for the new dedicated pool
+    const exposure = exposureSetting(p.spec.target.kind === 'EXISTING_POOL' ? (p.pool as ComputePool).exposure : p.spec.target.exposure);
     const render = { project: p.project.name, deployment: p.spec.name, cluster: pool.cluster, clusterSet, gpuRequests: p.gpuRequests, ids, exposure };
     hubObjects.push(renderPlacement(render), renderManifestWork({ ...render, components: p.components, resolved: p.resolved, retries: 0 }));
   }

@@ -181,4 +181,24 @@ describe('exposure on a spoke without a load balancer', () => {
       message: expect.stringMatching(new RegExp(`^Rollout not done after \\d+s \\(ROLLOUT_DEADLINE_SECONDS ${DEADLINE_S}\\): (waiting for the work agent to apply the ManifestWork|0/1 component\\(s\\) ready; server .+)$`)),
     });
   });
+
+  it('should give a new dedicated pool made by deployApp the exposure asked for, and refuse a bad one', async () => {
+    const w = await deployWorld(app);
+    hub.faults.set({ noLoadBalancerClusters: [`${w.project.name}--*`] });
+    const nodeRequirements = { controlPlane: { nodeCount: 1 }, workerPools: [{ name: 'gpu', nodeCount: 1, gpu: { family: H100, countPerNode: 8 } }] };
+    const bad = await deployApp(app, { projectId: w.project.id, name: uniq('bad'), bundleIds: [w.appBundle], newDedicatedPool: { infrastructureBundleId: w.bundle, nodeRequirements, exposure: 'INGRESS' } });
+    expect(bad.appDeployment).toBeNull();
+    expect(bad.userErrors).toEqual([{ field: ['input', 'newDedicatedPool', 'ingressHostSuffix'], code: 'INVALID_INPUT', message: expect.stringMatching(/needs ingressHostSuffix/) }]);
+    expect(await poolCount(app, w.project.name)).toBe(0);
+
+    const name = uniq('edge');
+    const r = await deployApp(app, { projectId: w.project.id, name, bundleIds: [w.appBundle], newDedicatedPool: { infrastructureBundleId: w.bundle, nodeRequirements, exposure: 'NODE_PORT' } });
+    expect(r.userErrors).toEqual([]);
+    const { d: running } = await follow(r.appDeployment.id, ['RUNNING', 'FAILED']);
+    expect(running.phase, JSON.stringify(running.status)).toBe('RUNNING');
+    expect(running.computePool).toMatchObject({ mode: 'DEDICATED' });
+    const pool = (await app.q(`query($id: ID!) { node(id: $id) { ... on ComputePool { exposure ingressHostSuffix } } }`, { id: running.computePool.id })).node;
+    expect(pool).toEqual({ exposure: 'NODE_PORT', ingressHostSuffix: null });
+    expect(running.accessUrls).toEqual([{ component: 'server', url: expect.stringMatching(/^http:\/\/[a-z0-9.-]+\.spoke\.sim\.spokegraph\.invalid:3\d{4}\/api$/), port: expect.any(Number) }]);
+  });
 });

@@ -38,6 +38,15 @@ export type CloneAppDeploymentInput = {
   variables?: Array<VariableValueInput> | null | undefined;
 };
 
+/** How the apps deployed onto a pool are reached from outside their cluster (their access URLs); fixed at creation */
+export type ComputePoolExposure =
+  /** A ClusterIP Service and an Ingress per exposed component, on host <component>-<deployment hub name>.<ingressHostSuffix>; the access URL is that host. Needs an ingress controller on the spoke and DNS (e.g. a wildcard record) for the suffix */
+  | 'INGRESS'
+  /** A LoadBalancer Service per exposed component; the access URL is the address the spoke's load-balancer implementation assigns. A spoke without one never assigns an address: the rollout then fails at its deadline with EXPOSURE_TIMEOUT */
+  | 'LOAD_BALANCER'
+  /** A NodePort Service per exposed component; the access URL is the host of the cluster's control-plane endpoint (Cluster API Cluster spec.controlPlaneEndpoint) and the allocated node port. For edge and bare-metal spokes without a load balancer */
+  | 'NODE_PORT';
+
 /** How a compute pool is shared; fixed at creation */
 export type ComputePoolMode =
   /** One cluster for a single app deployment; all GPUs of its worker machines are reserved against the project quota */
@@ -180,8 +189,12 @@ export type MachineState =
 export type NewDedicatedPoolInput = {
   /** Free text, at most 2048 characters */
   description?: string | null | undefined;
+  /** How the app is reached: LOAD_BALANCER (default), NODE_PORT (spokes without a load balancer) or INGRESS (needs ingressHostSuffix), as in createComputePool */
+  exposure?: ComputePoolExposure | null | undefined;
   /** Global ID of an INFRASTRUCTURE or FULLSTACK bundle version of the project */
   infrastructureBundleId: string | number;
+  /** Required with exposure INGRESS, refused otherwise: the DNS suffix the app hosts are made under (e.g. apps.example.com) */
+  ingressHostSuffix?: string | null | undefined;
   /** Name of the pool (default: the deployment's name) */
   name?: string | null | undefined;
   /** The shape of the pool's cluster; its worker GPUs must cover the deployment's GPU requests */
