@@ -76,3 +76,15 @@ export function rolloutClock(checkpoint: unknown, token: string, now: number): R
   if (saved && saved.token === token && typeof saved.startedAt === 'number') return { token, startedAt: saved.startedAt };
   return { token, startedAt: now };
 }
+
+/** `after <n>s (ROLLOUT_DEADLINE_SECONDS <d>)` once the deadline has passed; null before it, or without one (0). */
+export function deadlinePassed(clock: RolloutClock, deadlineMs: number, now: number): string | null {
+  const waited = now - clock.startedAt;
+  if (deadlineMs <= 0 || waited < deadlineMs) return null;
+  return `after ${Math.round(waited / 1000)}s (ROLLOUT_DEADLINE_SECONDS ${deadlineMs / 1000})`;
+}
+
+export function exposureTimeoutMessage(after: string, missing: string[], exposure: ExposureSetting): string {
+  const hint = exposure.mode === 'LOAD_BALANCER' ? ' needs a load-balancer implementation on the spoke (use a NODE_PORT or INGRESS pool where there is none)' : '';
+  return `No address ${after}: ${missing.join(', ')}; exposure ${exposure.mode}${hint}`;
+}

@@ -41,7 +41,7 @@ import { DEPLOY_FLOW, deployStepPhase, UNDEPLOY_FLOW } from './deployment.flow.n
 import { STEP_TITLES } from './deployment.dryrun.js';
 import { deploymentMachine } from './deployment.machine.js';
 import { DeploymentPhase, type AccessUrl, type GpuRequest } from './deployment.model.js';
-import { readAccessUrls, rolloutClock } from './deployment.exposure.js';
+import { deadlinePassed, exposureTimeoutMessage, readAccessUrls, rolloutClock } from './deployment.exposure.js';
 import { collectComponents, renderManifestWork, renderPlacement, type RenderInput } from './deployment.plan.js';
 import { releaseDeployment } from './deployment.service.js';
 
@@ -189,17 +189,13 @@ export function rollout(deps: DeploymentFlowDeps, gpus?: GpuOverride) {
     if (ws.applied && ws.available && ready === total && missing.length === 0) {
       return done({ accessUrls: urls }, urls.length ? `Running: ${urls.map((u) => u.url).join(', ')}` : 'Running');
     }
-    const releasesUp = ws.applied && ready === total;
-    const what = !ws.applied ? 'waiting for the work agent to apply the ManifestWork' : pending.length ? `${ready}/${total} component(s) ready; ${pending.join(', ')}` : `waiting for ${missing.join(', ')} (exposure ${exposure.mode})`;
-    const waited = Date.now() - clock.startedAt;
-    if (deps.rolloutDeadlineMs > 0 && waited >= deps.rolloutDeadlineMs) {
-      const after = `after ${Math.round(waited / 1000)}s (ROLLOUT_DEADLINE_SECONDS ${deps.rolloutDeadlineMs / 1000})`;
-      return releasesUp
-        ? fail(FailureReason.EXPOSURE_TIMEOUT, `No address ${after}: ${missing.join(', ')}; exposure ${exposure.mode}${exposure.mode === 'LOAD_BALANCER' ? ' needs a load-balancer implementation on the spoke (use a NODE_PORT or INGRESS pool where there is none)' : ''}`)
-        : fail(FailureReason.ROLLOUT_TIMEOUT, `Rollout not done ${after}: ${what}`);
-    }
+    // the releases run and only an address is missing: that is what the exposure deadline is about
+    const addressOnly = ws.applied && ready === total && missing.length > 0;
+    const what = !ws.applied ? 'waiting for the work agent to apply the ManifestWork' : pending.length ? `${ready}/${total} component(s) ready; ${pending.join(', ')}` : addressOnly ? `waiting for ${missing.join(', ')} (exposure ${exposure.mode})` : 'waiting for the ManifestWork to become Available';
+    const late = deadlinePassed(clock, deps.rolloutDeadlineMs, Date.now());
+    if (late) return addressOnly ? fail(FailureReason.EXPOSURE_TIMEOUT, exposureTimeoutMessage(late, missing, exposure)) : fail(FailureReason.ROLLOUT_TIMEOUT, `Rollout not done ${late}: ${what}`);
     const progress = (ws.applied ? 0.2 : 0) + 0.6 * (total ? ready / total : 1) + (missing.length === 0 && ready === total ? 0.2 : 0);
-    const reason = releasesUp ? WaitReason.WAITING_FOR_ADDRESS : WaitReason.WAITING_FOR_ROLLOUT;
+    const reason = addressOnly ? WaitReason.WAITING_FOR_ADDRESS : WaitReason.WAITING_FOR_ROLLOUT;
     return wait(reason, `Rollout: ${what}`, { progress, retryAfterMs: deps.pollMs, data: { rolloutClock: clock } });
   };
 }

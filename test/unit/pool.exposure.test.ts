@@ -8,7 +8,7 @@ import { PoolExposure } from '../../src/compute/pool.model.js';
 import { DomainError } from '../../src/errors.js';
 import { FaultState } from '../../src/sim/fault.state.js';
 import { parseSimEnv } from '../../src/sim/index.js';
-import { rolloutClock } from '../../src/deployments/deployment.exposure.js';
+import { deadlinePassed, rolloutClock } from '../../src/deployments/deployment.exposure.js';
 
 describe('pool exposure rules', () => {
   it('should default to LOAD_BALANCER, for new pools and for rows stored before the setting', () => {
@@ -44,6 +44,13 @@ describe('rollout clock', () => {
     expect(rolloutClock({ rolloutClock: first }, 'retry-1', 5000)).toEqual(first);
     expect(rolloutClock({ rolloutClock: first }, 'retry-2', 5000)).toEqual({ token: 'retry-2', startedAt: 5000 });
     expect(rolloutClock({ something: 'else' }, '', 7000)).toEqual({ token: '', startedAt: 7000 });
+  });
+
+  it('should pass the deadline at its length, never without one', () => {
+    const clock = { token: '', startedAt: 10_000 };
+    expect(deadlinePassed(clock, 5000, 14_999)).toBeNull();
+    expect(deadlinePassed(clock, 5000, 15_000)).toBe('after 5s (ROLLOUT_DEADLINE_SECONDS 5)');
+    expect(deadlinePassed(clock, 0, 10_000_000)).toBeNull();
   });
 });
 
