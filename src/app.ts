@@ -142,7 +142,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     runner.register(poolProvisionFlow(flowOptions));
     runner.register(poolDeleteFlow(flowOptions));
     runner.register(poolScaleFlow(flowOptions));
-    const deploymentDeps = { pools: services.pools, events, pollMs: config.workflow.pollMs };
+    const deploymentDeps = { pools: services.pools, events, pollMs: config.workflow.pollMs, rolloutDeadlineMs: config.workflow.rolloutDeadlineMs };
     runner.register(deployFlow(deploymentDeps));
     runner.register(undeployFlow(deploymentDeps));
     runner.register(upgradeFlow(deploymentDeps));

@@ -59,6 +59,7 @@ export const CONFIG_VARIABLES = [
   'WORKFLOW_CONCURRENCY',
   'WORKFLOW_LEASE_MS',
   'WORKFLOW_POLL_MS',
+  'ROLLOUT_DEADLINE_SECONDS',
   'SUBSCRIPTION_BUFFER',
   'AUDIT_RETENTION_DAYS',
   'APOLLO_USAGE_REPORTING',
@@ -76,6 +77,7 @@ export const CONFIG_VARIABLES = [
   'SIM_FAIL_RELEASES',
   'SIM_DROP_WATCHES_MS',
   'SIM_STATUS_DELAY_MS',
+  'SIM_NO_LOADBALANCER_CLUSTERS',
   'SIM_PORT',
   'SIM_STATE_FILE',
 ] as const;
@@ -188,6 +190,11 @@ export interface Config {
     leaseMs: number;
     /** WORKFLOW_POLL_MS, default 500: how often a waiting step looks again at the hub */
     pollMs: number;
+    /**
+     * ROLLOUT_DEADLINE_SECONDS, default 1800: how long a deployment's rollout (releases Ready, then
+     * the exposed addresses) may wait before it fails with ROLLOUT_TIMEOUT or EXPOSURE_TIMEOUT; 0 = no deadline
+     */
+    rolloutDeadlineMs: number;
   };
   /** SUBSCRIPTION_BUFFER, default 1000: events held for a slow subscriber before it must resubscribe */
   subscriptionBuffer: number;
@@ -403,6 +410,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       concurrency: int('WORKFLOW_CONCURRENCY', 32, 1, 1000),
       leaseMs: int('WORKFLOW_LEASE_MS', 15_000, 500, 600_000),
       pollMs: int('WORKFLOW_POLL_MS', 500, 10, 60_000),
+      rolloutDeadlineMs: int('ROLLOUT_DEADLINE_SECONDS', 1800, 0, 7 * 24 * 3600) * 1000,
     },
     subscriptionBuffer: int('SUBSCRIPTION_BUFFER', 1000, 10, 1_000_000),
     audit: { retentionDays: int('AUDIT_RETENTION_DAYS', 365, 0, 36_500), purgeIntervalMs: 3_600_000 },

@@ -6,6 +6,7 @@ import { Migration20261206004337DeploymentHubName } from './Migration20261206004
 import { Migration20261206015753AuditTrailGpuBudgets } from './Migration20261206015753AuditTrailGpuBudgets.js';
 import { Migration20261206042330DeploymentRevisions } from './Migration20261206042330DeploymentRevisions.js';
 import { Migration20261206072544JobTraceParent } from './Migration20261206072544JobTraceParent.js';
+import { Migration20261206073217PoolExposure } from './Migration20261206073217PoolExposure.js';
 
 export const migrations: MigrationObject[] = [
   { name: 'Migration0001Initial', class: Migration0001Initial },
@@ -14,4 +15,5 @@ export const migrations: MigrationObject[] = [
   { name: 'Migration20261206015753AuditTrailGpuBudgets', class: Migration20261206015753AuditTrailGpuBudgets },
   { name: 'Migration20261206042330DeploymentRevisions', class: Migration20261206042330DeploymentRevisions },
   { name: 'Migration20261206072544JobTraceParent', class: Migration20261206072544JobTraceParent },
+  { name: 'Migration20261206073217PoolExposure', class: Migration20261206073217PoolExposure },
 ];

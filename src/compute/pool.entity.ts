@@ -2,7 +2,7 @@ import { Entity, Enum, Index, ManyToOne, Property, Unique, type Opt, type Ref, D
 import { ProfileBundle } from '../catalog/profile-bundle.entity.js';
 import { Project } from '../tenancy/project.entity.js';
 import { TrackedEntity } from '../workflow/tracked.entity.js';
-import { PoolMode, PoolPhase, type NodeRequirements } from './pool.model.js';
+import { PoolMode, PoolPhase, type ExposureSetting, type NodeRequirements } from './pool.model.js';
 
 /**
  * A Compute Pool: the cluster(s) where apps run. Deleted pools keep their row (and events) for audit;
@@ -61,6 +61,10 @@ export class ComputePool extends TrackedEntity {
 
   @Property({ type: DateTimeType, nullable: true })
   deletedAt: Date | null = null;
+
+  /** How the pool's apps are reached (pool.exposure.ts); null on rows older than the setting: LOAD_BALANCER. */
+  @Property({ type: 'json', nullable: true })
+  exposure: ExposureSetting | null = null;
 
   get projectId(): Opt<string> {
     return this.project.id;

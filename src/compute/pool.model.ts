@@ -43,3 +43,22 @@ export interface NodeRequirements {
   controlPlane: ControlPlaneRequirement;
   workerPools: WorkerPoolRequirement[];
 }
+
+/** How the apps of a pool are reached from outside their cluster; fixed at creation. */
+export enum PoolExposure {
+  /** a LoadBalancer Service per exposed component: needs a load-balancer implementation on the spoke */
+  LOAD_BALANCER = 'LOAD_BALANCER',
+  /** a NodePort Service per exposed component, reached on the cluster's control-plane endpoint host */
+  NODE_PORT = 'NODE_PORT',
+  /** a ClusterIP Service and an Ingress per exposed component, under the pool's host suffix */
+  INGRESS = 'INGRESS',
+}
+
+/** Stored as one JSON column; a row without it (older pools) is LOAD_BALANCER. */
+export interface ExposureSetting {
+  mode: PoolExposure;
+  /** INGRESS only: the DNS suffix each component's host is made under (`<name>.<suffix>`) */
+  ingressHostSuffix?: string;
+}
+
+export const DEFAULT_EXPOSURE: ExposureSetting = { mode: PoolExposure.LOAD_BALANCER };

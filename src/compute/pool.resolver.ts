@@ -126,6 +126,8 @@ export class PoolResolver {
         clusterCount: input.clusterCount,
         infrastructureBundleId: bundleId,
         nodeRequirements: toRequirements(input.nodeRequirements, project),
+        exposure: input.exposure,
+        ingressHostSuffix: input.ingressHostSuffix,
         idempotencyKey: input.idempotencyKey,
       });
       return { computePool: ComputePoolNode.from(pool) };

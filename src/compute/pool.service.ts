@@ -29,7 +29,8 @@ import { availableMachines, MachineRace, reserveMachines, reservePoolGpus } from
 import { ComputePool, PoolCluster } from './pool.entity.js';
 import { POOL_DELETE_FLOW, POOL_PROVISION_FLOW } from './pool.flow.names.js';
 import { poolMachine } from './pool.machine.js';
-import { PoolMode, PoolPhase, type NodeRequirements } from './pool.model.js';
+import { PoolMode, PoolPhase, type ExposureSetting, type NodeRequirements, type PoolExposure } from './pool.model.js';
+import { exposureOf } from './pool.exposure.js';
 import { poolNameProblem, requirementProblems, selectMachines } from './pool.rules.js';
 import { scalePool, type ScalePoolInput } from './pool.scale.js';
 import { inSpan } from '../observability/tracing.js';
@@ -42,6 +43,10 @@ export interface CreatePoolInput {
   clusterCount?: number | null;
   infrastructureBundleId: string;
   nodeRequirements: NodeRequirements;
+  /** default LOAD_BALANCER */
+  exposure?: PoolExposure | null;
+  /** INGRESS only (required there) */
+  ingressHostSuffix?: string | null;
   idempotencyKey?: string | null;
 }
 
@@ -142,6 +147,8 @@ export class PoolService {
     const dp = textProblem(input.description, MAX_DESCRIPTION, 'description');
     if (dp) p.add(dp, ['description']);
     requirementProblems(input.mode, clusterCount, input.nodeRequirements).forEach((e) => p.push(e));
+    const exposure = exposureOf(input);
+    if (exposure instanceof DomainError) p.push(exposure);
     if (input.idempotencyKey != null) {
       const kp = idempotencyKeyProblem(input.idempotencyKey);
       if (kp) p.add(kp, ['idempotencyKey']);
@@ -188,6 +195,7 @@ export class PoolService {
         kubernetesVersion: bundle.clusterProfile!.kubernetesVersion,
         clusterSet: set,
         ownerDeploymentId: opts.ownerDeploymentId ?? null,
+        exposure: exposure as ExposureSetting,
         phase: PoolPhase.PENDING,
       });
       await em.flush();

@@ -7,7 +7,8 @@ import { Phase, PHASE_DESCRIPTIONS } from '../graphql/phase.type.js';
 import { ProgressStatus } from '../graphql/progress.type.js';
 import { Architecture } from './machine.entity.js';
 import type { ComputePool } from './pool.entity.js';
-import { PoolMode, PoolPhase, type NodeRequirements } from './pool.model.js';
+import { PoolExposure, PoolMode, PoolPhase, type NodeRequirements } from './pool.model.js';
+import { exposureSetting } from './pool.exposure.js';
 
 registerEnumType(PoolMode, {
   name: 'ComputePoolMode',
@@ -15,6 +16,15 @@ registerEnumType(PoolMode, {
   valuesConfig: {
     DEDICATED: { description: 'One cluster for a single app deployment; all GPUs of its worker machines are reserved against the project quota' },
     SHARED: { description: 'One or more clusters for many app deployments; each deployment reserves the GPUs it requests' },
+  },
+});
+registerEnumType(PoolExposure, {
+  name: 'ComputePoolExposure',
+  description: "How the apps deployed onto a pool are reached from outside their cluster (their access URLs); fixed at creation",
+  valuesConfig: {
+    LOAD_BALANCER: { description: 'A LoadBalancer Service per exposed component; the access URL is the address the spoke\'s load-balancer implementation assigns. A spoke without one never assigns an address: the rollout then fails at its deadline with EXPOSURE_TIMEOUT' },
+    NODE_PORT: { description: 'A NodePort Service per exposed component; the access URL is the host of the cluster\'s control-plane endpoint (Cluster API Cluster spec.controlPlaneEndpoint) and the allocated node port. For edge and bare-metal spokes without a load balancer' },
+    INGRESS: { description: 'A ClusterIP Service and an Ingress per exposed component, on host <component>-<deployment hub name>.<ingressHostSuffix>; the access URL is that host. Needs an ingress controller on the spoke and DNS (e.g. a wildcard record) for the suffix' },
   },
 });
 registerEnumType(PoolPhase, {
@@ -142,6 +152,12 @@ export class ComputePoolNode extends Node {
   @Field(() => NodeRequirementsType, { description: 'The shape of each cluster' })
   nodeRequirements!: NodeRequirementsType;
 
+  @Field(() => PoolExposure, { description: 'How the apps on this pool are reached (LOAD_BALANCER for pools created before the setting existed)' })
+  exposure!: PoolExposure;
+
+  @Field(() => String, { nullable: true, description: 'The DNS suffix the app hosts are made under when exposure is INGRESS; null otherwise' })
+  ingressHostSuffix!: string | null;
+
   @Field(() => ProgressStatus, { description: 'Progress of provisioning or deletion, what it waits on, why it failed' })
   status!: ProgressStatus;
 
@@ -173,6 +189,8 @@ export class ComputePoolNode extends Node {
       clusterCount: p.clusterCount,
       kubernetesVersion: p.kubernetesVersion,
       nodeRequirements: NodeRequirementsType.of(p.nodeRequirements),
+      exposure: exposureSetting(p.exposure).mode,
+      ingressHostSuffix: exposureSetting(p.exposure).ingressHostSuffix ?? null,
       status: ProgressStatus.of(p),
       createdAt: p.createdAt,
       updatedAt: p.updatedAt,
@@ -310,6 +328,12 @@ export class CreateComputePoolInput {
 
   @Field(() => NodeRequirementsInput, { description: 'The shape of each cluster; machines are chosen from the tenant inventory and reserved at once' })
   nodeRequirements!: NodeRequirementsInput;
+
+  @Field(() => PoolExposure, { nullable: true, description: 'How apps on the pool are reached: LOAD_BALANCER (default), NODE_PORT (spokes without a load balancer) or INGRESS (needs ingressHostSuffix); cannot be changed later' })
+  exposure?: PoolExposure | null;
+
+  @Field(() => String, { nullable: true, description: 'Required with exposure INGRESS, refused otherwise: the DNS suffix (at most 189 characters, e.g. apps.example.com) each exposed component gets a host under' })
+  ingressHostSuffix?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Your key for this request (1-255 printable ASCII characters): the same key and input return the first result; the same key with another input is refused' })
   idempotencyKey?: string | null;

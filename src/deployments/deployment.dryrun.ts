@@ -3,6 +3,7 @@
  * level, the pool and cluster, the steps, and the rendered hub objects.
  */
 import { ComputePool } from '../compute/pool.entity.js';
+import { exposureSetting } from '../compute/pool.exposure.js';
 import { PoolMode } from '../compute/pool.model.js';
 import { gpusOf, selectMachines } from '../compute/pool.rules.js';
 import { availableMachines } from '../compute/pool.admission.js';
@@ -92,7 +93,9 @@ export async function planDeployment(ctx: Ctx, p: Prepared): Promise<DeploymentP
   if (pool.cluster) {
     // the deployment's own id (a label on both) exists only once it is admitted
     const ids = { tenantId: p.project.tenant.id, projectId: p.project.id };
-    const render = { project: p.project.name, deployment: p.spec.name, cluster: pool.cluster, clusterSet, gpuRequests: p.gpuRequests, ids };
+    // the exposure of the existing pool, or the one asked for the new dedicated pool
+    const exposure = exposureSetting(p.spec.target.kind === 'EXISTING_POOL' ? (p.pool as ComputePool).exposure : p.spec.target.exposure);
+    const render = { project: p.project.name, deployment: p.spec.name, cluster: pool.cluster, clusterSet, gpuRequests: p.gpuRequests, ids, exposure };
     hubObjects.push(renderPlacement(render), renderManifestWork({ ...render, components: p.components, resolved: p.resolved, retries: 0 }));
   }
   return {

@@ -8,12 +8,12 @@ import { contentOf } from '../catalog/bundle.content.js';
 import { ProfileBundle } from '../catalog/profile-bundle.entity.js';
 import { ComputePool } from '../compute/pool.entity.js';
 import { PoolMode, PoolPhase } from '../compute/pool.model.js';
+import { exposureSetting } from '../compute/pool.exposure.js';
 import type { PoolService } from '../compute/pool.service.js';
 import { knexOf, run } from '../db/sql.js';
 import { SubjectKind } from '../events/event.entity.js';
 import type { EventLog } from '../events/event.log.js';
 import {
-  accessUrl,
   decisionClusters,
   decisionSelector,
   feedbackValues,
@@ -24,8 +24,6 @@ import {
   readManifestWork,
   readPlacement,
   releaseFromFeedback,
-  serviceAddressFromFeedback,
-  serviceIdentifier,
   ReleaseState,
   FeedbackName,
   feedbackString,
@@ -43,6 +41,7 @@ import { DEPLOY_FLOW, deployStepPhase, UNDEPLOY_FLOW } from './deployment.flow.n
 import { STEP_TITLES } from './deployment.dryrun.js';
 import { deploymentMachine } from './deployment.machine.js';
 import { DeploymentPhase, type AccessUrl, type GpuRequest } from './deployment.model.js';
+import { deadlinePassed, exposureTimeoutMessage, readAccessUrls, rolloutClock } from './deployment.exposure.js';
 import { collectComponents, renderManifestWork, renderPlacement, type RenderInput } from './deployment.plan.js';
 import { releaseDeployment } from './deployment.service.js';
 
@@ -50,6 +49,8 @@ export interface DeploymentFlowDeps {
   pools: PoolService;
   events: EventLog;
   pollMs: number;
+  /** how long the rollout step may wait (releases Ready, addresses); 0 = for ever */
+  rolloutDeadlineMs: number;
 }
 
 type Ctx = StepContext<AppDeployment>;
@@ -88,6 +89,7 @@ async function renderInput(ctx: Ctx, gpus?: GpuOverride): Promise<RenderInput & 
     revision: d.revision,
     hubName: hubNameOf(d, project.name),
     ids: owner.ids,
+    exposure: exposureSetting(pool.exposure),
     owner,
     pool,
   };
@@ -162,6 +164,7 @@ export function rollout(deps: DeploymentFlowDeps, gpus?: GpuOverride) {
     const ref: ObjectRef = { kind: 'ManifestWork', namespace: r.cluster, name: r.hubName };
     let work = await ctx.hub.get(ref);
     const token = rendered.metadata.annotations?.[WORK_RECONCILE_ANNOTATION];
+    const clock = rolloutClock(ctx.checkpoint, token ?? '', Date.now());
     if (!work || work.metadata.annotations?.[WORK_RECONCILE_ANNOTATION] !== token) {
       // first look after a crash between steps, or after a retry: (re)apply — SSA makes it a no-op when unchanged
       work = await applyUnlessDeleted(ctx, rendered);
@@ -181,19 +184,19 @@ export function rollout(deps: DeploymentFlowDeps, gpus?: GpuOverride) {
       if (rel.state === ReleaseState.Ready) ready++;
       else pending.push(`${c.name} ${rel.reason ?? 'installing'}`);
     }
-    const urls: AccessUrl[] = [];
-    const noAddress: string[] = [];
-    for (const c of r.components.filter((x) => x.expose)) {
-      const address = serviceAddressFromFeedback(feedbackValues(work, serviceIdentifier(ns, c.name)));
-      if (address) urls.push({ component: c.name, url: accessUrl(address, { port: c.expose!.port, path: c.expose!.path }), port: c.expose!.port });
-      else noAddress.push(c.name);
-    }
-    if (ws.applied && ws.available && ready === total && noAddress.length === 0) {
+    const exposure = exposureSetting(r.pool.exposure);
+    const { urls, missing } = await readAccessUrls(ctx.hub, work, { namespace: ns, project: r.project, cluster: r.cluster, components: r.components, exposure });
+    if (ws.applied && ws.available && ready === total && missing.length === 0) {
       return done({ accessUrls: urls }, urls.length ? `Running: ${urls.map((u) => u.url).join(', ')}` : 'Running');
     }
-    const what = !ws.applied ? 'waiting for the work agent to apply the ManifestWork' : pending.length ? `${ready}/${total} component(s) ready; ${pending.join(', ')}` : `waiting for the address of ${noAddress.join(', ')}`;
-    const progress = (ws.applied ? 0.2 : 0) + 0.6 * (total ? ready / total : 1) + (noAddress.length === 0 && ready === total ? 0.2 : 0);
-    return wait(WaitReason.WAITING_FOR_ROLLOUT, `Rollout: ${what}`, { progress, retryAfterMs: deps.pollMs });
+    // the releases run and only an address is missing: that is what the exposure deadline is about
+    const addressOnly = ws.applied && ready === total && missing.length > 0;
+    const what = !ws.applied ? 'waiting for the work agent to apply the ManifestWork' : pending.length ? `${ready}/${total} component(s) ready; ${pending.join(', ')}` : addressOnly ? `waiting for ${missing.join(', ')} (exposure ${exposure.mode})` : 'waiting for the ManifestWork to become Available';
+    const late = deadlinePassed(clock, deps.rolloutDeadlineMs, Date.now());
+    if (late) return addressOnly ? fail(FailureReason.EXPOSURE_TIMEOUT, exposureTimeoutMessage(late, missing, exposure)) : fail(FailureReason.ROLLOUT_TIMEOUT, `Rollout not done ${late}: ${what}`);
+    const progress = (ws.applied ? 0.2 : 0) + 0.6 * (total ? ready / total : 1) + (missing.length === 0 && ready === total ? 0.2 : 0);
+    const reason = addressOnly ? WaitReason.WAITING_FOR_ADDRESS : WaitReason.WAITING_FOR_ROLLOUT;
+    return wait(reason, `Rollout: ${what}`, { progress, retryAfterMs: deps.pollMs, data: { rolloutClock: clock } });
   };
 }
 

@@ -1,5 +1,5 @@
 /** App Deployment vocabulary shared by entity, rules, flows and GraphQL types. */
-import type { NodeRequirements } from '../compute/pool.model.js';
+import type { ExposureSetting, NodeRequirements } from '../compute/pool.model.js';
 
 export enum DeploymentPhase {
   QUEUED = 'QUEUED',
@@ -31,7 +31,15 @@ export interface AccessUrl {
 /** Where the deployment runs: an existing RUNNING pool, or a new DEDICATED pool made in the same flow. */
 export type DeploymentTarget =
   | { kind: 'EXISTING_POOL'; poolId: string }
-  | { kind: 'NEW_DEDICATED_POOL'; poolName: string; description: string | null; infrastructureBundleId: string; nodeRequirements: NodeRequirements };
+  | {
+      kind: 'NEW_DEDICATED_POOL';
+      poolName: string;
+      description: string | null;
+      infrastructureBundleId: string;
+      nodeRequirements: NodeRequirements;
+      /** only when the input named one (so specs admitted before the setting hash the same) */
+      exposure?: ExposureSetting;
+    };
 
 /** The normalised input a deployment was admitted with: what clone starts from, what idempotency hashes. */
 export interface DeploymentSpec {

@@ -9,7 +9,7 @@ import { renderValues } from '../catalog/macros.js';
 import { DEFAULT_GPU_VALUES_PATH, GPU_LIMIT_KEY, valuesPathProblem } from '../common/values.path.js';
 import type { ResolvedVariables } from '../catalog/variables.js';
 import { DomainError, ErrorCode } from '../errors.js';
-import { buildAppManifestWork, buildPlacement, type AppComponent, type ManifestWorkObject, type OwnerIds, type PlacementObject } from '../kube/index.js';
+import { buildAppManifestWork, buildPlacement, type AppComponent, type AppExposure, type ManifestWorkObject, type OwnerIds, type PlacementObject } from '../kube/index.js';
 import type { GpuRequest } from './deployment.model.js';
 
 export interface PlanBundle extends Pick<BundleContent, 'type' | 'workloadProfiles' | 'variables'> {
@@ -114,6 +114,8 @@ export interface RenderInput {
   hubName?: string;
   /** the owners' ids (absent in a dry-run plan: the deployment has none yet) */
   ids?: OwnerIds;
+  /** the pool's exposure (default LOAD_BALANCER) */
+  exposure?: AppExposure;
 }
 
 export function renderPlacement(r: Pick<RenderInput, 'project' | 'deployment' | 'cluster' | 'clusterSet' | 'gpuRequests' | 'ids'>): PlacementObject {
@@ -139,6 +141,7 @@ export function renderManifestWork(r: RenderInput): ManifestWorkObject {
     ...reconcileToken(r.retries, r.revision ?? 1),
     hubName: r.hubName,
     ids: r.ids,
+    exposure: r.exposure,
   });
 }
 

@@ -8,7 +8,8 @@ import { BundleType } from '../catalog/bundle.model.js';
 import { resolveVariables, type ResolvedVariables } from '../catalog/variables.js';
 import { ProfileBundle } from '../catalog/profile-bundle.entity.js';
 import { ComputePool } from '../compute/pool.entity.js';
-import { PoolMode, PoolPhase, type NodeRequirements } from '../compute/pool.model.js';
+import { exposureOf } from '../compute/pool.exposure.js';
+import { PoolMode, PoolPhase, type ExposureSetting, type NodeRequirements, type PoolExposure } from '../compute/pool.model.js';
 import { poolNameProblem, requirementProblems } from '../compute/pool.rules.js';
 import type { Ctx } from '../context.js';
 import { idempotencyKeyProblem } from '../db/idempotency.js';
@@ -27,7 +28,14 @@ export interface DeployInput {
   links?: Link[] | null;
   bundleIds: string[];
   poolId?: string | null;
-  newDedicatedPool?: { name?: string | null; description?: string | null; infrastructureBundleId: string; nodeRequirements: NodeRequirements } | null;
+  newDedicatedPool?: {
+    name?: string | null;
+    description?: string | null;
+    infrastructureBundleId: string;
+    nodeRequirements: NodeRequirements;
+    exposure?: PoolExposure | null;
+    ingressHostSuffix?: string | null;
+  } | null;
   variables?: Record<string, unknown> | null;
   idempotencyKey?: string | null;
 }
@@ -67,6 +75,8 @@ export async function prepareDeployment(ctx: Ctx, input: DeployInput): Promise<P
     const pp = poolNameProblem(poolName);
     if (pp && input.newDedicatedPool.name) p.add(pp, ['newDedicatedPool', 'name'], ErrorCode.INVALID_NAME);
     requirementProblems(PoolMode.DEDICATED, 1, input.newDedicatedPool.nodeRequirements, ['newDedicatedPool', 'nodeRequirements']).forEach((e) => p.push(e));
+    const exposure = exposureOf(input.newDedicatedPool);
+    if (exposure instanceof DomainError) p.add(exposure.message, ['newDedicatedPool', 'ingressHostSuffix']);
   }
   p.throwIfAny();
 
@@ -105,7 +115,8 @@ export async function prepareDeployment(ctx: Ctx, input: DeployInput): Promise<P
     if (infraBundle.type === BundleType.APPLICATION || !infraBundle.clusterProfile) {
       throw new DomainError(ErrorCode.INVALID_INPUT, `bundle ${infraBundle.name} v${infraBundle.version} is ${infraBundle.type}; a pool needs an INFRASTRUCTURE or FULLSTACK bundle`, ['newDedicatedPool', 'infrastructureBundleId']);
     }
-    target = { kind: 'NEW_DEDICATED_POOL', poolName: poolName!, description: np.description ?? null, infrastructureBundleId: infraBundle.id, nodeRequirements: np.nodeRequirements };
+    const exposure = np.exposure || np.ingressHostSuffix ? (exposureOf(np) as ExposureSetting) : undefined;
+    target = { kind: 'NEW_DEDICATED_POOL', poolName: poolName!, description: np.description ?? null, infrastructureBundleId: infraBundle.id, nodeRequirements: np.nodeRequirements, ...(exposure ? { exposure } : {}) };
   }
   const tenant = await ctx.em.findOneOrFail(Tenant, { id: project.tenant.id });
   return {

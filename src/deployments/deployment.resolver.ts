@@ -115,6 +115,8 @@ export class DeploymentResolver {
                   description: np.description,
                   infrastructureBundleId: fromGlobalId(np.infrastructureBundleId, NodeKind.ProfileBundle, ['newDedicatedPool', 'infrastructureBundleId']),
                   nodeRequirements: toRequirements(np.nodeRequirements, project),
+                  exposure: np.exposure,
+                  ingressHostSuffix: np.ingressHostSuffix,
                 }
               : null,
             variables: variablesOf(input.variables),
@@ -156,7 +158,7 @@ export class DeploymentResolver {
             links: spec.links,
             bundleIds: spec.bundleIds,
             poolId,
-            newDedicatedPool: poolId || t.kind !== 'NEW_DEDICATED_POOL' ? null : { name: input.name, infrastructureBundleId: t.infrastructureBundleId, nodeRequirements: t.nodeRequirements },
+            newDedicatedPool: poolId || t.kind !== 'NEW_DEDICATED_POOL' ? null : { name: input.name, infrastructureBundleId: t.infrastructureBundleId, nodeRequirements: t.nodeRequirements, exposure: t.exposure?.mode, ingressHostSuffix: t.exposure?.ingressHostSuffix },
             variables: { ...spec.variables, ...variablesOf(input.variables) },
             idempotencyKey: input.idempotencyKey,
           },

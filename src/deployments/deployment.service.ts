@@ -179,6 +179,8 @@ export class DeploymentService {
           clusterCount: 1,
           infrastructureBundleId: target.infrastructureBundleId,
           nodeRequirements: target.nodeRequirements,
+          exposure: target.exposure?.mode,
+          ingressHostSuffix: target.exposure?.ingressHostSuffix,
         },
         { em, events, ownerDeploymentId: id },
       ));

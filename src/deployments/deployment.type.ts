@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { PoolMode } from '../compute/pool.model.js';
+import { PoolExposure, PoolMode } from '../compute/pool.model.js';
 import { NodeRequirementsInput } from '../compute/pool.type.js';
 import { Payload, UserError } from '../graphql/payload.js';
 import { Connection, connectionDescription } from '../graphql/relay/connection.js';
@@ -214,6 +214,12 @@ export class NewDedicatedPoolInput {
 
   @Field(() => NodeRequirementsInput, { description: "The shape of the pool's cluster; its worker GPUs must cover the deployment's GPU requests" })
   nodeRequirements!: NodeRequirementsInput;
+
+  @Field(() => PoolExposure, { nullable: true, description: 'How the app is reached: LOAD_BALANCER (default), NODE_PORT (spokes without a load balancer) or INGRESS (needs ingressHostSuffix), as in createComputePool' })
+  exposure?: PoolExposure | null;
+
+  @Field(() => String, { nullable: true, description: 'Required with exposure INGRESS, refused otherwise: the DNS suffix the app hosts are made under (e.g. apps.example.com)' })
+  ingressHostSuffix?: string | null;
 }
 
 @InputType('DeployAppInput', { description: 'Input of deployApp' })

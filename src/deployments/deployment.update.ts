@@ -30,6 +30,7 @@ import { hubNameOf } from './deployment.flow.js';
 import { UPGRADE_FLOW, UPGRADE_STEPS } from './deployment.flow.names.js';
 import { DeploymentPhase, type GpuRequest } from './deployment.model.js';
 import { renderManifestWork } from './deployment.plan.js';
+import { exposureSetting } from '../compute/pool.exposure.js';
 import { prepareDeployment, type Prepared } from './deployment.prepare.js';
 import { AppDeploymentRevision, AppDeploymentRevisionBundle } from './deployment.revision.entity.js';
 import { contentOfRow, ensureRevisionRow, increase, larger, recordRevision, switchRow } from './deployment.revisions.js';
@@ -231,7 +232,7 @@ export class DeploymentUpdates {
       refusals.push(new DomainError(ErrorCode.INSUFFICIENT_CAPACITY, `cluster ${d.cluster} of compute pool ${pool.name} has not ${more.map((g) => `${g.count} more ${g.gpuFamily}`).join(', ')} GPUs free`, ['bundleIds']));
     }
     const ids = { tenantId: project.tenant.id, projectId: project.id, deploymentId: d.id };
-    const base = { project: project.name, deployment: d.name, cluster: d.cluster, clusterSet: pool.clusterSet, retries: d.retries, hubName: hubNameOf(d, project.name), ids };
+    const base = { project: project.name, deployment: d.name, cluster: d.cluster, clusterSet: pool.clusterSet, retries: d.retries, hubName: hubNameOf(d, project.name), ids, exposure: exposureSetting(pool.exposure) };
     const currentWork = renderManifestWork({ ...base, components: (await this.componentsOf(ctx, d)), resolved: d.resolvedVariables as never, gpuRequests: d.gpuRequests, revision: d.revision });
     const nextWork = renderManifestWork({ ...base, components: p.components, resolved: p.resolved, gpuRequests: p.gpuRequests, revision: (await this.latestNumber(ctx.em, d.id)) + 1 });
     return {

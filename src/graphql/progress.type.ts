@@ -16,6 +16,10 @@ registerEnumType(WaitReason, {
     WAITING_FOR_POOL: { description: 'Waiting for the compute pool the deployment runs on to become RUNNING' },
     WAITING_FOR_PLACEMENT: { description: 'Waiting for the hub to decide which cluster of the pool runs the app' },
     WAITING_FOR_ROLLOUT: { description: 'Waiting for the applied app to become available (Helm releases Ready)' },
+    WAITING_FOR_ADDRESS: {
+      description:
+        "The app's releases are Ready; waiting for the address of an exposed component: the load-balancer address (pool exposure LOAD_BALANCER), or the node port and the cluster's control-plane endpoint (NODE_PORT). Ends in EXPOSURE_TIMEOUT at the rollout deadline",
+    },
     WAITING_FOR_DELETION: { description: 'Waiting for hub objects being deleted to be gone' },
     HUB_UNREACHABLE: { description: 'The hub does not answer; the step is retried with backoff and does not fail because of this' },
     HUB_NAME_CONFLICT: { description: 'A hub object with a name the flow needs exists and is not ours; left untouched until someone removes it' },
@@ -36,6 +40,11 @@ registerEnumType(FailureReason, {
     POOL_GONE: { description: "The deployment's compute pool is being deleted or is gone" },
     RENDERED_TOO_LARGE: { description: 'The rendered hub objects of the app are too large for the hub to store' },
     RELEASE_FAILED: { description: 'A Helm release of the app failed to install' },
+    ROLLOUT_TIMEOUT: { description: 'The rollout deadline passed before the app was applied and every Helm release was Ready; the message names what was pending. retryAppDeployment starts a new deadline' },
+    EXPOSURE_TIMEOUT: {
+      description:
+        "The rollout deadline passed while an exposed component had no address, e.g. a LOAD_BALANCER pool on a spoke without a load-balancer implementation; the message names what was missing. Use a NODE_PORT or INGRESS pool there; retryAppDeployment starts a new deadline",
+    },
     HUB_REJECTED: { description: 'The hub refused a write (a 4xx answer); the message says why' },
     HUB_UNREACHABLE: { description: 'The step failed because the hub could not be reached' },
     HUB_ERROR: { description: 'The hub answered with an error the step could not get past' },

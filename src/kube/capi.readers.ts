@@ -158,3 +158,15 @@ export function clusterProgress(cluster: KubeObject, md?: KubeObject | null): nu
     (c.provisioned ? WEIGHT.provisioned : 0);
   return Math.round(Math.min(1, sum) * 1000) / 1000;
 }
+
+/**
+ * The host of a Cluster's `spec.controlPlaneEndpoint` (the infrastructure provider sets it before the
+ * kubeconfig exists): where NodePort Services of the cluster are reached, since every node, control
+ * plane included, serves them.
+ */
+export function controlPlaneHost(cluster: KubeObject): string | undefined {
+  const spec = cluster.spec;
+  const endpoint = isRecord(spec) ? spec.controlPlaneEndpoint : undefined;
+  const host = isRecord(endpoint) ? asString(endpoint.host) : undefined;
+  return host || undefined;
+}

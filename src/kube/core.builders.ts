@@ -1,6 +1,6 @@
 /**
  * Builders for the core objects the flows write: on the hub (the import Secret) and inside a
- * ManifestWork for the spoke (app Namespace, GPU ResourceQuota, LoadBalancer Service). Pure and
+ * ManifestWork for the spoke (app Namespace, GPU ResourceQuota, the Service of an exposed component). Pure and
  * deterministic: the same input gives the same object, so server-side apply is a no-op on repeat.
  */
 import { GPU_RESOURCE, Label, ownerLabels, type Ownership } from './labels.js';
@@ -17,8 +17,9 @@ export interface ServicePort {
   targetPort: number;
   protocol: 'TCP';
 }
+export type ServiceType = 'LoadBalancer' | 'NodePort' | 'ClusterIP';
 export type ServiceObject = KubeObject<{
-  type: 'LoadBalancer';
+  type: ServiceType;
   selector: Record<string, string>;
   ports: ServicePort[];
 }>;
@@ -64,8 +65,9 @@ export function buildGpuResourceQuota(p: { namespace: string; gpuCount: number; 
 }
 
 /**
- * A LoadBalancer Service in front of a Helm release's pods, selected by Helm's standard instance
- * label: charts expose ClusterIP Services, and the access URL needs an external address.
+ * A Service in front of a Helm release's pods, selected by Helm's standard instance label: charts
+ * expose ClusterIP Services of their own naming, and the access URL needs one we name (LoadBalancer
+ * for an external address, NodePort on spokes without a load balancer, ClusterIP behind an Ingress).
  */
 export function buildLoadBalancerService(p: {
   name: string;
@@ -73,13 +75,15 @@ export function buildLoadBalancerService(p: {
   releaseName: string;
   port: number;
   owner: Ownership;
+  /** default LoadBalancer */
+  type?: ServiceType;
 }): ServiceObject {
   return {
     apiVersion: apiVersionOf(Resources.Service),
     kind: Resources.Service.kind,
     metadata: { name: p.name, namespace: p.namespace, labels: ownerLabels(p.owner) },
     spec: {
-      type: 'LoadBalancer',
+      type: p.type ?? 'LoadBalancer',
       selector: { [Label.HelmInstance]: p.releaseName },
       ports: [{ name: 'http', port: p.port, targetPort: p.port, protocol: 'TCP' }],
     },

@@ -6,7 +6,7 @@ import { asString, isRecord, statusOf } from './conditions.js';
 import type { Expose } from './flux.builders.js';
 import { FeedbackName } from './manifestwork.builder.js';
 import type { KubeObject } from './object.types.js';
-import { feedbackString, type FeedbackValue } from './work.readers.js';
+import { feedbackInteger, feedbackString, type FeedbackValue } from './work.readers.js';
 
 /** `status.loadBalancer.ingress[0]`: its ip, else its hostname. */
 export function serviceAddress(svc: KubeObject): string | undefined {
@@ -33,4 +33,14 @@ export function accessUrl(address: string, expose: Expose): string {
   const host = address.includes(':') ? `[${address}]` : address;
   const path = (expose.path ?? '').replace(/^\/+/, '');
   return `http://${host}:${expose.port}/${path}`;
+}
+
+/** The node port the API server allocated to a NodePort Service, from its feedback. */
+export function nodePortFromFeedback(values: Map<string, FeedbackValue>): number | undefined {
+  return feedbackInteger(values, FeedbackName.NodePort);
+}
+
+/** `http://<host>/<path>`: an Ingress host on the default HTTP port. */
+export function ingressUrl(host: string, path?: string): string {
+  return `http://${host}/${(path ?? '').replace(/^\/+/, '')}`;
 }

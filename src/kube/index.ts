@@ -7,6 +7,7 @@ export * from './object.types.js';
 export * from './labels.js';
 export * from './naming.js';
 export * from './core.builders.js';
+export * from './exposure.builders.js';
 export * from './capi.builders.js';
 export * from './ocm.builders.js';
 export * from './klusterlet.builders.js';

@@ -1,14 +1,11 @@
 /**
  * The one ManifestWork of an App Deployment (design §2 step 4): in the chosen cluster's namespace,
  * holding the app Namespace, the GPU ResourceQuota, the Flux sources, one HelmRelease per component
- * and a LoadBalancer Service per exposed component, plus the feedback rules that bring HelmRelease
- * readiness and Service addresses back to the hub.
+ * and, per exposed component, the objects of the pool's exposure (exposure.builders.ts), plus the
+ * feedback rules that bring HelmRelease readiness and addresses back to the hub.
  */
-import {
-  buildGpuResourceQuota,
-  buildLoadBalancerService,
-  buildNamespace,
-} from './core.builders.js';
+import { buildGpuResourceQuota, buildNamespace } from './core.builders.js';
+import { ExposureFeedback, exposedObjects, type AppExposure } from './exposure.builders.js';
 import {
   buildHelmRelease,
   buildHelmRepository,
@@ -39,9 +36,11 @@ export const FeedbackName = {
   /** HelmRelease status.lastHandledReconcileAt: the reconcile request Flux has acted on */
   LastHandledReconcileAt: 'lastHandledReconcileAt',
   /** Service status.loadBalancer.ingress[0].ip */
-  IngressIp: 'ingressIp',
+  IngressIp: ExposureFeedback.IngressIp,
   /** Service status.loadBalancer.ingress[0].hostname */
-  IngressHostname: 'ingressHostname',
+  IngressHostname: ExposureFeedback.IngressHostname,
+  /** NodePort Service spec.ports[0].nodePort */
+  NodePort: ExposureFeedback.NodePort,
 } as const;
 
 /** The JSONPaths behind each feedback name. OCM evaluates them on the whole object, hence `.status…`. */
@@ -53,10 +52,6 @@ const HELM_RELEASE_PATHS = [
   { name: FeedbackName.Reconciling, path: '.status.conditions[?(@.type=="Reconciling")].status' },
   { name: FeedbackName.Stalled, path: '.status.conditions[?(@.type=="Stalled")].status' },
   { name: FeedbackName.LastHandledReconcileAt, path: '.status.lastHandledReconcileAt' },
-];
-const SERVICE_PATHS = [
-  { name: FeedbackName.IngressIp, path: '.status.loadBalancer.ingress[0].ip' },
-  { name: FeedbackName.IngressHostname, path: '.status.loadBalancer.ingress[0].hostname' },
 ];
 
 /** `manifestConfigs[].resourceIdentifier`: which applied object a rule is about. */
@@ -118,6 +113,8 @@ export interface AppWorkParams {
   hubName?: string;
   /** the owning tenant, project and deployment (labels; see Ownership) */
   ids?: OwnerIds;
+  /** how exposed components are reached (the pool's setting); default LOAD_BALANCER */
+  exposure?: AppExposure;
 }
 
 export const RECONCILE_REQUEST_ANNOTATION = 'reconcile.fluxcd.io/requestedAt';
@@ -130,8 +127,9 @@ export function helmReleaseIdentifier(namespace: string, component: string): Res
   return { group: r.group, resource: r.plural, name: helmReleaseName(component), namespace };
 }
 
-export function serviceIdentifier(namespace: string, component: string): ResourceIdentifier {
-  const r = Resources.Service;
+/** The object whose feedback carries a component's address: its Service, or its Ingress. */
+export function serviceIdentifier(namespace: string, component: string, kind: 'Service' | 'Ingress' = 'Service'): ResourceIdentifier {
+  const r = Resources[kind];
   return { group: r.group, resource: r.plural, name: exposedServiceName(component), namespace };
 }
 
@@ -163,19 +161,20 @@ export function buildAppManifestWork(p: AppWorkParams): ManifestWorkObject {
     return hr;
   });
   const exposed = components.filter((c): c is AppComponent & { expose: Expose } => c.expose !== undefined);
-  const services = exposed.map((c) =>
-    buildLoadBalancerService({ name: exposedServiceName(c.name), namespace, releaseName: helmReleaseName(c.name), port: c.expose.port, owner }),
-  );
+  const exposure = p.exposure ?? { mode: 'LOAD_BALANCER' };
+  const exposedParts = exposed.map((c) => ({ c, parts: exposedObjects(c, namespace, exposure, owner) }));
 
   const manifestConfigs: ManifestConfig[] = [
     ...components.map((c) => ({
       resourceIdentifier: helmReleaseIdentifier(namespace, c.name),
       feedbackRules: [{ type: 'JSONPaths' as const, jsonPaths: HELM_RELEASE_PATHS.map((j) => ({ ...j })) }],
     })),
-    ...exposed.map((c) => ({
-      resourceIdentifier: serviceIdentifier(namespace, c.name),
-      feedbackRules: [{ type: 'JSONPaths' as const, jsonPaths: SERVICE_PATHS.map((j) => ({ ...j })) }],
-    })),
+    ...exposedParts.flatMap(({ c, parts }) =>
+      parts.feedback.map((f) => ({
+        resourceIdentifier: serviceIdentifier(namespace, c.name, f.kind),
+        feedbackRules: [{ type: 'JSONPaths' as const, jsonPaths: f.jsonPaths.map((j) => ({ ...j })) }],
+      })),
+    ),
   ];
 
   return {
@@ -194,7 +193,7 @@ export function buildAppManifestWork(p: AppWorkParams): ManifestWorkObject {
           buildGpuResourceQuota({ namespace, gpuCount: p.gpuReservation, owner }),
           ...sources,
           ...releases,
-          ...services,
+          ...exposedParts.flatMap(({ parts }) => parts.manifests),
         ],
       },
       manifestConfigs,

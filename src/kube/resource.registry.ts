@@ -32,6 +32,8 @@ export const Resources = {
   ClusterResourceSet: rt('addons.cluster.x-k8s.io', 'v1beta2', 'ClusterResourceSet', 'clusterresourcesets', true),
   ResourceQuota: rt('', 'v1', 'ResourceQuota', 'resourcequotas', true),
   Service: rt('', 'v1', 'Service', 'services', true),
+  /** only inside ManifestWorks (pools with exposure INGRESS) */
+  Ingress: rt('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true),
   /** Cluster API v1beta2 is the storage version since CAPI v1.11; v1beta1 is deprecated. */
   Cluster: rt('cluster.x-k8s.io', 'v1beta2', 'Cluster', 'clusters', true),
   MachineDeployment: rt('cluster.x-k8s.io', 'v1beta2', 'MachineDeployment', 'machinedeployments', true),

@@ -313,6 +313,41 @@ const BUILTINS: Record<string, Builtin> = {
       }),
     },
   },
+  Ingress: {
+    description: 'Ingress is a collection of rules that allow inbound connections to reach the endpoints defined by a backend.',
+    properties: {
+      spec: obj('spec is the desired state of the Ingress.', {
+        ingressClassName: str('ingressClassName is the name of an IngressClass cluster resource.'),
+        defaultBackend: { type: 'object', description: 'defaultBackend is the backend that should handle requests that don\'t match any rule.', 'x-kubernetes-preserve-unknown-fields': true },
+        tls: atomicList('tls represents the TLS configuration.', { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }),
+        rules: atomicList('rules is a list of host rules used to configure the Ingress.', obj('IngressRule represents the rules mapping the paths under a specified host to the related backend services.', {
+          host: str('host is the fully qualified domain name of a network host, as defined by RFC 3986.'),
+          http: obj('HTTPIngressRuleValue is a list of http selectors pointing to backends.', {
+            paths: atomicList('paths is a collection of paths that map requests to backends.', obj('HTTPIngressPath associates a path with a backend.', {
+              path: str('path is matched against the path of an incoming request.'),
+              pathType: str('pathType determines the interpretation of the path matching.', { enum: ['Exact', 'ImplementationSpecific', 'Prefix'] }),
+              backend: obj('backend defines the referenced service endpoint to which the traffic will be forwarded to.', {
+                service: obj('service references a service as a backend.', {
+                  name: str('name is the referenced service. The service must exist in the same namespace as the Ingress object.'),
+                  port: obj('port of the referenced service.', { name: str('name is the name of the port on the Service.'), number: int('number is the numerical port number (e.g. 80) on the Service.', { minimum: 1, maximum: 65535 }) }),
+                }, { required: ['name'] }),
+                resource: { type: 'object', description: 'resource is an ObjectRef to another Kubernetes resource in the namespace of the Ingress object.', 'x-kubernetes-preserve-unknown-fields': true },
+              }),
+            }, { required: ['pathType', 'backend'] })),
+          }, { required: ['paths'] }),
+        })),
+      }),
+      status: obj('status is the current state of the Ingress.', {
+        loadBalancer: obj('loadBalancer contains the current status of the load-balancer.', {
+          ingress: atomicList('ingress is a list containing ingress points for the load-balancer.', obj('IngressLoadBalancerIngress represents the status of a load-balancer ingress point.', {
+            ip: str('ip is set for load-balancer ingress points that are IP based.'),
+            hostname: str('hostname is set for load-balancer ingress points that are DNS based.'),
+            ports: atomicList('ports provides information about the ports exposed by this LoadBalancer.', { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }),
+          })),
+        }),
+      }),
+    },
+  },
   Lease: {
     description: 'Lease defines a lease concept.',
     properties: {

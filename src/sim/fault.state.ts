@@ -22,6 +22,11 @@ export interface SimFaults {
   dropWatchesEveryMs: number;
   /** Extra delay before every controller status write, in ms (not scaled by speed). */
   statusDelayMs: number;
+  /**
+   * Spoke clusters without a load-balancer implementation (edge, bare metal): their LoadBalancer
+   * Services never get an address. Names, or patterns ending in `*` (a prefix; `*` alone is every spoke).
+   */
+  noLoadBalancerClusters: string[];
 }
 
 export function noFaults(): SimFaults {
@@ -34,6 +39,7 @@ export function noFaults(): SimFaults {
     failReleases: [],
     dropWatchesEveryMs: 0,
     statusDelayMs: 0,
+    noLoadBalancerClusters: [],
   };
 }
 
@@ -47,7 +53,7 @@ export function validateFaults(p: Partial<SimFaults>): string[] {
     const v = p[k];
     if (v !== undefined && !(Number.isInteger(v) && v >= 0)) problems.push(`${k} must be a whole number of milliseconds >= 0, got ${String(v)}`);
   }
-  for (const k of ['failClusters', 'failClustersByConditions', 'stuckClusters', 'failReleases'] as const) {
+  for (const k of ['failClusters', 'failClustersByConditions', 'stuckClusters', 'failReleases', 'noLoadBalancerClusters'] as const) {
     const v = p[k];
     if (v !== undefined && (!Array.isArray(v) || v.some((n) => typeof n !== 'string' || !n))) problems.push(`${k} must be a list of names`);
   }
@@ -102,6 +108,11 @@ export class FaultState {
 
   clusterStuck(name: string): boolean {
     return this.current.stuckClusters.includes(name);
+  }
+
+  /** Whether the spoke has no load-balancer implementation (noLoadBalancerClusters). */
+  loadBalancerMissing(cluster: string): boolean {
+    return this.current.noLoadBalancerClusters.some((p) => (p.endsWith('*') ? cluster.startsWith(p.slice(0, -1)) : cluster === p));
   }
 
   releaseFails(name: string): boolean {

@@ -62,6 +62,7 @@ const DEFS: Def[] = [
   // Spoke-only kinds: never served by the hub, but the work agent and spoke controllers use them.
   { group: 'apps', versions: ['v1'], kind: 'Deployment', plural: 'deployments', namespaced: true, status: true, served: false, custom: false },
   { group: 'apps', versions: ['v1'], kind: 'StatefulSet', plural: 'statefulsets', namespaced: true, status: true, served: false, custom: false },
+  { group: 'networking.k8s.io', versions: ['v1'], kind: 'Ingress', plural: 'ingresses', namespaced: true, status: true, served: false, custom: false, shortNames: ['ing'] },
   { group: 'batch', versions: ['v1'], kind: 'Job', plural: 'jobs', namespaced: true, status: true, served: false, custom: false },
   { group: 'operator.open-cluster-management.io', versions: ['v1'], kind: 'Klusterlet', plural: 'klusterlets', namespaced: false, status: true, served: false },
   { group: 'work.open-cluster-management.io', versions: ['v1'], kind: 'AppliedManifestWork', plural: 'appliedmanifestworks', namespaced: false, status: true, served: false },

@@ -50,6 +50,14 @@ export function parseSimEnv(env: Record<string, string | undefined>): { options:
   if (stuck) faults.stuckClusters = stuck;
   const failReleases = names('SIM_FAIL_RELEASES');
   if (failReleases) faults.failReleases = failReleases;
+  const noLb = value('SIM_NO_LOADBALANCER_CLUSTERS');
+  if (noLb !== undefined) {
+    const list = noLb.split(',').map((x) => x.trim()).filter(Boolean);
+    const ok = (n: string) => n === '*' || (n.endsWith('*') ? /^[a-z0-9][-a-z0-9.]*$/.test(n.slice(0, -1)) : NAME.test(n));
+    const bad = list.filter((n) => !ok(n));
+    if (bad.length) errors.push(`SIM_NO_LOADBALANCER_CLUSTERS must be a comma-separated list of cluster names or prefixes ending in "*", bad: ${bad.map((b) => `"${b}"`).join(', ')}`);
+    else faults.noLoadBalancerClusters = list;
+  }
   const whole = (n: number) => Number.isInteger(n) && n >= 0;
   const drop = number('SIM_DROP_WATCHES_MS', whole, 'a whole number of milliseconds >= 0 (0 = off)');
   if (drop !== undefined) faults.dropWatchesEveryMs = drop;

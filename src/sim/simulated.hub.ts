@@ -6,6 +6,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger, type Logger } from '../logger.js';
 import { loadFluxAddOn } from './addon.seed.js';
 import { ApiServer } from './api.server.js';
+import { capiEndpointAdmission } from './capi.endpoint.js';
 import { startControllers } from './controllers/controller.set.js';
 import { FaultState, type SimFaults } from './fault.state.js';
 import { GarbageCollector } from './garbage.collector.js';
@@ -105,7 +106,7 @@ export async function startSimulatedHub(opts: SimOptions = {}): Promise<Simulate
   const speed = opts.speed ?? 1;
   if (!(Number.isFinite(speed) && speed >= 0)) throw new Error(`simulated hub speed must be a number >= 0, got ${speed}`);
   const faults = new FaultState(opts.faults);
-  const hub = new ObjectStore('hub', { historyLimit: opts.historyLimit, admission: [validationAdmission, quotaAdmission] });
+  const hub = new ObjectStore('hub', { historyLimit: opts.historyLimit, admission: [capiEndpointAdmission, validationAdmission, quotaAdmission] });
   const spokes = new SpokeFleet();
 
   const loaded = opts.stateFile ? loadState(opts.stateFile) : undefined;

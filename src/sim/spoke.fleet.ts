@@ -4,11 +4,12 @@
  */
 import { validationAdmission } from './object.validation.js';
 import { quotaAdmission } from './quota.admission.js';
+import { serviceAdmission } from './service.admission.js';
 import { ObjectStore, type StoreEvent, type StoreSnapshot } from './object.store.js';
 
 export type SpokeListener = (cluster: string, ev: StoreEvent) => void;
 
-const newSpokeStore = (cluster: string) => new ObjectStore(`spoke:${cluster}`, { historyLimit: 0, admission: [validationAdmission, quotaAdmission] });
+const newSpokeStore = (cluster: string) => new ObjectStore(`spoke:${cluster}`, { historyLimit: 0, admission: [validationAdmission, quotaAdmission, serviceAdmission] });
 
 export class SpokeFleet {
   private readonly spokes = new Map<string, ObjectStore>();

@@ -23,6 +23,8 @@ export enum WaitReason {
   WAITING_FOR_POOL = 'WAITING_FOR_POOL',
   WAITING_FOR_PLACEMENT = 'WAITING_FOR_PLACEMENT',
   WAITING_FOR_ROLLOUT = 'WAITING_FOR_ROLLOUT',
+  /** the app runs; an exposed component's address (load-balancer address, node port or node host) is not known yet */
+  WAITING_FOR_ADDRESS = 'WAITING_FOR_ADDRESS',
   WAITING_FOR_DELETION = 'WAITING_FOR_DELETION',
   HUB_UNREACHABLE = 'HUB_UNREACHABLE',
   /** an object of a name the flow needs exists on the hub and is not ours: left untouched until someone removes it */
@@ -46,6 +48,10 @@ export enum FailureReason {
   RENDERED_TOO_LARGE = 'RENDERED_TOO_LARGE',
   /** a Helm release of the app failed to install */
   RELEASE_FAILED = 'RELEASE_FAILED',
+  /** the rollout deadline passed before the work was applied and every release was Ready */
+  ROLLOUT_TIMEOUT = 'ROLLOUT_TIMEOUT',
+  /** the rollout deadline passed while an exposed component had no address (e.g. a spoke without a load balancer) */
+  EXPOSURE_TIMEOUT = 'EXPOSURE_TIMEOUT',
   /** the hub refused a write (a 4xx answer) */
   HUB_REJECTED = 'HUB_REJECTED',
   HUB_UNREACHABLE = 'HUB_UNREACHABLE',

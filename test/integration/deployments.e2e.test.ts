@@ -97,7 +97,8 @@ describe('App Deployments end to end', () => {
     const running = await getDeployment(gw, id);
     expect(running.phase).toBe('RUNNING');
     expect(running.status).toEqual({ phase: 'RUNNING', percent: 100, currentStep: null, stepIndex: 3, stepCount: 4, waitingOn: null, failure: null });
-    expect(running.accessUrls).toEqual([{ component: 'server', url: expect.stringMatching(/^http:\/\/10\.\d+\.\d+\.\d+:8080\/api$/), port: 8080 }]);
+    // (the simulated load balancer's address is a loopback responder's, so the URL opens)
+    expect(running.accessUrls).toEqual([{ component: 'server', url: expect.stringMatching(/^http:\/\/127\.\d+\.\d+\.\d+:8080\/api$/), port: 8080 }]);
 
     // the stream: gapless from 1, the same as the log, phases and steps in order
     const events = sub.events.slice();
@@ -111,7 +112,7 @@ describe('App Deployments end to end', () => {
     expectMonotonePercent(events);
     expect(events.at(-1)).toMatchObject({ type: 'PHASE_CHANGED', phase: 'RUNNING', percent: 100 });
     // every wait names its typed reason (whether the sim was fast enough to skip a wait is timing)
-    const reasons: Record<string, string[]> = { 'provision-pool': ['WAITING_FOR_POOL'], place: ['WAITING_FOR_PLACEMENT'], 'apply-work': [], rollout: ['WAITING_FOR_ROLLOUT'] };
+    const reasons: Record<string, string[]> = { 'provision-pool': ['WAITING_FOR_POOL'], place: ['WAITING_FOR_PLACEMENT'], 'apply-work': [], rollout: ['WAITING_FOR_ROLLOUT', 'WAITING_FOR_ADDRESS'] };
     for (const e of events.filter((x) => x.type === 'STEP_WAITING')) expect(reasons[e.step!]).toContain((e.details as any)?.reason);
 
     // the hub: Placement over the pool's cluster set, one ManifestWork in the cluster namespace, the release on the spoke

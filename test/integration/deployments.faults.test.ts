@@ -198,7 +198,7 @@ describe('App Deployment faults', () => {
       await new Promise((res) => setTimeout(res, 25));
     }
     expect(d.phase, JSON.stringify(d.status)).toBe('RUNNING');
-    expect([...reasons].every((x) => ['WAITING_FOR_PLACEMENT', 'WAITING_FOR_ROLLOUT', 'HUB_UNREACHABLE', 'RETRYING_AFTER_ERROR'].includes(x)), [...reasons].join()).toBe(true);
+    expect([...reasons].every((x) => ['WAITING_FOR_PLACEMENT', 'WAITING_FOR_ROLLOUT', 'WAITING_FOR_ADDRESS', 'HUB_UNREACHABLE', 'RETRYING_AFTER_ERROR'].includes(x)), [...reasons].join()).toBe(true);
     expect(reasons.size).toBeGreaterThan(0);
     const events = await deploymentEventLog(gw, id);
     expect(isGapless(events.map((e) => e.seq))).toBe(true);

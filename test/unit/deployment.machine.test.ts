@@ -10,7 +10,7 @@ import type { StepDefinition } from '../../src/workflow/flow.js';
 import { IllegalTransitionError } from '../../src/workflow/phase.machine.js';
 
 const ALL = Object.values(P);
-const deps = { pools: {} as PoolService, events: {} as EventLog, pollMs: 10 };
+const deps = { pools: {} as PoolService, events: {} as EventLog, pollMs: 10, rolloutDeadlineMs: 0 };
 
 describe('deploymentMachine', () => {
   it.each([

@@ -1,5 +1,5 @@
 /**
- * @generated SignedSource<<f252c0c15a7f6b79d6d8d59ddf9ad5c8>>
+ * @generated SignedSource<<5fb7156acd127204e5d06587b86642f0>>
  * @lightSyntaxTransform
  */
 
@@ -9,6 +9,7 @@
 
 import { ConcreteRequest } from 'relay-runtime';
 export type Architecture = "AMD64" | "ARM64" | "%future added value";
+export type ComputePoolExposure = "INGRESS" | "LOAD_BALANCER" | "NODE_PORT" | "%future added value";
 export type ComputePoolMode = "DEDICATED" | "SHARED" | "%future added value";
 export type Phase = "DELETED" | "DELETING" | "DEPLOYING" | "FAILED" | "INSTALLING" | "PENDING" | "PLACING" | "PROVISIONING" | "QUEUED" | "REGISTERING" | "RUNNING" | "%future added value";
 export type UserErrorCode = "ALREADY_EXISTS" | "BUDGET_EXCEEDED" | "CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "ILLEGAL_STATE" | "INSUFFICIENT_CAPACITY" | "INVALID_ID" | "INVALID_INPUT" | "INVALID_NAME" | "IN_USE" | "NOT_FOUND" | "QUOTA_EXCEEDED" | "%future added value";
@@ -30,7 +31,9 @@ export type LinkInput = {
 };
 export type NewDedicatedPoolInput = {
   description?: string | null | undefined;
+  exposure?: ComputePoolExposure | null | undefined;
   infrastructureBundleId: string;
+  ingressHostSuffix?: string | null | undefined;
   name?: string | null | undefined;
   nodeRequirements: NodeRequirementsInput;
 };

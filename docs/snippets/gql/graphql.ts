@@ -62,6 +62,8 @@ export type WaitReason =
   | 'RETRYING_AFTER_ERROR'
   /** Waiting for add-ons (Flux, GPU support) to become available on a cluster */
   | 'WAITING_FOR_ADDONS'
+  /** The app's releases are Ready; waiting for the address of an exposed component: the load-balancer address (pool exposure LOAD_BALANCER), or the node port and the cluster's control-plane endpoint (NODE_PORT). Ends in EXPOSURE_TIMEOUT at the rollout deadline */
+  | 'WAITING_FOR_ADDRESS'
   /** Waiting for the Cluster API cluster of the pool to finish provisioning */
   | 'WAITING_FOR_CLUSTER'
   /** Waiting for hub objects being deleted to be gone */

@@ -5,6 +5,7 @@
  * finalizer (MachineDeployments and the kubeconfig Secret go first).
  */
 import { ApiError } from '../api.errors.js';
+import { spokeEndpointHost } from '../capi.endpoint.js';
 import { isConditionTrue, type Condition, type KubeObject } from '../kube.types.js';
 import { hostsOf, kubernetesVersionOf } from './capi.hosts.js';
 import { cond, Controller, keyOf, withConditions, writeStatus, type ObjectKey } from './controller.runtime.js';
@@ -34,7 +35,7 @@ function kubeconfigFor(cluster: KubeObject): string {
     'clusters:',
     `- name: ${name}`,
     '  cluster:',
-    `    server: https://${name}.spoke.sim.spokegraph.invalid:6443`,
+    `    server: https://${spokeEndpointHost(name ?? '')}:6443`,
     '    insecure-skip-tls-verify: true',
     'users:',
     `- name: ${name}-admin`,

@@ -56,4 +56,45 @@ export const CORE_SCHEMAS: Record<string, Schema> = {
     },
     ['apiVersion', 'kind', 'metadata', 'spec'],
   ),
+  Ingress: object(
+    {
+      ...typeMeta('networking.k8s.io/v1', 'Ingress'),
+      metadata: { ...OBJECT_META_SCHEMA, properties: { ...(OBJECT_META_SCHEMA.properties as Schema), name: { type: 'string', maxLength: 253, pattern: DNS_1035 } } },
+      spec: object(
+        {
+          ingressClassName: { type: 'string' },
+          rules: {
+            type: 'array',
+            minItems: 1,
+            items: object(
+              {
+                // a DNS-1123 subdomain, no wildcard (we make one host per component)
+                host: { type: 'string', maxLength: 253, pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$' },
+                http: object(
+                  {
+                    paths: {
+                      type: 'array',
+                      minItems: 1,
+                      items: object(
+                        {
+                          path: { type: 'string', pattern: '^/' },
+                          pathType: { enum: ['Exact', 'Prefix', 'ImplementationSpecific'] },
+                          backend: object({ service: object({ name: { type: 'string', pattern: DNS_1035 }, port: object({ number: { type: 'integer', minimum: 1, maximum: 65535 } }, ['number']) }, ['name', 'port']) }, ['service']),
+                        },
+                        ['path', 'pathType', 'backend'],
+                      ),
+                    },
+                  },
+                  ['paths'],
+                ),
+              },
+              ['host', 'http'],
+            ),
+          },
+        },
+        ['rules'],
+      ),
+    },
+    ['apiVersion', 'kind', 'metadata', 'spec'],
+  ),
 };

@@ -150,7 +150,7 @@ describe('dedicated pool and app deployment, end to end through the adapter', ()
       WAIT,
     );
     expect(releaseFromFeedback(feedbackValues(rolledOut!, llm))).toEqual({ state: 'ready', reason: 'InstallSucceeded' });
-    expect(serviceAddressFromFeedback(feedbackValues(rolledOut!, svc))).toMatch(/^10\.\d+\.\d+\.\d+$/);
+    expect(serviceAddressFromFeedback(feedbackValues(rolledOut!, svc))).toMatch(/^127\.\d+\.\d+\.\d+$/);
     expect(readManifestWork(rolledOut!).degraded).toBe(false);
 
     // what the work agent put on the spoke

@@ -20,7 +20,7 @@ const docs = yaml.loadAll(readFileSync(file, 'utf8')) as Array<{ kind: string; r
 const rules = docs.find((d) => d.kind === 'ClusterRole')!.rules!;
 
 /** Kinds that only exist on spokes (inside ManifestWorks): the work agent applies them, not us. */
-const SPOKE_ONLY: KindName[] = ['ResourceQuota', 'Service', 'HelmRepository', 'OCIRepository', 'HelmRelease'];
+const SPOKE_ONLY: KindName[] = ['ResourceQuota', 'Service', 'Ingress', 'HelmRepository', 'OCIRepository', 'HelmRelease'];
 /** Kinds other controllers write and we only read. */
 const READ_ONLY: KindName[] = ['PlacementDecision', 'CertificateSigningRequest'];
 const READ = ['get', 'list', 'watch'];

@@ -44,6 +44,7 @@ const WAIT_WORDS: Record<WaitReason, string> = {
   WAITING_FOR_POOL: 'Waiting for the compute pool',
   WAITING_FOR_PLACEMENT: 'Waiting for the hub to place the app on a cluster',
   WAITING_FOR_ROLLOUT: 'Waiting for the app to roll out',
+  WAITING_FOR_ADDRESS: "Waiting for the app's address (load balancer or node port)",
   WAITING_FOR_DELETION: 'Waiting for hub objects to be deleted',
   HUB_NAME_CONFLICT: 'Blocked: an object on the hub with this name belongs to someone else (it must be removed or renamed on the hub)',
   HUB_UNREACHABLE: 'The hub cannot be reached; retrying',

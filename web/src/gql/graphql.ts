@@ -38,6 +38,15 @@ export type CloneAppDeploymentInput = {
   variables?: Array<VariableValueInput> | null | undefined;
 };
 
+/** How the apps deployed onto a pool are reached from outside their cluster (their access URLs); fixed at creation */
+export type ComputePoolExposure =
+  /** A ClusterIP Service and an Ingress per exposed component, on host <component>-<deployment hub name>.<ingressHostSuffix>; the access URL is that host. Needs an ingress controller on the spoke and DNS (e.g. a wildcard record) for the suffix */
+  | 'INGRESS'
+  /** A LoadBalancer Service per exposed component; the access URL is the address the spoke's load-balancer implementation assigns. A spoke without one never assigns an address: the rollout then fails at its deadline with EXPOSURE_TIMEOUT */
+  | 'LOAD_BALANCER'
+  /** A NodePort Service per exposed component; the access URL is the host of the cluster's control-plane endpoint (Cluster API Cluster spec.controlPlaneEndpoint) and the allocated node port. For edge and bare-metal spokes without a load balancer */
+  | 'NODE_PORT';
+
 /** How a compute pool is shared; fixed at creation */
 export type ComputePoolMode =
   /** One cluster for a single app deployment; all GPUs of its worker machines are reserved against the project quota */
@@ -117,6 +126,8 @@ export type FailureReason =
   | 'BOOKKEEPING_FAILED'
   /** A Cluster API cluster of the pool failed to provision */
   | 'CLUSTER_FAILED'
+  /** The rollout deadline passed while an exposed component had no address, e.g. a LOAD_BALANCER pool on a spoke without a load-balancer implementation; the message names what was missing. Use a NODE_PORT or INGRESS pool there; retryAppDeployment starts a new deadline */
+  | 'EXPOSURE_TIMEOUT'
   /** The hub answered with an error the step could not get past */
   | 'HUB_ERROR'
   /** The hub refused a write (a 4xx answer); the message says why */
@@ -137,6 +148,8 @@ export type FailureReason =
   | 'RELEASE_FAILED'
   /** The rendered hub objects of the app are too large for the hub to store */
   | 'RENDERED_TOO_LARGE'
+  /** The rollout deadline passed before the app was applied and every Helm release was Ready; the message names what was pending. retryAppDeployment starts a new deadline */
+  | 'ROLLOUT_TIMEOUT'
   /** The job names a step its flow no longer has (a release renamed or removed it) */
   | 'UNKNOWN_STEP';
 
@@ -178,8 +191,12 @@ export type MachineState =
 export type NewDedicatedPoolInput = {
   /** Free text, at most 2048 characters */
   description?: string | null | undefined;
+  /** How the app is reached: LOAD_BALANCER (default), NODE_PORT (spokes without a load balancer) or INGRESS (needs ingressHostSuffix), as in createComputePool */
+  exposure?: ComputePoolExposure | null | undefined;
   /** Global ID of an INFRASTRUCTURE or FULLSTACK bundle version of the project */
   infrastructureBundleId: string | number;
+  /** Required with exposure INGRESS, refused otherwise: the DNS suffix the app hosts are made under (e.g. apps.example.com) */
+  ingressHostSuffix?: string | null | undefined;
   /** Name of the pool (default: the deployment's name) */
   name?: string | null | undefined;
   /** The shape of the pool's cluster; its worker GPUs must cover the deployment's GPU requests */
@@ -301,6 +318,8 @@ export type WaitReason =
   | 'RETRYING_AFTER_ERROR'
   /** Waiting for add-ons (Flux, GPU support) to become available on a cluster */
   | 'WAITING_FOR_ADDONS'
+  /** The app's releases are Ready; waiting for the address of an exposed component: the load-balancer address (pool exposure LOAD_BALANCER), or the node port and the cluster's control-plane endpoint (NODE_PORT). Ends in EXPOSURE_TIMEOUT at the rollout deadline */
+  | 'WAITING_FOR_ADDRESS'
   /** Waiting for the Cluster API cluster of the pool to finish provisioning */
   | 'WAITING_FOR_CLUSTER'
   /** Waiting for hub objects being deleted to be gone */
