@@ -24,7 +24,7 @@ export class ProjectResolver {
   @FieldResolver(() => TenantNode, { description: 'The tenant that owns the project' })
   async tenant(@Root() p: ProjectNode, @Ctx() ctx: Context): Promise<TenantNode> {
     // Project members see their tenant's name; the visibility rule grants it (any role in the tenant).
-    const t = await ctx.services.tenants.byId(ctx, p.tenantUuid);
+    const t = await ctx.services.tenants.viewById(ctx, p.tenantUuid);
     if (!t) throw new Error('tenant of a visible project is not visible');
     return TenantNode.from(t);
   }
