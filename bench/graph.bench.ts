@@ -295,6 +295,15 @@ async function coldStarts(seededDir: string): Promise<{ empty: number[]; existin
   return out;
 }
 
+/** Where the slowest requests of a window sit: at its start (a burst), or anywhere but answered only once the load stopped (starved). */
+function tailRow(label: string, r: LoadResult): (string | number)[] {
+  const slow: number[] = [];
+  for (let i = 0; i < r.latencies.length; i++) if (r.latencies[i] > 5 * r.p50) slow.push(i);
+  const early = slow.filter((i) => r.startOffsets[i] < r.deadlineMs * 0.1).length;
+  const late = slow.filter((i) => r.startOffsets[i] + r.latencies[i] > r.deadlineMs).length;
+  return [label, ms(r.p50), `${slow.length} of ${r.latencies.length}`, String(early), String(late), slow.length ? ms(median(slow.map((i) => r.startOffsets[i]))) : '-'];
+}
+
 function row(label: string, r: LoadResult): (string | number)[] {
   return [label, fmt(r.rps), ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max), String(r.failed), `${fmt(r.clientCpu * 100, 0)} %`];
 }
@@ -483,6 +492,9 @@ async function throughput(s: Seeded, cold: Awaited<ReturnType<typeof coldStarts>
     );
   }
   const loadedRss = rssOf(gw.serverPid);
+  heading('Tail of the closed loop: which requests are slow');
+  console.log(table(['server, run', 'p50', 'requests > 5 × p50', 'of them sent in the first 10 % of the window', 'of them answered after the window closed', 'sent at (median, ms into the window)'], servers.flatMap((x) => x.m.runs.map((r, i) => tailRow(`${x.m.label}, run ${i + 1}`, r)))));
+  console.log('(a request answered only after the window closed waited while the others kept being served: an unfair queue, not slow work)');
   for (const x of servers) {
     const sample = x.m.runs[0]?.samples[0];
     if (sample) console.log(`\n${x.m.label}: failed response sample: ${sample}`);
