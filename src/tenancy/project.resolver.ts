@@ -12,7 +12,7 @@ import { TenantNode } from './tenant.type.js';
 export class ProjectResolver {
   @Query(() => ProjectNode, { nullable: true, description: 'A project by name; null if it does not exist or is not visible to you' })
   async project(@Arg('name', () => String, { description: 'Name of the project (its hub namespace)' }) name: string, @Ctx() ctx: Context): Promise<ProjectNode | null> {
-    const p = await ctx.services.projects.byName(ctx, name);
+    const p = await ctx.services.projects.viewByName(ctx, name);
     return p && ProjectNode.from(p);
   }
 

@@ -4,6 +4,7 @@ import { keyValueProblem, MAX_DESCRIPTION, MAX_DISPLAY_NAME, MAX_TAGS, projectNa
 import { countChildren, loadChildRows } from '../db/child-pages.js';
 import { byKey } from '../db/loaders.js';
 import type { Em } from '../db/orm.js';
+import { all, knexOf } from '../db/sql.js';
 import { inTransaction } from '../db/transaction.js';
 import { ConflictError, ErrorCode, NotFoundError, Problems } from '../errors.js';
 import { keysetWhere, pageKey, toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
@@ -90,6 +91,13 @@ export class ProjectService {
   async byId(ctx: Ctx, id: string): Promise<Project | null> {
     const loader = ctx.loaders.get<string, Project | null>('projectById', async (ids) => byKey(ids, await ctx.em.find(Project, { id: { $in: [...ids] } }), (p) => p.id));
     const p = await loader.load(id);
+    return p && canReadProject(ctx.viewer, { id: p.id, tenantId: p.tenant.id }) ? p : null;
+  }
+
+  /** A project by name as a read model (what the graph shows); null when absent or invisible. */
+  async viewByName(ctx: Ctx, name: string): Promise<ProjectView | null> {
+    const [row] = await all(ctx.em, knexOf(ctx.em)('project').select(PROJECT_COLUMNS).where('name', name).limit(1));
+    const p = row ? projectViewOf(ctx.em, row) : null;
     return p && canReadProject(ctx.viewer, { id: p.id, tenantId: p.tenant.id }) ? p : null;
   }
 
