@@ -6,7 +6,11 @@
  *
  * The gateway is the production bundle as `npm start` runs it (`node dist/spokegraph.mjs`, built
  * first when its sources changed) on a SQLite file in a temp dir, seeded beforehand through the
- * public API. Servers run as child processes; the load generator
+ * public API; with TEST_DATABASE_URL (or a postgres:// DATABASE_URL) the same dataset is also seeded
+ * on a fresh PostgreSQL database (dropped afterwards), where the gateway, the limit and the peer
+ * (PostGraphile v4, bench/peer: installed on demand into bench/peer/node_modules, never a
+ * dependency of spokegraph) serve the same page. A small query (viewer + one project by name) is
+ * measured against the same hello-world. Servers run as child processes; the load generator
  * (node:http, keep-alive, closed loop) runs in this process.
  *
  *   npm run bench:graph -- [--runs 3] [--seconds 10] [--concurrency 32] [--tenants 12] [--projects 60] [--bundles 6] [--profile DIR]
@@ -17,12 +21,14 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import 'reflect-metadata';
+import { execFileSync } from 'node:child_process';
 import { startApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { summarise as summariseProfile } from './lib/profile-summary.js';
 import { q as gqlQ, runLoad, type LoadResult } from './lib/http.js';
 import { benchLib, cpuMsOf, descendants, freePort, killAndWait, repoRoot, rssOf, spawnNode, spawnTsx, tempDir, waitFor200 } from './lib/proc.js';
 import { A100, appBundleInput, createBundles, createProjects, createTenants, H100, infraBundleInput } from './lib/seed.js';
+import { createPgDatabase, pgAdminUrl, pgInfo, type PgDatabase } from './lib/pg.js';
 import { args, environment, fmt, heading, mb, median, ms, sleep, summaryRows, table, verdicts, type Target } from './lib/report.js';
 
 const a = args();
@@ -37,6 +43,8 @@ const PAGE = 50;
 const COLD_RUNS = a.int('cold-runs', 3);
 /** write a V8 CPU profile of the gateway under the page load into this directory, and summarise it */
 const PROFILE = a.get('profile');
+/** leave PostgreSQL (gateway, limit, peer) out even when a database is configured */
+const NO_PG = a.flag('no-pg');
 const IDLE_MS = 2_000;
 
 /** issue 10: p99 within 3 × p50 under the closed loop; cold start of the built bundle < 1 s and < 150 MB */
@@ -73,6 +81,40 @@ const TENANTS_QUERY = `query Tenants($n: Int!) {
 
 const HELLO = JSON.stringify({ query: '{ hello }' });
 
+/** issue 10: a small query — who am I, and one project by name — against the same hello-world */
+const SMALL_QUERY = `query Small($name: String!) {
+  viewer { name isPlatformAdmin }
+  project(name: $name) { id name displayName namespace createdAt }
+}`;
+const TARGET_SMALL = 0.5;
+
+/**
+ * The same page in PostGraphile's schema: same nesting and the same fields (its names: a tenant's
+ * own quota rows are those with level TENANT; `available` is the computed column bench/peer adds,
+ * greatest(0, hard_limit - used), as the gateway computes it).
+ */
+const PEER_QUERY = `query Page($first: Int!, $after: Cursor) {
+  allTenants(first: 1, after: $after, orderBy: ID_ASC) {
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node {
+      name
+      gpuQuotasByTenantId(condition: { level: "TENANT" }, orderBy: GPU_FAMILY_ASC) { nodes { gpuFamily hardLimit used available } }
+      projectsByTenantId(first: $first, orderBy: ID_ASC) {
+        totalCount
+        pageInfo { hasNextPage endCursor }
+        edges { cursor node {
+          nodeId
+          name
+          gpuQuotasByProjectId(orderBy: GPU_FAMILY_ASC) { nodes { gpuFamily hardLimit used available } }
+          tenantByTenantId { name }
+          profileBundlesByProjectId(first: 5, orderBy: ID_ASC) { nodes { name version type } }
+        } }
+      }
+    } }
+  }
+}`;
+const peerDir = path.join(repoRoot, 'bench', 'peer');
+
 interface Seeded {
   dataDir: string;
   token: string;
@@ -80,14 +122,16 @@ interface Seeded {
   statements: { label: string; n: number }[];
   seedMs: number;
   counts: { tenants: number; projects: number; bundles: number };
+  /** a project of the dataset, for the small query */
+  projectName: string;
 }
 
 /** Seeds the dataset through the API on an in-process gateway, and counts SQL statements per page. */
-async function seed(): Promise<Seeded> {
+async function seed(databaseUrl: string | null = null): Promise<Seeded> {
   const dataDir = tempDir('graph');
   const token = 'sg_bench_' + randomBytes(24).toString('base64url');
   let recording: string[] | null = null;
-  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, SEED_DEMO: 'false', LOG_LEVEL: 'warn', BOOTSTRAP_ADMIN_TOKEN: token, SIM_SPEED: '0' }, repoRoot);
+  const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, SEED_DEMO: 'false', LOG_LEVEL: 'warn', BOOTSTRAP_ADMIN_TOKEN: token, SIM_SPEED: '0', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) }, repoRoot);
   const app = await startApp(config, { onQuery: (s) => recording?.push(s), noRunner: true });
   const c = { q: <T = any>(query: string, v?: Record<string, unknown>) => gqlQ<T>(app.url, query, v, token) };
   try {
@@ -131,6 +175,7 @@ async function seed(): Promise<Seeded> {
     const bad = nodes.find((n: any) => n.gpuQuota.length !== 2 || !n.tenant?.name || n.profileBundles.nodes.length !== Math.min(5, BUNDLES));
     if (nodes.length !== PAGE || bad) throw new Error(`unexpected page (${nodes.length} projects): ${JSON.stringify(bad ?? page).slice(0, 800)}`);
 
+    if (databaseUrl) return { dataDir, token, afters, statements: [], seedMs, counts: { tenants: tenants.length, projects: projects.length, bundles: bundleInputs.length }, projectName: projects[0].name };
     const count = async (label: string, query: string, variables: Record<string, unknown>) => {
       await c.q(query, variables); // warm (metadata, loaders)
       recording = [];
@@ -145,7 +190,7 @@ async function seed(): Promise<Seeded> {
       await count('tenants(first: 2), 5 projects each', TENANTS_QUERY, { n: 2 }),
       await count('tenants(first: 10), 5 projects each', TENANTS_QUERY, { n: 10 }),
     ];
-    return { dataDir, token, afters, statements, seedMs, counts: { tenants: tenants.length, projects: projects.length, bundles: bundleInputs.length } };
+    return { dataDir, token, afters, statements, seedMs, counts: { tenants: tenants.length, projects: projects.length, bundles: bundleInputs.length }, projectName: projects[0].name };
   } finally {
     await app.stop();
   }
@@ -177,22 +222,43 @@ async function ensureBundle(): Promise<string> {
 let bundlePath = '';
 
 /** `node dist/spokegraph.mjs` on `dataDir` (what `npm start` imports once the bundle is built); resolves at the first 200 from /readyz. */
-async function startGateway(dataDir: string, execArgv: string[] = []): Promise<Started> {
+async function startGateway(dataDir: string, execArgv: string[] = [], databaseUrl = ''): Promise<Started> {
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawnNode(bundlePath, { NODE_ENV: 'production', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIM_SPEED: '0' }, { quiet: true, execArgv });
+  const env = { NODE_ENV: 'production', DATA_DIR: dataDir, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIM_SPEED: '0' };
+  const child = spawnNode(bundlePath, env, { quiet: true, execArgv });
   const readyMs = await waitFor200(`http://127.0.0.1:${port}/readyz`, t0, 60_000, 5);
   const cpuMs = cpuMsOf(child.pid!);
   return { child, serverPid: child.pid!, readyMs, cpuMs, port };
 }
 
-/** The limit: bare node:http + the minimal SQL on the same SQLite file (bench/lib/limit.server.ts). */
-async function startLimit(dataDir: string): Promise<Started> {
+/**
+ * The limit: bare node:http + the minimal SQL (bench/lib/limit.server.ts), on the SQLite file or on
+ * PostgreSQL; it writes the `extensions` the gateway answered the page with (the cost report), so
+ * both send the same bytes.
+ */
+async function startLimit(db: { file: string } | { url: string }, extensions: unknown): Promise<Started> {
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawnTsx(path.join(benchLib, 'limit.server.ts'), { NODE_ENV: 'production', PORT: String(port), DB_FILE: path.join(dataDir, 'spokegraph.sqlite') }, { quiet: true });
+  const where: Record<string, string> = 'url' in db ? { DATABASE_URL: db.url } : { DATABASE_URL: '', DB_FILE: db.file };
+  const child = spawnTsx(path.join(benchLib, 'limit.server.ts'), { NODE_ENV: 'production', PORT: String(port), PAGE_EXTENSIONS: JSON.stringify(extensions), ...where }, { quiet: true });
   const readyMs = await waitFor200(`http://127.0.0.1:${port}/readyz`, t0, 60_000, 5);
   return { child, serverPid: serverPidOf(child), readyMs, cpuMs: NaN, port };
+}
+
+/** PostGraphile from bench/peer/node_modules, installed there (pinned, npm ci) when missing: never part of `npm ci` of the project. */
+function ensurePeer(): void {
+  if (fs.existsSync(path.join(peerDir, 'node_modules', 'postgraphile', 'package.json'))) return;
+  console.log('installing the peer (PostGraphile, bench/peer/package-lock.json) into bench/peer/node_modules …');
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: peerDir, stdio: 'inherit' });
+}
+
+async function startPeer(url: string): Promise<Started> {
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawnNode(path.join(peerDir, 'server.mjs'), { NODE_ENV: 'production', PORT: String(port), DATABASE_URL: url }, { quiet: true });
+  const readyMs = await waitFor200(`http://127.0.0.1:${port}/readyz`, t0, 120_000, 5);
+  return { child, serverPid: child.pid!, readyMs, cpuMs: NaN, port };
 }
 
 async function startHello(): Promise<Started> {
@@ -229,6 +295,15 @@ async function coldStarts(seededDir: string): Promise<{ empty: number[]; existin
   return out;
 }
 
+/** Where the slowest requests of a window sit: at its start (a burst), or anywhere but answered only once the load stopped (starved). */
+function tailRow(label: string, r: LoadResult): (string | number)[] {
+  const slow: number[] = [];
+  for (let i = 0; i < r.latencies.length; i++) if (r.latencies[i] > 5 * r.p50) slow.push(i);
+  const early = slow.filter((i) => r.startOffsets[i] < r.deadlineMs * 0.1).length;
+  const late = slow.filter((i) => r.startOffsets[i] + r.latencies[i] > r.deadlineMs).length;
+  return [label, ms(r.p50), `${slow.length} of ${r.latencies.length}`, String(early), String(late), slow.length ? ms(median(slow.map((i) => r.startOffsets[i]))) : '-'];
+}
+
 function row(label: string, r: LoadResult): (string | number)[] {
   return [label, fmt(r.rps), ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max), String(r.failed), `${fmt(r.clientCpu * 100, 0)} %`];
 }
@@ -244,6 +319,9 @@ async function main() {
     gateway: '`node dist/spokegraph.mjs` (the bundle `npm start` runs; NODE_ENV=production, LOG_LEVEL=warn), SQLite file in a temp dir, simulated hub',
     baseline: 'Apollo Server 5 hello-world, Express 5 + @as-integrations/express5, Apollo defaults (bench/lib/hello.server.ts)',
     limit: 'bare node:http + the minimal SQL (better-sqlite3, prepared) + JSON.stringify of the same response, checked byte for byte (bench/lib/limit.server.ts)',
+    'small query': 'viewer { name isPlatformAdmin } + project(name) { id name displayName namespace createdAt }, against the same hello-world',
+    peer: 'PostGraphile 4.14.1 (bench/peer, its own node_modules), production options, the same page in its schema, same PostgreSQL database as the gateway',
+    postgresql: pgAdminUrl() && !NO_PG ? 'a fresh database per run (dropped afterwards): gateway, limit and peer' : 'skipped (no TEST_DATABASE_URL, or --no-pg)',
     'load generator': 'node:http keep-alive, closed loop, in the benchmark process (servers are child processes)',
   });
 
@@ -268,99 +346,189 @@ async function main() {
   );
   console.log('\n(one discarded start before these, so the OS page cache is warm, as on any restart; CPU = user + system of the gateway process)');
 
-  heading('Throughput and latency');
-  const profileDir = PROFILE ? path.resolve(PROFILE, `graph-${Date.now()}`) : null;
-  const gw = await startGateway(s.dataDir, profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []);
-  await sleep(IDLE_MS);
-  const idleRss = rssOf(gw.serverPid);
-  const hello = await startHello();
-  const limit = await startLimit(s.dataDir);
-  const limitUrl = `http://127.0.0.1:${limit.port}/graphql`;
-  const gwUrl = `http://127.0.0.1:${gw.port}/graphql`;
-  const helloUrl = `http://127.0.0.1:${hello.port}/graphql`;
-  const pageBodies = s.afters.map((after) => JSON.stringify({ query: PAGE_QUERY, variables: { first: PAGE, after } }));
-  const gwLoad = (durationMs: number) =>
-    runLoad({
-      url: gwUrl,
-      headers: { authorization: `Bearer ${s.token}` },
-      bodies: pageBodies,
-      concurrency: CONCURRENCY,
-      durationMs,
-      ok: (b) => !b.includes('"errors"') && b.includes('"profileBundles"'),
-    });
-  const limitLoad = (durationMs: number) =>
-    runLoad({ url: limitUrl, bodies: pageBodies, concurrency: CONCURRENCY, durationMs, ok: (b) => !b.includes('"errors"') && b.includes('"profileBundles"') });
-  // the limit must answer the very same document, or its ratio means nothing
-  const post = async (url: string, body: string, auth: boolean) =>
-    (await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${s.token}` } : {}) } })).json();
-  let sameShape = true;
-  for (const body of pageBodies.slice(0, 3)) {
-    const [g, l] = [await post(gwUrl, body, true), await post(limitUrl, body, false)];
-    if (JSON.stringify(g) !== JSON.stringify(l)) {
-      sameShape = false;
-      console.log(`limit server answers differently from the gateway:\n gateway ${JSON.stringify(g).slice(0, 600)}\n limit   ${JSON.stringify(l).slice(0, 600)}`);
+  const pg = NO_PG ? ({ skipped: '--no-pg' } as const) : await createPgDatabase();
+  const pgDb: PgDatabase | null = 'db' in pg ? pg.db : null;
+  try {
+    await throughput(s, cold, byPage, byTenants, pgDb, 'skipped' in pg ? pg.skipped : '');
+  } finally {
+    await pgDb?.drop();
+  }
+}
+
+interface Measured {
+  label: string;
+  runs: LoadResult[];
+  /** CPU (user + system) of the server process during its windows, and the share of one core */
+  cpuMs: number;
+  cpuShare: number;
+}
+
+/** A server under the closed loop: warm-up, then one window per run (alternated with the others by the caller). */
+function measured(label: string, pid: number, opts: { url: string; headers?: Record<string, string>; bodies: string[]; ok: (b: string) => boolean }) {
+  const m: Measured = { label, runs: [], cpuMs: 0, cpuShare: 0 };
+  const load = (durationMs: number) => runLoad({ ...opts, concurrency: CONCURRENCY, durationMs });
+  return {
+    m,
+    warm: () => load(WARMUP_SECONDS * 1000),
+    window: async () => {
+      const cpu0 = cpuMsOf(pid);
+      const t0 = performance.now();
+      const r = await load(SECONDS * 1000);
+      const used = cpuMsOf(pid) - cpu0;
+      m.cpuMs += used;
+      m.cpuShare += used / (performance.now() - t0) / RUNS;
+      m.runs.push(r);
+      return r;
+    },
+  };
+}
+
+const med = (xs: number[]) => median(xs.filter((x) => Number.isFinite(x)));
+const cpuPerOk = (m: Measured) => m.cpuMs / Math.max(1, m.runs.reduce((n, r) => n + r.ok, 0));
+const ratioOf = (a: Measured, b: Measured) => med(a.runs.map((r, i) => r.rps / (b.runs[i]?.rps ?? NaN)));
+
+async function post(url: string, body: string, token?: string): Promise<any> {
+  return (await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) } })).json();
+}
+
+/** Whether the limit answers the first pages byte for byte as the gateway does (printing the first difference). */
+async function sameBytes(gwUrl: string, limitUrl: string, bodies: string[], token: string, what: string): Promise<boolean> {
+  let same = true;
+  for (const body of bodies.slice(0, 3)) {
+    const [g, l] = [JSON.stringify(await post(gwUrl, body, token)), JSON.stringify(await post(limitUrl, body))];
+    if (g !== l) {
+      same = false;
+      const i = [...g].findIndex((c, k) => c !== l[k]);
+      console.log(`${what}: the limit answers differently from the gateway at byte ${i}:\n gateway …${g.slice(Math.max(0, i - 200), i + 200)}\n limit   …${l.slice(Math.max(0, i - 200), i + 200)}`);
     }
   }
-  console.log(`limit server (bare node:http + minimal SQL) answers the page byte for byte as the gateway does: ${sameShape ? 'yes' : 'NO'}`);
-  const helloLoad = (durationMs: number) => runLoad({ url: helloUrl, bodies: [HELLO], concurrency: CONCURRENCY, durationMs, ok: (b) => b.includes('"world"') });
+  console.log(`${what}: limit server (bare node:http + minimal SQL) answers the page byte for byte as the gateway does: ${same ? 'yes' : 'NO'}`);
+  return same;
+}
 
-  await gwLoad(WARMUP_SECONDS * 1000);
-  await helloLoad(WARMUP_SECONDS * 1000);
-  await limitLoad(WARMUP_SECONDS * 1000);
-  const gwRuns: LoadResult[] = [];
-  const helloRuns: LoadResult[] = [];
-  const limitRuns: LoadResult[] = [];
-  let gwCpuShare = 0;
-  let gwCpuMs = 0;
-  let gwPages = 0;
+async function throughput(s: Seeded, cold: Awaited<ReturnType<typeof coldStarts>>, byPage: boolean, byTenants: boolean, pgDb: PgDatabase | null, pgSkipped: string) {
+  let pgSeed: Seeded | null = null;
+  if (pgDb) {
+    heading('The same dataset on PostgreSQL (gateway, limit and peer)');
+    console.log(await pgInfo(pgDb.url));
+    pgSeed = await seed(pgDb.url);
+    console.log(`seeded ${pgSeed.counts.tenants} tenants, ${pgSeed.counts.projects} projects, ${pgSeed.counts.bundles} bundles through the API in ${fmt(pgSeed.seedMs / 1000)} s`);
+    ensurePeer();
+  } else {
+    console.log(`\nPostgreSQL parts skipped: ${pgSkipped}`);
+  }
+
+  heading('Throughput and latency');
+  const profileDir = PROFILE ? path.resolve(PROFILE, `graph-${Date.now()}`) : null;
+  const stopping: ChildProcess[] = [];
+  const gw = await startGateway(s.dataDir, profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []);
+  stopping.push(gw.child);
+  await sleep(IDLE_MS);
+  const idleRss = rssOf(gw.serverPid);
+  const gwUrl = `http://127.0.0.1:${gw.port}/graphql`;
+  const pageBodies = (x: Seeded) => x.afters.map((after) => JSON.stringify({ query: PAGE_QUERY, variables: { first: PAGE, after } }));
+  const pageOk = (b: string) => !b.includes('"errors"') && b.includes('"profileBundles"');
+  // the cost report the gateway adds to the page (the same for every page of this shape)
+  const extensions = (await post(gwUrl, pageBodies(s)[0], s.token)).extensions;
+  const hello = await startHello();
+  const limit = await startLimit({ file: path.join(s.dataDir, 'spokegraph.sqlite') }, extensions);
+  stopping.push(hello.child, limit.child);
+  const limitUrl = `http://127.0.0.1:${limit.port}/graphql`;
+  const sameShape = await sameBytes(gwUrl, limitUrl, pageBodies(s), s.token, 'SQLite');
+  const auth = (x: Seeded) => ({ authorization: `Bearer ${x.token}` });
+
+  const servers = [
+    measured('gateway page, SQLite', gw.serverPid, { url: gwUrl, headers: auth(s), bodies: pageBodies(s), ok: pageOk }),
+    measured('limit page, SQLite', limit.serverPid, { url: limitUrl, bodies: pageBodies(s), ok: pageOk }),
+    measured('hello-world', hello.serverPid, { url: `http://127.0.0.1:${hello.port}/graphql`, bodies: [HELLO], ok: (b) => b.includes('"world"') }),
+    measured('gateway small query (viewer + project by name), SQLite', gw.serverPid, {
+      url: gwUrl,
+      headers: auth(s),
+      bodies: [JSON.stringify({ query: SMALL_QUERY, variables: { name: s.projectName } })],
+      ok: (b) => !b.includes('"errors"') && b.includes('"namespace"'),
+    }),
+  ];
+  const [gwM, limitM, helloM, smallM] = servers.map((x) => x.m);
+  let pgM: { gw: Measured; limit: Measured; peer: Measured; same: boolean; peerOk: boolean } | null = null;
+  if (pgDb && pgSeed) {
+    const gwPg = await startGateway(pgSeed.dataDir, [], pgDb.url);
+    stopping.push(gwPg.child);
+    const gwPgUrl = `http://127.0.0.1:${gwPg.port}/graphql`;
+    const limitPg = await startLimit({ url: pgDb.url }, (await post(gwPgUrl, pageBodies(pgSeed)[0], pgSeed.token)).extensions);
+    const peer = await startPeer(pgDb.url);
+    stopping.push(limitPg.child, peer.child);
+    const limitPgUrl = `http://127.0.0.1:${limitPg.port}/graphql`;
+    const peerUrl = `http://127.0.0.1:${peer.port}/graphql`;
+    const same = await sameBytes(gwPgUrl, limitPgUrl, pageBodies(pgSeed), pgSeed.token, 'PostgreSQL');
+    // the peer's pages: the same tenants, after the peer's own cursors
+    const peerAfters: (string | null)[] = [null];
+    for (let i = 1; i < pgSeed.afters.length; i++) {
+      const r = await post(peerUrl, JSON.stringify({ query: PEER_QUERY, variables: { first: PAGE, after: peerAfters[i - 1] } }));
+      peerAfters.push(r.data.allTenants.pageInfo.endCursor);
+    }
+    const peerBodies = peerAfters.map((after) => JSON.stringify({ query: PEER_QUERY, variables: { first: PAGE, after } }));
+    const check = await post(peerUrl, peerBodies[0]);
+    const nodes = check.data?.allTenants?.edges?.[0]?.node?.projectsByTenantId?.edges?.map((e: any) => e.node) ?? [];
+    const peerOk =
+      nodes.length === PAGE && nodes.every((n: any) => n.gpuQuotasByProjectId.nodes.length === 2 && n.tenantByTenantId?.name && n.profileBundlesByProjectId.nodes.length === Math.min(5, BUNDLES));
+    console.log(`peer (PostGraphile) answers the page with ${nodes.length} projects, each with 2 quotas, its tenant and ${Math.min(5, BUNDLES)} bundles: ${peerOk ? 'yes' : `NO: ${JSON.stringify(check).slice(0, 600)}`}`);
+    const more = [
+      measured('gateway page, PostgreSQL', gwPg.serverPid, { url: gwPgUrl, headers: auth(pgSeed), bodies: pageBodies(pgSeed), ok: pageOk }),
+      measured('limit page, PostgreSQL', limitPg.serverPid, { url: limitPgUrl, bodies: pageBodies(pgSeed), ok: pageOk }),
+      measured('peer page (PostGraphile 4), PostgreSQL', peer.serverPid, { url: peerUrl, bodies: peerBodies, ok: (b) => !b.includes('"errors"') && b.includes('"profileBundlesByProjectId"') }),
+    ];
+    servers.push(...more);
+    pgM = { gw: more[0].m, limit: more[1].m, peer: more[2].m, same, peerOk };
+  }
+
+  for (const x of servers) await x.warm();
   for (let run = 0; run < RUNS; run++) {
-    // alternate windows so a noisy neighbour hurts both sides alike
-    const cpu0 = cpuMsOf(gw.serverPid);
-    const t0 = performance.now();
-    gwRuns.push(await gwLoad(SECONDS * 1000));
-    const used = cpuMsOf(gw.serverPid) - cpu0;
-    gwCpuShare += used / (performance.now() - t0) / RUNS;
-    gwCpuMs += used;
-    gwPages += gwRuns[run].ok;
-    helloRuns.push(await helloLoad(SECONDS * 1000));
-    limitRuns.push(await limitLoad(SECONDS * 1000));
+    // alternate windows so a noisy neighbour hurts every server alike
+    for (const x of servers) await x.window();
+    const r = (a: Measured, b: Measured) => (a.runs[run].rps / b.runs[run].rps).toFixed(3);
     console.log(
-      `run ${run + 1}: gateway ${fmt(gwRuns[run].rps)} req/s, hello ${fmt(helloRuns[run].rps)} req/s, limit ${fmt(limitRuns[run].rps)} req/s; ` +
-        `gateway ÷ hello ${(gwRuns[run].rps / helloRuns[run].rps).toFixed(3)}, gateway ÷ limit ${(gwRuns[run].rps / limitRuns[run].rps).toFixed(3)}`,
+      `run ${run + 1}: ${servers.map((x) => `${x.m.label} ${fmt(x.m.runs[run].rps)} req/s`).join(', ')}; SQLite gateway ÷ limit ${r(gwM, limitM)}, small ÷ hello ${r(smallM, helloM)}` +
+        (pgM ? `, PostgreSQL gateway ÷ peer ${r(pgM.gw, pgM.peer)}, gateway ÷ limit ${r(pgM.gw, pgM.limit)}` : ''),
     );
   }
   const loadedRss = rssOf(gw.serverPid);
-  const sample = gwRuns[0].samples[0] ?? helloRuns[0].samples[0];
-  if (sample) console.log(`\nfailed response sample: ${sample}`);
+  heading('Tail of the closed loop: which requests are slow');
+  console.log(table(['server, run', 'p50', 'requests > 5 × p50', 'of them sent in the first 10 % of the window', 'of them answered after the window closed', 'sent at (median, ms into the window)'], servers.flatMap((x) => x.m.runs.map((r, i) => tailRow(`${x.m.label}, run ${i + 1}`, r)))));
+  console.log('(a request answered only after the window closed waited while the others kept being served: an unfair queue, not slow work)');
+  for (const x of servers) {
+    const sample = x.m.runs[0]?.samples[0];
+    if (sample) console.log(`\n${x.m.label}: failed response sample: ${sample}`);
+  }
   console.log();
-  console.log(table(['server', 'req/s', 'p50', 'p90', 'p99', 'max', 'failed', 'client CPU'], [...gwRuns.map((r, i) => row(`gateway page, run ${i + 1}`, r)), ...limitRuns.map((r, i) => row(`limit (node:http + SQL) page, run ${i + 1}`, r)), ...helloRuns.map((r, i) => row(`hello-world, run ${i + 1}`, r))]));
-  const gwRps = median(gwRuns.map((r) => r.rps));
-  const helloRps = median(helloRuns.map((r) => r.rps));
-  const ratio = median(gwRuns.map((r, i) => r.rps / helloRuns[i].rps));
-  const limitRatio = median(gwRuns.map((r, i) => r.rps / limitRuns[i].rps));
+  console.log(table(['server', 'req/s', 'p50', 'p90', 'p99', 'max', 'failed', 'client CPU'], servers.flatMap((x) => x.m.runs.map((r, i) => row(`${x.m.label}, run ${i + 1}`, r)))));
+  for (const c of stopping) await killAndWait(c);
+  fs.rmSync(s.dataDir, { recursive: true, force: true });
+  if (pgSeed) fs.rmSync(pgSeed.dataDir, { recursive: true, force: true });
+
+  const rps = (m: Measured) => med(m.runs.map((r) => r.rps));
+  const p50 = (m: Measured) => med(m.runs.map((r) => r.p50));
+  const p99 = (m: Measured) => med(m.runs.map((r) => r.p99));
+  const limitRatio = ratioOf(gwM, limitM);
+  const smallRatio = ratioOf(smallM, helloM);
   console.log();
   console.log(
     table(
       ['median', 'value'],
       [
-        ['gateway nested page (50 projects) req/s', fmt(gwRps)],
-        ['gateway p50 / p99', `${ms(median(gwRuns.map((r) => r.p50)))} / ${ms(median(gwRuns.map((r) => r.p99)))}`],
-        ['hello-world req/s', fmt(helloRps)],
-        ['hello-world p50 / p99', `${ms(median(helloRuns.map((r) => r.p50)))} / ${ms(median(helloRuns.map((r) => r.p99)))}`],
-        ['ratio gateway / hello (median of per-run ratios)', ratio.toFixed(3)],
-        ['limit (bare node:http + minimal SQL) req/s', fmt(median(limitRuns.map((r) => r.rps)))],
-        ['ratio gateway / limit (median of per-run ratios)', limitRatio.toFixed(3)],
-        ['projects served per second', fmt(gwRps * PAGE)],
-        ['gateway CPU during its windows (share of one core)', `${fmt(gwCpuShare * 100, 0)} %`],
-        ['gateway CPU per page (user + system)', ms(gwCpuMs / gwPages)],
+        ...servers.map((x) => [`${x.m.label}: req/s, p50 / p99`, `${fmt(rps(x.m))}, ${ms(p50(x.m))} / ${ms(p99(x.m))}`]),
+        ['ratio gateway page / hello (median of per-run ratios)', ratioOf(gwM, helloM).toFixed(3)],
+        ['ratio gateway page / limit, SQLite', limitRatio.toFixed(3)],
+        ['ratio gateway small query / hello', smallRatio.toFixed(3)],
+        ...(pgM ? [['ratio gateway page / peer (PostGraphile), PostgreSQL', ratioOf(pgM.gw, pgM.peer).toFixed(3)], ['ratio gateway page / limit, PostgreSQL', ratioOf(pgM.gw, pgM.limit).toFixed(3)]] : []),
+        ['projects served per second, SQLite', fmt(rps(gwM) * PAGE)],
+        ['gateway CPU during its page windows (share of one core), SQLite', `${fmt(gwM.cpuShare * 100, 0)} %`],
+        ['gateway CPU per page, SQLite (user + system)', ms(cpuPerOk(gwM))],
+        ...(pgM ? [['gateway CPU per page, PostgreSQL / peer CPU per page', `${ms(cpuPerOk(pgM.gw))} / ${ms(cpuPerOk(pgM.peer))}`]] : []),
+        ['gateway CPU per small query', ms(cpuPerOk(smallM))],
         ['gateway RSS idle after start / after load', `${mb(idleRss)} / ${mb(loadedRss)}`],
       ],
     ),
   );
-  await killAndWait(gw.child);
-  await killAndWait(hello.child);
-  await killAndWait(limit.child);
-  fs.rmSync(s.dataDir, { recursive: true, force: true });
   if (profileDir) {
     // the whole life of the gateway process: start, warm-up and the measured windows
     for (const f of fs.readdirSync(profileDir).filter((x) => x.endsWith('.cpuprofile'))) {
@@ -369,23 +537,35 @@ async function main() {
     }
   }
 
-  const gwP50 = median(gwRuns.map((r) => r.p50));
-  const gwP99 = median(gwRuns.map((r) => r.p99));
   summaryRows([
-    { name: 'nested page (50 projects), SQLite: req/s, p50 / p99', value: `${fmt(gwRps)} req/s, ${ms(gwP50)} / ${ms(gwP99)}` },
-    { name: 'gateway CPU per page', value: ms(gwCpuMs / gwPages) },
+    { name: 'nested page (50 projects), SQLite: req/s, p50 / p99', value: `${fmt(rps(gwM))} req/s, ${ms(p50(gwM))} / ${ms(p99(gwM))}` },
+    { name: 'gateway CPU per page (SQLite)', value: ms(cpuPerOk(gwM)) },
+    ...(pgM
+      ? [
+          { name: 'nested page, PostgreSQL: gateway / limit / peer req/s', value: `${fmt(rps(pgM.gw))} / ${fmt(rps(pgM.limit))} / ${fmt(rps(pgM.peer))}` },
+          { name: 'CPU per page on PostgreSQL: gateway / peer', value: `${ms(cpuPerOk(pgM.gw))} / ${ms(cpuPerOk(pgM.peer))}` },
+        ]
+      : []),
   ]);
+  const notPg = { value: 'n/a', met: null, note: `PostgreSQL skipped: ${pgSkipped}` };
   const targets: Target[] = [
-    { name: 'nested page req/s ÷ hello-world req/s', value: ratio.toFixed(3), target: '(reported; ~1,350 fields vs one)', met: null },
+    { name: 'nested page req/s ÷ hello-world req/s', value: ratioOf(gwM, helloM).toFixed(3), target: '(reported; ~1,350 fields vs one)', met: null },
     {
-      name: 'nested page req/s ÷ limit req/s (bare node:http + minimal SQL, SQLite)',
+      name: 'nested page req/s ÷ limit req/s (bare node:http + minimal SQL), SQLite',
       value: limitRatio.toFixed(3),
       target: '≥ 0.25',
       met: sameShape ? limitRatio >= 0.25 : null,
       note: sameShape ? undefined : 'limit answered differently',
     },
-    { name: 'peer: PostGraphile on PostgreSQL', value: 'n/a', target: '≥ 1.0 × PostGraphile', met: null, note: 'not built yet (bench/README.md)' },
-    { name: 'nested page p99 ÷ p50 (closed loop)', value: (gwP99 / gwP50).toFixed(1), target: `≤ ${TARGET_TAIL}`, met: gwP99 / gwP50 <= TARGET_TAIL },
+    pgM
+      ? { name: 'nested page req/s ÷ limit req/s, PostgreSQL', value: ratioOf(pgM.gw, pgM.limit).toFixed(3), target: '≥ 0.25', met: pgM.same ? ratioOf(pgM.gw, pgM.limit) >= 0.25 : null, note: pgM.same ? undefined : 'limit answered differently' }
+      : { name: 'nested page req/s ÷ limit req/s, PostgreSQL', target: '≥ 0.25', ...notPg },
+    pgM
+      ? { name: 'nested page req/s ÷ peer (PostGraphile 4) req/s, PostgreSQL', value: ratioOf(pgM.gw, pgM.peer).toFixed(3), target: '≥ 1.0', met: pgM.peerOk ? ratioOf(pgM.gw, pgM.peer) >= 1 : null, note: pgM.peerOk ? undefined : 'peer answered differently' }
+      : { name: 'nested page req/s ÷ peer (PostGraphile 4) req/s, PostgreSQL', target: '≥ 1.0', ...notPg },
+    { name: 'small query (viewer + project by name) req/s ÷ hello-world req/s', value: smallRatio.toFixed(3), target: `≥ ${TARGET_SMALL}`, met: smallRatio >= TARGET_SMALL },
+    { name: 'nested page p99 ÷ p50 (closed loop), SQLite', value: (p99(gwM) / p50(gwM)).toFixed(1), target: `≤ ${TARGET_TAIL}`, met: p99(gwM) / p50(gwM) <= TARGET_TAIL },
+    ...(pgM ? [{ name: 'nested page p99 ÷ p50 (closed loop), PostgreSQL', value: (p99(pgM.gw) / p50(pgM.gw)).toFixed(1), target: `≤ ${TARGET_TAIL}`, met: p99(pgM.gw) / p50(pgM.gw) <= TARGET_TAIL }] : []),
     {
       name: 'SQL statements independent of page size',
       value: `${s.statements.map((x) => x.n).join(' / ')} (${s.statements.map((x) => x.label.replace(/ each|, /g, ' ')).join(' / ')})`,

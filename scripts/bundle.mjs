@@ -5,7 +5,7 @@
  * The bundle is written to a temporary file and renamed into place: processes starting at the same
  * moment never import a half-written file (hence inline source maps: a renamed file keeps them).
  */
-import { existsSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,13 +28,26 @@ export function isStaleBundle(outfile, sources) {
 }
 
 /** Bundles `entry` (relative to the root) into `outfile`; returns esbuild's result (with its metafile). */
+/**
+ * One ES module entry (`outfile`) plus chunks beside it (`chunks/`): code reached only through a
+ * dynamic import() — the migrator and the migrations, say — goes into a chunk with its own imports
+ * of external packages, so a start that does not need it loads neither. (Without splitting, esbuild
+ * hoists every external import of the bundle to the top of the one file.) Built into a temporary
+ * directory, then moved in place: chunks first (content-hashed names), the entry last.
+ */
 export async function bundle(entry, outfile) {
   const { build } = await import('esbuild');
-  const tmp = `${outfile}.${process.pid}.tmp.mjs`;
+  const outdir = path.dirname(outfile);
+  const tmp = path.join(outdir, `.build-${process.pid}`);
+  rmSync(tmp, { recursive: true, force: true });
+  const name = path.basename(outfile).replace(/\.mjs$/, '');
   const result = await build({
-    entryPoints: [path.join(root, entry)],
-    outfile: tmp,
+    entryPoints: [{ in: path.join(root, entry), out: name }],
+    outdir: tmp,
     bundle: true,
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
     platform: 'node',
     format: 'esm',
     target: 'node20',
@@ -44,11 +57,15 @@ export async function bundle(entry, outfile) {
     tsconfig: path.join(root, 'tsconfig.json'),
     logLevel: 'warning',
   });
-  renameSync(tmp, outfile);
+  if (existsSync(path.join(tmp, 'chunks'))) {
+    mkdirSync(path.join(outdir, 'chunks'), { recursive: true });
+    for (const f of readdirSync(path.join(tmp, 'chunks'))) renameSync(path.join(tmp, 'chunks', f), path.join(outdir, 'chunks', f));
+  }
+  renameSync(path.join(tmp, `${name}.mjs`), outfile);
+  rmSync(tmp, { recursive: true, force: true });
   return result;
 }
 
-/** @param {{ entry: string, outfile: string, sources: string[] }} o paths relative to the repository root */
 export async function ensureBundle(o) {
   const out = path.join(root, o.outfile);
   if (isStaleBundle(out, o.sources)) await bundle(o.entry, out);

@@ -62,6 +62,14 @@ export const migrations: MigrationObject[] = [
 ${names.map((n) => `  { name: '${n}', class: ${n} },`).join('\n')}
 ];
 `,
+  );  // the names alone, for the start-up check that loads the migrator only when one is pending (src/db/orm.ts)
+  fs.writeFileSync(
+    path.join(dir, 'names.ts'),
+    `// Rewritten by scripts/migrations.ts: the names in index.ts, without importing the migrations (and the migrator).
+export const migrationNames: string[] = [
+${names.map((n) => `  '${n}',`).join('\n')}
+];
+`,
   );
 }
 

@@ -11,10 +11,9 @@ import { deployFlow, undeployFlow } from './deployments/deployment.flow.js';
 import { upgradeFlow } from './deployments/deployment.update.flow.js';
 import { InProcessEventBus, type EventBus } from './events/event.bus.js';
 import { EventLog } from './events/event.log.js';
-import { RedisEventBus } from './events/event.bus.redis.js';
 import { databaseHighWater } from './events/event.highwater.js';
 import { installationNamespace } from './db/installation.js';
-import { RedisConnectionCounters } from './graphql/connection.counters.redis.js';
+import type { RedisConnectionCounters } from './graphql/connection.counters.redis.js';
 import { connectHub, registrationOptions, type HubHandle } from './hub.setup.js';
 import { hubWatches, subjectLocator } from './hub.watches.js';
 import { HubNudger } from './workflow/hub.nudger.js';
@@ -75,7 +74,7 @@ export interface AppOptions {
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const log = opts.log ?? createLogger({ level: config.logLevel, json: config.logJson });
   for (const warning of config.warnings) log.warn(warning);
-  const orm = await initOrm({ db: config.db, logger: log, onQuery: opts.onQuery });
+  const orm = await initOrm({ db: config.db, logger: log, onQuery: opts.onQuery, migrator: 'lazy' });
   let stopped = false;
   let hub: HubHandle | null = null;
   let startupLock: StartupLock | null = null;
@@ -154,7 +153,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
 
     const schema = await buildGatewaySchema();
     // the graphql-ws caps hold across replicas when they share a Redis, else per process
-    counters = config.redisUrl ? new RedisConnectionCounters({ url: config.redisUrl, namespace: installationNamespace(config), log: log.child({ component: 'connection-caps' }) }) : undefined;
+    // ioredis is loaded only when Redis is configured
+    counters = config.redisUrl ? new (await import('./graphql/connection.counters.redis.js')).RedisConnectionCounters({ url: config.redisUrl, namespace: installationNamespace(config), log: log.child({ component: 'connection-caps' }) }) : undefined;
     const server = await createGatewayServer({ config, schema, orm, services, metrics, log, bus, counters, tracing });
     const { port, url } = await server.listen(config.port, config.host);
     const nudger = new HubNudger(hub.adapter, hubWatches, subjectLocator(orm), (id) => runner.nudge(id), log.child({ component: 'hub-watch' }));
@@ -216,6 +216,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
  */
 async function eventBusFor(config: Config, orm: Orm, log: Logger): Promise<EventBus> {
   if (config.redisUrl) {
+    const { RedisEventBus } = await import('./events/event.bus.redis.js');
     const bus = new RedisEventBus({ url: config.redisUrl, namespace: installationNamespace(config), log: log.child({ component: 'event-bus' }), highWater: databaseHighWater(orm) });
     if (await bus.ready()) log.info('live events and access changes are shared with the other replicas through Redis');
     return bus;

@@ -41,7 +41,7 @@ async function main(argv: string[]): Promise<void> {
 async function runMigrate(config: Config): Promise<void> {
   const log = createLogger({ level: config.logLevel, json: config.logJson });
   for (const warning of config.warnings) log.warn(warning);
-  const orm = await initOrm({ db: config.db, logger: log, poolMax: 2 });
+  const orm = await initOrm({ db: config.db, logger: log, poolMax: 2, migrator: 'lazy' });
   try {
     const applied = await migrateLocked(orm, log);
     log.info(applied.length ? 'database migrated' : 'database already up to date', { applied, db: config.db.kind });

@@ -67,6 +67,10 @@ export interface LoadResult {
   samples: string[];
   /** every completed request's latency, ms */
   latencies: Float64Array;
+  /** when each of those requests was sent, ms after the run started (same order as latencies) */
+  startOffsets: Float64Array;
+  /** the run's stop time (no request is sent after it), ms after the run started */
+  deadlineMs: number;
 }
 
 const defaultOk = (b: string) => !b.includes('"errors"');
@@ -76,6 +80,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency, maxFreeSockets: opts.concurrency });
   const okFn = opts.ok ?? defaultOk;
   const lat: number[] = [];
+  const sent: number[] = [];
   const samples: string[] = [];
   let seq = 0;
   let okCount = 0;
@@ -105,6 +110,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             lat.push(performance.now() - t0);
+            sent.push(t0 - started);
             const text = Buffer.concat(chunks).toString('utf8');
             if (res.statusCode === 200 && okFn(text)) okCount++;
             else {
@@ -152,5 +158,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     clientCpu: (cpu.user + cpu.system) / 1000 / elapsedMs,
     samples,
     latencies,
+    startOffsets: Float64Array.from(sent),
+    deadlineMs: deadline - started,
   };
 }

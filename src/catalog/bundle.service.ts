@@ -7,7 +7,8 @@
 import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Knex } from '@mikro-orm/knex';
 import type { Ctx } from '../context.js';
-import { countChildren, loadChildPages } from '../db/child-pages.js';
+import { countChildren, loadChildRows } from '../db/child-pages.js';
+import { BUNDLE_COLUMNS, bundleViewOf, type BundleView } from './bundle.read.js';
 import { byKey } from '../db/loaders.js';
 import type { Em } from '../db/orm.js';
 import { all, knexOf } from '../db/sql.js';
@@ -78,15 +79,17 @@ export class BundleService {
   }
 
   /** Versions of a project's bundles in creation (id) order; batched across projects per page shape. */
-  async pageForProject(ctx: Ctx, project: ProjectScope, page: PageRequest, filter: BundleFilter): Promise<Page<ProfileBundle>> {
+  async pageForProject(ctx: Ctx, project: ProjectScope, page: PageRequest, filter: BundleFilter): Promise<Page<BundleView>> {
     if (!canReadProject(ctx.viewer, project)) return emptyPage();
     const where = (qb: Knex.QueryBuilder) => {
       if (filter.name != null) qb.where('name', filter.name);
       if (filter.type != null) qb.where('type', filter.type);
     };
     const key = `${pageKey(page)}|${filter.name ?? ''}|${filter.type ?? ''}`;
-    const loader = ctx.loaders.get<string, ProfileBundle[]>(`bundlesByProject:${key}`, async (ids) => {
-      const m = await loadChildPages(ctx.em, ProfileBundle, { parentColumn: 'project_id', parentIds: [...ids], limit: page.first + 1, afterId: page.afterId, beforeId: page.beforeId, backward: page.backward, where });
+    // read models: a page of versions is only read
+    const loader = ctx.loaders.get<string, BundleView[]>(`bundlesByProject:${key}`, async (ids) => {
+      const q = { parentColumn: 'project_id', parentIds: [...ids], limit: page.first + 1, afterId: page.afterId, beforeId: page.beforeId, backward: page.backward, where };
+      const m = await loadChildRows(ctx.em, 'profile_bundle', BUNDLE_COLUMNS, q, (row) => bundleViewOf(ctx.em, row));
       return ids.map((id) => m.get(id) ?? []);
     });
     const counter = ctx.loaders.get<string, number>(`bundleCountByProject:${filter.name ?? ''}|${filter.type ?? ''}`, async (ids) => {

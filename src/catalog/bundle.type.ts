@@ -6,7 +6,7 @@ import { Node } from '../graphql/relay/node.interface.js';
 import { DEFAULT_GPU_VALUES_PATH } from '../common/values.path.js';
 import { JSONScalar } from '../graphql/scalars.js';
 import { BundleType, VariableType, WorkloadProfileType, type ComponentSpec, type VariableSpec, type VariableValue, type WorkloadProfileSpec } from './bundle.model.js';
-import type { ProfileBundle } from './profile-bundle.entity.js';
+import type { BundleView } from './bundle.read.js';
 
 registerEnumType(BundleType, {
   name: 'BundleType',
@@ -185,23 +185,33 @@ export class ProfileBundleNode extends Node {
   @Field(() => String, { nullable: true, description: 'Free text (at most 2048 characters)' })
   description!: string | null;
 
+  // The content (cluster profile, workload profiles, variables) is JSON in the database: turned into
+  // objects when a query asks for it, not for every version of a page that shows names only.
   @Field(() => ClusterProfileType, { nullable: true, description: 'What pool clusters are built from (INFRASTRUCTURE and FULLSTACK bundles); null for APPLICATION bundles' })
-  clusterProfile!: ClusterProfileType | null;
+  get clusterProfile(): ClusterProfileType | null {
+    const cp = this.content.clusterProfile;
+    return cp ? Object.assign(new ClusterProfileType(), { ...cp, addons: cp.addons.map((a) => Object.assign(new ClusterAddonType(), a)) }) : null;
+  }
 
   @Field(() => [WorkloadProfileObject], { description: 'What runs: the workload profiles of this version' })
-  workloadProfiles!: WorkloadProfileObject[];
+  get workloadProfiles(): WorkloadProfileObject[] {
+    return this.content.workloadProfiles.map(WorkloadProfileObject.of);
+  }
 
   @Field(() => [VariableDefinitionType], { description: 'Typed inputs that deployments give values for' })
-  variables!: VariableDefinitionType[];
+  get variables(): VariableDefinitionType[] {
+    return this.content.variables.map(VariableDefinitionType.of);
+  }
 
   @Field(() => Date, { description: 'When this version was created' })
   createdAt!: Date;
 
   uuid!: string;
   projectUuid!: string;
+  private content!: Pick<BundleView, 'clusterProfile' | 'workloadProfiles' | 'variables'>;
 
-  static from(b: ProfileBundle): ProfileBundleNode {
-    const cp = b.clusterProfile;
+  /** From the entity or the read model (the entity has the read model's shape). */
+  static from(b: BundleView): ProfileBundleNode {
     return Object.assign(new ProfileBundleNode(), {
       id: toGlobalId(NodeKind.ProfileBundle, b.id),
       uuid: b.id,
@@ -211,11 +221,7 @@ export class ProfileBundleNode extends Node {
       versionLabel: `v${b.version}`,
       bundleType: b.type,
       description: b.description,
-      clusterProfile: cp
-        ? Object.assign(new ClusterProfileType(), { ...cp, addons: cp.addons.map((a) => Object.assign(new ClusterAddonType(), a)) })
-        : null,
-      workloadProfiles: b.workloadProfiles.map(WorkloadProfileObject.of),
-      variables: b.variables.map(VariableDefinitionType.of),
+      content: b,
       createdAt: b.createdAt,
     });
   }

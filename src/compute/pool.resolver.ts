@@ -10,7 +10,6 @@ import { connectionOf, PageArgs, pageRequest } from '../graphql/relay/connection
 import { fromGlobalId, NodeKind } from '../graphql/relay/global-id.js';
 import { ProjectNode } from '../tenancy/project.type.js';
 import { MachineConnection, MachineNode } from './machine.type.js';
-import { ClusterGpu } from './pool.entity.js';
 import { PoolPhase, type NodeRequirements } from './pool.model.js';
 import {
   ComputePoolClusterType,
@@ -47,14 +46,6 @@ export function toRequirements(input: NodeRequirementsInput, defaults: { control
   };
 }
 
-async function gpusByCluster(ctx: Context, poolId: string): Promise<ClusterGpu[]> {
-  const loader = ctx.loaders.get<string, ClusterGpu[]>('clusterGpusByPool', async (ids) => {
-    const rows = await ctx.em.find(ClusterGpu, { poolId: { $in: [...ids] } }, { orderBy: { gpuFamily: 'asc' } });
-    return ids.map((id) => rows.filter((r) => r.poolId === id));
-  });
-  return loader.load(poolId);
-}
-
 const allocation = (gpuFamily: string, capacity: number, allocated: number) => Object.assign(new GpuAllocation(), { gpuFamily, capacity, allocated, free: Math.max(0, capacity - allocated) });
 
 @Resolver(() => ComputePoolNode)
@@ -72,7 +63,7 @@ export class PoolResolver {
 
   @FieldResolver(() => [ComputePoolClusterType], { description: 'The spoke clusters of the pool, by index, with their GPU capacity and allocation' })
   async clusters(@Root() p: ComputePoolNode, @Ctx() ctx: Context): Promise<ComputePoolClusterType[]> {
-    const [clusters, gpus] = await Promise.all([ctx.services.pools.clusters(ctx, p.uuid), gpusByCluster(ctx, p.uuid)]);
+    const [clusters, gpus] = await Promise.all([ctx.services.pools.clusters(ctx, p.uuid), ctx.services.pools.clusterGpus(ctx, p.uuid)]);
     return clusters.map((c) =>
       Object.assign(new ComputePoolClusterType(), {
         uuid: c.id,
@@ -87,7 +78,7 @@ export class PoolResolver {
   @FieldResolver(() => [GpuAllocation], { description: 'GPU capacity and allocation per family over all clusters' })
   async gpus(@Root() p: ComputePoolNode, @Ctx() ctx: Context): Promise<GpuAllocation[]> {
     const sums = new Map<string, [number, number]>();
-    for (const g of await gpusByCluster(ctx, p.uuid)) {
+    for (const g of await ctx.services.pools.clusterGpus(ctx, p.uuid)) {
       const [c, a] = sums.get(g.gpuFamily) ?? [0, 0];
       sums.set(g.gpuFamily, [c + g.capacity, a + g.allocated]);
     }

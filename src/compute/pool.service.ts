@@ -61,6 +61,14 @@ export interface PoolServiceDeps {
   wake: () => void;
 }
 
+/** One cluster's GPUs of one family: what the graph shows of a cluster_gpu row. */
+export interface ClusterGpuView {
+  clusterId: string;
+  gpuFamily: string;
+  capacity: number;
+  allocated: number;
+}
+
 export class PoolService {
   private readonly dependents: PoolDependents[] = [];
 
@@ -110,6 +118,20 @@ export class PoolService {
     const loader = ctx.loaders.get<string, PoolCluster[]>('clustersByPool', async (ids) => {
       const rows = await ctx.em.find(PoolCluster, { pool: { $in: [...ids] } }, { orderBy: { index: 'asc' } });
       return ids.map((id) => rows.filter((r) => r.pool.id === id));
+    });
+    return loader.load(poolId);
+  }
+
+  /** GPU capacity and allocation of each of a pool's clusters per family, as plain rows; batched across pools. */
+  async clusterGpus(ctx: Ctx, poolId: string): Promise<ClusterGpuView[]> {
+    const loader = ctx.loaders.get<string, ClusterGpuView[]>('clusterGpusByPool', async (ids) => {
+      const rows = await all<{ pool_id: string; cluster_id: string; gpu_family: string; capacity: number; allocated: number }>(
+        ctx.em,
+        knexOf(ctx.em)('cluster_gpu').select('pool_id', 'cluster_id', 'gpu_family', 'capacity', 'allocated').whereIn('pool_id', [...ids]).orderBy('gpu_family'),
+      );
+      const byPool = new Map<string, ClusterGpuView[]>(ids.map((id) => [id, []]));
+      for (const r of rows) byPool.get(r.pool_id)?.push({ clusterId: r.cluster_id, gpuFamily: r.gpu_family, capacity: Number(r.capacity), allocated: Number(r.allocated) });
+      return ids.map((id) => byPool.get(id) ?? []);
     });
     return loader.load(poolId);
   }

@@ -23,27 +23,36 @@ export interface ChildPageQuery {
 }
 
 export async function loadChildPages<E extends object>(em: Em, entity: EntityName<E>, q: ChildPageQuery): Promise<Map<string, E[]>> {
-  const out = new Map<string, E[]>(q.parentIds.map((id) => [id, []]));
-  if (q.parentIds.length === 0) return out;
   const meta = em.getMetadata().get(entity as string);
+  return loadChildRows(em, meta.tableName, ['*'], q, (row) => readEntity(em, entity, row));
+}
+
+/**
+ * The same page as plain rows of the given columns (DB names; the parent column and id are always
+ * selected), each turned into what the read needs by `read`: for read models, which skip the ORM
+ * entity altogether (MikroORM stays for writes).
+ */
+export async function loadChildRows<T>(em: Em, table: string, columns: string[], q: ChildPageQuery, read: (row: Record<string, unknown>) => T): Promise<Map<string, T[]>> {
+  const out = new Map<string, T[]>(q.parentIds.map((id) => [id, []]));
+  if (q.parentIds.length === 0) return out;
   const knex = em.getKnex();
   const dir = q.backward ? 'desc' : 'asc';
-  const inner = knex(meta.tableName)
-    .select('*', knex.raw(`row_number() over (partition by ?? order by ?? ${dir}) as sg_rn`, [q.parentColumn, 'id']))
+  const cols = columns.includes('*') ? ['*'] : [...new Set([q.parentColumn, 'id', ...columns])];
+  const inner = knex(table)
+    .select(...cols, knex.raw(`row_number() over (partition by ?? order by ?? ${dir}) as sg_rn`, [q.parentColumn, 'id']))
     .whereIn(q.parentColumn, q.parentIds);
   if (q.afterId) inner.where('id', '>', q.afterId);
   if (q.beforeId) inner.where('id', '<', q.beforeId);
   q.where?.(inner);
   const sql = knex
-    .select('*')
+    .select(...cols)
     .from(inner.as('sg_page'))
     .where('sg_rn', '<=', q.limit)
     .orderBy([q.parentColumn, { column: 'id', order: dir }]);
   const rows = (await em.getConnection().execute(sql)) as Record<string, unknown>[];
   for (const row of rows) {
-    const parent = String(row[q.parentColumn]);
     delete row.sg_rn;
-    out.get(parent)?.push(readEntity(em, entity, row));
+    out.get(String(row[q.parentColumn]))?.push(read(row));
   }
   return out;
 }

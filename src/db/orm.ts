@@ -6,9 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/core';
 import type { AbstractSqlConnection, SqlEntityManager } from '@mikro-orm/knex';
-import { Migrator } from '@mikro-orm/migrations';
-import { migrations as postgresqlMigrations } from '../../migrations/postgresql/index.js';
-import { migrations as sqliteMigrations } from '../../migrations/sqlite/index.js';
+import { migrationNames as postgresqlMigrationNames } from '../../migrations/postgresql/names.js';
+import { migrationNames as sqliteMigrationNames } from '../../migrations/sqlite/names.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { entities } from './entities.js';
@@ -24,6 +23,22 @@ export interface OrmOptions {
   onQuery?: (sql: string) => void;
   /** PostgreSQL pool size */
   poolMax?: number;
+  /**
+   * 'lazy' (the gateway's start): the migrator (@mikro-orm/migrations, umzug) and the migrations are
+   * loaded by migrate() only when the database is behind; 'eager' (default: tools and tests that call
+   * orm.getMigrator() themselves) registers them at init.
+   */
+  migrator?: 'eager' | 'lazy';
+}
+
+/** The migrations of a dialect, loaded on demand: they import the migrator. */
+async function migrationsOf(dialect: Dialect) {
+  return dialect === 'sqlite' ? (await import('../../migrations/sqlite/index.js')).migrations : (await import('../../migrations/postgresql/index.js')).migrations;
+}
+
+/** The migrator options of a dialect, with its migrations. */
+async function migrationOptions(dialect: Dialect): Promise<Options['migrations']> {
+  return { migrationsList: await migrationsOf(dialect), snapshot: false, transactional: true, allOrNothing: true };
 }
 
 /**
@@ -32,9 +47,10 @@ export interface OrmOptions {
  */
 export async function ormOptions(opts: OrmOptions): Promise<Options> {
   const logQueries = opts.logger?.level === 'debug';
+  const eager = opts.migrator !== 'lazy';
   const base: Options = {
     entities,
-    extensions: [Migrator],
+    extensions: eager ? [(await import('@mikro-orm/migrations')).Migrator] : [],
     forceUtcTimezone: true,
     allowGlobalContext: false,
     // Queries are logged at debug level only (MikroORM formats each one when on, so off otherwise);
@@ -63,7 +79,7 @@ export async function ormOptions(opts: OrmOptions): Promise<Options> {
       ...base,
       driver: BetterSqliteDriver,
       dbName: opts.db.file,
-      migrations: { migrationsList: sqliteMigrations, snapshot: false, transactional: true, allOrNothing: true },
+      ...(eager ? { migrations: await migrationOptions('sqlite') } : {}),
     };
   }
   const { PostgreSqlDriver } = await import('@mikro-orm/postgresql');
@@ -72,7 +88,7 @@ export async function ormOptions(opts: OrmOptions): Promise<Options> {
     driver: PostgreSqlDriver,
     clientUrl: opts.db.url,
     pool: { min: 1, max: opts.poolMax ?? 20 },
-    migrations: { migrationsList: postgresqlMigrations, snapshot: false, transactional: true, allOrNothing: true },
+    ...(eager ? { migrations: await migrationOptions('postgresql') } : {}),
   };
 }
 
@@ -145,8 +161,27 @@ export async function migrateLocked(orm: Orm, log?: Logger): Promise<string[]> {
 }
 
 export async function migrate(orm: Orm): Promise<string[]> {
+  if (!orm.config.getExtension('@mikro-orm/migrator')) {
+    // one cheap read first: on an up-to-date database the migrator is never loaded
+    const dialect = dialectOf(orm);
+    if (await upToDate(orm, dialect === 'sqlite' ? sqliteMigrationNames : postgresqlMigrationNames)) return [];
+    orm.config.set('migrations', { ...orm.config.get('migrations'), ...(await migrationOptions(dialect)) });
+    (await import('@mikro-orm/migrations')).Migrator.register(orm);
+  }
   const done = await orm.getMigrator().up();
   return done.map((m) => m.name);
+}
+
+/** Whether every one of `names` is recorded as executed (false when the migrations table is missing). */
+async function upToDate(orm: Orm, names: string[]): Promise<boolean> {
+  const table = orm.config.get('migrations').tableName ?? 'mikro_orm_migrations';
+  try {
+    const rows = (await orm.em.fork().getConnection().execute(`select name from "${table}"`)) as { name: string }[];
+    const done = new Set(rows.map((r) => r.name.replace(/\.(js|ts)$/, '')));
+    return names.every((n) => done.has(n));
+  } catch {
+    return false;
+  }
 }
 
 export function dialectOf(orm: Orm): Dialect {

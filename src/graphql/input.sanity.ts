@@ -108,8 +108,18 @@ function refusedPayload(type: GraphQLOutputType, problems: DomainError[]): Recor
   return out;
 }
 
+function hasText(args: Record<string, unknown>): boolean {
+  for (const k in args) {
+    const v = args[k];
+    if (typeof v === 'string' || (typeof v === 'object' && v !== null)) return true;
+  }
+  return false;
+}
+
 function guarded(resolve: GraphQLFieldResolver<unknown, unknown>, defs: readonly GraphQLArgument[], isMutation: boolean): GraphQLFieldResolver<unknown, unknown> {
   return (source, args: Record<string, unknown>, ctx, info: GraphQLResolveInfo) => {
+    // numbers, booleans and nulls (page sizes, most nested fields' arguments) can hold nothing refused
+    if (!hasText(args)) return resolve(source, args, ctx, info);
     const problems = inputProblems(args, defs);
     if (!problems.length) return resolve(source, args, ctx, info);
     if (isMutation) return refusedPayload(info.returnType, problems);

@@ -20,7 +20,6 @@ import { ErrorCode } from '../errors.js';
 import type { EventBus } from '../events/event.bus.js';
 import { throttledLog, type Logger } from '../logger.js';
 import type { Services } from '../services.js';
-import { OidcVerifier } from '../tenancy/oidc.verifier.js';
 import { bearer } from '../tenancy/token.service.js';
 import type { Viewer } from '../tenancy/viewer.js';
 import { bearerChallenge, corsMiddleware, PREFLIGHT_HEADERS } from './cors.js';
@@ -77,7 +76,8 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
   const formatError = createFormatError(log, { suggestions: config.introspection });
   const rules = limitRules(config.limits);
   // JWTs of the identity providers in OIDC_ISSUERS; every other bearer value is an API token
-  const oidc = config.oidcIssuers.length ? new OidcVerifier(config.oidcIssuers, log) : null;
+  // jose is loaded only when identity providers are configured
+  const oidc = config.oidcIssuers.length ? new (await import('../tenancy/oidc.verifier.js')).OidcVerifier(config.oidcIssuers, log) : null;
   const limiter = new CostRateLimiter(config.limits.pointsPerMinute);
   const app = express();
   app.disable('x-powered-by');

@@ -12,7 +12,7 @@ import { TenantNode } from './tenant.type.js';
 export class ProjectResolver {
   @Query(() => ProjectNode, { nullable: true, description: 'A project by name; null if it does not exist or is not visible to you' })
   async project(@Arg('name', () => String, { description: 'Name of the project (its hub namespace)' }) name: string, @Ctx() ctx: Context): Promise<ProjectNode | null> {
-    const p = await ctx.services.projects.byName(ctx, name);
+    const p = await ctx.services.projects.viewByName(ctx, name);
     return p && ProjectNode.from(p);
   }
 
@@ -24,7 +24,7 @@ export class ProjectResolver {
   @FieldResolver(() => TenantNode, { description: 'The tenant that owns the project' })
   async tenant(@Root() p: ProjectNode, @Ctx() ctx: Context): Promise<TenantNode> {
     // Project members see their tenant's name; the visibility rule grants it (any role in the tenant).
-    const t = await ctx.services.tenants.byId(ctx, p.tenantUuid);
+    const t = await ctx.services.tenants.viewById(ctx, p.tenantUuid);
     if (!t) throw new Error('tenant of a visible project is not visible');
     return TenantNode.from(t);
   }

@@ -1,9 +1,10 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { Ctx } from '../context.js';
 import { keyValueProblem, MAX_DESCRIPTION, MAX_DISPLAY_NAME, MAX_TAGS, projectNameProblem, textProblem } from '../common/rules.js';
-import { countChildren, loadChildPages } from '../db/child-pages.js';
+import { countChildren, loadChildRows } from '../db/child-pages.js';
 import { byKey } from '../db/loaders.js';
 import type { Em } from '../db/orm.js';
+import { all, knexOf } from '../db/sql.js';
 import { inTransaction } from '../db/transaction.js';
 import { ConflictError, ErrorCode, NotFoundError, Problems } from '../errors.js';
 import { keysetWhere, pageKey, toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
@@ -11,6 +12,7 @@ import { noAccessNotifier, type AccessNotifier } from './access.change.js';
 import { assertProject, assertTenant, canReadProject } from './access.policy.js';
 import { GpuQuota } from './gpu-quota.entity.js';
 import { Project, type Tag } from './project.entity.js';
+import { PROJECT_COLUMNS, projectViewOf, type ProjectView } from './project.read.js';
 import { budgetProblem, setBudget } from './quota.budget.js';
 import { limitListProblems, type LimitInput } from './quota.rules.js';
 import type { QuotaService } from './quota.service.js';
@@ -92,6 +94,13 @@ export class ProjectService {
     return p && canReadProject(ctx.viewer, { id: p.id, tenantId: p.tenant.id }) ? p : null;
   }
 
+  /** A project by name as a read model (what the graph shows); null when absent or invisible. */
+  async viewByName(ctx: Ctx, name: string): Promise<ProjectView | null> {
+    const [row] = await all(ctx.em, knexOf(ctx.em)('project').select(PROJECT_COLUMNS).where('name', name).limit(1));
+    const p = row ? projectViewOf(ctx.em, row) : null;
+    return p && canReadProject(ctx.viewer, { id: p.id, tenantId: p.tenant.id }) ? p : null;
+  }
+
   async byName(ctx: Ctx, name: string): Promise<Project | null> {
     const p = await ctx.em.findOne(Project, { name });
     return p && canReadProject(ctx.viewer, { id: p.id, tenantId: p.tenant.id }) ? p : null;
@@ -111,8 +120,8 @@ export class ProjectService {
     return toPage(rows, page, () => ctx.em.count(Project, where));
   }
 
-  /** The projects of a tenant the viewer may see; batched across tenants (one query per page shape). */
-  async pageForTenant(ctx: Ctx, tenantId: string, page: PageRequest): Promise<Page<Project>> {
+  /** The projects of a tenant the viewer may see, as read models; batched across tenants (one query per page shape). */
+  async pageForTenant(ctx: Ctx, tenantId: string, page: PageRequest): Promise<Page<ProjectView>> {
     // Visibility differs per tenant only for viewers without tenant-wide rights, who see exactly the
     // projects they hold a role in: one statement per group, whatever the number of tenants.
     const restriction = (group: string[]) => {
@@ -121,10 +130,10 @@ export class ProjectService {
     };
     const groups = (ids: readonly string[]) => partition(ids, (id) => ctx.viewer.visibleProjectIds(id) !== null).filter(([, group]) => group.length > 0);
     const key = `${pageKey(page)}`;
-    const loader = ctx.loaders.get<string, Project[]>(`projectsByTenant:${key}`, async (ids) => {
-      const m = new Map<string, Project[]>();
+    const loader = ctx.loaders.get<string, ProjectView[]>(`projectsByTenant:${key}`, async (ids) => {
+      const m = new Map<string, ProjectView[]>();
       for (const [restricted, group] of groups(ids)) {
-        const r = await loadChildPages(ctx.em, Project, {
+        const r = await loadChildRows(ctx.em, 'project', PROJECT_COLUMNS, {
           parentColumn: 'tenant_id',
           parentIds: group,
           limit: page.first + 1,
@@ -132,7 +141,7 @@ export class ProjectService {
           beforeId: page.beforeId,
           backward: page.backward,
           where: restricted ? restriction(group) : undefined,
-        });
+        }, (row) => projectViewOf(ctx.em, row));
         for (const [k, v] of r) m.set(k, v);
       }
       return ids.map((id) => m.get(id) ?? []);

@@ -2,7 +2,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import { Connection, connectionDescription } from '../graphql/relay/connection.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { Node } from '../graphql/relay/node.interface.js';
-import type { Project } from './project.entity.js';
+import type { ProjectView } from './project.read.js';
 
 @ObjectType('Tag', { description: 'A key/value label on a project' })
 export class TagType {
@@ -51,7 +51,8 @@ export class ProjectNode extends Node {
   uuid!: string;
   tenantUuid!: string;
 
-  static from(p: Project): ProjectNode {
+  /** From the entity or the read model (the entity has the read model's shape). */
+  static from(p: ProjectView): ProjectNode {
     const n = new ProjectNode();
     n.id = toGlobalId(NodeKind.Project, p.id);
     n.uuid = p.id;

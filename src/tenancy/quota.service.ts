@@ -105,13 +105,17 @@ export class QuotaService {
 
   /** Quota rows of a tenant or project, batched per request. */
   async forScope(ctx: Ctx, scopeId: string): Promise<QuotaRow[]> {
+    // plain rows of the three columns the graph shows: a read needs no entity
     const loader = ctx.loaders.get<string, QuotaRow[]>('quotaByScope', async (ids) => {
-      const rows = await ctx.em.find(GpuQuota, { scopeId: { $in: [...ids] } }, { orderBy: { gpuFamily: 'asc' } });
+      const rows = await all<{ scope_id: string; gpu_family: string; hard_limit: number; used: number }>(
+        ctx.em,
+        knexOf(ctx.em)('gpu_quota').select('scope_id', 'gpu_family', 'hard_limit', 'used').whereIn('scope_id', [...ids]).orderBy('gpu_family'),
+      );
       const grouped = new Map<string, QuotaRow[]>();
       for (const r of rows) {
-        const list = grouped.get(r.scopeId) ?? [];
-        list.push({ gpuFamily: r.gpuFamily, limit: r.hardLimit, used: r.used });
-        grouped.set(r.scopeId, list);
+        const list = grouped.get(r.scope_id) ?? [];
+        list.push({ gpuFamily: r.gpu_family, limit: Number(r.hard_limit), used: Number(r.used) });
+        grouped.set(r.scope_id, list);
       }
       return ids.map((id) => grouped.get(id) ?? []);
     });

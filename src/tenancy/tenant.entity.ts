@@ -1,6 +1,11 @@
 import { Entity, Property, type Opt } from '@mikro-orm/core';
 import { BaseEntity } from '../db/base.entity.js';
 
+/** The hub namespace of the tenant named `name`. */
+export function tenantNamespace(name: string): string {
+  return `tenant-${name}`;
+}
+
 @Entity({ tableName: 'tenant' })
 export class Tenant extends BaseEntity {
   @Property({ type: 'string', length: 33, unique: true })
@@ -14,6 +19,6 @@ export class Tenant extends BaseEntity {
 
   /** Hub namespace owned by the tenant (design §1). */
   get namespace(): Opt<string> {
-    return `tenant-${this.name}`;
+    return tenantNamespace(this.name);
   }
 }

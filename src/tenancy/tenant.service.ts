@@ -3,7 +3,10 @@ import { MAX_DESCRIPTION, MAX_DISPLAY_NAME, nameProblem, textProblem } from '../
 import { byKey } from '../db/loaders.js';
 import { inTransaction } from '../db/transaction.js';
 import { ConflictError, ErrorCode, NotFoundError, Problems } from '../errors.js';
-import { keysetWhere, toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
+import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
+import type { Knex } from '@mikro-orm/knex';
+import { all, knexOf } from '../db/sql.js';
+import { TENANT_COLUMNS, tenantViewOf, type TenantView } from './tenant.read.js';
 import { noAccessNotifier, type AccessNotifier } from './access.change.js';
 import { assertPlatformAdmin, assertTenant } from './access.policy.js';
 import { Project } from './project.entity.js';
@@ -31,15 +34,30 @@ export class TenantService {
     private readonly access: AccessNotifier = noAccessNotifier,
   ) {}
 
-  async list(ctx: Ctx, page: PageRequest): Promise<Page<Tenant>> {
+  /** The tenants the viewer may see, as read models, in creation (id) order. */
+  async list(ctx: Ctx, page: PageRequest): Promise<Page<TenantView>> {
     const visible = ctx.viewer.visibleTenantIds();
-    const where: Record<string, unknown> = {};
-    if (visible) where.id = { $in: visible };
-    const rows = await ctx.em.find(Tenant, { $and: [where, ...keysetWhere(page)] }, {
-      orderBy: { id: page.backward ? 'desc' : 'asc' },
-      limit: page.first + 1,
-    });
-    return toPage(rows, page, () => ctx.em.count(Tenant, where));
+    const k = knexOf(ctx.em);
+    const scoped = (qb: Knex.QueryBuilder) => (visible ? qb.whereIn('id', visible) : qb);
+    const q = scoped(k('tenant').select(TENANT_COLUMNS));
+    if (page.afterId) q.where('id', '>', page.afterId);
+    if (page.beforeId) q.where('id', '<', page.beforeId);
+    const rows = await all(ctx.em, q.orderBy('id', page.backward ? 'desc' : 'asc').limit(page.first + 1));
+    const count = async () => Number((await all<{ n: number | string }>(ctx.em, scoped(k('tenant').count({ n: '*' }))))[0]?.n ?? 0);
+    return toPage(
+      rows.map((r) => tenantViewOf(ctx.em, r)),
+      page,
+      count,
+    );
+  }
+
+  /** A tenant as a read model (what the graph shows), batched by id; null when absent or invisible to the viewer. */
+  async viewById(ctx: Ctx, id: string): Promise<TenantView | null> {
+    if (!ctx.viewer.canSeeTenant(id)) return null;
+    const loader = ctx.loaders.get<string, TenantView | null>('tenantViewById', async (ids) =>
+      byKey(ids, (await all(ctx.em, knexOf(ctx.em)('tenant').select(TENANT_COLUMNS).whereIn('id', [...ids]))).map((r) => tenantViewOf(ctx.em, r)), (t) => t.id),
+    );
+    return loader.load(id);
   }
 
   /** Batched by id; null when absent or invisible to the viewer. */

@@ -2,7 +2,7 @@ import { Field, ObjectType } from 'type-graphql';
 import { Node } from '../graphql/relay/node.interface.js';
 import { Connection, connectionDescription } from '../graphql/relay/connection.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
-import type { Tenant } from './tenant.entity.js';
+import type { TenantView } from './tenant.read.js';
 
 @ObjectType('Tenant', { implements: Node, description: 'An organisation: owns projects, a GPU quota and a machine inventory' })
 export class TenantNode extends Node {
@@ -27,7 +27,8 @@ export class TenantNode extends Node {
   /** database id, for field resolvers */
   uuid!: string;
 
-  static from(t: Tenant): TenantNode {
+  /** From the entity or the read model (the entity has the read model's shape). */
+  static from(t: TenantView): TenantNode {
     const n = new TenantNode();
     n.id = toGlobalId(NodeKind.Tenant, t.id);
     n.uuid = t.id;

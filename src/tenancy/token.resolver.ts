@@ -3,7 +3,7 @@ import type { Ctx as Context } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { mutate } from '../graphql/payload.js';
 import { fromGlobalId, NodeKind } from '../graphql/relay/global-id.js';
-import { OidcViewer } from './oidc.verifier.js';
+import { OidcViewer } from './viewer.js';
 import { ProjectNode } from './project.type.js';
 import { TenantNode } from './tenant.type.js';
 import {

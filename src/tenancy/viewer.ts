@@ -90,3 +90,16 @@ export class Viewer {
     return this.bindings.filter((b) => b.tenantId === tenantId && b.projectId).map((b) => b.projectId!);
   }
 }
+
+/** A caller signed in through OIDC: a Viewer that also names its subject. */
+export class OidcViewer extends Viewer {
+  constructor(
+    tokenId: string,
+    name: string,
+    bindings: Binding[],
+    expiresAt: number | null,
+    readonly subject: string,
+  ) {
+    super(tokenId, name, bindings, expiresAt);
+  }
+}
