@@ -41,6 +41,9 @@ const LB_PATHS = [
   { name: ExposureFeedback.IngressIp, path: '.status.loadBalancer.ingress[0].ip' },
   { name: ExposureFeedback.IngressHostname, path: '.status.loadBalancer.ingress[0].hostname' },
 ];
+// The work agent runs a feedback JSONPath against the whole object (ocm
+// pkg/work/spoke/statusfeedback/reader.go: FindResults(obj.UnstructuredContent())), so a spec field
+// the API server fills in is readable too, though the API docs speak of status.
 const NODE_PORT_PATHS = [{ name: ExposureFeedback.NodePort, path: '.spec.ports[0].nodePort' }];
 
 /**
