@@ -195,7 +195,9 @@ describe('gateway crash recovery', () => {
     expect(inv.Secret).toEqual(spokes.map((s) => `${s}/auto-import-secret`));
     expect(inv.ManagedClusterSet).toEqual(sets.map((s) => `/${s}`));
     expect(inv.ManagedClusterSetBinding).toEqual(sets.map((s) => `${project}/${s}`));
-    expect(Object.keys(inv).sort()).toEqual(['Cluster', 'MachineDeployment', 'ManagedCluster', 'ManagedClusterAddOn', 'ManagedClusterSet', 'ManagedClusterSetBinding', 'Namespace', 'Secret']);
+    // every spoke is a GPU spoke: one NVIDIA device plugin ManifestWork each
+    expect(inv.ManifestWork).toEqual(spokes.map((s) => `${s}/spokegraph-gpu-device-plugin`).sort());
+    expect(Object.keys(inv).sort()).toEqual(['Cluster', 'MachineDeployment', 'ManagedCluster', 'ManagedClusterAddOn', 'ManagedClusterSet', 'ManagedClusterSetBinding', 'ManifestWork', 'Namespace', 'Secret']);
     // and the hub holds no Cluster API cluster or spoke that is not one of the pools'
     expect(hub.objects({ kind: 'ManagedCluster' }).map((o) => o.metadata.name).sort()).toEqual(spokes);
     expect(await quotaUsed(api, project)).toEqual({ [`project:${H100}`]: 16, [`tenant:${H100}`]: 16 });
