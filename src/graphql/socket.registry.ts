@@ -19,8 +19,9 @@ import type { Em, Orm } from '../db/orm.js';
 import type { ThrottledLog } from '../logger.js';
 import { isAccessChange, type AccessChange } from '../tenancy/access.change.js';
 import { hashToken, MAX_SECRET_LENGTH, type TokenService } from '../tenancy/token.service.js';
-import { OidcViewer, type OidcVerifier } from '../tenancy/oidc.verifier.js';
-import type { Viewer } from '../tenancy/viewer.js';
+// type only: jose (behind the verifier) is loaded only when OIDC issuers are configured
+import type { OidcVerifier } from '../tenancy/oidc.verifier.js';
+import { OidcViewer, type Viewer } from '../tenancy/viewer.js';
 import type { Cap, ConnectionCounters } from './connection.counters.js';
 
 export interface SocketLimits {
