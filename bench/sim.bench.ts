@@ -126,7 +126,9 @@ async function oneRun(): Promise<RunResult> {
   const stateFile = STATE ? path.join(dir, 'hub.json') : undefined;
   let stateWrites = 0;
   const watcher = stateFile ? fs.watch(dir, (ev, f) => ev === 'rename' && f === 'hub.json' && stateWrites++) : undefined;
-  const hub = await startSimulatedHub({ speed: 0, logger: silentLogger, stateFile, historyLimit: HISTORY });
+  // the bench writes the spokes' objects itself, as the gateway would, but installs no NVIDIA device
+  // plugin: GPUs are advertised from the start (an older src/sim given with --sim ignores the option)
+  const hub = await startSimulatedHub({ speed: 0, logger: silentLogger, stateFile, historyLimit: HISTORY, requireGpuDevicePlugin: false });
   const adapter = new KubeHubAdapter(loadHubKubeConfig({ kind: 'simulated', hub }), { logger: silentLogger });
   const informers: Array<HubInformer<KubeObject>> = [];
   const follow = (...p: Parameters<KubeHubAdapter['informer']>) => {
