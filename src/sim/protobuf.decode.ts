@@ -1,6 +1,6 @@
 /**
  * Request bodies in Kubernetes' protobuf encoding (`application/vnd.kubernetes.protobuf`), which
- * client-go 1.32+ (kubectl create namespace/configmap/secret/service/quota) sends for built-in
+ * client-go 1.32+ (kubectl create namespace/configmap/secret/service/quota, certificate approve) sends for built-in
  * kinds and does not retry as JSON when refused. The envelope is the 4-byte magic `k8s\0` and a
  * runtime.Unknown whose `raw` is the object's message. Decoded into the JSON the Go types would
  * marshal (omitempty: zero values of non-pointer fields are dropped), for the kinds listed here;
@@ -91,6 +91,31 @@ const LEASE_SPEC: Message = {
   7: f('preferredHolder', 'string', { keep: true }),
 };
 
+// k8s.io/api/certificates/v1 (kubectl certificate approve PUTs the CSR to /approval this way);
+// `extra` (map of ExtraValue) is left out: unknown field numbers are skipped
+const CSR_CONDITION: Message = {
+  1: f('type', 'string'),
+  6: f('status', 'string'),
+  2: f('reason', 'string'),
+  3: f('message', 'string'),
+  4: f('lastUpdateTime', 'time'),
+  5: f('lastTransitionTime', 'time'),
+};
+
+const CSR: Message = {
+  1: f('metadata', OBJECT_META),
+  2: f('spec', {
+    1: f('request', 'bytes'),
+    7: f('signerName', 'string'),
+    8: f('expirationSeconds', 'int', { keep: true }),
+    5: f('usages', 'string', { repeated: true }),
+    2: f('username', 'string'),
+    3: f('uid', 'string'),
+    4: f('groups', 'string', { repeated: true }),
+  }),
+  3: f('status', { 1: f('conditions', CSR_CONDITION, { repeated: true }), 2: f('certificate', 'bytes') }),
+};
+
 /** The kinds whose protobuf bodies are understood, by `apiVersion/kind`. */
 const KINDS: Record<string, Message> = {
   'v1/Namespace': { 1: f('metadata', OBJECT_META), 2: f('spec', { 1: f('finalizers', 'string', { repeated: true }) }) },
@@ -112,6 +137,7 @@ const KINDS: Record<string, Message> = {
     }),
   },
   'coordination.k8s.io/v1/Lease': { 1: f('metadata', OBJECT_META), 2: f('spec', LEASE_SPEC) },
+  'certificates.k8s.io/v1/CertificateSigningRequest': CSR,
 };
 
 const UNKNOWN: Message = {

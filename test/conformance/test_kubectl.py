@@ -4,6 +4,7 @@ Nothing here talks HTTP itself: every request is kubectl's. KUBECTL_PROTOBUF may
 >= 1.32 (which sends protobuf bodies for built-in kinds); without one that behaviour is skipped.
 Each test cites where Kubernetes specifies the behaviour (see BEHAVIOURS.md).
 """
+import base64
 import json
 import os
 import re
@@ -378,3 +379,22 @@ def test_secret_string_data(k, ns):
     k("apply", "-f", "-", stdin=yaml_of({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": ns}, "stringData": {"token": "abc"}}))
     got = k("get", "secret", "s", "-n", ns, "-o", "json").json
     assert got["data"] == {"token": "YWJj"} and "stringData" not in got and got["type"] == "Opaque"
+
+
+@behaviour("B31")
+def test_certificate_approve(k):
+    """CSR approval (what HUB_REGISTRATION=klusterlet does for a joining spoke): `kubectl certificate
+    approve` writes the Approved condition through the /approval subresource; a second approval is
+    a no-op."""
+    name = unique("csr")
+    pem = "-----BEGIN CERTIFICATE REQUEST-----\nMIIBconformance\n-----END CERTIFICATE REQUEST-----\n"
+    k("create", "-f", "-", stdin=yaml_of({
+        "apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest", "metadata": {"name": name},
+        "spec": {"request": base64.b64encode(pem.encode()).decode(), "signerName": "kubernetes.io/kube-apiserver-client", "usages": ["client auth"]},
+    }))
+    assert "approved" in k("certificate", "approve", name).out
+    approved = [c for c in k("get", "csr", name, "-o", "json").json["status"]["conditions"] if c["type"] == "Approved"]
+    assert len(approved) == 1 and approved[0]["status"] == "True"
+    k("certificate", "approve", name)
+    again = [c for c in k("get", "csr", name, "-o", "json").json["status"]["conditions"] if c["type"] == "Approved"]
+    assert again == approved
