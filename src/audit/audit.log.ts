@@ -75,7 +75,41 @@ export type AuditWhere = (qb: Knex.QueryBuilder) => void;
 /** The global audit counter's next number (its row lock orders the records' visibility by seq). */
 const BUMP_AUDIT_SEQ = `insert into audit_sequence (id, "last") values (1, 1) on conflict (id) do update set "last" = audit_sequence."last" + 1 returning "last"`;
 
+/** The counter raised by n (parameters: n, n): the last number of the n taken. */
+const BUMP_AUDIT_SEQ_BY = `insert into audit_sequence (id, "last") values (1, ?::bigint) on conflict (id) do update set "last" = audit_sequence."last" + ?::bigint returning "last"`;
+
+type AuditRow = ReturnType<typeof rowOf>;
+
+interface Gathered {
+  row: AuditRow;
+  resolve(seq: number): void;
+  reject(e: unknown): void;
+}
+
+function rowOf(draft: AuditDraft, target: AuditTarget, verdict: AuditVerdict, time: Date) {
+  return {
+    id: uuidv7(),
+    created_at: time,
+    request_id: draft.requestId,
+    actor_token_id: draft.actor.tokenId,
+    actor_subject: draft.actor.subject === null ? null : storable(draft.actor.subject),
+    operation: draft.operation,
+    tenant_id: target.tenantId,
+    project_id: target.projectId,
+    subject_kind: target.subjectKind,
+    subject_id: target.subjectId,
+    input_digest: draft.inputDigest,
+    input_summary: JSON.stringify(draft.inputSummary ?? null),
+    outcome: verdict.outcome,
+    error_code: verdict.errorCode,
+    errors: verdict.errors ? JSON.stringify(verdict.errors.map((e) => ({ code: storable(e.code), field: e.field?.map(storable) ?? null }))) : null,
+  };
+}
+
 export class AuditLog {
+  /** Transactions whose records are being gathered into one statement (gather). */
+  private readonly gathering = new WeakMap<Em, Gathered[]>();
+
   constructor(readonly bus: EventBus) {}
 
   /**
@@ -84,24 +118,9 @@ export class AuditLog {
    */
   async append(em: Em, draft: AuditDraft, target: AuditTarget, verdict: AuditVerdict, time: Date): Promise<AuditDto> {
     if (!em.isInTransaction()) throw new Error('audit records are appended inside a transaction');
-    const id = uuidv7();
-    const row = {
-      id,
-      created_at: time,
-      request_id: draft.requestId,
-      actor_token_id: draft.actor.tokenId,
-      actor_subject: draft.actor.subject === null ? null : storable(draft.actor.subject),
-      operation: draft.operation,
-      tenant_id: target.tenantId,
-      project_id: target.projectId,
-      subject_kind: target.subjectKind,
-      subject_id: target.subjectId,
-      input_digest: draft.inputDigest,
-      input_summary: JSON.stringify(draft.inputSummary ?? null),
-      outcome: verdict.outcome,
-      error_code: verdict.errorCode,
-      errors: verdict.errors ? JSON.stringify(verdict.errors.map((e) => ({ code: storable(e.code), field: e.field?.map(storable) ?? null }))) : null,
-    };
+    const row = rowOf(draft, target, verdict, time);
+    const gathered = this.gathering.get(em);
+    if (gathered) return new Promise<number>((resolve, reject) => gathered.push({ row, resolve, reject })).then((seq) => ({ id: row.id, seq, time, ...draft, ...target, ...verdict }));
     let seq: number;
     if (isPostgres(em)) {
       // One statement: the global counter row is locked from here to COMMIT, and every mutation of
@@ -118,8 +137,42 @@ export class AuditLog {
       seq = Number(last);
       await run(em, knexOf(em)('audit_record').insert({ ...row, seq }));
     }
-    const dto: AuditDto = { id, seq, time, ...draft, ...target, ...verdict };
-    return dto;
+    return { id: row.id, seq, time, ...draft, ...target, ...verdict };
+  }
+
+  /**
+   * PostgreSQL, inside a transaction that commits the effects of many calls at once (admission's
+   * group commit, src/deployments/deployment.batch.ts): the records appended on `em` until the
+   * returned flush() are written by it in ONE statement — the global counter raised by their number
+   * (still locked to COMMIT: seqs stay gapless and visible in order), the records numbered from it in
+   * the order they were appended. Each append resolves with its record once flush() has run.
+   */
+  gather(em: Em): { flush(): Promise<void> } {
+    if (!isPostgres(em) || !em.isInTransaction()) throw new Error('audit records are gathered inside a PostgreSQL transaction');
+    const pending: Gathered[] = [];
+    this.gathering.set(em, pending);
+    return {
+      flush: async () => {
+        this.gathering.delete(em);
+        if (!pending.length) return;
+        try {
+          const cols = Object.keys(pending[0].row);
+          const n = pending.length;
+          // record i (0-based) gets last - n + 1 + i
+          const values = pending.map((_, i) => `(${cols.map(() => '?').join(', ')}, (select "last" from s) - ${n - 1 - i})`).join(', ');
+          const rows = await all<{ id: string; seq: number | string }>(
+            em,
+            `with s as (${BUMP_AUDIT_SEQ_BY}) insert into audit_record (${cols.map((c) => `"${c}"`).join(', ')}, seq) values ${values} returning id, seq`,
+            [n, n, ...pending.flatMap((g) => cols.map((c) => g.row[c as keyof AuditRow]))],
+          );
+          const seqOf = new Map(rows.map((r) => [r.id, Number(r.seq)]));
+          for (const g of pending) g.resolve(seqOf.get(g.row.id)!);
+        } catch (e) {
+          for (const g of pending) g.reject(e);
+          throw e;
+        }
+      },
+    };
   }
 
   publish(dto: AuditDto): void {

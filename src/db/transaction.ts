@@ -41,6 +41,11 @@ export function joinTransactions(em: Em, p: TransactionParticipant): () => void 
   };
 }
 
+/** The participant joined to `em`'s transactions, if any (admission's group commit runs it in the batch's transaction). */
+export function participantOf(em: Em): TransactionParticipant | undefined {
+  return participants.get(em);
+}
+
 export async function inTransaction<T>(em: Em, fn: (tem: Em) => Promise<T>, retries = 5): Promise<T> {
   const nested = em.isInTransaction();
   if (nested) retries = 0;

@@ -28,6 +28,7 @@ import { quotaRefusal, raiseQuota, recordReservations, releaseGpus, reserveGpus,
 import type { JobStore } from '../workflow/job.store.js';
 import { isSecondActiveJob, JobState, WorkflowJob } from '../workflow/job.entity.js';
 import { allocateGpus, allocateOnRanked, clusterFreeGpus, lockRunningPool, type ClusterFree, nameTakenError, noCapacityError, poolServingError, rankClusters, releaseAllocation } from './deployment.admission.js';
+import { AdmissionBatcher } from './deployment.batch.js';
 import { claimHotRows } from './deployment.claim.js';
 import { AppDeployment, AppDeploymentBundle } from './deployment.entity.js';
 import { DEPLOY_FLOW, DEPLOY_STEPS, deployStepPhase, isDeployStep, UNDEPLOY_FLOW, type DeployStep } from './deployment.flow.names.js';
@@ -45,6 +46,11 @@ export interface DeploymentServiceDeps {
   events: EventLog;
   jobs: JobStore;
   wake: () => void;
+  /**
+   * PostgreSQL: group-commit the concurrent admissions of a project onto an existing SHARED pool
+   * (deployment.batch.ts). Default on; off, every admission is its own transaction.
+   */
+  batchAdmissions?: boolean;
 }
 
 export interface DeployResult {
@@ -60,7 +66,17 @@ const PHASE_RACE_ATTEMPTS = 5;
 const subjectOf = (d: { id: string; name: string }, projectId: string) => ({ subjectKind: SubjectKind.APP_DEPLOYMENT, subjectId: d.id, subjectName: d.name, projectId });
 
 export class DeploymentService {
+  private readonly batcher: AdmissionBatcher | null;
+
   constructor(private readonly deps: DeploymentServiceDeps) {
+    this.batcher =
+      deps.batchAdmissions === false
+        ? null
+        : new AdmissionBatcher({
+            events: deps.events,
+            stage: (em, m, cluster) => this.stage(m.ctx, em, m.p, uuidv7(), m.pool, cluster, m.idem, m.scope),
+            created: (d, m, cluster) => admittedEvent(d, m.pool, m.p, cluster),
+          });
     deps.pools.registerDependents(async (em, poolId) => {
       const n = await em.count(AppDeployment, { pool: poolId, phase: { $ne: DeploymentPhase.DELETED } });
       return n ? `is used by ${n} app deployment(s)` : null;
@@ -128,6 +144,11 @@ export class DeploymentService {
       const prior = await replayOf(ctx.em, idem);
       if (prior) return { deployment: await ctx.em.findOneOrFail(AppDeployment, { id: prior }), plan: null };
     }
+    const batched = await this.admitBatched(ctx, prepared, idem);
+    if (batched) {
+      this.deps.wake();
+      return { deployment: batched, plan: null };
+    }
     for (let attempt = 0; ; attempt++) {
       try {
         // the job created inside remembers this span: every step of the flow joins the trace below it
@@ -149,6 +170,51 @@ export class DeploymentService {
         throw e;
       }
     }
+  }
+
+  /**
+   * The common case on PostgreSQL — an existing SHARED pool — through the project's group commit
+   * (deployment.batch.ts): the admitted deployment, a refusal (thrown), or null when the batch hands
+   * the call back to be admitted on its own (a taken name, a budget, a failed batch).
+   */
+  private async admitBatched(ctx: Ctx, p: Prepared, idem: IdempotencyScope | null): Promise<AppDeployment | null> {
+    const pool = p.pool;
+    if (!this.batcher || !isPostgres(ctx.em) || p.spec.target.kind !== 'EXISTING_POOL' || pool?.mode !== PoolMode.SHARED) return null;
+    const scope = { tenantId: p.project.tenant.id, tenantName: p.tenantName, projectId: p.project.id, projectName: p.project.name, now: ctx.services.clock.now() };
+    const o = await inSpan('admission', { 'spokegraph.project.id': p.project.id, 'spokegraph.admission.batched': true }, () => this.batcher!.admit({ ctx, p, pool, idem, scope }));
+    return o.kind === 'ADMITTED' ? o.deployment : null;
+  }
+
+  /**
+   * Every row of an admitted deployment onto `cluster`, staged in `em` for its next flush: the
+   * deployment, its bundle links, revision 1, the idempotency record, the DEPLOY job and, on a
+   * SHARED pool, its GPU reservations (admit and the group commit both write exactly these).
+   */
+  private stage(ctx: Ctx, em: Em, p: Prepared, id: string, pool: ComputePool, cluster: string, idem: IdempotencyScope | null, scope: QuotaScope): AppDeployment {
+    const { project, spec } = p;
+    const d = em.create(AppDeployment, {
+      id,
+      project: project.id,
+      name: spec.name,
+      activeName: spec.name,
+      description: spec.description,
+      links: spec.links,
+      pool: pool.id,
+      cluster,
+      hubName: appHubName(project.name, spec.name),
+      spec,
+      resolvedVariables: { ...p.resolved },
+      gpuRequests: p.gpuRequests,
+      holdsAllocation: true,
+      phase: DeploymentPhase.QUEUED,
+    });
+    p.bundles.forEach((b, position) => em.create(AppDeploymentBundle, { deployment: d, bundle: b.id, position }));
+    recordRevision(em, id, 1, { bundleIds: spec.bundleIds, variables: spec.variables, resolvedVariables: { ...p.resolved }, gpuRequests: p.gpuRequests }, actorOf(ctx.viewer));
+    if (idem) remember(em, idem, id);
+    this.deps.jobs.create(em, DEPLOY_FLOW, id, project.id);
+    // a shared pool: the deployment holds its own GPUs against the quota (a dedicated pool already holds all of its own)
+    if (pool.mode === PoolMode.SHARED) recordReservations(em, scope, { kind: 'APP_DEPLOYMENT', id, poolId: pool.id }, p.gpuRequests);
+    return d;
   }
 
   /**
@@ -192,30 +258,9 @@ export class DeploymentService {
     }
     // where it would go now; the guarded UPDATE below decides (and may fall back to the next one)
     const ranked = rankClusters(await clusterFreeGpus(em, pool.id), p.gpuRequests);
-    const d = em.create(AppDeployment, {
-      id,
-      project: project.id,
-      name: spec.name,
-      activeName: spec.name,
-      description: spec.description,
-      links: spec.links,
-      pool: pool.id,
-      // (no cluster fits: the refusal below rolls this row back)
-      cluster: ranked[0]?.cluster.name ?? '',
-      hubName: appHubName(project.name, spec.name),
-      spec,
-      resolvedVariables: { ...p.resolved },
-      gpuRequests: p.gpuRequests,
-      holdsAllocation: true,
-      phase: DeploymentPhase.QUEUED,
-    });
-    p.bundles.forEach((b, position) => em.create(AppDeploymentBundle, { deployment: d, bundle: b.id, position }));
-    recordRevision(em, id, 1, { bundleIds: spec.bundleIds, variables: spec.variables, resolvedVariables: { ...p.resolved }, gpuRequests: p.gpuRequests }, actorOf(ctx.viewer));
-    if (idem) remember(em, idem, id);
-    this.deps.jobs.create(em, DEPLOY_FLOW, id, project.id);
     const scope = { tenantId: project.tenant.id, tenantName: p.tenantName, projectId: project.id, projectName: project.name, now: ctx.services.clock.now() };
-    // a shared pool: the deployment holds its own GPUs against the quota (a dedicated pool already holds all of its own)
-    if (pool.mode === PoolMode.SHARED) recordReservations(em, scope, { kind: 'APP_DEPLOYMENT', id, poolId: pool.id }, p.gpuRequests);
+    // (no cluster fits: the refusal below rolls these rows back)
+    const d = this.stage(ctx, em, p, id, pool, ranked[0]?.cluster.name ?? '', idem, scope);
     // All the inserts at once. A taken name fails here, on the unique index (project, active_name):
     // deploy() turns that into the ALREADY_EXISTS refusal.
     await em.flush();

@@ -1,0 +1,254 @@
+/**
+ * Group commit of admissions (PostgreSQL, existing SHARED pool): the concurrent deployApp calls of
+ * one project in this process are queued and admitted together, in ONE transaction per batch, by a
+ * single writer per project.
+ *
+ * Why: every admission of a project writes the same rows (its quota row, its tenant's, the pool's GPU
+ * rows, the project's event counter, the global audit counter) and holds them until COMMIT, so one
+ * admission at a time was all a project could do, each paying its own BEGIN … COMMIT and a dozen
+ * statements. Here a batch takes those rows once, under lock, decides every member against them in
+ * memory, and writes the sums: one quota raise per row, one GPU update, one multi-row insert per
+ * table, one event append, one audit statement, one COMMIT for all.
+ *
+ * Each member keeps its own answer: the decisions are made one member at a time, in arrival order,
+ * against the rows as the members before it left them — the same order of checks as the
+ * statement-at-a-time path (pool RUNNING, quota per family project then tenant, then capacity with
+ * rankClusters), with the same typed refusals; a refused member writes nothing and sinks no other.
+ * Across replicas the rows are read FOR UPDATE and the sums are written with the guarded statements
+ * (GUARDED_QUOTA_RAISE, `allocated + n <= capacity`), so no limit can be passed. What the batch does
+ * not decide — a name already taken (the unique index decides it), a project with a GPU-hour budget
+ * (quota.budget.ts), any failure of the batch transaction — goes back to its caller to be admitted
+ * the single way (SINGLE), so every such decision still lives in one place.
+ */
+import { context, type Context } from '@opentelemetry/api';
+import type { ComputePool } from '../compute/pool.entity.js';
+import type { Ctx } from '../context.js';
+import type { IdempotencyScope } from '../db/idempotency.js';
+import type { Em } from '../db/orm.js';
+import { all, run } from '../db/sql.js';
+import { inTransaction, participantOf } from '../db/transaction.js';
+import { DomainError } from '../errors.js';
+import type { EventDto, NewEvent } from '../events/event.dto.js';
+import type { EventLog } from '../events/event.log.js';
+import { QuotaLevel } from '../tenancy/gpu-quota.entity.js';
+import { GUARDED_QUOTA_RAISE, normaliseRequests, QuotaExceededError, quotaRaiseParams, type QuotaScope } from '../tenancy/quota.ledger.js';
+import { clusterFreeGpus, lockRunningPool, noCapacityError, rankClusters, type ClusterFree } from './deployment.admission.js';
+import type { AppDeployment } from './deployment.entity.js';
+import type { Prepared } from './deployment.prepare.js';
+
+/** At most this many admissions share one transaction (the rest form the next batch). */
+const MAX_BATCH = 128;
+
+export type BatchOutcome =
+  | { kind: 'ADMITTED'; deployment: AppDeployment }
+  /** admit it the single way (see the file comment); nothing of it was written */
+  | { kind: 'SINGLE' };
+
+export interface BatchMember {
+  ctx: Ctx;
+  p: Prepared;
+  /** p.pool: an existing SHARED pool */
+  pool: ComputePool;
+  idem: IdempotencyScope | null;
+  scope: QuotaScope;
+}
+
+/** What the batch needs of the deployment service: the rows of one admitted deployment, and its CREATED event. */
+export interface BatchHooks {
+  events: EventLog;
+  /** stages (em.create) every row of an admitted deployment onto `cluster`; the batch flushes them */
+  stage(em: Em, m: BatchMember, cluster: string): AppDeployment;
+  created(d: AppDeployment, m: BatchMember, cluster: string): NewEvent;
+}
+
+interface Queued {
+  m: BatchMember;
+  /** the caller's trace context: the job staged for it remembers the caller's span */
+  trace: Context;
+  resolve(o: BatchOutcome): void;
+  reject(e: unknown): void;
+}
+
+type Decision = { kind: 'ADMIT'; cluster: string } | { kind: 'REFUSE'; error: DomainError } | { kind: 'SINGLE' };
+
+export class AdmissionBatcher {
+  private readonly queues = new Map<string, Queued[]>();
+
+  constructor(private readonly hooks: BatchHooks) {}
+
+  /** Queues an admission of its project; settles with its own outcome, or rejects with its own refusal. */
+  admit(m: BatchMember): Promise<BatchOutcome> {
+    return new Promise((resolve, reject) => {
+      const key = m.scope.projectId;
+      const q = this.queues.get(key);
+      const item = { m, trace: context.active(), resolve, reject };
+      if (q) q.push(item);
+      else {
+        this.queues.set(key, [item]);
+        // the calls arriving meanwhile join this first batch
+        setImmediate(() => void this.drain(key));
+      }
+    });
+  }
+
+  /** The project's single writer: one batch at a time; what queues while one runs forms the next. */
+  private async drain(key: string): Promise<void> {
+    const q = this.queues.get(key)!;
+    while (q.length) {
+      const batch = q.splice(0, MAX_BATCH);
+      try {
+        await this.runBatch(batch);
+      } catch (e) {
+        // the batch rolled back: each member is admitted the single way, which answers for itself
+        batch[0].m.ctx.log.warn('admission batch failed; its members are admitted one by one', { size: batch.length, err: e as Error });
+        for (const b of batch) b.resolve({ kind: 'SINGLE' });
+      }
+    }
+    this.queues.delete(key);
+  }
+
+  private async runBatch(batch: Queued[]): Promise<void> {
+    const em = batch[0].m.ctx.em.fork() as Em;
+    const audit = batch[0].m.ctx.services.audit.log;
+    let published: EventDto[] = [];
+    let decided: { decision: Decision; d: AppDeployment | null }[] = [];
+    await inTransaction(em, async (tem) => {
+      const decisions = await decide(tem, batch.map((b) => b.m));
+      const admitted: { i: number; d: AppDeployment; cluster: string }[] = [];
+      decisions.forEach((x, i) => {
+        if (x.kind !== 'ADMIT') return;
+        const d = context.with(batch[i].trace, () => this.hooks.stage(tem, batch[i].m, x.cluster));
+        admitted.push({ i, d, cluster: x.cluster });
+      });
+      await tem.flush();
+      published = await this.hooks.events.append(tem, admitted.map((a) => this.hooks.created(a.d, batch[a.i].m, a.cluster)));
+      // each admitted call's audit record, as its own transaction would have written it: all in one statement
+      const gathered = audit.gather(tem);
+      const records = admitted.map((a) => participantOf(batch[a.i].m.ctx.em)?.beforeCommit(tem, a.d));
+      await gathered.flush();
+      await Promise.all(records);
+      decided = decisions.map((decision, i) => ({ decision, d: admitted.find((a) => a.i === i)?.d ?? null }));
+    });
+    this.hooks.events.publish(published);
+    decided.forEach(({ decision, d }, i) => {
+      const b = batch[i];
+      if (decision.kind === 'ADMIT') {
+        participantOf(b.m.ctx.em)?.afterCommit();
+        b.resolve({ kind: 'ADMITTED', deployment: d! });
+      } else if (decision.kind === 'REFUSE') b.reject(decision.error);
+      else b.resolve({ kind: 'SINGLE' });
+    });
+  }
+}
+
+const FOR_UPDATE_QUOTA = `select scope_id, used, hard_limit from gpu_quota where gpu_family = ? and scope_id in (?::uuid, ?::uuid)
+  order by case when scope_id = ?::uuid then 0 else 1 end for update`;
+
+/**
+ * Takes the batch's rows under lock (pools, quota rows, GPU rows — the order of the single path) and
+ * decides each member in turn against them, then writes the sums with the guarded statements.
+ */
+async function decide(em: Em, members: BatchMember[]): Promise<Decision[]> {
+  const { projectId, tenantId, projectName, tenantName } = members[0].scope;
+  const out: Decision[] = members.map(() => ({ kind: 'SINGLE' }));
+  // a GPU-hour budget is decided under its own row lock, by raiseQuota: the single way
+  const [budgeted] = await all(em, 'select 1 from project_budget where project_id = ?', [projectId]);
+  if (budgeted) return out;
+
+  const pools = [...new Map(members.map((m) => [m.pool.id, m.pool])).values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const poolRefusal = new Map<string, DomainError>();
+  for (const pool of pools) {
+    try {
+      await lockRunningPool(em, pool, ['poolId']);
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      poolRefusal.set(pool.id, e);
+    }
+  }
+
+  // names: a taken one is refused by the unique index on the single way; a repeated one waits for it
+  const names = members.map((m) => m.p.spec.name);
+  const taken = new Set(
+    (await all<{ active_name: string }>(em, `select active_name from app_deployment where project_id = ? and active_name in (${names.map(() => '?').join(', ')})`, [projectId, ...names])).map((r) => r.active_name),
+  );
+  const seen = new Set<string>();
+  const inBatch = members.map((m) => {
+    const ok = !taken.has(m.p.spec.name) && !seen.has(m.p.spec.name);
+    seen.add(m.p.spec.name);
+    return ok;
+  });
+
+  const quota = new Map<string, { used: number; limit: number }>();
+  const qkey = (scopeId: string, family: string) => `${scopeId}/${family}`;
+  const families = [...new Set(members.flatMap((m) => normaliseRequests(m.p.gpuRequests).map((r) => r.gpuFamily)))].sort();
+  for (const family of families) {
+    quota.set(qkey(projectId, family), { used: 0, limit: 0 });
+    quota.set(qkey(tenantId, family), { used: 0, limit: 0 });
+    const rows = await all<{ scope_id: string; used: number; hard_limit: number }>(em, FOR_UPDATE_QUOTA, [family, projectId, tenantId, projectId]);
+    for (const r of rows) quota.set(qkey(r.scope_id, family), { used: Number(r.used), limit: Number(r.hard_limit) });
+  }
+
+  const frees = new Map<string, ClusterFree[]>();
+  for (const pool of pools) {
+    if (poolRefusal.has(pool.id)) continue;
+    await all(em, 'select id from cluster_gpu where pool_id = ? order by id for update', [pool.id]);
+    frees.set(pool.id, await clusterFreeGpus(em, pool.id));
+  }
+
+  const raised = new Map<string, number>();
+  const allocated = new Map<string, { clusterId: string; family: string; n: number }>();
+  members.forEach((m, i) => {
+    if (!inBatch[i]) return;
+    const refusal = poolRefusal.get(m.pool.id);
+    if (refusal) return void (out[i] = { kind: 'REFUSE', error: refusal });
+    const wanted = normaliseRequests(m.p.gpuRequests);
+    for (const r of wanted) {
+      for (const [level, scopeId, scopeName] of [
+        [QuotaLevel.PROJECT, projectId, projectName],
+        [QuotaLevel.TENANT, tenantId, tenantName],
+      ] as const) {
+        const q = quota.get(qkey(scopeId, r.gpuFamily))!;
+        if (q.used + r.count > q.limit) {
+          out[i] = { kind: 'REFUSE', error: new QuotaExceededError({ level, gpuFamily: r.gpuFamily, requested: r.count, used: q.used, limit: q.limit }, scopeName, ['bundleIds']) };
+          return;
+        }
+      }
+    }
+    const [best] = rankClusters(frees.get(m.pool.id)!, m.p.gpuRequests);
+    if (!best) return void (out[i] = { kind: 'REFUSE', error: noCapacityError(m.pool.name, m.p.gpuRequests, ['poolId']) });
+    for (const r of wanted) {
+      for (const scopeId of [projectId, tenantId]) {
+        quota.get(qkey(scopeId, r.gpuFamily))!.used += r.count;
+        raised.set(qkey(scopeId, r.gpuFamily), (raised.get(qkey(scopeId, r.gpuFamily)) ?? 0) + r.count);
+      }
+    }
+    for (const r of m.p.gpuRequests) {
+      best.free[r.gpuFamily] -= r.count;
+      const k = `${best.cluster.id}/${r.gpuFamily}`;
+      const a = allocated.get(k) ?? { clusterId: best.cluster.id, family: r.gpuFamily, n: 0 };
+      a.n += r.count;
+      allocated.set(k, a);
+    }
+    out[i] = { kind: 'ADMIT', cluster: best.cluster.name };
+  });
+
+  // the sums, through the guards (the rows are locked: a guard that refuses means a bug, and the batch rolls back)
+  for (const family of families) {
+    for (const scopeId of [projectId, tenantId]) {
+      const n = raised.get(qkey(scopeId, family));
+      if (n && (await run(em, GUARDED_QUOTA_RAISE, quotaRaiseParams(scopeId, family, n, new Date()))) !== 1) throw new Error(`batch quota raise of ${n} ${family} refused on a locked row`);
+    }
+  }
+  const bumps = [...allocated.values()].filter((a) => a.n > 0);
+  if (bumps.length) {
+    const values = bumps.map(() => '(?::uuid, ?, ?::int)').join(', ');
+    const done = await run(
+      em,
+      `update cluster_gpu g set allocated = g.allocated + v.n from (values ${values}) as v(cluster_id, gpu_family, n)
+       where g.cluster_id = v.cluster_id and g.gpu_family = v.gpu_family and g.allocated + v.n <= g.capacity`,
+      bumps.flatMap((a) => [a.clusterId, a.family, a.n]),
+    );
+    if (done !== bumps.length) throw new Error('batch GPU allocation refused on a locked row');
+  }
+  return out;
+}
