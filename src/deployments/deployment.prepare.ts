@@ -13,6 +13,7 @@ import { PoolMode, PoolPhase, type ExposureSetting, type NodeRequirements, type 
 import { poolNameProblem, requirementProblems } from '../compute/pool.rules.js';
 import type { Ctx } from '../context.js';
 import { idempotencyKeyProblem } from '../db/idempotency.js';
+import { all } from '../db/sql.js';
 import { DomainError, ErrorCode, NotFoundError, Problems } from '../errors.js';
 import { assertProject } from '../tenancy/access.policy.js';
 import type { Project } from '../tenancy/project.entity.js';
@@ -55,6 +56,15 @@ export interface Prepared {
 }
 
 const notFound = (what: string, field: string[]) => new NotFoundError(what, field);
+
+/** The tenant's name (quota refusals name it): the loaded entity, else one plain read (no entity to hydrate on every admission). */
+async function tenantNameOf(ctx: Ctx, tenantId: string): Promise<string> {
+  const loaded = ctx.em.getUnitOfWork().getById<Tenant>(Tenant.name, tenantId);
+  if (loaded) return loaded.name;
+  const [row] = await all<{ name: string }>(ctx.em, 'select name from tenant where id = ?', [tenantId]);
+  if (!row) throw new NotFoundError('Tenant', ['projectId']);
+  return row.name;
+}
 
 export async function prepareDeployment(ctx: Ctx, input: DeployInput): Promise<Prepared> {
   const project = await ctx.services.projects.require(ctx, input.projectId, ['projectId']);
@@ -118,10 +128,9 @@ export async function prepareDeployment(ctx: Ctx, input: DeployInput): Promise<P
     const exposure = np.exposure || np.ingressHostSuffix ? (exposureOf(np) as ExposureSetting) : undefined;
     target = { kind: 'NEW_DEDICATED_POOL', poolName: poolName!, description: np.description ?? null, infrastructureBundleId: infraBundle.id, nodeRequirements: np.nodeRequirements, ...(exposure ? { exposure } : {}) };
   }
-  const tenant = await ctx.em.findOneOrFail(Tenant, { id: project.tenant.id });
   return {
     project,
-    tenantName: tenant.name,
+    tenantName: await tenantNameOf(ctx, project.tenant.id),
     spec: { name: input.name, description: input.description ?? null, links: input.links ?? [], bundleIds: input.bundleIds, target, variables: input.variables ?? {} },
     bundles: ordered,
     components,
