@@ -12,6 +12,11 @@
  *   GPU-hour budget                                       quota.budget.ts (under the budget row lock)
  *   event numbering                                       event.log.ts (BUMP_ON_CONFLICT)
  *   all of the hot ones at once on PostgreSQL             deployment.claim.ts (composes the above)
+ *   many admissions of one project at once (PostgreSQL,   deployment.batch.ts: splits the locked rows
+ *     existing SHARED pool: the common case)                among its members in arrival order with
+ *                                                           the checks above (rankClusters, the quota
+ *                                                           levels' order), then writes the sums through
+ *                                                           GUARDED_QUOTA_RAISE and the capacity guard
  */
 import { PoolMode, PoolPhase } from '../compute/pool.model.js';
 import type { Em } from '../db/orm.js';

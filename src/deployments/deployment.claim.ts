@@ -1,6 +1,7 @@
 /**
- * Admission's hot rows taken in ONE statement on PostgreSQL, the last of the admission (the common
- * case: a SHARED pool, one GPU family, a project without a GPU-hour budget).
+ * Admission's hot rows taken in ONE statement on PostgreSQL, the last of the admission (a SHARED
+ * pool, one GPU family, a project without a GPU-hour budget) — for an admission the project's group
+ * commit (deployment.batch.ts) hands back to be admitted on its own; the common case is batched.
  *
  * Every admission of a project writes the same rows — the project's and the tenant's quota row of the
  * family, a cluster's GPU row and the project's event counter — and holds each from its first write
