@@ -13,6 +13,7 @@ import { PoolMode, PoolPhase, type ExposureSetting, type NodeRequirements, type 
 import { poolNameProblem, requirementProblems } from '../compute/pool.rules.js';
 import type { Ctx } from '../context.js';
 import { idempotencyKeyProblem } from '../db/idempotency.js';
+import type { Em } from '../db/orm.js';
 import { all } from '../db/sql.js';
 import { DomainError, ErrorCode, NotFoundError, Problems } from '../errors.js';
 import { assertProject } from '../tenancy/access.policy.js';
@@ -57,6 +58,23 @@ export interface Prepared {
 
 const notFound = (what: string, field: string[]) => new NotFoundError(what, field);
 
+/**
+ * The bundle versions named, as entities that are only read (their content, names, ids): plain rows
+ * turned into unmanaged entities — no query builder, no identity map, no change-tracking snapshot of
+ * their JSON content on every admission and dry run (a managed copy the request already holds is
+ * refreshed and returned instead, as em.map does).
+ */
+async function readBundles(em: Em, ids: string[]): Promise<ProfileBundle[]> {
+  if (!ids.length) return [];
+  const rows = await all<Record<string, unknown>>(em, `select * from profile_bundle where id in (${ids.map(() => '?').join(', ')})`, ids);
+  const meta = em.getMetadata().get(ProfileBundle.name);
+  return rows.map((row) => {
+    const data = em.getDriver().mapResult(row as never, meta as never) as Record<string, unknown>;
+    if (em.getUnitOfWork().getById(ProfileBundle.name, data.id as string)) return em.map(ProfileBundle, row as never);
+    return em.getEntityFactory().create(ProfileBundle, data as never, { merge: false, refresh: true, convertCustomTypes: true });
+  });
+}
+
 /** The tenant's name (quota refusals name it): the loaded entity, else one plain read (no entity to hydrate on every admission). */
 async function tenantNameOf(ctx: Ctx, tenantId: string): Promise<string> {
   const loaded = ctx.em.getUnitOfWork().getById<Tenant>(Tenant.name, tenantId);
@@ -90,7 +108,7 @@ export async function prepareDeployment(ctx: Ctx, input: DeployInput): Promise<P
   }
   p.throwIfAny();
 
-  const bundles = await ctx.em.find(ProfileBundle, { id: { $in: input.bundleIds } });
+  const bundles = await readBundles(ctx.em as Em, input.bundleIds);
   const byId = new Map(bundles.map((b) => [b.id, b]));
   input.bundleIds.forEach((id, i) => {
     const b = byId.get(id);
