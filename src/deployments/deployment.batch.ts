@@ -71,6 +71,11 @@ interface Queued {
 
 type Decision = { kind: 'ADMIT'; cluster: string } | { kind: 'REFUSE'; error: DomainError } | { kind: 'SINGLE' };
 
+interface Committed {
+  decided: { decision: Decision; d: AppDeployment | null }[];
+  published: EventDto[];
+}
+
 export class AdmissionBatcher {
   private readonly queues = new Map<string, Queued[]>();
 
@@ -95,23 +100,48 @@ export class AdmissionBatcher {
   private async drain(key: string): Promise<void> {
     const q = this.queues.get(key)!;
     while (q.length) {
-      const batch = q.splice(0, MAX_BATCH);
-      try {
-        await this.runBatch(batch);
-      } catch (e) {
-        // the batch rolled back: each member is admitted the single way, which answers for itself
-        batch[0].m.ctx.log.warn('admission batch failed; its members are admitted one by one', { size: batch.length, err: e as Error });
-        for (const b of batch) b.resolve({ kind: 'SINGLE' });
-      }
+      await this.runBatch(q.splice(0, MAX_BATCH));
     }
     this.queues.delete(key);
   }
 
   private async runBatch(batch: Queued[]): Promise<void> {
+    let committed: Committed;
+    try {
+      committed = await this.commitBatch(batch);
+    } catch (e) {
+      // the batch rolled back: each member is admitted the single way, which answers for itself
+      batch[0].m.ctx.log.warn('admission batch failed; its members are admitted one by one', { size: batch.length, err: e as Error });
+      for (const b of batch) b.resolve({ kind: 'SINGLE' });
+      return;
+    }
+    const { decided, published } = committed;
+    // committed: from here on nothing may send a member back to the single way (it would be admitted twice)
+    try {
+      this.hooks.events.publish(published);
+    } catch (e) {
+      batch[0].m.ctx.log.error('admission batch: publishing its events failed (they are in the log)', { err: e as Error });
+    }
+    decided.forEach(({ decision, d }, i) => {
+      const b = batch[i];
+      if (decision.kind === 'ADMIT') {
+        try {
+          participantOf(b.m.ctx.em)?.afterCommit();
+        } catch (e) {
+          b.m.ctx.log.error('admission batch: an audit record could not be published after commit', { err: e as Error });
+        }
+        b.resolve({ kind: 'ADMITTED', deployment: d! });
+      } else if (decision.kind === 'REFUSE') b.reject(decision.error);
+      else b.resolve({ kind: 'SINGLE' });
+    });
+  }
+
+  /** The batch's transaction: each member's decision (and its staged deployment), and the events to publish. */
+  private async commitBatch(batch: Queued[]): Promise<Committed> {
     const em = batch[0].m.ctx.em.fork() as Em;
     const audit = batch[0].m.ctx.services.audit.log;
     let published: EventDto[] = [];
-    let decided: { decision: Decision; d: AppDeployment | null }[] = [];
+    let decided: Committed['decided'] = [];
     await inTransaction(em, async (tem) => {
       const decisions = await decide(tem, batch.map((b) => b.m));
       const admitted: { i: number; d: AppDeployment; cluster: string }[] = [];
@@ -129,15 +159,7 @@ export class AdmissionBatcher {
       await Promise.all(records);
       decided = decisions.map((decision, i) => ({ decision, d: admitted.find((a) => a.i === i)?.d ?? null }));
     });
-    this.hooks.events.publish(published);
-    decided.forEach(({ decision, d }, i) => {
-      const b = batch[i];
-      if (decision.kind === 'ADMIT') {
-        participantOf(b.m.ctx.em)?.afterCommit();
-        b.resolve({ kind: 'ADMITTED', deployment: d! });
-      } else if (decision.kind === 'REFUSE') b.reject(decision.error);
-      else b.resolve({ kind: 'SINGLE' });
-    });
+    return { decided, published };
   }
 }
 
