@@ -114,4 +114,22 @@ describe('group commit of the concurrent admissions of one project', () => {
     expect(Number(rows[0].n)).toBe(6);
     expect(await ledger(sqlOf(app), w.project.name)).toMatchObject({ projectUsed: 12, heldByDeployments: 12, allocated: 12, allocationHeld: 12, overAllocated: 0 });
   }, 180_000);
+  it('should sink no other call when one batch fails: two calls reusing a key with different inputs, one admitted, the other refused, the rest admitted', async () => {
+    // on PostgreSQL, keyed calls staged in one batch make its flush fail on the idempotency index:
+    // every member then goes the single way, which admits the one and refuses the other by itself
+    const w = await deployWorld(app, { quota: 40, tenantQuota: 40, gpus: 2, machines: { controlPlanes: 1, gpuHosts: [{ family: H100, count: 2, gpusEach: 8 }] } });
+    const pool = await sharedPool(app, w, { clusters: 1, gpuNodes: 2 });
+    const key = uniq('key');
+    const input = (name: string, extra: Record<string, unknown> = {}) => ({ projectId: w.project.id, name, bundleIds: [w.appBundle], poolId: pool.id, ...extra });
+    const inputs = [input(uniq('ka'), { idempotencyKey: key }), ...Array.from({ length: 4 }, (_, i) => input(`v${i}-${uniq('x').slice(2)}`)), input(uniq('kb'), { idempotencyKey: key })];
+    const answers = await storm(inputs);
+    for (const a of answers) expect(a.errors, JSON.stringify(a.errors)).toBeUndefined();
+    const keyed = [answers[0], answers[5]];
+    expect(keyed.filter((a) => a.data.deployApp.appDeployment).length).toBe(1);
+    expect(keyed.filter((a) => !a.data.deployApp.appDeployment).map(codes)).toEqual([[['IDEMPOTENCY_KEY_REUSED', ['input', 'idempotencyKey']]]]);
+    for (const a of answers.slice(1, 5)) expect(a.data.deployApp.userErrors).toEqual([]);
+    const rows = await sqlOf(app)<{ n: number }>('select count(*) as n from app_deployment where project_id = (select id from project where name = ?)', [w.project.name]);
+    expect(Number(rows[0].n)).toBe(5);
+    expect(await ledger(sqlOf(app), w.project.name)).toMatchObject({ projectUsed: 10, heldByDeployments: 10, allocated: 10, allocationHeld: 10, overAllocated: 0 });
+  }, 180_000);
 });
