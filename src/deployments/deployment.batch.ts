@@ -100,7 +100,9 @@ export class AdmissionBatcher {
   private async drain(key: string): Promise<void> {
     const q = this.queues.get(key)!;
     while (q.length) {
-      await this.runBatch(q.splice(0, MAX_BATCH));
+      const batch = q.splice(0, MAX_BATCH);
+      // (runBatch settles every member itself; this only keeps an unforeseen throw from leaving one unsettled or the queue stuck)
+      await this.runBatch(batch).catch((e: unknown) => batch.forEach((b) => b.reject(e)));
     }
     this.queues.delete(key);
   }
