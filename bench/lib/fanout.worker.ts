@@ -16,6 +16,8 @@ let errors: string[] = [];
 /** sockets the server closed after the subscription started (e.g. keep-alive timeouts under load) */
 let closedEarly = 0;
 let closing = false;
+/** CPU used since the last reset (what receiving costs the benchmark itself) */
+let cpuFrom = process.cpuUsage();
 const STAMP = /\\?"t\\?":([0-9.]+)/;
 
 function open(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<WebSocket> {
@@ -90,10 +92,14 @@ serveIpc({
     received = 0;
     errors = [];
     closedEarly = 0;
+    cpuFrom = process.cpuUsage();
     return true;
   },
   count: () => received,
-  stats: () => ({ received, delays, errors, closedEarly, rss: process.memoryUsage().rss }),
+  stats: () => {
+    const used = process.cpuUsage(cpuFrom);
+    return { received, delays, errors, closedEarly, rss: process.memoryUsage().rss, cpuMs: (used.user + used.system) / 1000 };
+  },
   close: async () => {
     closing = true;
     await Promise.all(

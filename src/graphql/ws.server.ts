@@ -216,7 +216,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
       const full = await registry.acquireOperation(conn, id, operation.operation === 'subscription');
       if (full) return [limitError(full)];
       operations.started(conn, id, operation.operation, payload.operationName ?? operation.name?.value);
-      const contextValue = lazyCtx(conn.viewer!, operation.operation === 'subscription' ? directWriter(ctx.extra.socket, ctx.extra.conn, () => Boolean(ctx.subscriptions[id]), id) : undefined);
+      const contextValue = lazyCtx(conn.viewer!, operation.operation === 'subscription' ? directWriter(ctx.extra.socket, ctx.extra.request.socket, ctx.extra.conn, () => Boolean(ctx.subscriptions[id]), id) : undefined);
       traces?.started(conn, id, operation.operation, payload.operationName ?? operation.name?.value, contextValue);
       return {
         schema,
@@ -252,7 +252,8 @@ export function createWsServer(deps: WsServerDeps): WsServer {
   });
 
   const conns = new Set<Conn>();
-  const wss = new WebSocketServer({ server: deps.httpServer, path: WS_PATH, maxPayload: config.limits.bodyBytes, handleProtocols });
+  // no permessage-deflate (ws's default, said here because the direct live path relies on it: ws.subscription.ts)
+  const wss = new WebSocketServer({ server: deps.httpServer, path: WS_PATH, maxPayload: config.limits.bodyBytes, handleProtocols, perMessageDeflate: false });
   // the upgrade's request id, echoed in the 101 answer and carried by every line of the connection
   const requestIds = new WeakMap<http.IncomingMessage, string>();
   wss.on('headers', (headers, request) => {
