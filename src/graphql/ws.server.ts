@@ -16,6 +16,7 @@ import type { Config } from '../config.js';
 import type { Orm } from '../db/orm.js';
 import { ErrorCode } from '../errors.js';
 import type { EventBus } from '../events/event.bus.js';
+import { ProjectScopes } from '../events/project-scope.cache.js';
 import type { Logger, ThrottledLog } from '../logger.js';
 import type { Services } from '../services.js';
 import { bearer } from '../tenancy/token.service.js';
@@ -76,6 +77,8 @@ const GOING_AWAY: CloseWith = { code: 1001, reason: 'Going away' };
 /** A peer that does not answer our close frame is cut off after this. */
 const CLOSE_GRACE_MS = 1_000;
 const KEEPALIVE_MS = 12_000;
+/** cost analyses kept per document, by operation name and variables */
+const COSTS_PER_DOCUMENT = 256;
 
 type Extra = { socket: WebSocket; request: http.IncomingMessage; conn: Conn; ctx: WsContext<Params, Extra> | null; scope: RequestScope };
 type Params = Record<string, unknown> | undefined;
@@ -136,7 +139,9 @@ export function createWsServer(deps: WsServerDeps): WsServer {
   });
   registry.start();
 
-  const lazyCtx = subscriptionContext(orm, services, log);
+  // the project → tenant facts event subscriptions check access with (dropped on access changes)
+  const projectScopes = new ProjectScopes(deps.bus);
+  const lazyCtx = subscriptionContext(orm, services, log, projectScopes);
   const operations = new WsOperations(log, metrics);
   const docs = new DocumentCache();
   const rules = limitRules(config.limits);
@@ -148,6 +153,27 @@ export function createWsServer(deps: WsServerDeps): WsServer {
     let errors = validations.get(document);
     if (!errors) validations.set(document, (errors = validate(schema, document, wsRules)));
     return errors;
+  };
+  // The cost analysis depends only on the document, the operation and the variables: subscribers
+  // sending the same query with the same variables (every tab of a dashboard) share one analysis.
+  const costs = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
+  const costRefusal = (document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | null | undefined): GraphQLError | null => {
+    let byArgs = costs.get(document);
+    if (!byArgs) costs.set(document, (byArgs = new Map()));
+    const key = JSON.stringify([operationName ?? null, variables ?? null]);
+    let refusal = byArgs.get(key);
+    if (refusal === undefined) {
+      try {
+        assertCost(schema, document, variables, operationName, config.limits.cost);
+        refusal = null;
+      } catch (e) {
+        refusal = e as GraphQLError;
+      }
+      // bounded: variables that differ per subscriber (ids) would otherwise grow it without end
+      if (byArgs.size >= COSTS_PER_DOCUMENT) byArgs.delete(byArgs.keys().next().value!);
+      byArgs.set(key, refusal);
+    }
+    return refusal;
   };
   const maskResult = (result: ExecutionResult): ExecutionResult =>
     result.errors?.length ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) as never } : result;
@@ -205,11 +231,8 @@ export function createWsServer(deps: WsServerDeps): WsServer {
       }
       const errors = validated(document);
       if (errors.length) return [...errors];
-      try {
-        assertCost(schema, document, payload.variables ?? undefined, payload.operationName, config.limits.cost);
-      } catch (e) {
-        return [e as GraphQLError];
-      }
+      const overCost = costRefusal(document, payload.variables ?? undefined, payload.operationName);
+      if (overCost) return [overCost];
       const operation = getOperationAST(document, payload.operationName);
       // refused here, not by graphql-ws: its refusal would skip onComplete and keep the operation's place
       if (!operation) return [new GraphQLError('Unable to identify operation')];
@@ -336,6 +359,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
     registry,
     dispose: async () => {
       registry.stop();
+      projectScopes.close();
       for (const conn of conns) conn.close(GOING_AWAY);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       if (ownCounters) await counters.close();

@@ -7,6 +7,7 @@ import type { WebSocket } from 'ws';
 import type { Ctx } from '../context.js';
 import { Loaders } from '../db/loaders.js';
 import type { Em, Orm } from '../db/orm.js';
+import type { ProjectScopes } from '../events/project-scope.cache.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
 import type { Viewer } from '../tenancy/viewer.js';
@@ -22,7 +23,7 @@ interface Releasable {
  * A subscription lives long and usually never touches its request EntityManager (streams fork
  * their own per read): create it only if something asks, so an idle subscriber costs no ORM state.
  */
-export function subscriptionContext(orm: Orm, services: Services, log: Logger) {
+export function subscriptionContext(orm: Orm, services: Services, log: Logger, projectScopes: ProjectScopes) {
   return (viewer: Viewer, writeNext?: Ctx['writeNext']): Ctx => {
     let em: Em | null = null;
     let loaders: Loaders | null = null;
@@ -40,6 +41,7 @@ export function subscriptionContext(orm: Orm, services: Services, log: Logger) {
       services,
       log,
       writeNext,
+      projectScopes,
       release: () => {
         released = true;
         em = null;
