@@ -7,7 +7,7 @@ import { topics } from './event.bus.js';
 import { parseEventCursor, type EventDto } from './event.dto.js';
 import type { EventLog } from './event.log.js';
 import { subscriptionStream, type LaggingMarker } from './event.stream.js';
-import { ReplayBatch } from './replay.batch.js';
+import { ReadBatch } from './read.batch.js';
 
 export interface StreamHooks {
   onStart?: () => void;
@@ -15,8 +15,8 @@ export interface StreamHooks {
 }
 
 export class EventService {
-  /** identical replay reads started in the same turn share one statement (replay.batch.ts) */
-  private readonly replays = new ReplayBatch<EventDto>();
+  /** identical replay reads started in the same turn share one statement (read.batch.ts) */
+  private readonly replays = new ReadBatch<EventDto[]>();
 
   constructor(
     readonly log: EventLog,

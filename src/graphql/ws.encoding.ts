@@ -95,6 +95,19 @@ function writeFrameHeader(out: Buffer, length: number): number {
   return 10;
 }
 
+/**
+ * Any text message as one whole unmasked text frame (header and body in one Buffer, for one plain
+ * write): what `ws` sends for it, without its separate header and `writev`.
+ */
+export function textFrame(data: string | Buffer): Buffer {
+  const length = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+  const frame = Buffer.allocUnsafe(frameHeaderLength(length) + length);
+  const at = writeFrameHeader(frame, length);
+  if (typeof data === 'string') frame.write(data, at, 'utf8');
+  else data.copy(frame, at);
+  return frame;
+}
+
 /** Wire frames per result object, by subscription id (see wireFramer). */
 const wire = new WeakMap<object, Map<string, Buffer>>();
 /**

@@ -26,7 +26,7 @@ import type { createFormatError } from './format-error.js';
 import { assertCost, limitError, limitRules } from './limits.js';
 import type { Metrics } from './metrics.js';
 import { sharedSubscribe } from './shared-subscribe.js';
-import { NextEncoder } from './ws.encoding.js';
+import { NextEncoder, textFrame } from './ws.encoding.js';
 import { directWriter, releaseIfShared, subscriptionContext } from './ws.subscription.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { runInScope, type RequestScope } from '../observability/request.scope.js';
@@ -301,6 +301,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
     });
     const { conn } = extra;
     conns.add(conn);
+    const tcp = request.socket;
 
     // ws has closed the socket itself (1009 for an oversized frame, 1002 for a bad one): say so, once
     socket.on('error', (err: Error & { code?: string }) => {
@@ -321,7 +322,13 @@ export function createWsServer(deps: WsServerDeps): WsServer {
         // a failed send means the socket is going away; its close event cleans up
         send: (data) => {
           const frame = encoder.frame(data);
-          return new Promise<void>((resolve) => (socket.readyState === socket.OPEN ? socket.send(frame, { binary: false }, () => resolve()) : resolve()));
+          return new Promise<void>((resolve) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            // idle socket: the whole frame in one write beneath ws (as the direct live path does, and
+            // on the same condition: see directWriter); otherwise ws frames and queues it
+            if (socket.bufferedAmount === 0 && !tcp.destroyed) tcp.write(textFrame(frame), () => resolve());
+            else socket.send(frame, { binary: false }, () => resolve());
+          });
         },
         close: (code = 1000) => conn.close({ code, reason: LIBRARY_CLOSE[code] ?? 'Closed' }),
         onMessage: (cb) =>

@@ -1,7 +1,7 @@
 import { stringifyMessage, MessageType } from 'graphql-ws';
 import { describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
-import { NextEncoder, nextFramer, wireFramer } from '../../src/graphql/ws.encoding.js';
+import { NextEncoder, nextFramer, textFrame, wireFramer } from '../../src/graphql/ws.encoding.js';
 
 describe('next messages encoded once per result', () => {
   it('should send exactly the bytes graphql-ws would have sent, for every subscriber id', () => {
@@ -61,6 +61,15 @@ describe('next messages encoded once per result', () => {
         const viaWs = Buffer.concat(Sender.frame(text, { fin: true, opcode: 1, mask: false, readOnly: false, rsv1: false }));
         expect(wireFramer(id)(payload).equals(viaWs)).toBe(true);
       }
+    }
+  });
+
+  it('should frame any other message (text or the encoder\'s Buffer) as ws does', () => {
+    const opts = { fin: true, opcode: 1, mask: false, readOnly: false, rsv1: false };
+    for (const text of ['{"type":"connection_ack"}', '{"type":"pong"}', `{"id":"ü","type":"error","payload":[{"message":"${'y'.repeat(70_000)}"}]}`, '']) {
+      const viaWs = Buffer.concat(Sender.frame(Buffer.from(text), opts));
+      expect(textFrame(text).equals(viaWs)).toBe(true);
+      expect(textFrame(Buffer.from(text)).equals(viaWs)).toBe(true);
     }
   });
 

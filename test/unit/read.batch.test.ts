@@ -3,7 +3,7 @@ import { InProcessEventBus } from '../../src/events/event.bus.js';
 import type { EventDto } from '../../src/events/event.dto.js';
 import { EventType, SubjectKind } from '../../src/events/event.entity.js';
 import { eventStream, type StreamSource } from '../../src/events/event.stream.js';
-import { ReplayBatch } from '../../src/events/replay.batch.js';
+import { ReadBatch } from '../../src/events/read.batch.js';
 
 const TOPIC = 'project:p1';
 
@@ -34,7 +34,7 @@ class World {
   readonly rows: EventDto[] = [];
   reads = 0;
   gate: Promise<void> | null = null;
-  readonly batch = new ReplayBatch<EventDto>();
+  readonly batch = new ReadBatch<EventDto[]>();
 
   commit(...seqs: number[]): void {
     for (const s of seqs) {
@@ -73,9 +73,9 @@ async function take(it: AsyncIterator<EventDto>, n: number): Promise<number[]> {
 
 const turn = () => new Promise((r) => setImmediate(r));
 
-describe('replay reads batched per turn', () => {
+describe('identical reads batched per turn (replays, token reads)', () => {
   it('should answer identical reads asked for in the same turn with one read, and different ones apart', async () => {
-    const batch = new ReplayBatch<number>();
+    const batch = new ReadBatch<number[]>();
     let reads = 0;
     const read = (rows: number[]) => async () => (reads++, rows);
     const [a, b, c] = await Promise.all([batch.read('k', read([1, 2])), batch.read('k', read([9])), batch.read('other', read([3]))]);
@@ -89,7 +89,7 @@ describe('replay reads batched per turn', () => {
   });
 
   it('should never let a read join a statement already running: it reads again, after it', async () => {
-    const batch = new ReplayBatch<number>();
+    const batch = new ReadBatch<number[]>();
     let open!: () => void;
     const held = new Promise<void>((r) => (open = r));
     let reads = 0;
