@@ -52,6 +52,8 @@ interface RunResult {
   /** gateway CPU per connect-and-subscribe, ms (the warm-up event's fan-out included) */
   cpuPerSubscribe: number;
   /** the subscriber processes' CPU per delivery received, µs (the benchmark's own receiving side) */
+  /** the subscriber processes' CPU per connect and subscribe, ms (their handshakes; the warm-up wait excluded) */
+  clientCpuPerSubscribe: number;
   receiverUsPerDelivery: number;
   closedEarly: number;
   errors: string[];
@@ -77,7 +79,7 @@ async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunR
   await gw.cpu();
   const t0 = performance.now();
   const conns = await Promise.all(
-    workers.map((w, i) => w.call<{ connected: number; failed: number; errors: string[] }>('connect', { url: gw.wsUrl, token: gw.token, query: QUERY, variables: { p: project.id }, count: per[i], parallel: PARALLEL_CONNECTS })),
+    workers.map((w, i) => w.call<{ connected: number; failed: number; errors: string[]; cpuMs: number }>('connect', { url: gw.wsUrl, token: gw.token, query: QUERY, variables: { p: project.id }, count: per[i], parallel: PARALLEL_CONNECTS })),
   );
   const connected = conns.reduce((s, c) => s + c.connected, 0);
   // subscribed = the gateway's bus has a handler per stream (the subscribe message is asynchronous)
@@ -138,6 +140,7 @@ async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunR
     gatewayCpu: cpu.share,
     cpuPerEvent: (cpu.userMs + cpu.systemMs) / EVENTS,
     cpuPerSubscribe: (connectCpu.userMs + connectCpu.systemMs) / Math.max(1, connected),
+    clientCpuPerSubscribe: conns.reduce((s, c) => s + c.cpuMs, 0) / Math.max(1, connected),
     receiverUsPerDelivery: (stats.reduce((s, x) => s + x.cpuMs, 0) * 1000) / Math.max(1, stats.reduce((s, x) => s + x.received, 0)),
     closedEarly: stats.reduce((s, x) => s + x.closedEarly, 0),
     errors: [...conns.flatMap((c) => c.errors), ...stats.flatMap((s) => s.errors)].slice(0, 3),
@@ -183,7 +186,7 @@ async function main() {
         console.log(
           `run ${run}: ${r.connected}/${n} subscribed in ${fmt(r.connectMs / 1000)} s, delivered ${r.delivered}/${r.expected}, delay p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, max ${ms(r.max)}, ` +
             `gateway RSS ${mb(r.rssBase)} → ${mb(r.rssIdle)} idle → ${mb(r.rssPeak)} peak, CPU ${fmt(r.gatewayCpu * 100, 0)} %, commit p50 ${ms(r.commitP50)}, ` +
-            `gateway CPU ${ms(r.cpuPerEvent)} per event (${fmt((r.cpuPerEvent * 1000) / Math.max(1, r.connected), 1)} µs per delivery), ${ms(r.cpuPerSubscribe)} per subscribe, receivers ${fmt(r.receiverUsPerDelivery, 1)} µs CPU per delivery` +
+            `gateway CPU ${ms(r.cpuPerEvent)} per event (${fmt((r.cpuPerEvent * 1000) / Math.max(1, r.connected), 1)} µs per delivery), ${ms(r.cpuPerSubscribe)} per subscribe (clients ${ms(r.clientCpuPerSubscribe)}), receivers ${fmt(r.receiverUsPerDelivery, 1)} µs CPU per delivery` +
             (r.closedEarly ? `, ${r.closedEarly} sockets closed by the server` : ''),
         );
         for (const e of r.errors) console.log(`  error sample: ${e}`);
@@ -206,6 +209,7 @@ async function main() {
             ['time to connect and subscribe all', `${fmt(median(results.map((r) => r.connectMs)) / 1000)} s`],
             ['gateway CPU per event (user + system)', ms(median(results.map((r) => r.cpuPerEvent)))],
             ['gateway CPU per connect and subscribe', ms(median(results.map((r) => r.cpuPerSubscribe)))],
+            ['subscriber processes\' CPU per connect and subscribe (benchmark side)', ms(median(results.map((r) => r.clientCpuPerSubscribe)))],
             ['receivers\' CPU per delivery (benchmark side)', `${fmt(median(results.map((r) => r.receiverUsPerDelivery)), 1)} µs`],
           ],
         ),

@@ -70,6 +70,7 @@ function open(url: string, token: string, query: string, variables: Record<strin
 serveIpc({
   connect: async ({ url, token, query, variables, count, parallel }: { url: string; token: string; query: string; variables: Record<string, unknown>; count: number; parallel: number }) => {
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     let failed = 0;
     let next = 0;
     const firstErrors: string[] = [];
@@ -85,7 +86,8 @@ serveIpc({
       }
     };
     await Promise.all(Array.from({ length: Math.min(parallel, count) }, lane));
-    return { connected: sockets.length, failed, ms: performance.now() - t0, errors: firstErrors };
+    const used = process.cpuUsage(cpu0);
+    return { connected: sockets.length, failed, ms: performance.now() - t0, errors: firstErrors, cpuMs: (used.user + used.system) / 1000 };
   },
   reset: () => {
     delays = [];
