@@ -9,6 +9,7 @@
  * sockets whose token lost access.
  */
 import type http from 'node:http';
+import type { Socket } from 'node:net';
 import { execute, getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { handleProtocols, makeServer, type Context as WsContext } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -80,7 +81,12 @@ const KEEPALIVE_MS = 12_000;
 /** cost analyses kept per document, by operation name and variables */
 const COSTS_PER_DOCUMENT = 256;
 
-type Extra = { socket: WebSocket; request: http.IncomingMessage; conn: Conn; ctx: WsContext<Params, Extra> | null; scope: RequestScope };
+/**
+ * What graphql-ws carries per connection for its whole life. Not the upgrade request: it held the
+ * request's headers and parser state for every idle subscriber; only its TCP socket (the direct
+ * live path's writes) and its `traceparent` are needed later.
+ */
+type Extra = { socket: WebSocket; tcp: Socket; traceparent: string | string[] | undefined; conn: Conn; ctx: WsContext<Params, Extra> | null; scope: RequestScope };
 type Params = Record<string, unknown> | undefined;
 
 /** Parsed documents by query text: graphql-ws re-parses every subscribe otherwise. */
@@ -194,7 +200,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
         const admission = await registry.admit(conn, secret);
         if ('viewer' in admission) {
           ctx.extra.scope.tokenId = admission.viewer.tokenId;
-          traces?.connected(conn, ctx.extra.request.headers.traceparent, ctx.connectionParams);
+          traces?.connected(conn, ctx.extra.traceparent, ctx.connectionParams);
           return true;
         }
         refused = admission.refused;
@@ -239,7 +245,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
       const full = await registry.acquireOperation(conn, id, operation.operation === 'subscription');
       if (full) return [limitError(full)];
       operations.started(conn, id, operation.operation, payload.operationName ?? operation.name?.value);
-      const contextValue = lazyCtx(conn.viewer!, operation.operation === 'subscription' ? directWriter(ctx.extra.socket, ctx.extra.request.socket, ctx.extra.conn, () => Boolean(ctx.subscriptions[id]), id) : undefined);
+      const contextValue = lazyCtx(conn.viewer!, operation.operation === 'subscription' ? directWriter(ctx.extra.socket, ctx.extra.tcp, ctx.extra.conn, () => Boolean(ctx.subscriptions[id]), id) : undefined);
       traces?.started(conn, id, operation.operation, payload.operationName ?? operation.name?.value, contextValue);
       return {
         schema,
@@ -288,7 +294,8 @@ export function createWsServer(deps: WsServerDeps): WsServer {
   wss.on('connection', (socket, request) => {
     metrics.websockets.inc();
     const scope: RequestScope = { requestId: requestIds.get(request) ?? requestIdOf(request.headers), errorCodes: [] };
-    const extra = { socket, request, ctx: null, scope } as Omit<Extra, 'conn'> as Extra;
+    const tcp = request.socket;
+    const extra = { socket, tcp, traceparent: request.headers.traceparent, ctx: null, scope } as Omit<Extra, 'conn'> as Extra;
     extra.conn = new Conn((code, reason) => {
       socket.close(code, reason);
       // End the operations now: the peer may take its time (or never) to answer the close frame.
@@ -301,7 +308,6 @@ export function createWsServer(deps: WsServerDeps): WsServer {
     });
     const { conn } = extra;
     conns.add(conn);
-    const tcp = request.socket;
 
     // ws has closed the socket itself (1009 for an oversized frame, 1002 for a bad one): say so, once
     socket.on('error', (err: Error & { code?: string }) => {
