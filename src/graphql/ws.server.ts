@@ -332,7 +332,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
             if (socket.readyState !== socket.OPEN) return resolve();
             // idle socket: the whole frame in one write beneath ws (as the direct live path does, and
             // on the same condition: see directWriter); otherwise ws frames and queues it
-            if (socket.bufferedAmount === 0 && !tcp.destroyed) tcp.write(textFrame(frame), () => resolve());
+            if (socket.bufferedAmount === 0 && tcp.writable) tcp.write(textFrame(frame), () => resolve());
             else socket.send(frame, { binary: false }, () => resolve());
           });
         },

@@ -79,7 +79,7 @@ export function releaseIfShared(contextValue: unknown): void {
 export function directWriter(socket: WebSocket, tcp: Socket, conn: Conn, active: () => boolean, id: string): NonNullable<Ctx['writeNext']> {
   const frame = wireFramer(id);
   return (result) => {
-    if (conn.closing || socket.readyState !== socket.OPEN || tcp.destroyed || socket.bufferedAmount !== 0 || !active()) return false;
+    if (conn.closing || socket.readyState !== socket.OPEN || !tcp.writable || socket.bufferedAmount !== 0 || !active()) return false;
     tcp.write(frame(result));
     return true;
   };
