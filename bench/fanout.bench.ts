@@ -47,6 +47,14 @@ interface RunResult {
   rssPeak: number;
   commitP50: number;
   gatewayCpu: number;
+  /** gateway CPU (user + system) per event while fanning out, ms */
+  cpuPerEvent: number;
+  /** gateway CPU per connect-and-subscribe, ms (the warm-up event's fan-out included) */
+  cpuPerSubscribe: number;
+  /** the subscriber processes' CPU per delivery received, µs (the benchmark's own receiving side) */
+  /** the subscriber processes' CPU per connect and subscribe, ms (their handshakes; the warm-up wait excluded) */
+  clientCpuPerSubscribe: number;
+  receiverUsPerDelivery: number;
   closedEarly: number;
   errors: string[];
 }
@@ -68,9 +76,10 @@ async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunR
   const idleHandlers = await gw.ipc.call<number>('subscribers');
   const per = workers.map((_, i) => Math.floor(n / workers.length) + (i < n % workers.length ? 1 : 0));
   if (PROFILE) await gw.ipc.call('profileStart');
+  await gw.cpu();
   const t0 = performance.now();
   const conns = await Promise.all(
-    workers.map((w, i) => w.call<{ connected: number; failed: number; errors: string[] }>('connect', { url: gw.wsUrl, token: gw.token, query: QUERY, variables: { p: project.id }, count: per[i], parallel: PARALLEL_CONNECTS })),
+    workers.map((w, i) => w.call<{ connected: number; failed: number; errors: string[]; cpuMs: number }>('connect', { url: gw.wsUrl, token: gw.token, query: QUERY, variables: { p: project.id }, count: per[i], parallel: PARALLEL_CONNECTS })),
   );
   const connected = conns.reduce((s, c) => s + c.connected, 0);
   // subscribed = the gateway's bus has a handler per stream (the subscribe message is asynchronous)
@@ -82,6 +91,7 @@ async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunR
   await gw.ipc.call('publish', { projectId: project.id, count: 1, intervalMs: 0, subjectId: randomUUID() });
   while ((await Promise.all(workers.map((w) => w.call<number>('count')))).reduce((s, c) => s + c, 0) < connected && performance.now() < until) await sleep(50);
   const connectMs = performance.now() - t0;
+  const connectCpu = await gw.cpu();
   if (PROFILE) {
     const file = await gw.ipc.call<string>('profileStop', { file: path.resolve(PROFILE, `fanout-${n}-connect-${Date.now()}.cpuprofile`) });
     console.log(`connect and subscribe: ${summarise(file)}`);
@@ -107,7 +117,7 @@ async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunR
     const file = await gw.ipc.call<string>('profileStop', { file: path.resolve(PROFILE, `fanout-${n}-${Date.now()}.cpuprofile`) });
     console.log(summarise(file));
   }
-  const stats = await Promise.all(workers.map((w) => w.call<{ received: number; delays: number[]; errors: string[]; closedEarly: number }>('stats')));
+  const stats = await Promise.all(workers.map((w) => w.call<{ received: number; delays: number[]; errors: string[]; closedEarly: number; cpuMs: number }>('stats')));
   const delays = Float64Array.from(stats.flatMap((s) => s.delays));
   await Promise.all(workers.map((w) => w.call('close')));
   // let the gateway see the closes before the next run
@@ -128,6 +138,10 @@ async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunR
     rssPeak,
     commitP50: percentile(pub.commitMs, 50),
     gatewayCpu: cpu.share,
+    cpuPerEvent: (cpu.userMs + cpu.systemMs) / EVENTS,
+    cpuPerSubscribe: (connectCpu.userMs + connectCpu.systemMs) / Math.max(1, connected),
+    clientCpuPerSubscribe: conns.reduce((s, c) => s + c.cpuMs, 0) / Math.max(1, connected),
+    receiverUsPerDelivery: (stats.reduce((s, x) => s + x.cpuMs, 0) * 1000) / Math.max(1, stats.reduce((s, x) => s + x.received, 0)),
     closedEarly: stats.reduce((s, x) => s + x.closedEarly, 0),
     errors: [...conns.flatMap((c) => c.errors), ...stats.flatMap((s) => s.errors)].slice(0, 3),
   };
@@ -171,7 +185,8 @@ async function main() {
         results.push(r);
         console.log(
           `run ${run}: ${r.connected}/${n} subscribed in ${fmt(r.connectMs / 1000)} s, delivered ${r.delivered}/${r.expected}, delay p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, max ${ms(r.max)}, ` +
-            `gateway RSS ${mb(r.rssBase)} → ${mb(r.rssIdle)} idle → ${mb(r.rssPeak)} peak, CPU ${fmt(r.gatewayCpu * 100, 0)} %, commit p50 ${ms(r.commitP50)}` +
+            `gateway RSS ${mb(r.rssBase)} → ${mb(r.rssIdle)} idle → ${mb(r.rssPeak)} peak, CPU ${fmt(r.gatewayCpu * 100, 0)} %, commit p50 ${ms(r.commitP50)}, ` +
+            `gateway CPU ${ms(r.cpuPerEvent)} per event (${fmt((r.cpuPerEvent * 1000) / Math.max(1, r.connected), 1)} µs per delivery), ${ms(r.cpuPerSubscribe)} per subscribe (clients ${ms(r.clientCpuPerSubscribe)}), receivers ${fmt(r.receiverUsPerDelivery, 1)} µs CPU per delivery` +
             (r.closedEarly ? `, ${r.closedEarly} sockets closed by the server` : ''),
         );
         for (const e of r.errors) console.log(`  error sample: ${e}`);
@@ -192,6 +207,10 @@ async function main() {
             ['gateway RSS peak while fanning out', mb(median(results.map((r) => r.rssPeak)))],
             ['gateway CPU while fanning out (share of one core)', `${fmt(median(results.map((r) => r.gatewayCpu)) * 100, 0)} %`],
             ['time to connect and subscribe all', `${fmt(median(results.map((r) => r.connectMs)) / 1000)} s`],
+            ['gateway CPU per event (user + system)', ms(median(results.map((r) => r.cpuPerEvent)))],
+            ['gateway CPU per connect and subscribe', ms(median(results.map((r) => r.cpuPerSubscribe)))],
+            ['subscriber processes\' CPU per connect and subscribe (benchmark side)', ms(median(results.map((r) => r.clientCpuPerSubscribe)))],
+            ['receivers\' CPU per delivery (benchmark side)', `${fmt(median(results.map((r) => r.receiverUsPerDelivery)), 1)} µs`],
           ],
         ),
       );

@@ -1,6 +1,7 @@
 import type { ExecutionResult } from 'graphql';
 import type { Loaders } from './db/loaders.js';
 import type { Em } from './db/orm.js';
+import type { ProjectScopes } from './events/project-scope.cache.js';
 import type { Logger } from './logger.js';
 import type { Services } from './services.js';
 import type { Viewer } from './tenancy/viewer.js';
@@ -29,4 +30,9 @@ export interface Ctx {
    * to the socket now, or returns false when the socket is busy or the operation gone.
    */
   writeNext?: (result: ExecutionResult) => boolean;
+  /**
+   * Set by the WebSocket transport: the project → tenant facts its event subscriptions share for
+   * their access check at start (events/project-scope.cache.ts). Absent elsewhere.
+   */
+  projectScopes?: ProjectScopes;
 }

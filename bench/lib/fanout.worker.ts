@@ -16,6 +16,8 @@ let errors: string[] = [];
 /** sockets the server closed after the subscription started (e.g. keep-alive timeouts under load) */
 let closedEarly = 0;
 let closing = false;
+/** CPU used since the last reset (what receiving costs the benchmark itself) */
+let cpuFrom = process.cpuUsage();
 const STAMP = /\\?"t\\?":([0-9.]+)/;
 
 function open(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<WebSocket> {
@@ -68,6 +70,7 @@ function open(url: string, token: string, query: string, variables: Record<strin
 serveIpc({
   connect: async ({ url, token, query, variables, count, parallel }: { url: string; token: string; query: string; variables: Record<string, unknown>; count: number; parallel: number }) => {
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     let failed = 0;
     let next = 0;
     const firstErrors: string[] = [];
@@ -83,17 +86,22 @@ serveIpc({
       }
     };
     await Promise.all(Array.from({ length: Math.min(parallel, count) }, lane));
-    return { connected: sockets.length, failed, ms: performance.now() - t0, errors: firstErrors };
+    const used = process.cpuUsage(cpu0);
+    return { connected: sockets.length, failed, ms: performance.now() - t0, errors: firstErrors, cpuMs: (used.user + used.system) / 1000 };
   },
   reset: () => {
     delays = [];
     received = 0;
     errors = [];
     closedEarly = 0;
+    cpuFrom = process.cpuUsage();
     return true;
   },
   count: () => received,
-  stats: () => ({ received, delays, errors, closedEarly, rss: process.memoryUsage().rss }),
+  stats: () => {
+    const used = process.cpuUsage(cpuFrom);
+    return { received, delays, errors, closedEarly, rss: process.memoryUsage().rss, cpuMs: (used.user + used.system) / 1000 };
+  },
   close: async () => {
     closing = true;
     await Promise.all(

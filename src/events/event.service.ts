@@ -7,6 +7,7 @@ import { topics } from './event.bus.js';
 import { parseEventCursor, type EventDto } from './event.dto.js';
 import type { EventLog } from './event.log.js';
 import { subscriptionStream, type LaggingMarker } from './event.stream.js';
+import { ReadBatch } from './read.batch.js';
 
 export interface StreamHooks {
   onStart?: () => void;
@@ -14,6 +15,9 @@ export interface StreamHooks {
 }
 
 export class EventService {
+  /** identical replay reads started in the same turn share one statement (read.batch.ts) */
+  private readonly replays = new ReadBatch<EventDto[]>();
+
   constructor(
     readonly log: EventLog,
     private readonly bufferLimit: number,
@@ -44,7 +48,7 @@ export class EventService {
       bus: this.log.bus,
       topic: topics.subject(subjectId),
       seqOf: (e) => e.seq,
-      fetch: (from, limit) => this.log.forSubject(ctx.em.fork() as Em, subjectId, from, limit),
+      fetch: (from, limit) => this.replays.read(`s:${subjectId}:${from}:${limit}`, () => this.log.forSubject(ctx.em.fork() as Em, subjectId, from, limit)),
       after: seq,
       afterCursor: after ?? null,
       bufferLimit: this.bufferLimit,
@@ -60,7 +64,7 @@ export class EventService {
       bus: this.log.bus,
       topic: topics.project(projectId),
       seqOf: (e) => e.projectSeq,
-      fetch: (from, limit) => this.log.forProject(ctx.em.fork() as Em, projectId, from, limit),
+      fetch: (from, limit) => this.replays.read(`p:${projectId}:${from}:${limit}`, () => this.log.forProject(ctx.em.fork() as Em, projectId, from, limit)),
       after: projectSeq,
       afterCursor: after ?? null,
       bufferLimit: this.bufferLimit,

@@ -15,6 +15,7 @@
  * - Live subscriptions count under per-socket, per-token and global caps.
  */
 import { topics, type EventBus } from '../events/event.bus.js';
+import { ReadBatch } from '../events/read.batch.js';
 import type { Em, Orm } from '../db/orm.js';
 import type { ThrottledLog } from '../logger.js';
 import { isAccessChange, type AccessChange } from '../tenancy/access.change.js';
@@ -114,6 +115,11 @@ export class SocketRegistry {
   private unsubscribe: (() => void) | null = null;
   private sweeper: NodeJS.Timeout | null = null;
   private sweeping = false;
+  /**
+   * connection_inits of one token in the same turn share one read of it (read.batch.ts): as fresh as
+   * a read of their own, since it starts after all of them arrived.
+   */
+  private readonly tokenReads = new ReadBatch<Viewer | null>();
 
   constructor(private readonly deps: RegistryDeps) {}
 
@@ -154,7 +160,7 @@ export class SocketRegistry {
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
         const seen = this.version;
-        const viewer = jwt ? await oidc!.authenticate(this.em(), secret) : await this.deps.tokens.authenticateHash(this.em(), hash);
+        const viewer = jwt ? await oidc!.authenticate(this.em(), secret) : await this.tokenReads.read(hash, () => this.deps.tokens.authenticateHash(this.em(), hash));
         if (!viewer) return { refused: Close.forbidden, why: 'unknown, revoked or expired token' };
         if (holding === null) {
           const full = await this.deps.counters.acquire(this.socketCaps(viewer.tokenId));

@@ -9,6 +9,7 @@
  * sockets whose token lost access.
  */
 import type http from 'node:http';
+import type { Socket } from 'node:net';
 import { execute, getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { handleProtocols, makeServer, type Context as WsContext } from 'graphql-ws';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -16,6 +17,7 @@ import type { Config } from '../config.js';
 import type { Orm } from '../db/orm.js';
 import { ErrorCode } from '../errors.js';
 import type { EventBus } from '../events/event.bus.js';
+import { ProjectScopes } from '../events/project-scope.cache.js';
 import type { Logger, ThrottledLog } from '../logger.js';
 import type { Services } from '../services.js';
 import { bearer } from '../tenancy/token.service.js';
@@ -25,7 +27,7 @@ import type { createFormatError } from './format-error.js';
 import { assertCost, limitError, limitRules } from './limits.js';
 import type { Metrics } from './metrics.js';
 import { sharedSubscribe } from './shared-subscribe.js';
-import { NextEncoder } from './ws.encoding.js';
+import { NextEncoder, textFrame } from './ws.encoding.js';
 import { directWriter, releaseIfShared, subscriptionContext } from './ws.subscription.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
 import { runInScope, type RequestScope } from '../observability/request.scope.js';
@@ -76,8 +78,15 @@ const GOING_AWAY: CloseWith = { code: 1001, reason: 'Going away' };
 /** A peer that does not answer our close frame is cut off after this. */
 const CLOSE_GRACE_MS = 1_000;
 const KEEPALIVE_MS = 12_000;
+/** cost analyses kept per document, by operation name and variables */
+const COSTS_PER_DOCUMENT = 256;
 
-type Extra = { socket: WebSocket; request: http.IncomingMessage; conn: Conn; ctx: WsContext<Params, Extra> | null; scope: RequestScope };
+/**
+ * What graphql-ws carries per connection for its whole life. Not the upgrade request: it held the
+ * request's headers and parser state for every idle subscriber; only its TCP socket (the direct
+ * live path's writes) and its `traceparent` are needed later.
+ */
+type Extra = { socket: WebSocket; tcp: Socket; traceparent: string | string[] | undefined; conn: Conn; ctx: WsContext<Params, Extra> | null; scope: RequestScope };
 type Params = Record<string, unknown> | undefined;
 
 /** Parsed documents by query text: graphql-ws re-parses every subscribe otherwise. */
@@ -136,7 +145,9 @@ export function createWsServer(deps: WsServerDeps): WsServer {
   });
   registry.start();
 
-  const lazyCtx = subscriptionContext(orm, services, log);
+  // the project → tenant facts event subscriptions check access with (dropped on access changes)
+  const projectScopes = new ProjectScopes(deps.bus);
+  const lazyCtx = subscriptionContext(orm, services, log, projectScopes);
   const operations = new WsOperations(log, metrics);
   const docs = new DocumentCache();
   const rules = limitRules(config.limits);
@@ -148,6 +159,27 @@ export function createWsServer(deps: WsServerDeps): WsServer {
     let errors = validations.get(document);
     if (!errors) validations.set(document, (errors = validate(schema, document, wsRules)));
     return errors;
+  };
+  // The cost analysis depends only on the document, the operation and the variables: subscribers
+  // sending the same query with the same variables (every tab of a dashboard) share one analysis.
+  const costs = new WeakMap<DocumentNode, Map<string, GraphQLError | null>>();
+  const costRefusal = (document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | null | undefined): GraphQLError | null => {
+    let byArgs = costs.get(document);
+    if (!byArgs) costs.set(document, (byArgs = new Map()));
+    const key = JSON.stringify([operationName ?? null, variables ?? null]);
+    let refusal = byArgs.get(key);
+    if (refusal === undefined) {
+      try {
+        assertCost(schema, document, variables, operationName, config.limits.cost);
+        refusal = null;
+      } catch (e) {
+        refusal = e as GraphQLError;
+      }
+      // bounded: variables that differ per subscriber (ids) would otherwise grow it without end
+      if (byArgs.size >= COSTS_PER_DOCUMENT) byArgs.delete(byArgs.keys().next().value!);
+      byArgs.set(key, refusal);
+    }
+    return refusal;
   };
   const maskResult = (result: ExecutionResult): ExecutionResult =>
     result.errors?.length ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) as never } : result;
@@ -168,7 +200,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
         const admission = await registry.admit(conn, secret);
         if ('viewer' in admission) {
           ctx.extra.scope.tokenId = admission.viewer.tokenId;
-          traces?.connected(conn, ctx.extra.request.headers.traceparent, ctx.connectionParams);
+          traces?.connected(conn, ctx.extra.traceparent, ctx.connectionParams);
           return true;
         }
         refused = admission.refused;
@@ -205,18 +237,15 @@ export function createWsServer(deps: WsServerDeps): WsServer {
       }
       const errors = validated(document);
       if (errors.length) return [...errors];
-      try {
-        assertCost(schema, document, payload.variables ?? undefined, payload.operationName, config.limits.cost);
-      } catch (e) {
-        return [e as GraphQLError];
-      }
+      const overCost = costRefusal(document, payload.variables ?? undefined, payload.operationName);
+      if (overCost) return [overCost];
       const operation = getOperationAST(document, payload.operationName);
       // refused here, not by graphql-ws: its refusal would skip onComplete and keep the operation's place
       if (!operation) return [new GraphQLError('Unable to identify operation')];
       const full = await registry.acquireOperation(conn, id, operation.operation === 'subscription');
       if (full) return [limitError(full)];
       operations.started(conn, id, operation.operation, payload.operationName ?? operation.name?.value);
-      const contextValue = lazyCtx(conn.viewer!, operation.operation === 'subscription' ? directWriter(ctx.extra.socket, ctx.extra.conn, () => Boolean(ctx.subscriptions[id]), id) : undefined);
+      const contextValue = lazyCtx(conn.viewer!, operation.operation === 'subscription' ? directWriter(ctx.extra.socket, ctx.extra.tcp, ctx.extra.conn, () => Boolean(ctx.subscriptions[id]), id) : undefined);
       traces?.started(conn, id, operation.operation, payload.operationName ?? operation.name?.value, contextValue);
       return {
         schema,
@@ -252,7 +281,8 @@ export function createWsServer(deps: WsServerDeps): WsServer {
   });
 
   const conns = new Set<Conn>();
-  const wss = new WebSocketServer({ server: deps.httpServer, path: WS_PATH, maxPayload: config.limits.bodyBytes, handleProtocols });
+  // no permessage-deflate (ws's default, said here because the direct live path relies on it: ws.subscription.ts)
+  const wss = new WebSocketServer({ server: deps.httpServer, path: WS_PATH, maxPayload: config.limits.bodyBytes, handleProtocols, perMessageDeflate: false });
   // the upgrade's request id, echoed in the 101 answer and carried by every line of the connection
   const requestIds = new WeakMap<http.IncomingMessage, string>();
   wss.on('headers', (headers, request) => {
@@ -264,7 +294,8 @@ export function createWsServer(deps: WsServerDeps): WsServer {
   wss.on('connection', (socket, request) => {
     metrics.websockets.inc();
     const scope: RequestScope = { requestId: requestIds.get(request) ?? requestIdOf(request.headers), errorCodes: [] };
-    const extra = { socket, request, ctx: null, scope } as Omit<Extra, 'conn'> as Extra;
+    const tcp = request.socket;
+    const extra = { socket, tcp, traceparent: request.headers.traceparent, ctx: null, scope } as Omit<Extra, 'conn'> as Extra;
     extra.conn = new Conn((code, reason) => {
       socket.close(code, reason);
       // End the operations now: the peer may take its time (or never) to answer the close frame.
@@ -297,7 +328,13 @@ export function createWsServer(deps: WsServerDeps): WsServer {
         // a failed send means the socket is going away; its close event cleans up
         send: (data) => {
           const frame = encoder.frame(data);
-          return new Promise<void>((resolve) => (socket.readyState === socket.OPEN ? socket.send(frame, { binary: false }, () => resolve()) : resolve()));
+          return new Promise<void>((resolve) => {
+            if (socket.readyState !== socket.OPEN) return resolve();
+            // idle socket: the whole frame in one write beneath ws (as the direct live path does, and
+            // on the same condition: see directWriter); otherwise ws frames and queues it
+            if (socket.bufferedAmount === 0 && tcp.writable) tcp.write(textFrame(frame), () => resolve());
+            else socket.send(frame, { binary: false }, () => resolve());
+          });
         },
         close: (code = 1000) => conn.close({ code, reason: LIBRARY_CLOSE[code] ?? 'Closed' }),
         onMessage: (cb) =>
@@ -335,6 +372,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
     registry,
     dispose: async () => {
       registry.stop();
+      projectScopes.close();
       for (const conn of conns) conn.close(GOING_AWAY);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       if (ownCounters) await counters.close();

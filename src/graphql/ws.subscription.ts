@@ -2,15 +2,17 @@
  * What a graphql-ws subscription carries for its whole life: its context (kept small, since
  * thousands of them live at once) and the writer of the synchronous live path (Ctx.writeNext).
  */
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import type { Ctx } from '../context.js';
 import { Loaders } from '../db/loaders.js';
 import type { Em, Orm } from '../db/orm.js';
+import type { ProjectScopes } from '../events/project-scope.cache.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
 import type { Viewer } from '../tenancy/viewer.js';
 import type { Conn } from './socket.registry.js';
-import { nextFramer } from './ws.encoding.js';
+import { wireFramer } from './ws.encoding.js';
 
 /** A shared-result subscription's context drops its EntityManager and loaders once the stream is set up. */
 interface Releasable {
@@ -21,7 +23,7 @@ interface Releasable {
  * A subscription lives long and usually never touches its request EntityManager (streams fork
  * their own per read): create it only if something asks, so an idle subscriber costs no ORM state.
  */
-export function subscriptionContext(orm: Orm, services: Services, log: Logger) {
+export function subscriptionContext(orm: Orm, services: Services, log: Logger, projectScopes: ProjectScopes) {
   return (viewer: Viewer, writeNext?: Ctx['writeNext']): Ctx => {
     let em: Em | null = null;
     let loaders: Loaders | null = null;
@@ -39,6 +41,7 @@ export function subscriptionContext(orm: Orm, services: Services, log: Logger) {
       services,
       log,
       writeNext,
+      projectScopes,
       release: () => {
         released = true;
         em = null;
@@ -60,18 +63,24 @@ export function releaseIfShared(contextValue: unknown): void {
 }
 
 /**
- * The synchronous live path's writer for one subscription (Ctx.writeNext). It refuses while its
- * previous frame is still unflushed, as graphql-ws awaits each send before taking the next event:
- * a subscriber that does not read then backs up into its stream's buffer and is cut off as lagging.
+ * The synchronous live path's writer for one subscription (Ctx.writeNext). It refuses while anything
+ * written to the socket is still unflushed, as graphql-ws awaits each send before taking the next
+ * event: a subscriber that does not read then backs up into its stream's buffer and is cut off as
+ * lagging.
+ *
+ * The frame (wireFramer: header and message in one Buffer, shared by subscriptions with the same id)
+ * goes to the TCP socket under `ws` in one write, with no callback: ws would cork, `writev` its own
+ * header beside the body and queue a callback per frame, at thousands of sockets per event. Writing
+ * beneath ws keeps the order of frames because ws's sender writes every frame synchronously to the
+ * same socket while it is idle (no permessage-deflate is negotiated and nothing sends Blobs, the only
+ * reasons it queues), and `bufferedAmount` — what the socket has not flushed plus anything ws queued
+ * — must be zero before this writes.
  */
-export function directWriter(socket: WebSocket, conn: Conn, active: () => boolean, id: string): NonNullable<Ctx['writeNext']> {
-  const frame = nextFramer(id);
-  let unflushed = false;
-  const flushed = () => (unflushed = false);
+export function directWriter(socket: WebSocket, tcp: Socket, conn: Conn, active: () => boolean, id: string): NonNullable<Ctx['writeNext']> {
+  const frame = wireFramer(id);
   return (result) => {
-    if (unflushed || conn.closing || socket.readyState !== socket.OPEN || !active()) return false;
-    unflushed = true;
-    socket.send(frame(result), { binary: false }, flushed);
+    if (conn.closing || socket.readyState !== socket.OPEN || !tcp.writable || socket.bufferedAmount !== 0 || !active()) return false;
+    tcp.write(frame(result));
     return true;
   };
 }

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InProcessEventBus } from '../../src/events/event.bus.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { emitProjectEvent, projectEvents } from '../helpers/events.js';
+import { emitProjectEvent, PROJECT_EVENTS, projectEvents } from '../helpers/events.js';
 import { createProject, createTenant, createToken, createTokenWithId, uniq } from '../helpers/seed.js';
 import { sql } from '../helpers/snapshot.js';
 import { ackedWs, firstAnswer, messagesFor, until, wsClient } from '../helpers/ws.js';
@@ -108,6 +108,34 @@ describe('with the bus carrying access changes (no re-read for a minute)', () =>
     // the tenant admin lost nothing: its socket still serves
     expect((await firstAnswer(as, 'q', VIEWER)).type).toBe('next');
     as.socket.close(1000);
+  });
+
+  it('starting an event subscription checks the viewer against the project every time, and forgets a deleted project at once', async () => {
+    const p = await createProject(app, tenant.id);
+    const other = await createProject(app, tenant.id);
+    const admin = await createToken(app, [{ role: 'TENANT_ADMIN', tenantId: tenant.id }]);
+    const viewer = await createToken(app, [{ role: 'PROJECT_VIEWER', projectId: other.id }]);
+    const as = await ackedWs(app.wsUrl, admin);
+    const vs = await ackedWs(app.wsUrl, viewer);
+    const idle = handlers(app);
+    as.send({ id: 'a1', type: 'subscribe', payload: { query: PROJECT_EVENTS, variables: { projectId: p.id } } });
+    await until(() => handlers(app) === idle + 1);
+    await emitProjectEvent(app, p.id, 'seen');
+    await until(() => messagesFor(as, 'a1').length > 0);
+    expect(messagesFor(as, 'a1')[0]).toMatchObject({ type: 'next', payload: { data: { projectEvents: { message: 'seen' } } } });
+    // the project is known now; a viewer of another project of the same tenant still may not see it
+    const refused = await firstAnswer(vs, 'v1', PROJECT_EVENTS, { projectId: p.id });
+    // a subscription refused at its start: one `next` carrying the error, then complete
+    expect(refused.type).toBe('next');
+    expect(refused.payload.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['NOT_FOUND']);
+    const d = await app.q(`mutation($id: ID!) { deleteProject(input: { id: $id }) { userErrors { code } } }`, { id: p.id });
+    expect(d.deleteProject.userErrors).toEqual([]);
+    // the tenant admin keeps its socket, but the project is gone for a new subscription at once
+    const gone = await firstAnswer(as, 'a2', PROJECT_EVENTS, { projectId: p.id });
+    expect(gone.type).toBe('next');
+    expect(gone.payload.errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['NOT_FOUND']);
+    as.socket.close(1000);
+    vs.socket.close(1000);
   });
 
   it('deleting a tenant closes its tenant admins\' sockets', async () => {
