@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Em, Orm } from '../db/orm.js';
+import { reusePreparedStatements } from '../db/sql.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { EventType } from '../events/event.entity.js';
 import type { EventBatch, EventLog } from '../events/event.log.js';
@@ -63,6 +64,8 @@ type Emit = (e: Parameters<EventBatch['emit']>[0]) => void;
 interface JobRun extends ClaimedJob {
   /** StepContext.once: loads kept for this claim */
   kept: Map<string, Promise<unknown>>;
+  /** a nudge came for the subject while this claim held it (see `nudge`) */
+  nudged: boolean;
   /** the lease was given up (by an outcome) or lost: nothing to release */
   released: boolean;
   /** when the job is due again (ms epoch), if it stays ACTIVE */
@@ -73,6 +76,8 @@ export class WorkflowRunner {
   readonly owner = `runner-${randomUUID()}`;
   private readonly flows = new Map<string, AnyFlow>();
   private readonly running = new Set<Promise<void>>();
+  /** the jobs this runner holds now, by subject */
+  private readonly held = new Map<string, JobRun>();
   private stopped = true;
   private loopDone: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -112,6 +117,8 @@ export class WorkflowRunner {
     if (!this.stopped) return;
     this.stopped = false;
     this.lookNow = true;
+    // (a hook of the database layer: the runner's steps are most of this process's statements)
+    reusePreparedStatements(this.orm.em.fork() as Em);
     this.unsubscribe = this.signal.subscribe(() => this.wake());
     this.loopDone = this.loop();
   }
@@ -131,8 +138,17 @@ export class WorkflowRunner {
     this.kick?.();
   }
 
-  /** A watched hub object of this subject changed: make its waiting job due now, on any replica. */
+  /**
+   * A watched hub object of this subject changed: make its waiting job due now, on any replica. A job
+   * this runner holds is not waiting in the database (its runAt has passed): the claim is told
+   * instead, and a wait it records after the step looks again at once (`record`).
+   */
   async nudge(subjectId: string): Promise<void> {
+    const mine = this.held.get(subjectId);
+    if (mine) {
+      mine.nudged = true;
+      return;
+    }
     if ((await this.store.nudge(this.orm.em.fork() as Em, subjectId)) > 0) this.signal.notify();
   }
 
@@ -230,7 +246,8 @@ export class WorkflowRunner {
       this.log.error('job of unknown flow left untouched', { job: claimed.id, flow: claimed.flow });
       return;
     }
-    const job: JobRun = { ...claimed, kept: new Map(), released: false, nextRunAt: null };
+    const job: JobRun = { ...claimed, kept: new Map(), nudged: false, released: false, nextRunAt: null };
+    this.held.set(job.subjectId, job);
     // a step started and never given an outcome (no wait recorded, no bookkeeping backoff of ours):
     // the runner that held it stopped heartbeating mid-step
     if (claimed.stepStarted && claimed.waitKey === null && claimed.bookkeepingFailures === 0) publish(runnerEvents, () => ({ source: this, flow: claimed.flow, event: 'takeover' }));
@@ -258,6 +275,7 @@ export class WorkflowRunner {
       await this.bookkeepingFailed(flow, job, e);
     } finally {
       clearInterval(beat);
+      this.letGo(job);
       if (!job.released) {
         await this.store.write(this.orm.em.fork() as Em, job.id, this.owner, { leaseOwner: null, leaseUntil: null }).catch(() => undefined);
         job.nextRunAt ??= Date.now();
@@ -384,6 +402,7 @@ export class WorkflowRunner {
       let error: unknown;
       const started = process.hrtime.bigint();
       let outcome = 'error';
+      job.nudged = false;
       try {
         result = await step.run({
           subject,
@@ -451,6 +470,11 @@ export class WorkflowRunner {
     return phase;
   }
 
+  /** The claim no longer holds its subject's job: nudges go to the database again. */
+  private letGo(job: JobRun): void {
+    if (this.held.get(job.subjectId) === job) this.held.delete(job.subjectId);
+  }
+
   private once<T>(job: JobRun, key: string, load: () => Promise<T>): Promise<T> {
     let p = job.kept.get(key) as Promise<T> | undefined;
     if (!p) {
@@ -486,7 +510,9 @@ export class WorkflowRunner {
       const progress = Math.max(0, Math.min(1, result.progress ?? 0));
       const percent = Math.floor(((index + progress) / count) * 100);
       const key = `${result.reason}|${result.message}|${percent}`;
-      const delay = Math.max(0, Math.min(this.options.maxWaitMs, result.retryAfterMs ?? 1000));
+      // a watched hub object changed while the step ran: what it waits for may be there already
+      const nudged = job.nudged;
+      const delay = nudged ? 0 : Math.max(0, Math.min(this.options.maxWaitMs, result.retryAfterMs ?? 1000));
       const runAt = new Date(Date.now() + delay);
       const checkpoint = result.data !== undefined ? { ...job.checkpoint, _wait: result.data } : job.checkpoint;
       const fields = { runAt, waitKey: key, checkpoint, errorAttempts: job.errorAttempts, leaseOwner: null, leaseUntil: null, ...this.clearedFailures(job) };
@@ -509,10 +535,13 @@ export class WorkflowRunner {
         });
       }
       job.released = true;
+      // from here on a nudge finds the job waiting in the database; one that came during the write is passed on there
+      this.letGo(job);
       if (ok) {
         job.waitKey = key;
         job.bookkeepingFailures = 0;
         job.nextRunAt = runAt.getTime();
+        if (job.nudged && !nudged) await this.nudge(subject.id).catch(() => undefined);
       }
       return false;
     }
