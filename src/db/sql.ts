@@ -66,11 +66,14 @@ export function reusePreparedStatements(em: Em): void {
       const kept = new Map<string, unknown>();
       conn.prepare = (sql) => {
         let st = kept.get(sql);
-        if (st === undefined) {
+        // least recently used first out: texts with inlined values (most of MikroORM's) come once
+        // and must not push out the ones that repeat
+        if (st !== undefined) kept.delete(sql);
+        else {
           st = prepare(sql);
           if (kept.size >= KEPT_STATEMENTS) kept.delete(kept.keys().next().value!);
-          kept.set(sql, st);
         }
+        kept.set(sql, st);
         return st;
       };
     }
