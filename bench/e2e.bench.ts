@@ -10,12 +10,18 @@
  * CPU is its own. `--embedded-hub` runs the hub inside the gateway instead (the default setup of
  * `npm start`). `--profile DIR` records a V8 CPU profile of the gateway over the measured window.
  *
- *   npm run bench:e2e -- [--runs 3] [--total 400] [--inflight 100] [--poll-ms 50] [--concurrency 64] [--embedded-hub] [--profile DIR]
+ * `--pg` runs on a fresh PostgreSQL database (from TEST_DATABASE_URL) instead of SQLite. Besides
+ * completions/s it prints the gateway's and the hub's CPU per completed deployment (admission,
+ * every workflow step, the events delivered to the benchmark's subscription): on a machine shared
+ * with other work, the figure that moves least with the load.
+ *
+ *   npm run bench:e2e -- [--runs 3] [--total 400] [--inflight 100] [--poll-ms 50] [--concurrency 64] [--embedded-hub] [--pg] [--profile DIR]
  *   npm run bench:e2e -- --sweep          (tries several WORKFLOW_POLL_MS × WORKFLOW_CONCURRENCY, one run each)
  */
 import path from 'node:path';
 import { startGateway, type Gateway } from './lib/gateway.js';
 import { startHubProcess, type HubProcess } from './lib/hub.process.js';
+import { createPgDatabase, type PgDatabase } from './lib/pg.js';
 import { rssOf } from './lib/proc.js';
 import { summarise } from './lib/profile-summary.js';
 import { appBundleInput, createBundles, infraBundleInput, quotaProject, registerFleet, sharedPool } from './lib/seed.js';
@@ -36,6 +42,7 @@ const TARGET = 50;
 const TIMEOUT_MS = a.int('timeout-s', 600) * 1000;
 const EMBEDDED_HUB = a.flag('embedded-hub');
 const PROFILE = a.get('profile');
+const PG = a.flag('pg');
 
 const DEPLOY = `mutation($input: DeployAppInput!) { deployApp(input: $input) { appDeployment { id } userErrors { field message code } } }`;
 const EVENTS = `subscription($p: ID!) { projectEvents(projectId: $p) { subjectId type phase } }`;
@@ -51,14 +58,26 @@ interface RunResult {
   p99: number;
   wallMs: number;
   gatewayCpu: number;
+  /** gateway CPU (ms) per completed deployment */
+  cpuPerDeployment: number;
+  /** hub CPU (ms) per completed deployment (NaN when embedded) */
+  hubCpuPerDeployment: number;
   /** CPU share of one core used by the hub process (NaN when embedded) */
   hubCpu: number;
   rss: number;
 }
 
 async function oneRun(pollMs: number, concurrency: number, total: number): Promise<RunResult> {
+  let pg: PgDatabase | null = null;
+  if (PG) {
+    const made = await createPgDatabase();
+    if ('skipped' in made) throw new Error(`--pg: ${made.skipped}`);
+    pg = made.db;
+  }
   const hub: HubProcess | null = EMBEDDED_HUB ? null : await startHubProcess({ speed: 0 });
-  const gw: Gateway = await startGateway({ env: { WORKFLOW_POLL_MS: String(pollMs), WORKFLOW_CONCURRENCY: String(concurrency), SIM_SPEED: '0', ...(hub ? { HUB_KUBECONFIG: hub.kubeconfig } : {}) } });
+  const gw: Gateway = await startGateway({
+    env: { WORKFLOW_POLL_MS: String(pollMs), WORKFLOW_CONCURRENCY: String(concurrency), SIM_SPEED: '0', ...(hub ? { HUB_KUBECONFIG: hub.kubeconfig } : {}), ...(pg ? { DATABASE_URL: pg.url } : {}) },
+  });
   try {
     const { tenant, project } = await quotaProject(gw, total + 10, 'e2e');
     await registerFleet(gw, tenant.id, { controlPlanes: CLUSTERS, gpuHosts: CLUSTERS * WORKERS, gpusPerHost: GPUS_PER_WORKER });
@@ -114,7 +133,9 @@ async function oneRun(pollMs: number, concurrency: number, total: number): Promi
     await Promise.all(Array.from({ length: Math.min(INFLIGHT, total) }, lane));
     const wallMs = performance.now() - t0;
     const cpu = await gw.cpu();
-    const hubCpu = ((hub?.cpuMs() ?? NaN) - hubCpu0) / wallMs;
+    const hubCpuMs = (hub?.cpuMs() ?? NaN) - hubCpu0;
+    const hubCpu = hubCpuMs / wallMs;
+    const done = completions.length + failed;
     const rss = rssOf(gw.pid);
     if (PROFILE) {
       const file = await gw.ipc.call<string>('profileStop', { file: path.resolve(PROFILE, `e2e-${Date.now()}.cpuprofile`) });
@@ -136,12 +157,15 @@ async function oneRun(pollMs: number, concurrency: number, total: number): Promi
       p99: percentile(latencies, 99),
       wallMs,
       gatewayCpu: cpu.share,
+      cpuPerDeployment: (cpu.userMs + cpu.systemMs) / done,
+      hubCpuPerDeployment: hubCpuMs / done,
       hubCpu,
       rss,
     };
   } finally {
     await gw.stop();
     await hub?.stop();
+    await pg?.drop();
   }
 }
 
@@ -153,10 +177,11 @@ const line = (r: RunResult) => [
   ms(r.p50),
   ms(r.p99),
   `${fmt(r.gatewayCpu * 100, 0)} %`,
-  Number.isNaN(r.hubCpu) ? '(embedded)' : `${fmt(r.hubCpu * 100, 0)} %`,
+  ms(r.cpuPerDeployment),
+  Number.isNaN(r.hubCpu) ? '(embedded)' : `${fmt(r.hubCpu * 100, 0)} %, ${ms(r.hubCpuPerDeployment)}`,
   mb(r.rss),
 ];
-const HEAD = ['configuration', 'RUNNING', 'steady /s', 'overall /s', 'p50 deploy→RUNNING', 'p99', 'gateway CPU', 'hub CPU', 'gateway RSS'];
+const HEAD = ['configuration', 'RUNNING', 'steady /s', 'overall /s', 'p50 deploy→RUNNING', 'p99', 'gateway CPU', 'gateway CPU per deployment', 'hub CPU, per deployment', 'gateway RSS'];
 
 async function main() {
   environment('End to end: deployApp → RUNNING (SIM_SPEED=0)', {
@@ -169,7 +194,7 @@ async function main() {
     pool: `SHARED, ${CLUSTERS} clusters × (1 control plane + ${WORKERS} workers × ${GPUS_PER_WORKER} GPUs); 1 GPU per deployment`,
     'completion signal': 'projectEvents subscription (PHASE_CHANGED to RUNNING), graphql-ws from the benchmark process',
     'steady state': 'completions between the 10th and the 90th percentile ÷ the time between them',
-    database: 'SQLite file in a temp dir',
+    database: PG ? 'PostgreSQL, a fresh database per run (TEST_DATABASE_URL)' : 'SQLite file in a temp dir',
     hub: EMBEDDED_HUB ? 'simulated, embedded in the gateway process' : 'simulated, its own process (src/sim/standalone.ts via HUB_KUBECONFIG)',
   });
   if (SWEEP) {
@@ -188,7 +213,7 @@ async function main() {
   for (let i = 0; i < RUNS; i++) {
     const r = await oneRun(POLL_MS, CONCURRENCY, TOTAL);
     results.push(r);
-    console.log(`run ${i + 1}: ${fmt(r.steadyPerSec)}/s steady, ${fmt(r.overallPerSec)}/s overall, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, ${r.completed} RUNNING, ${r.failed} FAILED in ${fmt(r.wallMs / 1000)} s`);
+    console.log(`run ${i + 1}: ${fmt(r.steadyPerSec)}/s steady, ${fmt(r.overallPerSec)}/s overall, ${ms(r.cpuPerDeployment)} gateway CPU per deployment, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, ${r.completed} RUNNING, ${r.failed} FAILED in ${fmt(r.wallMs / 1000)} s`);
   }
   console.log();
   console.log(table(HEAD, results.map(line)));
@@ -203,6 +228,7 @@ async function main() {
         ['deploy→RUNNING p50', ms(median(results.map((r) => r.p50)))],
         ['deploy→RUNNING p99', ms(median(results.map((r) => r.p99)))],
         ['gateway CPU (share of one core)', `${fmt(median(results.map((r) => r.gatewayCpu)) * 100, 0)} %`],
+        ['gateway CPU per completed deployment', ms(median(results.map((r) => r.cpuPerDeployment)))],
         ['hub CPU (share of one core)', EMBEDDED_HUB ? '(embedded)' : `${fmt(median(results.map((r) => r.hubCpu)) * 100, 0)} %`],
       ],
     ),

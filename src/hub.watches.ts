@@ -4,11 +4,9 @@
  * database; PlacementDecisions are written by the placement controller without our labels, and their
  * placement label names the Placement, i.e. the deployment.
  */
-import { ComputePool } from './compute/pool.entity.js';
 import type { Em, Orm } from './db/orm.js';
-import { AppDeployment } from './deployments/deployment.entity.js';
+import { all } from './db/sql.js';
 import { Label, type KubeObject } from './kube/index.js';
-import { Project } from './tenancy/project.entity.js';
 import type { HubWatch, SubjectLocator } from './workflow/hub.nudger.js';
 
 const OURS = `${Label.ManagedBy}=spokegraph`;
@@ -38,19 +36,19 @@ export const hubWatches: HubWatch[] = [
   },
 ];
 
-/** Keys of hubWatches → the ids of the (latest) pools and deployments they name. */
+/**
+ * Keys of hubWatches → the ids of the (latest) pools and deployments they name: one plain statement
+ * per key (a watch event per hub object change, several per deployment: kept cheap).
+ */
 export function subjectLocator(orm: Orm): SubjectLocator {
+  const latest = (table: string) => `select s.id from ${table} s join project p on p.id = s.project_id where p.name = ? and s.name = ? order by s.id desc limit 1`;
+  const sql = { pool: latest('compute_pool'), deployment: latest('app_deployment') };
   return async (keys) => {
     const em = orm.em.fork() as Em;
     const ids: string[] = [];
     for (const key of keys) {
       const [subject, projectName, name] = key.split('|');
-      const project = await em.findOne(Project, { name: projectName });
-      if (!project) continue;
-      const row =
-        subject === 'pool'
-          ? await em.findOne(ComputePool, { project: project.id, name }, { orderBy: { id: 'desc' }, fields: ['id'] })
-          : await em.findOne(AppDeployment, { project: project.id, name }, { orderBy: { id: 'desc' }, fields: ['id'] });
+      const [row] = await all<{ id: string }>(em, subject === 'pool' ? sql.pool : sql.deployment, [projectName, name]);
       if (row) ids.push(row.id);
     }
     return ids;

@@ -10,7 +10,7 @@ import { ComputePool } from '../compute/pool.entity.js';
 import { PoolMode, PoolPhase } from '../compute/pool.model.js';
 import { exposureSetting } from '../compute/pool.exposure.js';
 import type { PoolService } from '../compute/pool.service.js';
-import { knexOf, run } from '../db/sql.js';
+import { all, knexOf, run } from '../db/sql.js';
 import { SubjectKind } from '../events/event.entity.js';
 import type { EventLog } from '../events/event.log.js';
 import {
@@ -68,15 +68,29 @@ const ownerOf = (d: AppDeployment, project: Project): Ownership => ({
 /** What an upgrade renders instead of the row's GPU requests (the row holds the larger of old and new while it rolls out). */
 export type GpuOverride = (ctx: Ctx) => Promise<GpuRequest[] | null>;
 
+/**
+ * What the place, apply-work and rollout steps render from besides the deployment row: its project,
+ * pool and the components of its bundle versions. Loaded once per claim (the steps run back to back
+ * in one claim): a bundle version's content never changes, and a change of the deployment's bundles
+ * is an update, which runs as a job of its own.
+ */
+function renderRows(ctx: Ctx) {
+  const d = ctx.subject;
+  return ctx.once(`render:${d.id}`, async () => {
+    const project = await ctx.em.findOneOrFail(Project, { id: d.project.id });
+    const pool = await ctx.em.findOneOrFail(ComputePool, { id: d.pool.id });
+    const links = await ctx.em.find(AppDeploymentBundle, { deployment: d.id }, { orderBy: { position: 'asc' } });
+    const bundles = await ctx.em.find(ProfileBundle, { id: { $in: links.map((l) => l.bundle.id) } });
+    const ordered = links.map((l) => bundles.find((b) => b.id === l.bundle.id)!);
+    const { components } = collectComponents(ordered.map((b) => ({ ...contentOf(b), id: b.id, name: b.name, version: b.version })));
+    return { project, pool, components };
+  });
+}
+
 async function renderInput(ctx: Ctx, gpus?: GpuOverride): Promise<RenderInput & { pool: ComputePool; hubName: string; owner: Ownership }> {
   const d = ctx.subject;
-  const project = await ctx.em.findOneOrFail(Project, { id: d.project.id });
+  const { project, pool, components } = await renderRows(ctx);
   const owner = ownerOf(d, project);
-  const pool = await ctx.em.findOneOrFail(ComputePool, { id: d.pool.id });
-  const links = await ctx.em.find(AppDeploymentBundle, { deployment: d.id }, { orderBy: { position: 'asc' } });
-  const bundles = await ctx.em.find(ProfileBundle, { id: { $in: links.map((l) => l.bundle.id) } });
-  const ordered = links.map((l) => bundles.find((b) => b.id === l.bundle.id)!);
-  const { components } = collectComponents(ordered.map((b) => ({ ...contentOf(b), id: b.id, name: b.name, version: b.version })));
   return {
     project: project.name,
     deployment: d.name,
@@ -97,7 +111,8 @@ async function renderInput(ctx: Ctx, gpus?: GpuOverride): Promise<RenderInput & 
 
 async function applyUnlessDeleted<T extends KubeObject>(ctx: Ctx, obj: T): Promise<T | null> {
   return applyGuarded(ctx.hub, obj, async () => {
-    const fresh = await ctx.em.fork().findOne(AppDeployment, { id: ctx.subject.id });
+    // the row as it is now (plain SQL: no entity, no identity map that could answer from memory)
+    const [fresh] = await all<{ phase: string }>(ctx.em, 'select "phase" from "app_deployment" where "id" = ?', [ctx.subject.id]);
     return !fresh || fresh.phase === DeploymentPhase.DELETING || fresh.phase === DeploymentPhase.DELETED;
   }, ctx.log);
 }

@@ -19,6 +19,7 @@ import {
 } from '@kubernetes/client-node';
 import { silentLogger, type Logger } from '../logger.js';
 import { secretValue } from './core.readers.js';
+import { KeepAliveAgents } from './hub.agent.js';
 import { FIELD_MANAGER, loadHubKubeConfig, type HubConnectionOptions } from './hub.connection.js';
 import { hubError, HubErrorKind, HubError, toHubError, type HubErrorTarget, type HubVerb } from './hub.errors.js';
 import { HubInformer, type InformerOptions } from './hub.informer.js';
@@ -117,6 +118,7 @@ export class KubeHubAdapter implements HubAdapter {
   private readonly requestTimeoutMs: number;
   private readonly watchTimeoutSeconds: number;
   private readonly listPageSize: number;
+  private readonly agents = new KeepAliveAgents();
 
   constructor(kc: KubeConfig, opts: HubAdapterOptions = {}) {
     this.api = kc.makeApiClient(CustomObjectsApi);
@@ -131,8 +133,11 @@ export class KubeHubAdapter implements HubAdapter {
   /** Per-call options: core-group routing, a request timeout, and the Content-Type when patching. */
   private options(contentType?: string, subresource?: { from: string; to: string }): ConfigurationOptions<ObservableMiddleware> {
     const timeoutMs = this.requestTimeoutMs;
+    const agents = this.agents;
     const route: ObservableMiddleware = {
       pre: (ctx) => {
+        const agent = ctx.getAgent();
+        if (agent) ctx.setAgent(agents.reuse(agent) as typeof agent);
         let url = ctx.getUrl().replace('/apis//', '/api/');
         // the generated client has no method for subresources other than status and scale
         if (subresource) url = url.replace(new RegExp(`/${subresource.from}(\\?|$)`), `/${subresource.to}$1`);

@@ -92,6 +92,12 @@ export interface StepContext<S extends TrackedEntity> {
   log: Logger;
   /** Aborted when the runner loses the job's lease: stop and don't write further. */
   signal: AbortSignal;
+  /**
+   * `load()` once per claim of the job, under `key`: for rows a step reads that do not change while
+   * a claim runs several steps back to back (milliseconds apart), e.g. the project and the bundle
+   * versions a deployment renders. The next claim loads them afresh; a failed load is not kept.
+   */
+  once<T>(key: string, load: () => Promise<T>): Promise<T>;
 }
 
 export interface StepDefinition<S extends TrackedEntity> {

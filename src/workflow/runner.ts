@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Em, Orm } from '../db/orm.js';
+import { reusePreparedStatements } from '../db/sql.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { EventType } from '../events/event.entity.js';
 import type { EventBatch, EventLog } from '../events/event.log.js';
@@ -61,6 +62,10 @@ type Emit = (e: Parameters<EventBatch['emit']>[0]) => void;
 
 /** What a claim of a job ended with, for the runner's own timer. */
 interface JobRun extends ClaimedJob {
+  /** StepContext.once: loads kept for this claim */
+  kept: Map<string, Promise<unknown>>;
+  /** a nudge came for the subject while this claim held it (see `nudge`) */
+  nudged: boolean;
   /** the lease was given up (by an outcome) or lost: nothing to release */
   released: boolean;
   /** when the job is due again (ms epoch), if it stays ACTIVE */
@@ -71,6 +76,8 @@ export class WorkflowRunner {
   readonly owner = `runner-${randomUUID()}`;
   private readonly flows = new Map<string, AnyFlow>();
   private readonly running = new Set<Promise<void>>();
+  /** the jobs this runner holds now, by subject */
+  private readonly held = new Map<string, JobRun>();
   private stopped = true;
   private loopDone: Promise<void> | null = null;
   private unsubscribe: (() => void) | null = null;
@@ -110,6 +117,8 @@ export class WorkflowRunner {
     if (!this.stopped) return;
     this.stopped = false;
     this.lookNow = true;
+    // (a hook of the database layer: the runner's steps are most of this process's statements)
+    reusePreparedStatements(this.orm.em.fork() as Em);
     this.unsubscribe = this.signal.subscribe(() => this.wake());
     this.loopDone = this.loop();
   }
@@ -129,8 +138,17 @@ export class WorkflowRunner {
     this.kick?.();
   }
 
-  /** A watched hub object of this subject changed: make its waiting job due now, on any replica. */
+  /**
+   * A watched hub object of this subject changed: make its waiting job due now, on any replica. A job
+   * this runner holds is not waiting in the database (its runAt has passed): the claim is told
+   * instead, and a wait it records after the step looks again at once (`record`).
+   */
   async nudge(subjectId: string): Promise<void> {
+    const mine = this.held.get(subjectId);
+    if (mine) {
+      mine.nudged = true;
+      return;
+    }
     if ((await this.store.nudge(this.orm.em.fork() as Em, subjectId)) > 0) this.signal.notify();
   }
 
@@ -228,7 +246,8 @@ export class WorkflowRunner {
       this.log.error('job of unknown flow left untouched', { job: claimed.id, flow: claimed.flow });
       return;
     }
-    const job: JobRun = { ...claimed, released: false, nextRunAt: null };
+    const job: JobRun = { ...claimed, kept: new Map(), nudged: false, released: false, nextRunAt: null };
+    this.held.set(job.subjectId, job);
     // a step started and never given an outcome (no wait recorded, no bookkeeping backoff of ours):
     // the runner that held it stopped heartbeating mid-step
     if (claimed.stepStarted && claimed.waitKey === null && claimed.bookkeepingFailures === 0) publish(runnerEvents, () => ({ source: this, flow: claimed.flow, event: 'takeover' }));
@@ -243,7 +262,9 @@ export class WorkflowRunner {
     }, Math.max(50, Math.floor(this.options.leaseMs / 3)));
     try {
       for (let i = 0; i < this.options.maxStepsPerClaim && !abort.signal.aborted && !this.stopped; i++) {
-        const cont = await this.runOnce(flow, job, abort.signal);
+        // whether another step may follow in this claim: its start then joins this step's outcome
+        const more = i + 1 < this.options.maxStepsPerClaim;
+        const cont = await this.runOnce(flow, job, abort.signal, more);
         if (!cont) break;
       }
     } catch (e) {
@@ -254,6 +275,7 @@ export class WorkflowRunner {
       await this.bookkeepingFailed(flow, job, e);
     } finally {
       clearInterval(beat);
+      this.letGo(job);
       if (!job.released) {
         await this.store.write(this.orm.em.fork() as Em, job.id, this.owner, { leaseOwner: null, leaseUntil: null }).catch(() => undefined);
         job.nextRunAt ??= Date.now();
@@ -306,7 +328,7 @@ export class WorkflowRunner {
       const stepId = job.stepId ?? flow.steps[0]?.id ?? '?';
       for (const withHook of [true, false]) {
         try {
-          await this.recordFailure(flow, job, subject, stepId, this.baseOf(flow, job, subject, stepId), { kind: 'fail', reason, message }, withHook);
+          await this.recordFailure(flow, job, subject, stepId, this.baseOf(flow, subject, stepId), { kind: 'fail', reason, message }, withHook);
           return;
         } catch (e) {
           this.log.error(`failing the job ${withHook ? 'with' : 'without'} its flow's onFail failed too`, { job: job.id, err: e as Error });
@@ -318,7 +340,7 @@ export class WorkflowRunner {
     });
   }
 
-  private baseOf(flow: AnyFlow, job: JobRun, subject: TrackedEntity, stepId: string | null) {
+  private baseOf(flow: AnyFlow, subject: TrackedEntity, stepId: string | null) {
     const index = flow.steps.findIndex((s) => s.id === stepId);
     return {
       subjectKind: flow.subjectKind,
@@ -333,7 +355,7 @@ export class WorkflowRunner {
   }
 
   /** Runs the job's current step once; true when the next step may run right away. */
-  private async runOnce(flow: AnyFlow, job: JobRun, signal: AbortSignal): Promise<boolean> {
+  private async runOnce(flow: AnyFlow, job: JobRun, signal: AbortSignal, more: boolean): Promise<boolean> {
     const em = this.orm.em.fork() as Em;
     const subject = await em.findOne(flow.entity, { id: job.subjectId } as never);
     if (!subject) {
@@ -345,7 +367,7 @@ export class WorkflowRunner {
     if (index < 0) {
       // checkpoints name steps, so a release that reordered steps resumes each job where it was;
       // one whose step is gone cannot know where to resume
-      const base = this.baseOf(flow, job, subject, job.stepId);
+      const base = this.baseOf(flow, subject, job.stepId);
       await this.recordFailure(flow, job, subject, job.stepId!, base, {
         kind: 'fail',
         reason: FailureReason.UNKNOWN_STEP,
@@ -354,30 +376,15 @@ export class WorkflowRunner {
       return false;
     }
     const step = flow.steps[index];
-    const count = flow.steps.length;
-    const base = this.baseOf(flow, job, subject, step.id);
+    const base = this.baseOf(flow, subject, step.id);
 
     if (!job.stepStarted) {
-      const phase = typeof step.phase === 'function' ? step.phase(subject) : step.phase;
       // Read once, outside the transaction: a transaction retried after a deadlock runs the callback
       // again, and must then make the very same phase change (the first attempt was rolled back).
       const from = subject.phase;
-      const percent = Math.floor((index / count) * 100);
+      let phase = from;
       const ok = await this.commit(em, job, async (tem, emit) => {
-        if (from !== phase) {
-          await flow.machine.apply(tem, flow.entity, subject.id, from, phase);
-          emit({ ...base, type: EventType.PHASE_CHANGED, phase, percent: subject.percent, message: `${flow.machine.name} ${subject.name} is ${phase}` });
-        }
-        await tem.nativeUpdate(flow.entity, { id: subject.id } as never, {
-          currentStep: step.id,
-          stepIndex: index,
-          stepCount: count,
-          percent,
-          waitReason: null,
-          waitMessage: null,
-          waitingSince: null,
-        } as never);
-        emit({ ...base, type: EventType.STEP_STARTED, phase, percent, message: `Step ${index + 1}/${count}: ${step.title}` });
+        phase = await this.startStep(tem, emit, flow, subject, index, from, subject.percent);
         return { stepId: step.id, stepStarted: true, waitKey: null, ...this.clearedFailures(job) };
       });
       if (!ok) return false;
@@ -395,6 +402,7 @@ export class WorkflowRunner {
       let error: unknown;
       const started = process.hrtime.bigint();
       let outcome = 'error';
+      job.nudged = false;
       try {
         result = await step.run({
           subject,
@@ -405,6 +413,7 @@ export class WorkflowRunner {
           attempt: job.attempts,
           log: this.log.child({ flow: flow.name, step: step.id, subject: subject.name }),
           signal,
+          once: (key, load) => this.once(job, key, load),
         });
         job.errorAttempts = 0;
         outcome = result.kind;
@@ -428,23 +437,82 @@ export class WorkflowRunner {
         await this.recordFailure(flow, job, subject, step.id, base, result);
         return { kind: outcome, error, next: false };
       }
-      return { kind: outcome, error, next: await this.record(flow, job, subject, step, index, base, result) };
+      return { kind: outcome, error, next: await this.record(flow, job, subject, step, index, base, result, more && !signal.aborted && !this.stopped) };
     });
     return ran.next;
+  }
+
+  /**
+   * Inside an outcome transaction: step `index` starts (the subject's phase for it, its progress
+   * columns, PHASE_CHANGED when the phase changes, STEP_STARTED). Returns the phase it runs in.
+   * `percentNow` is the subject's percent as committed before this transaction (PHASE_CHANGED says it).
+   */
+  private async startStep(tem: Em, emit: Emit, flow: AnyFlow, subject: TrackedEntity, index: number, from: string, percentNow: number): Promise<string> {
+    const step = flow.steps[index];
+    const count = flow.steps.length;
+    const base = this.baseOf(flow, subject, step.id);
+    const phase = typeof step.phase === 'function' ? step.phase(subject) : step.phase;
+    const percent = Math.floor((index / count) * 100);
+    if (from !== phase) {
+      await flow.machine.apply(tem, flow.entity, subject.id, from, phase);
+      emit({ ...base, type: EventType.PHASE_CHANGED, phase, percent: percentNow, message: `${flow.machine.name} ${subject.name} is ${phase}` });
+    }
+    await tem.nativeUpdate(flow.entity, { id: subject.id } as never, {
+      currentStep: step.id,
+      stepIndex: index,
+      stepCount: count,
+      percent,
+      waitReason: null,
+      waitMessage: null,
+      waitingSince: null,
+    } as never);
+    emit({ ...base, type: EventType.STEP_STARTED, phase, percent, message: `Step ${index + 1}/${count}: ${step.title}` });
+    return phase;
+  }
+
+  /** The claim no longer holds its subject's job: nudges go to the database again. */
+  private letGo(job: JobRun): void {
+    if (this.held.get(job.subjectId) === job) this.held.delete(job.subjectId);
+  }
+
+  private once<T>(job: JobRun, key: string, load: () => Promise<T>): Promise<T> {
+    let p = job.kept.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = load();
+      job.kept.set(key, p);
+      p.catch(() => job.kept.delete(key));
+    }
+    return p;
   }
 
   private clearedFailures(job: JobRun): Record<string, unknown> {
     return job.bookkeepingFailures > 0 ? { bookkeepingFailures: 0 } : {};
   }
 
-  private async record(flow: AnyFlow, job: JobRun, subject: TrackedEntity, step: StepDefinition<TrackedEntity>, index: number, base: ReturnType<WorkflowRunner['baseOf']>, result: Exclude<StepResult, { kind: 'fail' }>): Promise<boolean> {
+  /**
+   * Records a step's wait or done. `startNext`: the claim goes on with the next step, whose start
+   * (STEP_STARTED, progress columns) is then written in this same transaction: one commit per step
+   * instead of two, the same events in the same order.
+   */
+  private async record(
+    flow: AnyFlow,
+    job: JobRun,
+    subject: TrackedEntity,
+    step: StepDefinition<TrackedEntity>,
+    index: number,
+    base: ReturnType<WorkflowRunner['baseOf']>,
+    result: Exclude<StepResult, { kind: 'fail' }>,
+    startNext: boolean,
+  ): Promise<boolean> {
     const em = this.orm.em.fork() as Em;
     const count = flow.steps.length;
     if (result.kind === 'wait') {
       const progress = Math.max(0, Math.min(1, result.progress ?? 0));
       const percent = Math.floor(((index + progress) / count) * 100);
       const key = `${result.reason}|${result.message}|${percent}`;
-      const delay = Math.max(0, Math.min(this.options.maxWaitMs, result.retryAfterMs ?? 1000));
+      // a watched hub object changed while the step ran: what it waits for may be there already
+      const nudged = job.nudged;
+      const delay = nudged ? 0 : Math.max(0, Math.min(this.options.maxWaitMs, result.retryAfterMs ?? 1000));
       const runAt = new Date(Date.now() + delay);
       const checkpoint = result.data !== undefined ? { ...job.checkpoint, _wait: result.data } : job.checkpoint;
       const fields = { runAt, waitKey: key, checkpoint, errorAttempts: job.errorAttempts, leaseOwner: null, leaseUntil: null, ...this.clearedFailures(job) };
@@ -467,10 +535,13 @@ export class WorkflowRunner {
         });
       }
       job.released = true;
+      // from here on a nudge finds the job waiting in the database; one that came during the write is passed on there
+      this.letGo(job);
       if (ok) {
         job.waitKey = key;
         job.bookkeepingFailures = 0;
         job.nextRunAt = runAt.getTime();
+        if (job.nudged && !nudged) await this.nudge(subject.id).catch(() => undefined);
       }
       return false;
     }
@@ -482,9 +553,16 @@ export class WorkflowRunner {
     const percent = Math.floor(((index + 1) / count) * 100);
     const from = subject.phase;
     const next = last ? null : flow.steps[index + 1].id;
+    const merged = !last && startNext;
+    let nextPhase = from;
     const ok = await this.commit(em, job, async (tem, emit, events) => {
-      await tem.nativeUpdate(flow.entity, { id: subject.id } as never, { percent, waitReason: null, waitMessage: null, waitingSince: null } as never);
+      // (the next step's start writes the same percent and clears the same wait columns)
+      if (!merged) await tem.nativeUpdate(flow.entity, { id: subject.id } as never, { percent, waitReason: null, waitMessage: null, waitingSince: null } as never);
       emit({ ...base, type: EventType.STEP_SUCCEEDED, phase: from, percent, message: result.message ?? `${step.title}: done` });
+      if (merged) {
+        nextPhase = await this.startStep(tem, emit, flow, subject, index + 1, from, percent);
+        return { stepId: next, stepStarted: true, checkpoint: results, waitKey: null, runAt: new Date(), ...this.clearedFailures(job) };
+      }
       if (!last) return { stepId: next, stepStarted: false, checkpoint: results, waitKey: null, runAt: new Date(), ...this.clearedFailures(job) };
       await flow.machine.apply(tem, flow.entity, subject.id, from, flow.donePhase, { currentStep: null, percent: 100 });
       emit({ ...base, stepId: null, stepIndex: count, type: EventType.PHASE_CHANGED, phase: flow.donePhase, percent: 100, message: `${flow.machine.name} ${subject.name} is ${flow.donePhase}` });
@@ -501,7 +579,11 @@ export class WorkflowRunner {
       return false;
     }
     job.stepId = next;
-    job.stepStarted = false;
+    job.stepStarted = merged;
+    if (merged) {
+      subject.phase = nextPhase;
+      subject.percent = percent;
+    }
     job.checkpoint = results;
     job.waitKey = null;
     job.bookkeepingFailures = 0;
