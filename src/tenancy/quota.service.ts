@@ -109,7 +109,9 @@ export class QuotaService {
     const loader = ctx.loaders.get<string, QuotaRow[]>('quotaByScope', async (ids) => {
       const rows = await all<{ scope_id: string; gpu_family: string; hard_limit: number; used: number }>(
         ctx.em,
-        knexOf(ctx.em)('gpu_quota').select('scope_id', 'gpu_family', 'hard_limit', 'used').whereIn('scope_id', [...ids]).orderBy('gpu_family'),
+        // plain SQL: no query builder per page (this runs once per level of a nested page)
+        `select "scope_id", "gpu_family", "hard_limit", "used" from "gpu_quota" where "scope_id" in (${ids.map(() => '?').join(', ')}) order by "gpu_family" asc`,
+        [...ids],
       );
       const grouped = new Map<string, QuotaRow[]>();
       for (const r of rows) {
