@@ -168,7 +168,7 @@ export class VariableDefinitionType {
   }
 }
 
-@ObjectType('ProfileBundle', { implements: Node, description: 'One immutable version of a Profile Bundle' })
+@ObjectType('ProfileBundle', { simpleResolvers: true, implements: Node, description: 'One immutable version of a Profile Bundle' })
 export class ProfileBundleNode extends Node {
   @Field(() => String, { description: 'Shared by all versions of the bundle in its project' })
   name!: string;
@@ -227,5 +227,5 @@ export class ProfileBundleNode extends Node {
   }
 }
 
-@ObjectType({ description: connectionDescription('ProfileBundle') })
+@ObjectType({ simpleResolvers: true, description: connectionDescription('ProfileBundle') })
 export class ProfileBundleConnection extends Connection(ProfileBundleNode, 'ProfileBundle') {}

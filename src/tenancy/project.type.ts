@@ -4,7 +4,7 @@ import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { Node } from '../graphql/relay/node.interface.js';
 import type { ProjectView } from './project.read.js';
 
-@ObjectType('Tag', { description: 'A key/value label on a project' })
+@ObjectType('Tag', { simpleResolvers: true, description: 'A key/value label on a project' })
 export class TagType {
   @Field(() => String, { description: 'Label-like key: 1-63 letters, digits, ".", "_", "/" or "-"' })
   key!: string;
@@ -22,7 +22,7 @@ export class ComputeDefaultsType {
   workerNodeEligible!: boolean;
 }
 
-@ObjectType('Project', { implements: Node, description: 'A team workspace in a tenant; its name is its hub namespace' })
+@ObjectType('Project', { simpleResolvers: true, implements: Node, description: 'A team workspace in a tenant; its name is its hub namespace' })
 export class ProjectNode extends Node {
   @Field(() => String, { description: 'Unique name of the project across all tenants (3-33 characters: lowercase letters, digits and "-", starting with a letter and ending with a letter or digit); also its hub namespace; never changes' })
   name!: string;
@@ -72,5 +72,5 @@ export class ProjectNode extends Node {
   }
 }
 
-@ObjectType({ description: connectionDescription('Project') })
+@ObjectType({ simpleResolvers: true, description: connectionDescription('Project') })
 export class ProjectConnection extends Connection(ProjectNode, 'Project') {}
