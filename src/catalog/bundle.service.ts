@@ -7,7 +7,7 @@
 import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Ctx } from '../context.js';
 import { countChildren, loadChildRows, type SqlFilter } from '../db/child-pages.js';
-import { BUNDLE_COLUMNS, bundleViewOf, type BundleView } from './bundle.read.js';
+import { BUNDLE_COLUMNS, BUNDLE_CONTENT_SQL, bundleViewOf, type BundleContentRow, type BundleView } from './bundle.read.js';
 import { byKey } from '../db/loaders.js';
 import type { Em } from '../db/orm.js';
 import { all, knexOf } from '../db/sql.js';
@@ -82,10 +82,15 @@ export class BundleService {
     if (!canReadProject(ctx.viewer, project)) return emptyPage();
     const where = bundleFilter(filter);
     const key = `${pageKey(page)}|${filter.name ?? ''}|${filter.type ?? ''}`;
+    // the content of the versions a query asks it of: one statement for all of them
+    const contents = ctx.loaders.get<string, BundleContentRow | null>('bundleContentById', async (ids) =>
+      byKey(ids, await all<BundleContentRow & { id: string }>(ctx.em, `${BUNDLE_CONTENT_SQL} (${ids.map(() => '?').join(', ')})`, [...ids]), (r) => r.id),
+    );
+    const content = (id: string) => contents.load(id);
     // read models: a page of versions is only read
     const loader = ctx.loaders.get<string, BundleView[]>(`bundlesByProject:${key}`, async (ids) => {
       const q = { parentColumn: 'project_id', parentIds: [...ids], limit: page.first + 1, afterId: page.afterId, beforeId: page.beforeId, backward: page.backward, filter: where };
-      const m = await loadChildRows(ctx.em, 'profile_bundle', BUNDLE_COLUMNS, q, (row) => bundleViewOf(ctx.em, row));
+      const m = await loadChildRows(ctx.em, 'profile_bundle', BUNDLE_COLUMNS, q, (row) => bundleViewOf(ctx.em, row, content));
       return ids.map((id) => m.get(id) ?? []);
     });
     const counter = ctx.loaders.get<string, number>(`bundleCountByProject:${filter.name ?? ''}|${filter.type ?? ''}`, async (ids) => {

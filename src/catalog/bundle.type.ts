@@ -6,7 +6,7 @@ import { Node } from '../graphql/relay/node.interface.js';
 import { DEFAULT_GPU_VALUES_PATH } from '../common/values.path.js';
 import { JSONScalar } from '../graphql/scalars.js';
 import { BundleType, VariableType, WorkloadProfileType, type ComponentSpec, type VariableSpec, type VariableValue, type WorkloadProfileSpec } from './bundle.model.js';
-import type { BundleView } from './bundle.read.js';
+import { later, type BundleView, type Later } from './bundle.read.js';
 
 registerEnumType(BundleType, {
   name: 'BundleType',
@@ -188,19 +188,18 @@ export class ProfileBundleNode extends Node {
   // The content (cluster profile, workload profiles, variables) is JSON in the database: turned into
   // objects when a query asks for it, not for every version of a page that shows names only.
   @Field(() => ClusterProfileType, { nullable: true, description: 'What pool clusters are built from (INFRASTRUCTURE and FULLSTACK bundles); null for APPLICATION bundles' })
-  get clusterProfile(): ClusterProfileType | null {
-    const cp = this.content.clusterProfile;
-    return cp ? Object.assign(new ClusterProfileType(), { ...cp, addons: cp.addons.map((a) => Object.assign(new ClusterAddonType(), a)) }) : null;
+  get clusterProfile(): Later<ClusterProfileType | null> {
+    return later(this.content.clusterProfile, (cp) => (cp ? Object.assign(new ClusterProfileType(), { ...cp, addons: cp.addons.map((a) => Object.assign(new ClusterAddonType(), a)) }) : null));
   }
 
   @Field(() => [WorkloadProfileObject], { description: 'What runs: the workload profiles of this version' })
-  get workloadProfiles(): WorkloadProfileObject[] {
-    return this.content.workloadProfiles.map(WorkloadProfileObject.of);
+  get workloadProfiles(): Later<WorkloadProfileObject[]> {
+    return later(this.content.workloadProfiles, (w) => w.map(WorkloadProfileObject.of));
   }
 
   @Field(() => [VariableDefinitionType], { description: 'Typed inputs that deployments give values for' })
-  get variables(): VariableDefinitionType[] {
-    return this.content.variables.map(VariableDefinitionType.of);
+  get variables(): Later<VariableDefinitionType[]> {
+    return later(this.content.variables, (v) => v.map(VariableDefinitionType.of));
   }
 
   @Field(() => Date, { description: 'When this version was created' })
