@@ -1,5 +1,6 @@
 /** GraphQL output types of the catalog: `ProfileBundle` (one immutable version) and its content. */
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { lazyField } from '../graphql/lazy.js';
 import { Connection, connectionDescription } from '../graphql/relay/connection.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { Node } from '../graphql/relay/node.interface.js';
@@ -211,8 +212,7 @@ export class ProfileBundleNode extends Node {
 
   /** From the entity or the read model (the entity has the read model's shape). */
   static from(b: BundleView): ProfileBundleNode {
-    return Object.assign(new ProfileBundleNode(), {
-      id: toGlobalId(NodeKind.ProfileBundle, b.id),
+    const n: ProfileBundleNode = Object.assign(new ProfileBundleNode(), {
       uuid: b.id,
       projectUuid: b.project.id,
       name: b.name,
@@ -221,8 +221,10 @@ export class ProfileBundleNode extends Node {
       bundleType: b.type,
       description: b.description,
       content: b,
-      createdAt: b.createdAt,
     });
+    lazyField(n, 'id', () => toGlobalId(NodeKind.ProfileBundle, b.id));
+    lazyField(n, 'createdAt', () => b.createdAt);
+    return n;
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { dateOf, boolOf, jsonOf } from '../db/read-rows.js';
 import type { Em } from '../db/orm.js';
+import { lazyField } from '../graphql/lazy.js';
 import type { Tag } from './project.entity.js';
 
 export interface ProjectView {
@@ -26,7 +27,7 @@ export const PROJECT_COLUMNS = ['id', 'tenant_id', 'name', 'display_name', 'desc
 
 export function projectViewOf(em: Em, r: Record<string, unknown>): ProjectView {
   const name = String(r.name);
-  return {
+  const v: ProjectView = {
     id: String(r.id),
     tenant: { id: String(r.tenant_id) },
     name,
@@ -34,10 +35,15 @@ export function projectViewOf(em: Em, r: Record<string, unknown>): ProjectView {
     description: (r.description as string | null) ?? null,
     // a project's namespace is its name (Project.namespace)
     namespace: name,
-    tags: jsonOf<Tag[]>(r.tags) ?? [],
+    tags: null as never, // set below
     controlPlaneNodeCount: Number(r.control_plane_node_count),
     workerNodeEligible: boolOf(r.worker_node_eligible),
-    createdAt: dateOf(em, r.created_at),
-    updatedAt: dateOf(em, r.updated_at),
+    createdAt: null as never,
+    updatedAt: null as never,
   };
+  // parsed when read: a page of projects rarely shows tags or timestamps
+  lazyField(v, 'tags', () => jsonOf<Tag[]>(r.tags) ?? []);
+  lazyField(v, 'createdAt', () => dateOf(em, r.created_at));
+  lazyField(v, 'updatedAt', () => dateOf(em, r.updated_at));
+  return v;
 }

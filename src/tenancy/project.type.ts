@@ -1,4 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
+import { lazyField } from '../graphql/lazy.js';
 import { Connection, connectionDescription } from '../graphql/relay/connection.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { Node } from '../graphql/relay/node.interface.js';
@@ -54,20 +55,20 @@ export class ProjectNode extends Node {
   /** From the entity or the read model (the entity has the read model's shape). */
   static from(p: ProjectView): ProjectNode {
     const n = new ProjectNode();
-    n.id = toGlobalId(NodeKind.Project, p.id);
+    lazyField(n, 'id', () => toGlobalId(NodeKind.Project, p.id));
     n.uuid = p.id;
     n.tenantUuid = p.tenant.id;
     n.name = p.name;
     n.displayName = p.displayName;
     n.description = p.description;
     n.namespace = p.namespace;
-    n.tags = p.tags.map((t) => Object.assign(new TagType(), t));
+    lazyField(n, 'tags', () => p.tags.map((t) => Object.assign(new TagType(), t)));
     n.computeDefaults = Object.assign(new ComputeDefaultsType(), {
       controlPlaneNodeCount: p.controlPlaneNodeCount,
       workerNodeEligible: p.workerNodeEligible,
     });
-    n.createdAt = p.createdAt;
-    n.updatedAt = p.updatedAt;
+    lazyField(n, 'createdAt', () => p.createdAt);
+    lazyField(n, 'updatedAt', () => p.updatedAt);
     return n;
   }
 }
