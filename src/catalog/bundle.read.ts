@@ -51,6 +51,7 @@ export function bundleViewOf(em: Em, r: Record<string, unknown>, content: (id: s
   const id = String(r.id);
   let row: Promise<BundleContentRow | null> | null = null;
   const parsed = new Map<string, Promise<unknown>>();
+  let createdAt: Date | undefined;
   const json = <T>(column: keyof BundleContentRow): Promise<T> => {
     let v = parsed.get(column);
     if (!v) {
@@ -76,6 +77,8 @@ export function bundleViewOf(em: Em, r: Record<string, unknown>, content: (id: s
     get variables() {
       return json<VariableSpec[] | null>('variables').then((v) => v ?? []);
     },
-    createdAt: dateOf(em, r.created_at),
+    get createdAt() {
+      return (createdAt ??= dateOf(em, r.created_at));
+    },
   };
 }

@@ -1,6 +1,6 @@
 /** GraphQL output types of the catalog: `ProfileBundle` (one immutable version) and its content. */
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { lazyField } from '../graphql/lazy.js';
+import { derivedField, lazyField } from '../graphql/lazy.js';
 import { Connection, connectionDescription } from '../graphql/relay/connection.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { Node } from '../graphql/relay/node.interface.js';
@@ -222,11 +222,13 @@ export class ProfileBundleNode extends Node {
       description: b.description,
       content: b,
     });
-    lazyField(n, 'id', () => toGlobalId(NodeKind.ProfileBundle, b.id));
     lazyField(n, 'createdAt', () => b.createdAt);
     return n;
   }
 }
+
+// the global ID is encoded when read (a page of versions often does not ask for it)
+derivedField(ProfileBundleNode, 'id', (n) => toGlobalId(NodeKind.ProfileBundle, n.uuid));
 
 @ObjectType({ simpleResolvers: true, description: connectionDescription('ProfileBundle') })
 export class ProfileBundleConnection extends Connection(ProfileBundleNode, 'ProfileBundle') {}

@@ -16,3 +16,20 @@ export function lazyField<T extends object, K extends keyof T>(obj: T, key: K, c
     set: (v: T[K]) => void ([value, done] = [v, true]),
   });
 }
+
+/**
+ * A field of every instance of a class, derived from the instance when read (a global ID from its
+ * uuid): one accessor on the prototype instead of one property per object. Writing the field makes
+ * it a plain property of that instance.
+ */
+export function derivedField<T extends object>(Class: { prototype: T }, key: keyof T & string, compute: (self: T) => unknown): void {
+  Object.defineProperty(Class.prototype, key, {
+    configurable: true,
+    get(this: T) {
+      return compute(this);
+    },
+    set(this: T, value: unknown) {
+      Object.defineProperty(this, key, { value, writable: true, enumerable: true, configurable: true });
+    },
+  });
+}

@@ -5,7 +5,6 @@
  */
 import { dateOf, boolOf, jsonOf } from '../db/read-rows.js';
 import type { Em } from '../db/orm.js';
-import { lazyField } from '../graphql/lazy.js';
 import type { Tag } from './project.entity.js';
 
 export interface ProjectView {
@@ -27,7 +26,11 @@ export const PROJECT_COLUMNS = ['id', 'tenant_id', 'name', 'display_name', 'desc
 
 export function projectViewOf(em: Em, r: Record<string, unknown>): ProjectView {
   const name = String(r.name);
-  const v: ProjectView = {
+  // parsed when first read: a page of projects rarely shows tags or timestamps
+  let tags: Tag[] | undefined;
+  let createdAt: Date | undefined;
+  let updatedAt: Date | undefined;
+  return {
     id: String(r.id),
     tenant: { id: String(r.tenant_id) },
     name,
@@ -35,15 +38,16 @@ export function projectViewOf(em: Em, r: Record<string, unknown>): ProjectView {
     description: (r.description as string | null) ?? null,
     // a project's namespace is its name (Project.namespace)
     namespace: name,
-    tags: null as never, // set below
+    get tags() {
+      return (tags ??= jsonOf<Tag[]>(r.tags) ?? []);
+    },
     controlPlaneNodeCount: Number(r.control_plane_node_count),
     workerNodeEligible: boolOf(r.worker_node_eligible),
-    createdAt: null as never,
-    updatedAt: null as never,
+    get createdAt() {
+      return (createdAt ??= dateOf(em, r.created_at));
+    },
+    get updatedAt() {
+      return (updatedAt ??= dateOf(em, r.updated_at));
+    },
   };
-  // parsed when read: a page of projects rarely shows tags or timestamps
-  lazyField(v, 'tags', () => jsonOf<Tag[]>(r.tags) ?? []);
-  lazyField(v, 'createdAt', () => dateOf(em, r.created_at));
-  lazyField(v, 'updatedAt', () => dateOf(em, r.updated_at));
-  return v;
 }

@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { lazyField } from '../graphql/lazy.js';
+import { derivedField, lazyField } from '../graphql/lazy.js';
 import { Connection, connectionDescription } from '../graphql/relay/connection.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { Node } from '../graphql/relay/node.interface.js';
@@ -55,7 +55,6 @@ export class ProjectNode extends Node {
   /** From the entity or the read model (the entity has the read model's shape). */
   static from(p: ProjectView): ProjectNode {
     const n = new ProjectNode();
-    lazyField(n, 'id', () => toGlobalId(NodeKind.Project, p.id));
     n.uuid = p.id;
     n.tenantUuid = p.tenant.id;
     n.name = p.name;
@@ -72,6 +71,9 @@ export class ProjectNode extends Node {
     return n;
   }
 }
+
+// the global ID is encoded when read (a page of projects often does not ask for it)
+derivedField(ProjectNode, 'id', (n) => toGlobalId(NodeKind.Project, n.uuid));
 
 @ObjectType({ simpleResolvers: true, description: connectionDescription('Project') })
 export class ProjectConnection extends Connection(ProjectNode, 'Project') {}
