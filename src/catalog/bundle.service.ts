@@ -11,6 +11,7 @@ import { BUNDLE_COLUMNS, BUNDLE_CONTENT_SQL, bundleViewOf, type BundleContentRow
 import { byKey } from '../db/loaders.js';
 import type { Em } from '../db/orm.js';
 import { all, knexOf } from '../db/sql.js';
+import { readRows } from '../db/read-rows.js';
 import { inTransaction } from '../db/transaction.js';
 import { ConflictError, ErrorCode, NotFoundError, Problems } from '../errors.js';
 import { emptyPage, pageKey, toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
@@ -84,7 +85,7 @@ export class BundleService {
     const key = `${pageKey(page)}|${filter.name ?? ''}|${filter.type ?? ''}`;
     // the content of the versions a query asks it of: one statement for all of them
     const contents = ctx.loaders.get<string, BundleContentRow | null>('bundleContentById', async (ids) =>
-      byKey(ids, await all<BundleContentRow & { id: string }>(ctx.em, `${BUNDLE_CONTENT_SQL} (${ids.map(() => '?').join(', ')})`, [...ids]), (r) => r.id),
+      byKey(ids, await readRows<BundleContentRow & { id: string }>(ctx.em, `${BUNDLE_CONTENT_SQL} (${ids.map(() => '?').join(', ')})`, [...ids]), (r) => r.id),
     );
     const content = (id: string) => contents.load(id);
     // read models: a page of versions is only read

@@ -7,6 +7,7 @@
 import type { EntityName } from '@mikro-orm/core';
 import type { Knex } from '@mikro-orm/knex';
 import type { Em } from './orm.js';
+import { readRows } from './read-rows.js';
 
 export interface ChildPageQuery {
   /** FK column naming the parent, e.g. 'tenant_id' */
@@ -87,7 +88,7 @@ async function plainPage(em: Em, table: string, cols: string[], dir: 'asc' | 'de
   const sql =
     `select ${list} from (select ${list}, row_number() over (partition by ${parent} order by "id" ${dir}) as "sg_rn" from ${ident(table)} ` +
     `where ${conds.join(' and ')}) as "sg_page" where "sg_rn" <= ? order by ${parent} asc, "id" ${dir}`;
-  return (await em.getConnection().execute(sql, params)) as Record<string, unknown>[];
+  return readRows(em, sql, params);
 }
 
 /** The page statement through the query builder, for callers whose filter is a builder callback. */
@@ -143,7 +144,7 @@ export async function countChildren(
     const parent = ident(parentColumn);
     const cond = where ? ` and (${where.sql})` : '';
     const sql = `select ${parent}, count(*) as "n" from ${ident(meta.tableName)} where ${parent} in (${placeholders(parentIds.length)})${cond} group by ${parent}`;
-    rows = (await em.getConnection().execute(sql, [...parentIds, ...(where?.params ?? [])])) as Record<string, unknown>[];
+    rows = await readRows(em, sql, [...parentIds, ...(where?.params ?? [])]);
   }
   for (const r of rows) out.set(String(r[parentColumn]), Number(r.n));
   return out;

@@ -20,3 +20,62 @@ export function dateOf(em: Em, v: unknown): Date {
 export function jsonOf<T>(v: unknown): T {
   return (typeof v === 'string' ? JSON.parse(v) : v) as T;
 }
+
+/** What readRows needs of a better-sqlite3 database handle. */
+interface SqliteHandle {
+  prepare(sql: string): { all(params: unknown[]): Record<string, unknown>[] };
+}
+type Prepared = ReturnType<SqliteHandle['prepare']>;
+
+/** Prepared statements per SQLite connection, by SQL text (bounded: the read statements are few shapes). */
+const prepared = new WeakMap<object, Map<string, Prepared>>();
+const MAX_PREPARED = 256;
+
+interface KnexClientLike {
+  acquireConnection(): Promise<SqliteHandle>;
+  releaseConnection(c: SqliteHandle): Promise<unknown>;
+}
+
+interface LoggingConnection {
+  executeQuery<T>(query: string, cb: () => Promise<T>, context?: Record<string, unknown>): Promise<T>;
+}
+
+function isSqlite(em: Em): boolean {
+  return em.getPlatform().constructor.name.toLowerCase().includes('sqlite');
+}
+
+/**
+ * A read in plain SQL (`?` placeholders, double-quoted identifiers), returning plain rows.
+ *
+ * On SQLite outside a transaction, the statement runs as a prepared statement kept per SQL text,
+ * with its parameters bound: MikroORM's `execute` writes every parameter into the SQL text, so each
+ * page's statement was new to SQLite and parsed again (better-sqlite3 `prepare` was a tenth of the
+ * gateway's page CPU), and goes through knex's query runner as well. The statement still goes
+ * through MikroORM's query logging (the debug log, the tests' statement counts) and the same single
+ * connection knex hands out. Inside a transaction, and on PostgreSQL, it is `sql.ts` `all`.
+ */
+export async function readRows<T = Record<string, unknown>>(em: Em, sql: string, params: unknown[] = []): Promise<T[]> {
+  const conn = em.getConnection();
+  const ctx = em.getTransactionContext();
+  const client = (em.getKnex() as unknown as { client: KnexClientLike }).client;
+  if (ctx || !isSqlite(em)) return (await conn.execute(sql, params, 'all', ctx)) as T[];
+  const logged = conn as unknown as LoggingConnection;
+  // what the debug log and the statement hook show: the SQL with its parameters, as MikroORM logs it
+  const shown = em.config.get('debug') ? em.getPlatform().formatQuery(sql, params) : sql;
+  return logged.executeQuery(shown, async () => {
+    const db = await client.acquireConnection();
+    try {
+      let byText = prepared.get(db);
+      if (!byText) prepared.set(db, (byText = new Map()));
+      let stmt = byText.get(sql);
+      if (!stmt) {
+        if (byText.size >= MAX_PREPARED) byText.clear();
+        stmt = db.prepare(sql);
+        byText.set(sql, stmt);
+      }
+      return stmt.all(params) as T[];
+    } finally {
+      await client.releaseConnection(db);
+    }
+  }, { query: shown, params });
+}

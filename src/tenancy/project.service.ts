@@ -3,7 +3,7 @@ import { keyValueProblem, MAX_DESCRIPTION, MAX_DISPLAY_NAME, MAX_TAGS, projectNa
 import { countChildren, loadChildRows, type SqlFilter } from '../db/child-pages.js';
 import { byKey } from '../db/loaders.js';
 import type { Em } from '../db/orm.js';
-import { all } from '../db/sql.js';
+import { readRows } from '../db/read-rows.js';
 import { inTransaction } from '../db/transaction.js';
 import { ConflictError, ErrorCode, NotFoundError, Problems } from '../errors.js';
 import { keysetWhere, pageKey, toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
@@ -98,7 +98,7 @@ export class ProjectService {
 
   /** A project by name as a read model (what the graph shows); null when absent or invisible. */
   async viewByName(ctx: Ctx, name: string): Promise<ProjectView | null> {
-    const [row] = await all(ctx.em, PROJECT_BY_NAME, [name]);
+    const [row] = await readRows(ctx.em, PROJECT_BY_NAME, [name]);
     const p = row ? projectViewOf(ctx.em, row) : null;
     return p && canReadProject(ctx.viewer, { id: p.id, tenantId: p.tenant.id }) ? p : null;
   }

@@ -4,7 +4,7 @@ import { byKey } from '../db/loaders.js';
 import { inTransaction } from '../db/transaction.js';
 import { ConflictError, ErrorCode, NotFoundError, Problems } from '../errors.js';
 import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
-import { all } from '../db/sql.js';
+import { readRows } from '../db/read-rows.js';
 import { TENANT_COLUMNS, tenantViewOf, type TenantView } from './tenant.read.js';
 import { noAccessNotifier, type AccessNotifier } from './access.change.js';
 import { assertPlatformAdmin, assertTenant } from './access.policy.js';
@@ -53,8 +53,8 @@ export class TenantService {
       params.push(page.beforeId);
     }
     const where = (c: string[]) => (c.length ? ` where ${c.join(' and ')}` : '');
-    const rows = await all(ctx.em, `select ${TENANT_SELECT} from "tenant"${where(conds)} order by "id" ${page.backward ? 'desc' : 'asc'} limit ?`, [...params, page.first + 1]);
-    const count = async () => Number((await all<{ n: number | string }>(ctx.em, `select count(*) as "n" from "tenant"${where(scope)}`, scopeParams))[0]?.n ?? 0);
+    const rows = await readRows(ctx.em, `select ${TENANT_SELECT} from "tenant"${where(conds)} order by "id" ${page.backward ? 'desc' : 'asc'} limit ?`, [...params, page.first + 1]);
+    const count = async () => Number((await readRows<{ n: number | string }>(ctx.em, `select count(*) as "n" from "tenant"${where(scope)}`, scopeParams))[0]?.n ?? 0);
     return toPage(
       rows.map((r) => tenantViewOf(ctx.em, r)),
       page,
@@ -66,7 +66,7 @@ export class TenantService {
   async viewById(ctx: Ctx, id: string): Promise<TenantView | null> {
     if (!ctx.viewer.canSeeTenant(id)) return null;
     const loader = ctx.loaders.get<string, TenantView | null>('tenantViewById', async (ids) =>
-      byKey(ids, (await all(ctx.em, `select ${TENANT_SELECT} from "tenant" where "id" in (${ids.map(() => '?').join(', ')})`, [...ids])).map((r) => tenantViewOf(ctx.em, r)), (t) => t.id),
+      byKey(ids, (await readRows(ctx.em, `select ${TENANT_SELECT} from "tenant" where "id" in (${ids.map(() => '?').join(', ')})`, [...ids])).map((r) => tenantViewOf(ctx.em, r)), (t) => t.id),
     );
     return loader.load(id);
   }
