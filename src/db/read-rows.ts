@@ -86,13 +86,16 @@ function isSqlite(em: Em): boolean {
  * gateway's page CPU), and goes through knex's query runner as well. The statement still goes
  * through MikroORM's query logging (the debug log, the tests' statement counts) and the same single
  * connection knex hands out. On PostgreSQL it is a named prepared statement (pgRead). Inside a
- * transaction it is `sql.ts` `all` (the transaction's connection).
+ * transaction, or with SQL tracing on, it is `sql.ts` `all`.
  */
 export async function readRows<T = Record<string, unknown>>(em: Em, sql: string, params: unknown[] = []): Promise<T[]> {
   const conn = em.getConnection();
   const ctx = em.getTransactionContext();
   const client = (em.getKnex() as unknown as { client: KnexClientLike }).client;
-  if (ctx) return (await conn.execute(sql, params, 'all', ctx)) as T[];
+  // in a transaction: its connection; with SQL tracing on (observability/tracing.spans.ts listens
+  // to knex's query events): through knex, so every statement still gets its span
+  const knex = em.getKnex() as unknown as { listenerCount(event: string): number };
+  if (ctx || knex.listenerCount('query-response') > 0) return (await conn.execute(sql, params, 'all', ctx)) as T[];
   const logged = conn as unknown as LoggingConnection;
   // what the debug log and the statement hook show: the SQL with its parameters, as MikroORM logs it
   const shown = em.config.get('debug') ? em.getPlatform().formatQuery(sql, params) : sql;
