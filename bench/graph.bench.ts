@@ -421,7 +421,9 @@ async function throughput(s: Seeded, cold: Awaited<ReturnType<typeof coldStarts>
   heading('Throughput and latency');
   const profileDir = PROFILE ? path.resolve(PROFILE, `graph-${Date.now()}`) : null;
   const stopping: ChildProcess[] = [];
-  const gw = await startGateway(s.dataDir, profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []);
+  // one profile per gateway (SQLite, PostgreSQL), named so the summaries below say which is which
+  const profiled = (name: string) => (profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `gateway-${name}.cpuprofile`] : []);
+  const gw = await startGateway(s.dataDir, profiled('sqlite'));
   stopping.push(gw.child);
   await sleep(IDLE_MS);
   const idleRss = rssOf(gw.serverPid);
@@ -451,7 +453,7 @@ async function throughput(s: Seeded, cold: Awaited<ReturnType<typeof coldStarts>
   const [gwM, limitM, helloM, smallM] = servers.map((x) => x.m);
   let pgM: { gw: Measured; limit: Measured; peer: Measured; same: boolean; peerOk: boolean } | null = null;
   if (pgDb && pgSeed) {
-    const gwPg = await startGateway(pgSeed.dataDir, [], pgDb.url);
+    const gwPg = await startGateway(pgSeed.dataDir, profiled('postgresql'), pgDb.url);
     stopping.push(gwPg.child);
     const gwPgUrl = `http://127.0.0.1:${gwPg.port}/graphql`;
     const limitPg = await startLimit({ url: pgDb.url }, (await post(gwPgUrl, pageBodies(pgSeed)[0], pgSeed.token)).extensions);

@@ -5,13 +5,13 @@
  * share a number and leave no gap.
  */
 import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { Knex } from '@mikro-orm/knex';
 import type { Ctx } from '../context.js';
-import { countChildren, loadChildRows } from '../db/child-pages.js';
-import { BUNDLE_COLUMNS, bundleViewOf, type BundleView } from './bundle.read.js';
+import { countChildren, loadChildRows, type SqlFilter } from '../db/child-pages.js';
+import { BUNDLE_COLUMNS, BUNDLE_CONTENT_SQL, bundleViewOf, type BundleContentRow, type BundleView } from './bundle.read.js';
 import { byKey } from '../db/loaders.js';
 import type { Em } from '../db/orm.js';
 import { all, knexOf } from '../db/sql.js';
+import { readRows } from '../db/read-rows.js';
 import { inTransaction } from '../db/transaction.js';
 import { ConflictError, ErrorCode, NotFoundError, Problems } from '../errors.js';
 import { emptyPage, pageKey, toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
@@ -81,15 +81,17 @@ export class BundleService {
   /** Versions of a project's bundles in creation (id) order; batched across projects per page shape. */
   async pageForProject(ctx: Ctx, project: ProjectScope, page: PageRequest, filter: BundleFilter): Promise<Page<BundleView>> {
     if (!canReadProject(ctx.viewer, project)) return emptyPage();
-    const where = (qb: Knex.QueryBuilder) => {
-      if (filter.name != null) qb.where('name', filter.name);
-      if (filter.type != null) qb.where('type', filter.type);
-    };
+    const where = bundleFilter(filter);
     const key = `${pageKey(page)}|${filter.name ?? ''}|${filter.type ?? ''}`;
+    // the content of the versions a query asks it of: one statement for all of them
+    const contents = ctx.loaders.get<string, BundleContentRow | null>('bundleContentById', async (ids) =>
+      byKey(ids, await readRows<BundleContentRow & { id: string }>(ctx.em, `${BUNDLE_CONTENT_SQL} (${ids.map(() => '?').join(', ')})`, [...ids]), (r) => r.id),
+    );
+    const content = (id: string) => contents.load(id);
     // read models: a page of versions is only read
     const loader = ctx.loaders.get<string, BundleView[]>(`bundlesByProject:${key}`, async (ids) => {
-      const q = { parentColumn: 'project_id', parentIds: [...ids], limit: page.first + 1, afterId: page.afterId, beforeId: page.beforeId, backward: page.backward, where };
-      const m = await loadChildRows(ctx.em, 'profile_bundle', BUNDLE_COLUMNS, q, (row) => bundleViewOf(ctx.em, row));
+      const q = { parentColumn: 'project_id', parentIds: [...ids], limit: page.first + 1, afterId: page.afterId, beforeId: page.beforeId, backward: page.backward, filter: where };
+      const m = await loadChildRows(ctx.em, 'profile_bundle', BUNDLE_COLUMNS, q, (row) => bundleViewOf(ctx.em, row, content));
       return ids.map((id) => m.get(id) ?? []);
     });
     const counter = ctx.loaders.get<string, number>(`bundleCountByProject:${filter.name ?? ''}|${filter.type ?? ''}`, async (ids) => {
@@ -181,4 +183,19 @@ export class BundleService {
   async seedDemo(ctx: Ctx, projectId: string): Promise<void> {
     for (const input of demoBundles(projectId)) await this.create(ctx, input);
   }
+}
+
+/** The name and type filters of a bundle page, as plain SQL (child-pages.ts). */
+function bundleFilter(filter: BundleFilter): SqlFilter | undefined {
+  const conds: string[] = [];
+  const params: unknown[] = [];
+  if (filter.name != null) {
+    conds.push('"name" = ?');
+    params.push(filter.name);
+  }
+  if (filter.type != null) {
+    conds.push('"type" = ?');
+    params.push(filter.type);
+  }
+  return conds.length ? { sql: conds.join(' and '), params } : undefined;
 }

@@ -1,12 +1,13 @@
 /** GraphQL output types of the catalog: `ProfileBundle` (one immutable version) and its content. */
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { derivedField, lazyField } from '../graphql/lazy.js';
 import { Connection, connectionDescription } from '../graphql/relay/connection.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { Node } from '../graphql/relay/node.interface.js';
 import { DEFAULT_GPU_VALUES_PATH } from '../common/values.path.js';
 import { JSONScalar } from '../graphql/scalars.js';
 import { BundleType, VariableType, WorkloadProfileType, type ComponentSpec, type VariableSpec, type VariableValue, type WorkloadProfileSpec } from './bundle.model.js';
-import type { BundleView } from './bundle.read.js';
+import { later, type BundleView, type Later } from './bundle.read.js';
 
 registerEnumType(BundleType, {
   name: 'BundleType',
@@ -168,7 +169,7 @@ export class VariableDefinitionType {
   }
 }
 
-@ObjectType('ProfileBundle', { implements: Node, description: 'One immutable version of a Profile Bundle' })
+@ObjectType('ProfileBundle', { simpleResolvers: true, implements: Node, description: 'One immutable version of a Profile Bundle' })
 export class ProfileBundleNode extends Node {
   @Field(() => String, { description: 'Shared by all versions of the bundle in its project' })
   name!: string;
@@ -188,19 +189,18 @@ export class ProfileBundleNode extends Node {
   // The content (cluster profile, workload profiles, variables) is JSON in the database: turned into
   // objects when a query asks for it, not for every version of a page that shows names only.
   @Field(() => ClusterProfileType, { nullable: true, description: 'What pool clusters are built from (INFRASTRUCTURE and FULLSTACK bundles); null for APPLICATION bundles' })
-  get clusterProfile(): ClusterProfileType | null {
-    const cp = this.content.clusterProfile;
-    return cp ? Object.assign(new ClusterProfileType(), { ...cp, addons: cp.addons.map((a) => Object.assign(new ClusterAddonType(), a)) }) : null;
+  get clusterProfile(): Later<ClusterProfileType | null> {
+    return later(this.content.clusterProfile, (cp) => (cp ? Object.assign(new ClusterProfileType(), { ...cp, addons: cp.addons.map((a) => Object.assign(new ClusterAddonType(), a)) }) : null));
   }
 
   @Field(() => [WorkloadProfileObject], { description: 'What runs: the workload profiles of this version' })
-  get workloadProfiles(): WorkloadProfileObject[] {
-    return this.content.workloadProfiles.map(WorkloadProfileObject.of);
+  get workloadProfiles(): Later<WorkloadProfileObject[]> {
+    return later(this.content.workloadProfiles, (w) => w.map(WorkloadProfileObject.of));
   }
 
   @Field(() => [VariableDefinitionType], { description: 'Typed inputs that deployments give values for' })
-  get variables(): VariableDefinitionType[] {
-    return this.content.variables.map(VariableDefinitionType.of);
+  get variables(): Later<VariableDefinitionType[]> {
+    return later(this.content.variables, (v) => v.map(VariableDefinitionType.of));
   }
 
   @Field(() => Date, { description: 'When this version was created' })
@@ -212,8 +212,7 @@ export class ProfileBundleNode extends Node {
 
   /** From the entity or the read model (the entity has the read model's shape). */
   static from(b: BundleView): ProfileBundleNode {
-    return Object.assign(new ProfileBundleNode(), {
-      id: toGlobalId(NodeKind.ProfileBundle, b.id),
+    const n: ProfileBundleNode = Object.assign(new ProfileBundleNode(), {
       uuid: b.id,
       projectUuid: b.project.id,
       name: b.name,
@@ -222,10 +221,14 @@ export class ProfileBundleNode extends Node {
       bundleType: b.type,
       description: b.description,
       content: b,
-      createdAt: b.createdAt,
     });
+    lazyField(n, 'createdAt', () => b.createdAt);
+    return n;
   }
 }
 
-@ObjectType({ description: connectionDescription('ProfileBundle') })
+// the global ID is encoded when read (a page of versions often does not ask for it)
+derivedField(ProfileBundleNode, 'id', (n) => toGlobalId(NodeKind.ProfileBundle, n.uuid));
+
+@ObjectType({ simpleResolvers: true, description: connectionDescription('ProfileBundle') })
 export class ProfileBundleConnection extends Connection(ProfileBundleNode, 'ProfileBundle') {}

@@ -7,6 +7,7 @@
 import type { EntityName } from '@mikro-orm/core';
 import type { Knex } from '@mikro-orm/knex';
 import type { Em } from './orm.js';
+import { readRows } from './read-rows.js';
 
 export interface ChildPageQuery {
   /** FK column naming the parent, e.g. 'tenant_id' */
@@ -20,6 +21,23 @@ export interface ChildPageQuery {
   backward?: boolean;
   /** extra filters on the child table */
   where?: (qb: Knex.QueryBuilder) => void;
+  /** extra filters in plain SQL (read models): no query builder to build and compile per statement */
+  filter?: SqlFilter;
+}
+
+/** A condition on the child table in plain SQL: double-quoted identifiers, `?` placeholders. */
+export interface SqlFilter {
+  sql: string;
+  params: unknown[];
+}
+
+/** A trusted identifier (table and column names of our own code, never input), double-quoted. */
+function ident(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function placeholders(n: number): string {
+  return n === 1 ? '?' : `?${', ?'.repeat(n - 1)}`;
 }
 
 export async function loadChildPages<E extends object>(em: Em, entity: EntityName<E>, q: ChildPageQuery): Promise<Map<string, E[]>> {
@@ -35,9 +53,47 @@ export async function loadChildPages<E extends object>(em: Em, entity: EntityNam
 export async function loadChildRows<T>(em: Em, table: string, columns: string[], q: ChildPageQuery, read: (row: Record<string, unknown>) => T): Promise<Map<string, T[]>> {
   const out = new Map<string, T[]>(q.parentIds.map((id) => [id, []]));
   if (q.parentIds.length === 0) return out;
-  const knex = em.getKnex();
   const dir = q.backward ? 'desc' : 'asc';
   const cols = columns.includes('*') ? ['*'] : [...new Set([q.parentColumn, 'id', ...columns])];
+  const rows = q.where ? await builtPage(em, table, cols, dir, q) : await plainPage(em, table, cols, dir, q);
+  for (const row of rows) {
+    delete row.sg_rn;
+    out.get(String(row[q.parentColumn]))?.push(read(row));
+  }
+  return out;
+}
+
+/**
+ * The page statement as plain SQL: the same statement the query builder makes (builtPage), without
+ * building and compiling a builder for each of a page's statements.
+ */
+async function plainPage(em: Em, table: string, cols: string[], dir: 'asc' | 'desc', q: ChildPageQuery): Promise<Record<string, unknown>[]> {
+  const list = cols[0] === '*' ? '*' : cols.map(ident).join(', ');
+  const parent = ident(q.parentColumn);
+  const conds = [`${parent} in (${placeholders(q.parentIds.length)})`];
+  const params: unknown[] = [...q.parentIds];
+  if (q.afterId) {
+    conds.push('"id" > ?');
+    params.push(q.afterId);
+  }
+  if (q.beforeId) {
+    conds.push('"id" < ?');
+    params.push(q.beforeId);
+  }
+  if (q.filter) {
+    conds.push(`(${q.filter.sql})`);
+    params.push(...q.filter.params);
+  }
+  params.push(q.limit);
+  const sql =
+    `select ${list} from (select ${list}, row_number() over (partition by ${parent} order by "id" ${dir}) as "sg_rn" from ${ident(table)} ` +
+    `where ${conds.join(' and ')}) as "sg_page" where "sg_rn" <= ? order by ${parent} asc, "id" ${dir}`;
+  return readRows(em, sql, params);
+}
+
+/** The page statement through the query builder, for callers whose filter is a builder callback. */
+async function builtPage(em: Em, table: string, cols: string[], dir: 'asc' | 'desc', q: ChildPageQuery): Promise<Record<string, unknown>[]> {
+  const knex = em.getKnex();
   const inner = knex(table)
     .select(...cols, knex.raw(`row_number() over (partition by ?? order by ?? ${dir}) as sg_rn`, [q.parentColumn, 'id']))
     .whereIn(q.parentColumn, q.parentIds);
@@ -49,12 +105,7 @@ export async function loadChildRows<T>(em: Em, table: string, columns: string[],
     .from(inner.as('sg_page'))
     .where('sg_rn', '<=', q.limit)
     .orderBy([q.parentColumn, { column: 'id', order: dir }]);
-  const rows = (await em.getConnection().execute(sql)) as Record<string, unknown>[];
-  for (const row of rows) {
-    delete row.sg_rn;
-    out.get(String(row[q.parentColumn]))?.push(read(row));
-  }
-  return out;
+  return (await em.getConnection().execute(sql)) as Record<string, unknown>[];
 }
 
 /**
@@ -78,15 +129,23 @@ export async function countChildren(
   entity: EntityName<object>,
   parentColumn: string,
   parentIds: string[],
-  where?: (qb: Knex.QueryBuilder) => void,
+  where?: ((qb: Knex.QueryBuilder) => void) | SqlFilter,
 ): Promise<Map<string, number>> {
   const out = new Map<string, number>(parentIds.map((id) => [id, 0]));
   if (parentIds.length === 0) return out;
   const meta = em.getMetadata().get(entity as string);
-  const knex = em.getKnex();
-  const qb = knex(meta.tableName).select(parentColumn).count({ n: '*' }).whereIn(parentColumn, parentIds).groupBy(parentColumn);
-  where?.(qb);
-  const rows = (await em.getConnection().execute(qb)) as Record<string, unknown>[];
+  let rows: Record<string, unknown>[];
+  if (typeof where === 'function') {
+    const qb = em.getKnex()(meta.tableName).select(parentColumn).count({ n: '*' }).whereIn(parentColumn, parentIds).groupBy(parentColumn);
+    where(qb);
+    rows = (await em.getConnection().execute(qb)) as Record<string, unknown>[];
+  } else {
+    // plain SQL, as plainPage
+    const parent = ident(parentColumn);
+    const cond = where ? ` and (${where.sql})` : '';
+    const sql = `select ${parent}, count(*) as "n" from ${ident(meta.tableName)} where ${parent} in (${placeholders(parentIds.length)})${cond} group by ${parent}`;
+    rows = await readRows(em, sql, [...parentIds, ...(where?.params ?? [])]);
+  }
   for (const r of rows) out.set(String(r[parentColumn]), Number(r.n));
   return out;
 }

@@ -146,9 +146,39 @@ function analyseOperation(schema: GraphQLSchema, document: DocumentNode, variabl
   }
 }
 
+/**
+ * Analyses already made, per schema and parsed document (Apollo's document store and the graphql-ws
+ * path hand the same DocumentNode for the same query text), keyed by operation name and variables:
+ * the analysis is a pure function of these, and walking the document again for every request of the
+ * same query was most of the cost check's CPU. Only successful analyses are kept (an error is raised
+ * again each time), and few per document (clients vary their variables).
+ */
+const analyses = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, OperationAnalysis>>>();
+const ANALYSES_PER_DOCUMENT = 64;
+
+function cachedAnalysis(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | null | undefined): OperationAnalysis {
+  let bySchema = analyses.get(schema);
+  if (!bySchema) analyses.set(schema, (bySchema = new WeakMap()));
+  let byKey = bySchema.get(document);
+  if (!byKey) bySchema.set(document, (byKey = new Map()));
+  let key: string;
+  try {
+    key = `${operationName ?? ''}\u0000${JSON.stringify(variables ?? {})}`;
+  } catch {
+    // variables that cannot be stringified (not from JSON): analyse them every time
+    return analyseOperation(schema, document, variables, operationName);
+  }
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const fresh = analyseOperation(schema, document, variables, operationName);
+  if (byKey.size >= ANALYSES_PER_DOCUMENT) byKey.clear();
+  byKey.set(key, fresh);
+  return fresh;
+}
+
 /** Refuses, before execution, operations over the cost budget or asking for pages above MAX_PAGE; returns the cost. */
 export function assertCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | null | undefined, max: number): number {
-  const { cost, maxFirst, maxPageArg } = analyseOperation(schema, document, variables, operationName);
+  const { cost, maxFirst, maxPageArg } = cachedAnalysis(schema, document, variables, operationName);
   if (maxFirst > MAX_PAGE) throw limitError(`${maxPageArg}: ${maxFirst} exceeds the page limit of ${MAX_PAGE}`);
   if (cost > max) throw limitError(`Query cost ${cost} exceeds the limit of ${max}`);
   return cost;

@@ -26,6 +26,10 @@ export const PROJECT_COLUMNS = ['id', 'tenant_id', 'name', 'display_name', 'desc
 
 export function projectViewOf(em: Em, r: Record<string, unknown>): ProjectView {
   const name = String(r.name);
+  // parsed when first read: a page of projects rarely shows tags or timestamps
+  let tags: Tag[] | undefined;
+  let createdAt: Date | undefined;
+  let updatedAt: Date | undefined;
   return {
     id: String(r.id),
     tenant: { id: String(r.tenant_id) },
@@ -34,10 +38,16 @@ export function projectViewOf(em: Em, r: Record<string, unknown>): ProjectView {
     description: (r.description as string | null) ?? null,
     // a project's namespace is its name (Project.namespace)
     namespace: name,
-    tags: jsonOf<Tag[]>(r.tags) ?? [],
+    get tags() {
+      return (tags ??= jsonOf<Tag[]>(r.tags) ?? []);
+    },
     controlPlaneNodeCount: Number(r.control_plane_node_count),
     workerNodeEligible: boolOf(r.worker_node_eligible),
-    createdAt: dateOf(em, r.created_at),
-    updatedAt: dateOf(em, r.updated_at),
+    get createdAt() {
+      return (createdAt ??= dateOf(em, r.created_at));
+    },
+    get updatedAt() {
+      return (updatedAt ??= dateOf(em, r.updated_at));
+    },
   };
 }

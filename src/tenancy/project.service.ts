@@ -1,10 +1,9 @@
-import type { Knex } from '@mikro-orm/knex';
 import type { Ctx } from '../context.js';
 import { keyValueProblem, MAX_DESCRIPTION, MAX_DISPLAY_NAME, MAX_TAGS, projectNameProblem, textProblem } from '../common/rules.js';
-import { countChildren, loadChildRows } from '../db/child-pages.js';
+import { countChildren, loadChildRows, type SqlFilter } from '../db/child-pages.js';
 import { byKey } from '../db/loaders.js';
 import type { Em } from '../db/orm.js';
-import { all, knexOf } from '../db/sql.js';
+import { readRows } from '../db/read-rows.js';
 import { inTransaction } from '../db/transaction.js';
 import { ConflictError, ErrorCode, NotFoundError, Problems } from '../errors.js';
 import { keysetWhere, pageKey, toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
@@ -56,6 +55,9 @@ export function computeDefaultsProblem(d: ComputeDefaultsInput): string | null {
 /** Whether another feature already uses `name` as a hub namespace (e.g. a spoke's cluster namespace). */
 export type HubNameClaim = (em: Em, name: string) => Promise<boolean>;
 
+/** viewByName's statement in plain SQL (the small query's read): no query builder per request. */
+const PROJECT_BY_NAME = `select ${PROJECT_COLUMNS.map((c) => `"${c}"`).join(', ')} from "project" where "name" = ? limit 1`;
+
 export class ProjectService {
   private readonly dependents: ProjectDependents[] = [];
   private readonly purges: ((em: Em, projectId: string) => Promise<void>)[] = [];
@@ -96,7 +98,7 @@ export class ProjectService {
 
   /** A project by name as a read model (what the graph shows); null when absent or invisible. */
   async viewByName(ctx: Ctx, name: string): Promise<ProjectView | null> {
-    const [row] = await all(ctx.em, knexOf(ctx.em)('project').select(PROJECT_COLUMNS).where('name', name).limit(1));
+    const [row] = await readRows(ctx.em, PROJECT_BY_NAME, [name]);
     const p = row ? projectViewOf(ctx.em, row) : null;
     return p && canReadProject(ctx.viewer, { id: p.id, tenantId: p.tenant.id }) ? p : null;
   }
@@ -124,9 +126,10 @@ export class ProjectService {
   async pageForTenant(ctx: Ctx, tenantId: string, page: PageRequest): Promise<Page<ProjectView>> {
     // Visibility differs per tenant only for viewers without tenant-wide rights, who see exactly the
     // projects they hold a role in: one statement per group, whatever the number of tenants.
-    const restriction = (group: string[]) => {
+    const restriction = (group: string[]): SqlFilter => {
       const visible = group.flatMap((t) => ctx.viewer.visibleProjectIds(t) ?? []);
-      return (qb: Knex.QueryBuilder) => void qb.whereIn('id', visible);
+      // `in ()` is no SQL: an empty list matches nothing
+      return visible.length ? { sql: `"id" in (${visible.map(() => '?').join(', ')})`, params: visible } : { sql: '1 = 0', params: [] };
     };
     const groups = (ids: readonly string[]) => partition(ids, (id) => ctx.viewer.visibleProjectIds(id) !== null).filter(([, group]) => group.length > 0);
     const key = `${pageKey(page)}`;
@@ -140,7 +143,7 @@ export class ProjectService {
           afterId: page.afterId,
           beforeId: page.beforeId,
           backward: page.backward,
-          where: restricted ? restriction(group) : undefined,
+          filter: restricted ? restriction(group) : undefined,
         }, (row) => projectViewOf(ctx.em, row));
         for (const [k, v] of r) m.set(k, v);
       }

@@ -1,10 +1,11 @@
 import { Field, Int, ObjectType } from 'type-graphql';
+import { derivedField, lazyField } from '../graphql/lazy.js';
 import { Connection, connectionDescription } from '../graphql/relay/connection.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { Node } from '../graphql/relay/node.interface.js';
 import type { ProjectView } from './project.read.js';
 
-@ObjectType('Tag', { description: 'A key/value label on a project' })
+@ObjectType('Tag', { simpleResolvers: true, description: 'A key/value label on a project' })
 export class TagType {
   @Field(() => String, { description: 'Label-like key: 1-63 letters, digits, ".", "_", "/" or "-"' })
   key!: string;
@@ -22,7 +23,7 @@ export class ComputeDefaultsType {
   workerNodeEligible!: boolean;
 }
 
-@ObjectType('Project', { implements: Node, description: 'A team workspace in a tenant; its name is its hub namespace' })
+@ObjectType('Project', { simpleResolvers: true, implements: Node, description: 'A team workspace in a tenant; its name is its hub namespace' })
 export class ProjectNode extends Node {
   @Field(() => String, { description: 'Unique name of the project across all tenants (3-33 characters: lowercase letters, digits and "-", starting with a letter and ending with a letter or digit); also its hub namespace; never changes' })
   name!: string;
@@ -54,23 +55,25 @@ export class ProjectNode extends Node {
   /** From the entity or the read model (the entity has the read model's shape). */
   static from(p: ProjectView): ProjectNode {
     const n = new ProjectNode();
-    n.id = toGlobalId(NodeKind.Project, p.id);
     n.uuid = p.id;
     n.tenantUuid = p.tenant.id;
     n.name = p.name;
     n.displayName = p.displayName;
     n.description = p.description;
     n.namespace = p.namespace;
-    n.tags = p.tags.map((t) => Object.assign(new TagType(), t));
+    lazyField(n, 'tags', () => p.tags.map((t) => Object.assign(new TagType(), t)));
     n.computeDefaults = Object.assign(new ComputeDefaultsType(), {
       controlPlaneNodeCount: p.controlPlaneNodeCount,
       workerNodeEligible: p.workerNodeEligible,
     });
-    n.createdAt = p.createdAt;
-    n.updatedAt = p.updatedAt;
+    lazyField(n, 'createdAt', () => p.createdAt);
+    lazyField(n, 'updatedAt', () => p.updatedAt);
     return n;
   }
 }
 
-@ObjectType({ description: connectionDescription('Project') })
+// the global ID is encoded when read (a page of projects often does not ask for it)
+derivedField(ProjectNode, 'id', (n) => toGlobalId(NodeKind.Project, n.uuid));
+
+@ObjectType({ simpleResolvers: true, description: connectionDescription('Project') })
 export class ProjectConnection extends Connection(ProjectNode, 'Project') {}

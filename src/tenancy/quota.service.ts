@@ -6,6 +6,7 @@ import type { Ctx } from '../context.js';
 import { gpuCountProblem, gpuFamilyProblem } from '../common/rules.js';
 import type { Em } from '../db/orm.js';
 import { all, isPostgres, knexOf, run } from '../db/sql.js';
+import { readRows } from '../db/read-rows.js';
 import { DomainError, ErrorCode, Problems } from '../errors.js';
 import { GpuQuota, QuotaLevel } from './gpu-quota.entity.js';
 import { whatIf, type LevelVerdict, type QuotaScope } from './quota.ledger.js';
@@ -107,9 +108,11 @@ export class QuotaService {
   async forScope(ctx: Ctx, scopeId: string): Promise<QuotaRow[]> {
     // plain rows of the three columns the graph shows: a read needs no entity
     const loader = ctx.loaders.get<string, QuotaRow[]>('quotaByScope', async (ids) => {
-      const rows = await all<{ scope_id: string; gpu_family: string; hard_limit: number; used: number }>(
+      const rows = await readRows<{ scope_id: string; gpu_family: string; hard_limit: number; used: number }>(
         ctx.em,
-        knexOf(ctx.em)('gpu_quota').select('scope_id', 'gpu_family', 'hard_limit', 'used').whereIn('scope_id', [...ids]).orderBy('gpu_family'),
+        // plain SQL: no query builder per page (this runs once per level of a nested page)
+        `select "scope_id", "gpu_family", "hard_limit", "used" from "gpu_quota" where "scope_id" in (${ids.map(() => '?').join(', ')}) order by "gpu_family" asc`,
+        [...ids],
       );
       const grouped = new Map<string, QuotaRow[]>();
       for (const r of rows) {

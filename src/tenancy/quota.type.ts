@@ -11,7 +11,7 @@ registerEnumType(QuotaLevel, {
   },
 });
 
-@ObjectType('GpuQuota', { description: 'Limit and reservations for one GPU family (a family with no entry has limit 0)' })
+@ObjectType('GpuQuota', { simpleResolvers: true, description: 'Limit and reservations for one GPU family (a family with no entry has limit 0)' })
 export class GpuQuotaType {
   @Field(() => String, { description: 'GPU family, e.g. NVIDIA-H100' })
   gpuFamily!: string;

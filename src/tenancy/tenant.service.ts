@@ -4,8 +4,7 @@ import { byKey } from '../db/loaders.js';
 import { inTransaction } from '../db/transaction.js';
 import { ConflictError, ErrorCode, NotFoundError, Problems } from '../errors.js';
 import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
-import type { Knex } from '@mikro-orm/knex';
-import { all, knexOf } from '../db/sql.js';
+import { readRows } from '../db/read-rows.js';
 import { TENANT_COLUMNS, tenantViewOf, type TenantView } from './tenant.read.js';
 import { noAccessNotifier, type AccessNotifier } from './access.change.js';
 import { assertPlatformAdmin, assertTenant } from './access.policy.js';
@@ -28,6 +27,9 @@ export interface UpdateTenantInput {
   gpuQuota?: LimitInput[] | null;
 }
 
+/** The columns of the tenant read model, for plain SQL. */
+const TENANT_SELECT = TENANT_COLUMNS.map((c) => `"${c}"`).join(', ');
+
 export class TenantService {
   constructor(
     private readonly quotas: QuotaService,
@@ -37,13 +39,22 @@ export class TenantService {
   /** The tenants the viewer may see, as read models, in creation (id) order. */
   async list(ctx: Ctx, page: PageRequest): Promise<Page<TenantView>> {
     const visible = ctx.viewer.visibleTenantIds();
-    const k = knexOf(ctx.em);
-    const scoped = (qb: Knex.QueryBuilder) => (visible ? qb.whereIn('id', visible) : qb);
-    const q = scoped(k('tenant').select(TENANT_COLUMNS));
-    if (page.afterId) q.where('id', '>', page.afterId);
-    if (page.beforeId) q.where('id', '<', page.beforeId);
-    const rows = await all(ctx.em, q.orderBy('id', page.backward ? 'desc' : 'asc').limit(page.first + 1));
-    const count = async () => Number((await all<{ n: number | string }>(ctx.em, scoped(k('tenant').count({ n: '*' }))))[0]?.n ?? 0);
+    // plain SQL (a read of every page): visibility, then the keyset bounds
+    const scope = !visible ? [] : [visible.length ? `"id" in (${visible.map(() => '?').join(', ')})` : '1 = 0'];
+    const scopeParams = visible ?? [];
+    const conds = [...scope];
+    const params: unknown[] = [...scopeParams];
+    if (page.afterId) {
+      conds.push('"id" > ?');
+      params.push(page.afterId);
+    }
+    if (page.beforeId) {
+      conds.push('"id" < ?');
+      params.push(page.beforeId);
+    }
+    const where = (c: string[]) => (c.length ? ` where ${c.join(' and ')}` : '');
+    const rows = await readRows(ctx.em, `select ${TENANT_SELECT} from "tenant"${where(conds)} order by "id" ${page.backward ? 'desc' : 'asc'} limit ?`, [...params, page.first + 1]);
+    const count = async () => Number((await readRows<{ n: number | string }>(ctx.em, `select count(*) as "n" from "tenant"${where(scope)}`, scopeParams))[0]?.n ?? 0);
     return toPage(
       rows.map((r) => tenantViewOf(ctx.em, r)),
       page,
@@ -55,7 +66,7 @@ export class TenantService {
   async viewById(ctx: Ctx, id: string): Promise<TenantView | null> {
     if (!ctx.viewer.canSeeTenant(id)) return null;
     const loader = ctx.loaders.get<string, TenantView | null>('tenantViewById', async (ids) =>
-      byKey(ids, (await all(ctx.em, knexOf(ctx.em)('tenant').select(TENANT_COLUMNS).whereIn('id', [...ids]))).map((r) => tenantViewOf(ctx.em, r)), (t) => t.id),
+      byKey(ids, (await readRows(ctx.em, `select ${TENANT_SELECT} from "tenant" where "id" in (${ids.map(() => '?').join(', ')})`, [...ids])).map((r) => tenantViewOf(ctx.em, r)), (t) => t.id),
     );
     return loader.load(id);
   }

@@ -4,7 +4,7 @@ import { Connection, connectionDescription } from '../graphql/relay/connection.j
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import type { TenantView } from './tenant.read.js';
 
-@ObjectType('Tenant', { implements: Node, description: 'An organisation: owns projects, a GPU quota and a machine inventory' })
+@ObjectType('Tenant', { simpleResolvers: true, implements: Node, description: 'An organisation: owns projects, a GPU quota and a machine inventory' })
 export class TenantNode extends Node {
   @Field(() => String, { description: 'Unique name of the tenant (3-33 characters: lowercase letters, digits and "-", starting with a letter and ending with a letter or digit); never changes' })
   name!: string;
@@ -42,5 +42,5 @@ export class TenantNode extends Node {
   }
 }
 
-@ObjectType({ description: connectionDescription('Tenant') })
+@ObjectType({ simpleResolvers: true, description: connectionDescription('Tenant') })
 export class TenantConnection extends Connection(TenantNode, 'Tenant') {}

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Ctx } from '../context.js';
 import type { Em } from '../db/orm.js';
 import { all } from '../db/sql.js';
+import { readRows } from '../db/read-rows.js';
 import { inTransaction } from '../db/transaction.js';
 import { DomainError, ErrorCode, forbidden, NotFoundError, Problems } from '../errors.js';
 import { textProblem } from '../common/rules.js';
@@ -108,7 +109,7 @@ export class TokenService {
 
   /** authenticate() for a secret already hashed (hashToken). */
   async authenticateHash(em: Em, tokenHash: string): Promise<Viewer | null> {
-    const rows = await all<TokenRow>(em, `${TOKEN_SELECT} where t.token_hash = ? order by b.id`, [tokenHash]);
+    const rows = await readRows<TokenRow>(em, `${TOKEN_SELECT} where t.token_hash = ? order by b.id`, [tokenHash]);
     return viewerOf(rows);
   }
 

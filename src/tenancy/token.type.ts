@@ -18,7 +18,7 @@ registerEnumType(Role, {
   },
 });
 
-@ObjectType('RoleBinding', { description: 'A role held in a scope: nothing (platform), a tenant, or a project' })
+@ObjectType('RoleBinding', { simpleResolvers: true, description: 'A role held in a scope: nothing (platform), a tenant, or a project' })
 export class RoleBindingType {
   @Field(() => Role, { description: 'The role held' })
   role!: Role;
@@ -63,7 +63,7 @@ export class ApiTokenNode extends Node {
   }
 }
 
-@ObjectType('Viewer', { description: 'The caller: its token and role bindings' })
+@ObjectType('Viewer', { simpleResolvers: true, description: 'The caller: its token and role bindings' })
 export class ViewerType {
   @Field(() => ApiTokenNode, { nullable: true, description: 'The token of this request; null for a caller signed in through an identity provider (see `subject`)' })
   token!: ApiTokenNode | null;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemCtx } from '../../src/demo.seed.js';
 import { fromGlobalId } from '../../src/graphql/relay/global-id.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { appBundleInput, BUNDLE_BY_ID, bundleCount, createBundle, CREATE_BUNDLE, CREATE_VERSION, DELETE_BUNDLE, infraBundleInput } from '../helpers/catalog.js';
+import { appBundleInput, BUNDLE_BY_ID, BUNDLE_FIELDS, bundleCount, createBundle, CREATE_BUNDLE, CREATE_VERSION, DELETE_BUNDLE, infraBundleInput } from '../helpers/catalog.js';
 import { createProject, createTenant, createToken } from '../helpers/seed.js';
 
 let app: TestApp;
@@ -53,6 +53,17 @@ describe('profile bundle versions', () => {
     const b = await createBundle(app, input);
     expect(b.clusterProfile).toEqual(input.clusterProfile);
     expect(b.workloadProfiles[0].components[0]).toMatchObject({ values: {}, gpu: null, expose: { port: 9400, path: '/' } });
+  });
+
+  it("should show a version's whole content through its project's page as through the version itself", async () => {
+    // pages read versions as plain rows and their JSON content only when asked (catalog/bundle.read.ts)
+    const p = await createProject(app, tenant.id);
+    const made = [await createBundle(app, appBundleInput(p.id)), await createBundle(app, infraBundleInput(p.id))];
+    const page = await app.q(`query($p: String!) { project(name: $p) { profileBundles(first: 10) { nodes { ${BUNDLE_FIELDS} } } } }`, { p: p.name });
+    expect(page.project.profileBundles.nodes).toEqual(made);
+    // and a page that asks for names only still lists them
+    const names = await app.q(`query($p: String!) { project(name: $p) { profileBundles(first: 10) { nodes { name } } } }`, { p: p.name });
+    expect(names.project.profileBundles.nodes.map((n: { name: string }) => n.name)).toEqual(made.map((b) => b.name));
   });
 
   it('should keep where a component takes its GPU limit, "resources.limits" when not given', async () => {

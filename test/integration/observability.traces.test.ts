@@ -199,6 +199,22 @@ describe('graphql-ws', () => {
     expect(op!.attributes['spokegraph.transport']).toBe('graphql-ws');
     expect(spans.some((s) => parentOf(s) === op!.spanContext().spanId && s.attributes['db.operation.name'] === 'select')).toBe(true);
   });
+
+  it("the read path's plain-SQL reads (db/read-rows.ts) join the trace too", async () => {
+    const caller = callerContext();
+    const ws = wsClient(app.wsUrl, `Bearer ${app.adminToken}`, { traceparent: caller.traceparent });
+    try {
+      const r = await ws.request('query WsTracedTenants { tenants(first: 1) { edges { node { name } } } }');
+      expect(r.errors).toBeUndefined();
+    } finally {
+      await ws.dispose();
+    }
+    const spans = inTrace(caller.traceId);
+    const op = spans.find((s) => s.name === 'query WsTracedTenants');
+    expect(op, 'operation span').toBeDefined();
+    const reads = spans.filter((s) => parentOf(s) === op!.spanContext().spanId && s.attributes['db.operation.name'] === 'select');
+    expect(reads.map((s) => s.attributes['db.collection.name'])).toContain('tenant');
+  });
 });
 
 describe('graphql-sse', () => {
