@@ -36,8 +36,6 @@ import {
   helmReleaseIdentifier,
   HostRole,
   isAddOnAvailable,
-  KubeHubAdapter,
-  loadHubKubeConfig,
   machineDeploymentName,
   manifestWorkName,
   placementName,
@@ -55,6 +53,8 @@ import {
   type KubeObject,
   type SpokeClusterParams,
 } from '../src/kube/index.js';
+import { KubeHubAdapter } from '../src/kube/hub.adapter.js';
+import { loadHubKubeConfig } from '../src/kube/hub.connection.js';
 import { silentLogger } from '../src/logger.js';
 import type { SimOptions, SimulatedHub } from '../src/sim/index.js';
 import { args, environment, fmt, heading, mb, median, ms, percentile, summaryRows, table } from './lib/report.js';

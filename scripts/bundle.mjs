@@ -3,7 +3,8 @@
  * external, loaded from node_modules). Shared by `npm run build` / `npm start` (the gateway,
  * scripts/build.mjs) and the `spokegraph` bin (the CLI), so neither needs a separate build step.
  * The bundle is written to a temporary file and renamed into place: processes starting at the same
- * moment never import a half-written file (hence inline source maps: a renamed file keeps them).
+ * moment never import a half-written file (source maps are inline unless the caller asks for linked
+ * ones: a .map beside each module, renamed with it — chunks have content-hashed names).
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -35,7 +36,7 @@ export function isStaleBundle(outfile, sources) {
  * hoists every external import of the bundle to the top of the one file.) Built into a temporary
  * directory, then moved in place: chunks first (content-hashed names), the entry last.
  */
-export async function bundle(entry, outfile) {
+export async function bundle(entry, outfile, options = {}) {
   const { build } = await import('esbuild');
   const outdir = path.dirname(outfile);
   const tmp = path.join(outdir, `.build-${process.pid}`);
@@ -52,7 +53,7 @@ export async function bundle(entry, outfile) {
     format: 'esm',
     target: 'node20',
     packages: 'external',
-    sourcemap: 'inline',
+    sourcemap: options.sourcemap ?? 'inline',
     metafile: true,
     tsconfig: path.join(root, 'tsconfig.json'),
     logLevel: 'warning',
@@ -61,6 +62,8 @@ export async function bundle(entry, outfile) {
     mkdirSync(path.join(outdir, 'chunks'), { recursive: true });
     for (const f of readdirSync(path.join(tmp, 'chunks'))) renameSync(path.join(tmp, 'chunks', f), path.join(outdir, 'chunks', f));
   }
+  // a linked map is moved before its module: a process starting meanwhile finds a map at least as new
+  if (existsSync(path.join(tmp, `${name}.mjs.map`))) renameSync(path.join(tmp, `${name}.mjs.map`), `${outfile}.map`);
   renameSync(path.join(tmp, `${name}.mjs`), outfile);
   rmSync(tmp, { recursive: true, force: true });
   return result;

@@ -24,7 +24,7 @@ import { PostgresWakeSignal } from './workflow/wake.postgres.js';
 import { seedDemo } from './demo.seed.js';
 import { buildGatewaySchema } from './graphql/schema.js';
 import { Metrics } from './graphql/metrics.js';
-import { createGatewayServer } from './graphql/server.js';
+import { createGatewayServer, type GatewayServer } from './graphql/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { createServices, type Services } from './services.js';
 import { busAccessNotifier } from './tenancy/access.change.js';
@@ -82,6 +82,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
   let counters: RedisConnectionCounters | undefined;
   let openBus: EventBus | null = null;
   let tracing: Tracing | null = null;
+  let server: GatewayServer | null = null;
   try {
     tracing = await startTracing(config, log, opts.spanProcessors);
     // Replicas starting together on one empty database take turns: one migrates, mints the bootstrap
@@ -90,8 +91,6 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     const applied = await migrate(orm);
     if (applied.length) log.info('database migrated', { applied, db: config.db.kind });
 
-    hub = await connectHub(config, log);
-    log.info(`hub: ${hub.description}`);
     const metrics = new Metrics();
     const bus = await eventBusFor(config, orm, log);
     openBus = bus;
@@ -105,6 +104,36 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
         : new InProcessWakeSignal();
     await wake.start();
     const signal = wake;
+    const services = createServices({
+      access: busAccessNotifier(bus),
+      events,
+      jobs,
+      wake: () => signal.notify(),
+      subscriptionBuffer: config.subscriptionBuffer,
+      streamHooks: { onStart: () => metrics.subscriptions.inc(), onEnd: () => metrics.subscriptions.dec() },
+      clock: opts.clock,
+    });
+
+    const em = orm.em.fork() as Em;
+    const bootstrapToken = await services.tokens.bootstrapAdmin(em, config.bootstrapAdminToken);
+    if (bootstrapToken && config.seedDemo) await seedDemo(orm, services, log);
+    await startupLock.release();
+
+    const schema = await buildGatewaySchema();
+    // the graphql-ws caps hold across replicas when they share a Redis, else per process
+    // ioredis is loaded only when Redis is configured
+    counters = config.redisUrl ? new (await import('./graphql/connection.counters.redis.js')).RedisConnectionCounters({ url: config.redisUrl, namespace: installationNamespace(config), log: log.child({ component: 'connection-caps' }) }) : undefined;
+    // Ready means: the database answers and the API is served. The hub is connected after the
+    // server listens (loading @kubernetes/client-node and starting the embedded simulator are most
+    // of a start's CPU) — no request waits on the hub: a mutation that needs it records a workflow
+    // job, which the runner, started once the hub is connected, takes up. /readyz says
+    // `"hub": "connecting"` until then; a hub that cannot be connected fails the start as before.
+    let hubState: 'connecting' | null = 'connecting';
+    server = await createGatewayServer({ config, schema, orm, services, metrics, log, bus, counters, tracing, readiness: (): Record<string, string> => (hubState ? { hub: hubState } : {}) });
+    const { port, url } = await server.listen(config.port, config.host);
+
+    hub = await connectHub(config, log);
+    log.info(`hub: ${hub.description}`);
     const runner = new WorkflowRunner(
       orm,
       jobs,
@@ -120,15 +149,6 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       },
       signal,
     );
-    const services = createServices({
-      access: busAccessNotifier(bus),
-      events,
-      jobs,
-      wake: () => signal.notify(),
-      subscriptionBuffer: config.subscriptionBuffer,
-      streamHooks: { onStart: () => metrics.subscriptions.inc(), onEnd: () => metrics.subscriptions.dec() },
-      clock: opts.clock,
-    });
     const detachMetrics = attachRuntimeMetrics(metrics.registry, { orm, runner, hub: hub.adapter, bus });
     const detachTracing = tracing ? attachTracing({ tracer: tracing.tracer, knex: knexOf(orm.em.fork() as Em), dialect: dialectOf(orm), hub: hub.adapter, runner, jobs }) : () => undefined;
     const flowOptions = {
@@ -145,18 +165,6 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     runner.register(deployFlow(deploymentDeps));
     runner.register(undeployFlow(deploymentDeps));
     runner.register(upgradeFlow(deploymentDeps));
-
-    const em = orm.em.fork() as Em;
-    const bootstrapToken = await services.tokens.bootstrapAdmin(em, config.bootstrapAdminToken);
-    if (bootstrapToken && config.seedDemo) await seedDemo(orm, services, log);
-    await startupLock.release();
-
-    const schema = await buildGatewaySchema();
-    // the graphql-ws caps hold across replicas when they share a Redis, else per process
-    // ioredis is loaded only when Redis is configured
-    counters = config.redisUrl ? new (await import('./graphql/connection.counters.redis.js')).RedisConnectionCounters({ url: config.redisUrl, namespace: installationNamespace(config), log: log.child({ component: 'connection-caps' }) }) : undefined;
-    const server = await createGatewayServer({ config, schema, orm, services, metrics, log, bus, counters, tracing });
-    const { port, url } = await server.listen(config.port, config.host);
     const nudger = new HubNudger(hub.adapter, hubWatches, subjectLocator(orm), (id) => runner.nudge(id), log.child({ component: 'hub-watch' }));
     const auditPurger = new AuditPurger(orm, services.clock, config.audit.retentionDays, config.audit.purgeIntervalMs, log.child({ component: 'audit' }));
     if (!opts.noRunner) {
@@ -164,6 +172,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       nudger.start();
       auditPurger.start();
     }
+    hubState = null;
+    const gateway = server;
 
     return {
       config,
@@ -183,7 +193,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       stop: async () => {
         if (stopped) return;
         stopped = true;
-        await server.stop();
+        await gateway.stop();
         detachMetrics();
         detachTracing();
         nudger.stop();
@@ -199,6 +209,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     };
   } catch (e) {
     await startupLock?.release().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
     await wake?.close().catch(() => undefined);
     await counters?.close().catch(() => undefined);
     await openBus?.close().catch(() => undefined);

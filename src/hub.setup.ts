@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import type { RegistrationOptions } from './compute/pool.flow.view.js';
 import type { Config } from './config.js';
-import { createHubAdapter, readKlusterletOperatorManifests, type HubAdapter } from './kube/index.js';
+import { readKlusterletOperatorManifests } from './kube/klusterlet.operator.js';
+import type { HubAdapter } from './kube/hub.adapter.js';
 import type { Logger } from './logger.js';
 import type { SimulatedHub } from './sim/index.js';
 
@@ -20,6 +21,9 @@ export interface HubHandle {
 
 export async function connectHub(config: Config, log: Logger): Promise<HubHandle> {
   const hubLog = log.child({ component: 'hub' });
+  // Loaded here, not at the top: @kubernetes/client-node is the largest module tree of a start (about
+  // 0.4 s of CPU and 60 MB), and app.ts connects the hub only once the API is served.
+  const { createHubAdapter } = await import('./kube/hub.adapter.js');
   if (config.hub.kind === 'simulated') {
     // Loaded here, not at the top: a gateway on a real hub never loads the simulator.
     const { startSimulatedHub } = await import('./sim/index.js');

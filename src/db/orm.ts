@@ -74,10 +74,11 @@ export async function ormOptions(opts: OrmOptions): Promise<Options> {
     },
   };
   if (opts.db.kind === 'sqlite') {
-    const { BetterSqliteDriver } = await import('@mikro-orm/better-sqlite');
+    // reads outside a transaction on a second, read-only connection (db/sqlite.reader.ts)
+    const { ReadSplitSqliteDriver } = await import('./sqlite.reader.js');
     return {
       ...base,
-      driver: BetterSqliteDriver,
+      driver: ReadSplitSqliteDriver,
       dbName: opts.db.file,
       ...(eager ? { migrations: await migrationOptions('sqlite') } : {}),
     };

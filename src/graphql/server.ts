@@ -52,6 +52,8 @@ export interface ServerDeps {
   counters?: ConnectionCounters;
   /** spans for requests and operations, when tracing is on */
   tracing?: Tracing | null;
+  /** more /readyz fields beside the database's (app.ts: the hub while it connects in the background) */
+  readiness?: () => Record<string, string>;
 }
 
 export interface GatewayServer {
@@ -160,7 +162,7 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
     const redis = b.transport === 'redis' ? { redis: b.connected ? 'connected' : 'unreachable' } : {};
     try {
       await orm.em.fork().getConnection().execute('select 1');
-      res.json({ status: 'ready', ...redis });
+      res.json({ status: 'ready', ...redis, ...deps.readiness?.() });
     } catch {
       res.status(503).json({ status: 'database unreachable', ...redis });
     }

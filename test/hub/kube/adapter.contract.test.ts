@@ -4,7 +4,9 @@
  * classification of real server errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildManagedClusterSet, buildPlacement, HubError, KubeHubAdapter, loadHubKubeConfig, type KubeObject, type ObjectRef } from '../../../src/kube/index.js';
+import { buildManagedClusterSet, buildPlacement, HubError, type KubeObject, type ObjectRef } from '../../../src/kube/index.js';
+import { KubeHubAdapter } from '../../../src/kube/hub.adapter.js';
+import { loadHubKubeConfig } from '../../../src/kube/hub.connection.js';
 import { silentLogger } from '../../../src/logger.js';
 import { eventually, namespace, secret, startTestHub, type TestHub } from './sim.harness.js';
 

@@ -7,7 +7,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildManagedCluster, HubError, KubeHubAdapter, type HubAdapterOptions } from '../../../src/kube/index.js';
+import { buildManagedCluster, HubError, type HubAdapterOptions } from '../../../src/kube/index.js';
+import { KubeHubAdapter } from '../../../src/kube/hub.adapter.js';
 import { silentLogger } from '../../../src/logger.js';
 import { secret } from './sim.harness.js';
 

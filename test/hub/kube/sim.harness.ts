@@ -2,7 +2,9 @@
  * A simulated hub plus an adapter on it, for contract tests: real HTTP through client-node, fast
  * controllers (speed 0) and a fast retry policy so injected faults do not slow the suite.
  */
-import { KubeHubAdapter, loadHubKubeConfig, type HubAdapterOptions, type KubeObject } from '../../../src/kube/index.js';
+import type { HubAdapterOptions, KubeObject } from '../../../src/kube/index.js';
+import { KubeHubAdapter } from '../../../src/kube/hub.adapter.js';
+import { loadHubKubeConfig } from '../../../src/kube/hub.connection.js';
 import { silentLogger } from '../../../src/logger.js';
 import { startSimulatedHub, type SimOptions, type SimulatedHub } from '../../../src/sim/index.js';
 
