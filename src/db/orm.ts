@@ -11,6 +11,7 @@ import { migrationNames as sqliteMigrationNames } from '../../migrations/sqlite/
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { entities } from './entities.js';
+import { reusePreparedStatements } from './sql.js';
 
 export type Orm = MikroORM;
 export type Em = SqlEntityManager;
@@ -104,6 +105,7 @@ export async function initOrm(opts: OrmOptions): Promise<Orm> {
     await conn.execute('pragma journal_mode = wal');
     await conn.execute('pragma busy_timeout = 5000');
     await conn.execute('pragma synchronous = normal');
+    reusePreparedStatements(orm.em.fork() as Em);
   }
   return orm;
 }

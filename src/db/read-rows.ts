@@ -85,7 +85,7 @@ function isSqlite(em: Em): boolean {
  * page's statement was new to SQLite and parsed again (better-sqlite3 `prepare` was a tenth of the
  * gateway's page CPU), and goes through knex's query runner as well. The statement still goes
  * through MikroORM's query logging (the debug log, the tests' statement counts) and the same single
- * connection knex hands out. On PostgreSQL it is a named prepared statement (pgRead). Inside a
+ * connection knex hands out, or the read-only one of a file database (sqlite.reader.ts). On PostgreSQL it is a named prepared statement (pgRead). Inside a
  * transaction, or with SQL tracing on, it is `sql.ts` `all`.
  */
 export async function readRows<T = Record<string, unknown>>(em: Em, sql: string, params: unknown[] = []): Promise<T[]> {
@@ -100,20 +100,28 @@ export async function readRows<T = Record<string, unknown>>(em: Em, sql: string,
   // what the debug log and the statement hook show: the SQL with its parameters, as MikroORM logs it
   const shown = em.config.get('debug') ? em.getPlatform().formatQuery(sql, params) : sql;
   if (!isSqlite(em)) return logged.executeQuery(shown, () => pgRead<T>(client as unknown as PgClientLike, sql, params), { query: shown, params });
+  // a file database has a second, read-only connection (sqlite.reader.ts): the read does not queue
+  // behind the pool's one connection and its open transactions
+  const reader = (conn as unknown as { readerDb?(): SqliteHandle | null }).readerDb?.() ?? null;
+  if (reader) return logged.executeQuery(shown, async () => preparedOn(reader, sql).all(params) as T[], { query: shown, params });
   return logged.executeQuery(shown, async () => {
     const db = await client.acquireConnection();
     try {
-      let byText = prepared.get(db);
-      if (!byText) prepared.set(db, (byText = new Map()));
-      let stmt = byText.get(sql);
-      if (!stmt) {
-        if (byText.size >= MAX_PREPARED) byText.clear();
-        stmt = db.prepare(sql);
-        byText.set(sql, stmt);
-      }
-      return stmt.all(params) as T[];
+      return preparedOn(db, sql).all(params) as T[];
     } finally {
       await client.releaseConnection(db);
     }
   }, { query: shown, params });
+}
+
+function preparedOn(db: SqliteHandle, sql: string): Prepared {
+  let byText = prepared.get(db);
+  if (!byText) prepared.set(db, (byText = new Map()));
+  let stmt = byText.get(sql);
+  if (!stmt) {
+    if (byText.size >= MAX_PREPARED) byText.clear();
+    stmt = db.prepare(sql);
+    byText.set(sql, stmt);
+  }
+  return stmt;
 }

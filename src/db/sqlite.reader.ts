@@ -27,7 +27,8 @@ export class ReadSplitSqliteConnection extends BetterSqliteConnection {
   /** closed by close() until connect(): statements then fail on the pool as they did */
   private readerClosed = false;
 
-  private readerDb(): Database.Database | null {
+  /** The read-only connection (opened on first use); null for an in-memory database or once closed. */
+  readerDb(): Database.Database | null {
     if (this.reader || this.readerClosed) return this.reader;
     const file = this.config.get('dbName');
     if (!file || file === ':memory:') return null;

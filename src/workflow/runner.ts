@@ -12,7 +12,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Em, Orm } from '../db/orm.js';
-import { reusePreparedStatements } from '../db/sql.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { EventType } from '../events/event.entity.js';
 import type { EventBatch, EventLog } from '../events/event.log.js';
@@ -117,8 +116,6 @@ export class WorkflowRunner {
     if (!this.stopped) return;
     this.stopped = false;
     this.lookNow = true;
-    // (a hook of the database layer: the runner's steps are most of this process's statements)
-    reusePreparedStatements(this.orm.em.fork() as Em);
     this.unsubscribe = this.signal.subscribe(() => this.wake());
     this.loopDone = this.loop();
   }

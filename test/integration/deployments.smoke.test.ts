@@ -1,18 +1,44 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+/**
+ * The whole chain once, on the suite's database and (SQLite project) once more on a SQLite FILE, the
+ * database `npm start` uses: the rest of the suite runs SQLite in memory, where reads have no second,
+ * read-only connection (src/db/sqlite.reader.ts) and prepared statements are kept on the pool's.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
+import { testDialect } from '../helpers/db.js';
 import { createInfraBundle, createPool, registerMachines, waitForPoolPhase } from '../helpers/compute.js';
 import { createAppBundle, deployApp, waitForDeploymentPhase } from '../helpers/deploy.js';
 import { createProject, createTenant, uniq } from '../helpers/seed.js';
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await startTestApp();
-});
-afterAll(async () => {
-  await app?.close();
+describe('on the suite database', () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp();
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+  it('should deploy onto a shared pool and onto a new dedicated pool, then delete both', () => deployAndDelete(app));
 });
 
-it('should deploy onto a shared pool and onto a new dedicated pool, then delete both', async () => {
+(testDialect() === 'sqlite' ? describe : describe.skip)('on a SQLite file (what npm start uses)', () => {
+  let app: TestApp;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'sg-smoke-'));
+    app = await startTestApp({ configure: (c) => ({ ...c, db: { kind: 'sqlite', file: path.join(dir, 'spokegraph.db') } }) });
+  });
+  afterAll(async () => {
+    await app?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  it('should deploy onto a shared pool and onto a new dedicated pool, then delete both', () => deployAndDelete(app));
+});
+
+async function deployAndDelete(app: TestApp): Promise<void> {
   const t = await createTenant(app, uniq('t'), [{ gpuFamily: 'NVIDIA-H100', limit: 32 }]);
   const p = await createProject(app, t.id, uniq('p'), [{ gpuFamily: 'NVIDIA-H100', limit: 32 }]);
   await registerMachines(app, t.id, { controlPlanes: 2, gpuHosts: [{ family: 'NVIDIA-H100', count: 2, gpusEach: 8 }] });
@@ -53,4 +79,4 @@ it('should deploy onto a shared pool and onto a new dedicated pool, then delete 
   await waitForDeploymentPhase(app, dedicated.appDeployment.id, ['DELETED']);
   const q = await app.q(`{ project(name: "${p.name}") { gpuQuota { gpuFamily used } } }`);
   expect(q.project.gpuQuota).toEqual([{ gpuFamily: 'NVIDIA-H100', used: 0 }]);
-});
+}
