@@ -6,7 +6,7 @@
 import type { SimulatedHub } from '../../src/sim/index.js';
 import type { TestApp } from './app.js';
 import { createPool, waitForPoolPhase } from './compute.js';
-import { createAppBundle, DEPLOYMENT_FIELDS } from './deploy.js';
+import { createAppBundle, DEPLOY_APP, DEPLOYMENT_FIELDS } from './deploy.js';
 import { EVENT_FIELDS, subscribe, type Ev, type Subscription } from './events.js';
 import { gqlRequest, ok } from './graphql.js';
 import { H100, poolWorld, type PoolWorld } from './pools.js';
@@ -24,6 +24,13 @@ export const gatewayOf = (app: TestApp): Gateway => ({ url: app.url, wsUrl: app.
 export async function gq<T = any>(gw: Gateway, query: string, variables?: Record<string, unknown>, token: string | null = gw.adminToken): Promise<T> {
   return ok(await gqlRequest<T>(gw.url, query, variables, token));
 }
+
+/** One HTTP answer to deployApp, errors and all (a storm's callers each read their own). */
+export type DeployAnswer = { status: number; data: any; errors?: unknown[] };
+
+/** deployApp with each input at once, as the admin: the answers in input order. */
+export const deployStorm = (gw: Gateway, inputs: Record<string, unknown>[]): Promise<DeployAnswer[]> =>
+  Promise.all(inputs.map((input) => gqlRequest(gw.url, DEPLOY_APP, { input }, gw.adminToken)));
 
 export const DEPLOYMENT_EVENTS = `subscription($id: ID!, $after: String) { appDeploymentEvents(id: $id, after: $after) { ${EVENT_FIELDS} } }`;
 export const PROJECT_EVENTS = `subscription($projectId: ID!, $after: String) { projectEvents(projectId: $projectId, after: $after) { ${EVENT_FIELDS} } }`;

@@ -8,10 +8,8 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
-import { DEPLOY_APP } from '../helpers/deploy.js';
 import { isGapless } from '../helpers/events.js';
-import { gqlRequest } from '../helpers/graphql.js';
-import { deployWorld, ledger, sharedPool, sqlOf } from '../helpers/deployments.js';
+import { deployStorm, deployWorld, ledger, sharedPool, sqlOf, type DeployAnswer } from '../helpers/deployments.js';
 import { uniq } from '../helpers/seed.js';
 
 const H100 = 'NVIDIA-H100';
@@ -25,9 +23,8 @@ afterAll(async () => {
   await app?.close();
 });
 
-type Answer = { status: number; data: any; errors?: unknown[] };
-
-const storm = (inputs: Record<string, unknown>[]): Promise<Answer[]> => Promise.all(inputs.map((input) => gqlRequest(app.url, DEPLOY_APP, { input }, app.adminToken)));
+type Answer = DeployAnswer;
+const storm = (inputs: Record<string, unknown>[]): Promise<Answer[]> => deployStorm(app, inputs);
 const codes = (a: Answer) => a.data.deployApp.userErrors.map((e: any) => [e.code, e.field]);
 
 describe('group commit of the concurrent admissions of one project', () => {

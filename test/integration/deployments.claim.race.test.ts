@@ -9,10 +9,9 @@ import 'reflect-metadata';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { createInfraBundle } from '../helpers/compute.js';
-import { createAppBundle, DEPLOY_APP } from '../helpers/deploy.js';
+import { createAppBundle } from '../helpers/deploy.js';
 import { isGapless } from '../helpers/events.js';
-import { gqlRequest } from '../helpers/graphql.js';
-import { deployWorld, ledger, sharedPool, sqlOf } from '../helpers/deployments.js';
+import { deployStorm, deployWorld, ledger, sharedPool, sqlOf, type DeployAnswer } from '../helpers/deployments.js';
 import { createProject, uniq } from '../helpers/seed.js';
 
 const H100 = 'NVIDIA-H100';
@@ -25,9 +24,8 @@ afterAll(async () => {
   await app?.close();
 });
 
-type Answer = { status: number; data: any; errors?: unknown[] };
-
-const storm = (inputs: Record<string, unknown>[]): Promise<Answer[]> => Promise.all(inputs.map((input) => gqlRequest(app.url, DEPLOY_APP, { input }, app.adminToken)));
+type Answer = DeployAnswer;
+const storm = (inputs: Record<string, unknown>[]): Promise<Answer[]> => deployStorm(app, inputs);
 
 const deployInputs = (n: number, projectId: string, bundleId: string, poolId: string, tag: string) =>
   Array.from({ length: n }, (_, i) => ({ projectId, name: `${tag}${i}-${uniq('x').slice(2)}`, bundleIds: [bundleId], poolId }));
