@@ -74,9 +74,10 @@ export async function targetsOfInput(em: Em, args: Record<string, unknown>): Pro
     const sql = OWNER_SQL[d.kind];
     if (sql) byKind.set(sql, [...(byKind.get(sql) ?? []), d.id]);
   }
-  // one query per kind named (a deploy names a project, a pool and bundle versions: three)
-  const owners: Owner[] = [];
-  for (const [sql, ids] of byKind) owners.push(...(await all<Owner>(em, `${sql} (${ids.map(() => '?').join(', ')})`, ids)));
+  // one statement for every kind named (a deploy names a project, a pool and bundle versions): in a
+  // group commit this runs for each member inside the batch's transaction, while it holds the rows
+  const parts = [...byKind].map(([sql, ids]) => `${sql} (${ids.map(() => '?').join(', ')})`);
+  const owners = parts.length ? await all<Owner>(em, parts.join(' union all '), [...byKind.values()].flat()) : [];
   const input = args.input as Record<string, unknown> | undefined;
   const subject = typeof input?.id === 'string' ? parseGlobalId(input.id) : null;
   const tenantId = single(owners.map((o) => o.tenant_id));
