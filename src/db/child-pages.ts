@@ -36,6 +36,18 @@ function ident(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/** Adds a keyset page's bounds on `"id"` (after / before a cursor) to a plain-SQL where clause. */
+export function idWindow(conds: string[], params: unknown[], afterId?: string | null, beforeId?: string | null): void {
+  if (afterId) {
+    conds.push('"id" > ?');
+    params.push(afterId);
+  }
+  if (beforeId) {
+    conds.push('"id" < ?');
+    params.push(beforeId);
+  }
+}
+
 function placeholders(n: number): string {
   return n === 1 ? '?' : `?${', ?'.repeat(n - 1)}`;
 }
@@ -72,14 +84,7 @@ async function plainPage(em: Em, table: string, cols: string[], dir: 'asc' | 'de
   const parent = ident(q.parentColumn);
   const conds = [`${parent} in (${placeholders(q.parentIds.length)})`];
   const params: unknown[] = [...q.parentIds];
-  if (q.afterId) {
-    conds.push('"id" > ?');
-    params.push(q.afterId);
-  }
-  if (q.beforeId) {
-    conds.push('"id" < ?');
-    params.push(q.beforeId);
-  }
+  idWindow(conds, params, q.afterId, q.beforeId);
   if (q.filter) {
     conds.push(`(${q.filter.sql})`);
     params.push(...q.filter.params);

@@ -4,6 +4,7 @@ import { byKey } from '../db/loaders.js';
 import { inTransaction } from '../db/transaction.js';
 import { ConflictError, ErrorCode, NotFoundError, Problems } from '../errors.js';
 import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
+import { idWindow } from '../db/child-pages.js';
 import { readRows } from '../db/read-rows.js';
 import { TENANT_COLUMNS, tenantViewOf, type TenantView } from './tenant.read.js';
 import { noAccessNotifier, type AccessNotifier } from './access.change.js';
@@ -44,14 +45,7 @@ export class TenantService {
     const scopeParams = visible ?? [];
     const conds = [...scope];
     const params: unknown[] = [...scopeParams];
-    if (page.afterId) {
-      conds.push('"id" > ?');
-      params.push(page.afterId);
-    }
-    if (page.beforeId) {
-      conds.push('"id" < ?');
-      params.push(page.beforeId);
-    }
+    idWindow(conds, params, page.afterId, page.beforeId);
     const where = (c: string[]) => (c.length ? ` where ${c.join(' and ')}` : '');
     const rows = await readRows(ctx.em, `select ${TENANT_SELECT} from "tenant"${where(conds)} order by "id" ${page.backward ? 'desc' : 'asc'} limit ?`, [...params, page.first + 1]);
     const count = async () => Number((await readRows<{ n: number | string }>(ctx.em, `select count(*) as "n" from "tenant"${where(scope)}`, scopeParams))[0]?.n ?? 0);
