@@ -18,6 +18,26 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * PostgreSQL only: the database goes away under a running gateway, as in an outage — it refuses new
+ * connections and its sessions are ended. (Closing the ORM instead races knex's pool teardown with
+ * the runner's next claim: an acquire that slips in while the pool is being destroyed hangs for the
+ * acquire timeout.) drop() still works afterwards.
+ */
+export async function cutOffPostgres(url: string): Promise<void> {
+  const admin = process.env.TEST_DATABASE_URL;
+  if (!admin) throw new Error('cutOffPostgres needs TEST_DATABASE_URL');
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  try {
+    await c.query(`alter database "${name}" allow_connections false`);
+    await c.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()', [name]);
+  } finally {
+    await c.end();
+  }
+}
+
 export async function createTestDatabase(dialect: TestDialect = testDialect()): Promise<TestDatabase> {
   if (dialect === 'sqlite') return { db: { kind: 'sqlite', file: ':memory:' }, drop: async () => undefined };
   const admin = process.env.TEST_DATABASE_URL;
