@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function newestSource(dir) {
+  if (!statSync(dir).isDirectory()) return statSync(dir).mtimeMs;
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, entry.name);
@@ -21,7 +22,7 @@ function newestSource(dir) {
   return newest;
 }
 
-/** True when `outfile` is missing or one of the source directories (relative to the root) changed after it. */
+/** True when `outfile` is missing or one of the sources (directories or files, relative to the root) changed after it. */
 export function isStaleBundle(outfile, sources) {
   if (!existsSync(outfile)) return true;
   const built = statSync(outfile).mtimeMs;
