@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function newestSource(dir) {
+  if (!statSync(dir).isDirectory()) return statSync(dir).mtimeMs;
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, entry.name);
@@ -21,7 +22,7 @@ function newestSource(dir) {
   return newest;
 }
 
-/** True when `outfile` is missing or one of the source directories (relative to the root) changed after it. */
+/** True when `outfile` is missing or one of the sources (directories or files, relative to the root) changed after it. */
 export function isStaleBundle(outfile, sources) {
   if (!existsSync(outfile)) return true;
   const built = statSync(outfile).mtimeMs;
@@ -36,8 +37,33 @@ export function isStaleBundle(outfile, sources) {
  * hoists every external import of the bundle to the top of the one file.) Built into a temporary
  * directory, then moved in place: chunks first (content-hashed names), the entry last.
  */
+/** The package a bare import specifier names (`@scope/name/sub` → `@scope/name`); null for a relative or absolute path. */
+export function packageOfSpecifier(spec) {
+  if (spec.startsWith('.') || spec.startsWith('/')) return null;
+  const parts = spec.split('/');
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/**
+ * Every package stays external (loaded from node_modules at run time) except those in `inline`,
+ * which esbuild bundles so that it can drop what we do not import; their own dependencies stay
+ * external like ours.
+ */
+function externalPackages(inline) {
+  return {
+    name: 'external-packages',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        const name = packageOfSpecifier(args.path);
+        return name && !inline.includes(name) ? { path: args.path, external: true } : undefined;
+      });
+    },
+  };
+}
+
 export async function bundle(entry, outfile, options = {}) {
   const { build } = await import('esbuild');
+  const inline = options.inline ?? [];
   const outdir = path.dirname(outfile);
   const tmp = path.join(outdir, `.build-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
@@ -52,7 +78,7 @@ export async function bundle(entry, outfile, options = {}) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    packages: 'external',
+    ...(inline.length ? { plugins: [externalPackages(inline)] } : { packages: 'external' }),
     sourcemap: options.sourcemap ?? 'inline',
     metafile: true,
     tsconfig: path.join(root, 'tsconfig.json'),

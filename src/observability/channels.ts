@@ -42,6 +42,8 @@ export interface StreamMessage {
   /** the event bus the stream reads */
   source: object;
   event: 'delivered' | 'lagging';
+  /** how many events (default 1): the direct delivery loop reports its deliveries together */
+  count?: number;
 }
 
 /** One run of a workflow step, as the runner describes it to whoever wraps it (tracing). */

@@ -93,7 +93,7 @@ export function attachRuntimeMetrics(registry: Registry, sources: RuntimeSources
   };
   const onStream = (m: unknown) => {
     const s = m as StreamMessage;
-    if (s.source === sources.bus) (s.event === 'delivered' ? delivered : lagging).inc();
+    if (s.source === sources.bus) (s.event === 'delivered' ? delivered : lagging).inc(s.count ?? 1);
   };
   const subscriptions: [typeof hubCalls, (m: unknown) => void][] = [
     [hubCalls, onHub],
