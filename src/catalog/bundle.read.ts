@@ -46,39 +46,63 @@ export function later<T, U>(v: Later<T>, f: (v: T) => U): Later<U> {
   return v instanceof Promise ? v.then(f) : f(v);
 }
 
+type ContentOf = (id: string) => Promise<BundleContentRow | null>;
+
+/**
+ * A version row as its read model. A class rather than an object literal with getters and a map of
+ * parsed columns: that made five closures, a Map and accessor pairs for each of the 250 versions of
+ * a page; here the accessors are shared on the prototype.
+ */
+class BundleRowView implements BundleView {
+  readonly id: string;
+  readonly project: { id: string };
+  readonly name: string;
+  readonly version: number;
+  readonly type: BundleType;
+  readonly description: string | null;
+  private contentRow: Promise<BundleContentRow | null> | undefined;
+  private parsedClusterProfile: Promise<ClusterProfileSpec | null> | undefined;
+  private parsedWorkloadProfiles: Promise<WorkloadProfileSpec[]> | undefined;
+  private parsedVariables: Promise<VariableSpec[]> | undefined;
+  private parsedCreatedAt: Date | undefined;
+
+  constructor(
+    private readonly em: Em,
+    private readonly r: Record<string, unknown>,
+    private readonly content: ContentOf,
+  ) {
+    this.id = String(r.id);
+    this.project = { id: String(r.project_id) };
+    this.name = String(r.name);
+    this.version = Number(r.version);
+    this.type = r.type as BundleType;
+    this.description = (r.description as string | null) ?? null;
+  }
+
+  /** One content column, parsed: the version's content is read (batched) on the first use of any column. */
+  private json<T>(column: keyof BundleContentRow): Promise<T | null> {
+    this.contentRow ??= this.content(this.id);
+    return this.contentRow.then((c) => (c ? (jsonOf<T>(c[column]) ?? null) : null));
+  }
+
+  get clusterProfile(): Promise<ClusterProfileSpec | null> {
+    return (this.parsedClusterProfile ??= this.json<ClusterProfileSpec>('cluster_profile'));
+  }
+
+  get workloadProfiles(): Promise<WorkloadProfileSpec[]> {
+    return (this.parsedWorkloadProfiles ??= this.json<WorkloadProfileSpec[]>('workload_profiles').then((w) => w ?? []));
+  }
+
+  get variables(): Promise<VariableSpec[]> {
+    return (this.parsedVariables ??= this.json<VariableSpec[]>('variables').then((v) => v ?? []));
+  }
+
+  get createdAt(): Date {
+    return (this.parsedCreatedAt ??= dateOf(this.em, this.r.created_at));
+  }
+}
+
 /** A row of a page → the read model; `content(id)` reads a version's content when first needed. */
-export function bundleViewOf(em: Em, r: Record<string, unknown>, content: (id: string) => Promise<BundleContentRow | null>): BundleView {
-  const id = String(r.id);
-  let row: Promise<BundleContentRow | null> | null = null;
-  const parsed = new Map<string, Promise<unknown>>();
-  let createdAt: Date | undefined;
-  const json = <T>(column: keyof BundleContentRow): Promise<T> => {
-    let v = parsed.get(column);
-    if (!v) {
-      row ??= content(id);
-      v = row.then((c) => (c ? (jsonOf(c[column]) ?? null) : null));
-      parsed.set(column, v);
-    }
-    return v as Promise<T>;
-  };
-  return {
-    id,
-    project: { id: String(r.project_id) },
-    name: String(r.name),
-    version: Number(r.version),
-    type: r.type as BundleType,
-    description: (r.description as string | null) ?? null,
-    get clusterProfile() {
-      return json<ClusterProfileSpec | null>('cluster_profile');
-    },
-    get workloadProfiles() {
-      return json<WorkloadProfileSpec[] | null>('workload_profiles').then((w) => w ?? []);
-    },
-    get variables() {
-      return json<VariableSpec[] | null>('variables').then((v) => v ?? []);
-    },
-    get createdAt() {
-      return (createdAt ??= dateOf(em, r.created_at));
-    },
-  };
+export function bundleViewOf(em: Em, r: Record<string, unknown>, content: ContentOf): BundleView {
+  return new BundleRowView(em, r, content);
 }

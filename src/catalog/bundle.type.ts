@@ -1,6 +1,6 @@
 /** GraphQL output types of the catalog: `ProfileBundle` (one immutable version) and its content. */
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { derivedField, lazyField } from '../graphql/lazy.js';
+import { cachedField, derivedField } from '../graphql/lazy.js';
 import { Connection, connectionDescription } from '../graphql/relay/connection.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { Node } from '../graphql/relay/node.interface.js';
@@ -208,27 +208,27 @@ export class ProfileBundleNode extends Node {
 
   uuid!: string;
   projectUuid!: string;
-  private content!: Pick<BundleView, 'clusterProfile' | 'workloadProfiles' | 'variables'>;
+  /** the read model or entity: content and timestamp are read from it when a query asks (not a GraphQL field) */
+  content!: Pick<BundleView, 'clusterProfile' | 'workloadProfiles' | 'variables' | 'createdAt'>;
 
   /** From the entity or the read model (the entity has the read model's shape). */
   static from(b: BundleView): ProfileBundleNode {
-    const n: ProfileBundleNode = Object.assign(new ProfileBundleNode(), {
-      uuid: b.id,
-      projectUuid: b.project.id,
-      name: b.name,
-      version: b.version,
-      versionLabel: `v${b.version}`,
-      bundleType: b.type,
-      description: b.description,
-      content: b,
-    });
-    lazyField(n, 'createdAt', () => b.createdAt);
+    const n = new ProfileBundleNode();
+    n.uuid = b.id;
+    n.projectUuid = b.project.id;
+    n.name = b.name;
+    n.version = b.version;
+    n.versionLabel = `v${b.version}`;
+    n.bundleType = b.type;
+    n.description = b.description;
+    n.content = b;
     return n;
   }
 }
 
 // the global ID is encoded when read (a page of versions often does not ask for it)
 derivedField(ProfileBundleNode, 'id', (n) => toGlobalId(NodeKind.ProfileBundle, n.uuid));
+cachedField(ProfileBundleNode, 'createdAt', (n) => n.content.createdAt);
 
 @ObjectType({ simpleResolvers: true, description: connectionDescription('ProfileBundle') })
 export class ProfileBundleConnection extends Connection(ProfileBundleNode, 'ProfileBundle') {}

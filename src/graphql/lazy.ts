@@ -1,19 +1,26 @@
 /**
  * Fields of read models computed on first read: a nested page builds hundreds of objects of which a
  * query reads a few fields (a bundle page asks names and versions, not global IDs or timestamps).
- * The value is computed once and kept; writing the field replaces it, as for a plain property.
+ * Both helpers put ONE accessor on the class's prototype: an accessor per object (defineProperty on
+ * each instance, with its closures) made every node of a page a dictionary-mode object and three
+ * closures more for the GC to collect.
  */
-export function lazyField<T extends object, K extends keyof T>(obj: T, key: K, compute: () => T[K]): void {
-  let done = false;
-  let value: T[K];
-  Object.defineProperty(obj, key, {
-    enumerable: true,
+
+/**
+ * A field of every instance of a class, computed from the instance on its first read and then kept
+ * as the instance's own plain property. Writing the field before that sets the property as well.
+ */
+export function cachedField<T extends object>(Class: { prototype: T }, key: keyof T & string, compute: (self: T) => unknown): void {
+  Object.defineProperty(Class.prototype, key, {
     configurable: true,
-    get: () => {
-      if (!done) [value, done] = [compute(), true];
+    get(this: T) {
+      const value = compute(this);
+      Object.defineProperty(this, key, { value, writable: true, enumerable: true, configurable: true });
       return value;
     },
-    set: (v: T[K]) => void ([value, done] = [v, true]),
+    set(this: T, value: unknown) {
+      Object.defineProperty(this, key, { value, writable: true, enumerable: true, configurable: true });
+    },
   });
 }
 

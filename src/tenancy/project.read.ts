@@ -24,30 +24,53 @@ export interface ProjectView {
 /** The columns ProjectNode needs (the table has no others today, but this list is what the read costs). */
 export const PROJECT_COLUMNS = ['id', 'tenant_id', 'name', 'display_name', 'description', 'tags', 'control_plane_node_count', 'worker_node_eligible', 'created_at', 'updated_at'];
 
-export function projectViewOf(em: Em, r: Record<string, unknown>): ProjectView {
-  const name = String(r.name);
-  // parsed when first read: a page of projects rarely shows tags or timestamps
-  let tags: Tag[] | undefined;
-  let createdAt: Date | undefined;
-  let updatedAt: Date | undefined;
-  return {
-    id: String(r.id),
-    tenant: { id: String(r.tenant_id) },
-    name,
-    displayName: String(r.display_name),
-    description: (r.description as string | null) ?? null,
+/**
+ * A project row as its read model. A class rather than an object literal with getters: the literal
+ * made three closures and accessor pairs per row of every page; here the accessors are shared on the
+ * prototype and the row is kept until a query reads tags or timestamps.
+ */
+class ProjectRowView implements ProjectView {
+  readonly id: string;
+  readonly tenant: { id: string };
+  readonly name: string;
+  readonly displayName: string;
+  readonly description: string | null;
+  readonly namespace: string;
+  readonly controlPlaneNodeCount: number;
+  readonly workerNodeEligible: boolean;
+  private parsedTags: Tag[] | undefined;
+  private parsedCreatedAt: Date | undefined;
+  private parsedUpdatedAt: Date | undefined;
+
+  constructor(
+    private readonly em: Em,
+    private readonly r: Record<string, unknown>,
+  ) {
+    this.id = String(r.id);
+    this.tenant = { id: String(r.tenant_id) };
+    this.name = String(r.name);
+    this.displayName = String(r.display_name);
+    this.description = (r.description as string | null) ?? null;
     // a project's namespace is its name (Project.namespace)
-    namespace: name,
-    get tags() {
-      return (tags ??= jsonOf<Tag[]>(r.tags) ?? []);
-    },
-    controlPlaneNodeCount: Number(r.control_plane_node_count),
-    workerNodeEligible: boolOf(r.worker_node_eligible),
-    get createdAt() {
-      return (createdAt ??= dateOf(em, r.created_at));
-    },
-    get updatedAt() {
-      return (updatedAt ??= dateOf(em, r.updated_at));
-    },
-  };
+    this.namespace = this.name;
+    this.controlPlaneNodeCount = Number(r.control_plane_node_count);
+    this.workerNodeEligible = boolOf(r.worker_node_eligible);
+  }
+
+  // parsed when first read: a page of projects rarely shows tags or timestamps
+  get tags(): Tag[] {
+    return (this.parsedTags ??= jsonOf<Tag[]>(this.r.tags) ?? []);
+  }
+
+  get createdAt(): Date {
+    return (this.parsedCreatedAt ??= dateOf(this.em, this.r.created_at));
+  }
+
+  get updatedAt(): Date {
+    return (this.parsedUpdatedAt ??= dateOf(this.em, this.r.updated_at));
+  }
+}
+
+export function projectViewOf(em: Em, r: Record<string, unknown>): ProjectView {
+  return new ProjectRowView(em, r);
 }

@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { derivedField, lazyField } from '../graphql/lazy.js';
+import { cachedField, derivedField } from '../graphql/lazy.js';
 import { Connection, connectionDescription } from '../graphql/relay/connection.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { Node } from '../graphql/relay/node.interface.js';
@@ -51,6 +51,8 @@ export class ProjectNode extends Node {
 
   uuid!: string;
   tenantUuid!: string;
+  /** the read model or entity: tags and timestamps are read from it when a query asks (not a GraphQL field) */
+  view!: ProjectView;
 
   /** From the entity or the read model (the entity has the read model's shape). */
   static from(p: ProjectView): ProjectNode {
@@ -61,19 +63,21 @@ export class ProjectNode extends Node {
     n.displayName = p.displayName;
     n.description = p.description;
     n.namespace = p.namespace;
-    lazyField(n, 'tags', () => p.tags.map((t) => Object.assign(new TagType(), t)));
     n.computeDefaults = Object.assign(new ComputeDefaultsType(), {
       controlPlaneNodeCount: p.controlPlaneNodeCount,
       workerNodeEligible: p.workerNodeEligible,
     });
-    lazyField(n, 'createdAt', () => p.createdAt);
-    lazyField(n, 'updatedAt', () => p.updatedAt);
+    n.view = p;
     return n;
   }
 }
 
 // the global ID is encoded when read (a page of projects often does not ask for it)
 derivedField(ProjectNode, 'id', (n) => toGlobalId(NodeKind.Project, n.uuid));
+// parsed when first read: a page of projects rarely shows tags or timestamps
+cachedField(ProjectNode, 'tags', (n) => n.view.tags.map((t) => Object.assign(new TagType(), t)));
+cachedField(ProjectNode, 'createdAt', (n) => n.view.createdAt);
+cachedField(ProjectNode, 'updatedAt', (n) => n.view.updatedAt);
 
 @ObjectType({ simpleResolvers: true, description: connectionDescription('Project') })
 export class ProjectConnection extends Connection(ProjectNode, 'Project') {}

@@ -26,7 +26,12 @@ export class GpuQuotaType {
   available!: number;
 
   static of(r: { gpuFamily: string; limit: number; used: number }): GpuQuotaType {
-    return Object.assign(new GpuQuotaType(), { ...r, available: Math.max(0, r.limit - r.used) });
+    const q = new GpuQuotaType();
+    q.gpuFamily = r.gpuFamily;
+    q.limit = r.limit;
+    q.used = r.used;
+    q.available = Math.max(0, r.limit - r.used);
+    return q;
   }
 }
 

@@ -1,6 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import { Node } from '../graphql/relay/node.interface.js';
 import { Connection, connectionDescription } from '../graphql/relay/connection.js';
+import { derivedField } from '../graphql/lazy.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import type { TenantView } from './tenant.read.js';
 
@@ -30,7 +31,6 @@ export class TenantNode extends Node {
   /** From the entity or the read model (the entity has the read model's shape). */
   static from(t: TenantView): TenantNode {
     const n = new TenantNode();
-    n.id = toGlobalId(NodeKind.Tenant, t.id);
     n.uuid = t.id;
     n.name = t.name;
     n.displayName = t.displayName;
@@ -41,6 +41,9 @@ export class TenantNode extends Node {
     return n;
   }
 }
+
+// the global ID is encoded when read: `tenant { name }` of every project of a page makes a TenantNode each
+derivedField(TenantNode, 'id', (n) => toGlobalId(NodeKind.Tenant, n.uuid));
 
 @ObjectType({ simpleResolvers: true, description: connectionDescription('Tenant') })
 export class TenantConnection extends Connection(TenantNode, 'Tenant') {}

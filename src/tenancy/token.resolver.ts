@@ -36,19 +36,12 @@ export class TokenResolver {
   @Query(() => ViewerType, { description: 'Who am I: the calling token, whether it is a platform admin, and its role bindings. Who may call: any valid token' })
   async viewer(@Ctx() ctx: Context): Promise<ViewerType> {
     const subject = ctx.viewer instanceof OidcViewer ? ctx.viewer.subject : null;
-    const v = Object.assign(new ViewerType(), {
-      subject,
-      name: ctx.viewer.tokenName,
-      isPlatformAdmin: ctx.viewer.isPlatformAdmin,
-      roleBindings: ctx.viewer.bindings.map(RoleBindingType.of),
-    });
-    // The token row is read only when `token` is selected (most `viewer` queries ask for the name
-    // and roles, which the authenticated viewer already holds): the field reads this getter.
-    let token: Promise<ApiTokenNode> | null = null;
-    Object.defineProperty(v, 'token', {
-      enumerable: true,
-      get: () => (subject ? null : (token ??= ctx.services.tokens.own(ctx).then((t) => ApiTokenNode.from(t)))),
-    });
+    const v = new ViewerType();
+    v.subject = subject;
+    v.name = ctx.viewer.tokenName;
+    v.isPlatformAdmin = ctx.viewer.isPlatformAdmin;
+    v.bindings = ctx.viewer.bindings;
+    v.readToken = () => (subject ? null : ctx.services.tokens.own(ctx).then((t) => ApiTokenNode.from(t)));
     return v;
   }
 

@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { cachedField } from '../graphql/lazy.js';
 import { NodeKind, toGlobalId } from '../graphql/relay/global-id.js';
 import { Node } from '../graphql/relay/node.interface.js';
 import { Payload } from '../graphql/payload.js';
@@ -79,7 +80,20 @@ export class ViewerType {
 
   @Field(() => [RoleBindingType], { description: 'Every role the token holds, with its scope' })
   roleBindings!: RoleBindingType[];
+
+  /** The caller's bindings (not a GraphQL field): `roleBindings` is made from them when selected. */
+  bindings!: Binding[];
+
+  /**
+   * Reads the token of the request (not a GraphQL field): most `viewer` queries ask for the name and
+   * roles, which the authenticated caller already holds, so the token row is read only when `token`
+   * is selected.
+   */
+  readToken!: () => Promise<ApiTokenNode> | null;
 }
+
+cachedField(ViewerType, 'roleBindings', (v) => v.bindings.map(RoleBindingType.of));
+cachedField(ViewerType, 'token', (v) => v.readToken());
 
 @InputType('RoleBindingInput', { description: 'A role to grant to a new token, with its scope' })
 export class RoleBindingInput {

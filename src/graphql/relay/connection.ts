@@ -167,6 +167,44 @@ export function Connection<N extends object>(NodeClass: ClassType<N>, name: stri
   return Conn;
 }
 
+/**
+ * The PageInfo of a page, its cursors encoded when read: inner connections of a nested page (a
+ * project's bundles) are rarely asked for theirs, and a page has fifty of them.
+ */
+class PageInfoOf<E> implements PageInfo {
+  readonly hasNextPage: boolean;
+  readonly hasPreviousPage: boolean;
+  private start: string | null | undefined;
+  private end: string | null | undefined;
+
+  constructor(
+    private readonly page: Page<E>,
+    private readonly cursorOf: (e: E) => string,
+  ) {
+    this.hasNextPage = page.hasNextPage;
+    this.hasPreviousPage = page.hasPreviousPage;
+  }
+
+  get startCursor(): string | null {
+    const first = this.page.items[0];
+    return this.start !== undefined ? this.start : (this.start = first === undefined ? null : this.cursorOf(first));
+  }
+
+  set startCursor(v: string | null) {
+    this.start = v;
+  }
+
+  get endCursor(): string | null {
+    const items = this.page.items;
+    if (this.end !== undefined) return this.end;
+    return (this.end = items.length === 0 ? null : items.length === 1 ? this.startCursor : this.cursorOf(items[items.length - 1]));
+  }
+
+  set endCursor(v: string | null) {
+    this.end = v;
+  }
+}
+
 /** Turns a service page into a connection instance; `toNode` maps entities to GraphQL objects. */
 export function connectionOf<E extends { id: string }, N, C extends ConnectionShape<N>>(
   Conn: new () => C,
@@ -186,14 +224,7 @@ export function connectionOf<E extends { id: string }, N, C extends ConnectionSh
     get: () => (edges ??= page.items.map((e, i) => ({ cursor: cursorOf(e), node: nodes[i] }))),
     set: (v: C['edges']) => void (edges = v),
   });
-  const pi = new PageInfo();
-  pi.hasNextPage = page.hasNextPage;
-  pi.hasPreviousPage = page.hasPreviousPage;
-  const first = page.items[0];
-  const last = page.items.at(-1);
-  pi.startCursor = first === undefined ? null : cursorOf(first);
-  pi.endCursor = last === undefined ? null : last === first ? pi.startCursor : cursorOf(last);
-  conn.pageInfo = pi;
+  conn.pageInfo = new PageInfoOf(page, cursorOf);
   conn.countFn = page.count;
   return conn;
 }
