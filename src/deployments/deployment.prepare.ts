@@ -7,14 +7,13 @@ import { contentOf } from '../catalog/bundle.content.js';
 import { BundleType } from '../catalog/bundle.model.js';
 import { resolveVariables, type ResolvedVariables } from '../catalog/variables.js';
 import { ProfileBundle } from '../catalog/profile-bundle.entity.js';
-import { ComputePool } from '../compute/pool.entity.js';
 import { exposureOf } from '../compute/pool.exposure.js';
 import { PoolMode, PoolPhase, type ExposureSetting, type NodeRequirements, type PoolExposure } from '../compute/pool.model.js';
 import { poolNameProblem, requirementProblems } from '../compute/pool.rules.js';
 import type { Ctx } from '../context.js';
 import { idempotencyKeyProblem } from '../db/idempotency.js';
 import type { Em } from '../db/orm.js';
-import { readRows } from '../db/read-rows.js';
+import { jsonOf, readRows } from '../db/read-rows.js';
 import { DomainError, ErrorCode, NotFoundError, Problems } from '../errors.js';
 import type { EntityClass } from '@mikro-orm/core';
 import { assertProject } from '../tenancy/access.policy.js';
@@ -51,7 +50,7 @@ export interface Prepared {
   resolved: ResolvedVariables;
   gpuRequests: GpuRequest[];
   /** the existing target pool (null for a new dedicated pool) */
-  pool: ComputePool | null;
+  pool: AdmissionPool | null;
   /** the new pool's infrastructure bundle */
   infraBundle: ProfileBundle | null;
 }
@@ -78,10 +77,37 @@ async function readBundles(em: Em, ids: string[]): Promise<ProfileBundle[]> {
   return readOnlyEntities(em, ProfileBundle, await readRows(em, `select * from profile_bundle where id in (${ids.map(() => '?').join(', ')})`, ids));
 }
 
-/** The pool (read-only) when it belongs to the project (whose visibility the caller decided, the rule of pools.byId); else null. */
-async function readPool(em: Em, id: string, projectId: string): Promise<ComputePool | null> {
-  const [pool] = readOnlyEntities(em, ComputePool, await readRows(em, 'select * from compute_pool where id = ?', [id]));
-  return pool && pool.project.id === projectId ? pool : null;
+/**
+ * What admission needs of an existing target pool (a ComputePool entity has this shape too): read as
+ * a plain row, since admission writes nothing of the pool (its lock and RUNNING check are statements).
+ */
+export interface AdmissionPool {
+  id: string;
+  project: { id: string };
+  name: string;
+  mode: PoolMode;
+  phase: PoolPhase;
+  clusterSet: string;
+  servingDeploymentId: string | null;
+  exposure: ExposureSetting | null;
+}
+
+const POOL_FOR_ADMISSION = 'select "id", "project_id", "name", "mode", "phase", "cluster_set", "serving_deployment_id", "exposure" from "compute_pool" where "id" = ?';
+
+/** The pool when it belongs to the project (whose visibility the caller decided, the rule of pools.byId); else null. */
+async function readPool(em: Em, id: string, projectId: string): Promise<AdmissionPool | null> {
+  const [r] = await readRows(em, POOL_FOR_ADMISSION, [id]);
+  if (!r || String(r.project_id) !== projectId) return null;
+  return {
+    id: String(r.id),
+    project: { id: String(r.project_id) },
+    name: String(r.name),
+    mode: r.mode as PoolMode,
+    phase: r.phase as PoolPhase,
+    clusterSet: String(r.cluster_set),
+    servingDeploymentId: (r.serving_deployment_id as string | null) ?? null,
+    exposure: r.exposure == null ? null : jsonOf<ExposureSetting>(r.exposure),
+  };
 }
 
 export async function prepareDeployment(ctx: Ctx, input: DeployInput): Promise<Prepared> {
@@ -127,7 +153,7 @@ export async function prepareDeployment(ctx: Ctx, input: DeployInput): Promise<P
   p.throwIfAny();
   const gpuRequests = gpuRequestsOf(components);
 
-  let pool: ComputePool | null = null;
+  let pool: AdmissionPool | null = null;
   let infraBundle: ProfileBundle | null = null;
   let target: DeploymentTarget;
   if (input.poolId) {
