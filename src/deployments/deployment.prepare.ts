@@ -165,6 +165,10 @@ export async function prepareDeployment(ctx: Ctx, input: DeployInput): Promise<P
     target = { kind: 'EXISTING_POOL', poolId: pool.id };
   } else {
     const np = input.newDedicatedPool!;
+    // pools.create reads the project through projects.require inside admission's transaction: read
+    // here, outside it, the request's loader answers it there (on SQLite, whose one connection the
+    // transaction holds, a read outside the transaction would wait for it for good)
+    await ctx.services.projects.require(ctx, project.id, ['projectId']);
     infraBundle = await ctx.em.findOne(ProfileBundle, { id: np.infrastructureBundleId });
     if (!infraBundle || infraBundle.project.id !== project.id) throw notFound('Profile bundle', ['newDedicatedPool', 'infrastructureBundleId']);
     // input validation, so that the dry run refuses it too (pool admission checks it again)
