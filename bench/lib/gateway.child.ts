@@ -10,6 +10,7 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import inspector from 'node:inspector';
+import path from 'node:path';
 import { startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Em } from '../../src/db/orm.js';
@@ -51,6 +52,8 @@ serveIpc({
   },
   profileStop: async ({ file }: { file: string }) => {
     const { profile } = await post('Profiler.stop');
+    // `--profile DIR` names a directory that may not exist yet (the whole run was lost to ENOENT here)
+    fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify(profile));
     inspectorSession.disconnect();
     return file;

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /**
  * UUIDv7: time-ordered, so primary keys double as keyset-pagination order (creation order) and
@@ -8,7 +8,26 @@ import { randomBytes } from 'node:crypto';
 let lastMs = 0;
 let seq = 0;
 
+/**
+ * Random bytes drawn from a pool refilled 4 KiB at a time: every entity constructor makes an id
+ * (several per admission), and a randomBytes call each was a visible share of admission's CPU.
+ */
+const POOL_SIZE = 4096;
+const pool = Buffer.allocUnsafe(POOL_SIZE);
+let poolAt = POOL_SIZE;
+
+function randomInto(b: Buffer, n: number): void {
+  if (poolAt + n > POOL_SIZE) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  pool.copy(b, 0, poolAt, poolAt + n);
+  poolAt += n;
+}
+
 export function uuidv7(): string {
+  const b = Buffer.allocUnsafe(16);
+  randomInto(b, 16);
   let ms = Date.now();
   if (ms <= lastMs) {
     ms = lastMs;
@@ -19,9 +38,9 @@ export function uuidv7(): string {
     }
   } else {
     lastMs = ms;
-    seq = randomBytes(2).readUInt16BE(0) & 0x3ff;
+    // (bytes 6 and 7 of b are overwritten below: their randomness seeds the counter)
+    seq = b.readUInt16BE(6) & 0x3ff;
   }
-  const b = randomBytes(16);
   b.writeUIntBE(ms, 0, 6);
   b[6] = 0x70 | ((seq >> 8) & 0x0f);
   b[7] = seq & 0xff;

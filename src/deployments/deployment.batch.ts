@@ -21,7 +21,6 @@
  * the single way (SINGLE), so every such decision still lives in one place.
  */
 import { context, type Context } from '@opentelemetry/api';
-import type { ComputePool } from '../compute/pool.entity.js';
 import type { Ctx } from '../context.js';
 import type { IdempotencyScope } from '../db/idempotency.js';
 import type { Em } from '../db/orm.js';
@@ -34,7 +33,7 @@ import { QuotaLevel } from '../tenancy/gpu-quota.entity.js';
 import { GUARDED_QUOTA_RAISE, normaliseRequests, QuotaExceededError, quotaRaiseParams, type QuotaScope } from '../tenancy/quota.ledger.js';
 import { clusterFreeGpus, lockRunningPool, noCapacityError, rankClusters, type ClusterFree } from './deployment.admission.js';
 import type { AppDeployment } from './deployment.entity.js';
-import type { Prepared } from './deployment.prepare.js';
+import type { AdmissionPool, Prepared } from './deployment.prepare.js';
 
 /** At most this many admissions share one transaction (the rest form the next batch). */
 const MAX_BATCH = 128;
@@ -48,7 +47,7 @@ export interface BatchMember {
   ctx: Ctx;
   p: Prepared;
   /** p.pool: an existing SHARED pool */
-  pool: ComputePool;
+  pool: AdmissionPool;
   idem: IdempotencyScope | null;
   scope: QuotaScope;
 }

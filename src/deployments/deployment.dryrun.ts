@@ -55,7 +55,7 @@ export async function planDeployment(ctx: Ctx, p: Prepared): Promise<DeploymentP
     refusals.push(new DomainError(ErrorCode.ALREADY_EXISTS, `compute pool ${p.spec.target.poolName} already exists in project ${p.project.name}`, ['newDedicatedPool', 'name']));
   }
   if (p.spec.target.kind === 'EXISTING_POOL') {
-    const existing = p.pool as ComputePool;
+    const existing = p.pool!;
     clusterSet = existing.clusterSet;
     const ranked = rankClusters(await clusterFreeGpus(ctx.em, existing.id), p.gpuRequests);
     pool = { id: existing.id, name: existing.name, mode: existing.mode, isNew: false, cluster: ranked[0]?.cluster.name ?? null, machines: [] };
@@ -94,7 +94,7 @@ export async function planDeployment(ctx: Ctx, p: Prepared): Promise<DeploymentP
     // the deployment's own id (a label on both) exists only once it is admitted
     const ids = { tenantId: p.project.tenant.id, projectId: p.project.id };
     // the exposure of the existing pool, or the one asked for the new dedicated pool
-    const exposure = exposureSetting(p.spec.target.kind === 'EXISTING_POOL' ? (p.pool as ComputePool).exposure : p.spec.target.exposure);
+    const exposure = exposureSetting(p.spec.target.kind === 'EXISTING_POOL' ? p.pool!.exposure : p.spec.target.exposure);
     const render = { project: p.project.name, deployment: p.spec.name, cluster: pool.cluster, clusterSet, gpuRequests: p.gpuRequests, ids, exposure };
     hubObjects.push(renderPlacement(render), renderManifestWork({ ...render, components: p.components, resolved: p.resolved, retries: 0 }));
   }

@@ -7,18 +7,17 @@ import { contentOf } from '../catalog/bundle.content.js';
 import { BundleType } from '../catalog/bundle.model.js';
 import { resolveVariables, type ResolvedVariables } from '../catalog/variables.js';
 import { ProfileBundle } from '../catalog/profile-bundle.entity.js';
-import { ComputePool } from '../compute/pool.entity.js';
 import { exposureOf } from '../compute/pool.exposure.js';
 import { PoolMode, PoolPhase, type ExposureSetting, type NodeRequirements, type PoolExposure } from '../compute/pool.model.js';
 import { poolNameProblem, requirementProblems } from '../compute/pool.rules.js';
 import type { Ctx } from '../context.js';
 import { idempotencyKeyProblem } from '../db/idempotency.js';
 import type { Em } from '../db/orm.js';
-import { all } from '../db/sql.js';
+import { jsonOf, readRows } from '../db/read-rows.js';
 import { DomainError, ErrorCode, NotFoundError, Problems } from '../errors.js';
+import type { EntityClass } from '@mikro-orm/core';
 import { assertProject } from '../tenancy/access.policy.js';
-import type { Project } from '../tenancy/project.entity.js';
-import { Tenant } from '../tenancy/tenant.entity.js';
+import type { ProjectView } from '../tenancy/project.read.js';
 import type { DeploymentSpec, DeploymentTarget, GpuRequest, Link } from './deployment.model.js';
 import { basicProblems } from './deployment.input.rules.js';
 import { collectComponents, gpuRequestsOf, mergeVariables, type PlanBundle, type PlannedComponent } from './deployment.plan.js';
@@ -43,7 +42,7 @@ export interface DeployInput {
 }
 
 export interface Prepared {
-  project: Project;
+  project: ProjectView;
   tenantName: string;
   spec: DeploymentSpec;
   bundles: ProfileBundle[];
@@ -51,7 +50,7 @@ export interface Prepared {
   resolved: ResolvedVariables;
   gpuRequests: GpuRequest[];
   /** the existing target pool (null for a new dedicated pool) */
-  pool: ComputePool | null;
+  pool: AdmissionPool | null;
   /** the new pool's infrastructure bundle */
   infraBundle: ProfileBundle | null;
 }
@@ -59,33 +58,62 @@ export interface Prepared {
 const notFound = (what: string, field: string[]) => new NotFoundError(what, field);
 
 /**
- * The bundle versions named, as entities that are only read (their content, names, ids): plain rows
- * turned into unmanaged entities — no query builder, no identity map, no change-tracking snapshot of
- * their JSON content on every admission and dry run (a managed copy the request already holds is
- * refreshed and returned instead, as em.map does).
+ * Plain rows turned into entities that are only read: no query builder, no identity map, no
+ * change-tracking snapshot of their JSON content on every admission and dry run (a managed copy the
+ * request already holds is refreshed and returned instead, as em.map does).
  */
-async function readBundles(em: Em, ids: string[]): Promise<ProfileBundle[]> {
-  if (!ids.length) return [];
-  const rows = await all<Record<string, unknown>>(em, `select * from profile_bundle where id in (${ids.map(() => '?').join(', ')})`, ids);
-  const meta = em.getMetadata().get(ProfileBundle.name);
+function readOnlyEntities<T extends object>(em: Em, entity: EntityClass<T>, rows: Record<string, unknown>[]): T[] {
+  const meta = em.getMetadata().get(entity.name);
   return rows.map((row) => {
     const data = em.getDriver().mapResult(row as never, meta as never) as Record<string, unknown>;
-    if (em.getUnitOfWork().getById(ProfileBundle.name, data.id as string)) return em.map(ProfileBundle, row as never);
-    return em.getEntityFactory().create(ProfileBundle, data as never, { merge: false, refresh: true, convertCustomTypes: true });
+    if (em.getUnitOfWork().getById(entity.name, data.id as string)) return em.map(entity, row as never);
+    return em.getEntityFactory().create(entity, data as never, { merge: false, refresh: true, convertCustomTypes: true });
   });
 }
 
-/** The tenant's name (quota refusals name it): the loaded entity, else one plain read (no entity to hydrate on every admission). */
-async function tenantNameOf(ctx: Ctx, tenantId: string): Promise<string> {
-  const loaded = ctx.em.getUnitOfWork().getById<Tenant>(Tenant.name, tenantId);
-  if (loaded) return loaded.name;
-  const [row] = await all<{ name: string }>(ctx.em, 'select name from tenant where id = ?', [tenantId]);
-  if (!row) throw new NotFoundError('Tenant', ['projectId']);
-  return row.name;
+/** The bundle versions named (their content, names, ids), read-only. */
+async function readBundles(em: Em, ids: string[]): Promise<ProfileBundle[]> {
+  if (!ids.length) return [];
+  return readOnlyEntities(em, ProfileBundle, await readRows(em, `select * from profile_bundle where id in (${ids.map(() => '?').join(', ')})`, ids));
+}
+
+/**
+ * What admission needs of an existing target pool (a ComputePool entity has this shape too): read as
+ * a plain row, since admission writes nothing of the pool (its lock and RUNNING check are statements).
+ */
+export interface AdmissionPool {
+  id: string;
+  project: { id: string };
+  name: string;
+  mode: PoolMode;
+  phase: PoolPhase;
+  clusterSet: string;
+  servingDeploymentId: string | null;
+  exposure: ExposureSetting | null;
+}
+
+const POOL_FOR_ADMISSION = 'select "id", "project_id", "name", "mode", "phase", "cluster_set", "serving_deployment_id", "exposure" from "compute_pool" where "id" = ?';
+
+/** The pool when it belongs to the project (whose visibility the caller decided, the rule of pools.byId); else null. */
+async function readPool(em: Em, id: string, projectId: string): Promise<AdmissionPool | null> {
+  const [r] = await readRows(em, POOL_FOR_ADMISSION, [id]);
+  if (!r || String(r.project_id) !== projectId) return null;
+  return {
+    id: String(r.id),
+    project: { id: String(r.project_id) },
+    name: String(r.name),
+    mode: r.mode as PoolMode,
+    phase: r.phase as PoolPhase,
+    clusterSet: String(r.cluster_set),
+    servingDeploymentId: (r.serving_deployment_id as string | null) ?? null,
+    exposure: r.exposure == null ? null : jsonOf<ExposureSetting>(r.exposure),
+  };
 }
 
 export async function prepareDeployment(ctx: Ctx, input: DeployInput): Promise<Prepared> {
-  const project = await ctx.services.projects.require(ctx, input.projectId, ['projectId']);
+  const known = await ctx.services.projects.viewWithTenantName(ctx, input.projectId);
+  if (!known) throw new NotFoundError('Project', ['projectId']);
+  const { project, tenantName } = known;
   assertProject(ctx.viewer, { id: project.id, tenantId: project.tenant.id, name: project.name }, 'deploy', ['projectId']);
   const p = new Problems();
   basicProblems(input).forEach((e) => p.push(e));
@@ -125,18 +153,22 @@ export async function prepareDeployment(ctx: Ctx, input: DeployInput): Promise<P
   p.throwIfAny();
   const gpuRequests = gpuRequestsOf(components);
 
-  let pool: ComputePool | null = null;
+  let pool: AdmissionPool | null = null;
   let infraBundle: ProfileBundle | null = null;
   let target: DeploymentTarget;
   if (input.poolId) {
-    pool = await ctx.services.pools.byId(ctx, input.poolId);
-    if (!pool || pool.project.id !== project.id) throw notFound('Compute pool', ['poolId']);
+    pool = await readPool(ctx.em as Em, input.poolId, project.id);
+    if (!pool) throw notFound('Compute pool', ['poolId']);
     if (pool.phase !== PoolPhase.RUNNING) throw new DomainError(ErrorCode.ILLEGAL_STATE, `compute pool ${pool.name} is ${pool.phase}; deployments need a RUNNING pool`, ['poolId']);
     // whether a dedicated pool is free is decided by admission's guarded claim (and reported by the
     // dry run): refusing here would also refuse the idempotent replay of the deployment it serves
     target = { kind: 'EXISTING_POOL', poolId: pool.id };
   } else {
     const np = input.newDedicatedPool!;
+    // pools.create reads the project through projects.require inside admission's transaction: read
+    // here, outside it, the request's loader answers it there (on SQLite, whose one connection the
+    // transaction holds, a read outside the transaction would wait for it for good)
+    await ctx.services.projects.require(ctx, project.id, ['projectId']);
     infraBundle = await ctx.em.findOne(ProfileBundle, { id: np.infrastructureBundleId });
     if (!infraBundle || infraBundle.project.id !== project.id) throw notFound('Profile bundle', ['newDedicatedPool', 'infrastructureBundleId']);
     // input validation, so that the dry run refuses it too (pool admission checks it again)
@@ -148,7 +180,7 @@ export async function prepareDeployment(ctx: Ctx, input: DeployInput): Promise<P
   }
   return {
     project,
-    tenantName: await tenantNameOf(ctx, project.tenant.id),
+    tenantName,
     spec: { name: input.name, description: input.description ?? null, links: input.links ?? [], bundleIds: input.bundleIds, target, variables: input.variables ?? {} },
     bundles: ordered,
     components,

@@ -97,7 +97,8 @@ export class DeploymentResolver {
       DeployAppPayload,
       async () => {
         const projectId = fromGlobalId(input.projectId, NodeKind.Project, ['projectId']);
-        const project = await ctx.services.projects.byId(ctx, projectId);
+        // (the same read prepareDeployment makes, kept for the request: one statement)
+        const project = (await ctx.services.projects.viewWithTenantName(ctx, projectId))?.project;
         if (!project) throw new NotFoundError('Project', ['projectId']);
         const np = input.newDedicatedPool;
         return deployPayload(

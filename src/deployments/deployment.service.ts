@@ -38,7 +38,7 @@ import { replaceFailedPool } from './deployment.retry-pool.js';
 import { recordRevision } from './deployment.revisions.js';
 import { actorOf } from '../audit/audit.service.js';
 import { planDeployment, type DeploymentPlan } from './deployment.dryrun.js';
-import { prepareDeployment, type DeployInput, type Prepared } from './deployment.prepare.js';
+import { prepareDeployment, type AdmissionPool, type DeployInput, type Prepared } from './deployment.prepare.js';
 import { inSpan } from '../observability/tracing.js';
 
 export interface DeploymentServiceDeps {
@@ -190,7 +190,7 @@ export class DeploymentService {
    * deployment, its bundle links, revision 1, the idempotency record, the DEPLOY job and, on a
    * SHARED pool, its GPU reservations (admit and the group commit both write exactly these).
    */
-  private stage(ctx: Ctx, em: Em, p: Prepared, id: string, pool: ComputePool, cluster: string, idem: IdempotencyScope | null, scope: QuotaScope): AppDeployment {
+  private stage(ctx: Ctx, em: Em, p: Prepared, id: string, pool: AdmissionPool, cluster: string, idem: IdempotencyScope | null, scope: QuotaScope): AppDeployment {
     const { project, spec } = p;
     const d = em.create(AppDeployment, {
       id,
@@ -229,7 +229,7 @@ export class DeploymentService {
   private async admit(ctx: Ctx, em: Em, events: EventBatch, p: Prepared, idem: IdempotencyScope | null): Promise<AppDeployment> {
     const id = uuidv7();
     const { project, spec } = p;
-    let pool: ComputePool;
+    let pool: AdmissionPool;
     const target = spec.target;
     if (target.kind === 'NEW_DEDICATED_POOL') {
       // the deployment row can only be inserted once its pool exists (foreign key), so the name is
@@ -295,7 +295,7 @@ export class DeploymentService {
    * one statement. The statement-at-a-time way instead for a project with a GPU-hour budget, and
    * for the cluster when every one that fit is full or held by a concurrent admission (it waits).
    */
-  private async claimLast(em: Em, d: AppDeployment, pool: ComputePool, p: Prepared, scope: QuotaScope, ranked: ClusterFree[]): Promise<EventDto[]> {
+  private async claimLast(em: Em, d: AppDeployment, pool: AdmissionPool, p: Prepared, scope: QuotaScope, ranked: ClusterFree[]): Promise<EventDto[]> {
     const [request] = p.gpuRequests;
     const created = admittedEvent(d, pool, p, '\u0000');
     const { cluster: _, ...details } = created.details!;
@@ -470,7 +470,7 @@ export class DeploymentService {
 }
 
 /** The CREATED event of an admission onto `cluster`. */
-function admittedEvent(d: AppDeployment, pool: ComputePool, p: Prepared, cluster: string): NewEvent {
+function admittedEvent(d: AppDeployment, pool: AdmissionPool, p: Prepared, cluster: string): NewEvent {
   const gpus = p.gpuRequests.length ? p.gpuRequests.map((g) => `${g.count} ${g.gpuFamily}`).join(', ') : 'no GPUs';
   return {
     ...subjectOf(d, p.project.id),

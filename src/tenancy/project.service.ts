@@ -58,6 +58,16 @@ export type HubNameClaim = (em: Em, name: string) => Promise<boolean>;
 /** viewByName's statement in plain SQL (the small query's read): no query builder per request. */
 const PROJECT_BY_NAME = `select ${PROJECT_COLUMNS.map((c) => `"${c}"`).join(', ')} from "project" where "name" = ? limit 1`;
 
+/** viewWithTenantName's statement: the project's columns and its tenant's name. */
+const PROJECT_WITH_TENANT = (n: number) =>
+  `select ${PROJECT_COLUMNS.map((c) => `p."${c}"`).join(', ')}, t."name" as "tenant_name" from "project" p join "tenant" t on t."id" = p."tenant_id" where p."id" in (${Array(n).fill('?').join(', ')})`;
+
+/** A project as a read model, with its tenant's name. */
+export interface ProjectWithTenant {
+  project: ProjectView;
+  tenantName: string;
+}
+
 export class ProjectService {
   private readonly dependents: ProjectDependents[] = [];
   private readonly purges: ((em: Em, projectId: string) => Promise<void>)[] = [];
@@ -94,6 +104,20 @@ export class ProjectService {
     const loader = ctx.loaders.get<string, Project | null>('projectById', async (ids) => byKey(ids, await ctx.em.find(Project, { id: { $in: [...ids] } }), (p) => p.id));
     const p = await loader.load(id);
     return p && canReadProject(ctx.viewer, { id: p.id, tenantId: p.tenant.id }) ? p : null;
+  }
+
+  /**
+   * A project as a read model with its tenant's name (what admission needs: deployApp reads it in
+   * its resolver and again in prepareDeployment, one statement per request between them, and writes
+   * nothing of it); null when absent or invisible, the rule of byId.
+   */
+  async viewWithTenantName(ctx: Ctx, id: string): Promise<ProjectWithTenant | null> {
+    const loader = ctx.loaders.get<string, ProjectWithTenant | null>('projectWithTenant', async (ids) => {
+      const rows = await readRows(ctx.em, PROJECT_WITH_TENANT(ids.length), [...ids]);
+      return byKey(ids, rows.map((r) => ({ project: projectViewOf(ctx.em, r), tenantName: String(r.tenant_name) })), (p) => p.project.id);
+    });
+    const p = await loader.load(id);
+    return p && canReadProject(ctx.viewer, { id: p.project.id, tenantId: p.project.tenant.id }) ? p : null;
   }
 
   /** A project by name as a read model (what the graph shows); null when absent or invisible. */
