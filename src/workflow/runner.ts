@@ -22,6 +22,7 @@ import { publish, runnerEvents, unscopedStep, workflowSteps, type StepScope } fr
 import { FailureReason, type FlowDefinition, type StepDefinition, type StepResult } from './flow.js';
 import { JobState } from './job.entity.js';
 import { JobStore, type ClaimedJob } from './job.store.js';
+import { updateSubject } from './subject.columns.js';
 import type { TrackedEntity } from './tracked.entity.js';
 import { InProcessWakeSignal, type WakeSignal } from './wake.js';
 
@@ -454,7 +455,7 @@ export class WorkflowRunner {
       await flow.machine.apply(tem, flow.entity, subject.id, from, phase);
       emit({ ...base, type: EventType.PHASE_CHANGED, phase, percent: percentNow, message: `${flow.machine.name} ${subject.name} is ${phase}` });
     }
-    await tem.nativeUpdate(flow.entity, { id: subject.id } as never, {
+    await updateSubject(tem, flow.entity, subject.id, {
       currentStep: step.id,
       stepIndex: index,
       stepCount: count,
@@ -462,7 +463,7 @@ export class WorkflowRunner {
       waitReason: null,
       waitMessage: null,
       waitingSince: null,
-    } as never);
+    });
     emit({ ...base, type: EventType.STEP_STARTED, phase, percent, message: `Step ${index + 1}/${count}: ${step.title}` });
     return phase;
   }
@@ -521,12 +522,12 @@ export class WorkflowRunner {
         // `since` is since when the step waits for this reason: progress and new wording keep it
         const reasonChanged = !job.waitKey || !job.waitKey.startsWith(`${result.reason}|`);
         ok = await this.commit(em, job, async (tem, emit) => {
-          await tem.nativeUpdate(flow.entity, { id: subject.id } as never, {
+          await updateSubject(tem, flow.entity, subject.id, {
             percent,
             waitReason: result.reason,
             waitMessage: result.message,
             ...(reasonChanged ? { waitingSince: new Date() } : {}),
-          } as never);
+          });
           emit({ ...base, type: reasonChanged ? EventType.STEP_WAITING : EventType.STEP_PROGRESS, phase: subject.phase, percent, message: result.message, details: { ...base.details, reason: result.reason } });
           return fields;
         });
@@ -554,7 +555,7 @@ export class WorkflowRunner {
     let nextPhase = from;
     const ok = await this.commit(em, job, async (tem, emit, events) => {
       // (the next step's start writes the same percent and clears the same wait columns)
-      if (!merged) await tem.nativeUpdate(flow.entity, { id: subject.id } as never, { percent, waitReason: null, waitMessage: null, waitingSince: null } as never);
+      if (!merged) await updateSubject(tem, flow.entity, subject.id, { percent, waitReason: null, waitMessage: null, waitingSince: null });
       emit({ ...base, type: EventType.STEP_SUCCEEDED, phase: from, percent, message: result.message ?? `${step.title}: done` });
       if (merged) {
         nextPhase = await this.startStep(tem, emit, flow, subject, index + 1, from, percent);
