@@ -64,6 +64,8 @@ type Emit = (e: Parameters<EventBatch['emit']>[0]) => void;
 interface JobRun extends ClaimedJob {
   /** StepContext.once: loads kept for this claim */
   kept: Map<string, Promise<unknown>>;
+  /** the subject as read by the claim's first step (flows with `subjectPerClaim`) */
+  subject: TrackedEntity | null;
   /** a nudge came for the subject while this claim held it (see `nudge`) */
   nudged: boolean;
   /** the lease was given up (by an outcome) or lost: nothing to release */
@@ -244,7 +246,7 @@ export class WorkflowRunner {
       this.log.error('job of unknown flow left untouched', { job: claimed.id, flow: claimed.flow });
       return;
     }
-    const job: JobRun = { ...claimed, kept: new Map(), nudged: false, released: false, nextRunAt: null };
+    const job: JobRun = { ...claimed, kept: new Map(), subject: null, nudged: false, released: false, nextRunAt: null };
     this.held.set(job.subjectId, job);
     // a step started and never given an outcome (no wait recorded, no bookkeeping backoff of ours):
     // the runner that held it stopped heartbeating mid-step
@@ -355,7 +357,8 @@ export class WorkflowRunner {
   /** Runs the job's current step once; true when the next step may run right away. */
   private async runOnce(flow: AnyFlow, job: JobRun, signal: AbortSignal, more: boolean): Promise<boolean> {
     const em = this.orm.em.fork() as Em;
-    const subject = await em.findOne(flow.entity, { id: job.subjectId } as never);
+    const subject = job.subject ?? (await em.findOne(flow.entity, { id: job.subjectId } as never));
+    if (flow.subjectPerClaim) job.subject = subject;
     if (!subject) {
       await this.store.write(em, job.id, this.owner, { state: JobState.CANCELLED, finishedAt: new Date(), leaseOwner: null, leaseUntil: null });
       job.released = true;
@@ -578,10 +581,8 @@ export class WorkflowRunner {
     }
     job.stepId = next;
     job.stepStarted = merged;
-    if (merged) {
-      subject.phase = nextPhase;
-      subject.percent = percent;
-    }
+    subject.percent = percent;
+    if (merged) subject.phase = nextPhase;
     job.checkpoint = results;
     job.waitKey = null;
     job.bookkeepingFailures = 0;
