@@ -10,7 +10,8 @@ import { ComputePool } from '../compute/pool.entity.js';
 import { PoolMode, PoolPhase } from '../compute/pool.model.js';
 import { exposureSetting } from '../compute/pool.exposure.js';
 import type { PoolService } from '../compute/pool.service.js';
-import { all, knexOf, run } from '../db/sql.js';
+import { readRows } from '../db/read-rows.js';
+import { knexOf, run } from '../db/sql.js';
 import { SubjectKind } from '../events/event.entity.js';
 import type { EventLog } from '../events/event.log.js';
 import {
@@ -112,7 +113,7 @@ async function renderInput(ctx: Ctx, gpus?: GpuOverride): Promise<RenderInput & 
 async function applyUnlessDeleted<T extends KubeObject>(ctx: Ctx, obj: T): Promise<T | null> {
   return applyGuarded(ctx.hub, obj, async () => {
     // the row as it is now (plain SQL: no entity, no identity map that could answer from memory)
-    const [fresh] = await all<{ phase: string }>(ctx.em, 'select "phase" from "app_deployment" where "id" = ?', [ctx.subject.id]);
+    const [fresh] = await readRows<{ phase: string }>(ctx.em, 'select "phase" from "app_deployment" where "id" = ?', [ctx.subject.id]);
     return !fresh || fresh.phase === DeploymentPhase.DELETING || fresh.phase === DeploymentPhase.DELETED;
   }, ctx.log);
 }
