@@ -5,7 +5,7 @@
  * placement label names the Placement, i.e. the deployment.
  */
 import type { Em, Orm } from './db/orm.js';
-import { all } from './db/sql.js';
+import { readRows } from './db/read-rows.js';
 import { Label, type KubeObject } from './kube/index.js';
 import type { HubWatch, SubjectLocator } from './workflow/hub.nudger.js';
 
@@ -38,7 +38,8 @@ export const hubWatches: HubWatch[] = [
 
 /**
  * Keys of hubWatches → the ids of the (latest) pools and deployments they name: one plain statement
- * per key (a watch event per hub object change, several per deployment: kept cheap).
+ * per key (a watch event per hub object change, several per deployment: kept cheap, its parameters
+ * bound: `readRows`).
  */
 export function subjectLocator(orm: Orm): SubjectLocator {
   const latest = (table: string) => `select s.id from ${table} s join project p on p.id = s.project_id where p.name = ? and s.name = ? order by s.id desc limit 1`;
@@ -48,7 +49,7 @@ export function subjectLocator(orm: Orm): SubjectLocator {
     const ids: string[] = [];
     for (const key of keys) {
       const [subject, projectName, name] = key.split('|');
-      const [row] = await all<{ id: string }>(em, subject === 'pool' ? sql.pool : sql.deployment, [projectName, name]);
+      const [row] = await readRows<{ id: string }>(em, subject === 'pool' ? sql.pool : sql.deployment, [projectName, name]);
       if (row) ids.push(row.id);
     }
     return ids;

@@ -27,6 +27,52 @@ export async function all<T = Record<string, unknown>>(em: Em, sql: Statement, p
   return (await em.getConnection().execute(sql as never, params, 'all', em.getTransactionContext())) as T[];
 }
 
+interface BindingConnection {
+  ensureConnection(): Promise<void>;
+  getKnex(): Knex;
+  executeQuery<T>(query: string, cb: () => Promise<T>, context?: Record<string, unknown>): Promise<T>;
+  transformRawResult<T>(res: unknown, method: 'all' | 'run'): T;
+}
+
+/**
+ * Plain SQL (`?` placeholders) whose parameters the driver binds, inside `em`'s transaction if it
+ * has one. `run` and `all` write the values into the SQL text (MikroORM's `execute`): every
+ * statement is then new to the database, parsed and planned again (better-sqlite3 `prepare` was
+ * 5-7 % of the gateway's CPU under the workflow load), and formatting the values costs as much
+ * again. For the workflow's per-step writes, whose texts repeat.
+ *
+ * SQLite binds every number as REAL: it is stored as an INTEGER in an integer, datetime or json
+ * column (their affinity converts it), but as '1.0' in a text column, so numbers go only to numeric
+ * columns here. Dates are bound as epoch milliseconds (SQLite, as MikroORM stores them) or as
+ * timestamps (PostgreSQL). Logged (the debug log, the tests' statement hook) like every statement.
+ */
+async function bound<T>(em: Em, sql: string, params: unknown[], method: 'all' | 'run'): Promise<T> {
+  const conn = em.getConnection() as unknown as BindingConnection;
+  const ctx = em.getTransactionContext<Knex.Transaction>();
+  await conn.ensureConnection();
+  // what the debug log and the statement hook show: the SQL with its values, as MikroORM logs it
+  const shown = em.config.get('debug') ? em.getPlatform().formatQuery(sql, params) : sql;
+  return conn.executeQuery(
+    shown,
+    async () => {
+      const q = conn.getKnex().raw(sql, params as Knex.RawBinding[]);
+      if (ctx) q.transacting(ctx);
+      return conn.transformRawResult<T>(await q, method);
+    },
+    { query: sql, params },
+  );
+}
+
+/** `run` with bound parameters (see `bound`): the number of affected rows. */
+export async function runBound(em: Em, sql: string, params: unknown[]): Promise<number> {
+  return (await bound<{ affectedRows: number }>(em, sql, params, 'run')).affectedRows;
+}
+
+/** `all` with bound parameters (see `bound`): plain rows (DB column names). */
+export async function allBound<T = Record<string, unknown>>(em: Em, sql: string, params: unknown[]): Promise<T[]> {
+  return bound<T[]>(em, sql, params, 'all');
+}
+
 /** Whether `em` talks to PostgreSQL (row locks are real there; SQLite serialises writers instead). */
 export function isPostgres(em: Em): boolean {
   return em.getPlatform().constructor.name.toLowerCase().includes('postgre');

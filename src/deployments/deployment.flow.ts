@@ -10,7 +10,8 @@ import { ComputePool } from '../compute/pool.entity.js';
 import { PoolMode, PoolPhase } from '../compute/pool.model.js';
 import { exposureSetting } from '../compute/pool.exposure.js';
 import type { PoolService } from '../compute/pool.service.js';
-import { all, knexOf, run } from '../db/sql.js';
+import { readRows } from '../db/read-rows.js';
+import { knexOf, run } from '../db/sql.js';
 import { SubjectKind } from '../events/event.entity.js';
 import type { EventLog } from '../events/event.log.js';
 import {
@@ -78,7 +79,7 @@ function renderRows(ctx: Ctx) {
   const d = ctx.subject;
   return ctx.once(`render:${d.id}`, async () => {
     const project = await ctx.em.findOneOrFail(Project, { id: d.project.id });
-    const pool = await ctx.em.findOneOrFail(ComputePool, { id: d.pool.id });
+    const pool = await poolOf(ctx);
     const links = await ctx.em.find(AppDeploymentBundle, { deployment: d.id }, { orderBy: { position: 'asc' } });
     const bundles = await ctx.em.find(ProfileBundle, { id: { $in: links.map((l) => l.bundle.id) } });
     const ordered = links.map((l) => bundles.find((b) => b.id === l.bundle.id)!);
@@ -112,7 +113,7 @@ async function renderInput(ctx: Ctx, gpus?: GpuOverride): Promise<RenderInput & 
 async function applyUnlessDeleted<T extends KubeObject>(ctx: Ctx, obj: T): Promise<T | null> {
   return applyGuarded(ctx.hub, obj, async () => {
     // the row as it is now (plain SQL: no entity, no identity map that could answer from memory)
-    const [fresh] = await all<{ phase: string }>(ctx.em, 'select "phase" from "app_deployment" where "id" = ?', [ctx.subject.id]);
+    const [fresh] = await readRows<{ phase: string }>(ctx.em, 'select "phase" from "app_deployment" where "id" = ?', [ctx.subject.id]);
     return !fresh || fresh.phase === DeploymentPhase.DELETING || fresh.phase === DeploymentPhase.DELETED;
   }, ctx.log);
 }
@@ -131,9 +132,15 @@ async function worksOf(ctx: Ctx, project: string, deployment: string, name: stri
 
 export const deletedMeanwhile = () => wait(WaitReason.WAITING_FOR_DELETION, 'The deployment is being deleted', { retryAfterMs: 1000 });
 
+/**
+ * The deployment's pool, read once per claim: provision-pool looks at it at the start of a claim
+ * (a wait ends the claim, so the next look reads it again) and the steps after it render from it.
+ */
+const poolOf = (ctx: Ctx) => ctx.once(`pool:${ctx.subject.pool.id}`, () => ctx.em.findOneOrFail(ComputePool, { id: ctx.subject.pool.id }));
+
 function provisionPool(deps: DeploymentFlowDeps) {
   return async (ctx: Ctx): Promise<StepResult> => {
-    const pool = await ctx.em.findOneOrFail(ComputePool, { id: ctx.subject.pool.id });
+    const pool = await poolOf(ctx);
     if (pool.phase === PoolPhase.RUNNING) return done(undefined, `Compute pool ${pool.name} is RUNNING`);
     if (pool.phase === PoolPhase.FAILED) return fail(FailureReason.POOL_FAILED, `Compute pool ${pool.name} failed: ${pool.failureMessage ?? pool.failureReason ?? 'unknown reason'}`);
     if (pool.phase === PoolPhase.DELETING || pool.phase === PoolPhase.DELETED) return fail(FailureReason.POOL_GONE, `Compute pool ${pool.name} is ${pool.phase}`);
@@ -267,6 +274,8 @@ export function deployFlow(deps: DeploymentFlowDeps): FlowDefinition<AppDeployme
     entity: AppDeployment,
     machine: deploymentMachine,
     donePhase: DeploymentPhase.RUNNING,
+    // its steps render from the row and never change it; a delete cancels the job (deployment.service.ts)
+    subjectPerClaim: true,
     steps: [
       step('provision-pool', (d) => deployStepPhase('provision-pool', d.spec.target.kind), provisionPool(deps)),
       step('place', (d) => deployStepPhase('place', d.spec.target.kind), place(deps)),

@@ -7,7 +7,7 @@
  */
 import type { Em } from '../db/orm.js';
 import { uuidv7 } from '../db/ids.js';
-import { all, epochMs, knexOf, run } from '../db/sql.js';
+import { all, allBound, epochMs, runBound } from '../db/sql.js';
 import { inTransaction } from '../db/transaction.js';
 import { topics, type EventBus } from './event.bus.js';
 import type { EventDto, NewEvent } from './event.dto.js';
@@ -23,7 +23,7 @@ import { DeploymentEvent } from './event.entity.js';
 export const BUMP_ON_CONFLICT = 'on conflict (scope_id) do update set "last" = event_sequence."last" + excluded."last" returning scope_id, "last"';
 
 async function reserveSeqs(em: Em, scopes: [scopeId: string, n: number][]): Promise<Map<string, number>> {
-  const rows = await all<{ scope_id: string; last: number }>(
+  const rows = await allBound<{ scope_id: string; last: number }>(
     em,
     `insert into event_sequence (scope_id, "last") values ${scopes.map(() => '(?, ?)').join(', ')} ${BUMP_ON_CONFLICT}`,
     scopes.flat(),
@@ -31,6 +31,15 @@ async function reserveSeqs(em: Em, scopes: [scopeId: string, n: number][]): Prom
   const n = new Map(scopes);
   return new Map(rows.map((r) => [r.scope_id, Number(r.last) - n.get(r.scope_id)! + 1]));
 }
+
+/**
+ * The insert of a transaction's events, its parameters bound (the texts repeat: one per number of
+ * events). Numbers go only to integer columns (SQLite binds them as REAL, see sql.ts `runBound`).
+ */
+const EVENT_INSERT =
+  'insert into "deployment_event" ("id", "created_at", "updated_at", "subject_kind", "subject_id", "subject_name", "project_id", "seq", "project_seq", ' +
+  '"type", "phase", "step_id", "step_index", "step_count", "percent", "message", "details") values';
+const EVENT_VALUES = `(${new Array(17).fill('?').join(', ')})`;
 
 export function toDto(e: DeploymentEvent): EventDto {
   return {
@@ -167,30 +176,12 @@ export class EventLog {
     // Inserted as plain rows, not through the unit of work: this runs while the project's counter
     // is locked (the last statement before COMMIT), and a flush would first re-scan every entity
     // the transaction has loaded or created. The events are never read back as entities here.
-    await run(
-      em,
-      knexOf(em)('deployment_event').insert(
-        dtos.map((e) => ({
-          id: e.id,
-          created_at: e.time,
-          updated_at: e.time,
-          subject_kind: e.subjectKind,
-          subject_id: e.subjectId,
-          subject_name: e.subjectName,
-          project_id: e.projectId,
-          seq: e.seq,
-          project_seq: e.projectSeq,
-          type: e.type,
-          phase: e.phase,
-          step_id: e.stepId,
-          step_index: e.stepIndex,
-          step_count: e.stepCount,
-          percent: e.percent,
-          message: e.message,
-          details: e.details === null ? null : JSON.stringify(e.details),
-        })),
-      ),
-    );
+    const params: unknown[] = [];
+    for (const e of dtos) {
+      const details = e.details === null ? null : JSON.stringify(e.details);
+      params.push(e.id, e.time, e.time, e.subjectKind, e.subjectId, e.subjectName, e.projectId, e.seq, e.projectSeq, e.type, e.phase, e.stepId, e.stepIndex, e.stepCount, e.percent, e.message, details);
+    }
+    await runBound(em, `${EVENT_INSERT} ${dtos.map(() => EVENT_VALUES).join(', ')}`, params);
     return dtos;
   }
 

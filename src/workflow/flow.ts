@@ -123,6 +123,13 @@ export interface FlowDefinition<S extends TrackedEntity = TrackedEntity> {
   steps: StepDefinition<S>[];
   /** Phase entered when the last step is done. */
   donePhase: string;
+  /**
+   * The subject row is read once per claim, not before every step of it. For flows whose steps
+   * neither change the subject entity nor read its progress columns: the runner keeps its phase and
+   * percent itself, and whoever else moves the subject (a delete) cancels the job in the same
+   * transaction, so the claim's next lease-guarded outcome fails and the claim ends.
+   */
+  subjectPerClaim?: boolean;
   /** Added to the details of every event the runner records for this flow (e.g. the revision an upgrade rolls out). */
   eventDetails?(subject: S): Record<string, unknown>;
   /** Phase entered when a step fails (default FAILED; an upgrade goes back to RUNNING: the previous revision serves). */

@@ -4,7 +4,7 @@
  * rows), heartbeat, lease-guarded outcome writes, and when the next job becomes claimable.
  */
 import type { Em } from '../db/orm.js';
-import { all, knexOf, run } from '../db/sql.js';
+import { allBound, runBound } from '../db/sql.js';
 import { JobState, WorkflowJob } from './job.entity.js';
 
 export interface ClaimedJob {
@@ -56,6 +56,17 @@ function fromRow(r: Row): ClaimedJob {
   };
 }
 
+/** The guard of every write of a claimed job: still ours, still ACTIVE (parameters id, owner, state). */
+const OURS = '"id" = ? and "lease_owner" = ? and "state" = ?';
+
+/** A job field's column (stepStarted → step_started); cached, the same few keys come every step. */
+const columns = new Map<string, string>();
+function columnOf(key: string): string {
+  let c = columns.get(key);
+  if (c === undefined) columns.set(key, (c = key.replace(/[A-Z]/g, (ch) => '_' + ch.toLowerCase())));
+  return c;
+}
+
 const toMs = (v: unknown): number => (v instanceof Date ? v.getTime() : typeof v === 'number' ? v : Date.parse(String(v)));
 
 export class JobStore {
@@ -75,32 +86,21 @@ export class JobStore {
   /** Claims up to `limit` runnable jobs for `owner`: one statement, no transaction around it. */
   async claim(em: Em, owner: string, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
     const now = new Date();
-    const k = knexOf(em);
-    const due = k('workflow_job')
-      .select('id')
-      .where('state', JobState.ACTIVE)
-      .andWhere('run_at', '<=', now)
-      .andWhere((w) => w.whereNull('lease_until').orWhere('lease_until', '<', now))
-      .orderBy('run_at', 'asc')
-      .limit(limit);
-    if (this.postgres) due.forUpdate().skipLocked();
-    const rows = await all<Row>(
+    // (the limit is written into the text: SQLite wants an integer there, and binds numbers as REAL)
+    const due =
+      `select "id" from "workflow_job" where "state" = ? and "run_at" <= ? and ("lease_until" is null or "lease_until" < ?) ` +
+      `order by "run_at" asc limit ${Math.max(0, Math.floor(limit))}${this.postgres ? ' for update skip locked' : ''}`;
+    const rows = await allBound<Row>(
       em,
-      k('workflow_job')
-        .whereIn('id', due)
-        .update({ lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs), attempts: k.raw('attempts + 1'), updated_at: now })
-        .returning('*'),
+      `update "workflow_job" set "lease_owner" = ?, "lease_until" = ?, "attempts" = "attempts" + 1, "updated_at" = ? where "id" in (${due}) returning *`,
+      [owner, new Date(now.getTime() + leaseMs), now, JobState.ACTIVE, now, now],
     );
     return rows.map(fromRow);
   }
 
   /** Extends the lease; false when the job is no longer ours (taken over or cancelled). */
   async heartbeat(em: Em, id: string, owner: string, leaseMs: number): Promise<boolean> {
-    const k = knexOf(em);
-    const n = await run(
-      em,
-      k('workflow_job').where({ id, lease_owner: owner, state: JobState.ACTIVE }).update({ lease_until: new Date(Date.now() + leaseMs) }),
-    );
+    const n = await runBound(em, `update "workflow_job" set "lease_until" = ? where ${OURS}`, [new Date(Date.now() + leaseMs), id, owner, JobState.ACTIVE]);
     return n === 1;
   }
 
@@ -109,10 +109,13 @@ export class JobStore {
    * Returns false when the lease was lost — the caller must then roll back everything else.
    */
   async write(em: Em, id: string, owner: string, fields: Record<string, unknown>): Promise<boolean> {
-    const k = knexOf(em);
-    const row: Record<string, unknown> = { updated_at: new Date() };
-    for (const [key, v] of Object.entries(fields)) row[key.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())] = key === 'checkpoint' ? JSON.stringify(v) : v;
-    const n = await run(em, k('workflow_job').where({ id, lease_owner: owner, state: JobState.ACTIVE }).update(row));
+    const sets = ['"updated_at" = ?'];
+    const params: unknown[] = [new Date()];
+    for (const [key, v] of Object.entries(fields)) {
+      sets.push(`"${columnOf(key)}" = ?`);
+      params.push(key === 'checkpoint' ? JSON.stringify(v) : v);
+    }
+    const n = await runBound(em, `update "workflow_job" set ${sets.join(', ')} where ${OURS}`, [...params, id, owner, JobState.ACTIVE]);
     return n === 1;
   }
 
@@ -121,31 +124,27 @@ export class JobStore {
    * due again at once). Returns the new count, or null when the job is no longer ours.
    */
   async bookkeepingFailed(em: Em, id: string, owner: string, backoffMs: number): Promise<number | null> {
-    const k = knexOf(em);
-    const rows = await all<{ bookkeeping_failures: number }>(
+    const rows = await allBound<{ bookkeeping_failures: number }>(
       em,
-      k('workflow_job')
-        .where({ id, lease_owner: owner, state: JobState.ACTIVE })
-        .update({ bookkeeping_failures: k.raw('bookkeeping_failures + 1'), lease_until: new Date(Date.now() + backoffMs), updated_at: new Date() })
-        .returning(['bookkeeping_failures']),
+      `update "workflow_job" set "bookkeeping_failures" = "bookkeeping_failures" + 1, "lease_until" = ?, "updated_at" = ? where ${OURS} returning "bookkeeping_failures"`,
+      [new Date(Date.now() + backoffMs), new Date(), id, owner, JobState.ACTIVE],
     );
     return rows.length ? Number(rows[0].bookkeeping_failures) : null;
   }
 
   /** Makes waiting jobs of a subject runnable now (a watched hub object changed). */
   async nudge(em: Em, subjectId: string): Promise<number> {
-    const k = knexOf(em);
-    return run(em, k('workflow_job').where({ subject_id: subjectId, state: JobState.ACTIVE }).andWhere('run_at', '>', new Date()).update({ run_at: new Date() }));
+    const now = new Date();
+    return runBound(em, 'update "workflow_job" set "run_at" = ? where "subject_id" = ? and "state" = ? and "run_at" > ?', [now, subjectId, JobState.ACTIVE, now]);
   }
 
   /** Inside a transaction: stop every active job of a subject (e.g. a delete supersedes provisioning). */
   async cancelActive(em: Em, subjectId: string): Promise<number> {
-    const k = knexOf(em);
-    return run(
+    const now = new Date();
+    return runBound(
       em,
-      k('workflow_job')
-        .where({ subject_id: subjectId, state: JobState.ACTIVE })
-        .update({ state: JobState.CANCELLED, lease_owner: null, lease_until: null, finished_at: new Date(), updated_at: new Date() }),
+      'update "workflow_job" set "state" = ?, "lease_owner" = null, "lease_until" = null, "finished_at" = ?, "updated_at" = ? where "subject_id" = ? and "state" = ?',
+      [JobState.CANCELLED, now, now, subjectId, JobState.ACTIVE],
     );
   }
 
@@ -163,13 +162,11 @@ export class JobStore {
    * are left out: that runner learns their next `runAt` when it writes it.
    */
   async nextClaimableInMs(em: Em, owner: string): Promise<number | null> {
-    const k = knexOf(em);
-    const [row] = await all<{ at: unknown }>(
+    const [row] = await allBound<{ at: unknown }>(
       em,
-      k('workflow_job')
-        .select(k.raw('min(case when lease_until is not null and lease_until > run_at then lease_until else run_at end) as at'))
-        .where('state', JobState.ACTIVE)
-        .andWhere((w) => w.whereNull('lease_owner').orWhereNot('lease_owner', owner)),
+      'select min(case when "lease_until" is not null and "lease_until" > "run_at" then "lease_until" else "run_at" end) as "at" ' +
+        'from "workflow_job" where "state" = ? and ("lease_owner" is null or "lease_owner" <> ?)',
+      [JobState.ACTIVE, owner],
     );
     if (!row || row.at == null) return null;
     return Math.max(0, toMs(row.at) - Date.now());

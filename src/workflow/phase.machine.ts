@@ -7,6 +7,7 @@
 import type { EntityName } from '@mikro-orm/core';
 import type { Em } from '../db/orm.js';
 import { ConflictError, ErrorCode } from '../errors.js';
+import { updateSubject } from './subject.columns.js';
 
 export class IllegalTransitionError extends Error {
   constructor(machine: string, from: string, to: string) {
@@ -34,7 +35,7 @@ export class PhaseMachine<P extends string = string> {
    */
   async apply<E extends object>(em: Em, entity: EntityName<E>, id: string, from: P, to: P, extra: Record<string, unknown> = {}): Promise<void> {
     this.assert(from, to);
-    const n = await em.nativeUpdate(entity, { id, phase: from } as never, { phase: to, ...extra } as never);
+    const n = await updateSubject(em, entity, id, { phase: to, ...extra }, { phase: from });
     if (n !== 1) throw new ConflictError(`${this.name} changed concurrently (expected ${from})`, null, ErrorCode.CONFLICT);
   }
 }

@@ -22,6 +22,7 @@ import { publish, runnerEvents, unscopedStep, workflowSteps, type StepScope } fr
 import { FailureReason, type FlowDefinition, type StepDefinition, type StepResult } from './flow.js';
 import { JobState } from './job.entity.js';
 import { JobStore, type ClaimedJob } from './job.store.js';
+import { updateSubject } from './subject.columns.js';
 import type { TrackedEntity } from './tracked.entity.js';
 import { InProcessWakeSignal, type WakeSignal } from './wake.js';
 
@@ -63,6 +64,8 @@ type Emit = (e: Parameters<EventBatch['emit']>[0]) => void;
 interface JobRun extends ClaimedJob {
   /** StepContext.once: loads kept for this claim */
   kept: Map<string, Promise<unknown>>;
+  /** the subject as read by the claim's first step (flows with `subjectPerClaim`) */
+  subject: TrackedEntity | null;
   /** a nudge came for the subject while this claim held it (see `nudge`) */
   nudged: boolean;
   /** the lease was given up (by an outcome) or lost: nothing to release */
@@ -243,7 +246,7 @@ export class WorkflowRunner {
       this.log.error('job of unknown flow left untouched', { job: claimed.id, flow: claimed.flow });
       return;
     }
-    const job: JobRun = { ...claimed, kept: new Map(), nudged: false, released: false, nextRunAt: null };
+    const job: JobRun = { ...claimed, kept: new Map(), subject: null, nudged: false, released: false, nextRunAt: null };
     this.held.set(job.subjectId, job);
     // a step started and never given an outcome (no wait recorded, no bookkeeping backoff of ours):
     // the runner that held it stopped heartbeating mid-step
@@ -354,7 +357,8 @@ export class WorkflowRunner {
   /** Runs the job's current step once; true when the next step may run right away. */
   private async runOnce(flow: AnyFlow, job: JobRun, signal: AbortSignal, more: boolean): Promise<boolean> {
     const em = this.orm.em.fork() as Em;
-    const subject = await em.findOne(flow.entity, { id: job.subjectId } as never);
+    const subject = job.subject ?? (await em.findOne(flow.entity, { id: job.subjectId } as never));
+    if (flow.subjectPerClaim) job.subject = subject;
     if (!subject) {
       await this.store.write(em, job.id, this.owner, { state: JobState.CANCELLED, finishedAt: new Date(), leaseOwner: null, leaseUntil: null });
       job.released = true;
@@ -454,7 +458,7 @@ export class WorkflowRunner {
       await flow.machine.apply(tem, flow.entity, subject.id, from, phase);
       emit({ ...base, type: EventType.PHASE_CHANGED, phase, percent: percentNow, message: `${flow.machine.name} ${subject.name} is ${phase}` });
     }
-    await tem.nativeUpdate(flow.entity, { id: subject.id } as never, {
+    await updateSubject(tem, flow.entity, subject.id, {
       currentStep: step.id,
       stepIndex: index,
       stepCount: count,
@@ -462,7 +466,7 @@ export class WorkflowRunner {
       waitReason: null,
       waitMessage: null,
       waitingSince: null,
-    } as never);
+    });
     emit({ ...base, type: EventType.STEP_STARTED, phase, percent, message: `Step ${index + 1}/${count}: ${step.title}` });
     return phase;
   }
@@ -521,12 +525,12 @@ export class WorkflowRunner {
         // `since` is since when the step waits for this reason: progress and new wording keep it
         const reasonChanged = !job.waitKey || !job.waitKey.startsWith(`${result.reason}|`);
         ok = await this.commit(em, job, async (tem, emit) => {
-          await tem.nativeUpdate(flow.entity, { id: subject.id } as never, {
+          await updateSubject(tem, flow.entity, subject.id, {
             percent,
             waitReason: result.reason,
             waitMessage: result.message,
             ...(reasonChanged ? { waitingSince: new Date() } : {}),
-          } as never);
+          });
           emit({ ...base, type: reasonChanged ? EventType.STEP_WAITING : EventType.STEP_PROGRESS, phase: subject.phase, percent, message: result.message, details: { ...base.details, reason: result.reason } });
           return fields;
         });
@@ -554,7 +558,7 @@ export class WorkflowRunner {
     let nextPhase = from;
     const ok = await this.commit(em, job, async (tem, emit, events) => {
       // (the next step's start writes the same percent and clears the same wait columns)
-      if (!merged) await tem.nativeUpdate(flow.entity, { id: subject.id } as never, { percent, waitReason: null, waitMessage: null, waitingSince: null } as never);
+      if (!merged) await updateSubject(tem, flow.entity, subject.id, { percent, waitReason: null, waitMessage: null, waitingSince: null });
       emit({ ...base, type: EventType.STEP_SUCCEEDED, phase: from, percent, message: result.message ?? `${step.title}: done` });
       if (merged) {
         nextPhase = await this.startStep(tem, emit, flow, subject, index + 1, from, percent);
@@ -577,10 +581,8 @@ export class WorkflowRunner {
     }
     job.stepId = next;
     job.stepStarted = merged;
-    if (merged) {
-      subject.phase = nextPhase;
-      subject.percent = percent;
-    }
+    subject.percent = percent;
+    if (merged) subject.phase = nextPhase;
     job.checkpoint = results;
     job.waitKey = null;
     job.bookkeepingFailures = 0;
