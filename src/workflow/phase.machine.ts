@@ -15,10 +15,14 @@ export class IllegalTransitionError extends Error {
   }
 }
 
+/** The guarded row write `apply` makes (subject.columns.ts; the unit tests give a row in memory). */
+export type SubjectWrite = typeof updateSubject;
+
 export class PhaseMachine<P extends string = string> {
   constructor(
     readonly name: string,
     private readonly table: Record<P, readonly P[]>,
+    private readonly write: SubjectWrite = updateSubject,
   ) {}
 
   can(from: P, to: P): boolean {
@@ -35,7 +39,7 @@ export class PhaseMachine<P extends string = string> {
    */
   async apply<E extends object>(em: Em, entity: EntityName<E>, id: string, from: P, to: P, extra: Record<string, unknown> = {}): Promise<void> {
     this.assert(from, to);
-    const n = await updateSubject(em, entity, id, { phase: to, ...extra }, { phase: from });
+    const n = await this.write(em, entity, id, { phase: to, ...extra }, { phase: from });
     if (n !== 1) throw new ConflictError(`${this.name} changed concurrently (expected ${from})`, null, ErrorCode.CONFLICT);
   }
 }

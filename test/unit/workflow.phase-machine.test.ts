@@ -3,7 +3,7 @@ import { poolMachine } from '../../src/compute/pool.machine.js';
 import { PoolPhase as P } from '../../src/compute/pool.model.js';
 import type { Em } from '../../src/db/orm.js';
 import { ConflictError } from '../../src/errors.js';
-import { IllegalTransitionError, PhaseMachine } from '../../src/workflow/phase.machine.js';
+import { IllegalTransitionError, PhaseMachine, type SubjectWrite } from '../../src/workflow/phase.machine.js';
 
 const ALL = Object.values(P);
 
@@ -59,44 +59,47 @@ describe('poolMachine', () => {
   });
 });
 
-/** A stand-in for the EntityManager: one row, UPDATE … WHERE id = ? AND phase = ?. */
-function fakeEm(row: { id: string; phase: string; [k: string]: unknown }) {
+/** A row in memory behind the machine's guarded write: it changes only while `guard` still holds. */
+function fakeRow(row: { id: string; phase: string; [k: string]: unknown }) {
   const updates: Array<{ where: Record<string, unknown>; set: Record<string, unknown> }> = [];
-  const em = {
-    nativeUpdate: async (_entity: unknown, where: Record<string, unknown>, set: Record<string, unknown>) => {
-      updates.push({ where, set });
-      if (where.id !== row.id || where.phase !== row.phase) return 0;
-      Object.assign(row, set);
-      return 1;
-    },
+  const write: SubjectWrite = async (_em, _entity, id, values, guard = {}) => {
+    const where = { id, ...guard };
+    updates.push({ where, set: values });
+    if (Object.entries(where).some(([k, v]) => row[k] !== v)) return 0;
+    Object.assign(row, values);
+    return 1;
   };
-  return { em: em as unknown as Em, updates, row };
+  return { em: {} as Em, write, updates, row };
 }
 
 describe('PhaseMachine.apply', () => {
-  const m = new PhaseMachine<'A' | 'B' | 'C'>('Thing', { A: ['B'], B: ['C'], C: [] });
+  const table = { A: ['B'], B: ['C'], C: [] } as const;
+  const machine = (write: SubjectWrite) => new PhaseMachine<'A' | 'B' | 'C'>('Thing', table, write);
 
   it('should move the row only from the expected phase, with the extra columns', async () => {
-    const { em, row, updates } = fakeEm({ id: 'x', phase: 'A' });
+    const { em, row, updates, write } = fakeRow({ id: 'x', phase: 'A' });
+    const m = machine(write);
     await m.apply(em, 'Thing', 'x', 'A', 'B', { percent: 10 });
     expect(row).toEqual({ id: 'x', phase: 'B', percent: 10 });
     expect(updates).toEqual([{ where: { id: 'x', phase: 'A' }, set: { phase: 'B', percent: 10 } }]);
   });
 
   it('should throw a ConflictError when somebody else moved the row first', async () => {
-    const { em, row } = fakeEm({ id: 'x', phase: 'C' });
+    const { em, row, write } = fakeRow({ id: 'x', phase: 'C' });
+    const m = machine(write);
     await expect(m.apply(em, 'Thing', 'x', 'B', 'C')).rejects.toBeInstanceOf(ConflictError);
     expect(row.phase).toBe('C');
   });
 
   it('should refuse an illegal transition before touching the database', async () => {
-    const { em, updates } = fakeEm({ id: 'x', phase: 'A' });
+    const { em, updates, write } = fakeRow({ id: 'x', phase: 'A' });
+    const m = machine(write);
     await expect(m.apply(em, 'Thing', 'x', 'A', 'C')).rejects.toBeInstanceOf(IllegalTransitionError);
     await expect(m.apply(em, 'Thing', 'x', 'C', 'A')).rejects.toThrow(/Thing: illegal phase transition C -> A/);
     expect(updates).toEqual([]);
   });
 
   it('should refuse phases missing from the table', () => {
-    expect(m.can('Z' as never, 'A')).toBe(false);
+    expect(new PhaseMachine<'A' | 'B' | 'C'>('Thing', table).can('Z' as never, 'A')).toBe(false);
   });
 });
