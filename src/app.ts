@@ -127,7 +127,8 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     // server listens (loading @kubernetes/client-node and starting the embedded simulator are most
     // of a start's CPU) — no request waits on the hub: a mutation that needs it records a workflow
     // job, which the runner, started once the hub is connected, takes up. /readyz says
-    // `"hub": "connecting"` until then; a hub that cannot be connected fails the start as before.
+    // `"hub": "connecting"` until then; a hub that cannot be set up (the embedded simulator cannot
+    // listen) fails the start as before; a real hub is not contacted here, and its errors are retried later.
     let hubState: 'connecting' | null = 'connecting';
     server = await createGatewayServer({ config, schema, orm, services, metrics, log, bus, counters, tracing, readiness: (): Record<string, string> => (hubState ? { hub: hubState } : {}) });
     const { port, url } = await server.listen(config.port, config.host);

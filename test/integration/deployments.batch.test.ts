@@ -23,9 +23,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-type Answer = DeployAnswer;
-const storm = (inputs: Record<string, unknown>[]): Promise<Answer[]> => deployStorm(app, inputs);
-const codes = (a: Answer) => a.data.deployApp.userErrors.map((e: any) => [e.code, e.field]);
+const codes = (a: DeployAnswer) => a.data.deployApp.userErrors.map((e: any) => [e.code, e.field]);
 
 describe('group commit of the concurrent admissions of one project', () => {
   it('should answer each of many concurrent callers for itself — admitted up to the quota, a taken name, a twin and the rest refused — with exact books, gapless events and one audit record per call', async () => {
@@ -35,13 +33,13 @@ describe('group commit of the concurrent admissions of one project', () => {
     const pool = await sharedPool(app, w, { clusters: 2, gpuNodes: 2 });
     const input = (name: string) => ({ projectId: w.project.id, name, bundleIds: [w.appBundle], poolId: pool.id });
     const taken = uniq('taken');
-    const before = await storm([input(taken)]);
+    const before = await deployStorm(app, [input(taken)]);
     expect(before[0].data.deployApp.appDeployment?.name).toBe(taken);
     const auditBefore = Number((await sqlOf(app)<{ n: number }>('select max(seq) as n from audit_record'))[0].n);
 
     const twin = uniq('twin');
     const inputs = [...Array.from({ length: 24 }, (_, i) => input(`s${i}-${uniq('x').slice(2)}`)), input(twin), input(taken), input(twin), input(taken)];
-    const answers = await storm(inputs);
+    const answers = await deployStorm(app, inputs);
     for (const a of answers) expect(a.errors, JSON.stringify(a.errors)).toBeUndefined();
 
     // each caller its own answer: an admission names the deployment it asked for
@@ -102,7 +100,7 @@ describe('group commit of the concurrent admissions of one project', () => {
     const pool = await sharedPool(app, w, { clusters: 1, gpuNodes: 2 });
     const same = { projectId: w.project.id, name: uniq('idem'), bundleIds: [w.appBundle], poolId: pool.id, idempotencyKey: uniq('key') };
     const inputs = [same, ...Array.from({ length: 5 }, (_, i) => ({ projectId: w.project.id, name: `u${i}-${uniq('x').slice(2)}`, bundleIds: [w.appBundle], poolId: pool.id })), same, same];
-    const answers = await storm(inputs);
+    const answers = await deployStorm(app, inputs);
     for (const a of answers) expect(a.errors, JSON.stringify(a.errors)).toBeUndefined();
     for (const a of answers) expect(a.data.deployApp.userErrors).toEqual([]);
     const keyed = [0, 6, 7].map((i) => answers[i].data.deployApp.appDeployment.id);
@@ -119,7 +117,7 @@ describe('group commit of the concurrent admissions of one project', () => {
     const key = uniq('key');
     const input = (name: string, extra: Record<string, unknown> = {}) => ({ projectId: w.project.id, name, bundleIds: [w.appBundle], poolId: pool.id, ...extra });
     const inputs = [input(uniq('ka'), { idempotencyKey: key }), ...Array.from({ length: 4 }, (_, i) => input(`v${i}-${uniq('x').slice(2)}`)), input(uniq('kb'), { idempotencyKey: key })];
-    const answers = await storm(inputs);
+    const answers = await deployStorm(app, inputs);
     for (const a of answers) expect(a.errors, JSON.stringify(a.errors)).toBeUndefined();
     const keyed = [answers[0], answers[5]];
     expect(keyed.filter((a) => a.data.deployApp.appDeployment).length).toBe(1);

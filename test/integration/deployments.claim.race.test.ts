@@ -11,7 +11,7 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 import { createInfraBundle } from '../helpers/compute.js';
 import { createAppBundle } from '../helpers/deploy.js';
 import { isGapless } from '../helpers/events.js';
-import { deployStorm, deployWorld, ledger, sharedPool, sqlOf, type DeployAnswer } from '../helpers/deployments.js';
+import { deployStorm, deployWorld, ledger, sharedPool, sqlOf } from '../helpers/deployments.js';
 import { createProject, uniq } from '../helpers/seed.js';
 
 const H100 = 'NVIDIA-H100';
@@ -24,8 +24,6 @@ afterAll(async () => {
   await app?.close();
 });
 
-type Answer = DeployAnswer;
-const storm = (inputs: Record<string, unknown>[]): Promise<Answer[]> => deployStorm(app, inputs);
 
 const deployInputs = (n: number, projectId: string, bundleId: string, poolId: string, tag: string) =>
   Array.from({ length: n }, (_, i) => ({ projectId, name: `${tag}${i}-${uniq('x').slice(2)}`, bundleIds: [bundleId], poolId }));
@@ -65,7 +63,7 @@ describe('admission races for the last GPUs and for a shared tenant limit', () =
     const pool = await sharedPool(app, w, { clusters: 2, gpuNodes: 1 });
     const seqsBefore = await projectSeqs(w.project.name);
 
-    const answers = await storm(deployInputs(CALLS, w.project.id, w.appBundle, pool.id, 'r'));
+    const answers = await deployStorm(app, deployInputs(CALLS, w.project.id, w.appBundle, pool.id, 'r'));
     for (const a of answers) expect(a.errors, JSON.stringify(a.errors)).toBeUndefined();
     const admitted = answers.filter((a) => a.data.deployApp.appDeployment);
     const refused = answers.filter((a) => !a.data.deployApp.appDeployment);
@@ -100,7 +98,7 @@ describe('admission races for the last GPUs and for a shared tenant limit', () =
     const appB = await createAppBundle(app, projectB.id, { gpus: GPUS });
     const poolB = await sharedPool(app, { ...a, project: projectB, bundle: bundleB }, { clusters: 1, gpuNodes: 3 });
 
-    const answers = await storm([...deployInputs(PER_PROJECT, a.project.id, a.appBundle, poolA.id, 'a'), ...deployInputs(PER_PROJECT, projectB.id, appB, poolB.id, 'b')]);
+    const answers = await deployStorm(app, [...deployInputs(PER_PROJECT, a.project.id, a.appBundle, poolA.id, 'a'), ...deployInputs(PER_PROJECT, projectB.id, appB, poolB.id, 'b')]);
     for (const x of answers) expect(x.errors, JSON.stringify(x.errors)).toBeUndefined();
     const admitted = answers.filter((x) => x.data.deployApp.appDeployment);
     expect(admitted.length).toBe(TENANT_LIMIT / GPUS);

@@ -1,5 +1,6 @@
 /**
- * A hub that cannot be connected fails the start, although the API is already served by then
+ * A hub that cannot be set up (here: the embedded simulator's port is taken) fails the start,
+ * although the API is already served by then
  * (app.ts connects the hub after the server listens): the start rejects, the port it listened on is
  * closed again, and the database is left as a next start needs it (the start-up lock released).
  */
@@ -36,7 +37,7 @@ function refused(port: number): Promise<boolean> {
 const database = await createTestDatabase();
 afterAll(() => database.drop());
 
-describe('a hub that cannot be connected', () => {
+describe('a hub that cannot be set up', () => {
   it('fails the start, closes the API port again and leaves the database to the next start', async () => {
     // one admin token for both starts: the first one already bootstrapped the database
     const token = 'sg_test_hubfail_' + 'x'.repeat(24);
