@@ -1,9 +1,9 @@
 /**
  * `npm run build`: the production artifact. esbuild bundles the gateway's own sources (src/, the
  * migrations) into one ES module, dist/spokegraph.mjs, with a source map, and Vite builds the web
- * console (web/) into dist/web; dependencies stay
- * external and are loaded from node_modules, so the artifact runs on `npm ci --omit=dev` with plain
- * Node: `node --enable-source-maps dist/spokegraph.mjs [serve|migrate]`.
+ * console (web/) into dist/web; dependencies other than INLINE stay external and are loaded from
+ * node_modules (CommonJS ones with require(): scripts/bundle.mjs), so the artifact runs on
+ * `npm ci --omit=dev` with plain Node: `node --enable-source-maps dist/spokegraph.mjs [serve|migrate]`.
  *
  * The build refuses a bundle that imports a package outside `dependencies` (a devDependency or an
  * undeclared transitive one): that would start on a developer's machine and crash in the image.
@@ -26,8 +26,12 @@ const SOURCES = ['src', 'migrations', 'crds', 'deploy/addons', 'deploy/klusterle
  * what the gateway does not import. client-node's entry loads every generated API and model of
  * Kubernetes (about 12 MB of source that V8 keeps in the heap for as long as the process runs, and
  * parses on every start); the gateway uses KubeConfig, Watch and CustomObjectsApi, about 1 MB of it.
+ * type-graphql, graphql-scalars and @apollo/server (with its Express integration, which must share
+ * its instance) are ES modules of many small files (about 210 loaded by every start, each resolved,
+ * read and compiled on its own; graphql-scalars' entry loads all of its 80 scalars): bundled, they are
+ * part of one file and only what the gateway uses. Nothing else imports them, so no second instance.
  */
-export const INLINE = ['@kubernetes/client-node'];
+export const INLINE = ['@kubernetes/client-node', 'type-graphql', 'graphql-scalars', '@apollo/server', '@as-integrations/express5'];
 /**
  * Files the simulated hub reads at run time, copied beside the bundle (it finds crds/ by walking up
  * from its own module, and the Flux add-on file next to it): an image on the default, simulated hub
@@ -52,7 +56,7 @@ export async function build(outdir = path.join(root, 'dist')) {
   mkdirSync(outdir, { recursive: true });
   // Linked source maps (a .map file beside each module, read by `node --enable-source-maps` only):
   // inline maps made the modules three times larger, and V8 keeps every module's source text in memory.
-  const result = await bundle('src/main.ts', outfile, { sourcemap: 'linked', inline: INLINE });
+  const result = await bundle('src/main.ts', outfile, { sourcemap: 'linked', inline: INLINE, requireCjs: true });
   for (const f of RUNTIME_FILES) {
     rmSync(path.join(outdir, f), { recursive: true, force: true });
     cpSync(path.join(root, f), path.join(outdir, f), { recursive: true });

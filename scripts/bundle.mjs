@@ -8,6 +8,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { createRequire, isBuiltin } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,18 +48,63 @@ export function packageOfSpecifier(spec) {
 /**
  * Every package stays external (loaded from node_modules at run time) except those in `inline`,
  * which esbuild bundles so that it can drop what we do not import; their own dependencies stay
- * external like ours.
+ * external like ours. With `requireCjs`, an external package whose ES module namespace is exactly
+ * its CommonJS exports (see cjsExports) is loaded with require() instead of import.
  */
-function externalPackages(inline) {
+function externalPackages(inline, requireCjs) {
   return {
     name: 'external-packages',
     setup(b) {
-      b.onResolve({ filter: /^[^./]/ }, (args) => {
+      b.onResolve({ filter: /^[^./]/ }, async (args) => {
+        // the require() inside a stub below: external, resolved by Node from the bundle's directory
+        if (args.namespace === 'cjs-require') return { path: args.path, external: true };
         const name = packageOfSpecifier(args.path);
-        return name && !inline.includes(name) ? { path: args.path, external: true } : undefined;
+        if (!name || inline.includes(name)) return undefined;
+        if (requireCjs && !isBuiltin(args.path) && args.kind !== 'require-call' && (await cjsExports(args.path))) return { path: args.path, namespace: 'cjs-require' };
+        return { path: args.path, external: true };
+      });
+      // an ES module with the package's export names, each bound once to the require()d value, as
+      // Node binds them when it imports a CommonJS module (a CommonJS stub would give a dynamic
+      // import() in a chunk only a default export)
+      b.onLoad({ filter: /.*/, namespace: 'cjs-require' }, async (args) => {
+        const names = await cjsExports(args.path);
+        const bind = names.map((n, i) => `const e${i} = m[${JSON.stringify(n)}];`).join('\n');
+        const list = names.map((n, i) => `e${i} as ${JSON.stringify(n)}`).join(', ');
+        return { contents: `const m = require(${JSON.stringify(args.path)});\nexport default m;\n${bind}\nexport { ${list} };\n`, loader: 'js' };
       });
     },
   };
+}
+
+/**
+ * Why require() (`requireCjs`): Node 20 imports a CommonJS package into an ES module by first
+ * scanning its source, and that of every file it re-exports, with cjs-module-lexer to learn the
+ * export names, then compiling it; @mikro-orm's `index.mjs` wrappers re-export the whole CommonJS
+ * tree. require() skips the scan, and on a cold start the scan was about a tenth of the CPU until
+ * ready. It is only done where nothing can differ: the package's import() namespace must hold the
+ * very objects of its require() exports (default = module.exports, every named export identical), so
+ * both load the same module instance (no dual-package hazard) and every import binds to the same value.
+ * A package with a real ES module build (type-graphql, @apollo/server, graphql-ws) fails this and
+ * stays an import.
+ */
+const cjsExportsCache = new Map();
+/** The named exports of `spec` when its import() namespace is its require() exports, else null. */
+function cjsExports(spec) {
+  if (!cjsExportsCache.has(spec)) cjsExportsCache.set(spec, sameExports(spec));
+  return cjsExportsCache.get(spec);
+}
+async function sameExports(spec) {
+  try {
+    // resolved from the root, as the bundle in dist/ resolves them
+    const cjs = createRequire(path.join(root, 'package.json'))(spec);
+    const ns = await import(spec);
+    if (ns.default !== cjs) return null;
+    // (newer Nodes also name the whole exports object 'module.exports')
+    const names = Object.keys(ns).filter((k) => k !== 'default' && k !== 'module.exports');
+    return names.every((k) => ns[k] === cjs[k]) ? names : null;
+  } catch {
+    return null;
+  }
 }
 
 export async function bundle(entry, outfile, options = {}) {
@@ -78,7 +124,9 @@ export async function bundle(entry, outfile, options = {}) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    ...(inline.length ? { plugins: [externalPackages(inline)] } : { packages: 'external' }),
+    ...(inline.length || options.requireCjs ? { plugins: [externalPackages(inline, options.requireCjs)] } : { packages: 'external' }),
+    // the require() of the stubs (externalPackages): one per output file, under a name nothing else uses
+    ...(options.requireCjs ? { banner: { js: "import { createRequire as __spokegraphCreateRequire } from 'node:module';\nconst require = __spokegraphCreateRequire(import.meta.url);" } } : {}),
     sourcemap: options.sourcemap ?? 'inline',
     metafile: true,
     tsconfig: path.join(root, 'tsconfig.json'),
