@@ -445,20 +445,35 @@ function unknownVariableWarnings(env: Env): string[] {
     let best: string | undefined;
     let bestDistance = Infinity;
     for (const known of KNOWN) {
-      const d = editDistance(name, known);
+      const d = editDistance(name, known, HINT_DISTANCE);
       if (d < bestDistance) [best, bestDistance] = [known, d];
     }
     const close = name.length >= 6 && bestDistance <= 2;
-    if (family || close) warnings.push(`unknown variable ${name} ignored${bestDistance <= 3 ? ` (did you mean ${best}?)` : ''}`);
+    if (family || close) warnings.push(`unknown variable ${name} ignored${bestDistance <= HINT_DISTANCE ? ` (did you mean ${best}?)` : ''}`);
   }
   return warnings;
 }
 
-function editDistance(a: string, b: string): number {
+/** The largest distance that earns a "did you mean" hint. */
+const HINT_DISTANCE = 3;
+
+/**
+ * The edit distance of a and b when it is at most `bound`, else some number above `bound`: every
+ * variable of the environment is compared with every known name at each start (a hundred times
+ * sixty), and only the close ones matter, so a pair that cannot be close stops early.
+ */
+function editDistance(a: string, b: string, bound: number): number {
+  if (Math.abs(a.length - b.length) > bound) return bound + 1;
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    let least = i;
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      least = Math.min(least, row[j]);
+    }
+    // the distance is at least the least entry of any row
+    if (least > bound) return bound + 1;
     prev = row;
   }
   return prev[b.length];

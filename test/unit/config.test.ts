@@ -170,6 +170,9 @@ describe('loadConfig', () => {
     [{ INTROSPECTON: 'false' }, ['unknown variable INTROSPECTON ignored (did you mean INTROSPECTION?)']],
     [{ MAX_QUERY_DEPT: '5' }, ['unknown variable MAX_QUERY_DEPT ignored (did you mean MAX_QUERY_DEPTH?)']],
     [{ SIM_SPEEDY: '1' }, ['unknown variable SIM_SPEEDY ignored (did you mean SIM_SPEED?)']],
+    // three edits away still earns the hint; a family name far from every known one gets none
+    [{ WORKFLOW_POLL: '1' }, ['unknown variable WORKFLOW_POLL ignored (did you mean WORKFLOW_POLL_MS?)']],
+    [{ WORKFLOW_SOMETHING_ELSE: '1' }, ['unknown variable WORKFLOW_SOMETHING_ELSE ignored']],
     [{ HUB_KUBECONFIG: 'kc', SIM_SPEED: '0' }, ['SIM_SPEED ignored: the hub is not simulated']],
     // the rest of a process environment, and the Service links Kubernetes injects, are not ours
     [{ HOME: '/root', HOSTNAME: 'pod-1', PATH: '/bin', NODE_ENV: 'production', SPOKEGRAPH_URL: 'http://x', LOGNAME: 'sg' }, []],
