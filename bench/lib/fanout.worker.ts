@@ -4,12 +4,12 @@
  * the delay between the `details.t` stamped before the commit in the gateway and its arrival here,
  * with the event's number `details.i` (the benchmark breaks the delay down per event). The receive
  * time is taken first thing in the message handler, on the clock the gateway stamps with
- * (report.ts `sharedNow`); the payload is not JSON-parsed (the stamp is read with a regex) to keep
+ * (report.ts `wallNow`); the payload is not JSON-parsed (the stamp is read with a regex) to keep
  * the client's own cost small.
  */
 import WebSocket from 'ws';
 import { serveIpc } from './proc.js';
-import { sharedNow } from './report.js';
+import { wallNow } from './report.js';
 
 const sockets: WebSocket[] = [];
 let delays: number[] = [];
@@ -34,7 +34,7 @@ function open(url: string, token: string, query: string, variables: Record<strin
     }, 60_000);
     ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
     ws.on('message', (data: Buffer) => {
-      const at = sharedNow();
+      const at = wallNow();
       if (acked) {
         const s = data.toString('utf8');
         if (s.startsWith('{"id":"1","type":"next"') || s.includes('"type":"next"')) {
@@ -108,7 +108,7 @@ serveIpc({
   count: () => received,
   stats: () => {
     const used = process.cpuUsage(cpuFrom);
-    return { received, delays, events, clockSkew: performance.timeOrigin + performance.now() - sharedNow(), errors, closedEarly, rss: process.memoryUsage().rss, cpuMs: (used.user + used.system) / 1000 };
+    return { received, delays, events, errors, closedEarly, rss: process.memoryUsage().rss, cpuMs: (used.user + used.system) / 1000 };
   },
   close: async () => {
     closing = true;

@@ -17,7 +17,7 @@ import type { Em } from '../../src/db/orm.js';
 import { EventType, SubjectKind } from '../../src/events/event.entity.js';
 import { fromGlobalId, NodeKind } from '../../src/graphql/relay/global-id.js';
 import { serveIpc } from './proc.js';
-import { sharedNow } from './report.js';
+import { wallNow } from './report.js';
 import { topics } from '../../src/events/event.bus.js';
 
 const config = loadConfig(process.env);
@@ -29,7 +29,7 @@ const post = (method: string, params?: Record<string, unknown>) =>
 
 let cpuMark = process.cpuUsage();
 /** the fan-out probe (see `probe`) */
-const probeStarts = new Map<number, { at: number; cpu: NodeJS.CpuUsage }>();
+const probeStarts = new Map<number, { at: number; cpu: NodeJS.CpuUsage; heap: number }>();
 let probeOff: (() => void) | null = null;
 let cpuWall = performance.now();
 
@@ -84,7 +84,7 @@ serveIpc({
     probeOff?.();
     probeOff = app.bus.subscribe(topics.project(projectId), (e) => {
       const i = (e.details as { i?: unknown } | null)?.i;
-      if (typeof i === 'number') probeStarts.set(i, { at: sharedNow(), cpu: process.cpuUsage() });
+      if (typeof i === 'number') probeStarts.set(i, { at: wallNow(), cpu: process.cpuUsage(), heap: process.memoryUsage().heapUsed });
     });
     return true;
   },
@@ -103,6 +103,8 @@ serveIpc({
     const loopEnds: number[] = [];
     /** the gateway's CPU (user + system, ms) from the loop's start to commit()'s return */
     const loopCpu: number[] = [];
+    /** heap used after the loop minus before it (bytes): what the loop allocated, when no GC ran in between */
+    const loopHeap: number[] = [];
     const started = performance.now();
     for (let i = 0; i < count; i++) {
       const due = started + i * intervalMs;
@@ -123,17 +125,19 @@ serveIpc({
           stepCount: 4,
           percent: Math.min(100, i),
           message: `fan-out event ${i + 1}/${count}`,
-          details: { t: stamps[i] = sharedNow(), i },
+          details: { t: stamps[i] = wallNow(), i },
         });
       });
-      loopEnds.push(sharedNow());
+      loopEnds.push(wallNow());
+      const heapAfter = process.memoryUsage().heapUsed;
       const start = probeStarts.get(i);
       const used = start ? process.cpuUsage(start.cpu) : null;
       loopStarts.push(start?.at ?? NaN);
+      loopHeap.push(start ? heapAfter - start.heap : NaN);
       loopCpu.push(used ? (used.user + used.system) / 1000 : NaN);
       commitMs.push(performance.now() - t0);
     }
-    return { commitMs, stamps, loopStarts, loopEnds, loopCpu, clockSkew: performance.timeOrigin + performance.now() - sharedNow(), elapsedMs: performance.now() - started };
+    return { commitMs, stamps, loopStarts, loopEnds, loopCpu, loopHeap, elapsedMs: performance.now() - started };
   },
   stop: async () => {
     await app.stop();

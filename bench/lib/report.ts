@@ -120,11 +120,5 @@ export function args(argv = process.argv.slice(2)): { get(name: string): string 
 
 export const sleep = (msDelay: number) => new Promise<void>((r) => setTimeout(r, msDelay));
 
-/**
- * Milliseconds (µs precision) on a clock every process of this host shares: CLOCK_MONOTONIC, which
- * `process.hrtime` reads on Linux. Not `performance.timeOrigin + performance.now()`: each process
- * fixes its timeOrigin from two clock readings at start-up, and a process preempted between them
- * carries that error for its whole life (measured here: 0 to +5 ms per process on a loaded 2-core
- * machine), so a delay taken between two processes was off by their difference, differently per run.
- */
-export const sharedNow = () => Number(process.hrtime.bigint()) / 1e6;
+/** Wall-clock milliseconds with sub-millisecond precision, comparable across processes on one host. */
+export const wallNow = () => performance.timeOrigin + performance.now();
