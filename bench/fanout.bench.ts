@@ -121,7 +121,7 @@ function breakdown(pub: Published, delays: number[], events: number[], p99: numb
     b.loop.push(pub.loopEnds[i] - pub.loopStarts[i]);
     b.loopCpu.push(pub.loopCpu[i]);
     b.loopHeapKb.push(pub.loopHeap[i] / 1024);
-    b.tail.push(stamp + Math.max(...d) - pub.loopEnds[i]);
+    b.tail.push(stamp + d.reduce((m, x) => Math.max(m, x), -Infinity) - pub.loopEnds[i]);
     b.p99.push(percentile(d, 99));
     b.p50.push(percentile(d, 50));
     const n = d.filter((x) => x > p99).length;
