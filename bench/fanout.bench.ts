@@ -5,8 +5,16 @@
  * with the wall-clock time just before its commit. Measures the delay from that stamp to the
  * arrival at every subscriber (p50/p99 over all N×E deliveries) and the gateway's RSS.
  *
- *   npm run bench:fanout -- [--subscribers 1000,10000] [--events 20] [--interval-ms 500] [--workers 4] [--runs 3] [--profile DIR]
+ *   npm run bench:fanout -- [--subscribers 1000,10000] [--events 20] [--interval-ms 500] [--workers 4] [--runs 3] [--profile DIR] [--pin] [--node-args=--trace-gc]
+ *
+ * Each run also prints where an event's delay goes (per event, median and the worst event's): stamp →
+ * start of the bus loop (the transaction's end and COMMIT), the loop's wall time, its CPU and heap
+ * growth in the gateway, the loop's end → the last arrival (the receivers), and which events hold the
+ * deliveries above the run's p99 (usually one or two events: p99 over N×E deliveries is set by the
+ * worst events, not by the typical one).
  */
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { startGateway, type Gateway } from './lib/gateway.js';
 import { benchLib, IpcChild, rssOf } from './lib/proc.js';
@@ -23,6 +31,15 @@ const INTERVAL_MS = a.int('interval-ms', 500);
 const WORKERS = a.int('workers', 4);
 const RUNS = a.int('runs', 3);
 const PARALLEL_CONNECTS = a.int('parallel-connects', 50);
+/** node flags for the gateway process, e.g. `--node-args=--trace-gc` (its GC pauses, printed with the output) */
+const NODE_ARGS = (a.get('node-args') ?? '').split(' ').filter(Boolean);
+/**
+ * `--pin`: keep the benchmark's subscriber processes off the gateway's core (taskset): the gateway on
+ * CPU 0, the subscribers on the others, so the load generator does not preempt the gateway in the
+ * middle of its delivery loop (subscribers of a real gateway run on other machines). Off by default:
+ * on a machine shared with other work, a pinned gateway cannot move away from a busy core.
+ */
+const PIN = a.flag('pin') && os.cpus().length >= 2;
 /** a directory: record a V8 CPU profile of the gateway while it fans out, and print its summary */
 const PROFILE = a.get('profile');
 /** also record the connect-and-subscribe phase (a second profile) */
@@ -56,7 +73,68 @@ interface RunResult {
   clientCpuPerSubscribe: number;
   receiverUsPerDelivery: number;
   closedEarly: number;
+  perEvent: Breakdown;
   errors: string[];
+}
+
+interface Published {
+  commitMs: number[];
+  /** per event, on the shared clock: the stamp, the start of the bus loop, the return of commit() (after the loop) */
+  stamps: number[];
+  loopStarts: number[];
+  loopEnds: number[];
+  loopCpu: number[];
+  loopHeap: number[];
+}
+
+/** Where an event's delay goes, per event (ms): median over the events, and the worst event's. */
+interface Breakdown {
+  /** stamp → the bus loop starts: the rest of the transaction, COMMIT, the promise chain back to publish */
+  toLoop: number[];
+  /** the synchronous loop writing to every socket */
+  loop: number[];
+  /** the gateway's CPU during the loop */
+  loopCpu: number[];
+  /** the gateway's heap growth during the loop, KB (negative: a GC ran in it) */
+  loopHeapKb: number[];
+  /** the loop's end → the last subscriber's arrival (receivers still reading) */
+  tail: number[];
+  /** the event's own p99 and p50 delay */
+  p99: number[];
+  p50: number[];
+  /** events holding the deliveries above the run's p99, with how many of them */
+  aboveP99: string;
+}
+
+function breakdown(pub: Published, delays: number[], events: number[], p99: number): Breakdown {
+  const byEvent = new Map<number, number[]>();
+  for (let k = 0; k < delays.length; k++) {
+    let list = byEvent.get(events[k]);
+    if (!list) byEvent.set(events[k], (list = []));
+    list.push(delays[k]);
+  }
+  const b: Breakdown = { toLoop: [], loop: [], loopCpu: [], loopHeapKb: [], tail: [], p99: [], p50: [], aboveP99: '' };
+  const above: string[] = [];
+  pub.stamps.forEach((stamp, i) => {
+    const d = byEvent.get(i) ?? [];
+    b.toLoop.push(pub.loopStarts[i] - stamp);
+    b.loop.push(pub.loopEnds[i] - pub.loopStarts[i]);
+    b.loopCpu.push(pub.loopCpu[i]);
+    b.loopHeapKb.push(pub.loopHeap[i] / 1024);
+    b.tail.push(stamp + d.reduce((m, x) => Math.max(m, x), -Infinity) - pub.loopEnds[i]);
+    b.p99.push(percentile(d, 99));
+    b.p50.push(percentile(d, 50));
+    const n = d.filter((x) => x > p99).length;
+    if (n) above.push(`#${i}: ${n}`);
+  });
+  b.aboveP99 = above.join(', ');
+  return b;
+}
+
+function describe(b: Breakdown): string {
+  const worst = b.p99.indexOf(Math.max(...b.p99));
+  const part = (name: string, v: number[]) => `${name} ${fmt(median(v), 1)} (worst event ${fmt(v[worst], 1)})`;
+  return `per event, ms, median over events: ${part('stamp → loop start', b.toLoop)}, ${part('loop', b.loop)}, ${part('its CPU', b.loopCpu)}, ${part('its heap growth (KB)', b.loopHeapKb)}, ${part('loop end → last arrival', b.tail)}, ${part('event p50', b.p50)}, ${part('event p99', b.p99)}; deliveries above the run's p99 by event: ${b.aboveP99 || 'none'}`;
 }
 
 function fdLimit(): string {
@@ -72,6 +150,8 @@ async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunR
   // a fresh project per run: nothing to replay, one topic with exactly these subscribers
   const { project } = await quotaProject(gw, 1, 'fan');
   const rssBase = rssOf(gw.pid);
+  // the first handler on the topic: when each event's fan-out loop starts (counted among the idle handlers)
+  await gw.ipc.call('probe', { projectId: project.id });
   // handlers the gateway holds without any subscriber (e.g. the socket registry's access topic)
   const idleHandlers = await gw.ipc.call<number>('subscribers');
   const per = workers.map((_, i) => Math.floor(n / workers.length) + (i < n % workers.length ? 1 : 0));
@@ -103,7 +183,7 @@ async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunR
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssOf(gw.pid))), 100);
   await gw.cpu();
   if (PROFILE) await gw.ipc.call('profileStart');
-  const pub = await gw.ipc.call<{ commitMs: number[] }>('publish', { projectId: project.id, count: EVENTS, intervalMs: INTERVAL_MS, subjectId: randomUUID() });
+  const pub = await gw.ipc.call<Published>('publish', { projectId: project.id, count: EVENTS, intervalMs: INTERVAL_MS, subjectId: randomUUID() });
   const expected = connected * EVENTS;
   const deadline = performance.now() + 120_000;
   for (;;) {
@@ -117,8 +197,9 @@ async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunR
     const file = await gw.ipc.call<string>('profileStop', { file: path.resolve(PROFILE, `fanout-${n}-${Date.now()}.cpuprofile`) });
     console.log(summarise(file));
   }
-  const stats = await Promise.all(workers.map((w) => w.call<{ received: number; delays: number[]; errors: string[]; closedEarly: number; cpuMs: number }>('stats')));
+  const stats = await Promise.all(workers.map((w) => w.call<{ received: number; delays: number[]; events: number[]; errors: string[]; closedEarly: number; cpuMs: number }>('stats')));
   const delays = Float64Array.from(stats.flatMap((s) => s.delays));
+  const perEvent = breakdown(pub, stats.flatMap((s) => s.delays), stats.flatMap((s) => s.events), percentile(delays, 99));
   await Promise.all(workers.map((w) => w.call('close')));
   // let the gateway see the closes before the next run
   const drain = performance.now() + 30_000;
@@ -143,6 +224,7 @@ async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunR
     clientCpuPerSubscribe: conns.reduce((s, c) => s + c.cpuMs, 0) / Math.max(1, connected),
     receiverUsPerDelivery: (stats.reduce((s, x) => s + x.cpuMs, 0) * 1000) / Math.max(1, stats.reduce((s, x) => s + x.received, 0)),
     closedEarly: stats.reduce((s, x) => s + x.closedEarly, 0),
+    perEvent,
     errors: [...conns.flatMap((c) => c.errors), ...stats.flatMap((s) => s.errors)].slice(0, 3),
   };
 }
@@ -158,12 +240,14 @@ async function main() {
     'delay measured': 'wall clock at arrival in the subscriber − details.t stamped just before the commit',
     'open files limit (this process)': fdLimit(),
     gateway: 'child process, SQLite file, workflow runner off',
+    'CPU placement': PIN ? `gateway on CPU 0, subscriber processes on CPU 1-${os.cpus().length - 1} (taskset, --pin)` : 'anywhere (--pin: gateway on its own core)',
   });
   const maxN = Math.max(...SUBSCRIBERS);
   // every subscriber uses the one admin token: lift the per-token and global connection caps above N
   const cap = String(Math.max(...SUBSCRIBERS) * 2);
   const gw = await startGateway({
     noRunner: true,
+    execArgv: NODE_ARGS,
     env: {
       MAX_SUBSCRIPTIONS_PER_SOCKET: '50',
       MAX_SOCKETS_PER_TOKEN: cap,
@@ -176,6 +260,12 @@ async function main() {
   const workers = Array.from({ length: WORKERS }, () => new IpcChild(path.join(benchLib, 'fanout.worker.ts'), {}));
   try {
     await Promise.all(workers.map((w) => w.waitMessage((m) => m?.type === 'ready')));
+    if (PIN) {
+      // -a: every thread of the process (V8's GC helpers and libuv's pool follow their process)
+      const others = `1-${os.cpus().length - 1}`;
+      execFileSync('taskset', ['-a', '-p', '-c', '0', String(gw.pid)], { stdio: 'ignore' });
+      for (const w of workers) execFileSync('taskset', ['-a', '-p', '-c', others, String(w.child.pid)], { stdio: 'ignore' });
+    }
     const all: RunResult[] = [];
     for (const n of SUBSCRIBERS) {
       heading(`${n.toLocaleString('en-US')} subscribers`);
@@ -189,6 +279,7 @@ async function main() {
             `gateway CPU ${ms(r.cpuPerEvent)} per event (${fmt((r.cpuPerEvent * 1000) / Math.max(1, r.connected), 1)} µs per delivery), ${ms(r.cpuPerSubscribe)} per subscribe (clients ${ms(r.clientCpuPerSubscribe)}), receivers ${fmt(r.receiverUsPerDelivery, 1)} µs CPU per delivery` +
             (r.closedEarly ? `, ${r.closedEarly} sockets closed by the server` : ''),
         );
+        console.log(`  ${describe(r.perEvent)}`);
         for (const e of r.errors) console.log(`  error sample: ${e}`);
       }
       all.push(...results);

@@ -1,9 +1,11 @@
 /**
  * A subscriber process for the fan-out benchmark: holds many graphql-ws sockets (graphql-transport-ws
  * spoken directly over `ws`, one subscription per socket) and records, for every event delivered,
- * the delay between the `details.t` stamped before the commit in the gateway and its arrival here.
- * The receive time is taken first thing in the message handler; the payload is not JSON-parsed
- * (the stamp is read with a regex) to keep the client's own cost small.
+ * the delay between the `details.t` stamped before the commit in the gateway and its arrival here,
+ * with the event's number `details.i` (the benchmark breaks the delay down per event). The receive
+ * time is taken first thing in the message handler, on the clock the gateway stamps with
+ * (report.ts `wallNow`); the payload is not JSON-parsed (the stamp is read with a regex) to keep
+ * the client's own cost small.
  */
 import WebSocket from 'ws';
 import { serveIpc } from './proc.js';
@@ -11,6 +13,8 @@ import { wallNow } from './report.js';
 
 const sockets: WebSocket[] = [];
 let delays: number[] = [];
+/** the event number of each delay */
+let events: number[] = [];
 let received = 0;
 let errors: string[] = [];
 /** sockets the server closed after the subscription started (e.g. keep-alive timeouts under load) */
@@ -18,7 +22,7 @@ let closedEarly = 0;
 let closing = false;
 /** CPU used since the last reset (what receiving costs the benchmark itself) */
 let cpuFrom = process.cpuUsage();
-const STAMP = /\\?"t\\?":([0-9.]+)/;
+const STAMP = /\\?"t\\?":([0-9.]+),\\?"i\\?":(\d+)/;
 
 function open(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -36,7 +40,10 @@ function open(url: string, token: string, query: string, variables: Record<strin
         if (s.startsWith('{"id":"1","type":"next"') || s.includes('"type":"next"')) {
           const m = STAMP.exec(s);
           received++;
-          if (m) delays.push(at - Number(m[1]));
+          if (m) {
+            delays.push(at - Number(m[1]));
+            events.push(Number(m[2]));
+          }
           else if (errors.length < 5) errors.push(s.slice(0, 300));
         } else if (s.includes('"type":"ping"')) ws.send('{"type":"pong"}');
         else if (errors.length < 5) errors.push(s.slice(0, 300));
@@ -91,6 +98,7 @@ serveIpc({
   },
   reset: () => {
     delays = [];
+    events = [];
     received = 0;
     errors = [];
     closedEarly = 0;
@@ -100,7 +108,7 @@ serveIpc({
   count: () => received,
   stats: () => {
     const used = process.cpuUsage(cpuFrom);
-    return { received, delays, errors, closedEarly, rss: process.memoryUsage().rss, cpuMs: (used.user + used.system) / 1000 };
+    return { received, delays, events, errors, closedEarly, rss: process.memoryUsage().rss, cpuMs: (used.user + used.system) / 1000 };
   },
   close: async () => {
     closing = true;

@@ -18,6 +18,7 @@ import { EventType, SubjectKind } from '../../src/events/event.entity.js';
 import { fromGlobalId, NodeKind } from '../../src/graphql/relay/global-id.js';
 import { serveIpc } from './proc.js';
 import { wallNow } from './report.js';
+import { topics } from '../../src/events/event.bus.js';
 
 const config = loadConfig(process.env);
 const app = await startApp(config, { noRunner: process.env.BENCH_NO_RUNNER === '1' });
@@ -27,6 +28,9 @@ const post = (method: string, params?: Record<string, unknown>) =>
   new Promise<any>((resolve, reject) => inspectorSession.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
 
 let cpuMark = process.cpuUsage();
+/** the fan-out probe (see `probe`) */
+const probeStarts = new Map<number, { at: number; cpu: NodeJS.CpuUsage; heap: number }>();
+let probeOff: (() => void) | null = null;
 let cpuWall = performance.now();
 
 serveIpc({
@@ -70,6 +74,20 @@ serveIpc({
     const em = app.orm.em.fork() as Em;
     return em.getConnection().execute(sql, params ?? [], 'all');
   },
+  /**
+   * A bus handler on a project's topic, registered before any subscriber's (the bus calls handlers in
+   * the order they subscribed): the time each event's fan-out loop starts, by its `details.i`.
+   */
+  probe: ({ projectId: projectGid }: { projectId: string }) => {
+    const projectId = fromGlobalId(projectGid, NodeKind.Project, ['projectId']);
+    probeStarts.clear();
+    probeOff?.();
+    probeOff = app.bus.subscribe(topics.project(projectId), (e) => {
+      const i = (e.details as { i?: unknown } | null)?.i;
+      if (typeof i === 'number') probeStarts.set(i, { at: wallNow(), cpu: process.cpuUsage(), heap: process.memoryUsage().heapUsed });
+    });
+    return true;
+  },
   /** live bus handlers (one per subscription stream) */
   subscribers: () => (app.bus as { size?: () => number }).size?.() ?? -1,
   /**
@@ -79,6 +97,14 @@ serveIpc({
   publish: async ({ projectId: projectGid, count, intervalMs, subjectId }: { projectId: string; count: number; intervalMs: number; subjectId: string }) => {
     const projectId = fromGlobalId(projectGid, NodeKind.Project, ['projectId']);
     const commitMs: number[] = [];
+    // per event: the stamp (before the commit), when the bus loop started (probe), when commit() returned (the loop is synchronous inside it)
+    const stamps: number[] = [];
+    const loopStarts: number[] = [];
+    const loopEnds: number[] = [];
+    /** the gateway's CPU (user + system, ms) from the loop's start to commit()'s return */
+    const loopCpu: number[] = [];
+    /** heap used after the loop minus before it (bytes): what the loop allocated, when no GC ran in between */
+    const loopHeap: number[] = [];
     const started = performance.now();
     for (let i = 0; i < count; i++) {
       const due = started + i * intervalMs;
@@ -99,12 +125,19 @@ serveIpc({
           stepCount: 4,
           percent: Math.min(100, i),
           message: `fan-out event ${i + 1}/${count}`,
-          details: { t: wallNow(), i },
+          details: { t: stamps[i] = wallNow(), i },
         });
       });
+      loopEnds.push(wallNow());
+      const heapAfter = process.memoryUsage().heapUsed;
+      const start = probeStarts.get(i);
+      const used = start ? process.cpuUsage(start.cpu) : null;
+      loopStarts.push(start?.at ?? NaN);
+      loopHeap.push(start ? heapAfter - start.heap : NaN);
+      loopCpu.push(used ? (used.user + used.system) / 1000 : NaN);
       commitMs.push(performance.now() - t0);
     }
-    return { commitMs, elapsedMs: performance.now() - started };
+    return { commitMs, stamps, loopStarts, loopEnds, loopCpu, loopHeap, elapsedMs: performance.now() - started };
   },
   stop: async () => {
     await app.stop();
