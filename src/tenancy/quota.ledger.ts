@@ -147,8 +147,9 @@ export async function raiseQuota(em: Em, scope: QuotaScope, requests: GpuRequest
 }
 
 /**
- * The ledger rows for what `holder` holds, one per family. Only created in the EntityManager: the
- * caller's next flush inserts them, in the transaction that also raises the quota (raiseQuota).
+ * The ledger rows for what `holder` holds, one per family. Only staged (in the EntityManager, or as
+ * a group commit's plain rows): the caller's next flush (or insert) writes them, in the transaction
+ * that also raises the quota (raiseQuota).
  */
 export function recordReservations(em: Stager, scope: QuotaScope, holder: Holder, requests: GpuRequest[]): GpuReservation[] {
   const at = scope.now ?? new Date();
