@@ -107,6 +107,9 @@ export function contentFrom(type: BundleType, input: BundleContentInput, base: B
   };
 }
 
-export function contentOf(b: ProfileBundle): BundleContent {
+/** What contentOf reads: a ProfileBundle, or a plain row of its columns (admission's). */
+export type BundleContentSource = Pick<ProfileBundle, 'type' | 'description' | 'clusterProfile' | 'workloadProfiles' | 'variables'>;
+
+export function contentOf(b: BundleContentSource): BundleContent {
   return { type: b.type, description: b.description, clusterProfile: b.clusterProfile, workloadProfiles: b.workloadProfiles, variables: b.variables };
 }

@@ -8,6 +8,7 @@ import { Entity, Property, Unique } from '@mikro-orm/core';
 import { DomainError, ErrorCode } from '../errors.js';
 import { BaseEntity } from './base.entity.js';
 import type { Em } from './orm.js';
+import type { Stager } from './plain-inserts.js';
 
 @Entity({ tableName: 'idempotency_record' })
 @Unique({ properties: ['tokenId', 'operation', 'key'] })
@@ -69,6 +70,6 @@ export async function replayOf(em: Em, s: IdempotencyScope): Promise<string | nu
 }
 
 /** Inside the creating transaction. */
-export function remember(em: Em, s: IdempotencyScope, resultId: string): void {
+export function remember(em: Stager, s: IdempotencyScope, resultId: string): void {
   em.create(IdempotencyRecord, { tokenId: s.tokenId, operation: s.operation, key: s.key, requestHash: s.hash, resultId });
 }

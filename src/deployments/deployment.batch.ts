@@ -24,6 +24,7 @@ import { context, type Context } from '@opentelemetry/api';
 import type { Ctx } from '../context.js';
 import type { IdempotencyScope } from '../db/idempotency.js';
 import type { Em } from '../db/orm.js';
+import { PlainInserts, type Stager } from '../db/plain-inserts.js';
 import { all, run } from '../db/sql.js';
 import { inTransaction, participantOf } from '../db/transaction.js';
 import { DomainError } from '../errors.js';
@@ -55,8 +56,8 @@ export interface BatchMember {
 /** What the batch needs of the deployment service: the rows of one admitted deployment, and its CREATED event. */
 export interface BatchHooks {
   events: EventLog;
-  /** stages (em.create) every row of an admitted deployment onto `cluster`; the batch flushes them */
-  stage(em: Em, m: BatchMember, cluster: string): AppDeployment;
+  /** stages every row of an admitted deployment onto `cluster` (the single way's own code); the batch inserts them */
+  stage(rows: Stager, m: BatchMember, cluster: string): AppDeployment;
   created(d: AppDeployment, m: BatchMember, cluster: string): NewEvent;
 }
 
@@ -146,12 +147,15 @@ export class AdmissionBatcher {
     await inTransaction(em, async (tem) => {
       const decisions = await decide(tem, batch.map((b) => b.m));
       const admitted: { i: number; d: AppDeployment; cluster: string }[] = [];
+      // plain rows, one INSERT per table for the whole batch: no managed entities, no unit of work
+      // (the deployments handed back are read-only rows; nothing in the request changes them)
+      const rows = new PlainInserts(tem);
       decisions.forEach((x, i) => {
         if (x.kind !== 'ADMIT') return;
-        const d = context.with(batch[i].trace, () => this.hooks.stage(tem, batch[i].m, x.cluster));
+        const d = context.with(batch[i].trace, () => this.hooks.stage(rows, batch[i].m, x.cluster));
         admitted.push({ i, d, cluster: x.cluster });
       });
-      await tem.flush();
+      await rows.insert();
       published = await this.hooks.events.append(tem, admitted.map((a) => this.hooks.created(a.d, batch[a.i].m, a.cluster)));
       // each admitted call's audit record, as its own transaction would have written it: all in one statement
       const gathered = audit.gather(tem);

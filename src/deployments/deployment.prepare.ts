@@ -3,8 +3,8 @@
  * bundle versions and what they deploy, typed variables, the GPU request and the target. Used by
  * deployApp, its dry run, and clone — so a dry run judges exactly what a real deploy would.
  */
-import { contentOf } from '../catalog/bundle.content.js';
-import { BundleType } from '../catalog/bundle.model.js';
+import { contentOf, type BundleContentSource } from '../catalog/bundle.content.js';
+import { BundleType, type ClusterProfileSpec, type VariableSpec, type WorkloadProfileSpec } from '../catalog/bundle.model.js';
 import { resolveVariables, type ResolvedVariables } from '../catalog/variables.js';
 import { ProfileBundle } from '../catalog/profile-bundle.entity.js';
 import { exposureOf } from '../compute/pool.exposure.js';
@@ -15,7 +15,6 @@ import { idempotencyKeyProblem } from '../db/idempotency.js';
 import type { Em } from '../db/orm.js';
 import { jsonOf, readRows } from '../db/read-rows.js';
 import { DomainError, ErrorCode, NotFoundError, Problems } from '../errors.js';
-import type { EntityClass } from '@mikro-orm/core';
 import { assertProject } from '../tenancy/access.policy.js';
 import type { ProjectView } from '../tenancy/project.read.js';
 import type { DeploymentSpec, DeploymentTarget, GpuRequest, Link } from './deployment.model.js';
@@ -45,7 +44,7 @@ export interface Prepared {
   project: ProjectView;
   tenantName: string;
   spec: DeploymentSpec;
-  bundles: ProfileBundle[];
+  bundles: AdmissionBundle[];
   components: PlannedComponent[];
   resolved: ResolvedVariables;
   gpuRequests: GpuRequest[];
@@ -58,23 +57,34 @@ export interface Prepared {
 const notFound = (what: string, field: string[]) => new NotFoundError(what, field);
 
 /**
- * Plain rows turned into entities that are only read: no query builder, no identity map, no
- * change-tracking snapshot of their JSON content on every admission and dry run (a managed copy the
- * request already holds is refreshed and returned instead, as em.map does).
+ * What admission reads of a bundle version (a ProfileBundle entity has this shape too): a plain row,
+ * since admission writes nothing of it — no entity, identity map or snapshot of its JSON content on
+ * every admission and dry run.
  */
-function readOnlyEntities<T extends object>(em: Em, entity: EntityClass<T>, rows: Record<string, unknown>[]): T[] {
-  const meta = em.getMetadata().get(entity.name);
-  return rows.map((row) => {
-    const data = em.getDriver().mapResult(row as never, meta as never) as Record<string, unknown>;
-    if (em.getUnitOfWork().getById(entity.name, data.id as string)) return em.map(entity, row as never);
-    return em.getEntityFactory().create(entity, data as never, { merge: false, refresh: true, convertCustomTypes: true });
-  });
+export interface AdmissionBundle extends BundleContentSource {
+  id: string;
+  project: { id: string };
+  name: string;
+  version: number;
 }
 
-/** The bundle versions named (their content, names, ids), read-only. */
-async function readBundles(em: Em, ids: string[]): Promise<ProfileBundle[]> {
+const BUNDLE_COLUMNS = '"id", "project_id", "name", "version", "type", "description", "cluster_profile", "workload_profiles", "variables"';
+
+/** The bundle versions named (their content, names, ids), as read-only rows. */
+async function readBundles(em: Em, ids: string[]): Promise<AdmissionBundle[]> {
   if (!ids.length) return [];
-  return readOnlyEntities(em, ProfileBundle, await readRows(em, `select * from profile_bundle where id in (${ids.map(() => '?').join(', ')})`, ids));
+  const rows = await readRows(em, `select ${BUNDLE_COLUMNS} from "profile_bundle" where "id" in (${ids.map(() => '?').join(', ')})`, ids);
+  return rows.map((r) => ({
+    id: String(r.id),
+    project: { id: String(r.project_id) },
+    name: String(r.name),
+    version: Number(r.version),
+    type: r.type as BundleType,
+    description: (r.description as string | null) ?? null,
+    clusterProfile: r.cluster_profile == null ? null : jsonOf<ClusterProfileSpec>(r.cluster_profile),
+    workloadProfiles: jsonOf<WorkloadProfileSpec[]>(r.workload_profiles),
+    variables: jsonOf<VariableSpec[]>(r.variables),
+  }));
 }
 
 /**

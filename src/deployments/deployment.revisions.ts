@@ -4,6 +4,7 @@
  * and the GPUs a change of revision holds (the larger of old and new while it rolls out).
  */
 import type { Em } from '../db/orm.js';
+import type { Stager } from '../db/plain-inserts.js';
 import { all, knexOf, run } from '../db/sql.js';
 import { GpuReservation } from '../tenancy/gpu-reservation.entity.js';
 import { AppDeployment, AppDeploymentBundle } from './deployment.entity.js';
@@ -25,7 +26,7 @@ export interface Actor {
 
 /** Creates a revision and the links that keep its bundle versions (flushed by the caller's transaction). */
 export function recordRevision(
-  em: Em,
+  em: Stager,
   deploymentId: string,
   number: number,
   content: RevisionContent,

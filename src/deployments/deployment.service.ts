@@ -14,6 +14,7 @@ import { remember, replayOf, requestHash, type IdempotencyScope } from '../db/id
 import { uuidv7 } from '../db/ids.js';
 import { byKey } from '../db/loaders.js';
 import type { Em } from '../db/orm.js';
+import type { Stager } from '../db/plain-inserts.js';
 import { isPostgres, knexOf, run } from '../db/sql.js';
 import { ConflictError, DomainError, ErrorCode, NotFoundError } from '../errors.js';
 import { appHubName } from '../kube/index.js';
@@ -74,7 +75,7 @@ export class DeploymentService {
         ? null
         : new AdmissionBatcher({
             events: deps.events,
-            stage: (em, m, cluster) => this.stage(m.ctx, em, m.p, uuidv7(), m.pool, cluster, m.idem, m.scope),
+            stage: (rows, m, cluster) => this.stage(m.ctx, rows, m.p, uuidv7(), m.pool, cluster, m.idem, m.scope),
             created: (d, m, cluster) => admittedEvent(d, m.pool, m.p, cluster),
           });
     deps.pools.registerDependents(async (em, poolId) => {
@@ -186,11 +187,12 @@ export class DeploymentService {
   }
 
   /**
-   * Every row of an admitted deployment onto `cluster`, staged in `em` for its next flush: the
+   * Every row of an admitted deployment onto `cluster`, staged in `em` for its next flush (or, in a
+   * group commit, as plain rows for its multi-row inserts: db/plain-inserts.ts): the
    * deployment, its bundle links, revision 1, the idempotency record, the DEPLOY job and, on a
    * SHARED pool, its GPU reservations (admit and the group commit both write exactly these).
    */
-  private stage(ctx: Ctx, em: Em, p: Prepared, id: string, pool: AdmissionPool, cluster: string, idem: IdempotencyScope | null, scope: QuotaScope): AppDeployment {
+  private stage(ctx: Ctx, em: Stager, p: Prepared, id: string, pool: AdmissionPool, cluster: string, idem: IdempotencyScope | null, scope: QuotaScope): AppDeployment {
     const { project, spec } = p;
     const d = em.create(AppDeployment, {
       id,

@@ -3,8 +3,15 @@
  * rules, cost from type-graphql complexity estimates. A rejected operation gets LIMIT_EXCEEDED.
  */
 import {
+  getVariableValues,
   GraphQLError,
+  isInterfaceType,
+  isObjectType,
   Kind,
+  visit,
+  type ArgumentNode,
+  type DirectiveNode,
+  type ValueNode,
   type ASTVisitor,
   type DocumentNode,
   type FragmentDefinitionNode,
@@ -138,42 +145,128 @@ function analyseOperation(schema: GraphQLSchema, document: DocumentNode, variabl
   } catch (e) {
     // getComplexity coerces the variables first; a value that does not fit its type is the client's
     // mistake (BAD_USER_INPUT, 400). Uncaught, it would surface as a 500 INTERNAL_SERVER_ERROR.
-    const err = e as GraphQLError;
-    if (err instanceof Error && err.name === 'GraphQLError' && err.extensions?.code == null) {
-      throw new GraphQLError(err.message, { nodes: err.nodes, extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
-    }
-    throw e;
+    throw badUserInput(e);
   }
+}
+
+/** An error of the analysis's coercion of the variables (a GraphQLError without a code) as BAD_USER_INPUT; anything else as it is. */
+function badUserInput(e: unknown): unknown {
+  const err = e as GraphQLError;
+  if (err instanceof Error && err.name === 'GraphQLError' && err.extensions?.code == null) {
+    return new GraphQLError(err.message, { nodes: err.nodes, extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+  }
+  return e;
 }
 
 /**
  * Analyses already made, per schema and parsed document (Apollo's document store and the graphql-ws
- * path hand the same DocumentNode for the same query text), keyed by operation name and variables:
- * the analysis is a pure function of these, and walking the document again for every request of the
- * same query was most of the cost check's CPU. Only successful analyses are kept (an error is raised
- * again each time), and few per document (clients vary their variables).
+ * path hand the same DocumentNode for the same query text), keyed by operation name and the
+ * variables the analysis reads (costKey): the analysis is a pure function of these, and walking the
+ * document again for every request of the same query was most of the cost check's CPU. Only
+ * successful analyses are kept (an error is raised again each time), and few per document.
  */
 const analyses = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, Map<string, OperationAnalysis>>>();
 const ANALYSES_PER_DOCUMENT = 64;
+
+/** The names of the arguments whose values the cost estimators read (see analyseOperation). */
+const COST_ARGUMENTS = new Set(['first', 'last', 'ids']);
+
+/**
+ * What the analysis of one operation reads of its variables: the operation's variable definitions,
+ * and those whose values it reads. Values are read only through the arguments named in
+ * COST_ARGUMENTS and through directives (@include/@skip); of every other variable only whether it
+ * is given, and whether null, can change the outcome (a missing or null value in a non-null place
+ * is an error), and the rest of its value only through coercion, which a cache hit runs again.
+ * Null when that cannot be told: no single operation, or a schema whose complexity is a function of
+ * other arguments — then every variable is part of the key.
+ */
+interface CostReads {
+  operation: OperationDefinitionNode;
+  read: Set<string>;
+}
+
+const costReads = new WeakMap<DocumentNode, Map<string, CostReads | null>>();
+const argComplexity = new WeakMap<GraphQLSchema, boolean>();
+
+/** Whether any field of the schema computes its complexity from its arguments (a function). */
+function hasArgComplexity(schema: GraphQLSchema): boolean {
+  let has = argComplexity.get(schema);
+  if (has === undefined) {
+    has = Object.values(schema.getTypeMap()).some(
+      (t) => (isObjectType(t) || isInterfaceType(t)) && Object.values(t.getFields()).some((f) => typeof f.extensions?.complexity === 'function'),
+    );
+    argComplexity.set(schema, has);
+  }
+  return has;
+}
+
+function variablesIn(node: ValueNode | ArgumentNode | DirectiveNode, out: Set<string>): void {
+  visit(node, { Variable: (v) => void out.add(v.name.value) });
+}
+
+function readsOf(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined): CostReads | null {
+  let byName = costReads.get(document);
+  if (!byName) costReads.set(document, (byName = new Map()));
+  const name = operationName ?? '';
+  if (byName.has(name)) return byName.get(name)!;
+  let reads: CostReads | null = null;
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  if (operation && !hasArgComplexity(schema)) {
+    const read = new Set<string>();
+    // every operation and fragment of the document: a superset of what this operation reaches
+    visit(document, {
+      Argument: (a) => void (COST_ARGUMENTS.has(a.name.value) && variablesIn(a.value, read)),
+      Directive: (d) => void variablesIn(d, read),
+    });
+    reads = { operation, read };
+  }
+  byName.set(name, reads);
+  return reads;
+}
+
+/** The cache key of an analysis; null when the variables cannot be part of one (not from JSON). */
+function costKey(reads: CostReads | null, variables: Record<string, unknown> | undefined, operationName: string | null | undefined): string | null {
+  try {
+    if (!reads) return `${operationName ?? ''}\u0000*${JSON.stringify(variables ?? {})}`;
+    let key = `${operationName ?? ''}\u0000`;
+    for (const def of reads.operation.variableDefinitions ?? []) {
+      const name = def.variable.name.value;
+      const v = variables?.[name];
+      // read: its value; else whether it is given, null, or a value
+      key += reads.read.has(name) ? `=${JSON.stringify(v) ?? 'u'}\u0000` : `${v === undefined ? 'u' : v === null ? 'n' : 'v'}\u0000`;
+    }
+    return key;
+  } catch {
+    return null;
+  }
+}
 
 function cachedAnalysis(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | null | undefined): OperationAnalysis {
   let bySchema = analyses.get(schema);
   if (!bySchema) analyses.set(schema, (bySchema = new WeakMap()));
   let byKey = bySchema.get(document);
   if (!byKey) bySchema.set(document, (byKey = new Map()));
-  let key: string;
-  try {
-    key = `${operationName ?? ''}\u0000${JSON.stringify(variables ?? {})}`;
-  } catch {
-    // variables that cannot be stringified (not from JSON): analyse them every time
-    return analyseOperation(schema, document, variables, operationName);
-  }
+  const reads = readsOf(schema, document, operationName);
+  const key = costKey(reads, variables, operationName);
+  // variables that cannot be stringified (not from JSON): analysed every time
+  if (key === null) return analyseOperation(schema, document, variables, operationName);
   const hit = byKey.get(key);
-  if (hit) return hit;
+  if (hit) {
+    // the values the key leaves out still have to fit their types, as the analysis would have found
+    if (reads) refuseUncoercible(schema, reads.operation, variables);
+    return hit;
+  }
   const fresh = analyseOperation(schema, document, variables, operationName);
   if (byKey.size >= ANALYSES_PER_DOCUMENT) byKey.clear();
   byKey.set(key, fresh);
   return fresh;
+}
+
+/** The analysis's own coercion of the variables (getComplexity's), with its error: the last one, as BAD_USER_INPUT. */
+function refuseUncoercible(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): void {
+  const { errors } = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
+  if (errors?.length) throw badUserInput(errors[errors.length - 1]);
 }
 
 /** Refuses, before execution, operations over the cost budget or asking for pages above MAX_PAGE; returns the cost. */

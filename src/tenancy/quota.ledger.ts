@@ -12,6 +12,7 @@
  */
 import { DomainError, ErrorCode } from '../errors.js';
 import type { Em } from '../db/orm.js';
+import type { Stager } from '../db/plain-inserts.js';
 import { all, knexOf, run } from '../db/sql.js';
 import { GpuReservation } from './gpu-reservation.entity.js';
 import { QuotaLevel } from './gpu-quota.entity.js';
@@ -146,10 +147,11 @@ export async function raiseQuota(em: Em, scope: QuotaScope, requests: GpuRequest
 }
 
 /**
- * The ledger rows for what `holder` holds, one per family. Only created in the EntityManager: the
- * caller's next flush inserts them, in the transaction that also raises the quota (raiseQuota).
+ * The ledger rows for what `holder` holds, one per family. Only staged (in the EntityManager, or as
+ * a group commit's plain rows): the caller's next flush (or insert) writes them, in the transaction
+ * that also raises the quota (raiseQuota).
  */
-export function recordReservations(em: Em, scope: QuotaScope, holder: Holder, requests: GpuRequest[]): GpuReservation[] {
+export function recordReservations(em: Stager, scope: QuotaScope, holder: Holder, requests: GpuRequest[]): GpuReservation[] {
   const at = scope.now ?? new Date();
   return normaliseRequests(requests).map((r) =>
     em.create(GpuReservation, {

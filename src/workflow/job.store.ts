@@ -4,6 +4,7 @@
  * rows), heartbeat, lease-guarded outcome writes, and when the next job becomes claimable.
  */
 import type { Em } from '../db/orm.js';
+import type { Stager } from '../db/plain-inserts.js';
 import { allBound, runBound } from '../db/sql.js';
 import { JobState, WorkflowJob } from './job.entity.js';
 
@@ -79,7 +80,7 @@ export class JobStore {
    * Inside the caller's transaction: a new job, runnable now, at `stepId` (null: the first step).
    * The database allows one ACTIVE job per subject (job.entity.ts): the caller cancels or checks first.
    */
-  create(em: Em, flow: string, subjectId: string, projectId: string, checkpoint: Record<string, unknown> = {}, stepId: string | null = null): WorkflowJob {
+  create(em: Stager, flow: string, subjectId: string, projectId: string, checkpoint: Record<string, unknown> = {}, stepId: string | null = null): WorkflowJob {
     return em.create(WorkflowJob, { flow, subjectId, projectId, checkpoint, stepId, runAt: new Date(), traceParent: this.traceparent() });
   }
 

@@ -11,6 +11,7 @@ import { testDialect } from '../helpers/db.js';
 import { isGapless } from '../helpers/events.js';
 import { deployStorm, deployWorld, ledger, sharedPool, sqlOf, type DeployAnswer } from '../helpers/deployments.js';
 import { uniq } from '../helpers/seed.js';
+import { appHubName } from '../../src/kube/index.js';
 
 const H100 = 'NVIDIA-H100';
 const onPostgres = testDialect() === 'postgresql';
@@ -94,6 +95,83 @@ describe('group commit of the concurrent admissions of one project', () => {
       expect(Number(together[0].n)).toBeGreaterThan(1);
     }
   }, 180_000);
+
+  it('should write the same rows and answer the same as an admission on its own: every column of the deployment, its bundle links, revision, job, reservations and idempotency record', async () => {
+    // a GPU-hour budget sends an admission the single way (em.create + flush); without one, on
+    // PostgreSQL, it is the group commit's plain multi-row inserts (on SQLite both are the single way)
+    const w = await deployWorld(app, { quota: 40, tenantQuota: 40, gpus: 2, machines: { controlPlanes: 1, gpuHosts: [{ family: H100, count: 2, gpusEach: 8 }] } });
+    const pool = await sharedPool(app, w, { clusters: 1, gpuNodes: 2 });
+    // the rows as admission wrote them: no step may run meanwhile
+    await app.runner.stop();
+    try {
+      await sameRows(w, pool);
+    } finally {
+      app.runner.start();
+    }
+  }, 180_000);
+
+  async function sameRows(w: Awaited<ReturnType<typeof deployWorld>>, pool: { id: string }) {
+    const sql = sqlOf(app);
+    const [{ id: projectId }] = await sql<{ id: string }>('select id from project where name = ?', [w.project.name]);
+    const input = (name: string) => ({
+      projectId: w.project.id,
+      name,
+      description: 'same rows',
+      links: [{ title: 'docs', url: 'https://example.com/docs' }],
+      bundleIds: [w.appBundle],
+      poolId: pool.id,
+      idempotencyKey: uniq('key'),
+    });
+    const FIELDS = `id name description links { title url } phase cluster retries variableValues gpuRequests { gpuFamily count } accessUrls { component url port }
+      status { phase percent currentStep stepIndex stepCount waitingOn { reason message since } failure { reason step message } }
+      project { id } computePool { id } bundles { id } createdAt updatedAt deletedAt`;
+    const deploy = async (name: string) => {
+      const r = await app.q(`mutation($input: DeployAppInput!) { deployApp(input: $input) { appDeployment { ${FIELDS} } userErrors { code message } } }`, { input: input(name) });
+      expect(r.deployApp.userErrors).toEqual([]);
+      return r.deployApp.appDeployment;
+    };
+    await sql(`insert into project_budget (project_id, monthly_gpu_hours, updated_at) values (?, ?, ?)`, [projectId, 1e9, onPostgres ? new Date() : Date.now()]);
+    const single = await deploy(uniq('single'));
+    await sql('delete from project_budget where project_id = ?', [projectId]);
+    const batched = await deploy(uniq('batched'));
+
+    // the answers: the same but for the name, the id and the times
+    const answer = (d: any) => ({ ...d, id: undefined, name: undefined, createdAt: typeof d.createdAt, updatedAt: typeof d.updatedAt });
+    expect(answer(batched)).toEqual(answer(single));
+
+    // the rows: every column the same but for ids, names and times (what differs between two admissions)
+    const VARYING = new Set(['id', 'name', 'active_name', 'hub_name', 'created_at', 'updated_at', 'run_at', 'key', 'request_hash', 'trace_parent']);
+    const ids = new Map((await sql<{ id: string; name: string }>('select id, name from app_deployment where project_id = ?', [projectId])).map((r) => [r.name, r.id]));
+    const rowsOf = async (name: string) => {
+      const id = ids.get(name)!;
+      const revision = await sql<{ id: string }>('select * from app_deployment_revision where deployment_id = ?', [id]);
+      const tables = {
+        app_deployment: await sql('select * from app_deployment where id = ?', [id]),
+        app_deployment_bundle: await sql('select * from app_deployment_bundle where deployment_id = ? order by position', [id]),
+        app_deployment_revision: revision,
+        app_deployment_revision_bundle: await sql('select * from app_deployment_revision_bundle where revision_id = ? order by position', [revision[0]?.id]),
+        workflow_job: await sql('select * from workflow_job where subject_id = ?', [id]),
+        gpu_reservation: await sql('select * from gpu_reservation where holder_id = ?', [id]),
+        idempotency_record: await sql('select * from idempotency_record where result_id = ?', [id]),
+      };
+      // (the spec names the deployment)
+      const specOf = (v: unknown) => ({ ...(typeof v === 'string' ? JSON.parse(v) : (v as object)), name: 'string' });
+      // a reference to its own deployment or revision is the same reference
+      const own = new Set([id, revision[0]?.id]);
+      return Object.fromEntries(
+        Object.entries(tables).map(([table, rows]) => [
+          table,
+          rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, VARYING.has(k) ? (v == null ? v : typeof v) : own.has(v as string) ? 'own' : k === 'spec' ? specOf(v) : v]))),
+        ]),
+      );
+    };
+    const [a, b] = [await rowsOf(single.name), await rowsOf(batched.name)];
+    for (const rows of Object.values(a)) expect(rows.length).toBeGreaterThan(0);
+    expect(b).toEqual(a);
+    // and what differs is still right: the deployment's name, its hub name, fresh times
+    const [row] = await sql<{ name: string; active_name: string; hub_name: string }>('select name, active_name, hub_name from app_deployment where id = ?', [ids.get(batched.name)]);
+    expect(row).toEqual({ name: batched.name, active_name: batched.name, hub_name: appHubName(w.project.name, batched.name) });
+  }
 
   it('should admit once and answer every call with that deployment when concurrent calls repeat an idempotency key', async () => {
     const w = await deployWorld(app, { quota: 40, tenantQuota: 40, gpus: 2, machines: { controlPlanes: 1, gpuHosts: [{ family: H100, count: 2, gpusEach: 8 }] } });

@@ -1,5 +1,5 @@
 /** Query limits as pure functions over a small schema: depth, aliases, cost, page size. */
-import { buildSchema, parse, specifiedRules, validate, type GraphQLError } from 'graphql';
+import { buildSchema, parse, specifiedRules, validate, type DocumentNode, type GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { aliasLimitRule, assertCost, depthLimitRule, limitRules, operationCost } from '../../src/graphql/limits.js';
 
@@ -156,6 +156,41 @@ describe('assertCost', () => {
     expect(r).toMatchObject({ code: 'BAD_USER_INPUT', status: 400 });
     expect(r!.message).toMatch(/Variable "\$n" got invalid value "ten"/);
     expect(check('query($n: Int!) { tenants(first: $n) { totalCount } }', {})).toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+
+  describe('on the same parsed document again (the analysis is kept, keyed by the variables it reads)', () => {
+    const costOf = (doc: DocumentNode, variables: Record<string, unknown>, max = 1e9) => {
+      try {
+        return Number(assertCost(schema, doc, variables, undefined, max));
+      } catch (e) {
+        const err = e as GraphQLError;
+        return { code: err.extensions?.code, message: err.message };
+      }
+    };
+
+    it('follows page sizes, id lists and @include/@skip given as variables, and ignores the values of the other variables', () => {
+      const text = 'query($n: Int, $id: ID!, $ids: [ID!]!, $b: Boolean!) { tenants(first: $n) { nodes { name } } node(id: $id) { id } nodes(ids: $ids) { id } viewer @include(if: $b) { name } }';
+      const doc = parse(text);
+      const base = { n: 10, id: 'a', ids: ['x'], b: true };
+      const c = costOf(doc, base);
+      // each the same as a first analysis of its own (a new parse of the text is a new document)
+      for (const v of [{ n: 20 }, { ids: ['x', 'y', 'z'] }, { b: false }, { id: 'another' }, { n: 101 }, {}]) {
+        expect(costOf(doc, { ...base, ...v })).toEqual(costOf(parse(text), { ...base, ...v }));
+      }
+      expect(costOf(doc, { ...base, n: 20 })).toBe(Number(c) + 20);
+      expect(costOf(doc, { ...base, ids: ['x', 'y', 'z'] })).toBe(Number(c) + 2);
+      expect(costOf(doc, { ...base, b: false })).toBe(Number(c) - 2);
+      expect(costOf(doc, { ...base, n: 101 })).toEqual({ code: 'LIMIT_EXCEEDED', message: 'first: 101 exceeds the page limit of 100' });
+    });
+
+    it('still refuses a value of another variable that does not fit its type, or a missing one, as BAD_USER_INPUT', () => {
+      const doc = parse('query($n: Int, $id: ID!) { tenants(first: $n) { totalCount } node(id: $id) { id } }');
+      expect(typeof costOf(doc, { n: 5, id: 'a' })).toBe('number');
+      expect(costOf(doc, { n: 5, id: { not: 'an id' } })).toMatchObject({ code: 'BAD_USER_INPUT', message: expect.stringMatching(/Variable "\$id" got invalid value/) });
+      expect(costOf(doc, { n: 5 })).toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect(costOf(doc, { n: 5, id: null })).toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect(typeof costOf(doc, { n: 5, id: 'b' })).toBe('number');
+    });
   });
 
   it('judges only the named operation of a document', () => {
