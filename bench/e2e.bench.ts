@@ -17,6 +17,7 @@
  *
  *   npm run bench:e2e -- [--runs 3] [--total 400] [--inflight 100] [--poll-ms 50] [--concurrency 64] [--embedded-hub] [--pg] [--profile DIR]
  *   npm run bench:e2e -- --sweep          (tries several WORKFLOW_POLL_MS × WORKFLOW_CONCURRENCY, one run each)
+ *   npm run bench:e2e -- --count-sql      (statements per deployment by shape; the query log costs CPU: no CPU figures then)
  */
 import path from 'node:path';
 import { startGateway, type Gateway } from './lib/gateway.js';
@@ -43,6 +44,7 @@ const TIMEOUT_MS = a.int('timeout-s', 600) * 1000;
 const EMBEDDED_HUB = a.flag('embedded-hub');
 const PROFILE = a.get('profile');
 const PG = a.flag('pg');
+const COUNT_SQL = a.flag('count-sql');
 
 const DEPLOY = `mutation($input: DeployAppInput!) { deployApp(input: $input) { appDeployment { id } userErrors { field message code } } }`;
 const EVENTS = `subscription($p: ID!) { projectEvents(projectId: $p) { subjectId type phase } }`;
@@ -76,7 +78,7 @@ async function oneRun(pollMs: number, concurrency: number, total: number): Promi
   }
   const hub: HubProcess | null = EMBEDDED_HUB ? null : await startHubProcess({ speed: 0 });
   const gw: Gateway = await startGateway({
-    env: { WORKFLOW_POLL_MS: String(pollMs), WORKFLOW_CONCURRENCY: String(concurrency), SIM_SPEED: '0', ...(hub ? { HUB_KUBECONFIG: hub.kubeconfig } : {}), ...(pg ? { DATABASE_URL: pg.url } : {}) },
+    env: { ...(COUNT_SQL ? { BENCH_SQL_COUNT: '1' } : {}), WORKFLOW_POLL_MS: String(pollMs), WORKFLOW_CONCURRENCY: String(concurrency), SIM_SPEED: '0', ...(hub ? { HUB_KUBECONFIG: hub.kubeconfig } : {}), ...(pg ? { DATABASE_URL: pg.url } : {}) },
   });
   try {
     const { tenant, project } = await quotaProject(gw, total + 10, 'e2e');
@@ -108,6 +110,7 @@ async function oneRun(pollMs: number, concurrency: number, total: number): Promi
     await gw.cpu();
     const hubCpu0 = hub?.cpuMs() ?? NaN;
     if (PROFILE) await gw.ipc.call('profileStart');
+    if (COUNT_SQL) await gw.ipc.call('sqlCounts');
     const deadline = t0 + TIMEOUT_MS;
     const lane = async () => {
       while (submitted < total && performance.now() < deadline) {
@@ -137,6 +140,7 @@ async function oneRun(pollMs: number, concurrency: number, total: number): Promi
     const hubCpu = hubCpuMs / wallMs;
     const done = completions.length + failed;
     const rss = rssOf(gw.pid);
+    if (COUNT_SQL) printSqlCounts(await gw.ipc.call<Record<string, number>>('sqlCounts'), done);
     if (PROFILE) {
       const file = await gw.ipc.call<string>('profileStop', { file: path.resolve(PROFILE, `e2e-${Date.now()}.cpuprofile`) });
       console.log(summarise(file));
@@ -167,6 +171,14 @@ async function oneRun(pollMs: number, concurrency: number, total: number): Promi
     await hub?.stop();
     await pg?.drop();
   }
+}
+
+/** Statements per completed deployment, by shape, most frequent first. */
+function printSqlCounts(counts: Record<string, number>, done: number): void {
+  const rows = Object.entries(counts).sort((x, y) => y[1] - x[1]);
+  const total = rows.reduce((n, [, c]) => n + c, 0);
+  console.log(`\nstatements per completed deployment: ${fmt(total / done)} (${total} for ${done})\n`);
+  console.log(table(['per deployment', 'statement'], rows.filter(([, c]) => c / done >= 0.05).map(([sql, c]) => [fmt(c / done), sql.length > 160 ? `${sql.slice(0, 157)}…` : sql])));
 }
 
 const line = (r: RunResult) => [

@@ -6,6 +6,8 @@
  *
  * Extra environment: BENCH_NO_RUNNER=1 starts without the workflow runner. `profileStart` /
  * `profileStop` record a V8 CPU profile of just the measured window (see lib/profile-summary.ts).
+ * BENCH_SQL_COUNT=1 counts the statements run, by shape (values taken out; `sqlCounts` reads and
+ * resets them): the query log it needs costs CPU of its own, so not for CPU figures.
  */
 import 'reflect-metadata';
 import fs from 'node:fs';
@@ -21,7 +23,30 @@ import { wallNow } from './report.js';
 import { topics } from '../../src/events/event.bus.js';
 
 const config = loadConfig(process.env);
-const app = await startApp(config, { noRunner: process.env.BENCH_NO_RUNNER === '1' });
+const sqlCounts = new Map<string, number>();
+/** A logged statement's shape: its text without the log's decorations and with literals as `?`. */
+const shapeOf = (msg: string) =>
+  msg
+    .replace(/^\[query\]\s*/, '')
+    .replace(/\s*\[took [^\]]*\]\s*$/, '')
+    .replace(/'(?:[^']|'')*'/g, '?')
+    .replace(/\b\d+(\.\d+)?\b/g, '?')
+    .replace(/\(\?(, \?)*\)(, \(\?(, \?)*\))*/g, '(…)');
+const onQuery = process.env.BENCH_SQL_COUNT === '1' ? (msg: string) => {
+  if (!msg.startsWith('[query]')) return;
+  const k = shapeOf(msg);
+  sqlCounts.set(k, (sqlCounts.get(k) ?? 0) + 1);
+} : undefined;
+if (onQuery) {
+  // hub calls by verb and kind, counted with the statements
+  const diagnostics = await import('node:diagnostics_channel');
+  diagnostics.channel('spokegraph.hub.call').subscribe((m) => {
+    const c = m as { verb: string; kind: string; status: string };
+    const k = `[hub] ${c.verb} ${c.kind} ${c.status}`;
+    sqlCounts.set(k, (sqlCounts.get(k) ?? 0) + 1);
+  });
+}
+const app = await startApp(config, { noRunner: process.env.BENCH_NO_RUNNER === '1', onQuery });
 
 const inspectorSession = new inspector.Session();
 const post = (method: string, params?: Record<string, unknown>) =>
@@ -61,6 +86,12 @@ serveIpc({
     fs.writeFileSync(file, JSON.stringify(profile));
     inspectorSession.disconnect();
     return file;
+  },
+  /** statements by shape since the previous call (BENCH_SQL_COUNT=1) */
+  sqlCounts: () => {
+    const out = Object.fromEntries(sqlCounts);
+    sqlCounts.clear();
+    return out;
   },
   stopRunner: async () => {
     await app.runner.stop();

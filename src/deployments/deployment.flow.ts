@@ -4,8 +4,6 @@
  * through status feedback (HelmRelease Ready at the current generation, Service addresses), access
  * URLs; and the teardown in reverse.
  */
-import { contentOf } from '../catalog/bundle.content.js';
-import { ProfileBundle } from '../catalog/profile-bundle.entity.js';
 import { ComputePool } from '../compute/pool.entity.js';
 import { PoolMode, PoolPhase } from '../compute/pool.model.js';
 import { exposureSetting } from '../compute/pool.exposure.js';
@@ -33,10 +31,10 @@ import {
   type ObjectRef,
   type Ownership,
 } from '../kube/index.js';
-import { Project } from '../tenancy/project.entity.js';
 import { applyUnlessDeleted as applyGuarded } from '../workflow/apply.guard.js';
 import { done, fail, FailureReason, wait, WaitReason, type FlowDefinition, type StepContext, type StepResult } from '../workflow/flow.js';
 import { AppDeployment, AppDeploymentBundle } from './deployment.entity.js';
+import { readFlowBundles, readFlowPool, readFlowProject, type FlowPool, type FlowProject } from './deployment.flow.rows.js';
 import { AppDeploymentRevision, AppDeploymentRevisionBundle, RevisionOutcome } from './deployment.revision.entity.js';
 import { DEPLOY_FLOW, deployStepPhase, UNDEPLOY_FLOW } from './deployment.flow.names.js';
 import { STEP_TITLES } from './deployment.dryrun.js';
@@ -60,7 +58,7 @@ type Ctx = StepContext<AppDeployment>;
 export const hubNameOf = (d: AppDeployment, project: string): string => d.hubName ?? legacyAppHubName(project, d.name);
 
 /** Whose the deployment's hub objects are (docs/hub-conventions.md "Ownership"). */
-const ownerOf = (d: AppDeployment, project: Project): Ownership => ({
+const ownerOf = (d: AppDeployment, project: FlowProject): Ownership => ({
   project: project.name,
   deployment: d.name,
   ids: { tenantId: project.tenant.id, projectId: project.id, deploymentId: d.id },
@@ -71,24 +69,22 @@ export type GpuOverride = (ctx: Ctx) => Promise<GpuRequest[] | null>;
 
 /**
  * What the place, apply-work and rollout steps render from besides the deployment row: its project,
- * pool and the components of its bundle versions. Loaded once per claim (the steps run back to back
- * in one claim): a bundle version's content never changes, and a change of the deployment's bundles
- * is an update, which runs as a job of its own.
+ * pool and the components of its bundle versions, as plain rows (deployment.flow.rows.ts). Loaded
+ * once per claim (the steps run back to back in one claim): a bundle version's content never
+ * changes, and a change of the deployment's bundles is an update, which runs as a job of its own.
  */
 function renderRows(ctx: Ctx) {
   const d = ctx.subject;
   return ctx.once(`render:${d.id}`, async () => {
-    const project = await ctx.em.findOneOrFail(Project, { id: d.project.id });
+    const project = await readFlowProject(ctx.em, d.project.id);
     const pool = await poolOf(ctx);
-    const links = await ctx.em.find(AppDeploymentBundle, { deployment: d.id }, { orderBy: { position: 'asc' } });
-    const bundles = await ctx.em.find(ProfileBundle, { id: { $in: links.map((l) => l.bundle.id) } });
-    const ordered = links.map((l) => bundles.find((b) => b.id === l.bundle.id)!);
-    const { components } = collectComponents(ordered.map((b) => ({ ...contentOf(b), id: b.id, name: b.name, version: b.version })));
+    const bundles = await readFlowBundles(ctx.em, d.id);
+    const { components } = collectComponents(bundles);
     return { project, pool, components };
   });
 }
 
-async function renderInput(ctx: Ctx, gpus?: GpuOverride): Promise<RenderInput & { pool: ComputePool; hubName: string; owner: Ownership }> {
+async function renderInput(ctx: Ctx, gpus?: GpuOverride): Promise<RenderInput & { pool: FlowPool; hubName: string; owner: Ownership }> {
   const d = ctx.subject;
   const { project, pool, components } = await renderRows(ctx);
   const owner = ownerOf(d, project);
@@ -136,7 +132,7 @@ export const deletedMeanwhile = () => wait(WaitReason.WAITING_FOR_DELETION, 'The
  * The deployment's pool, read once per claim: provision-pool looks at it at the start of a claim
  * (a wait ends the claim, so the next look reads it again) and the steps after it render from it.
  */
-const poolOf = (ctx: Ctx) => ctx.once(`pool:${ctx.subject.pool.id}`, () => ctx.em.findOneOrFail(ComputePool, { id: ctx.subject.pool.id }));
+const poolOf = (ctx: Ctx) => ctx.once(`pool:${ctx.subject.pool.id}`, () => readFlowPool(ctx.em, ctx.subject.pool.id));
 
 function provisionPool(deps: DeploymentFlowDeps) {
   return async (ctx: Ctx): Promise<StepResult> => {
@@ -226,7 +222,7 @@ const untouched = (foreign: string[]) => (foreign.length ? `; left untouched, no
 
 function removeWork(deps: DeploymentFlowDeps) {
   return async (ctx: Ctx): Promise<StepResult> => {
-    const project = await ctx.em.findOneOrFail(Project, { id: ctx.subject.project.id });
+    const project = await readFlowProject(ctx.em, ctx.subject.project.id);
     const left: string[] = [];
     const foreign: string[] = [];
     for (const ref of await worksOf(ctx, project.name, ctx.subject.name, hubNameOf(ctx.subject, project.name))) {
@@ -241,7 +237,7 @@ function removeWork(deps: DeploymentFlowDeps) {
 
 function removePlacement(deps: DeploymentFlowDeps) {
   return async (ctx: Ctx): Promise<StepResult> => {
-    const project = await ctx.em.findOneOrFail(Project, { id: ctx.subject.project.id });
+    const project = await readFlowProject(ctx.em, ctx.subject.project.id);
     const ref: ObjectRef = { kind: 'Placement', namespace: project.name, name: placementName(ctx.subject.name) };
     const outcome = await ctx.hub.deleteOwned(ref, ownerOf(ctx.subject, project));
     if (outcome === 'gone') return done(undefined, 'Placement removed');
