@@ -2,9 +2,11 @@
  * Column values of plain rows read for the graph (read models), in the JavaScript types the
  * entities would hold — without making an entity: no identity map, no change-tracking snapshot,
  * no relation references. SQLite keeps booleans as 0/1, timestamps as epoch milliseconds and JSON
- * as text; PostgreSQL answers booleans, timestamps as text (MikroORM's setting) and parsed jsonb.
+ * as text; PostgreSQL answers booleans, timestamps as text (ISO 8601 from readRows, which reads
+ * JSON; MikroORM's text form elsewhere), counts as numbers (readRows) or text, and parsed jsonb.
  */
 import type { Em } from './orm.js';
+import { pgRead, pgReadRows, type PgClientLike } from './pg.read.js';
 
 export function boolOf(v: unknown): boolean {
   return v === true || v === 1 || v === '1' || v === 't';
@@ -40,41 +42,14 @@ interface LoggingConnection {
   executeQuery<T>(query: string, cb: () => Promise<T>, context?: Record<string, unknown>): Promise<T>;
 }
 
-interface PgClientLike {
-  acquireConnection(): Promise<{ query(q: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }> }>;
-  releaseConnection(c: unknown): Promise<unknown>;
-}
-
-/** PostgreSQL texts (`$n` placeholders) and prepared-statement names of the read statements, by their `?` SQL. */
-const pgStatements = new Map<string, { name: string | undefined; text: string }>();
-const MAX_PG_NAMES = 256;
-
-/**
- * The same read on PostgreSQL as a named prepared statement (parsed and planned once per pooled
- * connection) with bound parameters, instead of MikroORM writing the parameters into the SQL text.
- */
-async function pgRead<T>(client: PgClientLike, sql: string, params: unknown[]): Promise<T[]> {
-  let st = pgStatements.get(sql);
-  if (!st) {
-    let n = 0;
-    // our read SQL has no `?` inside literals or identifiers
-    const text = sql.replace(/\?/g, () => `$${++n}`);
-    // past the cap, new shapes run unnamed (parsed each time), so the names per connection stay bounded
-    // `select *` stays unnamed: a prepared plan refuses to run once a migration changed the columns
-    const named = pgStatements.size < MAX_PG_NAMES && !sql.includes('select *');
-    st = { name: named ? `sg_read_${pgStatements.size}` : undefined, text };
-    pgStatements.set(sql, st);
-  }
-  const c = await client.acquireConnection();
-  try {
-    return (await c.query({ ...(st.name ? { name: st.name } : {}), text: st.text, values: params })).rows as T[];
-  } finally {
-    await client.releaseConnection(c);
-  }
-}
+/** Whether a platform is SQLite's, kept per platform instance (asked once per read). */
+const sqlitePlatforms = new WeakMap<object, boolean>();
 
 function isSqlite(em: Em): boolean {
-  return em.getPlatform().constructor.name.toLowerCase().includes('sqlite');
+  const platform = em.getPlatform();
+  let yes = sqlitePlatforms.get(platform);
+  if (yes === undefined) sqlitePlatforms.set(platform, (yes = platform.constructor.name.toLowerCase().includes('sqlite')));
+  return yes;
 }
 
 /**
@@ -83,35 +58,50 @@ function isSqlite(em: Em): boolean {
  * On SQLite outside a transaction, the statement runs as a prepared statement kept per SQL text,
  * with its parameters bound: MikroORM's `execute` writes every parameter into the SQL text, so each
  * page's statement was new to SQLite and parsed again (better-sqlite3 `prepare` was a tenth of the
- * gateway's page CPU), and goes through knex's query runner as well. The statement still goes
- * through MikroORM's query logging (the debug log, the tests' statement counts) and the same single
- * connection knex hands out, or the read-only one of a file database (sqlite.reader.ts). On PostgreSQL it is a named prepared statement (pgRead). Inside a
- * transaction, or with SQL tracing on, it is `sql.ts` `all`.
+ * gateway's page CPU), and goes through knex's query runner as well. It runs on the same single
+ * connection knex hands out, or the read-only one of a file database (sqlite.reader.ts). On
+ * PostgreSQL it is a named prepared statement answering JSON, sent with the request's other reads
+ * of the same turn (pg.read.ts). Either way each read goes through MikroORM's query logging (the
+ * debug log, the tests' statement counts) whenever that logs anything. Inside a transaction, or
+ * with SQL tracing on, it is `sql.ts` `all`.
  */
 export async function readRows<T = Record<string, unknown>>(em: Em, sql: string, params: unknown[] = []): Promise<T[]> {
   const conn = em.getConnection();
   const ctx = em.getTransactionContext();
-  const client = (em.getKnex() as unknown as { client: KnexClientLike }).client;
+  const knex = em.getKnex() as unknown as { client: KnexClientLike; listenerCount(event: string): number };
   // in a transaction: its connection; with SQL tracing on (observability/tracing.spans.ts listens
   // to knex's query events): through knex, so every statement still gets its span
-  const knex = em.getKnex() as unknown as { listenerCount(event: string): number };
   if (ctx || knex.listenerCount('query-response') > 0) return (await conn.execute(sql, params, 'all', ctx)) as T[];
-  const logged = conn as unknown as LoggingConnection;
+  const client = knex.client;
+  const read = isSqlite(em) ? sqliteRead<T>(conn, client, sql, params) : pgReadOf<T>(em, client as unknown as PgClientLike, sql, params);
+  // MikroORM's query logging logs nothing unless its `debug` is on (LOG_LEVEL=debug, the tests'
+  // statement hook): without it, its wrapper would only time the read and build the log context
+  if (!em.config.get('debug')) return read();
   // what the debug log and the statement hook show: the SQL with its parameters, as MikroORM logs it
-  const shown = em.config.get('debug') ? em.getPlatform().formatQuery(sql, params) : sql;
-  if (!isSqlite(em)) return logged.executeQuery(shown, () => pgRead<T>(client as unknown as PgClientLike, sql, params), { query: shown, params });
+  const shown = em.getPlatform().formatQuery(sql, params);
+  return (conn as unknown as LoggingConnection).executeQuery(shown, read, { query: shown, params });
+}
+
+/** The read on PostgreSQL (pg.read.ts): `select *` as the driver's rows, the others as JSON, sent with the request's other reads of the turn. */
+function pgReadOf<T>(em: Em, client: PgClientLike, sql: string, params: unknown[]): () => Promise<T[]> {
+  if (sql.includes('select *')) return () => pgReadRows<T>(client, sql, params);
+  return () => pgRead<T>(em, client, sql, params);
+}
+
+/** The read on SQLite, as a prepared statement of the connection it runs on. */
+function sqliteRead<T>(conn: unknown, client: KnexClientLike, sql: string, params: unknown[]): () => Promise<T[]> {
   // a file database has a second, read-only connection (sqlite.reader.ts): the read does not queue
   // behind the pool's one connection and its open transactions
-  const reader = (conn as unknown as { readerDb?(): SqliteHandle | null }).readerDb?.() ?? null;
-  if (reader) return logged.executeQuery(shown, async () => preparedOn(reader, sql).all(params) as T[], { query: shown, params });
-  return logged.executeQuery(shown, async () => {
+  const reader = (conn as { readerDb?(): SqliteHandle | null }).readerDb?.() ?? null;
+  if (reader) return async () => preparedOn(reader, sql).all(params) as T[];
+  return async () => {
     const db = await client.acquireConnection();
     try {
       return preparedOn(db, sql).all(params) as T[];
     } finally {
       await client.releaseConnection(db);
     }
-  }, { query: shown, params });
+  };
 }
 
 function preparedOn(db: SqliteHandle, sql: string): Prepared {

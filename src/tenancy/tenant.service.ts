@@ -49,20 +49,24 @@ export class TenantService {
     const where = (c: string[]) => (c.length ? ` where ${c.join(' and ')}` : '');
     const rows = await readRows(ctx.em, `select ${TENANT_SELECT} from "tenant"${where(conds)} order by "id" ${page.backward ? 'desc' : 'asc'} limit ?`, [...params, page.first + 1]);
     const count = async () => Number((await readRows<{ n: number | string }>(ctx.em, `select count(*) as "n" from "tenant"${where(scope)}`, scopeParams))[0]?.n ?? 0);
-    return toPage(
-      rows.map((r) => tenantViewOf(ctx.em, r)),
-      page,
-      count,
-    );
+    const views = rows.map((r) => tenantViewOf(ctx.em, r));
+    // the listed tenants are what `Project.tenant` of their projects asks for next (a page's every
+    // project names its tenant): the same rows, read in this request, so not read again by id
+    const byId = this.viewLoader(ctx);
+    for (const v of views) byId.prime(v.id, v);
+    return toPage(views, page, count);
   }
 
   /** A tenant as a read model (what the graph shows), batched by id; null when absent or invisible to the viewer. */
   async viewById(ctx: Ctx, id: string): Promise<TenantView | null> {
     if (!ctx.viewer.canSeeTenant(id)) return null;
-    const loader = ctx.loaders.get<string, TenantView | null>('tenantViewById', async (ids) =>
+    return this.viewLoader(ctx).load(id);
+  }
+
+  private viewLoader(ctx: Ctx) {
+    return ctx.loaders.get<string, TenantView | null>('tenantViewById', async (ids) =>
       byKey(ids, (await readRows(ctx.em, `select ${TENANT_SELECT} from "tenant" where "id" in (${ids.map(() => '?').join(', ')})`, [...ids])).map((r) => tenantViewOf(ctx.em, r)), (t) => t.id),
     );
-    return loader.load(id);
   }
 
   /** Batched by id; null when absent or invisible to the viewer. */
