@@ -18,6 +18,7 @@ import type {
   WorkloadProfileType,
 } from './bundle.model.js';
 import { DEFAULT_GPU_VALUES_PATH } from '../common/values.path.js';
+import { jsonOf } from '../db/read-rows.js';
 import type { ProfileBundle } from './profile-bundle.entity.js';
 
 export interface ClusterProfileInput {
@@ -109,6 +110,20 @@ export function contentFrom(type: BundleType, input: BundleContentInput, base: B
 
 /** What contentOf reads: a ProfileBundle, or a plain row of its columns (admission's). */
 export type BundleContentSource = Pick<ProfileBundle, 'type' | 'description' | 'clusterProfile' | 'workloadProfiles' | 'variables'>;
+
+/** The bundle version columns a plain read selects for its content (`contentColumnsOf` reads them). */
+export const BUNDLE_CONTENT_COLUMNS = ['type', 'description', 'cluster_profile', 'workload_profiles', 'variables'] as const;
+
+/** A bundle version's content from a plain row of BUNDLE_CONTENT_COLUMNS (either dialect). */
+export function contentColumnsOf(r: Record<string, unknown>): BundleContentSource {
+  return {
+    type: r.type as BundleType,
+    description: r.description == null ? null : String(r.description),
+    clusterProfile: r.cluster_profile == null ? null : jsonOf<ClusterProfileSpec>(r.cluster_profile),
+    workloadProfiles: r.workload_profiles == null ? [] : jsonOf<WorkloadProfileSpec[]>(r.workload_profiles),
+    variables: r.variables == null ? [] : jsonOf<VariableSpec[]>(r.variables),
+  };
+}
 
 export function contentOf(b: BundleContentSource): BundleContent {
   return { type: b.type, description: b.description, clusterProfile: b.clusterProfile, workloadProfiles: b.workloadProfiles, variables: b.variables };

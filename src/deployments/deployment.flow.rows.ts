@@ -4,7 +4,7 @@
  * pool's progress): managed entities cost a query builder, hydration and an identity-map entry each,
  * four per deployment, and bought nothing here.
  */
-import type { BundleType, ClusterProfileSpec, VariableSpec, WorkloadProfileSpec } from '../catalog/bundle.model.js';
+import { BUNDLE_CONTENT_COLUMNS, contentColumnsOf, type BundleContentSource } from '../catalog/bundle.content.js';
 import type { ExposureSetting, PoolPhase } from '../compute/pool.model.js';
 import type { Em } from '../db/orm.js';
 import { jsonOf, readRows } from '../db/read-rows.js';
@@ -32,22 +32,17 @@ export interface FlowPool {
 }
 
 /** A bundle version's content, in the deployment's order. */
-export interface FlowBundle {
+export interface FlowBundle extends BundleContentSource {
   id: string;
   name: string;
   version: number;
-  type: BundleType;
-  description: string | null;
-  clusterProfile: ClusterProfileSpec | null;
-  workloadProfiles: WorkloadProfileSpec[];
-  variables: VariableSpec[];
 }
 
 const PROJECT = 'select "id", "name", "tenant_id" from "project" where "id" = ?';
 const POOL =
   'select "id", "name", "phase", "percent", "current_step", "wait_message", "failure_reason", "failure_message", "cluster_set", "exposure" from "compute_pool" where "id" = ?';
 const BUNDLES =
-  'select b."id", b."name", b."version", b."type", b."description", b."cluster_profile", b."workload_profiles", b."variables" ' +
+  `select b."id", b."name", b."version", ${BUNDLE_CONTENT_COLUMNS.map((c) => `b."${c}"`).join(', ')} ` +
   'from "app_deployment_bundle" l join "profile_bundle" b on b."id" = l."bundle_id" where l."deployment_id" = ? order by l."position" asc';
 
 type Row = Record<string, unknown>;
@@ -79,14 +74,5 @@ export async function readFlowPool(em: Em, id: string): Promise<FlowPool> {
 /** The deployment's bundle versions in its order (a link's bundle version cannot be deleted while linked). */
 export async function readFlowBundles(em: Em, deploymentId: string): Promise<FlowBundle[]> {
   const rows = await readRows<Row>(em, BUNDLES, [deploymentId]);
-  return rows.map((r) => ({
-    id: String(r.id),
-    name: String(r.name),
-    version: Number(r.version),
-    type: r.type as BundleType,
-    description: str(r.description),
-    clusterProfile: r.cluster_profile == null ? null : jsonOf<ClusterProfileSpec>(r.cluster_profile),
-    workloadProfiles: r.workload_profiles == null ? [] : jsonOf<WorkloadProfileSpec[]>(r.workload_profiles),
-    variables: r.variables == null ? [] : jsonOf<VariableSpec[]>(r.variables),
-  }));
+  return rows.map((r) => ({ id: String(r.id), name: String(r.name), version: Number(r.version), ...contentColumnsOf(r) }));
 }

@@ -3,8 +3,8 @@
  * bundle versions and what they deploy, typed variables, the GPU request and the target. Used by
  * deployApp, its dry run, and clone — so a dry run judges exactly what a real deploy would.
  */
-import { contentOf, type BundleContentSource } from '../catalog/bundle.content.js';
-import { BundleType, type ClusterProfileSpec, type VariableSpec, type WorkloadProfileSpec } from '../catalog/bundle.model.js';
+import { BUNDLE_CONTENT_COLUMNS, contentColumnsOf, contentOf, type BundleContentSource } from '../catalog/bundle.content.js';
+import { BundleType } from '../catalog/bundle.model.js';
 import { resolveVariables, type ResolvedVariables } from '../catalog/variables.js';
 import { ProfileBundle } from '../catalog/profile-bundle.entity.js';
 import { exposureOf } from '../compute/pool.exposure.js';
@@ -68,23 +68,13 @@ export interface AdmissionBundle extends BundleContentSource {
   version: number;
 }
 
-const BUNDLE_COLUMNS = '"id", "project_id", "name", "version", "type", "description", "cluster_profile", "workload_profiles", "variables"';
+const BUNDLE_COLUMNS = ['"id"', '"project_id"', '"name"', '"version"', ...BUNDLE_CONTENT_COLUMNS.map((c) => `"${c}"`)].join(', ');
 
 /** The bundle versions named (their content, names, ids), as read-only rows. */
 async function readBundles(em: Em, ids: string[]): Promise<AdmissionBundle[]> {
   if (!ids.length) return [];
   const rows = await readRows(em, `select ${BUNDLE_COLUMNS} from "profile_bundle" where "id" in (${ids.map(() => '?').join(', ')})`, ids);
-  return rows.map((r) => ({
-    id: String(r.id),
-    project: { id: String(r.project_id) },
-    name: String(r.name),
-    version: Number(r.version),
-    type: r.type as BundleType,
-    description: (r.description as string | null) ?? null,
-    clusterProfile: r.cluster_profile == null ? null : jsonOf<ClusterProfileSpec>(r.cluster_profile),
-    workloadProfiles: jsonOf<WorkloadProfileSpec[]>(r.workload_profiles),
-    variables: jsonOf<VariableSpec[]>(r.variables),
-  }));
+  return rows.map((r) => ({ id: String(r.id), project: { id: String(r.project_id) }, name: String(r.name), version: Number(r.version), ...contentColumnsOf(r) }));
 }
 
 /**
