@@ -4,6 +4,8 @@
  *   npm run migrations:generate -- <Name>   a new migration in each dialect: what the entities need
  *                                           beyond every migration already listed
  *   npm run migrations:generate -- --check  exit 1 when the entities need a migration that is missing
+ *   npm run migrations:generate -- --schema rewrite only migrations/<dialect>/schema.ts (the pre-built
+ *                                           schema an empty database applies: scripts/migrations.schema.ts)
  *
  * Migration0001Initial is released and frozen: a schema change is always a new file, so databases
  * that already ran earlier migrations move forward (data fixes for existing rows go into the new
@@ -17,6 +19,7 @@ import path from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
 import pg from 'pg';
 import { ormOptions } from '../src/db/orm.js';
+import { writeSchema } from './migrations.schema.js';
 
 type Dialect = 'sqlite' | 'postgresql';
 
@@ -141,8 +144,12 @@ function withoutRebuilds(sql: string[], tables: Set<string>): string[] {
 
 const arg = process.argv[2];
 if (!arg) {
-  console.error('usage: npm run migrations:generate -- <Name> | --check');
+  console.error('usage: npm run migrations:generate -- <Name> | --check | --schema');
   process.exit(2);
+}
+if (arg === '--schema') {
+  for (const dialect of ['sqlite', 'postgresql'] as const) await writeSchema(dialect);
+  process.exit(0);
 }
 const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
 let missing = false;
@@ -165,6 +172,7 @@ for (const dialect of ['sqlite', 'postgresql'] as const) {
   const dir = path.resolve('migrations', dialect);
   fs.writeFileSync(path.join(dir, `${name}.ts`), render(name, up, down));
   writeIndex(dir);
+  await writeSchema(dialect);
   console.log(`${dialect}: ${up.length} statements -> migrations/${dialect}/${name}.ts`);
 }
 if (missing) process.exit(1);

@@ -8,6 +8,7 @@ import { MikroORM, type Options } from '@mikro-orm/core';
 import type { AbstractSqlConnection, SqlEntityManager } from '@mikro-orm/knex';
 import { migrationNames as postgresqlMigrationNames } from '../../migrations/postgresql/names.js';
 import { migrationNames as sqliteMigrationNames } from '../../migrations/sqlite/names.js';
+import { applyPrebuiltSchema, isEmptyDatabase } from './migrations.prebuilt.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { entities } from './entities.js';
@@ -168,6 +169,8 @@ export async function migrate(orm: Orm): Promise<string[]> {
     // one cheap read first: on an up-to-date database the migrator is never loaded
     const dialect = dialectOf(orm);
     if (await upToDate(orm, dialect === 'sqlite' ? sqliteMigrationNames : postgresqlMigrationNames)) return [];
+    // a new database: every migration at once, without loading the migrator (db/migrations.prebuilt.ts)
+    if (await isEmptyDatabase(orm, dialect)) return applyPrebuiltSchema(orm, dialect);
     orm.config.set('migrations', { ...orm.config.get('migrations'), ...(await migrationOptions(dialect)) });
     (await import('@mikro-orm/migrations')).Migrator.register(orm);
   }
