@@ -49,5 +49,6 @@ EXPOSE 4000
 # no curl in the image: Node's own fetch asks /healthz
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 4000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-ENTRYPOINT ["node", "--enable-source-maps", "dist/spokegraph.mjs"]
+# --max-semi-space-size: NODE_FLAGS in scripts/build.mjs (a larger young generation for the load)
+ENTRYPOINT ["node", "--enable-source-maps", "--max-semi-space-size=64", "dist/spokegraph.mjs"]
 CMD ["serve"]

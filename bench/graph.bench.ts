@@ -228,19 +228,22 @@ function serverPidOf(child: ChildProcess): number {
 /** The bundle `npm start` runs (`node dist/spokegraph.mjs`), built now if its sources changed. */
 async function ensureBundle(): Promise<string> {
   const buildScript = pathToFileURL(path.join(repoRoot, 'scripts', 'build.mjs')).href;
-  const { build, isStale, ENTRY } = (await import(buildScript)) as { build(outdir: string): Promise<unknown>; isStale(outdir: string): boolean; ENTRY: string };
+  const { build, isStale, ENTRY, NODE_FLAGS } = (await import(buildScript)) as { build(outdir: string): Promise<unknown>; isStale(outdir: string): boolean; ENTRY: string; NODE_FLAGS?: string[] };
   const outdir = path.join(repoRoot, 'dist');
   if (isStale(outdir)) await build(outdir);
+  nodeFlags = NODE_FLAGS ?? [];
   return path.join(outdir, ENTRY);
 }
 let bundlePath = '';
+/** the Node options every start of the bundle passes (scripts/build.mjs NODE_FLAGS: the image, `npm start`) */
+let nodeFlags: string[] = [];
 
 /** `node dist/spokegraph.mjs` on `dataDir` (what `npm start` imports once the bundle is built); resolves at the first 200 from /readyz. */
 async function startGateway(dataDir: string, execArgv: string[] = [], databaseUrl = ''): Promise<Started> {
   const port = await freePort();
   const t0 = performance.now();
   const env = { NODE_ENV: 'production', DATA_DIR: dataDir, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SIM_SPEED: '0' };
-  const child = spawnNode(bundlePath, env, { quiet: true, execArgv });
+  const child = spawnNode(bundlePath, env, { quiet: true, execArgv: [...nodeFlags, ...execArgv] });
   const readyMs = await waitFor200(`http://127.0.0.1:${port}/readyz`, t0, 60_000, 5);
   const cpuMs = cpuMsOf(child.pid!);
   // idle figures (RSS) are taken from here on: with the hub loaded, not in the moment before
@@ -336,7 +339,7 @@ async function main() {
     'in flight (closed loop)': CONCURRENCY,
     dataset: `${TENANTS} tenants × ${PROJECTS} projects (2 quota families each) × ${BUNDLES} bundles`,
     page: `tenants(first: 1, after: rotating) → projects(first: ${PAGE}) { gpuQuota, tenant, profileBundles(first: 5) }`,
-    gateway: '`node dist/spokegraph.mjs` (the bundle `npm start` runs; NODE_ENV=production, LOG_LEVEL=warn), SQLite file in a temp dir, simulated hub',
+    gateway: '`node <NODE_FLAGS of scripts/build.mjs> dist/spokegraph.mjs` (the bundle `npm start` runs; NODE_ENV=production, LOG_LEVEL=warn), SQLite file in a temp dir, simulated hub',
     baseline: 'Apollo Server 5 hello-world, Express 5 + @as-integrations/express5, Apollo defaults (bench/lib/hello.server.ts)',
     limit: 'bare node:http + the minimal SQL (better-sqlite3, prepared) + JSON.stringify of the same response, checked byte for byte (bench/lib/limit.server.ts)',
     'small query': 'viewer { name isPlatformAdmin } + project(name) { id name displayName namespace createdAt }, against the same hello-world',

@@ -2,6 +2,8 @@
 export declare const root: string;
 /** The bundle's file name inside the output directory. */
 export declare const ENTRY: string;
+/** Node options every start of the bundle passes (Dockerfile ENTRYPOINT, scripts/start.mjs, bench:graph). */
+export declare const NODE_FLAGS: readonly string[];
 export declare function isStale(outdir?: string): boolean;
 export declare function build(outdir?: string): Promise<{ outfile: string; imports: string[] }>;
 export declare function isWebStale(outdir?: string): boolean;

@@ -19,6 +19,16 @@ import { bundle, isStaleBundle, root } from './bundle.mjs';
 
 export { root };
 export const ENTRY = 'spokegraph.mjs';
+/**
+ * Node options every start of the bundle passes (the image's ENTRYPOINT, `npm start`, bench:graph).
+ * A page of the API allocates some MB of short-lived objects (graphql-js results, rows, promises)
+ * and, on PostgreSQL, 32 requests in flight interleave, so each scavenge of V8's default 2 × 16 MB
+ * young generation copies the live state of all of them: GC was about a third of the gateway's busy
+ * time there. 64 MB semi-spaces make scavenges rarer; V8 only grows the young generation under
+ * load (main.ts holds it small while starting), so idle RSS stays. This cannot be set from inside
+ * the process: V8 sizes the heap before the first line runs (v8.setFlagsFromString is too late).
+ */
+export const NODE_FLAGS = ['--max-semi-space-size=64'];
 // package-lock.json: the inlined packages (INLINE) are part of the bundle, so upgrading one rebuilds it
 const SOURCES = ['src', 'migrations', 'crds', 'deploy/addons', 'deploy/klusterlet', 'package-lock.json'];
 /**

@@ -3,11 +3,17 @@
  * since the last build (scripts/build.mjs, with esbuild and Vite from the devDependencies that
  * `npm ci` installs; a few stat calls when nothing changed), then runs the gateway in this process
  * with plain Node. Arguments are the gateway's (`npm start -- migrate`), except `--web` (only build
- * the console). A production image runs the bundle directly: `node dist/spokegraph.mjs`.
+ * the console). A production image runs the bundle directly: `node <NODE_FLAGS> dist/spokegraph.mjs`.
+ *
+ * NODE_FLAGS (build.mjs: V8 heap sizes) only take effect at a process's start, so when this process
+ * was started without them the gateway runs in a child Node started with them (signals forwarded,
+ * its exit code returned); with them (`node --max-semi-space-size=64 scripts/start.mjs`) in here.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, buildWeb, ENTRY, isStale, isWebStale, root } from './build.mjs';
+import { spawn } from 'node:child_process';
+import { build, buildWeb, ENTRY, isStale, isWebStale, NODE_FLAGS, root } from './build.mjs';
 
 const fail = (what, e) => {
   const missing = e && typeof e === 'object' && 'code' in e && e.code === 'ERR_MODULE_NOT_FOUND';
@@ -27,4 +33,13 @@ if (isWebStale(outdir)) {
   await buildWeb(outdir).catch((e) => fail('web console', e));
   console.log(`web console built into dist/web in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
-if (!webOnly) await import(pathToFileURL(path.join(outdir, ENTRY)).href);
+const entry = path.join(outdir, ENTRY);
+const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+const missing = NODE_FLAGS.filter((f) => !given.some((g) => g.split('=')[0] === f.split('=')[0]));
+if (!webOnly && missing.length === 0) await import(pathToFileURL(entry).href);
+if (!webOnly && missing.length > 0) {
+  const child = spawn(process.execPath, [...missing, ...process.execArgv, entry, ...process.argv.slice(2)], { stdio: 'inherit' });
+  // a terminal's Ctrl-C reaches both processes; a signal sent to this one only (npm, a supervisor) is passed on
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? 128 + (os.constants.signals[signal] ?? 0)));
+}

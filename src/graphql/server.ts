@@ -174,25 +174,32 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
   app.use(consoleRouter());
   app.get('/graphql', (req, res, next) => (wantsGraphiql(req) ? void res.type('html').send(graphiqlPage) : next()));
   app.all(SSE_PATH, express.json({ limit: config.limits.bodyBytes }), (req, res, next) => void sse.handle(req, res).catch(next));
-  app.use(
-    '/graphql',
-    express.json({ limit: config.limits.bodyBytes }),
-    ...(tracer ? [graphqlTracing()] : []),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const scope = currentScope();
-        const secret = bearer(req.headers.authorization);
-        const em = orm.em.fork() as Em;
-        const viewer = !secret ? null : oidc?.handles(secret) ? await oidc.authenticate(em, secret) : await services.tokens.authenticate(em, secret);
-        if (!viewer) {
-          res.setHeader('WWW-Authenticate', bearerChallenge(Boolean(req.headers.authorization)));
-          throw refused(unauthenticated());
-        }
-        if (scope) scope.tokenId = viewer.tokenId;
-        return makeCtx(viewer, em, scope?.requestId ?? requestIdOf(req.headers));
-      },
-    }),
-  );
+  const graphqlHandlers = [
+      express.json({ limit: config.limits.bodyBytes }),
+      ...(tracer ? [graphqlTracing()] : []),
+      expressMiddleware(apollo, {
+        context: async ({ req, res }) => {
+          const scope = currentScope();
+          const secret = bearer(req.headers.authorization);
+          const em = orm.em.fork() as Em;
+          const viewer = !secret ? null : oidc?.handles(secret) ? await oidc.authenticate(em, secret) : await services.tokens.authenticate(em, secret);
+          if (!viewer) {
+            res.setHeader('WWW-Authenticate', bearerChallenge(Boolean(req.headers.authorization)));
+            throw refused(unauthenticated());
+          }
+          if (scope) scope.tokenId = viewer.tokenId;
+          return makeCtx(viewer, em, scope?.requestId ?? requestIdOf(req.headers));
+        },
+      }),
+  ];
+  // POST answers carry no ETag: Express hashes every answer it sends for one (sha1 over a nested
+  // page's ~70 KB answer, 0.1–0.4 ms, a few % of the page's CPU), and a POST answer is never fresh
+  // (Express answers 304 only to GET and HEAD; caches do not store POST answers). GET keeps it.
+  const posts = express();
+  posts.disable('x-powered-by');
+  posts.set('etag', false);
+  posts.post('/', ...graphqlHandlers);
+  app.use('/graphql', posts, ...graphqlHandlers);
   // Body-parser failures (oversized or malformed JSON) answered as GraphQL-shaped errors.
   app.use((err: { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
     if (err?.type === 'entity.too.large' || err?.type === 'entity.parse.failed') refused(err.type === 'entity.too.large' ? ErrorCode.LIMIT_EXCEEDED : 'BAD_REQUEST');
