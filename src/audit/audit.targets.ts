@@ -6,7 +6,7 @@
  * record is for platform admins only.
  */
 import type { Em } from '../db/orm.js';
-import { all } from '../db/sql.js';
+import { readRows } from '../db/read-rows.js';
 import { parseGlobalId, NodeKind, type DecodedId } from '../graphql/relay/global-id.js';
 import { Machine } from '../compute/machine.entity.js';
 import { ComputePool } from '../compute/pool.entity.js';
@@ -74,10 +74,11 @@ export async function targetsOfInput(em: Em, args: Record<string, unknown>): Pro
     const sql = OWNER_SQL[d.kind];
     if (sql) byKind.set(sql, [...(byKind.get(sql) ?? []), d.id]);
   }
-  // one statement for every kind named (a deploy names a project, a pool and bundle versions): in a
-  // group commit this runs for each member inside the batch's transaction, while it holds the rows
+  // one statement for every kind named (a deploy names a project, a pool and bundle versions), read
+  // before the mutation runs, as a plain read: prepared, and on PostgreSQL shared by the calls of a
+  // burst that name the same objects (the owners of an id are the same whoever asks)
   const parts = [...byKind].map(([sql, ids]) => `${sql} (${ids.map(() => '?').join(', ')})`);
-  const owners = parts.length ? await all<Owner>(em, parts.join(' union all '), [...byKind.values()].flat()) : [];
+  const owners = parts.length ? await readRows<Owner>(em, parts.join(' union all '), [...byKind.values()].flat(), { shared: true }) : [];
   const input = args.input as Record<string, unknown> | undefined;
   const subject = typeof input?.id === 'string' ? parseGlobalId(input.id) : null;
   const tenantId = single(owners.map((o) => o.tenant_id));

@@ -21,7 +21,8 @@ export interface PgClientLike {
 interface Queued {
   sql: string;
   params: unknown[];
-  resolve(rows: unknown[]): void;
+  /** the read's rows as JSON text (each reader parses its own copy) */
+  resolve(json: string): void;
   reject(e: unknown): void;
 }
 
@@ -60,7 +61,7 @@ function statementOf(reads: readonly Queued[]): Statement {
   return st;
 }
 
-async function run(client: PgClientLike, reads: readonly Queued[]): Promise<unknown[][]> {
+async function run(client: PgClientLike, reads: readonly Queued[]): Promise<string[]> {
   const st = statementOf(reads);
   const values = reads.length === 1 ? reads[0].params : reads.flatMap((r) => r.params);
   const c = await client.acquireConnection();
@@ -70,7 +71,7 @@ async function run(client: PgClientLike, reads: readonly Queued[]): Promise<unkn
   } finally {
     await client.releaseConnection(c);
   }
-  return reads.map((_, i) => JSON.parse(row[`r${i}`]) as unknown[]);
+  return reads.map((_, i) => row[`r${i}`]);
 }
 
 /** The reads waiting for the end of this turn, per request (its EntityManager). */
@@ -114,7 +115,7 @@ export async function pgReadRows<T>(client: PgClientLike, sql: string, params: u
 export function pgRead<T>(owner: object, client: PgClientLike, sql: string, params: unknown[]): Promise<T[]> {
   return new Promise<T[]>((resolve, reject) => {
     const q = waiting.get(owner);
-    const read: Queued = { sql, params, resolve: resolve as (rows: unknown[]) => void, reject };
+    const read: Queued = { sql, params, resolve: (json) => resolve(JSON.parse(json) as T[]), reject };
     if (q) {
       q.push(read);
       return;
@@ -124,6 +125,51 @@ export function pgRead<T>(owner: object, client: PgClientLike, sql: string, para
     setImmediate(() => {
       waiting.delete(owner);
       send(client, reads);
+    });
+  });
+}
+
+/**
+ * Shared reads waiting for the end of this turn, of every request: by SQL and parameters, each with
+ * the readers that asked for exactly it.
+ */
+const sharedWaiting = new WeakMap<PgClientLike, Map<string, Queued & { readers: Queued[] }>>();
+
+/**
+ * A read whose answer does not depend on who asks (a token by its hash, a project, a pool, bundle
+ * versions by id; no transaction): the same read started by any number of requests in the same turn
+ * is ONE read, and the distinct shared reads of the turn go as one statement (as pgRead's of one
+ * request). Each reader gets its own rows (its own JSON.parse), so no request can change another's.
+ *
+ * Why: under a burst of similar calls (an admission storm: every call reads the same token, project,
+ * pool and bundles) each read was a statement per call — a pooled connection, a socket write and
+ * read, the protocol messages — about a third of the gateway's CPU per admission. Sharing it is as
+ * fresh as reading it alone: the statement is sent after every reader asked (setImmediate), so it
+ * sees everything committed before any of them started the read (a revoked token is refused alike).
+ */
+export function pgReadShared<T>(client: PgClientLike, sql: string, params: unknown[]): Promise<T[]> {
+  return new Promise<T[]>((resolve, reject) => {
+    const reader: Queued = { sql, params, resolve: (json) => resolve(JSON.parse(json) as T[]), reject };
+    const key = `${sql}\u0000${JSON.stringify(params)}`;
+    // per client (database): two apps in one process never share
+    let turn = sharedWaiting.get(client);
+    if (!turn) {
+      const reads = (turn = new Map());
+      sharedWaiting.set(client, reads);
+      setImmediate(() => {
+        sharedWaiting.delete(client);
+        send(client, [...reads.values()]);
+      });
+    }
+    const same = turn.get(key);
+    if (same) return void same.readers.push(reader);
+    const readers = [reader];
+    turn.set(key, {
+      sql,
+      params,
+      readers,
+      resolve: (json) => readers.forEach((r) => r.resolve(json)),
+      reject: (e) => readers.forEach((r) => r.reject(e)),
     });
   });
 }

@@ -39,6 +39,9 @@ interface Plan {
 
 const plans = new WeakMap<object, Plan>();
 
+/** Parameters bound per statement at most (PostgreSQL's limit is 65,535). */
+const MAX_PARAMS = 32_000;
+
 function planOf(em: Em, entity: EntityClass<object>): Plan {
   let plan = plans.get(entity);
   if (plan) return plan;
@@ -116,11 +119,27 @@ export class PlainInserts implements Stager {
     return Object.setPrototypeOf(row, entity.prototype) as T;
   }
 
-  /** Writes every staged row: one INSERT per table, in the order staged. */
+  /**
+   * Writes every staged row in ONE statement: an INSERT per table, in the order staged, each but the
+   * last as a data-modifying WITH (PostgreSQL runs them all; the foreign keys are checked at the end
+   * of the statement, so children may sit beside their parents). One round trip for the group
+   * commit's six or seven tables instead of one each, while the batch holds its locked rows.
+   */
   async insert(): Promise<void> {
+    let parts: string[] = [];
+    let params: unknown[] = [];
+    const flush = async () => {
+      if (!parts.length) return;
+      const last = parts.pop()!;
+      const sql = parts.length ? `with ${parts.map((q, i) => `"sg_insert_${i}" as (${q})`).join(', ')} ${last}` : last;
+      const bound = params;
+      parts = [];
+      params = [];
+      await runBound(this.em, sql, bound);
+    };
     for (const [entity, rows] of this.rows) {
       const plan = planOf(this.em, entity);
-      const params: unknown[] = [];
+      const values: unknown[] = [];
       for (const row of rows) {
         for (const c of plan.columns) {
           let v = row[c.prop];
@@ -129,11 +148,15 @@ export class PlainInserts implements Stager {
             if (!c.nullable) throw new Error(`plain inserts: ${plan.table}.${c.name} has no value`);
             v = null;
           } else if (c.convert) v = c.convert(v);
-          params.push(v);
+          values.push(v);
         }
       }
-      await runBound(this.em, plan.head + rows.map(() => plan.rowSql).join(', '), params);
+      // a statement binds at most 65,535 parameters: past half of that, the tables so far go first
+      if (params.length + values.length > MAX_PARAMS) await flush();
+      parts.push(plan.head + rows.map(() => plan.rowSql).join(', '));
+      for (const v of values) params.push(v);
     }
     this.rows.clear();
+    await flush();
   }
 }

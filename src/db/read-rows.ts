@@ -6,7 +6,7 @@
  * JSON; MikroORM's text form elsewhere), counts as numbers (readRows) or text, and parsed jsonb.
  */
 import type { Em } from './orm.js';
-import { pgRead, pgReadRows, type PgClientLike } from './pg.read.js';
+import { pgRead, pgReadRows, pgReadShared, type PgClientLike } from './pg.read.js';
 
 export function boolOf(v: unknown): boolean {
   return v === true || v === 1 || v === '1' || v === 't';
@@ -52,6 +52,14 @@ function isSqlite(em: Em): boolean {
   return yes;
 }
 
+export interface ReadOptions {
+  /**
+   * The answer does not depend on who asks (rows by id or key, nothing per viewer in the SQL): on
+   * PostgreSQL, the same read of any requests in the same turn is one (pg.read.ts pgReadShared).
+   */
+  shared?: boolean;
+}
+
 /**
  * A read in plain SQL (`?` placeholders, double-quoted identifiers), returning plain rows.
  *
@@ -65,7 +73,7 @@ function isSqlite(em: Em): boolean {
  * debug log, the tests' statement counts) whenever that logs anything. Inside a transaction, or
  * with SQL tracing on, it is `sql.ts` `all`.
  */
-export async function readRows<T = Record<string, unknown>>(em: Em, sql: string, params: unknown[] = []): Promise<T[]> {
+export async function readRows<T = Record<string, unknown>>(em: Em, sql: string, params: unknown[] = [], opts: ReadOptions = {}): Promise<T[]> {
   const conn = em.getConnection();
   const ctx = em.getTransactionContext();
   const knex = em.getKnex() as unknown as { client: KnexClientLike; listenerCount(event: string): number };
@@ -73,7 +81,7 @@ export async function readRows<T = Record<string, unknown>>(em: Em, sql: string,
   // to knex's query events): through knex, so every statement still gets its span
   if (ctx || knex.listenerCount('query-response') > 0) return (await conn.execute(sql, params, 'all', ctx)) as T[];
   const client = knex.client;
-  const read = isSqlite(em) ? sqliteRead<T>(conn, client, sql, params) : pgReadOf<T>(em, client as unknown as PgClientLike, sql, params);
+  const read = isSqlite(em) ? sqliteRead<T>(conn, client, sql, params) : pgReadOf<T>(em, client as unknown as PgClientLike, sql, params, opts.shared === true);
   // MikroORM's query logging logs nothing unless its `debug` is on (LOG_LEVEL=debug, the tests'
   // statement hook): without it, its wrapper would only time the read and build the log context
   if (!em.config.get('debug')) return read();
@@ -83,8 +91,9 @@ export async function readRows<T = Record<string, unknown>>(em: Em, sql: string,
 }
 
 /** The read on PostgreSQL (pg.read.ts): `select *` as the driver's rows, the others as JSON, sent with the request's other reads of the turn. */
-function pgReadOf<T>(em: Em, client: PgClientLike, sql: string, params: unknown[]): () => Promise<T[]> {
+function pgReadOf<T>(em: Em, client: PgClientLike, sql: string, params: unknown[], shared: boolean): () => Promise<T[]> {
   if (sql.includes('select *')) return () => pgReadRows<T>(client, sql, params);
+  if (shared) return () => pgReadShared<T>(client, sql, params);
   return () => pgRead<T>(em, client, sql, params);
 }
 

@@ -73,7 +73,7 @@ const BUNDLE_COLUMNS = ['"id"', '"project_id"', '"name"', '"version"', ...BUNDLE
 /** The bundle versions named (their content, names, ids), as read-only rows. */
 async function readBundles(em: Em, ids: string[]): Promise<AdmissionBundle[]> {
   if (!ids.length) return [];
-  const rows = await readRows(em, `select ${BUNDLE_COLUMNS} from "profile_bundle" where "id" in (${ids.map(() => '?').join(', ')})`, ids);
+  const rows = await readRows(em, `select ${BUNDLE_COLUMNS} from "profile_bundle" where "id" in (${ids.map(() => '?').join(', ')})`, ids, { shared: true });
   return rows.map((r) => ({ id: String(r.id), project: { id: String(r.project_id) }, name: String(r.name), version: Number(r.version), ...contentColumnsOf(r) }));
 }
 
@@ -96,7 +96,7 @@ const POOL_FOR_ADMISSION = 'select "id", "project_id", "name", "mode", "phase", 
 
 /** The pool when it belongs to the project (whose visibility the caller decided, the rule of pools.byId); else null. */
 async function readPool(em: Em, id: string, projectId: string): Promise<AdmissionPool | null> {
-  const [r] = await readRows(em, POOL_FOR_ADMISSION, [id]);
+  const [r] = await readRows(em, POOL_FOR_ADMISSION, [id], { shared: true });
   if (!r || String(r.project_id) !== projectId) return null;
   return {
     id: String(r.id),
@@ -110,7 +110,17 @@ async function readPool(em: Em, id: string, projectId: string): Promise<Admissio
   };
 }
 
+/** A read started early and awaited later (or never, when something before it refuses): no unhandled rejection meanwhile. */
+function early<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
 export async function prepareDeployment(ctx: Ctx, input: DeployInput): Promise<Prepared> {
+  // the bundle versions and the pool are read in the same turn as the project (one statement on
+  // PostgreSQL), and used only once the project's access and the input rules have passed
+  const bundlesRead = early(readBundles(ctx.em as Em, input.bundleIds));
+  const poolRead = input.poolId ? early(readPool(ctx.em as Em, input.poolId, input.projectId)) : null;
   const known = await ctx.services.projects.viewWithTenantName(ctx, input.projectId);
   if (!known) throw new NotFoundError('Project', ['projectId']);
   const { project, tenantName } = known;
@@ -136,7 +146,7 @@ export async function prepareDeployment(ctx: Ctx, input: DeployInput): Promise<P
   }
   p.throwIfAny();
 
-  const bundles = await readBundles(ctx.em as Em, input.bundleIds);
+  const bundles = await bundlesRead;
   const byId = new Map(bundles.map((b) => [b.id, b]));
   input.bundleIds.forEach((id, i) => {
     const b = byId.get(id);
@@ -157,7 +167,7 @@ export async function prepareDeployment(ctx: Ctx, input: DeployInput): Promise<P
   let infraBundle: ProfileBundle | null = null;
   let target: DeploymentTarget;
   if (input.poolId) {
-    pool = await readPool(ctx.em as Em, input.poolId, project.id);
+    pool = await poolRead!;
     if (!pool) throw notFound('Compute pool', ['poolId']);
     if (pool.phase !== PoolPhase.RUNNING) throw new DomainError(ErrorCode.ILLEGAL_STATE, `compute pool ${pool.name} is ${pool.phase}; deployments need a RUNNING pool`, ['poolId']);
     // whether a dedicated pool is free is decided by admission's guarded claim (and reported by the

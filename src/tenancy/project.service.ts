@@ -113,7 +113,8 @@ export class ProjectService {
    */
   async viewWithTenantName(ctx: Ctx, id: string): Promise<ProjectWithTenant | null> {
     const loader = ctx.loaders.get<string, ProjectWithTenant | null>('projectWithTenant', async (ids) => {
-      const rows = await readRows(ctx.em, PROJECT_WITH_TENANT(ids.length), [...ids]);
+      // shared: visibility is decided below, per viewer; the rows are the same for every caller
+      const rows = await readRows(ctx.em, PROJECT_WITH_TENANT(ids.length), [...ids], { shared: true });
       return byKey(ids, rows.map((r) => ({ project: projectViewOf(ctx.em, r), tenantName: String(r.tenant_name) })), (p) => p.project.id);
     });
     const p = await loader.load(id);

@@ -109,7 +109,8 @@ export class TokenService {
 
   /** authenticate() for a secret already hashed (hashToken). */
   async authenticateHash(em: Em, tokenHash: string): Promise<Viewer | null> {
-    const rows = await readRows<TokenRow>(em, `${TOKEN_SELECT} where t.token_hash = ? order by b.id`, [tokenHash]);
+    // shared: the calls of a burst with one token read it once (revocation is seen as by a read of its own)
+    const rows = await readRows<TokenRow>(em, `${TOKEN_SELECT} where t.token_hash = ? order by b.id`, [tokenHash], { shared: true });
     return viewerOf(rows);
   }
 
