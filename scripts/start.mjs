@@ -5,9 +5,9 @@
  * with plain Node. Arguments are the gateway's (`npm start -- migrate`), except `--web` (only build
  * the console). A production image runs the bundle directly: `node <NODE_FLAGS> dist/spokegraph.mjs`.
  *
- * NODE_FLAGS (build.mjs: V8 heap sizes) only take effect at a process's start, so when this process
- * was started without them the gateway runs in a child Node started with them (signals forwarded,
- * its exit code returned); with them (`node --max-semi-space-size=64 scripts/start.mjs`) in here.
+ * NODE_FLAGS (build.mjs: V8 heap sizes) only take effect at a process's start. `npm start` passes them
+ * (package.json), so the gateway runs in this process; started without them (`node scripts/start.mjs`)
+ * it runs in a child Node started with them (signals forwarded, its exit code returned).
  */
 import os from 'node:os';
 import path from 'node:path';
