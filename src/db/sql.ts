@@ -8,6 +8,7 @@
  * simple statement's CPU. Write it in the SQL both dialects share (double-quoted identifiers).
  */
 import type { Knex } from '@mikro-orm/knex';
+import { driverSqlUsable, driverTxOf, executeAlone, executeOn } from './driver.sql.js';
 import type { Em } from './orm.js';
 
 export function knexOf(em: Em): Knex {
@@ -47,6 +48,11 @@ interface BindingConnection {
  * timestamps (PostgreSQL). Logged (the debug log, the tests' statement hook) like every statement.
  */
 async function bound<T>(em: Em, sql: string, params: unknown[], method: 'all' | 'run'): Promise<T> {
+  // in a driver transaction: on its connection; outside any transaction: on a pooled connection
+  // directly, without knex's query runner (driver.sql.ts), unless SQL tracing listens to knex
+  const tx = driverTxOf(em);
+  if (tx) return executeOn<T>(em, tx, sql, params, method);
+  if (driverSqlUsable(em)) return executeAlone<T>(em, sql, params, method);
   const conn = em.getConnection() as unknown as BindingConnection;
   const ctx = em.getTransactionContext<Knex.Transaction>();
   await conn.ensureConnection();
