@@ -84,8 +84,8 @@ function isPg(em: Em): boolean {
  */
 export function driverSqlUsable(em: Em): boolean {
   if (em.getTransactionContext()) return false;
-  const knex = em.getKnex() as unknown as { listenerCount(event: string): number };
-  return knex.listenerCount('query-response') === 0 && knex.listenerCount('query') === 0;
+  // (as read-rows.ts: observability/tracing.spans.ts listens to all three of knex's query events)
+  return (em.getKnex() as unknown as { listenerCount(event: string): number }).listenerCount('query-response') === 0;
 }
 
 /** Prepared statements per SQLite connection by SQL text (the runner's texts are a few dozen). */
