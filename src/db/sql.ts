@@ -19,13 +19,20 @@ type Statement = Knex.QueryBuilder | Knex.Raw | string;
 
 /** Runs an INSERT/UPDATE/DELETE; returns the number of affected rows. */
 export async function run(em: Em, sql: Statement, params: unknown[] = []): Promise<number> {
+  notInDriverTransaction(em);
   const res = (await em.getConnection().execute(sql as never, params, 'run', em.getTransactionContext())) as { affectedRows: number };
   return res.affectedRows;
 }
 
 /** Runs a SELECT (or a write with RETURNING); returns plain rows (DB column names). */
 export async function all<T = Record<string, unknown>>(em: Em, sql: Statement, params: unknown[] = []): Promise<T[]> {
+  notInDriverTransaction(em);
   return (await em.getConnection().execute(sql as never, params, 'all', em.getTransactionContext())) as T[];
+}
+
+/** `run` and `all` go through MikroORM's connection, which knows nothing of a driver transaction (driver.sql.ts): they would run outside it. */
+function notInDriverTransaction(em: Em): void {
+  if (driverTxOf(em)) throw new Error('inside a plain (driver) transaction only runBound/allBound/readRows may run');
 }
 
 interface BindingConnection {

@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { driverSqlUsable, inDriverTransaction } from '../../src/db/driver.sql.js';
 import type { Em } from '../../src/db/orm.js';
-import { allBound } from '../../src/db/sql.js';
+import { readRows } from '../../src/db/read-rows.js';
+import { all, allBound, runBound } from '../../src/db/sql.js';
 import { EventType, SubjectKind } from '../../src/events/event.entity.js';
 import { JobStore } from '../../src/workflow/job.store.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
@@ -121,6 +122,17 @@ describe('plain statements and transactions on the driver connection', () => {
     // the project's numbering has no gap: the rolled-back event took its number back
     const [{ n }] = await allBound<{ n: number }>(em(), 'select max("project_seq") as n from "deployment_event" where "project_id" = ?', [project]);
     expect(Number(n)).toBe(2);
+  });
+
+  it('should read its own writes with readRows inside, and refuse the ORM connection\'s run/all there', async () => {
+    const j = await newJob();
+    const seen = await inDriverTransaction(em(), async (tem) => {
+      await runBound(tem, 'update "workflow_job" set "wait_key" = ? where "id" = ?', ['inside', j.id]);
+      const [r] = await readRows<{ wait_key: string }>(tem, 'select "wait_key" from "workflow_job" where "id" = ?', [j.id]);
+      await expect(all(tem, 'select 1')).rejects.toThrow(/plain \(driver\) transaction/);
+      return r.wait_key;
+    });
+    expect(seen).toBe('inside');
   });
 
   it('should run the transaction again after a retryable conflict, and log BEGIN and COMMIT like the ORM', async () => {
