@@ -36,22 +36,41 @@ export const hubWatches: HubWatch[] = [
   },
 ];
 
+/** How long a located subject id is used without a look at the database (see subjectLocator). */
+const REMEMBER_MS = 10_000;
+const REMEMBER_MAX = 10_000;
+
 /**
  * Keys of hubWatches → the ids of the (latest) pools and deployments they name: one plain statement
- * per key (a watch event per hub object change, several per deployment: kept cheap, its parameters
- * bound: `readRows`).
+ * per key (its parameters bound: `readRows`), remembered for a few seconds — a deployment's hub
+ * objects change several times while it rolls out, each a watch event naming the same subject.
+ * Forgotten when a watched object of the key is deleted (its subject is going, and a new one of the
+ * name gets a new id) and after REMEMBER_MS at the latest: a stale id only costs an early wake-up of
+ * a subject whose job is not waiting (a no-op); the new subject's steps still poll.
  */
 export function subjectLocator(orm: Orm): SubjectLocator {
   const latest = (table: string) => `select s.id from ${table} s join project p on p.id = s.project_id where p.name = ? and s.name = ? order by s.id desc limit 1`;
   const sql = { pool: latest('compute_pool'), deployment: latest('app_deployment') };
-  return async (keys) => {
+  const known = new Map<string, { id: string; until: number }>();
+  const locate: SubjectLocator = async (keys) => {
     const em = orm.em.fork() as Em;
     const ids: string[] = [];
+    const now = Date.now();
     for (const key of keys) {
+      const hit = known.get(key);
+      if (hit && hit.until > now) {
+        ids.push(hit.id);
+        continue;
+      }
       const [subject, projectName, name] = key.split('|');
       const [row] = await readRows<{ id: string }>(em, subject === 'pool' ? sql.pool : sql.deployment, [projectName, name]);
-      if (row) ids.push(row.id);
+      if (!row) continue;
+      ids.push(row.id);
+      if (known.size >= REMEMBER_MAX) known.clear();
+      known.set(key, { id: row.id, until: now + REMEMBER_MS });
     }
     return ids;
   };
+  locate.forget = (key) => known.delete(key);
+  return locate;
 }

@@ -5,6 +5,7 @@
  * as text; PostgreSQL answers booleans, timestamps as text (ISO 8601 from readRows, which reads
  * JSON; MikroORM's text form elsewhere), counts as numbers (readRows) or text, and parsed jsonb.
  */
+import { driverTxOf, executeOn } from './driver.sql.js';
 import type { Em } from './orm.js';
 import { pgRead, pgReadRows, pgReadShared, type PgClientLike } from './pg.read.js';
 
@@ -74,6 +75,9 @@ export interface ReadOptions {
  * with SQL tracing on, it is `sql.ts` `all`.
  */
 export async function readRows<T = Record<string, unknown>>(em: Em, sql: string, params: unknown[] = [], opts: ReadOptions = {}): Promise<T[]> {
+  // in a driver transaction (driver.sql.ts): on its connection, which sees the transaction's writes
+  const tx = driverTxOf(em);
+  if (tx) return executeOn<T[]>(em, tx, sql, params, 'all');
   const conn = em.getConnection();
   const ctx = em.getTransactionContext();
   const knex = em.getKnex() as unknown as { client: KnexClientLike; listenerCount(event: string): number };

@@ -8,6 +8,7 @@
  * simple statement's CPU. Write it in the SQL both dialects share (double-quoted identifiers).
  */
 import type { Knex } from '@mikro-orm/knex';
+import { driverSqlUsable, driverTxOf, executeAlone, executeOn } from './driver.sql.js';
 import type { Em } from './orm.js';
 
 export function knexOf(em: Em): Knex {
@@ -18,13 +19,20 @@ type Statement = Knex.QueryBuilder | Knex.Raw | string;
 
 /** Runs an INSERT/UPDATE/DELETE; returns the number of affected rows. */
 export async function run(em: Em, sql: Statement, params: unknown[] = []): Promise<number> {
+  notInDriverTransaction(em);
   const res = (await em.getConnection().execute(sql as never, params, 'run', em.getTransactionContext())) as { affectedRows: number };
   return res.affectedRows;
 }
 
 /** Runs a SELECT (or a write with RETURNING); returns plain rows (DB column names). */
 export async function all<T = Record<string, unknown>>(em: Em, sql: Statement, params: unknown[] = []): Promise<T[]> {
+  notInDriverTransaction(em);
   return (await em.getConnection().execute(sql as never, params, 'all', em.getTransactionContext())) as T[];
+}
+
+/** `run` and `all` go through MikroORM's connection, which knows nothing of a driver transaction (driver.sql.ts): they would run outside it. */
+function notInDriverTransaction(em: Em): void {
+  if (driverTxOf(em)) throw new Error('inside a plain (driver) transaction only runBound/allBound/readRows may run');
 }
 
 interface BindingConnection {
@@ -47,6 +55,11 @@ interface BindingConnection {
  * timestamps (PostgreSQL). Logged (the debug log, the tests' statement hook) like every statement.
  */
 async function bound<T>(em: Em, sql: string, params: unknown[], method: 'all' | 'run'): Promise<T> {
+  // in a driver transaction: on its connection; outside any transaction: on a pooled connection
+  // directly, without knex's query runner (driver.sql.ts), unless SQL tracing listens to knex
+  const tx = driverTxOf(em);
+  if (tx) return executeOn<T>(em, tx, sql, params, method);
+  if (driverSqlUsable(em)) return executeAlone<T>(em, sql, params, method);
   const conn = em.getConnection() as unknown as BindingConnection;
   const ctx = em.getTransactionContext<Knex.Transaction>();
   await conn.ensureConnection();

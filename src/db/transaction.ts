@@ -46,6 +46,16 @@ export function participantOf(em: Em): TransactionParticipant | undefined {
   return participants.get(em);
 }
 
+/** A failure after which the whole transaction is run again (the ORM's exceptions, or the driver's SQLSTATE). */
+export function isRetryableConflict(e: unknown): boolean {
+  return e instanceof DeadlockException || e instanceof LockWaitTimeoutException || RETRYABLE_CODES.has((e as { code?: string })?.code ?? '');
+}
+
+/** The short random pause before the next attempt, which lets the other side finish. */
+export function retryPause(attempt: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
+}
+
 export async function inTransaction<T>(em: Em, fn: (tem: Em) => Promise<T>, retries = 5): Promise<T> {
   const nested = em.isInTransaction();
   if (nested) retries = 0;
@@ -61,11 +71,10 @@ export async function inTransaction<T>(em: Em, fn: (tem: Em) => Promise<T>, retr
       participant?.afterCommit();
       return result;
     } catch (e) {
-      const retryable = e instanceof DeadlockException || e instanceof LockWaitTimeoutException || RETRYABLE_CODES.has((e as { code?: string })?.code ?? '');
-      if (!retryable || attempt >= retries) throw e;
+      if (!isRetryableConflict(e) || attempt >= retries) throw e;
       publish(transactionRetries, () => ({ source: em.config, code: (e as { code?: string })?.code ?? (e as Error).name }));
       em.clear();
-      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
+      await retryPause(attempt);
     }
   }
 }

@@ -9,7 +9,7 @@ import { PoolMode, PoolPhase } from '../compute/pool.model.js';
 import { exposureSetting } from '../compute/pool.exposure.js';
 import type { PoolService } from '../compute/pool.service.js';
 import { readRows } from '../db/read-rows.js';
-import { knexOf, run } from '../db/sql.js';
+import { knexOf, run, runBound } from '../db/sql.js';
 import { SubjectKind } from '../events/event.entity.js';
 import type { EventLog } from '../events/event.log.js';
 import {
@@ -263,6 +263,10 @@ function releasePool(deps: DeploymentFlowDeps) {
 
 const step = (id: keyof typeof STEP_TITLES, phase: DeploymentPhase | ((d: AppDeployment) => DeploymentPhase), run: (ctx: Ctx) => Promise<StepResult>) => ({ id, title: STEP_TITLES[id], phase, run });
 
+/** The revision a deploy flow completes: SUCCEEDED, with no failure (`revision` is an integer, as SQLite compares it). */
+const SUCCEEDED =
+  'update "app_deployment_revision" set "outcome" = ?, "failure_step" = null, "failure_reason" = null, "failure_message" = null where "deployment_id" = ? and "number" = ?';
+
 export function deployFlow(deps: DeploymentFlowDeps): FlowDefinition<AppDeployment> {
   return {
     name: DEPLOY_FLOW,
@@ -278,10 +282,12 @@ export function deployFlow(deps: DeploymentFlowDeps): FlowDefinition<AppDeployme
       step('apply-work', (d) => deployStepPhase('apply-work', d.spec.target.kind), applyWorkStep()),
       step('rollout', (d) => deployStepPhase('rollout', d.spec.target.kind), rollout(deps)),
     ],
+    // plain statements (the same as nativeUpdate's): the completing transaction then runs on the driver's connection
+    onDonePlain: true,
     onDone: async ({ em, subject, results }) => {
       const urls = (results.rollout as { accessUrls?: AccessUrl[] } | undefined)?.accessUrls ?? [];
-      await em.nativeUpdate(AppDeployment, { id: subject.id }, { accessUrls: urls });
-      await em.nativeUpdate(AppDeploymentRevision, { deployment: subject.id, number: subject.revision }, { outcome: RevisionOutcome.SUCCEEDED, failureStep: null, failureReason: null, failureMessage: null });
+      await runBound(em, 'update "app_deployment" set "access_urls" = ? where "id" = ?', [JSON.stringify(urls), subject.id]);
+      await runBound(em, SUCCEEDED, [RevisionOutcome.SUCCEEDED, subject.id, subject.revision]);
     },
     onFail: async ({ em, subject }, failure) => {
       await releaseDeployment(em, subject.id);

@@ -8,6 +8,7 @@
 import type { Em } from '../db/orm.js';
 import { uuidv7 } from '../db/ids.js';
 import { all, allBound, epochMs, isPostgres, runBound } from '../db/sql.js';
+import { driverSqlUsable, inDriverTransaction, isInAnyTransaction } from '../db/driver.sql.js';
 import { inTransaction } from '../db/transaction.js';
 import { topics, type EventBus } from './event.bus.js';
 import type { EventDto, NewEvent } from './event.dto.js';
@@ -173,7 +174,7 @@ export class EventLog {
   /** Inside a transaction: number and insert the events; returns what to publish after commit. */
   async append(em: Em, events: NewEvent[]): Promise<EventDto[]> {
     if (!events.length) return [];
-    if (!em.isInTransaction()) throw new Error('events must be appended inside the transaction of their state change');
+    if (!isInAnyTransaction(em)) throw new Error('events must be appended inside the transaction of their state change');
     const bySubject = new Map<string, number>();
     const byProject = new Map<string, number>();
     for (const e of events) {
@@ -238,11 +239,15 @@ export class EventLog {
 
   /**
    * Runs `fn` in a transaction with an EventBatch; the batch is appended before commit and published
-   * after it. The one way state changes and their events are written.
+   * after it. The one way state changes and their events are written. With `plain`, `fn` (and a
+   * final step it sets) may only run sql.ts's plain statements on its EntityManager.
    */
-  async commit<T>(em: Em, fn: (tem: Em, events: EventBatch) => Promise<T>): Promise<T> {
+  async commit<T>(em: Em, fn: (tem: Em, events: EventBatch) => Promise<T>, opts: { plain?: boolean } = {}): Promise<T> {
     let published: EventDto[] = [];
-    const result = await inTransaction(em, async (tem) => {
+    // `plain`: fn runs plain statements only (sql.ts), so the transaction may be the driver's own
+    // (driver.sql.ts: no knex transactor, no MikroORM transaction context); not inside another one
+    const plain = opts.plain === true && !em.isInTransaction() && driverSqlUsable(em);
+    const result = await (plain ? inDriverTransaction : inTransaction)(em, async (tem) => {
       const batch = new EventBatch();
       const r = await fn(tem, batch);
       published = await this.append(tem, batch.pending);

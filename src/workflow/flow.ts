@@ -136,6 +136,12 @@ export interface FlowDefinition<S extends TrackedEntity = TrackedEntity> {
   failedPhase?: string;
   /** In the completing transaction (e.g. mark machines IN_USE, release everything on delete). */
   onDone?(ctx: OutcomeContext<S>): Promise<void>;
+  /**
+   * onDone runs only plain statements (db/sql.ts `runBound`/`allBound`) on its EntityManager: the
+   * completing transaction may then run on the driver's connection (db/driver.sql.ts) like the
+   * runner's other outcomes. Without it, onDone gets an ORM transaction.
+   */
+  onDonePlain?: boolean;
   /** In the failing transaction (e.g. release machines and quota). */
   onFail?(ctx: OutcomeContext<S>, failure: { reason: FailureReason; step: string; message: string }): Promise<void>;
 }

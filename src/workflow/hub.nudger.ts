@@ -20,7 +20,11 @@ export interface HubWatch {
 }
 
 /** Subject ids for keys that `HubWatch.subjectKey` produced (unknown keys are left out). */
-export type SubjectLocator = (keys: string[]) => Promise<string[]>;
+export interface SubjectLocator {
+  (keys: string[]): Promise<string[]>;
+  /** A watched object of this key was deleted: a locator that remembers keys looks it up again next time. */
+  forget?(key: string): void;
+}
 
 /** Makes a subject's waiting job due now (WorkflowRunner.nudge). */
 export type Nudge = (subjectId: string) => Promise<void>;
@@ -47,7 +51,14 @@ export class HubNudger {
       };
       inf.on('add', on);
       inf.on('update', on);
-      if (w.onDelete !== false) inf.on('delete', on);
+      if (w.onDelete !== false) {
+        inf.on('delete', (obj) => {
+          const key = w.subjectKey(obj);
+          if (!key) return;
+          this.locate.forget?.(key);
+          this.queue(key);
+        });
+      }
       inf.start();
       this.informers.push(inf);
     }

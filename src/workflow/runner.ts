@@ -11,6 +11,7 @@
  * once, and once again when it is back.
  */
 import { randomUUID } from 'node:crypto';
+import { driverSqlUsable } from '../db/driver.sql.js';
 import type { Em, Orm } from '../db/orm.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 import { EventType } from '../events/event.entity.js';
@@ -94,6 +95,12 @@ export class WorkflowRunner {
   private dbDownSince: number | null = null;
   /** Around every run of a step (the app's tracing sets it). */
   stepScope: StepScope = unscopedStep;
+  /**
+   * For the job store's plain statements and the plain outcome transactions (driver.sql.ts): they
+   * use an EntityManager only for its connection and platform, never its identity map, so one
+   * serves them all instead of a fork each (a fork builds a unit of work and an identity map).
+   */
+  private readonly plainEm: Em;
 
   constructor(
     private readonly orm: Orm,
@@ -103,7 +110,9 @@ export class WorkflowRunner {
     private readonly log: Logger,
     readonly options: RunnerOptions = defaultRunnerOptions,
     readonly signal: WakeSignal = new InProcessWakeSignal(),
-  ) {}
+  ) {
+    this.plainEm = orm.em.fork() as Em;
+  }
 
   register<S extends TrackedEntity>(flow: FlowDefinition<S>): void {
     this.flows.set(flow.name, flow as unknown as AnyFlow);
@@ -149,7 +158,7 @@ export class WorkflowRunner {
       mine.nudged = true;
       return;
     }
-    if ((await this.store.nudge(this.orm.em.fork() as Em, subjectId)) > 0) this.signal.notify();
+    if ((await this.store.nudge(this.plainEm, subjectId)) > 0) this.signal.notify();
   }
 
   /** Look at `at` (ms epoch) at the latest. */
@@ -219,7 +228,7 @@ export class WorkflowRunner {
       this.backlog = true;
       return;
     }
-    const jobs = await this.store.claim(this.orm.em.fork() as Em, this.owner, free, this.options.leaseMs);
+    const jobs = await this.store.claim(this.plainEm, this.owner, free, this.options.leaseMs);
     for (const job of jobs) {
       const p: Promise<void> = this.execute(job).finally(() => {
         this.running.delete(p);
@@ -234,7 +243,7 @@ export class WorkflowRunner {
       this.backlog = true;
       return;
     }
-    const ms = await this.store.nextClaimableInMs(this.orm.em.fork() as Em, this.owner);
+    const ms = await this.store.nextClaimableInMs(this.plainEm, this.owner);
     // "due now" although the claim just took all it could: a row another transaction holds locked
     // (SKIP LOCKED passed it over). Look again shortly, not in a loop.
     if (ms !== null) this.schedule(Date.now() + (ms > 0 ? ms : this.options.minBackoffMs));
@@ -254,7 +263,7 @@ export class WorkflowRunner {
     const abort = new AbortController();
     const beat = setInterval(() => {
       this.store
-        .heartbeat(this.orm.em.fork() as Em, job.id, this.owner, this.options.leaseMs)
+        .heartbeat(this.plainEm, job.id, this.owner, this.options.leaseMs)
         .then((ok) => {
           if (!ok) abort.abort();
         })
@@ -277,7 +286,7 @@ export class WorkflowRunner {
       clearInterval(beat);
       this.letGo(job);
       if (!job.released) {
-        await this.store.write(this.orm.em.fork() as Em, job.id, this.owner, { leaseOwner: null, leaseUntil: null }).catch(() => undefined);
+        await this.store.write(this.plainEm, job.id, this.owner, { leaseOwner: null, leaseUntil: null }).catch(() => undefined);
         job.nextRunAt ??= Date.now();
       }
       if (job.nextRunAt !== null) this.schedule(job.nextRunAt);
@@ -298,7 +307,7 @@ export class WorkflowRunner {
     const backoff = this.backoffMs(job.bookkeepingFailures + 1);
     let n: number | null;
     try {
-      n = await this.store.bookkeepingFailed(this.orm.em.fork() as Em, job.id, this.owner, backoff);
+      n = await this.store.bookkeepingFailed(this.plainEm, job.id, this.owner, backoff);
     } catch (e2) {
       if (isDatabaseUnavailable(e2)) job.nextRunAt = Date.now() + this.databaseDown(e2);
       else this.log.error('workflow step bookkeeping failed, and so did counting it', { job: job.id, err: e2 as Error });
@@ -384,7 +393,7 @@ export class WorkflowRunner {
       // again, and must then make the very same phase change (the first attempt was rolled back).
       const from = subject.phase;
       let phase = from;
-      const ok = await this.commit(em, job, async (tem, emit) => {
+      const ok = await this.commit(job, true, async (tem, emit) => {
         phase = await this.startStep(tem, emit, flow, subject, index, from, subject.percent);
         return { stepId: step.id, stepStarted: true, waitKey: null, ...this.clearedFailures(job) };
       });
@@ -454,19 +463,14 @@ export class WorkflowRunner {
     const base = this.baseOf(flow, subject, step.id);
     const phase = typeof step.phase === 'function' ? step.phase(subject) : step.phase;
     const percent = Math.floor((index / count) * 100);
+    const progress = { currentStep: step.id, stepIndex: index, stepCount: count, percent, waitReason: null, waitMessage: null, waitingSince: null };
     if (from !== phase) {
-      await flow.machine.apply(tem, flow.entity, subject.id, from, phase);
+      // the phase change and the progress columns in one guarded statement
+      await flow.machine.apply(tem, flow.entity, subject.id, from, phase, progress);
       emit({ ...base, type: EventType.PHASE_CHANGED, phase, percent: percentNow, message: `${flow.machine.name} ${subject.name} is ${phase}` });
+    } else {
+      await updateSubject(tem, flow.entity, subject.id, progress);
     }
-    await updateSubject(tem, flow.entity, subject.id, {
-      currentStep: step.id,
-      stepIndex: index,
-      stepCount: count,
-      percent,
-      waitReason: null,
-      waitMessage: null,
-      waitingSince: null,
-    });
     emit({ ...base, type: EventType.STEP_STARTED, phase, percent, message: `Step ${index + 1}/${count}: ${step.title}` });
     return phase;
   }
@@ -505,7 +509,6 @@ export class WorkflowRunner {
     result: Exclude<StepResult, { kind: 'fail' }>,
     startNext: boolean,
   ): Promise<boolean> {
-    const em = this.orm.em.fork() as Em;
     const count = flow.steps.length;
     if (result.kind === 'wait') {
       const progress = Math.max(0, Math.min(1, result.progress ?? 0));
@@ -520,11 +523,11 @@ export class WorkflowRunner {
       let ok: boolean;
       if (key === job.waitKey) {
         // the same wait as last time: only the job row changes, in one statement
-        ok = await this.store.write(em, job.id, this.owner, fields);
+        ok = await this.store.write(this.plainEm, job.id, this.owner, fields);
       } else {
         // `since` is since when the step waits for this reason: progress and new wording keep it
         const reasonChanged = !job.waitKey || !job.waitKey.startsWith(`${result.reason}|`);
-        ok = await this.commit(em, job, async (tem, emit) => {
+        ok = await this.commit(job, true, async (tem, emit) => {
           await updateSubject(tem, flow.entity, subject.id, {
             percent,
             waitReason: result.reason,
@@ -556,16 +559,19 @@ export class WorkflowRunner {
     const next = last ? null : flow.steps[index + 1].id;
     const merged = !last && startNext;
     let nextPhase = from;
-    const ok = await this.commit(em, job, async (tem, emit, events) => {
-      // (the next step's start writes the same percent and clears the same wait columns)
-      if (!merged) await updateSubject(tem, flow.entity, subject.id, { percent, waitReason: null, waitMessage: null, waitingSince: null });
+    // the completing transaction runs the flow's onDone: through the ORM unless it is plain SQL only
+    const plain = !last || !flow.onDone || flow.onDonePlain === true;
+    const ok = await this.commit(job, plain, async (tem, emit, events) => {
+      // (the next step's start writes the same percent and clears the same wait columns; the last
+      // step's phase change clears them itself)
+      if (!merged && !last) await updateSubject(tem, flow.entity, subject.id, { percent, waitReason: null, waitMessage: null, waitingSince: null });
       emit({ ...base, type: EventType.STEP_SUCCEEDED, phase: from, percent, message: result.message ?? `${step.title}: done` });
       if (merged) {
         nextPhase = await this.startStep(tem, emit, flow, subject, index + 1, from, percent);
         return { stepId: next, stepStarted: true, checkpoint: results, waitKey: null, runAt: new Date(), ...this.clearedFailures(job) };
       }
       if (!last) return { stepId: next, stepStarted: false, checkpoint: results, waitKey: null, runAt: new Date(), ...this.clearedFailures(job) };
-      await flow.machine.apply(tem, flow.entity, subject.id, from, flow.donePhase, { currentStep: null, percent: 100 });
+      await flow.machine.apply(tem, flow.entity, subject.id, from, flow.donePhase, { currentStep: null, percent: 100, waitReason: null, waitMessage: null, waitingSince: null });
       emit({ ...base, stepId: null, stepIndex: count, type: EventType.PHASE_CHANGED, phase: flow.donePhase, percent: 100, message: `${flow.machine.name} ${subject.name} is ${flow.donePhase}` });
       await flow.onDone?.({ em: tem, subject, events, results });
       return { state: JobState.DONE, checkpoint: results, finishedAt: new Date(), leaseOwner: null, leaseUntil: null };
@@ -599,11 +605,10 @@ export class WorkflowRunner {
     result: Extract<StepResult, { kind: 'fail' }>,
     withHook = true,
   ): Promise<void> {
-    const em = this.orm.em.fork() as Em;
     const from = subject.phase;
     const failed = flow.failedPhase ?? 'FAILED';
     const title = flow.steps.find((s) => s.id === stepId)?.title ?? `step ${stepId}`;
-    await this.commit(em, job, async (tem, emit, events) => {
+    await this.commit(job, !(withHook && flow.onFail), async (tem, emit, events) => {
       await flow.machine.apply(tem, flow.entity, subject.id, from, failed, {
         failureReason: result.reason,
         failureStep: stepId,
@@ -626,13 +631,20 @@ export class WorkflowRunner {
    * commit. `fn` may run more than once (a transaction retried after a deadlock): it must not change
    * anything outside the transaction; callers apply their in-memory updates once it returned.
    */
-  private async commit(em: Em, job: JobRun, fn: (tem: Em, emit: Emit, events: EventBatch) => Promise<Record<string, unknown>>): Promise<boolean> {
+  private async commit(job: JobRun, plain: boolean, fn: (tem: Em, emit: Emit, events: EventBatch) => Promise<Record<string, unknown>>): Promise<boolean> {
+    // `plain`: fn runs plain statements only (no flow hook), so the transaction may be the driver's
+    // own (EventLog.commit); the shared EntityManager serves it. Otherwise a fork, as every ORM transaction.
+    const em = plain && driverSqlUsable(this.plainEm) ? this.plainEm : (this.orm.em.fork() as Em);
     try {
-      return await this.events.commit(em, async (tem, events) => {
-        const fields = await fn(tem, (e) => events.emit(e), events);
-        if (!(await this.store.write(tem, job.id, this.owner, fields))) throw new LeaseLost();
-        return true;
-      });
+      return await this.events.commit(
+        em,
+        async (tem, events) => {
+          const fields = await fn(tem, (e) => events.emit(e), events);
+          if (!(await this.store.write(tem, job.id, this.owner, fields))) throw new LeaseLost();
+          return true;
+        },
+        { plain },
+      );
     } catch (e) {
       if (e instanceof LeaseLost) {
         this.log.info('lost the lease of a job; another runner owns it now', { job: job.id });

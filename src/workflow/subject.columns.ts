@@ -7,6 +7,7 @@
  */
 import type { EntityName } from '@mikro-orm/core';
 import type { Em } from '../db/orm.js';
+import { driverTxOf } from '../db/driver.sql.js';
 import { runBound } from '../db/sql.js';
 
 const isScalar = (v: unknown): boolean => v === null || v instanceof Date || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isInteger(v));
@@ -20,6 +21,8 @@ export async function updateSubject<E extends object>(em: Em, entity: EntityName
   const where = Object.keys(guard);
   // numbers only as integers: SQLite binds them as REAL, which an integer column stores as an integer
   if (!set.length || !Object.values(values).every(isScalar) || !Object.values(guard).every(isScalar)) {
+    // (the query builder would run outside a driver transaction)
+    if (driverTxOf(em)) throw new Error(`updateSubject: ${set.join(', ')} need the ORM's conversions, inside a plain transaction`);
     return em.nativeUpdate(entity, { id, ...guard } as never, values as never);
   }
   const meta = em.getMetadata().find(entity)!;
