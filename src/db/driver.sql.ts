@@ -22,6 +22,7 @@
  * work, query builders): those would run outside the transaction.
  */
 import type { Em } from './orm.js';
+import { preparedOn } from './sqlite.prepared.js';
 import { isRetryableConflict, retryPause } from './transaction.js';
 import { publish, transactionRetries } from '../observability/channels.js';
 
@@ -88,21 +89,7 @@ export function driverSqlUsable(em: Em): boolean {
   return (em.getKnex() as unknown as { listenerCount(event: string): number }).listenerCount('query-response') === 0;
 }
 
-/** Prepared statements per SQLite connection by SQL text (the runner's texts are a few dozen). */
-const sqlitePrepared = new WeakMap<object, Map<string, SqliteStatement>>();
-const MAX_PREPARED = 256;
 
-function preparedOn(db: SqliteDb, sql: string): SqliteStatement {
-  let byText = sqlitePrepared.get(db);
-  if (!byText) sqlitePrepared.set(db, (byText = new Map()));
-  let st = byText.get(sql);
-  if (!st) {
-    if (byText.size >= MAX_PREPARED) byText.clear();
-    st = db.prepare(sql);
-    byText.set(sql, st);
-  }
-  return st;
-}
 
 /** As knex's better-sqlite3 client binds: Dates as epoch milliseconds, booleans as 0/1. */
 function sqliteBindings(params: readonly unknown[]): unknown[] {

@@ -7,6 +7,7 @@
  */
 import { driverTxOf, executeOn } from './driver.sql.js';
 import type { Em } from './orm.js';
+import { preparedOn } from './sqlite.prepared.js';
 import { pgRead, pgReadRows, pgReadShared, type PgClientLike } from './pg.read.js';
 
 export function boolOf(v: unknown): boolean {
@@ -28,11 +29,6 @@ export function jsonOf<T>(v: unknown): T {
 interface SqliteHandle {
   prepare(sql: string): { all(params: unknown[]): Record<string, unknown>[] };
 }
-type Prepared = ReturnType<SqliteHandle['prepare']>;
-
-/** Prepared statements per SQLite connection, by SQL text (bounded: the read statements are few shapes). */
-const prepared = new WeakMap<object, Map<string, Prepared>>();
-const MAX_PREPARED = 256;
 
 interface KnexClientLike {
   acquireConnection(): Promise<SqliteHandle>;
@@ -117,14 +113,3 @@ function sqliteRead<T>(conn: unknown, client: KnexClientLike, sql: string, param
   };
 }
 
-function preparedOn(db: SqliteHandle, sql: string): Prepared {
-  let byText = prepared.get(db);
-  if (!byText) prepared.set(db, (byText = new Map()));
-  let stmt = byText.get(sql);
-  if (!stmt) {
-    if (byText.size >= MAX_PREPARED) byText.clear();
-    stmt = db.prepare(sql);
-    byText.set(sql, stmt);
-  }
-  return stmt;
-}
