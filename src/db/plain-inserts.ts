@@ -123,9 +123,12 @@ export class PlainInserts implements Stager {
    * Writes every staged row in ONE statement: an INSERT per table, in the order staged, each but the
    * last as a data-modifying WITH (PostgreSQL runs them all; the foreign keys are checked at the end
    * of the statement, so children may sit beside their parents). One round trip for the group
-   * commit's six or seven tables instead of one each, while the batch holds its locked rows.
+   * commit's six or seven tables instead of one each, while the batch holds its locked rows. With SQL
+   * tracing on (observability/tracing.spans.ts listens to knex's query events), one statement per
+   * table, so each table's insert is a span of its own.
    */
   async insert(): Promise<void> {
+    const perTable = (this.em.getKnex() as unknown as { listenerCount(event: string): number }).listenerCount('query-response') > 0;
     let parts: string[] = [];
     let params: unknown[] = [];
     const flush = async () => {
@@ -152,7 +155,7 @@ export class PlainInserts implements Stager {
         }
       }
       // a statement binds at most 65,535 parameters: past half of that, the tables so far go first
-      if (params.length + values.length > MAX_PARAMS) await flush();
+      if (perTable || params.length + values.length > MAX_PARAMS) await flush();
       parts.push(plan.head + rows.map(() => plan.rowSql).join(', '));
       for (const v of values) params.push(v);
     }
