@@ -21,6 +21,7 @@
  * statements on the transaction's connection. It must not be used for anything else (the unit of
  * work, query builders): those would run outside the transaction.
  */
+import { isPostgres } from './dialect.js';
 import type { Em } from './orm.js';
 import { preparedOn } from './sqlite.prepared.js';
 import { isRetryableConflict, retryPause } from './transaction.js';
@@ -71,13 +72,6 @@ export function isInAnyTransaction(em: Em): boolean {
   return open.has(em) || em.isInTransaction();
 }
 
-const postgresPlatforms = new WeakMap<object, boolean>();
-function isPg(em: Em): boolean {
-  const platform = em.getPlatform();
-  let yes = postgresPlatforms.get(platform);
-  if (yes === undefined) postgresPlatforms.set(platform, (yes = platform.constructor.name.toLowerCase().includes('postgre')));
-  return yes;
-}
 
 /**
  * Whether statements may bypass knex: not inside a MikroORM transaction (they must run on its
@@ -142,7 +136,7 @@ export async function executeAlone<T>(em: Em, sql: string, params: readonly unkn
   const client = em.getKnex().client as unknown as KnexClient;
   const conn = await client.acquireConnection();
   try {
-    return await executeOn<T>(em, { postgres: isPg(em), conn }, sql, params, method);
+    return await executeOn<T>(em, { postgres: isPostgres(em), conn }, sql, params, method);
   } finally {
     await client.releaseConnection(conn);
   }
@@ -162,7 +156,7 @@ async function control(em: Em, tx: DriverTx, sql: string): Promise<void> {
 export async function inDriverTransaction<T>(em: Em, fn: (tem: Em) => Promise<T>, retries = 5): Promise<T> {
   const client = em.getKnex().client as unknown as KnexClient;
   const platform = em.getPlatform() as unknown as TxPlatform;
-  const postgres = isPg(em);
+  const postgres = isPostgres(em);
   for (let attempt = 0; ; attempt++) {
     const conn = await client.acquireConnection();
     const tx: DriverTx = { postgres, conn };

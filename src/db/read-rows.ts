@@ -5,6 +5,7 @@
  * as text; PostgreSQL answers booleans, timestamps as text (ISO 8601 from readRows, which reads
  * JSON; MikroORM's text form elsewhere), counts as numbers (readRows) or text, and parsed jsonb.
  */
+import { isPostgres } from './dialect.js';
 import { driverTxOf, executeOn } from './driver.sql.js';
 import type { Em } from './orm.js';
 import { preparedOn } from './sqlite.prepared.js';
@@ -39,16 +40,6 @@ interface LoggingConnection {
   executeQuery<T>(query: string, cb: () => Promise<T>, context?: Record<string, unknown>): Promise<T>;
 }
 
-/** Whether a platform is SQLite's, kept per platform instance (asked once per read). */
-const sqlitePlatforms = new WeakMap<object, boolean>();
-
-function isSqlite(em: Em): boolean {
-  const platform = em.getPlatform();
-  let yes = sqlitePlatforms.get(platform);
-  if (yes === undefined) sqlitePlatforms.set(platform, (yes = platform.constructor.name.toLowerCase().includes('sqlite')));
-  return yes;
-}
-
 export interface ReadOptions {
   /**
    * The answer does not depend on who asks (rows by id or key, nothing per viewer in the SQL): on
@@ -81,7 +72,7 @@ export async function readRows<T = Record<string, unknown>>(em: Em, sql: string,
   // to knex's query events): through knex, so every statement still gets its span
   if (ctx || knex.listenerCount('query-response') > 0) return (await conn.execute(sql, params, 'all', ctx)) as T[];
   const client = knex.client;
-  const read = isSqlite(em) ? sqliteRead<T>(conn, client, sql, params) : pgReadOf<T>(em, client as unknown as PgClientLike, sql, params, opts.shared === true);
+  const read = !isPostgres(em) ? sqliteRead<T>(conn, client, sql, params) : pgReadOf<T>(em, client as unknown as PgClientLike, sql, params, opts.shared === true);
   // MikroORM's query logging logs nothing unless its `debug` is on (LOG_LEVEL=debug, the tests'
   // statement hook): without it, its wrapper would only time the read and build the log context
   if (!em.config.get('debug')) return read();

@@ -86,10 +86,7 @@ export async function allBound<T = Record<string, unknown>>(em: Em, sql: string,
   return bound<T[]>(em, sql, params, 'all');
 }
 
-/** Whether `em` talks to PostgreSQL (row locks are real there; SQLite serialises writers instead). */
-export function isPostgres(em: Em): boolean {
-  return em.getPlatform().constructor.name.toLowerCase().includes('postgre');
-}
+export { isPostgres } from './dialect.js';
 
 /**
  * A timestamp column read by raw SQL, in epoch milliseconds: SQLite stores epoch milliseconds,

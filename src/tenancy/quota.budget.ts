@@ -13,7 +13,7 @@
  * passed. A project without a budget costs one primary-key read.
  */
 import type { Em } from '../db/orm.js';
-import { all, run } from '../db/sql.js';
+import { all, isPostgres, run } from '../db/sql.js';
 import { DomainError, ErrorCode } from '../errors.js';
 import type { GpuRequest, QuotaScope } from './quota.ledger.js';
 
@@ -64,7 +64,6 @@ export class BudgetExceededError extends DomainError {
   }
 }
 
-const isPostgres = (em: Em) => em.getPlatform().constructor.name.toLowerCase().includes('postgre');
 
 /** The project's budget, GPU-hours (null: none). `lock`: hold its row until COMMIT (PostgreSQL). */
 export async function budgetOf(em: Em, projectId: string, lock = false): Promise<number | null> {
