@@ -69,6 +69,8 @@ export interface AppOptions {
   clock?: Clock;
   /** Span processors of the app's traces (tests: an in-memory exporter); they turn tracing on. */
   spanProcessors?: SpanProcessor[];
+  /** Awaited after the server listens and before the hub is connected (tests hold the `"hub": "connecting"` window open). */
+  beforeHub?: () => Promise<void>;
 }
 
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -133,6 +135,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
     server = await createGatewayServer({ config, schema, orm, services, metrics, log, bus, counters, tracing, readiness: (): Record<string, string> => (hubState ? { hub: hubState } : {}) });
     const { port, url } = await server.listen(config.port, config.host);
 
+    await opts.beforeHub?.();
     hub = await connectHub(config, log);
     log.info(`hub: ${hub.description}`);
     const runner = new WorkflowRunner(

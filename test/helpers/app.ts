@@ -25,7 +25,8 @@ export interface TestAppOptions extends AppOptions {
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase(opts.dialect);
-  const adminToken = 'sg_test_' + randomBytes(24).toString('base64url');
+  // a test that names the bootstrap token (a second start on the same database) gets clients that use it
+  const adminToken = opts.env?.BOOTSTRAP_ADMIN_TOKEN ?? 'sg_test_' + randomBytes(24).toString('base64url');
   let config = loadConfig({
     PORT: '0',
     SEED_DEMO: 'false',
