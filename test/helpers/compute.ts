@@ -1,6 +1,7 @@
 /** Seeding and waiting helpers for compute-pool tests (through the public API). */
 import type { TestApp } from './app.js';
 import { uniq } from './seed.js';
+import { untilPhase } from './poll.js';
 
 export async function createInfraBundle(app: TestApp, projectId: string, token = app.adminToken): Promise<string> {
   const d = await app.q(
@@ -72,13 +73,5 @@ export async function poolPhase(app: TestApp, id: string): Promise<any> {
 }
 
 /** Polls until the pool reaches one of `phases`; fails with its last status after `timeoutMs`. */
-export async function waitForPoolPhase(app: TestApp, id: string, phases: string[], timeoutMs = 30_000): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  let last: any;
-  while (Date.now() < deadline) {
-    last = await poolPhase(app, id);
-    if (phases.includes(last.phase)) return last;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`pool did not reach ${phases.join('|')} in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-}
+export const waitForPoolPhase = (app: TestApp, id: string, phases: string[], timeoutMs = 30_000): Promise<any> =>
+  untilPhase('pool', () => poolPhase(app, id), phases, timeoutMs);

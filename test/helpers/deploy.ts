@@ -1,6 +1,7 @@
 /** App-deployment fixtures and waiting helpers (through the public GraphQL API). */
 import type { TestApp } from './app.js';
 import { uniq } from './seed.js';
+import { untilPhase } from './poll.js';
 
 /** An APPLICATION bundle: one GPU inference server exposed on a port, its values driven by variables. */
 export function appBundle(projectId: string, opts: { gpuFamily?: string; gpus?: number; name?: string; component?: string } = {}) {
@@ -60,13 +61,5 @@ export async function deployment(app: TestApp, id: string, token = app.adminToke
   return (await app.q(`query($id: ID!) { node(id: $id) { ... on AppDeployment { ${DEPLOYMENT_FIELDS} } } }`, { id }, token)).node;
 }
 
-export async function waitForDeploymentPhase(app: TestApp, id: string, phases: string[], timeoutMs = 30_000): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  let last: any;
-  while (Date.now() < deadline) {
-    last = await deployment(app, id);
-    if (phases.includes(last.phase)) return last;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`deployment did not reach ${phases.join('|')} in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-}
+export const waitForDeploymentPhase = (app: TestApp, id: string, phases: string[], timeoutMs = 30_000): Promise<any> =>
+  untilPhase('deployment', () => deployment(app, id), phases, timeoutMs);

@@ -11,6 +11,7 @@ import { EVENT_FIELDS, subscribe, type Ev, type Subscription } from './events.js
 import { gqlRequest, ok } from './graphql.js';
 import { H100, poolWorld, type PoolWorld } from './pools.js';
 import type { MachineSpec } from './compute.js';
+import { untilPhase } from './poll.js';
 
 /** The part of a gateway the helpers need: its GraphQL endpoint and an admin token. */
 export interface Gateway {
@@ -63,16 +64,8 @@ export async function getDeployment(gw: Gateway, id: string): Promise<any> {
   return (await gq(gw, `query($id: ID!) { node(id: $id) { ... on AppDeployment { ${DEPLOYMENT_FIELDS} computePool { id name mode phase } } } }`, { id })).node;
 }
 
-export async function waitForPhase(gw: Gateway, id: string, phases: string[], timeoutMs = 60_000): Promise<any> {
-  const deadline = Date.now() + timeoutMs;
-  let last: any;
-  while (Date.now() < deadline) {
-    last = await getDeployment(gw, id);
-    if (phases.includes(last.phase)) return last;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`deployment did not reach ${phases.join('|')} in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
-}
+export const waitForPhase = (gw: Gateway, id: string, phases: string[], timeoutMs = 60_000): Promise<any> =>
+  untilPhase('deployment', () => getDeployment(gw, id), phases, timeoutMs);
 
 export const DELETE_DEPLOYMENT = `mutation($id: ID!) { deleteAppDeployment(input: { id: $id }) { appDeployment { id phase } userErrors { field message code } } }`;
 export const RETRY_DEPLOYMENT = `mutation($id: ID!) { retryAppDeployment(input: { id: $id }) { appDeployment { ${DEPLOYMENT_FIELDS} } userErrors { field message code } } }`;
