@@ -15,10 +15,12 @@
  * every workflow step, the events delivered to the benchmark's subscription): on a machine shared
  * with other work, the figure that moves least with the load.
  *
- *   npm run bench:e2e -- [--runs 3] [--total 400] [--inflight 100] [--poll-ms 50] [--concurrency 64] [--embedded-hub] [--pg] [--profile DIR]
+ *   npm run bench:e2e -- [--runs 3] [--total 400] [--inflight 100] [--poll-ms 50] [--concurrency 64] [--embedded-hub] [--pg] [--profile DIR] [--hub-profile DIR]
  *   npm run bench:e2e -- --sweep          (tries several WORKFLOW_POLL_MS × WORKFLOW_CONCURRENCY, one run each)
+ *   (--hub-profile: a CPU profile of the simulated hub process over its whole life, summarised after the run)
  *   npm run bench:e2e -- --count-sql      (statements per deployment by shape; the query log costs CPU: no CPU figures then)
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { startGateway, type Gateway } from './lib/gateway.js';
 import { startHubProcess, type HubProcess } from './lib/hub.process.js';
@@ -43,6 +45,7 @@ const TARGET = 50;
 const TIMEOUT_MS = a.int('timeout-s', 600) * 1000;
 const EMBEDDED_HUB = a.flag('embedded-hub');
 const PROFILE = a.get('profile');
+const HUB_PROFILE = a.get('hub-profile');
 const PG = a.flag('pg');
 const COUNT_SQL = a.flag('count-sql');
 
@@ -76,7 +79,7 @@ async function oneRun(pollMs: number, concurrency: number, total: number): Promi
     if ('skipped' in made) throw new Error(`--pg: ${made.skipped}`);
     pg = made.db;
   }
-  const hub: HubProcess | null = EMBEDDED_HUB ? null : await startHubProcess({ speed: 0 });
+  const hub: HubProcess | null = EMBEDDED_HUB ? null : await startHubProcess({ speed: 0, profileDir: HUB_PROFILE });
   const gw: Gateway = await startGateway({
     env: { ...(COUNT_SQL ? { BENCH_SQL_COUNT: '1' } : {}), WORKFLOW_POLL_MS: String(pollMs), WORKFLOW_CONCURRENCY: String(concurrency), SIM_SPEED: '0', ...(hub ? { HUB_KUBECONFIG: hub.kubeconfig } : {}), ...(pg ? { DATABASE_URL: pg.url } : {}) },
   });
@@ -169,6 +172,10 @@ async function oneRun(pollMs: number, concurrency: number, total: number): Promi
   } finally {
     await gw.stop();
     await hub?.stop();
+    if (hub && HUB_PROFILE) {
+      const newest = fs.readdirSync(HUB_PROFILE).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(HUB_PROFILE, f)).sort((x, y) => fs.statSync(y).mtimeMs - fs.statSync(x).mtimeMs)[0];
+      if (newest) console.log(`simulated hub (whole life):\n${summarise(newest)}`);
+    }
     await pg?.drop();
   }
 }

@@ -17,10 +17,12 @@ export interface HubProcess {
   stop(): Promise<void>;
 }
 
-export async function startHubProcess(opts: { speed?: number; env?: Record<string, string> } = {}): Promise<HubProcess> {
+/** `profileDir`: a V8 CPU profile of the hub's whole life (`--cpu-prof`), written there when it stops. */
+export async function startHubProcess(opts: { speed?: number; env?: Record<string, string>; profileDir?: string } = {}): Promise<HubProcess> {
   const dir = tempDir('hub');
   const kubeconfig = path.join(dir, 'hub.kubeconfig');
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/sim/standalone.ts', '--port', '0', '--kubeconfig', kubeconfig, '--speed', String(opts.speed ?? 0)], {
+  const prof = opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(opts.profileDir)}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...prof, '--import', 'tsx', 'src/sim/standalone.ts', '--port', '0', '--kubeconfig', kubeconfig, '--speed', String(opts.speed ?? 0)], {
     cwd: repoRoot,
     env: { ...process.env, LOG_LEVEL: 'warn', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
