@@ -25,12 +25,20 @@ export function serviceAdmission(_op: 'create' | 'update', obj: KubeObject, stor
   const ports = portsOf(obj);
   if (ports.every((p) => p.nodePort !== undefined)) return;
   const self = `${obj.metadata.namespace}/${obj.metadata.name}`;
-  const taken = new Set<number>();
-  for (const s of store.list('', 'Service')) if (`${s.metadata.namespace}/${s.metadata.name}` !== self) for (const p of portsOf(s)) if (p.nodePort) taken.add(p.nodePort);
+  // the ports of every other Service, gathered only when a port needs a new one: an update that keeps
+  // its ports (the work agent re-applies each Service on every reconcile) does not scan the cluster
+  let taken: Set<number> | undefined;
+  const takenPorts = (): Set<number> => {
+    if (taken) return taken;
+    taken = new Set<number>();
+    for (const s of store.list('', 'Service')) if (`${s.metadata.namespace}/${s.metadata.name}` !== self) for (const p of portsOf(s)) if (p.nodePort) taken.add(p.nodePort);
+    return taken;
+  };
   const next = ports.map((p) => {
     if (p.nodePort !== undefined) return p;
     const kept = portsOf(current).find((c) => c.port === p.port && (c.protocol ?? 'TCP') === (p.protocol ?? 'TCP'))?.nodePort;
     if (kept) return { ...p, nodePort: kept };
+    const taken = takenPorts();
     // stable for the same Service, so a restored or re-created object tends to get its old port back
     const start = createHash('sha256').update(`${self}/${p.port}`).digest().readUInt32BE(0) % RANGE;
     for (let i = 0; i < RANGE; i++) {
