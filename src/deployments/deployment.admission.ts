@@ -39,9 +39,12 @@ export async function lockRunningPool(em: Em, pool: { id: string; name: string; 
     else q.forUpdate();
   }
   const [row] = await all<{ phase: string }>(em, q);
-  if (row?.phase !== PoolPhase.RUNNING) {
-    throw new DomainError(ErrorCode.ILLEGAL_STATE, `compute pool ${pool.name} is ${row?.phase ?? 'DELETED'}; deployments need a RUNNING pool`, field);
-  }
+  if (row?.phase !== PoolPhase.RUNNING) throw notRunningError(pool.name, row?.phase, field);
+}
+
+/** The refusal when the pool is not RUNNING under its row lock (`phase` undefined: the row is gone). */
+export function notRunningError(poolName: string, phase: string | undefined, field: string[]): DomainError {
+  return new DomainError(ErrorCode.ILLEGAL_STATE, `compute pool ${poolName} is ${phase ?? 'DELETED'}; deployments need a RUNNING pool`, field);
 }
 
 /** A guarded change of a cluster's allocated GPUs: never above capacity, never below zero (plain SQL: a hot row). */
