@@ -1,6 +1,7 @@
 /**
  * Rows staged like `em.create` stages entities, written by `insert` as one multi-row INSERT per table
- * with bound parameters — for admission's group commit (deployment.batch.ts), PostgreSQL only.
+ * with bound parameters — for admission's group commit (deployment.batch.ts, PostgreSQL) and the
+ * single admission onto an existing pool (deployment.service.ts admit, both dialects).
  *
  * Why: em.create builds a managed entity (entity factory, reference wrappers, identity map, the
  * change-tracking snapshot) and the flush then computes a change set for each, about a tenth of the
@@ -97,9 +98,7 @@ export class PlainInserts implements Stager {
   /** rows per entity, in the order each entity was first staged (parents before children, as staged) */
   private readonly rows = new Map<EntityClass<object>, Record<string, unknown>[]>();
 
-  constructor(private readonly em: Em) {
-    if (!isPostgres(em)) throw new Error('plain inserts are written for PostgreSQL only');
-  }
+  constructor(private readonly em: Em) {}
 
   /** Stages a row of `entity` (em.create's contract for the data given) and returns it, unmanaged. */
   create<T extends object>(entity: EntityClass<T>, data: RequiredEntityData<T>): T {
@@ -125,10 +124,15 @@ export class PlainInserts implements Stager {
    * of the statement, so children may sit beside their parents). One round trip for the group
    * commit's six or seven tables instead of one each, while the batch holds its locked rows. With SQL
    * tracing on (observability/tracing.spans.ts listens to knex's query events), one statement per
-   * table, so each table's insert is a span of its own.
+   * table, so each table's insert is a span of its own. SQLite (no data-modifying WITH): one
+   * statement per table, in the order staged (parents first).
+   *
+   * A failed insert throws what the unit of work's flush would have thrown (MikroORM's exception
+   * types: a unique index's refusal is a UniqueConstraintViolationException), so callers tell a taken
+   * name or idempotency key as before.
    */
   async insert(): Promise<void> {
-    const perTable = (this.em.getKnex() as unknown as { listenerCount(event: string): number }).listenerCount('query-response') > 0;
+    const perTable = !isPostgres(this.em) || (this.em.getKnex() as unknown as { listenerCount(event: string): number }).listenerCount('query-response') > 0;
     let parts: string[] = [];
     let params: unknown[] = [];
     const flush = async () => {
@@ -138,7 +142,12 @@ export class PlainInserts implements Stager {
       const bound = params;
       parts = [];
       params = [];
-      await runBound(this.em, sql, bound);
+      try {
+        await runBound(this.em, sql, bound);
+      } catch (e) {
+        // plain statements bypass MikroORM's exception conversion; the code (retries) is kept
+        throw this.em.getDriver().convertException(e as Error);
+      }
     };
     for (const [entity, rows] of this.rows) {
       const plan = planOf(this.em, entity);

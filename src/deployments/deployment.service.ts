@@ -14,8 +14,8 @@ import { remember, replayOf, requestHash, type IdempotencyScope } from '../db/id
 import { uuidv7 } from '../db/ids.js';
 import { byKey } from '../db/loaders.js';
 import type { Em } from '../db/orm.js';
-import type { Stager } from '../db/plain-inserts.js';
-import { isPostgres, knexOf, run } from '../db/sql.js';
+import { PlainInserts, type Stager } from '../db/plain-inserts.js';
+import { isPostgres, knexOf, run, runBound } from '../db/sql.js';
 import { ConflictError, DomainError, ErrorCode, NotFoundError } from '../errors.js';
 import { appHubName } from '../kube/index.js';
 import { EventType, SubjectKind } from '../events/event.entity.js';
@@ -261,11 +261,18 @@ export class DeploymentService {
     // where it would go now; the guarded UPDATE below decides (and may fall back to the next one)
     const ranked = rankClusters(await clusterFreeGpus(em, pool.id), p.gpuRequests);
     const scope = { tenantId: project.tenant.id, tenantName: p.tenantName, projectId: project.id, projectName: project.name, now: ctx.services.clock.now() };
+    // An existing pool: the rows as plain inserts, one statement per table (db/plain-inserts.ts) —
+    // no managed entities, no change sets (the unit of work's flush was the largest part of an
+    // admission's CPU); the deployment handed back is a read-only row. A new dedicated pool was
+    // created through this EntityManager, so its admission keeps the unit of work (one flush, in
+    // the order the rows depend on each other).
+    const rows = target.kind === 'EXISTING_POOL' ? new PlainInserts(em) : null;
     // (no cluster fits: the refusal below rolls these rows back)
-    const d = this.stage(ctx, em, p, id, pool, ranked[0]?.cluster.name ?? '', idem, scope);
+    const d = this.stage(ctx, rows ?? em, p, id, pool, ranked[0]?.cluster.name ?? '', idem, scope);
     // All the inserts at once. A taken name fails here, on the unique index (project, active_name):
     // deploy() turns that into the ALREADY_EXISTS refusal.
-    await em.flush();
+    if (rows) await rows.insert();
+    else await em.flush();
 
     // From here on: the hot rows, each a guarded UPDATE, then (in EventLog.commit) the project's event
     // counter; on PostgreSQL, for a shared pool, all of them in one statement as the final step.
@@ -283,11 +290,8 @@ export class DeploymentService {
     }
     const cluster = await allocateOnRanked(em, ranked, p.gpuRequests);
     if (!cluster) throw noCapacityError(pool.name, p.gpuRequests, spec.target.kind === 'EXISTING_POOL' ? ['poolId'] : ['newDedicatedPool', 'nodeRequirements']);
-    if (cluster.name !== d.cluster) {
-      // a concurrent admission filled the first choice since it was read
-      d.cluster = cluster.name;
-      await em.flush();
-    }
+    // a concurrent admission filled the first choice since it was read
+    if (cluster.name !== d.cluster) await moveCluster(em, d, cluster.name, rows !== null);
     events.emit(admittedEvent(d, pool, p, cluster.name));
     return d;
   }
@@ -315,21 +319,15 @@ export class DeploymentService {
       throw await quotaRefusal(em, scope, claim.kind === 'PROJECT_QUOTA' ? QuotaLevel.PROJECT : QuotaLevel.TENANT, request, ['bundleIds']);
     }
     if (claim.kind === 'CLAIMED') {
-      if (d.cluster !== claim.cluster) {
-        // the statement wrote the row's cluster already: only the entity's snapshot follows it
-        d.cluster = claim.cluster;
-        em.getUnitOfWork().merge(d);
-      }
+      // the statement wrote the row's cluster already: only the row handed back follows it (a plain row: admit)
+      d.cluster = claim.cluster;
       return [claim.event];
     }
     // BUDGETED: the budget is decided under its row lock; NO_FREE_CLUSTER: the quota is raised already
     if (claim.kind === 'BUDGETED') await raiseQuota(em, scope, p.gpuRequests, ['bundleIds'], { recorded: true });
     const cluster = await allocateOnRanked(em, ranked, p.gpuRequests);
     if (!cluster) throw noCapacityError(pool.name, p.gpuRequests, ['poolId']);
-    if (cluster.name !== d.cluster) {
-      d.cluster = cluster.name;
-      await em.flush();
-    }
+    if (cluster.name !== d.cluster) await moveCluster(em, d, cluster.name, true);
     return this.deps.events.append(em, [admittedEvent(d, pool, p, cluster.name)]);
   }
 
@@ -482,6 +480,18 @@ function admittedEvent(d: AppDeployment, pool: AdmissionPool, p: Prepared, clust
     message: `App deployment ${d.name} admitted on ${pool.mode} pool ${pool.name}, cluster ${cluster} (${gpus})`,
     details: { pool: pool.name, cluster, gpuRequests: p.gpuRequests, newPool: p.spec.target.kind === 'NEW_DEDICATED_POOL' },
   };
+}
+
+/**
+ * Admission placed `d` on another cluster than the one it was staged with: a managed entity by the
+ * unit of work, a plain row (PlainInserts, not managed) by its own UPDATE — the same columns the
+ * flush writes (the cluster, and `updatedAt` by its onUpdate).
+ */
+async function moveCluster(em: Em, d: AppDeployment, cluster: string, plain: boolean): Promise<void> {
+  d.cluster = cluster;
+  if (!plain) return void (await em.flush());
+  d.updatedAt = new Date();
+  await runBound(em, 'update "app_deployment" set "cluster" = ?, "updated_at" = ? where "id" = ?', [cluster, d.updatedAt, d.id]);
 }
 
 /** Whether `e` is the unique index on app_deployment (project_id, active_name) refusing an insert. */
