@@ -37,6 +37,25 @@ export interface BundleContentRow {
  */
 export const BUNDLE_COLUMNS = ['id', 'project_id', 'name', 'version', 'type', 'description', 'created_at'];
 
+/** Columns of a version a query may not ask, by the GraphQL field that shows them. */
+const OPTIONAL_COLUMNS: [field: string, column: string][] = [
+  ['description', 'description'],
+  ['createdAt', 'created_at'],
+];
+
+/**
+ * The columns a page of versions selects when a query asks only the given field names below it
+ * (graphql/selection.ts): the page's own columns and those of the fields asked. A description and
+ * a timestamp per version were a third of a page row's values that the usual page never shows.
+ * A column left out reads as absent: `description` null, `createdAt` not readable — so a caller
+ * passes every field name its query asks (an over-approximation keeps this safe).
+ */
+export function bundleColumnsFor(asked: ReadonlySet<string>): string[] {
+  const cols = BUNDLE_COLUMNS.filter((c) => !OPTIONAL_COLUMNS.some(([, column]) => column === c));
+  for (const [field, column] of OPTIONAL_COLUMNS) if (asked.has(field)) cols.push(column);
+  return cols;
+}
+
 /** The content of the versions with the given ids (`?` placeholders appended by the caller): JSON as text in both dialects. */
 export const BUNDLE_CONTENT_SQL =
   'select "id", cast("cluster_profile" as text) as "cluster_profile", cast("workload_profiles" as text) as "workload_profiles", cast("variables" as text) as "variables" from "profile_bundle" where "id" in';

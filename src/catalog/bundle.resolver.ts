@@ -1,12 +1,15 @@
-import { Arg, Args, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 'type-graphql';
 import type { Ctx as Context } from '../context.js';
 import { mutate } from '../graphql/payload.js';
 import { connectionOf, PageArgs, pageRequest } from '../graphql/relay/connection.js';
 import { fromGlobalId, NodeKind } from '../graphql/relay/global-id.js';
+import { fieldNamesBelow } from '../graphql/selection.js';
 import { ProjectNode } from '../tenancy/project.type.js';
 import { DeletePayload } from '../tenancy/tenancy.input.js';
 import { CreateProfileBundleInput, CreateProfileBundleVersionInput, DeleteProfileBundleInput, ProfileBundlePayload } from './bundle.input.js';
 import { BundleType } from './bundle.model.js';
+import { bundleColumnsFor } from './bundle.read.js';
 import { ProfileBundleConnection, ProfileBundleNode } from './bundle.type.js';
 
 @Resolver(() => ProjectNode)
@@ -18,8 +21,10 @@ export class ProjectBundlesResolver {
     @Arg('name', () => String, { nullable: true, description: 'Only the versions of this bundle' }) name: string | null,
     @Arg('type', () => BundleType, { nullable: true, description: 'Only bundles of this type' }) type: BundleType | null,
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ProfileBundleConnection> {
-    const page = await ctx.services.bundles.pageForProject(ctx, { id: p.uuid, tenantId: p.tenantUuid }, pageRequest(args), { name, type });
+    const columns = bundleColumnsFor(fieldNamesBelow(info));
+    const page = await ctx.services.bundles.pageForProject(ctx, { id: p.uuid, tenantId: p.tenantUuid }, pageRequest(args), { name, type }, columns);
     return connectionOf(ProfileBundleConnection, page, ProfileBundleNode.from);
   }
 }

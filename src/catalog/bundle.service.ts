@@ -79,10 +79,11 @@ export class BundleService {
   }
 
   /** Versions of a project's bundles in creation (id) order; batched across projects per page shape. */
-  async pageForProject(ctx: Ctx, project: ProjectScope, page: PageRequest, filter: BundleFilter): Promise<Page<BundleView>> {
+  async pageForProject(ctx: Ctx, project: ProjectScope, page: PageRequest, filter: BundleFilter, columns: string[] = BUNDLE_COLUMNS): Promise<Page<BundleView>> {
     if (!canReadProject(ctx.viewer, project)) return emptyPage();
     const where = bundleFilter(filter);
-    const key = `${pageKey(page)}|${filter.name ?? ''}|${filter.type ?? ''}`;
+    // `columns` (bundle.read.ts bundleColumnsFor): only those a query asks; pages asking other columns are other statements
+    const key = `${pageKey(page)}|${filter.name ?? ''}|${filter.type ?? ''}|${columns.join(',')}`;
     // the content of the versions a query asks it of: one statement for all of them
     const contents = ctx.loaders.get<string, BundleContentRow | null>('bundleContentById', async (ids) =>
       byKey(ids, await readRows<BundleContentRow & { id: string }>(ctx.em, `${BUNDLE_CONTENT_SQL} (${ids.map(() => '?').join(', ')})`, [...ids]), (r) => r.id),
@@ -91,7 +92,7 @@ export class BundleService {
     // read models: a page of versions is only read
     const loader = ctx.loaders.get<string, BundleView[]>(`bundlesByProject:${key}`, async (ids) => {
       const q = { parentColumn: 'project_id', parentIds: [...ids], limit: page.first + 1, afterId: page.afterId, beforeId: page.beforeId, backward: page.backward, filter: where };
-      const m = await loadChildRows(ctx.em, 'profile_bundle', BUNDLE_COLUMNS, q, (row) => bundleViewOf(ctx.em, row, content));
+      const m = await loadChildRows(ctx.em, 'profile_bundle', columns, q, (row) => bundleViewOf(ctx.em, row, content));
       return ids.map((id) => m.get(id) ?? []);
     });
     const counter = ctx.loaders.get<string, number>(`bundleCountByProject:${filter.name ?? ''}|${filter.type ?? ''}`, async (ids) => {

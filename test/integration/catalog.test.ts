@@ -66,6 +66,29 @@ describe('profile bundle versions', () => {
     expect(names.project.profileBundles.nodes.map((n: { name: string }) => n.name)).toEqual(made.map((b) => b.name));
   });
 
+  it("should show a version's description and creation time through its project's page when asked only through fragments", async () => {
+    // a page selects the description and created_at columns only when a field of that name is asked below it (graphql/selection.ts)
+    const p = await createProject(app, tenant.id);
+    const made = [await createBundle(app, appBundleInput(p.id)), await createBundle(app, infraBundleInput(p.id))];
+    const v2 = await app.q(CREATE_VERSION, { input: { profileBundleId: made[0].id, description: 'second of its name' } });
+    const versions = [...made, v2.createProfileBundleVersion.profileBundle];
+    const expected = versions.map((b: { name: string; version: number; description: string | null; createdAt: string }) => ({ name: b.name, version: b.version, description: b.description, createdAt: b.createdAt }));
+    const page = await app.q(
+      `query($p: String!) { project(name: $p) { profileBundles(first: 10) { nodes { name version ...Described ... on ProfileBundle { createdAt } } } } }
+       fragment Described on ProfileBundle { description }`,
+      { p: p.name },
+    );
+    expect(page.project.profileBundles.nodes).toEqual(expected);
+    expect(expected[2].description).toBe('second of its name');
+    // the same page without those fields, then with them, in one request: each page its own columns
+    const both = await app.q(
+      `query($p: String!) { a: project(name: $p) { profileBundles(first: 10) { nodes { name } } } b: project(name: $p) { profileBundles(first: 10) { nodes { name version description createdAt } } } }`,
+      { p: p.name },
+    );
+    expect(both.a.profileBundles.nodes).toEqual(expected.map((e: { name: string }) => ({ name: e.name })));
+    expect(both.b.profileBundles.nodes).toEqual(expected);
+  });
+
   it('should keep where a component takes its GPU limit, "resources.limits" when not given', async () => {
     const input = appBundleInput(project.id);
     const custom = appBundleInput(project.id);
