@@ -5,7 +5,7 @@
  * with the wall-clock time just before its commit. Measures the delay from that stamp to the
  * arrival at every subscriber (p50/p99 over all N×E deliveries) and the gateway's RSS.
  *
- *   npm run bench:fanout -- [--subscribers 1000,10000] [--events 20] [--interval-ms 500] [--workers 4] [--runs 3] [--profile DIR] [--pin] [--node-args=--trace-gc]
+ *   npm run bench:fanout -- [--subscribers 1000,10000] [--events 20] [--warmups 1] [--interval-ms 500] [--workers 4] [--runs 3] [--profile DIR] [--pin] [--node-args=--trace-gc]
  *
  * Each run also prints where an event's delay goes (per event, median and the worst event's): stamp →
  * start of the bus loop (the transaction's end and COMMIT), the loop's wall time, its CPU and heap
@@ -31,6 +31,12 @@ const INTERVAL_MS = a.int('interval-ms', 500);
 const WORKERS = a.int('workers', 4);
 const RUNS = a.int('runs', 3);
 const PARALLEL_CONNECTS = a.int('parallel-connects', 50);
+/**
+ * Events published to every subscriber before the measured ones (part of "subscribed"): 1 by default.
+ * More of them show whether the first measured events' extra CPU is the live path's cold start
+ * (V8 compiles it while it runs: ~2,000–3,000 deliveries) rather than anything about those events.
+ */
+const WARMUPS = a.int('warmups', 1);
 /** node flags for the gateway process, e.g. `--node-args=--trace-gc` (its GC pauses, printed with the output) */
 const NODE_ARGS = (a.get('node-args') ?? '').split(' ').filter(Boolean);
 /**
@@ -84,6 +90,7 @@ interface Published {
   loopStarts: number[];
   loopEnds: number[];
   loopCpu: number[];
+  loopMainCpu: number[];
   loopHeap: number[];
 }
 
@@ -95,6 +102,8 @@ interface Breakdown {
   loop: number[];
   /** the gateway's CPU during the loop */
   loopCpu: number[];
+  /** of it, the main (JS) thread's */
+  loopMainCpu: number[];
   /** the gateway's heap growth during the loop, KB (negative: a GC ran in it) */
   loopHeapKb: number[];
   /** the loop's end → the last subscriber's arrival (receivers still reading) */
@@ -113,13 +122,14 @@ function breakdown(pub: Published, delays: number[], events: number[], p99: numb
     if (!list) byEvent.set(events[k], (list = []));
     list.push(delays[k]);
   }
-  const b: Breakdown = { toLoop: [], loop: [], loopCpu: [], loopHeapKb: [], tail: [], p99: [], p50: [], aboveP99: '' };
+   const b: Breakdown = { toLoop: [], loop: [], loopCpu: [], loopMainCpu: [], loopHeapKb: [], tail: [], p99: [], p50: [], aboveP99: '' };
   const above: string[] = [];
   pub.stamps.forEach((stamp, i) => {
     const d = byEvent.get(i) ?? [];
     b.toLoop.push(pub.loopStarts[i] - stamp);
     b.loop.push(pub.loopEnds[i] - pub.loopStarts[i]);
     b.loopCpu.push(pub.loopCpu[i]);
+    b.loopMainCpu.push(pub.loopMainCpu[i]);
     b.loopHeapKb.push(pub.loopHeap[i] / 1024);
     b.tail.push(stamp + d.reduce((m, x) => Math.max(m, x), -Infinity) - pub.loopEnds[i]);
     b.p99.push(percentile(d, 99));
@@ -134,7 +144,8 @@ function breakdown(pub: Published, delays: number[], events: number[], p99: numb
 function describe(b: Breakdown): string {
   const worst = b.p99.indexOf(Math.max(...b.p99));
   const part = (name: string, v: number[]) => `${name} ${fmt(median(v), 1)} (worst event ${fmt(v[worst], 1)})`;
-  return `per event, ms, median over events: ${part('stamp → loop start', b.toLoop)}, ${part('loop', b.loop)}, ${part('its CPU', b.loopCpu)}, ${part('its heap growth (KB)', b.loopHeapKb)}, ${part('loop end → last arrival', b.tail)}, ${part('event p50', b.p50)}, ${part('event p99', b.p99)}; deliveries above the run's p99 by event: ${b.aboveP99 || 'none'}`;
+  const list = (v: number[]) => v.map((x) => fmt(x, 1)).join(' ');
+  return `per event, ms, median over events: ${part('stamp → loop start', b.toLoop)}, ${part('loop', b.loop)}, ${part('its CPU', b.loopCpu)}, ${part('its heap growth (KB)', b.loopHeapKb)}, ${part('loop end → last arrival', b.tail)}, ${part('event p50', b.p50)}, ${part('event p99', b.p99)}; deliveries above the run's p99 by event: ${b.aboveP99 || 'none'}\n  by event #0, #1, …: loop CPU ${list(b.loopCpu)}; of it the main thread ${list(b.loopMainCpu)}; loop wall ${list(b.loop)}; event p99 ${list(b.p99)}`;
 }
 
 function fdLimit(): string {
@@ -168,8 +179,8 @@ async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunR
   // A bus handler exists from the moment a stream starts, but its replay read may still be queued
   // (thousands of them on one SQLite connection): subscribed means live, so one warm-up event must
   // reach every subscriber before the clock stops and the measured events start.
-  await gw.ipc.call('publish', { projectId: project.id, count: 1, intervalMs: 0, subjectId: randomUUID() });
-  while ((await Promise.all(workers.map((w) => w.call<number>('count')))).reduce((s, c) => s + c, 0) < connected && performance.now() < until) await sleep(50);
+  await gw.ipc.call('publish', { projectId: project.id, count: WARMUPS, intervalMs: 0, subjectId: randomUUID() });
+  while ((await Promise.all(workers.map((w) => w.call<number>('count')))).reduce((s, c) => s + c, 0) < connected * WARMUPS && performance.now() < until) await sleep(50);
   const connectMs = performance.now() - t0;
   const connectCpu = await gw.cpu();
   if (PROFILE) {
@@ -235,6 +246,7 @@ async function main() {
     subscribers: SUBSCRIBERS.join(', '),
     'subscriber processes': WORKERS,
     'subscriptions per socket': 1,
+    'warm-up events (before the clock stops for "subscribed")': WARMUPS,
     'events per run': `${EVENTS}, one every ${INTERVAL_MS} ms (one transaction each, appended in the gateway through EventLog.commit)`,
     selection: QUERY.replace(/\s+/g, ' '),
     'delay measured': 'wall clock at arrival in the subscriber − details.t stamped just before the commit',

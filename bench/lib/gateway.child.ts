@@ -54,8 +54,35 @@ const post = (method: string, params?: Record<string, unknown>) =>
 
 let cpuMark = process.cpuUsage();
 /** the fan-out probe (see `probe`) */
-const probeStarts = new Map<number, { at: number; cpu: NodeJS.CpuUsage; heap: number }>();
+const probeStarts = new Map<number, { at: number; cpu: NodeJS.CpuUsage; heap: number; main: number }>();
+/**
+ * CPU time of the main (JS) thread alone, ms (Linux: the scheduler's run time of the thread whose id
+ * is the process id): process.cpuUsage also counts V8's compiler and GC helper threads.
+ */
+const mainThreadMs = (): number => {
+  try {
+    return Number(fs.readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return NaN;
+  }
+};
 let probeOff: (() => void) | null = null;
+/** BENCH_THREADS=1: print each event's loop CPU per thread (by thread name) */
+const perThread = process.env.BENCH_THREADS === '1';
+const threadTimes = (): Map<string, number> => {
+  const out = new Map<string, number>();
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    try {
+      const name = fs.readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+      const ns = Number(fs.readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      out.set(`${name}#${tid}`, ns / 1e6);
+    } catch {
+      // the thread ended
+    }
+  }
+  return out;
+};
+let threadMark = new Map<string, number>();
 let cpuWall = performance.now();
 
 serveIpc({
@@ -115,7 +142,8 @@ serveIpc({
     probeOff?.();
     probeOff = app.bus.subscribe(topics.project(projectId), (e) => {
       const i = (e.details as { i?: unknown } | null)?.i;
-      if (typeof i === 'number') probeStarts.set(i, { at: wallNow(), cpu: process.cpuUsage(), heap: process.memoryUsage().heapUsed });
+      if (typeof i === 'number' && perThread) threadMark = threadTimes();
+      if (typeof i === 'number') probeStarts.set(i, { at: wallNow(), cpu: process.cpuUsage(), heap: process.memoryUsage().heapUsed, main: mainThreadMs() });
     });
     return true;
   },
@@ -136,6 +164,8 @@ serveIpc({
     const loopCpu: number[] = [];
     /** heap used after the loop minus before it (bytes): what the loop allocated, when no GC ran in between */
     const loopHeap: number[] = [];
+    /** the main thread's share of loopCpu (the rest: V8's background compiler and GC threads, libuv's pool) */
+    const loopMainCpu: number[] = [];
     const started = performance.now();
     for (let i = 0; i < count; i++) {
       const due = started + i * intervalMs;
@@ -166,9 +196,15 @@ serveIpc({
       loopStarts.push(start?.at ?? NaN);
       loopHeap.push(start ? heapAfter - start.heap : NaN);
       loopCpu.push(used ? (used.user + used.system) / 1000 : NaN);
+      loopMainCpu.push(start ? mainThreadMs() - start.main : NaN);
+      if (perThread) {
+        const now = threadTimes();
+        const used = [...now].map(([k, v]) => [k, v - (threadMark.get(k) ?? 0)] as const).filter(([, d]) => d > 0.2);
+        console.log(`event ${i}: ${used.map(([k, d]) => `${k} ${d.toFixed(1)}`).join(', ')}`);
+      }
       commitMs.push(performance.now() - t0);
     }
-    return { commitMs, stamps, loopStarts, loopEnds, loopCpu, loopHeap, elapsedMs: performance.now() - started };
+    return { commitMs, stamps, loopStarts, loopEnds, loopCpu, loopMainCpu, loopHeap, elapsedMs: performance.now() - started };
   },
   stop: async () => {
     await app.stop();

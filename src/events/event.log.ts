@@ -13,6 +13,7 @@ import { inTransaction } from '../db/transaction.js';
 import { topics, type EventBus } from './event.bus.js';
 import type { EventDto, NewEvent } from './event.dto.js';
 import { DeploymentEvent } from './event.entity.js';
+import { publishTogether } from './publish.batch.js';
 
 /**
  * Reserves `n` numbers on each scope's counter, in ONE statement for all scopes: an upsert that
@@ -230,11 +231,16 @@ export class EventLog {
     return dtos;
   }
 
+  /** Several events at once: what they bring to one subscriber's socket goes out as one write (publish.batch.ts). */
   publish(events: EventDto[]): void {
-    for (const e of events) {
-      this.bus.publish(topics.subject(e.subjectId), e);
-      this.bus.publish(topics.project(e.projectId), e);
-    }
+    const all = () => {
+      for (const e of events) {
+        this.bus.publish(topics.subject(e.subjectId), e);
+        this.bus.publish(topics.project(e.projectId), e);
+      }
+    };
+    if (events.length > 1) publishTogether(all);
+    else all();
   }
 
   /**

@@ -12,6 +12,7 @@ import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
 import type { Viewer } from '../tenancy/viewer.js';
 import type { Conn } from './socket.registry.js';
+import { bytesHeld, writeBatched } from './ws.batch.js';
 import { wireFramer } from './ws.encoding.js';
 
 /** A shared-result subscription's context drops its EntityManager and loaders once the stream is set up. */
@@ -74,13 +75,14 @@ export function releaseIfShared(contextValue: unknown): void {
  * beneath ws keeps the order of frames because ws's sender writes every frame synchronously to the
  * same socket while it is idle (no permessage-deflate is negotiated and nothing sends Blobs, the only
  * reasons it queues), and `bufferedAmount` — what the socket has not flushed plus anything ws queued
- * — must be zero before this writes.
+ * — must be zero before this writes, apart from the frames a commit's publish holds back to send
+ * its events to one socket as one write (ws.batch.ts).
  */
 export function directWriter(socket: WebSocket, tcp: Socket, conn: Conn, active: () => boolean, id: string): NonNullable<Ctx['writeNext']> {
   const frame = wireFramer(id);
   return (result) => {
-    if (conn.closing || socket.readyState !== socket.OPEN || !tcp.writable || socket.bufferedAmount !== 0 || !active()) return false;
-    tcp.write(frame(result));
+    if (conn.closing || socket.readyState !== socket.OPEN || !tcp.writable || socket.bufferedAmount !== bytesHeld(tcp) || !active()) return false;
+    writeBatched(tcp, frame(result));
     return true;
   };
 }
