@@ -5,10 +5,12 @@
  *
  * All verbs go through client-node's CustomObjectsApi (raw JSON, no discovery): it is generic over
  * group/version/plural, and core kinds differ only in living under `/api/v1` instead of
- * `/apis/<group>/<version>`, which a request middleware rewrites (`/apis//v1/...` → `/api/v1/...`).
+ * `/apis/<group>/<version>`, which the HTTP library's route rewrites (`/apis//v1/...` → `/api/v1/...`).
+ * Its requests are sent by our HttpLibrary (hub.http.ts: node:http(s), the keep-alive agent, the
+ * request timeout) instead of node-fetch; authentication stays KubeConfig's.
  */
 import {
-  CustomObjectsApi,
+  type CustomObjectsApi,
   Observable,
   PatchStrategy,
   Watch,
@@ -20,6 +22,7 @@ import {
 import { silentLogger, type Logger } from '../logger.js';
 import { secretValue } from './core.readers.js';
 import { KeepAliveAgents } from './hub.agent.js';
+import { coreGroupRoute, hubApiClient, HubHttpLibrary } from './hub.http.js';
 import { FIELD_MANAGER, loadHubKubeConfig, type HubConnectionOptions } from './hub.connection.js';
 import { hubError, HubErrorKind, HubError, toHubError, type HubErrorTarget, type HubVerb } from './hub.errors.js';
 import { HubInformer, type InformerOptions } from './hub.informer.js';
@@ -121,36 +124,34 @@ export class KubeHubAdapter implements HubAdapter {
   private readonly agents = new KeepAliveAgents();
 
   constructor(kc: KubeConfig, opts: HubAdapterOptions = {}) {
-    this.api = kc.makeApiClient(CustomObjectsApi);
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.api = hubApiClient(kc, new HubHttpLibrary({ agents: this.agents, timeoutMs: this.requestTimeoutMs, route: coreGroupRoute }));
     this.watcher = new Watch(kc);
     this.log = (opts.logger ?? silentLogger).child({ component: 'hub' });
     this.retry = opts.retry ?? DEFAULT_RETRY;
-    this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
     this.watchTimeoutSeconds = opts.watchTimeoutSeconds ?? 300;
     this.listPageSize = opts.listPageSize ?? 500;
   }
 
-  /** Per-call options: core-group routing, a request timeout, and the Content-Type when patching. */
-  private options(contentType?: string, subresource?: { from: string; to: string }): ConfigurationOptions<ObservableMiddleware> {
-    const timeoutMs = this.requestTimeoutMs;
-    const agents = this.agents;
-    const route: ObservableMiddleware = {
-      pre: (ctx) => {
-        const agent = ctx.getAgent();
-        if (agent) ctx.setAgent(agents.reuse(agent) as typeof agent);
-        let url = ctx.getUrl().replace('/apis//', '/api/');
-        // the generated client has no method for subresources other than status and scale
-        if (subresource) url = url.replace(new RegExp(`/${subresource.from}(\\?|$)`), `/${subresource.to}$1`);
-        ctx.setUrl(url);
-        ctx.setSignal(AbortSignal.timeout(timeoutMs));
-        return passThrough(ctx);
+  /**
+   * Options of the calls that need more than the shared configuration: client-node's header middleware
+   * for the apply content type (generated patch methods would otherwise send application/json-patch+json),
+   * and the CSR approval subresource (the generated client has no method for subresources other than
+   * status and scale). Built once: per-call option objects and middleware closures were measurable.
+   */
+  private readonly applyOptions = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply, {});
+  private readonly approvalOptions: ConfigurationOptions<ObservableMiddleware> = {
+    middleware: [
+      {
+        pre: (ctx) => {
+          ctx.setUrl(ctx.getUrl().replace(/\/status(\?|$)/, '/approval$1'));
+          return passThrough(ctx);
+        },
+        post: passThrough,
       },
-      post: passThrough,
-    };
-    const opts: ConfigurationOptions<ObservableMiddleware> = { middleware: [route], middlewareMergeStrategy: 'append' };
-    // generated patch methods would otherwise send application/json-patch+json
-    return contentType ? setHeaderOptions('Content-Type', contentType, opts) : opts;
-  }
+    ],
+    middlewareMergeStrategy: 'append',
+  };
 
   private async call<T>(verb: HubVerb, target: HubErrorTarget, fn: () => Promise<T>, opts: { conditional?: boolean } = {}): Promise<T> {
     for (let attempt = 0; ; attempt++) {
@@ -204,7 +205,7 @@ export class KubeHubAdapter implements HubAdapter {
     const body = applyBody(obj);
     if (resourceVersion) body.metadata.resourceVersion = resourceVersion;
     const common = { group: r.group, version: r.version, plural: r.plural, name, body, fieldManager: FIELD_MANAGER, force: true };
-    const opts = this.options(PatchStrategy.ServerSideApply);
+    const opts = this.applyOptions;
     return this.call(
       'apply',
       KubeHubAdapter.target(r, name, namespace),
@@ -233,7 +234,7 @@ export class KubeHubAdapter implements HubAdapter {
     const params = { group: r.group, version: r.version, plural: r.plural, name: ref.name };
     try {
       const obj = await this.call('get', KubeHubAdapter.target(r, ref.name, namespace), () =>
-        r.namespaced ? this.api.getNamespacedCustomObject({ ...params, namespace }, this.options()) : this.api.getClusterCustomObject(params, this.options()),
+        r.namespaced ? this.api.getNamespacedCustomObject({ ...params, namespace }) : this.api.getClusterCustomObject(params),
       );
       return KubeHubAdapter.withTypeMeta<T>(r, obj);
     } catch (err) {
@@ -249,9 +250,9 @@ export class KubeHubAdapter implements HubAdapter {
     const base = { group: r.group, version: r.version, plural: r.plural, labelSelector, limit: this.listPageSize };
     const page = (cont: string | undefined): Promise<{ items?: unknown[]; metadata?: { resourceVersion?: string; continue?: string } }> => {
       const params = { ...base, _continue: cont };
-      if (!r.namespaced) return this.api.listClusterCustomObject(params, this.options());
-      if (opts.namespace) return this.api.listNamespacedCustomObject({ ...params, namespace: opts.namespace }, this.options());
-      return this.api.listCustomObjectForAllNamespaces(params, this.options());
+      if (!r.namespaced) return this.api.listClusterCustomObject(params);
+      if (opts.namespace) return this.api.listNamespacedCustomObject({ ...params, namespace: opts.namespace });
+      return this.api.listCustomObjectForAllNamespaces(params);
     };
     return this.call('list', KubeHubAdapter.target(r, undefined, opts.namespace), async () => {
       const items: T[] = [];
@@ -275,8 +276,8 @@ export class KubeHubAdapter implements HubAdapter {
     try {
       await this.call('delete', KubeHubAdapter.target(r, ref.name, namespace), () =>
         r.namespaced
-          ? this.api.deleteNamespacedCustomObject({ ...params, namespace }, this.options())
-          : this.api.deleteClusterCustomObject(params, this.options()),
+          ? this.api.deleteNamespacedCustomObject({ ...params, namespace })
+          : this.api.deleteClusterCustomObject(params),
       );
     } catch (err) {
       if (err instanceof HubError && err.kind === HubErrorKind.NotFound) return;
@@ -314,7 +315,7 @@ export class KubeHubAdapter implements HubAdapter {
   async approveCsr(csr: KubeObject): Promise<KubeObject> {
     const r = Resources.CertificateSigningRequest;
     const name = csr.metadata.name;
-    const opts = this.options(undefined, { from: 'status', to: 'approval' });
+    const opts = this.approvalOptions;
     return this.call(
       'approve',
       KubeHubAdapter.target(r, name),
