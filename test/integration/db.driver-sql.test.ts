@@ -6,27 +6,14 @@
  * in the query log (BEGIN and COMMIT included) — on SQLite and PostgreSQL.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { driverSqlUsable, inDriverTransaction } from '../../src/db/driver.sql.js';
-import type { Em } from '../../src/db/orm.js';
 import { readRows } from '../../src/db/read-rows.js';
 import { all, allBound, runBound } from '../../src/db/sql.js';
 import { EventType, SubjectKind } from '../../src/events/event.entity.js';
-import { JobStore } from '../../src/workflow/job.store.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
-import { testDialect } from '../helpers/db.js';
+import { loggedApp } from '../helpers/logged-app.js';
 
-let app: TestApp;
-const statements: string[] = [];
-beforeAll(async () => {
-  app = await startTestApp({ noRunner: true, onQuery: (sql) => void statements.push(sql) });
-});
-afterAll(async () => {
-  await app?.close();
-});
-
-const em = () => app.orm.em.fork() as Em;
-const store = () => new JobStore(testDialect() === 'postgresql');
+const { app, statements, em, store } = loggedApp();
 
 /** Runs `fn` with knex's query listeners on, so sql.ts takes the knex path (as under SQL tracing). */
 async function throughKnex<T>(fn: () => Promise<T>): Promise<T> {
@@ -86,7 +73,7 @@ describe('plain statements and transactions on the driver connection', () => {
   });
 
   it('should commit events and writes as the ORM transaction does, and roll back on a throw', async () => {
-    const log = app.services.events.log;
+    const log = app().services.events.log;
     const project = randomUUID();
     const run = (plain: boolean, fail = false) => {
       const job = newJob();

@@ -6,27 +6,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { remember, type IdempotencyScope } from '../../src/db/idempotency.js';
-import type { Em } from '../../src/db/orm.js';
 import { PlainInserts } from '../../src/db/plain-inserts.js';
 import { allBound } from '../../src/db/sql.js';
 import { inTransaction } from '../../src/db/transaction.js';
-import { JobStore } from '../../src/workflow/job.store.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import { loggedApp } from '../helpers/logged-app.js';
 import { testDialect } from '../helpers/db.js';
 
-let app: TestApp;
-const statements: string[] = [];
-beforeAll(async () => {
-  app = await startTestApp({ noRunner: true, onQuery: (sql) => void statements.push(sql) });
-});
-afterAll(async () => {
-  await app?.close();
-});
-
-const em = () => app.orm.em.fork() as Em;
-const store = () => new JobStore(testDialect() === 'postgresql');
+const { statements, em, store } = loggedApp();
 const scope = (key: string): IdempotencyScope => ({ tokenId: randomUUID(), operation: 'deployApp', key, hash: 'h'.repeat(64) });
 
 const jobRow = async (id: string) => {
