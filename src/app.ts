@@ -71,6 +71,8 @@ export interface AppOptions {
   spanProcessors?: SpanProcessor[];
   /** Awaited after the server listens and before the hub is connected (tests hold the `"hub": "connecting"` window open). */
   beforeHub?: () => Promise<void>;
+  /** false: every admission on its own on PostgreSQL, as when the group commit hands one back (tests) */
+  batchAdmissions?: boolean;
 }
 
 export async function startApp(config: Config, opts: AppOptions = {}): Promise<App> {
@@ -114,6 +116,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       subscriptionBuffer: config.subscriptionBuffer,
       streamHooks: { onStart: () => metrics.subscriptions.inc(), onEnd: () => metrics.subscriptions.dec() },
       clock: opts.clock,
+      batchAdmissions: opts.batchAdmissions,
     });
 
     const em = orm.em.fork() as Em;

@@ -49,6 +49,8 @@ export interface ServiceDeps {
   access?: AccessNotifier;
   /** what "now" is for audit records, reservations, usage and budgets (tests set it) */
   clock?: Clock;
+  /** false: no group commit on PostgreSQL, every admission on its own (the path the group commit falls back to; tests) */
+  batchAdmissions?: boolean;
 }
 
 export interface Services {
@@ -80,7 +82,7 @@ export function createServices(deps: ServiceDeps): Services {
     const n = await em.count(ComputePool, { bundle: bundleId, phase: { $ne: PoolPhase.DELETED } });
     return n ? `is used by ${n} compute pool(s)` : null;
   });
-  const deployments = new DeploymentService({ pools, events: deps.events, jobs: deps.jobs, wake: deps.wake });
+  const deployments = new DeploymentService({ pools, events: deps.events, jobs: deps.jobs, wake: deps.wake, batchAdmissions: deps.batchAdmissions });
   const deploymentUpdates = new DeploymentUpdates({ events: deps.events, jobs: deps.jobs, wake: deps.wake });
   bundles.registerReferences(async (em, bundleId) => {
     const n = await em.count(AppDeploymentBundle, { bundle: bundleId, deployment: { phase: { $ne: DeploymentPhase.DELETED } } });

@@ -291,7 +291,7 @@ export class DeploymentService {
     const cluster = await allocateOnRanked(em, ranked, p.gpuRequests);
     if (!cluster) throw noCapacityError(pool.name, p.gpuRequests, spec.target.kind === 'EXISTING_POOL' ? ['poolId'] : ['newDedicatedPool', 'nodeRequirements']);
     // a concurrent admission filled the first choice since it was read
-    if (cluster.name !== d.cluster) await moveCluster(em, d, cluster.name, rows !== null);
+    if (cluster.name !== d.cluster) await moveCluster(em, d, cluster.name);
     events.emit(admittedEvent(d, pool, p, cluster.name));
     return d;
   }
@@ -327,7 +327,7 @@ export class DeploymentService {
     if (claim.kind === 'BUDGETED') await raiseQuota(em, scope, p.gpuRequests, ['bundleIds'], { recorded: true });
     const cluster = await allocateOnRanked(em, ranked, p.gpuRequests);
     if (!cluster) throw noCapacityError(pool.name, p.gpuRequests, ['poolId']);
-    if (cluster.name !== d.cluster) await moveCluster(em, d, cluster.name, true);
+    if (cluster.name !== d.cluster) await moveCluster(em, d, cluster.name);
     return this.deps.events.append(em, [admittedEvent(d, pool, p, cluster.name)]);
   }
 
@@ -487,9 +487,9 @@ function admittedEvent(d: AppDeployment, pool: AdmissionPool, p: Prepared, clust
  * unit of work, a plain row (PlainInserts, not managed) by its own UPDATE — the same columns the
  * flush writes (the cluster, and `updatedAt` by its onUpdate).
  */
-async function moveCluster(em: Em, d: AppDeployment, cluster: string, plain: boolean): Promise<void> {
+async function moveCluster(em: Em, d: AppDeployment, cluster: string): Promise<void> {
   d.cluster = cluster;
-  if (!plain) return void (await em.flush());
+  if (em.getUnitOfWork().getById<AppDeployment>(AppDeployment.name, d.id) === d) return void (await em.flush());
   d.updatedAt = new Date();
   await runBound(em, 'update "app_deployment" set "cluster" = ?, "updated_at" = ? where "id" = ?', [cluster, d.updatedAt, d.id]);
 }
