@@ -394,7 +394,7 @@ interface Measured {
 /** A server under the closed loop: warm-up, then one window per run (alternated with the others by the caller). */
 function measured(label: string, pid: number, opts: { url: string; headers?: Record<string, string>; bodies: string[]; ok: (b: string) => boolean }) {
   const m: Measured = { label, runs: [], cpuMs: 0, cpuShare: 0 };
-  const load = (durationMs: number) => runLoad({ ...opts, concurrency: CONCURRENCY, durationMs });
+  const load = (durationMs: number) => runLoad({ ...opts, concurrency: CONCURRENCY, durationMs, openFirst: true });
   return {
     m,
     warm: () => load(WARMUP_SECONDS * 1000),

@@ -48,6 +48,14 @@ export interface LoadOptions {
   total?: number;
   /** a response counts as ok when its status is 200 and this returns true (default: no "errors" key) */
   ok?: (body: string) => boolean;
+  /**
+   * Open the `concurrency` connections before the run (one unrecorded request each, all at once,
+   * answers awaited), so the run is a closed loop on established keep-alive connections. Without it
+   * the run starts with `concurrency` connects at once; a Node server kept busy by the connections it
+   * accepted first accepts the rest one by one over seconds (bench/README.md, cold7), and their first
+   * requests measure that, not the server's steady latency. Only for bodies that change nothing.
+   */
+  openFirst?: boolean;
 }
 
 export interface LoadResult {
@@ -85,17 +93,34 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   let seq = 0;
   let okCount = 0;
   let failed = 0;
+  if (opts.openFirst) await Promise.all(Array.from({ length: opts.concurrency }, () => send(opts.bodies[0], () => {})));
   const started = performance.now();
   const cpu0 = process.cpuUsage();
   const deadline = opts.durationMs !== undefined ? started + opts.durationMs : Infinity;
   const total = opts.total ?? Infinity;
   const templated = opts.bodies.map((b) => b.includes('{{i}}'));
 
-  const once = (i: number) =>
-    new Promise<void>((resolve) => {
-      const k = i % opts.bodies.length;
-      const body = templated[k] ? opts.bodies[k].replaceAll('{{i}}', String(i)) : opts.bodies[k];
-      const t0 = performance.now();
+  const once = (i: number) => {
+    const k = i % opts.bodies.length;
+    const body = templated[k] ? opts.bodies[k].replaceAll('{{i}}', String(i)) : opts.bodies[k];
+    const t0 = performance.now();
+    return send(body, (status, text) => {
+      lat.push(performance.now() - t0);
+      sent.push(t0 - started);
+      if (status === 200 && okFn(text)) okCount++;
+      else {
+        failed++;
+        if (samples.length < 5) samples.push(`${status}: ${text.slice(0, 400)}`);
+      }
+    }).catch((e: Error) => {
+      failed++;
+      if (samples.length < 5) samples.push(`request error: ${e.message}`);
+    });
+  };
+
+  /** One POST of `body` on the agent; `done` gets the answer. */
+  function send(body: string, done: (status: number | undefined, text: string) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       const req = http.request(
         {
           agent,
@@ -109,29 +134,16 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
-            lat.push(performance.now() - t0);
-            sent.push(t0 - started);
-            const text = Buffer.concat(chunks).toString('utf8');
-            if (res.statusCode === 200 && okFn(text)) okCount++;
-            else {
-              failed++;
-              if (samples.length < 5) samples.push(`${res.statusCode}: ${text.slice(0, 400)}`);
-            }
+            done(res.statusCode, Buffer.concat(chunks).toString('utf8'));
             resolve();
           });
-          res.on('error', () => {
-            failed++;
-            resolve();
-          });
+          res.on('error', reject);
         },
       );
-      req.on('error', (e) => {
-        failed++;
-        if (samples.length < 5) samples.push(`request error: ${e.message}`);
-        resolve();
-      });
+      req.on('error', reject);
       req.end(body);
     });
+  }
 
   const worker = async () => {
     while (performance.now() < deadline && seq < total) {
