@@ -97,21 +97,44 @@ export class AdmissionBatcher {
     });
   }
 
-  /** The project's single writer: one batch at a time; what queues while one runs forms the next. */
+  /**
+   * The project's single writer. The next batch starts as soon as the one before holds its rows: its
+   * BEGIN and lock statement then wait in PostgreSQL on those rows and are granted at that batch's
+   * COMMIT, so two round trips per batch leave the chain of statements the project waits on. Waiting
+   * for the locks (not only for the statement to be sent) keeps the batches in arrival order.
+   */
   private async drain(key: string): Promise<void> {
     const q = this.queues.get(key)!;
-    while (q.length) {
+    // the batches started and not yet settled, with the names they may be inserting
+    const running = new Map<Promise<void>, Set<string>>();
+    for (;;) {
+      if (!q.length) {
+        if (!running.size) break;
+        await Promise.race(running.keys());
+        continue;
+      }
       const batch = q.splice(0, MAX_BATCH);
+      // a name an earlier batch may still commit is invisible to this batch's read of the taken names
+      const busy = new Set([...running.values()].flatMap((names) => [...names]));
+      let held!: () => void;
+      const locked = new Promise<void>((resolve) => (held = resolve));
       // (runBatch settles every member itself; this only keeps an unforeseen throw from leaving one unsettled or the queue stuck)
-      await this.runBatch(batch).catch((e: unknown) => batch.forEach((b) => b.reject(e)));
+      const run = this.runBatch(batch, busy, held)
+        .catch((e: unknown) => batch.forEach((b) => b.reject(e)))
+        .finally(() => {
+          held();
+          running.delete(run);
+        });
+      running.set(run, new Set(batch.map((b) => b.m.p.spec.name)));
+      await locked;
     }
     this.queues.delete(key);
   }
 
-  private async runBatch(batch: Queued[]): Promise<void> {
+  private async runBatch(batch: Queued[], busy: Set<string>, held: () => void): Promise<void> {
     let committed: Committed;
     try {
-      committed = await this.commitBatch(batch);
+      committed = await this.commitBatch(batch, busy, held);
     } catch (e) {
       // the batch rolled back: each member is admitted the single way, which answers for itself
       batch[0].m.ctx.log.warn('admission batch failed; its members are admitted one by one', { size: batch.length, err: e as Error });
@@ -140,13 +163,13 @@ export class AdmissionBatcher {
   }
 
   /** The batch's transaction: each member's decision (and its staged deployment), and the events to publish. */
-  private async commitBatch(batch: Queued[]): Promise<Committed> {
+  private async commitBatch(batch: Queued[], busy: Set<string>, held: () => void): Promise<Committed> {
     const em = batch[0].m.ctx.em.fork() as Em;
     const audit = batch[0].m.ctx.services.audit.log;
     let published: EventDto[] = [];
     let decided: Committed['decided'] = [];
     await inTransaction(em, async (tem) => {
-      const decisions = await decide(tem, batch.map((b) => b.m));
+      const decisions = await decide(tem, batch.map((b) => b.m), busy, held);
       const admitted: { i: number; d: AppDeployment; cluster: string }[] = [];
       // plain rows, one INSERT per table for the whole batch: no managed entities, no unit of work
       // (the deployments handed back are read-only rows; nothing in the request changes them)
@@ -246,7 +269,7 @@ async function lockRows(em: Em, projectId: string, tenantId: string, poolIds: st
  * statement every admission path runs), the GPU rows one guarded UPDATE. The rows are locked by
  * lockRows, so a guard that refuses means a bug: the counts tell, and the batch rolls back.
  */
-async function writeSums(em: Em, raises: { scopeId: string; family: string; n: number }[], bumps: { clusterId: string; family: string; n: number }[]): Promise<void> {
+async function writeSums(em: Em, projectId: string, raises: { scopeId: string; family: string; n: number }[], bumps: { clusterId: string; family: string; n: number }[]): Promise<void> {
   const parts: string[] = [];
   const params: unknown[] = [];
   const now = new Date();
@@ -261,8 +284,14 @@ async function writeSums(em: Em, raises: { scopeId: string; family: string; n: n
   }
   if (!parts.length) return;
   const counts = [...raises.map((_, i) => `(select count(*) from q${i})`), ...(bumps.length ? ['(select count(*) from g)'] : [])];
-  const [row] = await all<{ done: string }>(em, `with ${parts.join(', ')} select concat_ws(',', ${counts.join(', ')}) as done`, params);
+  // the budget again, read now that the rows are held: lockRows read it as of when its statement
+  // started, which may be before a batch ahead of this one committed (see drain)
+  const [row] = await all<{ done: string }>(em, `with ${parts.join(', ')} select concat_ws(',', ${counts.join(', ')}, (select count(*) from project_budget where project_id = ?::uuid)) as done`, [
+    ...params,
+    projectId,
+  ]);
   const done = row.done.split(',').map(Number);
+  if (done[counts.length] > 0) throw new Error('a GPU-hour budget was set while the batch waited for its rows');
   raises.forEach((r, i) => {
     if (done[i] !== 1) throw new Error(`batch quota raise of ${r.n} ${r.family} refused on a locked row`);
   });
@@ -273,7 +302,7 @@ async function writeSums(em: Em, raises: { scopeId: string; family: string; n: n
  * Takes the batch's rows under lock (pools, quota rows, GPU rows — the order of the single path) and
  * decides each member in turn against them, then writes the sums with the guarded statements.
  */
-async function decide(em: Em, members: BatchMember[]): Promise<Decision[]> {
+async function decide(em: Em, members: BatchMember[], busy: Set<string>, held: () => void): Promise<Decision[]> {
   const { projectId, tenantId, projectName, tenantName } = members[0].scope;
   const out: Decision[] = members.map(() => ({ kind: 'SINGLE' }));
   const pools = [...new Map(members.map((m) => [m.pool.id, m.pool])).values()].sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -287,6 +316,7 @@ async function decide(em: Em, members: BatchMember[]): Promise<Decision[]> {
     families,
     [...new Set(names)],
   );
+  held();
   // a GPU-hour budget is decided under its own row lock, by raiseQuota: the single way
   if (locked.budgeted) return out;
 
@@ -296,10 +326,11 @@ async function decide(em: Em, members: BatchMember[]): Promise<Decision[]> {
     if (phase !== PoolPhase.RUNNING) poolRefusal.set(pool.id, notRunningError(pool.name, phase, ['poolId']));
   }
 
-  // names: a taken one is refused by the unique index on the single way; a repeated one waits for it
+  // names: a taken one is refused by the unique index on the single way; a repeated one (in this
+  // batch or in one still running before it) waits for it
   const seen = new Set<string>();
   const inBatch = names.map((name) => {
-    const ok = !locked.taken.has(name) && !seen.has(name);
+    const ok = !locked.taken.has(name) && !seen.has(name) && !busy.has(name);
     seen.add(name);
     return ok;
   });
@@ -358,6 +389,7 @@ async function decide(em: Em, members: BatchMember[]): Promise<Decision[]> {
   );
   await writeSums(
     em,
+    projectId,
     raises,
     [...allocated.values()].filter((a) => a.n > 0),
   );
