@@ -12,6 +12,7 @@ import { QuotaResolver } from '../tenancy/quota.resolver.js';
 import { TenantResolver } from '../tenancy/tenant.resolver.js';
 import { RoleBindingResolver, TokenResolver } from '../tenancy/token.resolver.js';
 import { guardArguments } from './input.sanity.js';
+import { callFieldResolversDirectly } from './resolver.direct.js';
 import { syncEventRoots } from './shared-subscribe.js';
 import { NodeResolver } from './node.resolver.js';
 import { EnvironmentResolver, MachinePoolResolver, PoolResolver, ProjectPoolsResolver } from '../compute/pool.resolver.js';
@@ -76,9 +77,10 @@ export async function buildGatewaySchema(pubSub: PubSub = noTopicPubSub): Promis
     // and Apollo Server still asserts the schema valid when it starts.
     skipCheck: true,
   });
-  // before any resolver: what no argument may ever hold (NUL, broken Unicode, absurd nesting);
+  // type-graphql's per-call wrapper left out where it adds nothing (resolver.direct.ts); then, before
+  // any resolver: what no argument may ever hold (NUL, broken Unicode, absurd nesting);
   // the audit wrapper outside it records those refusals too
-  return describeRootTypes(auditMutations(syncEventRoots(guardArguments(schema))));
+  return describeRootTypes(auditMutations(syncEventRoots(guardArguments(callFieldResolversDirectly(schema, resolvers)))));
 }
 
 /** type-graphql builds the root types itself and takes no description for them. */
