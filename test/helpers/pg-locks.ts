@@ -5,6 +5,7 @@
  * luck to show up under load happen every time this way, with nothing of the app's code replaced.
  */
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import type { TestApp } from './app.js';
 
 export interface PgSession {
@@ -46,4 +47,22 @@ export function settled<T>(p: Promise<T>): { promise: Promise<T>; done: () => bo
   const promise = p.finally(() => (isDone = true));
   promise.catch(() => undefined);
   return { promise, done: () => isDone };
+}
+
+/**
+ * The two sessions of a lock test, opened before its tests (after the app's own beforeAll, when
+ * registered after it) and closed after them, the holder's open transaction rolled back first.
+ */
+export function lockSessions(app: () => TestApp): { probe: PgSession; holder: PgSession } {
+  const s = {} as { probe: PgSession; holder: PgSession };
+  beforeAll(async () => {
+    s.probe = await pgSession(app());
+    s.holder = await pgSession(app());
+  });
+  afterAll(async () => {
+    await s.holder?.query('rollback').catch(() => undefined);
+    await s.holder?.end();
+    await s.probe?.end();
+  });
+  return s;
 }

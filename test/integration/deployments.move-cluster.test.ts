@@ -15,7 +15,7 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
 import { deployApp } from '../helpers/deploy.js';
 import { deployWorld, ledger, sharedPool, sqlOf, type DeployWorld } from '../helpers/deployments.js';
-import { pgSession, settled, waitForLockWaiters, type PgSession } from '../helpers/pg-locks.js';
+import { lockSessions, settled, waitForLockWaiters } from '../helpers/pg-locks.js';
 import { uniq } from '../helpers/seed.js';
 
 const H100 = 'NVIDIA-H100';
@@ -23,19 +23,13 @@ const SET_BUDGET = `mutation($input: UpdateProjectInput!) { updateProject(input:
 
 const suite = (batchAdmissions: boolean) => () => {
   let app: TestApp;
-  let probe: PgSession;
-  let holder: PgSession;
   beforeAll(async () => {
     app = await startTestApp({ batchAdmissions });
-    probe = await pgSession(app);
-    holder = await pgSession(app);
   });
   afterAll(async () => {
-    await holder?.query('rollback').catch(() => undefined);
-    await holder?.end();
-    await probe?.end();
     await app?.close();
   });
+  const locks = lockSessions(() => app);
 
   /** The pool's clusters in rank order for an empty pool (fewest left over, then index): id and name. */
   const clustersOf = (w: DeployWorld, poolName: string) =>
@@ -50,12 +44,12 @@ const suite = (batchAdmissions: boolean) => () => {
     const pool = await sharedPool(app, w, { clusters: 2, gpuNodes: 1 });
     const [first, second] = await clustersOf(w, pool.name);
     // the "concurrent admission": fills the first choice and holds its row until the admission waits on it
-    await holder.query('begin');
-    await holder.query('update cluster_gpu set allocated = capacity where cluster_id = $1 and gpu_family = $2', [first.id, H100]);
+    await locks.holder.query('begin');
+    await locks.holder.query('update cluster_gpu set allocated = capacity where cluster_id = $1 and gpu_family = $2', [first.id, H100]);
     const name = uniq('mv');
     const admission = settled(deployApp(app, { projectId: w.project.id, name, bundleIds: [w.appBundle], poolId: pool.id }));
-    await waitForLockWaiters(probe, 1, { until: admission.done });
-    await holder.query('commit');
+    await waitForLockWaiters(locks.probe, 1, { until: admission.done });
+    await locks.holder.query('commit');
     const answer = await admission.promise;
 
     expect(answer.userErrors ?? []).toEqual([]);

@@ -10,7 +10,7 @@ import { startTestApp, type TestApp } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
 import { deployApp } from '../helpers/deploy.js';
 import { deployWorld, sharedPool, type DeployWorld } from '../helpers/deployments.js';
-import { pgSession, settled, waitForLockWaiters, type PgSession } from '../helpers/pg-locks.js';
+import { lockSessions, settled, waitForLockWaiters } from '../helpers/pg-locks.js';
 import { uniq } from '../helpers/seed.js';
 import { sql } from '../helpers/snapshot.js';
 
@@ -38,29 +38,19 @@ async function orphans(): Promise<{ deployment: string; pool: string; phase: str
 }
 
 describe.runIf(testDialect() === 'postgresql')('deployApp and deleteComputePool forced to overlap (PostgreSQL row locks)', () => {
-  let probe: PgSession;
-  let holder: PgSession;
-  beforeAll(async () => {
-    probe = await pgSession(app);
-    holder = await pgSession(app);
-  });
-  afterAll(async () => {
-    await holder?.query('rollback').catch(() => undefined);
-    await holder?.end();
-    await probe?.end();
-  });
+  const locks = lockSessions(() => app);
   const projectUuid = async () => (await sql<{ id: string }>(app, 'select id from project where name = ?', [w.project.name]))[0].id;
 
   it('should refuse the delete when a deployment onto the pool is being admitted', async () => {
     const pool = await sharedPool(app, w);
     // the admission stalls on the project's quota row, which it writes last
-    await holder.query('begin');
-    await holder.query(`select id from gpu_quota where scope_id = $1 for update`, [await projectUuid()]);
+    await locks.holder.query('begin');
+    await locks.holder.query(`select id from gpu_quota where scope_id = $1 for update`, [await projectUuid()]);
     const admission = settled(deploy(pool.id));
-    await waitForLockWaiters(probe, 1);
+    await waitForLockWaiters(locks.probe, 1);
     const del = settled(deletePool(pool.id));
-    await waitForLockWaiters(probe, 2, { until: del.done });
-    await holder.query('rollback');
+    await waitForLockWaiters(locks.probe, 2, { until: del.done });
+    await locks.holder.query('rollback');
     const [admitted, deleted] = [await admission.promise, await del.promise];
     expect(await orphans()).toEqual([]);
     expect(admitted).toEqual([]);
@@ -70,13 +60,13 @@ describe.runIf(testDialect() === 'postgresql')('deployApp and deleteComputePool 
   it('should refuse the deployment when the pool is being deleted', async () => {
     const pool = await sharedPool(app, w);
     // the delete stalls on the project's event counter, which it writes last (after the phase)
-    await holder.query('begin');
-    await holder.query(`select scope_id from event_sequence where scope_id = $1 for update`, [await projectUuid()]);
+    await locks.holder.query('begin');
+    await locks.holder.query(`select scope_id from event_sequence where scope_id = $1 for update`, [await projectUuid()]);
     const del = settled(deletePool(pool.id));
-    await waitForLockWaiters(probe, 1);
+    await waitForLockWaiters(locks.probe, 1);
     const admission = settled(deploy(pool.id));
-    await waitForLockWaiters(probe, 2, { until: admission.done });
-    await holder.query('rollback');
+    await waitForLockWaiters(locks.probe, 2, { until: admission.done });
+    await locks.holder.query('rollback');
     const [deleted, admitted] = [await del.promise, await admission.promise];
     expect(await orphans()).toEqual([]);
     expect(deleted).toEqual([]);

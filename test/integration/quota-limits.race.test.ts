@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { testDialect } from '../helpers/db.js';
-import { pgSession, settled, waitForLockWaiters, type PgSession } from '../helpers/pg-locks.js';
+import { lockSessions, settled, waitForLockWaiters } from '../helpers/pg-locks.js';
 import { createProject, createTenant, uniq } from '../helpers/seed.js';
 import { sql } from '../helpers/snapshot.js';
 
@@ -44,31 +44,21 @@ async function world() {
 }
 
 describe.runIf(testDialect() === 'postgresql')('limit updates forced to overlap (PostgreSQL row locks)', () => {
-  let probe: PgSession;
-  let holder: PgSession;
-  beforeAll(async () => {
-    probe = await pgSession(app);
-    holder = await pgSession(app);
-  });
-  afterAll(async () => {
-    await holder?.query('rollback').catch(() => undefined);
-    await holder?.end();
-    await probe?.end();
-  });
+  const locks = lockSessions(() => app);
 
   /**
    * `first` is made to stall on its quota row write (the test holds that row), `second` runs
    * meanwhile; then the row is let go and both finish. Returns both answers (userErrors).
    */
   async function overlap(heldScope: string, first: () => Promise<unknown[]>, second: () => Promise<unknown[]>) {
-    await holder.query('begin');
-    await holder.query(`select id from gpu_quota where scope_id = $1 and gpu_family = $2 for update`, [heldScope, H100]);
+    await locks.holder.query('begin');
+    await locks.holder.query(`select id from gpu_quota where scope_id = $1 and gpu_family = $2 for update`, [heldScope, H100]);
     const a = settled(first());
-    await waitForLockWaiters(probe, 1);
+    await waitForLockWaiters(locks.probe, 1);
     const b = settled(second());
     // the second either finishes (nothing serialises it: the bug) or waits for the first (the fix)
-    await waitForLockWaiters(probe, 2, { until: b.done });
-    await holder.query('rollback');
+    await waitForLockWaiters(locks.probe, 2, { until: b.done });
+    await locks.holder.query('rollback');
     return [await a.promise, await b.promise] as const;
   }
 
