@@ -126,6 +126,9 @@ async function worksOf(ctx: Ctx, project: string, deployment: string, name: stri
   return refs.some((r) => r.namespace === own.namespace) ? refs : [own, ...refs];
 }
 
+/** Whether the deployment may have had another cluster since admission (see applyWorkStep). */
+const mayHaveMoved = (d: AppDeployment): boolean => d.retries > 0;
+
 export const deletedMeanwhile = () => wait(WaitReason.WAITING_FOR_DELETION, 'The deployment is being deleted', { retryAfterMs: 1000 });
 
 /**
@@ -168,9 +171,13 @@ export const applyWorkStep = (gpus?: GpuOverride) => async (ctx: Ctx): Promise<S
   const work = renderManifestWork(r);
   if (Buffer.byteLength(JSON.stringify(work)) > MAX_WORK_BYTES) return fail(FailureReason.RENDERED_TOO_LARGE, `The rendered ManifestWork exceeds ${MAX_WORK_BYTES} bytes`);
   if (!(await applyUnlessDeleted(ctx, work))) return deletedMeanwhile();
-  // a copy on another cluster (left by a retry that moved) would run the app twice: remove it
-  for (const stray of (await worksOf(ctx, r.project, ctx.subject.name, r.hubName)).filter((w) => w.namespace !== ctx.subject.cluster)) {
-    await ctx.hub.deleteOwned(stray, r.owner);
+  // a copy on another cluster (left by a retry that moved) would run the app twice: remove it.
+  // Only a retry moves a deployment after admission (retryDeployment counts it in `retries`; an upgrade
+  // stays on its cluster), so before the first retry no copy can be elsewhere: no hub-wide list then.
+  if (mayHaveMoved(ctx.subject)) {
+    for (const stray of (await worksOf(ctx, r.project, ctx.subject.name, r.hubName)).filter((w) => w.namespace !== ctx.subject.cluster)) {
+      await ctx.hub.deleteOwned(stray, r.owner);
+    }
   }
   return done(undefined, `Applied ManifestWork ${work.metadata.name} to cluster ${ctx.subject.cluster}`);
 };
