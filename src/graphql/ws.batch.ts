@@ -41,3 +41,21 @@ export function writeBatched(tcp: Socket, frame: Buffer, cb?: () => void): void 
   }
   tcp.write(frame, cb);
 }
+
+const NOTHING = Buffer.alloc(0);
+
+/**
+ * writeBatched, then `done` once Node holds none of `frame` (the socket took it, or the write
+ * failed). Outside a batch the frame goes without a write callback, as the direct live path writes:
+ * Node's WritableState grows two lazy fields the first time a write carries a callback, so every
+ * socket acked that way had another hidden class at its first live event than the one its
+ * handshake writes were compiled for, and V8 threw away and recompiled Node's write path ("wrong
+ * map" in Writable.write/writeOrBuffer/onwrite) during the first events. Written at once (the usual
+ * case on an idle socket) it is done now; else an empty write queued behind it says when it is.
+ */
+export function writeBatchedThen(tcp: Socket, frame: Buffer, done: () => void): void {
+  if (inBatch()) return writeBatched(tcp, frame, done);
+  tcp.write(frame);
+  if (tcp.writableLength === 0) done();
+  else tcp.write(NOTHING, done);
+}

@@ -27,7 +27,7 @@ import type { createFormatError } from './format-error.js';
 import { assertCost, limitError, limitRules } from './limits.js';
 import type { Metrics } from './metrics.js';
 import { sharedSubscribe } from './shared-subscribe.js';
-import { bytesHeld, writeBatched } from './ws.batch.js';
+import { bytesHeld, writeBatchedThen } from './ws.batch.js';
 import { NextEncoder, textFrame } from './ws.encoding.js';
 import { directWriter, releaseIfShared, subscriptionContext } from './ws.subscription.js';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.js';
@@ -334,7 +334,7 @@ export function createWsServer(deps: WsServerDeps): WsServer {
             // idle socket: the whole frame in one write beneath ws (as the direct live path does, and
             // on the same condition: see directWriter; inside a commit's publish it joins the socket's one write, ws.batch.ts);
             // otherwise ws frames and queues it
-            if (socket.bufferedAmount === bytesHeld(tcp) && tcp.writable) writeBatched(tcp, textFrame(frame), () => resolve());
+            if (socket.bufferedAmount === bytesHeld(tcp) && tcp.writable) writeBatchedThen(tcp, textFrame(frame), () => resolve());
             else socket.send(frame, { binary: false }, () => resolve());
           });
         },

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { publishTogether } from '../../src/events/publish.batch.js';
-import { bytesHeld, writeBatched } from '../../src/graphql/ws.batch.js';
+import { bytesHeld, writeBatched, writeBatchedThen } from '../../src/graphql/ws.batch.js';
 
 /** A connected loopback pair: the server's socket to write to, and everything its peer receives. */
 async function pair(): Promise<{ tcp: net.Socket; received: () => Promise<Buffer>; close: () => void }> {
@@ -83,5 +83,51 @@ describe('a commit’s frames to one socket go out as one write (ws.batch)', () 
     expect(p.tcp.writableCorked).toBe(0);
     expect((await p.received()).toString()).toBe('xy');
     expect(done).toEqual(['x', 'y']);
+  });
+
+  it('should say a frame is done at once when the socket took it, without a write callback', async () => {
+    const p = await pair();
+    close = p.close;
+    const write = vi.spyOn(p.tcp as unknown as { _write: (...a: unknown[]) => void }, '_write');
+    let done = 0;
+    writeBatchedThen(p.tcp, Buffer.from('ack'), () => done++);
+    expect(done).toBe(1);
+    expect(write).toHaveBeenCalledTimes(1);
+    // no user callback reached Node's write state (its hidden class stays the live path's)
+    expect(Object.getOwnPropertySymbols((p.tcp as unknown as { _writableState: object })._writableState).map(String)).not.toContain('Symbol(kAfterWriteTickInfoValue)');
+    expect((await p.received()).toString()).toBe('ack');
+  });
+
+  it('should say a frame is done only once a slow reader has taken it, and inside a batch once the batch is sent', async () => {
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const accepted = new Promise<net.Socket>((r) => server.once('connection', r));
+    const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+    client.pause();
+    const tcp = await accepted;
+    close = () => {
+      client.destroy();
+      tcp.destroy();
+      server.close();
+    };
+    let received = 0;
+    client.on('data', (d: Buffer) => (received += d.length));
+    const big = Buffer.alloc(32 * 1024 * 1024, 1);
+    let done = false;
+    writeBatchedThen(tcp, big, () => (done = true));
+    expect(tcp.writableLength).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(done).toBe(false);
+    client.resume();
+    await vi.waitFor(() => expect(done).toBe(true), { timeout: 5_000 });
+    await vi.waitFor(() => expect(received).toBe(big.length), { timeout: 5_000 });
+
+    let inBatch = false;
+    publishTogether(() => {
+      writeBatchedThen(tcp, Buffer.from('x'), () => (inBatch = true));
+      expect(tcp.writableCorked).toBe(1);
+    });
+    await vi.waitFor(() => expect(inBatch).toBe(true));
+    await vi.waitFor(() => expect(received).toBe(big.length + 1));
   });
 });
