@@ -156,7 +156,7 @@ export async function startApp(config: Config, opts: AppOptions = {}): Promise<A
       },
       signal,
     );
-    const detachMetrics = attachRuntimeMetrics(metrics.registry, { orm, runner, hub: hub.adapter, bus });
+    const detachMetrics = attachRuntimeMetrics(metrics.registry, { orm, runner, hub: hub.adapter, bus, admissions: services.deployments });
     const detachTracing = tracing ? attachTracing({ tracer: tracing.tracer, knex: knexOf(orm.em.fork() as Em), dialect: dialectOf(orm), hub: hub.adapter, runner, jobs }) : () => undefined;
     const flowOptions = {
       capi: config.capi,

@@ -28,6 +28,7 @@ import { PlainInserts, type Stager } from '../db/plain-inserts.js';
 import { all } from '../db/sql.js';
 import { inTransaction, participantOf } from '../db/transaction.js';
 import { DomainError } from '../errors.js';
+import { admissionBatches, publish } from '../observability/channels.js';
 import type { EventDto, NewEvent } from '../events/event.dto.js';
 import type { EventLog } from '../events/event.log.js';
 import { QuotaLevel } from '../tenancy/gpu-quota.entity.js';
@@ -81,6 +82,13 @@ export class AdmissionBatcher {
   private readonly queues = new Map<string, Queued[]>();
 
   constructor(private readonly hooks: BatchHooks) {}
+
+  /** Admissions waiting for their project's next batch (not yet taken into one). */
+  queued(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.length;
+    return n;
+  }
 
   /** Queues an admission of its project; settles with its own outcome, or rejects with its own refusal. */
   admit(m: BatchMember): Promise<BatchOutcome> {
@@ -136,12 +144,14 @@ export class AdmissionBatcher {
     try {
       committed = await this.commitBatch(batch, busy, held);
     } catch (e) {
+      publish(admissionBatches, () => ({ source: batch[0].m.ctx.em.config, outcome: 'rolled_back', members: batch.length }));
       // the batch rolled back: each member is admitted the single way, which answers for itself
       batch[0].m.ctx.log.warn('admission batch failed; its members are admitted one by one', { size: batch.length, err: e as Error });
       for (const b of batch) b.resolve({ kind: 'SINGLE' });
       return;
     }
     const { decided, published } = committed;
+    publish(admissionBatches, () => ({ source: batch[0].m.ctx.em.config, outcome: 'committed', members: batch.length }));
     // committed: from here on nothing may send a member back to the single way (it would be admitted twice)
     try {
       this.hooks.events.publish(published);

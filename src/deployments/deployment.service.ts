@@ -84,6 +84,11 @@ export class DeploymentService {
     });
   }
 
+  /** Admissions of this process waiting for their project's next group-commit batch (a metric). */
+  admissionsQueued(): number {
+    return this.batcher?.queued() ?? 0;
+  }
+
   async byId(ctx: Ctx, id: string): Promise<AppDeployment | null> {
     const loader = ctx.loaders.get<string, AppDeployment | null>('deploymentById', async (ids) => byKey(ids, await ctx.em.find(AppDeployment, { id: { $in: [...ids] } }), (d) => d.id));
     const d = await loader.load(id);

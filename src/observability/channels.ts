@@ -38,6 +38,14 @@ export interface RunnerEventMessage {
   event: 'takeover' | 'lease_lost';
 }
 
+export interface AdmissionBatchMessage {
+  /** the ORM configuration of the entity manager the batch ran on (one per app) */
+  source: object;
+  /** committed: its members have their answers; rolled_back: every member is admitted the single way */
+  outcome: 'committed' | 'rolled_back';
+  members: number;
+}
+
 export interface StreamMessage {
   /** the event bus the stream reads */
   source: object;
@@ -72,6 +80,7 @@ export const transactionRetries = diagnostics.channel('spokegraph.db.transaction
 export const workflowSteps = diagnostics.channel('spokegraph.workflow.step');
 export const runnerEvents = diagnostics.channel('spokegraph.workflow.runner');
 export const streamEvents = diagnostics.channel('spokegraph.events.stream');
+export const admissionBatches = diagnostics.channel('spokegraph.deployments.admission-batch');
 
 /** Publishes only when someone listens (the message is not even built otherwise). */
 export function publish<T>(channel: diagnostics.Channel, message: () => T): void {

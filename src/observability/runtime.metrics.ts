@@ -9,13 +9,15 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Orm } from '../db/orm.js';
 import { all } from '../db/sql.js';
 import type { Em } from '../db/orm.js';
-import { hubCalls, runnerEvents, streamEvents, transactionRetries, workflowSteps, type HubCallMessage, type RunnerEventMessage, type StepMessage, type StreamMessage, type TransactionRetryMessage } from './channels.js';
+import { admissionBatches, hubCalls, runnerEvents, streamEvents, transactionRetries, workflowSteps, type AdmissionBatchMessage, type HubCallMessage, type RunnerEventMessage, type StepMessage, type StreamMessage, type TransactionRetryMessage } from './channels.js';
 
 export interface RuntimeSources {
   orm: Orm;
   runner: object;
   hub: object;
   bus: object;
+  /** the admissions waiting for a group-commit batch */
+  admissions: { admissionsQueued(): number };
 }
 
 const LATENCY = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -67,6 +69,16 @@ export function attachRuntimeMetrics(registry: Registry, sources: RuntimeSources
       this.set({ state: 'pending' }, pool.numPendingAcquires());
     },
   });
+  new Gauge({
+    name: 'spokegraph_admissions_queued',
+    help: "Admissions waiting for their project's next group-commit batch in this process (PostgreSQL)",
+    registers,
+    collect() {
+      this.set(sources.admissions.admissionsQueued());
+    },
+  });
+  const batches = new Counter({ name: 'spokegraph_admission_batches_total', help: 'Group-commit admission batches by outcome (committed, rolled_back: its members were admitted one by one)', labelNames: ['outcome'] as const, registers });
+  const batchMembers = new Counter({ name: 'spokegraph_admission_batch_members_total', help: 'Admissions taken into a group-commit batch, by the outcome of their batch', labelNames: ['outcome'] as const, registers });
   const delivered = new Counter({ name: 'spokegraph_subscription_events_delivered_total', help: 'Events delivered to GraphQL subscriptions', registers });
   const lagging = new Counter({ name: 'spokegraph_subscription_lagging_total', help: 'Subscriptions ended because the subscriber fell behind its buffer (SUBSCRIPTION_LAGGING)', registers });
 
@@ -95,7 +107,14 @@ export function attachRuntimeMetrics(registry: Registry, sources: RuntimeSources
     const s = m as StreamMessage;
     if (s.source === sources.bus) (s.event === 'delivered' ? delivered : lagging).inc(s.count ?? 1);
   };
+  const onBatch = (m: unknown) => {
+    const b = m as AdmissionBatchMessage;
+    if (b.source !== orm.config) return;
+    batches.inc({ outcome: b.outcome });
+    batchMembers.inc({ outcome: b.outcome }, b.members);
+  };
   const subscriptions: [typeof hubCalls, (m: unknown) => void][] = [
+    [admissionBatches, onBatch],
     [hubCalls, onHub],
     [transactionRetries, onTx],
     [workflowSteps, onStep],

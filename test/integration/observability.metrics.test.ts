@@ -75,6 +75,12 @@ describe('runtime metrics', () => {
     expect(sample(text, 'spokegraph_db_pool_connections', { state: 'used' })).not.toBeNull();
   });
 
+  it('admission batches: exposed with nothing queued (their counts: deployments.batch-overlap)', () => {
+    expect(text).toMatch(/^# TYPE spokegraph_admission_batches_total counter$/m);
+    expect(text).toMatch(/^# TYPE spokegraph_admission_batch_members_total counter$/m);
+    expect(sample(text, 'spokegraph_admissions_queued')).toBe(0);
+  });
+
   it('subscriptions: every event delivered is counted', () => {
     expect(delivered).toBeGreaterThan(0);
     expect(sample(text, 'spokegraph_subscription_events_delivered_total')).toBe(delivered);
