@@ -8,6 +8,7 @@
  * unless they carry a header that forces a preflight. `Authorization` is such a header (it is not
  * CORS-safelisted), so it counts: urql's and graphql-request's default GETs carry it and no more.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 /** Headers a cross-origin page may send; anything else fails its preflight. */
@@ -31,18 +32,33 @@ const PREFLIGHT_MAX_AGE = 600;
 /** Headers whose presence forces a browser preflight: Apollo's CSRF guard lets such requests through. */
 export const PREFLIGHT_HEADERS = ['x-apollo-operation-name', 'apollo-require-preflight', 'authorization'];
 
-export function corsMiddleware(origins: readonly string[]): RequestHandler {
+/**
+ * The CORS headers of an answer that is not a preflight: Vary (when origins are configured) and, for
+ * an allowed origin, Allow-Origin and Expose-Headers. Returns whether the origin is allowed. Shared
+ * by Express (corsMiddleware) and the POST /graphql front (graphql.post.ts); `vary` adds Origin to
+ * the answer's Vary header.
+ */
+export function corsHeaders(origins: readonly string[]): (req: IncomingMessage, res: ServerResponse, vary: () => void) => boolean {
   const any = origins.includes('*');
   const allowed = new Set(origins);
-  return (req: Request, res: Response, next: NextFunction) => {
+  const exposed = CORS_EXPOSED_HEADERS.join(', ');
+  return (req, res, vary) => {
     const origin = req.headers.origin;
     // answers differ by Origin: a shared cache must not hand one origin's answer to another
-    if (origins.length) res.vary('Origin');
+    if (origins.length) vary();
     const ok = typeof origin === 'string' && (any || allowed.has(origin));
     if (ok) {
       res.setHeader('Access-Control-Allow-Origin', any ? '*' : origin);
-      res.setHeader('Access-Control-Expose-Headers', CORS_EXPOSED_HEADERS.join(', '));
+      res.setHeader('Access-Control-Expose-Headers', exposed);
     }
+    return ok;
+  };
+}
+
+export function corsMiddleware(origins: readonly string[]): RequestHandler {
+  const headers = corsHeaders(origins);
+  return (req: Request, res: Response, next: NextFunction) => {
+    const ok = headers(req, res, () => res.vary('Origin'));
     const preflight = req.method === 'OPTIONS' && typeof req.headers['access-control-request-method'] === 'string';
     if (!preflight) return next();
     // Answered here for every path, allowed or not: without the Allow-* headers the browser stops.

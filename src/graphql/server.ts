@@ -22,12 +22,13 @@ import { throttledLog, type Logger } from '../logger.js';
 import type { Services } from '../services.js';
 import { bearer } from '../tenancy/token.service.js';
 import type { Viewer } from '../tenancy/viewer.js';
-import { bearerChallenge, corsMiddleware, PREFLIGHT_HEADERS } from './cors.js';
+import { bearerChallenge, corsHeaders, corsMiddleware, PREFLIGHT_HEADERS } from './cors.js';
+import { graphqlPost, pendingError } from './graphql.post.js';
 import { createFormatError } from './format-error.js';
 import { consoleRouter } from './console.js';
 import { requestIdOf } from './request-id.js';
 import { apolloGraph, apolloLogger, apolloReportingPlugins } from '../observability/apollo.js';
-import { httpAccess } from '../observability/http.access.js';
+import { accessTracker, httpAccess } from '../observability/http.access.js';
 import { apolloTracingPlugin, graphqlTracing, httpTracing, WsTracing } from '../observability/tracing.http.js';
 import type { Tracing } from '../observability/tracing.js';
 import { currentScope, refused } from '../observability/request.scope.js';
@@ -68,6 +69,12 @@ function subscriptionOverHttp(): GraphQLError {
   });
 }
 
+/** The answer to a request that failed outside GraphQL (a 4xx status is the client's fault). */
+function requestFailed(status: number | undefined) {
+  const client = status !== undefined && status > 0 && status < 500;
+  return { errors: [{ message: 'Request failed', extensions: { code: client ? 'BAD_REQUEST' : ErrorCode.INTERNAL } }] };
+}
+
 function unauthenticated(): GraphQLError {
   return new GraphQLError('A valid bearer token is required', { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
 }
@@ -83,7 +90,9 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
   const limiter = new CostRateLimiter(config.limits.pointsPerMinute);
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  // POST /graphql with a JSON body is served before Express (graphql.post.ts); set once Apollo runs
+  let front: ((req: http.IncomingMessage, res: http.ServerResponse) => void) | null = null;
+  const httpServer = http.createServer((req, res) => (front ? front(req, res) : void app(req, res)));
 
   const makeCtx = (viewer: Viewer, em: Em, requestId: string): Ctx => ({ em, viewer, loaders: new Loaders(), services, log, requestId });
 
@@ -151,9 +160,25 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
   });
   await apollo.start();
 
-  app.use(httpAccess(log, metrics));
+  const context = async ({ req, res }: { req: http.IncomingMessage; res: http.ServerResponse }): Promise<Ctx> => {
+    const scope = currentScope();
+    const secret = bearer(req.headers.authorization);
+    const em = orm.em.fork() as Em;
+    const viewer = !secret ? null : oidc?.handles(secret) ? await oidc.authenticate(em, secret) : await services.tokens.authenticate(em, secret);
+    if (!viewer) {
+      res.setHeader('WWW-Authenticate', bearerChallenge(Boolean(req.headers.authorization)));
+      throw refused(unauthenticated());
+    }
+    if (scope) scope.tokenId = viewer.tokenId;
+    return makeCtx(viewer, em, scope?.requestId ?? requestIdOf(req.headers));
+  };
+
+  const track = accessTracker(log, metrics);
+  app.use(httpAccess(track));
   if (tracer) app.use(httpTracing(tracer));
   app.use(corsMiddleware(config.corsOrigins));
+  // a POST /graphql whose body graphql.post.ts could not use: answered by the error handler below
+  app.use(pendingError);
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
   // Redis down does not make a replica unready: subscriptions keep working from the database (with
   // seconds of latency), and taking every replica out of the load balancer at once would serve nobody.
@@ -177,20 +202,7 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
   const graphqlHandlers = [
       express.json({ limit: config.limits.bodyBytes }),
       ...(tracer ? [graphqlTracing()] : []),
-      expressMiddleware(apollo, {
-        context: async ({ req, res }) => {
-          const scope = currentScope();
-          const secret = bearer(req.headers.authorization);
-          const em = orm.em.fork() as Em;
-          const viewer = !secret ? null : oidc?.handles(secret) ? await oidc.authenticate(em, secret) : await services.tokens.authenticate(em, secret);
-          if (!viewer) {
-            res.setHeader('WWW-Authenticate', bearerChallenge(Boolean(req.headers.authorization)));
-            throw refused(unauthenticated());
-          }
-          if (scope) scope.tokenId = viewer.tokenId;
-          return makeCtx(viewer, em, scope?.requestId ?? requestIdOf(req.headers));
-        },
-      }),
+      expressMiddleware(apollo, { context }),
   ];
   // POST answers carry no ETag: Express hashes every answer it sends for one (sha1 over a nested
   // page's ~70 KB answer, 0.1–0.4 ms, a few % of the page's CPU), and a POST answer is never fresh
@@ -211,10 +223,31 @@ export async function createGatewayServer(deps: ServerDeps): Promise<GatewayServ
     }
     if (err) {
       log.error('unhandled HTTP error', { err: err as unknown as Error });
-      return void res.status(err.status && err.status < 500 ? err.status : 500).json({ errors: [{ message: 'Request failed', extensions: { code: err.status && err.status < 500 ? 'BAD_REQUEST' : ErrorCode.INTERNAL } }] });
+      return void res.status(err.status && err.status < 500 ? err.status : 500).json(requestFailed(err.status));
     }
     next();
   });
+  // tracing wraps the Express path (spans per request and operation): with it on, everything goes there
+  if (!tracer) {
+    front = graphqlPost({
+      apollo,
+      context,
+      track,
+      cors: corsHeaders(config.corsOrigins),
+      limit: config.limits.bodyBytes,
+      express: (req, res) => void app(req, res),
+      failed: (err, res) => {
+        log.error('unhandled HTTP error', { err: err as Error });
+        // a streamed answer already under way cannot turn into an error answer
+        if (res.headersSent) return void res.destroy();
+        const body = JSON.stringify(requestFailed(undefined));
+        res.statusCode = 500;
+        res.setHeader('Content-Type', 'application/json; charset=utf-8');
+        res.setHeader('Content-Length', Buffer.byteLength(body));
+        res.end(body);
+      },
+    });
+  }
 
   return {
     httpServer,

@@ -4,6 +4,7 @@
  * completion one access-log line and the HTTP metrics. A GraphQL request refused before Apollo runs
  * its plugins (401 from authentication, a body too large or not JSON) is counted here, once.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Metrics } from '../graphql/metrics.js';
 import { REQUEST_ID_HEADER, requestIdOf } from '../graphql/request-id.js';
@@ -20,17 +21,25 @@ export function routeOf(req: Request): string {
   return PROBES.has(path) ? path : 'other';
 }
 
-export function httpAccess(log: Logger, metrics: Metrics) {
+/**
+ * Starts following one request: its scope (request id echoed in the answer) and, once the answer is
+ * finished, the access-log line and the HTTP metrics. Shared by Express (httpAccess) and the
+ * POST /graphql front that serves before Express (graphql/graphql.post.ts).
+ * `route` is read at the end; `started` is when the request arrived (now by default).
+ */
+export type AccessTracker = (req: IncomingMessage, res: ServerResponse, route: () => string, started?: bigint) => RequestScope;
+
+export function accessTracker(log: Logger, metrics: Metrics): AccessTracker {
   const access = log.child({ component: 'http' });
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const started = process.hrtime.bigint();
+  return (req, res, routeAtEnd, started = process.hrtime.bigint()) => {
     const scope: RequestScope = { requestId: requestIdOf(req.headers), errorCodes: [] };
     res.setHeader(REQUEST_ID_HEADER, scope.requestId);
     res.once('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = routeOf(req);
-      metrics.httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
-      metrics.httpDuration.observe({ method: req.method, route }, seconds);
+      const route = routeAtEnd();
+      const method = req.method ?? '';
+      metrics.httpRequests.inc({ method, route, status: String(res.statusCode) });
+      metrics.httpDuration.observe({ method, route }, seconds);
       if (route === '/graphql' && !scope.counted && scope.errorCodes.length) metrics.refusal(scope.operationName, scope.errorCodes);
       const line = {
         requestId: scope.requestId,
@@ -49,6 +58,13 @@ export function httpAccess(log: Logger, metrics: Metrics) {
       if (PROBES.has(route)) access.debug('http request', line);
       else access.info('http request', line);
     });
-    runInScope(scope, next);
+    return scope;
+  };
+}
+
+/** Express middleware: every request Express serves is followed by `track`. */
+export function httpAccess(track: AccessTracker) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    runInScope(track(req, res, () => routeOf(req)), next);
   };
 }
