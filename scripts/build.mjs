@@ -46,6 +46,8 @@ const SOURCES = ['src', 'migrations', 'crds', 'deploy/addons', 'deploy/klusterle
  * through the driver packages and the migrator: bundling one alone would load a second copy of it
  * from node_modules for the others. @mikro-orm/core stays external, the one instance all of them
  * require. knex's other dialects are bundled too but require their drivers only when chosen.
+ * @graphql-tools/* (94 ES module files) are reached only through @apollo/server, semver (47 files)
+ * only through type-graphql's check of the graphql version: both bundled with them.
  * (Order matters: an inlined package must be a dependency, or a dependency of one listed before it.)
  */
 export const INLINE = [
@@ -60,6 +62,10 @@ export const INLINE = [
   '@mikro-orm/migrations',
   'knex',
   'lodash',
+  '@graphql-tools/schema',
+  '@graphql-tools/merge',
+  '@graphql-tools/utils',
+  'semver',
 ];
 /**
  * Files the simulated hub reads at run time, copied beside the bundle (it finds crds/ by walking up
