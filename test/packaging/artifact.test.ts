@@ -34,6 +34,32 @@ function records(output: string): Record<string, unknown>[] {
 
 const env = () => ({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_FORMAT: 'json', LOG_LEVEL: 'info', SIM_SPEED: '0', BOOTSTRAP_ADMIN_TOKEN: token });
 
+/** The files of the bundle a start loads, and the packages they import or require() from node_modules. */
+function startLoads(): { loaded: Set<string>; packages: Set<string> } {
+  // The bundle is split (dist/spokegraph.mjs + dist/chunks/): follow the static imports from the
+  // entry through its chunks. esbuild hoists static imports of external packages to the top of
+  // whichever file needs them, so what a start loads is the packages those files import statically.
+  const loaded = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string): void => {
+    if (loaded.has(file)) return;
+    loaded.add(file);
+    const code = readFileSync(file, 'utf8');
+    for (const m of code.matchAll(/^import\s*(?:[^;]*?\s*from\s*)?"([^"]+)"/gm)) {
+      if (m[1].startsWith('.')) visit(path.resolve(path.dirname(file), m[1]));
+      else packages.add(m[1]);
+    }
+    // CommonJS packages are loaded with require() (scripts/bundle.mjs, `requireCjs`): every such call
+    // in a file a start loads counts as loaded, wherever in the file it stands
+    for (const m of code.matchAll(/\b__require\("([^"]+)"\)/g)) packages.add(m[1]);
+    // the entry itself only sets V8 up, then imports the commands unconditionally (src/main.ts):
+    // what that module reaches statically is what every start loads
+    if (file === artifact.entry) for (const m of code.matchAll(/^(?:const|var) \{ main \} = await import\("(\.[^"]+)"\)/gm)) visit(path.resolve(path.dirname(file), m[1]));
+  };
+  visit(artifact.entry);
+  return { loaded, packages };
+}
+
 describe('the production artifact', () => {
   it('holds production dependencies only', () => {
     expect(artifact.packages).toContain('better-sqlite3');
@@ -43,27 +69,7 @@ describe('the production artifact', () => {
   });
 
   it('imports the OpenTelemetry SDK, jose, ioredis and the migrator only dynamically: a start without tracing, OIDC, Redis or pending migrations loads none of them', () => {
-    // The bundle is split (dist/spokegraph.mjs + dist/chunks/): follow the static imports from the
-    // entry through its chunks. esbuild hoists static imports of external packages to the top of
-    // whichever file needs them, so what a start loads is the packages those files import statically.
-    const loaded = new Set<string>();
-    const packages = new Set<string>();
-    const visit = (file: string): void => {
-      if (loaded.has(file)) return;
-      loaded.add(file);
-      const code = readFileSync(file, 'utf8');
-      for (const m of code.matchAll(/^import\s*(?:[^;]*?\s*from\s*)?"([^"]+)"/gm)) {
-        if (m[1].startsWith('.')) visit(path.resolve(path.dirname(file), m[1]));
-        else packages.add(m[1]);
-      }
-      // CommonJS packages are loaded with require() (scripts/bundle.mjs, `requireCjs`): every such call
-      // in a file a start loads counts as loaded, wherever in the file it stands
-      for (const m of code.matchAll(/\b__require\("([^"]+)"\)/g)) packages.add(m[1]);
-      // the entry itself only sets V8 up, then imports the commands unconditionally (src/main.ts):
-      // what that module reaches statically is what every start loads
-      if (file === artifact.entry) for (const m of code.matchAll(/^(?:const|var) \{ main \} = await import\("(\.[^"]+)"\)/gm)) visit(path.resolve(path.dirname(file), m[1]));
-    };
-    visit(artifact.entry);
+    const { loaded, packages } = startLoads();
     expect(loaded.size, 'the entry reaches its chunks').toBeGreaterThan(1);
     expect([...packages].filter((p) => p.startsWith('@opentelemetry/'))).toEqual(['@opentelemetry/api']);
     for (const lazy of ['jose', 'ioredis', '@mikro-orm/migrations', 'umzug']) expect([...packages], lazy).not.toContain(lazy);
@@ -72,6 +78,14 @@ describe('the production artifact', () => {
     const all = [artifact.entry, ...readdirSync(path.join(path.dirname(artifact.entry), 'chunks')).map((f) => path.join(path.dirname(artifact.entry), 'chunks', f))];
     const source = (f: string) => readFileSync(f, 'utf8');
     expect(all.some((f) => f.endsWith('.mjs') && (source(f).includes('import("@opentelemetry/sdk-trace-base")') || (!loaded.has(f) && source(f).includes('__require("@opentelemetry/sdk-trace-base")'))))).toBe(true);
+  });
+
+  it('bundles knex, lodash, the SQL packages of MikroORM, @graphql-tools and semver: a start loads none of them from node_modules', () => {
+    const { packages } = startLoads();
+    const fromNodeModules = [...packages].filter((p) => /^(knex|lodash|semver)(\/|$)|^@mikro-orm\/(knex|better-sqlite|postgresql|migrations)(\/|$)|^@graphql-tools\//.test(p));
+    expect(fromNodeModules).toEqual([]);
+    // MikroORM's core stays one shared instance in node_modules, which the bundled packages require
+    expect([...packages]).toContain('@mikro-orm/core');
   });
 
   it('`migrate` migrates an empty database and exits; a second run finds nothing to do', async () => {
