@@ -1,8 +1,6 @@
-import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Ctx as Context } from '../context.js';
 import { mutate } from '../graphql/payload.js';
-import { prefetchChildren } from '../graphql/prefetch.js';
 import { connectionOf, PageArgs, pageRequest } from '../graphql/relay/connection.js';
 import { fromGlobalId, NodeKind } from '../graphql/relay/global-id.js';
 import { ProjectConnection, ProjectNode } from './project.type.js';
@@ -29,10 +27,8 @@ export class TenantResolver {
   }
 
   @FieldResolver(() => ProjectConnection, { description: 'Projects of this tenant visible to you' })
-  async projects(@Root() t: TenantNode, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<ProjectConnection> {
-    const page = await ctx.services.projects.pageForTenant(ctx, t.uuid, pageRequest(args));
-    await prefetchChildren(ctx, info, 'Project', page.items);
-    return connectionOf(ProjectConnection, page, ProjectNode.from);
+  async projects(@Root() t: TenantNode, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context): Promise<ProjectConnection> {
+    return connectionOf(ProjectConnection, await ctx.services.projects.pageForTenant(ctx, t.uuid, pageRequest(args)), ProjectNode.from);
   }
 
   @Mutation(() => TenantPayload, { description: 'Creates a tenant and its hub namespace tenant-<name>. Who may call: platform admins' })
