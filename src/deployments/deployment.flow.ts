@@ -34,6 +34,7 @@ import {
 import { applyUnlessDeleted as applyGuarded } from '../workflow/apply.guard.js';
 import { done, fail, FailureReason, wait, WaitReason, type FlowDefinition, type StepContext, type StepResult } from '../workflow/flow.js';
 import { AppDeployment, AppDeploymentBundle } from './deployment.entity.js';
+import { readFlowDeployment } from './deployment.flow.subject.js';
 import { readFlowBundles, readFlowPool, readFlowProject, type FlowPool, type FlowProject } from './deployment.flow.rows.js';
 import { AppDeploymentRevision, AppDeploymentRevisionBundle, RevisionOutcome } from './deployment.revision.entity.js';
 import { DEPLOY_FLOW, deployStepPhase, UNDEPLOY_FLOW } from './deployment.flow.names.js';
@@ -283,6 +284,7 @@ export function deployFlow(deps: DeploymentFlowDeps): FlowDefinition<AppDeployme
     donePhase: DeploymentPhase.RUNNING,
     // its steps render from the row and never change it; a delete cancels the job (deployment.service.ts)
     subjectPerClaim: true,
+    readSubject: readFlowDeployment,
     steps: [
       step('provision-pool', (d) => deployStepPhase('provision-pool', d.spec.target.kind), provisionPool(deps)),
       step('place', (d) => deployStepPhase('place', d.spec.target.kind), place(deps)),

@@ -130,6 +130,12 @@ export interface FlowDefinition<S extends TrackedEntity = TrackedEntity> {
    * transaction, so the claim's next lease-guarded outcome fails and the claim ends.
    */
   subjectPerClaim?: boolean;
+  /**
+   * Reads the subject as a plain row shaped like the entity, instead of `findOne` (for flows whose
+   * steps and hooks only read some of its columns: no hydration, identity map or snapshot). Null
+   * when the row is gone.
+   */
+  readSubject?(em: Em, id: string): Promise<S | null>;
   /** Added to the details of every event the runner records for this flow (e.g. the revision an upgrade rolls out). */
   eventDetails?(subject: S): Record<string, unknown>;
   /** Phase entered when a step fails (default FAILED; an upgrade goes back to RUNNING: the previous revision serves). */

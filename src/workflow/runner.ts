@@ -366,7 +366,7 @@ export class WorkflowRunner {
   /** Runs the job's current step once; true when the next step may run right away. */
   private async runOnce(flow: AnyFlow, job: JobRun, signal: AbortSignal, more: boolean): Promise<boolean> {
     const em = this.orm.em.fork() as Em;
-    const subject = job.subject ?? (await em.findOne(flow.entity, { id: job.subjectId } as never));
+    const subject = job.subject ?? (flow.readSubject ? await flow.readSubject(em, job.subjectId) : await em.findOne(flow.entity, { id: job.subjectId } as never));
     if (flow.subjectPerClaim) job.subject = subject;
     if (!subject) {
       await this.store.write(em, job.id, this.owner, { state: JobState.CANCELLED, finishedAt: new Date(), leaseOwner: null, leaseUntil: null });
