@@ -53,9 +53,10 @@ export interface LoadOptions {
    * answers awaited), so the run is a closed loop on established keep-alive connections. Without it
    * the run starts with `concurrency` connects at once; a Node server kept busy by the connections it
    * accepted first accepts the rest one by one over seconds (bench/README.md, cold7), and their first
-   * requests measure that, not the server's steady latency. Only for bodies that change nothing.
+   * requests measure that, not the server's steady latency. `true` sends the first body (only for
+   * bodies that change nothing); a string is the body to send instead (a write bench opens with a read).
    */
-  openFirst?: boolean;
+  openFirst?: boolean | string;
 }
 
 export interface LoadResult {
@@ -93,7 +94,10 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   let seq = 0;
   let okCount = 0;
   let failed = 0;
-  if (opts.openFirst) await Promise.all(Array.from({ length: opts.concurrency }, () => send(opts.bodies[0], () => {})));
+  if (opts.openFirst) {
+    const opener = typeof opts.openFirst === 'string' ? opts.openFirst : opts.bodies[0];
+    await Promise.all(Array.from({ length: opts.concurrency }, () => send(opener, () => {})));
+  }
   const started = performance.now();
   const cpu0 = process.cpuUsage();
   const deadline = opts.durationMs !== undefined ? started + opts.durationMs : Infinity;
