@@ -30,7 +30,7 @@ export const ENTRY = 'spokegraph.mjs';
  */
 export const NODE_FLAGS = ['--max-semi-space-size=64'];
 // package-lock.json: the inlined packages (INLINE) are part of the bundle, so upgrading one rebuilds it
-const SOURCES = ['src', 'migrations', 'crds', 'deploy/addons', 'deploy/klusterlet', 'package-lock.json'];
+export const SOURCES = ['src', 'migrations', 'crds', 'deploy/addons', 'deploy/klusterlet', 'package-lock.json'];
 /**
  * Dependencies bundled into the artifact rather than loaded from node_modules, so that esbuild drops
  * what the gateway does not import. client-node's entry loads every generated API and model of

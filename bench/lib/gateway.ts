@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { gql, q, type GqlResponse } from './http.js';
-import { benchLib, IpcChild, tempDir } from './proc.js';
+import { pathToFileURL } from 'node:url';
+import { benchLib, IpcChild, repoRoot, tempDir } from './proc.js';
 
 export interface Gateway {
   ipc: IpcChild;
@@ -52,7 +53,8 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
     ...opts.env,
   };
   if (opts.noRunner) env.BENCH_NO_RUNNER = '1';
-  const ipc = new IpcChild(path.join(benchLib, 'gateway.child.ts'), env, opts.execArgv ?? []);
+  const child = await gatewayChild();
+  const ipc = new IpcChild(child.file, env, [...child.nodeFlags, ...(opts.execArgv ?? [])]);
   const ready = await ipc.waitMessage<{ url: string; pid: number }>((m) => m?.type === 'ready', 120_000);
   const url = ready.url;
   return {
@@ -72,4 +74,29 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<Gateway> 
       if (!opts.keepData) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The gateway child compiled as the production artifact is: gateway.child.ts bundled with
+ * scripts/build.mjs's options (esbuild, the same packages inlined) into dist/bench/, started with
+ * plain Node and the build's NODE_FLAGS, so the benchmarks measure the code `npm start` runs. Under
+ * tsx they measured other code: tsx compiles with esbuild's keepNames, which passes every function
+ * and class created at run time through a helper redefining its `name` (a cost per closure, on the
+ * connect path of every socket), and Node started without the production flags.
+ * BENCH_TSX=1 runs the TypeScript under tsx as before, to compare.
+ */
+async function gatewayChild(): Promise<{ file: string; nodeFlags: string[] }> {
+  if (process.env.BENCH_TSX === '1') return { file: path.join(benchLib, 'gateway.child.ts'), nodeFlags: [] };
+  const scripts = pathToFileURL(path.join(repoRoot, 'scripts')).href;
+  const { INLINE, NODE_FLAGS, SOURCES } = (await import(`${scripts}/build.mjs`)) as { INLINE: string[]; NODE_FLAGS: string[]; SOURCES: string[] };
+  const { bundle, isStaleBundle } = (await import(`${scripts}/bundle.mjs`)) as {
+    bundle(entry: string, outfile: string, o: object): Promise<unknown>;
+    isStaleBundle(outfile: string, sources: string[]): boolean;
+  };
+  const file = path.join(repoRoot, 'dist', 'bench', 'gateway.child.mjs');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (isStaleBundle(file, [...SOURCES, 'bench/lib', 'scripts'])) {
+    await bundle('bench/lib/gateway.child.ts', file, { sourcemap: 'linked', inline: INLINE, requireCjs: true });
+  }
+  return { file, nodeFlags: NODE_FLAGS };
 }

@@ -170,8 +170,9 @@ export async function killAndWait(child: ChildProcess, signal: NodeJS.Signals = 
 type Pending = { resolve: (v: any) => void; reject: (e: Error) => void };
 
 /**
- * A TypeScript module forked under tsx (`node --import tsx`, one process) that talks over IPC:
- * `call(cmd, args)` sends `{ id, cmd, args }` and resolves with the child's `{ id, result | error }`.
+ * A module forked with an IPC channel: a TypeScript file under tsx (`node --import tsx`, one process),
+ * a built `.mjs` with plain Node. `call(cmd, args)` sends `{ id, cmd, args }` and resolves with the
+ * child's `{ id, result | error }`.
  */
 export class IpcChild {
   readonly child: ChildProcess;
@@ -185,7 +186,7 @@ export class IpcChild {
     this.child = track(fork(file, [], {
       cwd: repoRoot,
       env: { ...process.env, ...env },
-      execArgv: ['--import', 'tsx', ...execArgv],
+      execArgv: file.endsWith('.mjs') ? execArgv : ['--import', 'tsx', ...execArgv],
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     }));
     this.child.stderr?.on('data', (d: Buffer) => {
