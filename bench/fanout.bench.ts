@@ -272,6 +272,10 @@ async function main() {
   const workers = Array.from({ length: WORKERS }, () => new IpcChild(path.join(benchLib, 'fanout.worker.ts'), {}));
   try {
     await Promise.all(workers.map((w) => w.waitMessage((m) => m?.type === 'ready')));
+    // the subscriber processes' own receive path compiled before anything is measured (fanout.worker.ts)
+    const warmed = await Promise.all(workers.map((w) => w.call<{ received: number }>('warm', { sockets: 200, messages: 20 })));
+    if (warmed.some((w) => w.received < 200 * 20)) throw new Error(`a subscriber process did not warm up: ${JSON.stringify(warmed)}`);
+    await Promise.all(workers.map((w) => w.call('reset')));
     if (PIN) {
       // -a: every thread of the process (V8's GC helpers and libuv's pool follow their process)
       const others = `1-${os.cpus().length - 1}`;

@@ -6,8 +6,13 @@
  * time is taken first thing in the message handler, on the clock the gateway stamps with
  * (report.ts `wallNow`); the payload is not JSON-parsed (the stamp is read with a regex) to keep
  * the client's own cost small.
+ *
+ * `warm` runs this process's client code (connect, handshake, receive) against a local stand-in
+ * server before anything is measured: a fresh subscriber process compiles its receive path while it
+ * receives, and on a 2-core machine that JIT work took CPU from the gateway during the first measured
+ * events (receivers' CPU per delivery about twice the later runs'). The gateway is not touched by it.
  */
-import WebSocket from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { serveIpc } from './proc.js';
 import { wallNow } from './report.js';
 
@@ -74,7 +79,40 @@ function open(url: string, token: string, query: string, variables: Record<strin
   });
 }
 
+/**
+ * A stand-in graphql-transport-ws server in this process: acks, then sends `messages` `next` frames
+ * shaped like the gateway's (a stamp in details) to each subscribed socket.
+ */
+async function warm({ sockets: n, messages }: { sockets: number; messages: number }): Promise<{ received: number; ms: number }> {
+  const t0 = performance.now();
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  server.on('connection', (ws) => {
+    ws.on('message', (data: Buffer) => {
+      const type = (JSON.parse(data.toString('utf8')) as { type: string }).type;
+      if (type === 'connection_init') ws.send('{"type":"connection_ack"}');
+      else if (type === 'subscribe') {
+        for (let i = 0; i < messages; i++) {
+          ws.send(`{"id":"1","type":"next","payload":{"data":{"projectEvents":{"id":"w","seq":${i},"type":"WARM","details":{"t":${wallNow()},"i":${i}}}}}}`);
+        }
+      }
+    });
+  });
+  const url = `ws://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const opened: WebSocket[] = [];
+  for (let k = 0; k < n; k++) opened.push(await open(url, 'warm', 'subscription { warm }', {}));
+  const until = performance.now() + 30_000;
+  while (received < n * messages && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
+  const got = received;
+  closing = true;
+  for (const ws of opened) ws.terminate();
+  await new Promise<void>((r) => server.close(() => r()));
+  closing = false;
+  return { received: got, ms: performance.now() - t0 };
+}
+
 serveIpc({
+  warm,
   connect: async ({ url, token, query, variables, count, parallel }: { url: string; token: string; query: string; variables: Record<string, unknown>; count: number; parallel: number }) => {
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
