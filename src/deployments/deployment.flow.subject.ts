@@ -4,8 +4,9 @@
  * phase and percent itself), so a managed entity — query builder, hydration of every column, an
  * identity-map entry and a change-tracking snapshot per claim — bought nothing.
  *
- * A field not read here is absent: a deploy step that needs another column must add it below
- * (test/integration/deployments.flow-subject.test.ts compares these fields with the entity's).
+ * The steps are typed against DeploySubject, so one that reads another column does not compile
+ * until the column is added here (test/integration/deployments.flow-subject.test.ts compares these
+ * fields with the entity's).
  */
 import type { Em } from '../db/orm.js';
 import { jsonOf, readRows } from '../db/read-rows.js';
@@ -21,13 +22,19 @@ const DEPLOYMENT =
   'select "id", "name", "phase", "percent", "project_id", "pool_id", "cluster", "spec", "resolved_variables", "gpu_requests", "retries", "revision", "hub_name" ' +
   'from "app_deployment" where "id" = ?';
 
+/** What the deploy flow's steps and hooks see of a deployment (the entity is one too). */
+export type DeploySubject = Pick<AppDeployment, (typeof FLOW_SUBJECT_FIELDS)[number]> & {
+  readonly project: { readonly id: string };
+  readonly pool: { readonly id: string };
+};
+
 type Row = Record<string, unknown>;
 
-export async function readFlowDeployment(em: Em, id: string): Promise<AppDeployment | null> {
+export async function readFlowDeployment(em: Em, id: string): Promise<DeploySubject | null> {
   const [r] = await readRows<Row>(em, DEPLOYMENT, [id]);
   if (!r) return null;
   const projectId = String(r.project_id);
-  const plain = {
+  return {
     id: String(r.id),
     name: String(r.name),
     phase: r.phase as DeploymentPhase,
@@ -43,6 +50,4 @@ export async function readFlowDeployment(em: Em, id: string): Promise<AppDeploym
     revision: Number(r.revision),
     hubName: r.hub_name == null ? null : String(r.hub_name),
   };
-  // the entity's shape for the fields above (the flow's types name the entity; see the header)
-  return plain as unknown as AppDeployment;
 }

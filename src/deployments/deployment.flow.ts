@@ -34,7 +34,7 @@ import {
 import { applyUnlessDeleted as applyGuarded } from '../workflow/apply.guard.js';
 import { done, fail, FailureReason, wait, WaitReason, type FlowDefinition, type StepContext, type StepResult } from '../workflow/flow.js';
 import { AppDeployment, AppDeploymentBundle } from './deployment.entity.js';
-import { readFlowDeployment } from './deployment.flow.subject.js';
+import { readFlowDeployment, type DeploySubject } from './deployment.flow.subject.js';
 import { readFlowBundles, readFlowPool, readFlowProject, type FlowPool, type FlowProject } from './deployment.flow.rows.js';
 import { AppDeploymentRevision, AppDeploymentRevisionBundle, RevisionOutcome } from './deployment.revision.entity.js';
 import { DEPLOY_FLOW, deployStepPhase, UNDEPLOY_FLOW } from './deployment.flow.names.js';
@@ -53,13 +53,13 @@ export interface DeploymentFlowDeps {
   rolloutDeadlineMs: number;
 }
 
-type Ctx = StepContext<AppDeployment>;
+type Ctx = StepContext<DeploySubject>;
 
 /** The deployment's hub name: fixed at admission, or the previous release's for older rows. */
-export const hubNameOf = (d: AppDeployment, project: string): string => d.hubName ?? legacyAppHubName(project, d.name);
+export const hubNameOf = (d: Pick<DeploySubject, 'hubName' | 'name'>, project: string): string => d.hubName ?? legacyAppHubName(project, d.name);
 
 /** Whose the deployment's hub objects are (docs/hub-conventions.md "Ownership"). */
-const ownerOf = (d: AppDeployment, project: FlowProject): Ownership => ({
+const ownerOf = (d: DeploySubject, project: FlowProject): Ownership => ({
   project: project.name,
   deployment: d.name,
   ids: { tenantId: project.tenant.id, projectId: project.id, deploymentId: d.id },
@@ -128,7 +128,7 @@ async function worksOf(ctx: Ctx, project: string, deployment: string, name: stri
 }
 
 /** Whether the deployment may have had another cluster since admission (see applyWorkStep). */
-const mayHaveMoved = (d: AppDeployment): boolean => d.retries > 0;
+const mayHaveMoved = (d: DeploySubject): boolean => d.retries > 0;
 
 export const deletedMeanwhile = () => wait(WaitReason.WAITING_FOR_DELETION, 'The deployment is being deleted', { retryAfterMs: 1000 });
 
@@ -269,13 +269,13 @@ function releasePool(deps: DeploymentFlowDeps) {
   };
 }
 
-const step = (id: keyof typeof STEP_TITLES, phase: DeploymentPhase | ((d: AppDeployment) => DeploymentPhase), run: (ctx: Ctx) => Promise<StepResult>) => ({ id, title: STEP_TITLES[id], phase, run });
+const step = (id: keyof typeof STEP_TITLES, phase: DeploymentPhase | ((d: DeploySubject) => DeploymentPhase), run: (ctx: Ctx) => Promise<StepResult>) => ({ id, title: STEP_TITLES[id], phase, run });
 
 /** The revision a deploy flow completes: SUCCEEDED, with no failure (`revision` is an integer, as SQLite compares it). */
 const SUCCEEDED =
   'update "app_deployment_revision" set "outcome" = ?, "failure_step" = null, "failure_reason" = null, "failure_message" = null where "deployment_id" = ? and "number" = ?';
 
-export function deployFlow(deps: DeploymentFlowDeps): FlowDefinition<AppDeployment> {
+export function deployFlow(deps: DeploymentFlowDeps): FlowDefinition<DeploySubject> {
   return {
     name: DEPLOY_FLOW,
     subjectKind: SubjectKind.APP_DEPLOYMENT,

@@ -18,7 +18,7 @@ import { recordRevision, shrinkHolding, switchRow, type RevisionContent } from '
 
 type Ctx = StepContext<AppDeployment>;
 
-const revisionOf = (em: Em, d: AppDeployment, number = d.revision) => em.findOneOrFail(AppDeploymentRevision, { deployment: d.id, number });
+const revisionOf = (em: Em, d: Pick<AppDeployment, 'id' | 'revision'>, number = d.revision) => em.findOneOrFail(AppDeploymentRevision, { deployment: d.id, number });
 const contentOf = (r: AppDeploymentRevision): RevisionContent => ({ bundleIds: r.bundleIds, variables: r.variables, resolvedVariables: r.resolvedVariables, gpuRequests: r.gpuRequests });
 
 /** The ManifestWork carries the revision's own GPU requests (the row holds the larger of old and new). */

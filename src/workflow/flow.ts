@@ -79,7 +79,20 @@ export const wait = (reason: WaitReason, message: string, opts: { retryAfterMs?:
 });
 export const fail = (reason: FailureReason, message: string): StepResult => ({ kind: 'fail', reason, message });
 
-export interface StepContext<S extends TrackedEntity> {
+/**
+ * What the runner reads and keeps of a flow's subject: the entity itself, or the narrower plain row
+ * a flow's `readSubject` returns (its steps are then typed against that row, so a step cannot read
+ * a column the row does not carry).
+ */
+export interface FlowSubject {
+  readonly id: string;
+  readonly name: string;
+  readonly projectId: string;
+  phase: string;
+  percent: number;
+}
+
+export interface StepContext<S extends FlowSubject> {
   subject: S;
   /** A fresh EntityManager for this attempt (reads; writes must be idempotent). */
   em: Em;
@@ -100,7 +113,7 @@ export interface StepContext<S extends TrackedEntity> {
   once<T>(key: string, load: () => Promise<T>): Promise<T>;
 }
 
-export interface StepDefinition<S extends TrackedEntity> {
+export interface StepDefinition<S extends FlowSubject> {
   id: string;
   title: string;
   /** The subject's phase while this step runs (a function when it depends on the subject). */
@@ -108,17 +121,18 @@ export interface StepDefinition<S extends TrackedEntity> {
   run(ctx: StepContext<S>): Promise<StepResult>;
 }
 
-export interface OutcomeContext<S extends TrackedEntity> {
+export interface OutcomeContext<S extends FlowSubject> {
   em: Em;
   subject: S;
   events: EventBatch;
   results: Record<string, unknown>;
 }
 
-export interface FlowDefinition<S extends TrackedEntity = TrackedEntity> {
+export interface FlowDefinition<S extends FlowSubject = FlowSubject> {
   name: string;
   subjectKind: SubjectKind;
-  entity: new () => S;
+  /** the subject's table: read with findOne unless `readSubject` is given, written by the runner */
+  entity: new () => TrackedEntity & S;
   machine: PhaseMachine;
   steps: StepDefinition<S>[];
   /** Phase entered when the last step is done. */
@@ -131,9 +145,8 @@ export interface FlowDefinition<S extends TrackedEntity = TrackedEntity> {
    */
   subjectPerClaim?: boolean;
   /**
-   * Reads the subject as a plain row shaped like the entity, instead of `findOne` (for flows whose
-   * steps and hooks only read some of its columns: no hydration, identity map or snapshot). Null
-   * when the row is gone.
+   * Reads the subject as a plain row, instead of `findOne` (for flows whose steps and hooks only
+   * read some of its columns: no hydration, identity map or snapshot). Null when the row is gone.
    */
   readSubject?(em: Em, id: string): Promise<S | null>;
   /** Added to the details of every event the runner records for this flow (e.g. the revision an upgrade rolls out). */

@@ -20,11 +20,10 @@ import type { HubAdapter } from '../kube/index.js';
 import type { Logger } from '../logger.js';
 import { classifyStepError } from './step.errors.js';
 import { publish, runnerEvents, unscopedStep, workflowSteps, type StepScope } from '../observability/channels.js';
-import { FailureReason, type FlowDefinition, type StepDefinition, type StepResult } from './flow.js';
+import { FailureReason, type FlowDefinition, type FlowSubject, type StepDefinition, type StepResult } from './flow.js';
 import { JobState } from './job.entity.js';
 import { JobStore, type ClaimedJob } from './job.store.js';
 import { updateSubject } from './subject.columns.js';
-import type { TrackedEntity } from './tracked.entity.js';
 import { InProcessWakeSignal, type WakeSignal } from './wake.js';
 
 export interface RunnerOptions {
@@ -58,7 +57,7 @@ export const defaultRunnerOptions: RunnerOptions = {
   maxBackoffMs: 10_000,
 };
 
-type AnyFlow = FlowDefinition<TrackedEntity>;
+type AnyFlow = FlowDefinition<FlowSubject>;
 type Emit = (e: Parameters<EventBatch['emit']>[0]) => void;
 
 /** What a claim of a job ended with, for the runner's own timer. */
@@ -66,7 +65,7 @@ interface JobRun extends ClaimedJob {
   /** StepContext.once: loads kept for this claim */
   kept: Map<string, Promise<unknown>>;
   /** the subject as read by the claim's first step (flows with `subjectPerClaim`) */
-  subject: TrackedEntity | null;
+  subject: FlowSubject | null;
   /** a nudge came for the subject while this claim held it (see `nudge`) */
   nudged: boolean;
   /** the lease was given up (by an outcome) or lost: nothing to release */
@@ -114,7 +113,7 @@ export class WorkflowRunner {
     this.plainEm = orm.em.fork() as Em;
   }
 
-  register<S extends TrackedEntity>(flow: FlowDefinition<S>): void {
+  register<S extends FlowSubject>(flow: FlowDefinition<S>): void {
     this.flows.set(flow.name, flow as unknown as AnyFlow);
   }
 
@@ -349,7 +348,7 @@ export class WorkflowRunner {
     });
   }
 
-  private baseOf(flow: AnyFlow, subject: TrackedEntity, stepId: string | null) {
+  private baseOf(flow: AnyFlow, subject: FlowSubject, stepId: string | null) {
     const index = flow.steps.findIndex((s) => s.id === stepId);
     return {
       subjectKind: flow.subjectKind,
@@ -457,7 +456,7 @@ export class WorkflowRunner {
    * columns, PHASE_CHANGED when the phase changes, STEP_STARTED). Returns the phase it runs in.
    * `percentNow` is the subject's percent as committed before this transaction (PHASE_CHANGED says it).
    */
-  private async startStep(tem: Em, emit: Emit, flow: AnyFlow, subject: TrackedEntity, index: number, from: string, percentNow: number): Promise<string> {
+  private async startStep(tem: Em, emit: Emit, flow: AnyFlow, subject: FlowSubject, index: number, from: string, percentNow: number): Promise<string> {
     const step = flow.steps[index];
     const count = flow.steps.length;
     const base = this.baseOf(flow, subject, step.id);
@@ -502,8 +501,8 @@ export class WorkflowRunner {
   private async record(
     flow: AnyFlow,
     job: JobRun,
-    subject: TrackedEntity,
-    step: StepDefinition<TrackedEntity>,
+    subject: FlowSubject,
+    step: StepDefinition<FlowSubject>,
     index: number,
     base: ReturnType<WorkflowRunner['baseOf']>,
     result: Exclude<StepResult, { kind: 'fail' }>,
@@ -599,7 +598,7 @@ export class WorkflowRunner {
   private async recordFailure(
     flow: AnyFlow,
     job: JobRun,
-    subject: TrackedEntity,
+    subject: FlowSubject,
     stepId: string,
     base: ReturnType<WorkflowRunner['baseOf']>,
     result: Extract<StepResult, { kind: 'fail' }>,

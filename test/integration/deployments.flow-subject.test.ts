@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Em } from '../../src/db/orm.js';
 import { AppDeployment } from '../../src/deployments/deployment.entity.js';
-import { FLOW_SUBJECT_FIELDS, readFlowDeployment } from '../../src/deployments/deployment.flow.subject.js';
+import { FLOW_SUBJECT_FIELDS, readFlowDeployment, type DeploySubject } from '../../src/deployments/deployment.flow.subject.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { deployApp } from '../helpers/deploy.js';
 import { deployWorld, gatewayOf, sharedPool, sqlOf, waitForPhase } from '../helpers/deployments.js';
@@ -33,7 +33,7 @@ describe('the deploy flow subject row', () => {
     const entity = await em.findOneOrFail(AppDeployment, { id });
     const plain = await readFlowDeployment(em, id);
     expect(plain).not.toBeNull();
-    const pick = (d: AppDeployment) => Object.fromEntries(FLOW_SUBJECT_FIELDS.map((f) => [f, d[f]]));
+    const pick = (d: DeploySubject) => Object.fromEntries(FLOW_SUBJECT_FIELDS.map((f) => [f, d[f]]));
     expect(pick(plain!)).toEqual(pick(entity));
     expect(entity.gpuRequests.length).toBeGreaterThan(0);
     expect(plain!.project.id).toBe(entity.project.id);
