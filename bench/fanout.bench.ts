@@ -51,6 +51,13 @@ const PROFILE = a.get('profile');
 /** also record the connect-and-subscribe phase (a second profile) */
 /** issue 10: p99 commit → delivery (ms) per subscriber count; RSS below 1 GB at the largest */
 const TARGETS: Record<number, number> = { 1000: 25, 10000: 250 };
+/**
+ * The first measured events of a fresh gateway run its live path before V8 has optimized it (fanout6:
+ * TurboFan compiles it during events #0–#3 at 1,000 subscribers, on threads that take the cores from
+ * the delivery loop and the receivers): a one-off per process. The verdict is on every event; the p99
+ * from this event on is printed beside it, to tell that one-off from the steady state.
+ */
+const WARM_FROM = 4;
 const TARGET_RSS = 1024 * 1024 * 1024;
 
 const QUERY = `subscription($p: ID!) { projectEvents(projectId: $p) { id seq projectSeq type phase percent message details time } }`;
@@ -63,6 +70,8 @@ interface RunResult {
   p50: number;
   p90: number;
   p99: number;
+  /** p99 over the deliveries of events #WARM_FROM on: the gateway's live path compiled by V8 (see WARM_FROM) */
+  p99Warm: number;
   max: number;
   connectMs: number;
   rssBase: number;
@@ -223,6 +232,7 @@ async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunR
     p50: percentile(delays, 50),
     p90: percentile(delays, 90),
     p99: percentile(delays, 99),
+    p99Warm: percentile(Float64Array.from(stats.flatMap((s) => s.delays.filter((_, k) => s.events[k] >= WARM_FROM))), 99),
     max: percentile(delays, 100),
     connectMs,
     rssBase,
@@ -290,7 +300,7 @@ async function main() {
         const r = await oneRun(gw, workers, n);
         results.push(r);
         console.log(
-          `run ${run}: ${r.connected}/${n} subscribed in ${fmt(r.connectMs / 1000)} s, delivered ${r.delivered}/${r.expected}, delay p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, max ${ms(r.max)}, ` +
+          `run ${run}: ${r.connected}/${n} subscribed in ${fmt(r.connectMs / 1000)} s, delivered ${r.delivered}/${r.expected}, delay p50 ${ms(r.p50)}, p99 ${ms(r.p99)} (events #${WARM_FROM} on: ${ms(r.p99Warm)}), max ${ms(r.max)}, ` +
             `gateway RSS ${mb(r.rssBase)} → ${mb(r.rssIdle)} idle → ${mb(r.rssPeak)} peak, CPU ${fmt(r.gatewayCpu * 100, 0)} %, commit p50 ${ms(r.commitP50)}, ` +
             `gateway CPU ${ms(r.cpuPerEvent)} per event (${fmt((r.cpuPerEvent * 1000) / Math.max(1, r.connected), 1)} µs per delivery), ${ms(r.cpuPerSubscribe)} per subscribe (clients ${ms(r.clientCpuPerSubscribe)}), receivers ${fmt(r.receiverUsPerDelivery, 1)} µs CPU per delivery` +
             (r.closedEarly ? `, ${r.closedEarly} sockets closed by the server` : ''),
@@ -309,6 +319,7 @@ async function main() {
             ['commit → delivery p50', ms(median(results.map((r) => r.p50)))],
             ['commit → delivery p90', ms(median(results.map((r) => r.p90)))],
             ['commit → delivery p99', ms(median(results.map((r) => r.p99)))],
+            [`commit → delivery p99, events #${WARM_FROM} on (live path compiled)`, ms(median(results.map((r) => r.p99Warm)))],
             ['commit → delivery max', ms(median(results.map((r) => r.max)))],
             ['gateway RSS with the subscribers idle', mb(median(results.map((r) => r.rssIdle)))],
             ['gateway RSS peak while fanning out', mb(median(results.map((r) => r.rssPeak)))],
@@ -328,7 +339,7 @@ async function main() {
       const p99 = median(rs.map((r) => r.p99));
       const complete = rs.every((r) => r.delivered === r.expected && r.connected === n);
       if (TARGETS[n] !== undefined) targets.push({ name: `p99 commit→delivery, ${n.toLocaleString('en-US')} subscribers`, value: ms(p99), target: `≤ ${TARGETS[n]} ms`, met: p99 <= TARGETS[n] });
-      summaryRows([{ name: `${n.toLocaleString('en-US')} subscribers: p50 delay, time to subscribe all, CPU while fanning out`, value: `${ms(median(rs.map((r) => r.p50)))}, ${fmt(median(rs.map((r) => r.connectMs)) / 1000)} s, ${fmt(median(rs.map((r) => r.gatewayCpu)) * 100, 0)} %` }]);
+      summaryRows([{ name: `${n.toLocaleString('en-US')} subscribers: p50 delay, p99 from event #${WARM_FROM}, time to subscribe all, CPU while fanning out`, value: `${ms(median(rs.map((r) => r.p50)))}, ${ms(median(rs.map((r) => r.p99Warm)))}, ${fmt(median(rs.map((r) => r.connectMs)) / 1000)} s, ${fmt(median(rs.map((r) => r.gatewayCpu)) * 100, 0)} %` }]);
       targets.push({ name: `every event delivered to every subscriber, ${n.toLocaleString('en-US')}`, value: complete ? 'yes' : 'no', target: 'all', met: complete });
     }
     const peak = median(all.filter((r) => r.n === maxN).map((r) => r.rssPeak));
