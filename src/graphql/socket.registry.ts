@@ -120,6 +120,7 @@ export class SocketRegistry {
    * a read of their own, since it starts after all of them arrived.
    */
   private readonly tokenReads = new ReadBatch<Viewer | null>();
+  private readerEm: Em | null = null;
 
   constructor(private readonly deps: RegistryDeps) {}
 
@@ -160,7 +161,7 @@ export class SocketRegistry {
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
         const seen = this.version;
-        const viewer = jwt ? await oidc!.authenticate(this.em(), secret) : await this.tokenReads.read(hash, () => this.deps.tokens.authenticateHash(this.em(), hash));
+        const viewer = jwt ? await oidc!.authenticate(this.em(), secret) : await this.tokenReads.read(hash, () => this.deps.tokens.authenticateHash(this.reader(), hash));
         if (!viewer) return { refused: Close.forbidden, why: 'unknown, revoked or expired token' };
         if (holding === null) {
           const full = await this.deps.counters.acquire(this.socketCaps(viewer.tokenId));
@@ -375,6 +376,14 @@ export class SocketRegistry {
 
   private em(): Em {
     return this.deps.orm.em.fork() as Em;
+  }
+
+  /**
+   * For the token read at connection_init, a plain-row read (readRows) that uses an EntityManager
+   * only for its connection, never its identity map: one fork for all of them, not one per read.
+   */
+  private reader(): Em {
+    return (this.readerEm ??= this.em());
   }
 }
 

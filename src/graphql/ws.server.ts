@@ -107,16 +107,28 @@ export class DocumentCache {
 
 /**
  * Messages only a server may send. graphql-ws throws on them (an internal error, 4500, with the
- * message in the close frame); they are the client breaking the protocol. Parsed here a second time
- * (graphql-ws parses again): a text match could be dodged with a JSON escape.
+ * message in the close frame); they are the client breaking the protocol. Checked on the parsed
+ * message (a text match could be dodged with a JSON escape).
  */
 const SERVER_ONLY = new Set(['next', 'error', 'connection_ack']);
-function serverOnlyType(text: string): string | null {
+function serverOnlyType(message: unknown): string | null {
+  const type = (message as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && SERVER_ONLY.has(type) ? type : null;
+}
+
+/**
+ * A client message parsed once, here: graphql-ws's parseMessage parses only a string and validates
+ * anything else as the message itself, so it gets the object (it would parse the text a second
+ * time). We give graphql-ws no reviver, which it would apply only while parsing. Anything but a
+ * JSON object goes on as the text, which graphql-ws refuses itself (4400) as before: a JSON string
+ * passed on as parsed would be parsed once more there.
+ */
+function parsed(text: string): unknown {
   try {
-    const type = (JSON.parse(text) as { type?: unknown } | null)?.type;
-    return typeof type === 'string' && SERVER_ONLY.has(type) ? type : null;
+    const value = JSON.parse(text) as unknown;
+    return typeof value === 'object' && value !== null ? value : text;
   } catch {
-    return null; // not JSON: graphql-ws refuses it itself, with 4400
+    return text;
   }
 }
 
@@ -343,15 +355,16 @@ export function createWsServer(deps: WsServerDeps): WsServer {
           socket.on('message', async (data) => {
             // a socket being closed takes no new work (a revoked token's last subscribe, say)
             if (conn.closing) return;
-            const text = String(data);
-            const type = serverOnlyType(text);
+            const message = parsed(String(data));
+            const type = serverOnlyType(message);
             if (type) {
               throttled.log('ws-protocol', 'warn', 'graphql-ws client broke the protocol', { messageType: type });
               metrics.websocketRefusals.inc({ reason: 'protocol' });
               return conn.close(BAD_MESSAGE);
             }
             try {
-              await runInScope(scope, () => cb(text));
+              // typed as text by graphql-ws, taken as the parsed message (see parsed)
+              await runInScope(scope, () => cb(message as string));
             } catch (e) {
               throttled.log('ws-internal', 'error', 'graphql-ws message handling failed', { err: errorText(e) });
               metrics.websocketRefusals.inc({ reason: 'internal' });

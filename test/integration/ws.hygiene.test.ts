@@ -98,6 +98,16 @@ describe('close reasons and logging', () => {
     expect(printed()).toEqual([]);
   });
 
+  it('a message that is JSON but not an object (a server-only message encoded twice, a number) is refused with 4400, not unwrapped', async () => {
+    for (const text of [JSON.stringify('{"id":"1","type":"next","payload":{}}'), '42', 'null']) {
+      const s = await ackedWs(app.wsUrl, app.adminToken);
+      s.socket.send(text);
+      expect(await s.closed).toEqual({ code: 4400, reason: 'Invalid message received' });
+    }
+    expect(logs.kind('ws-internal')).toEqual([]);
+    expect(printed()).toEqual([]);
+  });
+
   it('an oversized frame closes with 1009 and is logged once, without a stack', async () => {
     for (let i = 0; i < 2; i++) {
       const s = await ackedWs(app.wsUrl, app.adminToken);
