@@ -104,8 +104,9 @@ async function warm({ sockets: n, messages }: { sockets: number; messages: numbe
   const until = performance.now() + 30_000;
   while (received < n * messages && performance.now() < until) await new Promise((r) => setTimeout(r, 10));
   const got = received;
+  // every close seen before `closing` is cleared (a later one would count as a server's close)
   closing = true;
-  for (const ws of opened) ws.terminate();
+  await Promise.all(opened.map((ws) => new Promise<void>((r) => (ws.readyState === WebSocket.CLOSED ? r() : (ws.once('close', () => r()), ws.terminate())))));
   await new Promise<void>((r) => server.close(() => r()));
   closing = false;
   return { received: got, ms: performance.now() - t0 };
