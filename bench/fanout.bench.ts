@@ -6,6 +6,7 @@
  * arrival at every subscriber (p50/p99 over all N×E deliveries) and the gateway's RSS.
  *
  *   npm run bench:fanout -- [--subscribers 1000,10000] [--events 20] [--warmups 1] [--interval-ms 500] [--workers 4] [--runs 3] [--profile DIR] [--pin] [--node-args=--trace-gc]
+ *   BENCH_WORKER_ARGS="--cpu-prof --cpu-prof-dir=DIR" npm run bench:fanout …   # node flags for the subscriber processes (their profiles)
  *
  * Each run also prints where an event's delay goes (per event, median and the worst event's): stamp →
  * start of the bus loop (the transaction's end and COMMIT), the loop's wall time, its CPU and heap
@@ -279,7 +280,7 @@ async function main() {
       MAX_HANDSHAKES_PER_MINUTE: '1000000',
     },
   });
-  const workers = Array.from({ length: WORKERS }, () => new IpcChild(path.join(benchLib, 'fanout.worker.ts'), {}));
+  const workers = Array.from({ length: WORKERS }, () => new IpcChild(path.join(benchLib, 'fanout.worker.ts'), {}, (process.env.BENCH_WORKER_ARGS ?? '').split(' ').filter(Boolean)));
   try {
     await Promise.all(workers.map((w) => w.waitMessage((m) => m?.type === 'ready')));
     // the subscriber processes' own receive path compiled before anything is measured (fanout.worker.ts)

@@ -21,7 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../logger.js';
-import { InProcessEventBus, seqOnTopic, topics as busTopics, type BusStatus, type BusTopics, type EventBus, type Topic } from './event.bus.js';
+import { InProcessEventBus, seqOnTopic, topics as busTopics, type BusStatus, type BusTopics, type EventBus, type Topic, type TopicMark } from './event.bus.js';
 import type { HighWaterReader } from './event.highwater.js';
 
 export interface RedisBusOptions {
@@ -115,6 +115,15 @@ export class RedisEventBus implements EventBus {
 
   subscribe<T extends Topic>(topic: T, handler: (message: BusTopics[T]) => void, onGap?: () => void): () => void {
     return this.local.subscribe(topic, handler, onGap);
+  }
+
+  // Messages from other replicas and the gaps found for them reach the local bus, which counts them.
+  mark(topic: string): TopicMark | null {
+    return this.local.mark(topic);
+  }
+
+  changedSince(mark: TopicMark): boolean {
+    return this.local.changedSince(mark);
   }
 
   status(): BusStatus {

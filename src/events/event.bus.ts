@@ -41,6 +41,13 @@ export interface EventBus {
    * database shows more than it delivered): the subscriber re-reads from the database by its cursor.
    */
   subscribe<T extends Topic>(topic: T, handler: (message: BusTopics[T]) => void, onGap?: () => void): () => void;
+  /**
+   * Where `topic` stands here now, for a cache of database reads (events/replay.reads.ts): null when
+   * nobody here subscribes to it (nothing would then tell the cache of a change).
+   */
+  mark(topic: string): TopicMark | null;
+  /** Whether the topic delivered a message or reported a gap here since `mark`, or lost its last subscriber. */
+  changedSince(mark: TopicMark): boolean;
   status(): BusStatus;
   close(): Promise<void>;
 }
@@ -70,18 +77,31 @@ interface Subscriber {
   onGap: (() => void) | undefined;
 }
 
+/** A topic's subscribers here, and how many messages and gaps it has had since the first of them came. */
+class Listeners extends Set<Subscriber> {
+  changes = 0;
+}
+
+/** What `EventBus.mark` returns: opaque to its holder. */
+export interface TopicMark {
+  readonly topic: string;
+  readonly listeners: object;
+  readonly changes: number;
+}
+
 export class InProcessEventBus implements EventBus {
-  private readonly handlers = new Map<string, Set<Subscriber>>();
+  private readonly handlers = new Map<string, Listeners>();
 
   publish<T extends Topic>(topic: T, message: BusTopics[T]): void {
     const set = this.handlers.get(topic);
     if (!set) return;
+    set.changes++;
     for (const s of set) s.handler(message);
   }
 
   subscribe<T extends Topic>(topic: T, handler: (message: BusTopics[T]) => void, onGap?: () => void): () => void {
     let set = this.handlers.get(topic);
-    if (!set) this.handlers.set(topic, (set = new Set()));
+    if (!set) this.handlers.set(topic, (set = new Listeners()));
     const s: Subscriber = { handler: handler as (message: unknown) => void, onGap };
     set.add(s);
     return () => {
@@ -94,7 +114,20 @@ export class InProcessEventBus implements EventBus {
   gap(topic: string): void {
     const set = this.handlers.get(topic);
     if (!set) return;
+    set.changes++;
     for (const s of set) s.onGap?.();
+  }
+
+  // A topic that lost its last subscriber gets a new Listeners when one comes back: what it published
+  // in between reached nobody, so a mark from before reads as changed.
+  mark(topic: string): TopicMark | null {
+    const listeners = this.handlers.get(topic);
+    return listeners ? { topic, listeners, changes: listeners.changes } : null;
+  }
+
+  changedSince(mark: TopicMark): boolean {
+    const listeners = this.handlers.get(mark.topic);
+    return listeners !== mark.listeners || listeners.changes !== mark.changes;
   }
 
   /** Topics with at least one subscriber here. */

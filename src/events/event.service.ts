@@ -7,7 +7,7 @@ import { topics } from './event.bus.js';
 import { parseEventCursor, type EventDto } from './event.dto.js';
 import type { EventLog } from './event.log.js';
 import { subscriptionStream, type LaggingMarker } from './event.stream.js';
-import { ReadBatch } from './read.batch.js';
+import { ReplayReads } from './replay.reads.js';
 
 export interface StreamHooks {
   onStart?: () => void;
@@ -15,8 +15,8 @@ export interface StreamHooks {
 }
 
 export class EventService {
-  /** identical replay reads started in the same turn share one statement (read.batch.ts) */
-  private readonly replays = new ReadBatch<EventDto[]>();
+  /** identical replay reads share one statement, and its answer while the topic is unchanged (replay.reads.ts) */
+  private readonly replays: ReplayReads<EventDto[]>;
   /**
    * The EntityManager every replay reads with. Replays are plain-row reads (readRows), which use an
    * EntityManager only for its connection and transaction state, never its identity map, so one
@@ -29,7 +29,9 @@ export class EventService {
     readonly log: EventLog,
     private readonly bufferLimit: number,
     private readonly hooks: StreamHooks = {},
-  ) {}
+  ) {
+    this.replays = new ReplayReads(log.bus);
+  }
 
   /** One app's services serve one ORM: the first stream's context gives the fork all replays share. */
   private readerOf(ctx: Ctx): Em {
@@ -56,11 +58,12 @@ export class EventService {
   subjectStream(ctx: Ctx, subjectId: string, after: string | null | undefined): AsyncIterableIterator<EventDto | LaggingMarker> {
     const [seq] = this.after(after);
     this.hooks.onStart?.();
+    const topic = topics.subject(subjectId);
     return subscriptionStream<EventDto>({
       bus: this.log.bus,
-      topic: topics.subject(subjectId),
+      topic,
       seqOf: (e) => e.seq,
-      fetch: (from, limit) => this.replays.read(`s:${subjectId}:${from}:${limit}`, () => this.log.forSubject(this.readerOf(ctx), subjectId, from, limit)),
+      fetch: (from, limit) => this.replays.read(topic, from, limit, () => this.log.forSubject(this.readerOf(ctx), subjectId, from, limit)),
       after: seq,
       afterCursor: after ?? null,
       bufferLimit: this.bufferLimit,
@@ -72,11 +75,12 @@ export class EventService {
   projectStream(ctx: Ctx, projectId: string, after: string | null | undefined): AsyncIterableIterator<EventDto | LaggingMarker> {
     const [, projectSeq] = this.after(after);
     this.hooks.onStart?.();
+    const topic = topics.project(projectId);
     return subscriptionStream<EventDto>({
       bus: this.log.bus,
-      topic: topics.project(projectId),
+      topic,
       seqOf: (e) => e.projectSeq,
-      fetch: (from, limit) => this.replays.read(`p:${projectId}:${from}:${limit}`, () => this.log.forProject(this.readerOf(ctx), projectId, from, limit)),
+      fetch: (from, limit) => this.replays.read(topic, from, limit, () => this.log.forProject(this.readerOf(ctx), projectId, from, limit)),
       after: projectSeq,
       afterCursor: after ?? null,
       bufferLimit: this.bufferLimit,
