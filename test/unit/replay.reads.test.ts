@@ -1,32 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { InProcessEventBus } from '../../src/events/event.bus.js';
 import type { EventDto } from '../../src/events/event.dto.js';
-import { EventType, SubjectKind } from '../../src/events/event.entity.js';
+import { PROJECT_TOPIC as TOPIC, projectEvent as ev, takeProjectSeqs as take } from '../helpers/event.rows.js';
 import { eventStream, type StreamSource } from '../../src/events/event.stream.js';
 import { ReplayReads } from '../../src/events/replay.reads.js';
-
-const TOPIC = 'project:p1';
-
-function ev(projectSeq: number): EventDto {
-  return {
-    id: `e${projectSeq}`,
-    subjectKind: SubjectKind.APP_DEPLOYMENT,
-    subjectId: 'd1',
-    subjectName: 'd',
-    projectId: 'p1',
-    seq: projectSeq,
-    projectSeq,
-    type: EventType.STEP_PROGRESS,
-    phase: 'DEPLOYING',
-    stepId: null,
-    stepIndex: null,
-    stepCount: null,
-    percent: 0,
-    message: `event ${projectSeq}`,
-    details: null,
-    time: new Date(0),
-  };
-}
 
 /** The event table, the bus, and a read that can be held open (a slow statement); commit stores, then publishes. */
 class World {
@@ -58,16 +35,6 @@ class World {
   listen(): () => void {
     return this.bus.subscribe(TOPIC, () => undefined);
   }
-}
-
-async function take(it: AsyncIterator<EventDto>, n: number): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = await it.next();
-    if (r.done) throw new Error(`stream ended after ${out.length} events`);
-    out.push(r.value.projectSeq);
-  }
-  return out;
 }
 
 const turn = () => new Promise((r) => setImmediate(r));
