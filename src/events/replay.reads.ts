@@ -28,14 +28,16 @@ export class ReplayReads<T> {
   /** The replay of `topic` after `after` (at most `limit`), read by `read` unless a held answer is still true. */
   read(topic: string, after: number, limit: number, read: () => Promise<T>): Promise<T> {
     const key = `${topic}|${after}|${limit}`;
+    // a transport cut off from the other replicas cannot tell us of their commits meanwhile
+    const connected = this.bus.status().connected;
     const kept = this.held.get(key);
     if (kept) {
-      if (!this.bus.changedSince(kept.mark)) return kept.answer;
+      if (connected && !this.bus.changedSince(kept.mark)) return kept.answer;
       this.held.delete(key);
     }
-    const mark = this.bus.mark(topic);
-    // no subscriber here (a caller that did not subscribe first), or a transport that cannot tell us of changes now
-    if (!mark || !this.bus.status().connected) return read();
+    // null: nobody here subscribes to the topic (a caller that did not subscribe first)
+    const mark = connected ? this.bus.mark(topic) : null;
+    if (!mark) return read();
     const answer = read();
     if (this.held.size >= this.max) this.held.delete(this.held.keys().next().value!);
     const entry = { mark, answer };

@@ -96,6 +96,30 @@ describe('replay reads held while their topic is unchanged', () => {
     expect(w.replays.size()).toBe(0);
   });
 
+  it('should neither hold nor reuse an answer while the transport to the other replicas is cut off', async () => {
+    let connected = true;
+    // the in-process bus, reporting its transport down as the Redis bus does while Redis is unreachable
+    const bus = new (class extends InProcessEventBus {
+      override status() {
+        return { transport: 'redis' as const, connected };
+      }
+    })();
+    const stop = bus.subscribe(TOPIC, () => undefined);
+    const replays = new ReplayReads<number[]>(bus);
+    let reads = 0;
+    const read = () => replays.read(TOPIC, 0, 10, async () => [++reads]);
+    expect(await read()).toEqual([1]);
+    // cut off: another replica's commit would reach nobody here, so the held answer may be short
+    connected = false;
+    expect(await read()).toEqual([2]);
+    expect(await read()).toEqual([3]);
+    expect(replays.size()).toBe(0);
+    connected = true;
+    expect(await read()).toEqual([4]);
+    expect(await read()).toEqual([4]);
+    stop();
+  });
+
   it('should not hold a failed read', async () => {
     const w = new World();
     const stop = w.listen();
