@@ -1,10 +1,13 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 'type-graphql';
 import type { Ctx as Context } from '../context.js';
+import { andThen } from '../db/loaders.js';
 import { mutate } from '../graphql/payload.js';
+import { registerPrefetch } from '../graphql/prefetch.js';
 import { connectionOf, PageArgs, pageRequest } from '../graphql/relay/connection.js';
 import { fromGlobalId, NodeKind } from '../graphql/relay/global-id.js';
 import { fieldNamesBelow } from '../graphql/selection.js';
+import type { ProjectView } from '../tenancy/project.read.js';
 import { ProjectNode } from '../tenancy/project.type.js';
 import { DeletePayload } from '../tenancy/tenancy.input.js';
 import { CreateProfileBundleInput, CreateProfileBundleVersionInput, DeleteProfileBundleInput, ProfileBundlePayload } from './bundle.input.js';
@@ -15,19 +18,30 @@ import { ProfileBundleConnection, ProfileBundleNode } from './bundle.type.js';
 @Resolver(() => ProjectNode)
 export class ProjectBundlesResolver {
   @FieldResolver(() => ProfileBundleConnection, { description: 'Every version of every bundle, oldest first (creation order)' })
-  async profileBundles(
+  profileBundles(
     @Root() p: ProjectNode,
     @Args(() => PageArgs) args: PageArgs,
     @Arg('name', () => String, { nullable: true, description: 'Only the versions of this bundle' }) name: string | null,
     @Arg('type', () => BundleType, { nullable: true, description: 'Only bundles of this type' }) type: BundleType | null,
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
-  ): Promise<ProfileBundleConnection> {
+  ): ProfileBundleConnection | Promise<ProfileBundleConnection> {
     const columns = bundleColumnsFor(fieldNamesBelow(info));
-    const page = await ctx.services.bundles.pageForProject(ctx, { id: p.uuid, tenantId: p.tenantUuid }, pageRequest(args), { name, type }, columns);
-    return connectionOf(ProfileBundleConnection, page, ProfileBundleNode.from);
+    // a plain value once a page's prefetch (below) has loaded it
+    const page = ctx.services.bundles.pageForProject(ctx, { id: p.uuid, tenantId: p.tenantUuid }, pageRequest(args), { name, type }, columns);
+    return andThen(page, (pg) => connectionOf(ProfileBundleConnection, pg, ProfileBundleNode.from));
   }
 }
+
+// what a page of projects asks of each (graphql/prefetch.ts): the load `profileBundles` makes, with
+// the same page, filter and columns (the columns of this one field node: a field selected twice under
+// one name merges its nodes, and its resolver then asks other columns and loads again)
+registerPrefetch<ProjectView>('Project', 'profileBundles', (ctx, projects, { node, args, info }) => {
+  const page = pageRequest(args);
+  const filter = { name: args.name as string | null, type: args.type as BundleType | null };
+  const columns = bundleColumnsFor(fieldNamesBelow({ fieldNodes: [node], fragments: info.fragments }));
+  return projects.map((p) => Promise.resolve(ctx.services.bundles.pageForProject(ctx, { id: p.id, tenantId: p.tenant.id }, page, filter, columns)));
+});
 
 @Resolver(() => ProfileBundleNode)
 export class BundleResolver {

@@ -8,7 +8,7 @@ import { ForeignKeyConstraintViolationException, UniqueConstraintViolationExcept
 import type { Ctx } from '../context.js';
 import { countChildren, loadChildRows, type SqlFilter } from '../db/child-pages.js';
 import { BUNDLE_COLUMNS, BUNDLE_CONTENT_SQL, bundleViewOf, type BundleContentRow, type BundleView } from './bundle.read.js';
-import { byKey } from '../db/loaders.js';
+import { byKey, NOT_KNOWN } from '../db/loaders.js';
 import type { Em } from '../db/orm.js';
 import { all, knexOf } from '../db/sql.js';
 import { readRows } from '../db/read-rows.js';
@@ -78,8 +78,11 @@ export class BundleService {
     return b;
   }
 
-  /** Versions of a project's bundles in creation (id) order; batched across projects per page shape. */
-  async pageForProject(ctx: Ctx, project: ProjectScope, page: PageRequest, filter: BundleFilter, columns: string[] = BUNDLE_COLUMNS): Promise<Page<BundleView>> {
+  /**
+   * Versions of a project's bundles in creation (id) order; batched across projects per page shape; a
+   * plain value once this request has loaded the same page of the project (a prefetched page).
+   */
+  pageForProject(ctx: Ctx, project: ProjectScope, page: PageRequest, filter: BundleFilter, columns: string[] = BUNDLE_COLUMNS): Page<BundleView> | Promise<Page<BundleView>> {
     if (!canReadProject(ctx.viewer, project)) return emptyPage();
     const where = bundleFilter(filter);
     // `columns` (bundle.read.ts bundleColumnsFor): only those a query asks; pages asking other columns are other statements
@@ -90,7 +93,8 @@ export class BundleService {
     );
     const content = (id: string) => contents.load(id);
     // read models: a page of versions is only read
-    const loader = ctx.loaders.get<string, BundleView[]>(`bundlesByProject:${key}`, async (ids) => {
+    const name = `bundlesByProject:${key}`;
+    const loader = ctx.loaders.get<string, BundleView[]>(name, async (ids) => {
       const q = { parentColumn: 'project_id', parentIds: [...ids], limit: page.first + 1, afterId: page.afterId, beforeId: page.beforeId, backward: page.backward, filter: where };
       const m = await loadChildRows(ctx.em, 'profile_bundle', columns, q, (row) => bundleViewOf(ctx.em, row, content));
       return ids.map((id) => m.get(id) ?? []);
@@ -99,7 +103,10 @@ export class BundleService {
       const c = await countChildren(ctx.em, ProfileBundle, 'project_id', [...ids], where);
       return ids.map((id) => c.get(id) ?? 0);
     });
-    return toPage(await loader.load(project.id), page, () => counter.load(project.id));
+    const count = () => counter.load(project.id);
+    const known = ctx.loaders.known<string, BundleView[]>(name, project.id);
+    if (known !== NOT_KNOWN) return toPage(known, page, count);
+    return loader.load(project.id).then((rows) => toPage(ctx.loaders.remember(name, project.id, rows), page, count));
   }
 
   /** Checks content and returns its stored form, or throws every problem at once. */

@@ -4,8 +4,13 @@
  */
 import DataLoader from 'dataloader';
 
+/** What `Loaders.known` returns for a key no load has resolved yet (a loaded value may be null). */
+export const NOT_KNOWN: unique symbol = Symbol('not known');
+
 export class Loaders {
   private readonly map = new Map<string, DataLoader<any, any>>();
+  /** per loader name, what a load of each key resolved to (see `remember`) */
+  private readonly resolved = new Map<string, Map<unknown, unknown>>();
 
   get<K, V>(name: string, batch: (keys: readonly K[]) => Promise<(V | Error)[]>, opts?: DataLoader.Options<K, V, string>): DataLoader<K, V, string> {
     let l = this.map.get(name);
@@ -16,10 +21,35 @@ export class Loaders {
     return l as DataLoader<K, V, string>;
   }
 
+  /**
+   * Records what `get(name).load(key)` resolved to. A loader answers a key with the same value for
+   * the rest of the request, so a field resolver can take it from `known` as a plain value: graphql-js
+   * completes a plain value at once, a promise through a chain of its own (and the object and list
+   * holding it through more).
+   */
+  remember<K, V>(name: string, key: K, value: V): V {
+    let m = this.resolved.get(name);
+    if (!m) this.resolved.set(name, (m = new Map()));
+    m.set(key, value);
+    return value;
+  }
+
+  /** What a load of `key` from the loader `name` resolved to (`remember`), or NOT_KNOWN. */
+  known<K, V>(name: string, key: K): V | typeof NOT_KNOWN {
+    const m = this.resolved.get(name);
+    return m && m.has(key) ? (m.get(key) as V) : NOT_KNOWN;
+  }
+
   /** Forgets every cached value: after a write, later reads in the same request must see it. */
   clear(): void {
     this.map.clear();
+    this.resolved.clear();
   }
+}
+
+/** `f` of a value that may still be a promise: at once when it is plain, so a plain value stays plain. */
+export function andThen<T, R>(v: T | Promise<T>, f: (t: T) => R): R | Promise<R> {
+  return v instanceof Promise ? v.then(f) : f(v);
 }
 
 /** Orders `rows` to match `keys` (DataLoader's contract), null where absent. */

@@ -1,11 +1,15 @@
-import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Ctx as Context } from '../context.js';
+import { andThen } from '../db/loaders.js';
 import { mutate } from '../graphql/payload.js';
+import { registerPrefetch, withPrefetch } from '../graphql/prefetch.js';
 import { connectionOf, PageArgs, pageRequest } from '../graphql/relay/connection.js';
 import { fromGlobalId, NodeKind } from '../graphql/relay/global-id.js';
 import { ProjectConnection, ProjectNode } from './project.type.js';
 import { GpuQuotaType } from './quota.type.js';
 import { CreateProjectInput, DeletePayload, DeleteProjectInput, ProjectPayload, UpdateProjectInput } from './tenancy.input.js';
+import type { ProjectView } from './project.read.js';
 import { TenantNode } from './tenant.type.js';
 
 @Resolver(() => ProjectNode)
@@ -17,21 +21,25 @@ export class ProjectResolver {
   }
 
   @Query(() => ProjectConnection, { description: 'Projects visible to you, across tenants, oldest first' })
-  async projects(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context): Promise<ProjectConnection> {
-    return connectionOf(ProjectConnection, await ctx.services.projects.list(ctx, pageRequest(args)), ProjectNode.from);
+  async projects(@Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<ProjectConnection> {
+    const page = await ctx.services.projects.list(ctx, pageRequest(args));
+    // its nodes wait for the loads their fields will ask (graphql/prefetch.ts), not the connection
+    return withPrefetch(ctx, info, 'Project', page.items, connectionOf(ProjectConnection, page, ProjectNode.from));
   }
 
+  // plain values once a page's prefetch (graphql/prefetch.ts) has loaded them, else promises
   @FieldResolver(() => TenantNode, { description: 'The tenant that owns the project' })
-  async tenant(@Root() p: ProjectNode, @Ctx() ctx: Context): Promise<TenantNode> {
+  tenant(@Root() p: ProjectNode, @Ctx() ctx: Context): TenantNode | Promise<TenantNode> {
     // Project members see their tenant's name; the visibility rule grants it (any role in the tenant).
-    const t = await ctx.services.tenants.viewById(ctx, p.tenantUuid);
-    if (!t) throw new Error('tenant of a visible project is not visible');
-    return TenantNode.from(t);
+    return andThen(ctx.services.tenants.viewById(ctx, p.tenantUuid), (t) => {
+      if (!t) throw new Error('tenant of a visible project is not visible');
+      return TenantNode.from(t);
+    });
   }
 
   @FieldResolver(() => [GpuQuotaType], { description: 'GPU quota of the project per GPU family (families without an entry have limit 0)' })
-  async gpuQuota(@Root() p: ProjectNode, @Ctx() ctx: Context): Promise<GpuQuotaType[]> {
-    return (await ctx.services.quotas.forScope(ctx, p.uuid)).map(GpuQuotaType.of);
+  gpuQuota(@Root() p: ProjectNode, @Ctx() ctx: Context): GpuQuotaType[] | Promise<GpuQuotaType[]> {
+    return andThen(ctx.services.quotas.forScope(ctx, p.uuid), (rows) => rows.map(GpuQuotaType.of));
   }
 
   @Mutation(() => ProjectPayload, { description: "Creates a project and its hub namespace. Who may call: tenant admins of the project's tenant" })
@@ -58,3 +66,7 @@ export class ProjectResolver {
     }, ctx);
   }
 }
+
+// what a page of projects asks of each (graphql/prefetch.ts): the loads `tenant` and `gpuQuota` make
+registerPrefetch<ProjectView>('Project', 'tenant', (ctx, projects) => [...new Set(projects.map((p) => p.tenant.id))].map((id) => Promise.resolve(ctx.services.tenants.viewById(ctx, id))));
+registerPrefetch<ProjectView>('Project', 'gpuQuota', (ctx, projects) => projects.map((p) => Promise.resolve(ctx.services.quotas.forScope(ctx, p.id))));

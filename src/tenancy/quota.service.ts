@@ -7,10 +7,13 @@ import { gpuCountProblem, gpuFamilyProblem } from '../common/rules.js';
 import type { Em } from '../db/orm.js';
 import { all, isPostgres, knexOf, run } from '../db/sql.js';
 import { readRows } from '../db/read-rows.js';
+import { NOT_KNOWN } from '../db/loaders.js';
 import { DomainError, ErrorCode, Problems } from '../errors.js';
 import { GpuQuota, QuotaLevel } from './gpu-quota.entity.js';
 import { whatIf, type LevelVerdict, type QuotaScope } from './quota.ledger.js';
 import { limitListProblems, projectWithinTenantProblems, tenantAboveProjectsProblems, type LimitInput } from './quota.rules.js';
+
+const QUOTA_LOADER = 'quotaByScope';
 
 export interface QuotaRow {
   gpuFamily: string;
@@ -104,10 +107,12 @@ export class QuotaService {
     await writeLimits(em, QuotaLevel.PROJECT, { tenantId, projectId }, limits, field);
   }
 
-  /** Quota rows of a tenant or project, batched per request. */
-  async forScope(ctx: Ctx, scopeId: string): Promise<QuotaRow[]> {
+  /** Quota rows of a tenant or project, batched per request; a plain value once this request has loaded them (a prefetched page). */
+  forScope(ctx: Ctx, scopeId: string): QuotaRow[] | Promise<QuotaRow[]> {
+    const known = ctx.loaders.known<string, QuotaRow[]>(QUOTA_LOADER, scopeId);
+    if (known !== NOT_KNOWN) return known;
     // plain rows of the three columns the graph shows: a read needs no entity
-    const loader = ctx.loaders.get<string, QuotaRow[]>('quotaByScope', async (ids) => {
+    const loader = ctx.loaders.get<string, QuotaRow[]>(QUOTA_LOADER, async (ids) => {
       const rows = await readRows<{ scope_id: string; gpu_family: string; hard_limit: number; used: number }>(
         ctx.em,
         // plain SQL: no query builder per page (this runs once per level of a nested page)
@@ -122,7 +127,7 @@ export class QuotaService {
       }
       return ids.map((id) => grouped.get(id) ?? []);
     });
-    return loader.load(scopeId);
+    return loader.load(scopeId).then((rows) => ctx.loaders.remember(QUOTA_LOADER, scopeId, rows));
   }
 
   /** quotaWhatIf: the verdict per level for `count` GPUs of a family in a project, reserving nothing. */

@@ -1,6 +1,8 @@
-import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Ctx as Context } from '../context.js';
 import { mutate } from '../graphql/payload.js';
+import { withPrefetch } from '../graphql/prefetch.js';
 import { connectionOf, PageArgs, pageRequest } from '../graphql/relay/connection.js';
 import { fromGlobalId, NodeKind } from '../graphql/relay/global-id.js';
 import { ProjectConnection, ProjectNode } from './project.type.js';
@@ -27,8 +29,10 @@ export class TenantResolver {
   }
 
   @FieldResolver(() => ProjectConnection, { description: 'Projects of this tenant visible to you' })
-  async projects(@Root() t: TenantNode, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context): Promise<ProjectConnection> {
-    return connectionOf(ProjectConnection, await ctx.services.projects.pageForTenant(ctx, t.uuid, pageRequest(args)), ProjectNode.from);
+  async projects(@Root() t: TenantNode, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<ProjectConnection> {
+    const page = await ctx.services.projects.pageForTenant(ctx, t.uuid, pageRequest(args));
+    // its nodes wait for the loads their fields will ask (graphql/prefetch.ts), not the connection
+    return withPrefetch(ctx, info, 'Project', page.items, connectionOf(ProjectConnection, page, ProjectNode.from));
   }
 
   @Mutation(() => TenantPayload, { description: 'Creates a tenant and its hub namespace tenant-<name>. Who may call: platform admins' })

@@ -1,6 +1,6 @@
 import type { Ctx } from '../context.js';
 import { MAX_DESCRIPTION, MAX_DISPLAY_NAME, nameProblem, textProblem } from '../common/rules.js';
-import { byKey } from '../db/loaders.js';
+import { byKey, NOT_KNOWN } from '../db/loaders.js';
 import { inTransaction } from '../db/transaction.js';
 import { ConflictError, ErrorCode, NotFoundError, Problems } from '../errors.js';
 import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
@@ -13,6 +13,8 @@ import { Project } from './project.entity.js';
 import { limitListProblems, type LimitInput } from './quota.rules.js';
 import type { QuotaService } from './quota.service.js';
 import { Tenant } from './tenant.entity.js';
+
+const TENANT_VIEW_LOADER = 'tenantViewById';
 
 export interface CreateTenantInput {
   name: string;
@@ -57,14 +59,18 @@ export class TenantService {
     return toPage(views, page, count);
   }
 
-  /** A tenant as a read model (what the graph shows), batched by id; null when absent or invisible to the viewer. */
-  async viewById(ctx: Ctx, id: string): Promise<TenantView | null> {
+  /** A tenant as a read model (what the graph shows), batched by id; null when absent or invisible to the viewer; a plain value once this request has loaded it (a prefetched page). */
+  viewById(ctx: Ctx, id: string): TenantView | null | Promise<TenantView | null> {
     if (!ctx.viewer.canSeeTenant(id)) return null;
-    return this.viewLoader(ctx).load(id);
+    const known = ctx.loaders.known<string, TenantView | null>(TENANT_VIEW_LOADER, id);
+    if (known !== NOT_KNOWN) return known;
+    return this.viewLoader(ctx)
+      .load(id)
+      .then((v) => ctx.loaders.remember(TENANT_VIEW_LOADER, id, v));
   }
 
   private viewLoader(ctx: Ctx) {
-    return ctx.loaders.get<string, TenantView | null>('tenantViewById', async (ids) =>
+    return ctx.loaders.get<string, TenantView | null>(TENANT_VIEW_LOADER, async (ids) =>
       byKey(ids, (await readRows(ctx.em, `select ${TENANT_SELECT} from "tenant" where "id" in (${ids.map(() => '?').join(', ')})`, [...ids])).map((r) => tenantViewOf(ctx.em, r)), (t) => t.id),
     );
   }
