@@ -108,7 +108,9 @@ export function prefetchChildren<P>(ctx: Ctx, info: GraphQLResolveInfo, typeName
 /**
  * `conn` (a connection over `parents`), its `nodes` and `edges` made to wait for the loads
  * `prefetchChildren` issues for them; its other fields are left as they are (see the file's
- * comment). Once the loads have settled, `nodes` and `edges` are plain values again.
+ * comment). Once the loads have settled, `nodes` and `edges` are plain values again. Until then they
+ * are promises the connection's type does not admit: return the result to graphql-js, which
+ * completes either, and read nothing of it yourself.
  */
 export function withPrefetch<P, N, C extends ConnectionShape<N>>(ctx: Ctx, info: GraphQLResolveInfo, typeName: string, parents: readonly P[], conn: C): C {
   const ready = prefetchChildren(ctx, info, typeName, parents);

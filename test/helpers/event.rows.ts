@@ -26,13 +26,13 @@ export function projectEvent(projectSeq: number): EventDto {
   };
 }
 
-/** The next `n` project numbers a stream yields; fails if it ends first. */
-export async function takeProjectSeqs(it: AsyncIterator<EventDto>, n: number): Promise<number[]> {
+/** The next `n` sequence numbers a stream yields (`seqOf`: its project numbers by default); fails if it ends first. */
+export async function takeSeqs(it: AsyncIterator<EventDto>, n: number, seqOf: (e: EventDto) => number = (e) => e.projectSeq): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const r = await it.next();
     if (r.done) throw new Error(`stream ended after ${out.length} events`);
-    out.push(r.value.projectSeq);
+    out.push(seqOf(r.value));
   }
   return out;
 }

@@ -5,6 +5,7 @@ import { eventCursor, parseEventCursor, type EventDto } from '../../src/events/e
 import { EventType, SubjectKind } from '../../src/events/event.entity.js';
 import { eventStream, isLaggingMarker, subscriptionStream, SubscriptionLaggingError, type StreamSource } from '../../src/events/event.stream.js';
 import { DeploymentEventNode } from '../../src/events/event.type.js';
+import { takeSeqs } from '../helpers/event.rows.js';
 
 const TOPIC = 'subject:pool-1';
 
@@ -72,15 +73,8 @@ class World {
   }
 }
 
-async function take(it: AsyncIterator<EventDto>, n: number): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = await it.next();
-    if (r.done) throw new Error(`stream ended after ${out.length} events`);
-    out.push(r.value.seq);
-  }
-  return out;
-}
+/** the next `n` subject numbers the stream yields */
+const take = (it: AsyncIterator<EventDto>, n: number) => takeSeqs(it, n, (e) => e.seq);
 
 /** Resolves with the next result, or 'pending' if none arrives within a few event-loop turns. */
 async function settle<T>(p: Promise<T>): Promise<T | 'pending'> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InProcessEventBus } from '../../src/events/event.bus.js';
 import type { EventDto } from '../../src/events/event.dto.js';
-import { PROJECT_TOPIC as TOPIC, projectEvent as ev, takeProjectSeqs as take } from '../helpers/event.rows.js';
+import { PROJECT_TOPIC as TOPIC, projectEvent as ev, takeSeqs as take } from '../helpers/event.rows.js';
 import { eventStream, type StreamSource } from '../../src/events/event.stream.js';
 import { ReadBatch } from '../../src/events/read.batch.js';
 
