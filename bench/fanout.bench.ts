@@ -84,6 +84,8 @@ interface RunResult {
   cpuPerEvent: number;
   /** gateway CPU per connect-and-subscribe, ms (the warm-up event's fan-out included) */
   cpuPerSubscribe: number;
+  /** of it, the kernel's (system time: accepts, reads, writes, epoll) */
+  sysPerSubscribe: number;
   /** the subscriber processes' CPU per delivery received, µs (the benchmark's own receiving side) */
   /** the subscriber processes' CPU per connect and subscribe, ms (their handshakes; the warm-up wait excluded) */
   clientCpuPerSubscribe: number;
@@ -243,6 +245,7 @@ async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunR
     gatewayCpu: cpu.share,
     cpuPerEvent: (cpu.userMs + cpu.systemMs) / EVENTS,
     cpuPerSubscribe: (connectCpu.userMs + connectCpu.systemMs) / Math.max(1, connected),
+    sysPerSubscribe: connectCpu.systemMs / Math.max(1, connected),
     clientCpuPerSubscribe: conns.reduce((s, c) => s + c.cpuMs, 0) / Math.max(1, connected),
     receiverUsPerDelivery: (stats.reduce((s, x) => s + x.cpuMs, 0) * 1000) / Math.max(1, stats.reduce((s, x) => s + x.received, 0)),
     closedEarly: stats.reduce((s, x) => s + x.closedEarly, 0),
@@ -303,7 +306,7 @@ async function main() {
         console.log(
           `run ${run}: ${r.connected}/${n} subscribed in ${fmt(r.connectMs / 1000)} s, delivered ${r.delivered}/${r.expected}, delay p50 ${ms(r.p50)}, p99 ${ms(r.p99)} (events #${WARM_FROM} on: ${ms(r.p99Warm)}), max ${ms(r.max)}, ` +
             `gateway RSS ${mb(r.rssBase)} → ${mb(r.rssIdle)} idle → ${mb(r.rssPeak)} peak, CPU ${fmt(r.gatewayCpu * 100, 0)} %, commit p50 ${ms(r.commitP50)}, ` +
-            `gateway CPU ${ms(r.cpuPerEvent)} per event (${fmt((r.cpuPerEvent * 1000) / Math.max(1, r.connected), 1)} µs per delivery), ${ms(r.cpuPerSubscribe)} per subscribe (clients ${ms(r.clientCpuPerSubscribe)}), receivers ${fmt(r.receiverUsPerDelivery, 1)} µs CPU per delivery` +
+            `gateway CPU ${ms(r.cpuPerEvent)} per event (${fmt((r.cpuPerEvent * 1000) / Math.max(1, r.connected), 1)} µs per delivery), ${ms(r.cpuPerSubscribe)} per subscribe (${ms(r.sysPerSubscribe)} of it system; clients ${ms(r.clientCpuPerSubscribe)}), receivers ${fmt(r.receiverUsPerDelivery, 1)} µs CPU per delivery` +
             (r.closedEarly ? `, ${r.closedEarly} sockets closed by the server` : ''),
         );
         console.log(`  ${describe(r.perEvent)}`);

@@ -29,7 +29,7 @@ const BENCHES: { name: string; file: string; short: string[]; node?: string[] }[
   { name: 'graph', file: 'graph.bench.ts', short: ['--runs', '1', '--seconds', '5', '--warmup', '2', '--tenants', '4', '--projects', '55', '--bundles', '6', '--cold-runs', '2'] },
   { name: 'admission', file: 'admission.bench.ts', short: ['--runs', '1', '--requests', '400', '--warmup', '20'] },
   { name: 'fanout', file: 'fanout.bench.ts', short: ['--runs', '1', '--subscribers', '1000', '--events', '10', '--interval-ms', '300', '--workers', '2'] },
-  { name: 'e2e', file: 'e2e.bench.ts', short: ['--runs', '1', '--total', '150', '--inflight', '50'] },
+  { name: 'e2e', file: 'e2e.bench.ts', short: ['--runs', '1', '--total', '200', '--warmup', '100', '--inflight', '100'] },
   { name: 'sim', file: 'sim.bench.ts', short: ['--runs', '1', '--pools', '1', '--deployments', '40', '--inflight', '20', '--timeout-s', '120'], node: ['--expose-gc'] },
 ];
 
