@@ -93,6 +93,8 @@ interface RunResult {
   cpuPerSubscribe: number;
   /** of it, the kernel's (system time: accepts, reads, writes, epoll) */
   sysPerSubscribe: number;
+  /** the gateway's JS heap after a full GC once every subscriber of the run has gone */
+  heapAfter: number;
   /** the subscriber processes' CPU per delivery received, µs (the benchmark's own receiving side) */
   /** the subscriber processes' CPU per connect and subscribe, ms (their handshakes; the warm-up wait excluded) */
   clientCpuPerSubscribe: number;
@@ -234,6 +236,8 @@ async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunR
   // let the gateway see the closes before the next run
   const drain = performance.now() + 30_000;
   while ((await gw.ipc.call<number>('subscribers')) > idleHandlers && performance.now() < drain) await sleep(100);
+  // what the gateway still holds once every subscriber has gone (a full GC first): it must not grow run after run
+  const heapAfter = (await gw.ipc.call<NodeJS.MemoryUsage>('memory')).heapUsed;
   return {
     n,
     connected,
@@ -256,6 +260,7 @@ async function oneRun(gw: Gateway, workers: IpcChild[], n: number): Promise<RunR
     clientCpuPerSubscribe: conns.reduce((s, c) => s + c.cpuMs, 0) / Math.max(1, connected),
     receiverUsPerDelivery: (stats.reduce((s, x) => s + x.cpuMs, 0) * 1000) / Math.max(1, stats.reduce((s, x) => s + x.received, 0)),
     closedEarly: stats.reduce((s, x) => s + x.closedEarly, 0),
+    heapAfter,
     perEvent,
     errors: [...conns.flatMap((c) => c.errors), ...stats.flatMap((s) => s.errors)].slice(0, 3),
   };
@@ -280,7 +285,7 @@ async function main() {
   const cap = String(Math.max(...SUBSCRIBERS) * 2);
   const gw = await startGateway({
     noRunner: true,
-    execArgv: NODE_ARGS,
+    execArgv: ['--expose-gc', ...NODE_ARGS],
     env: {
       MAX_SUBSCRIPTIONS_PER_SOCKET: '50',
       MAX_SOCKETS_PER_TOKEN: cap,
@@ -313,7 +318,7 @@ async function main() {
         console.log(
           `run ${run}: ${r.connected}/${n} subscribed in ${fmt(r.connectMs / 1000)} s, delivered ${r.delivered}/${r.expected}, delay p50 ${ms(r.p50)}, p99 ${ms(r.p99)} (events #${WARM_FROM} on: ${ms(r.p99Warm)}), max ${ms(r.max)}, ` +
             `gateway RSS ${mb(r.rssBase)} → ${mb(r.rssIdle)} idle → ${mb(r.rssPeak)} peak, CPU ${fmt(r.gatewayCpu * 100, 0)} %, commit p50 ${ms(r.commitP50)}, ` +
-            `gateway CPU ${ms(r.cpuPerEvent)} per event (${fmt((r.cpuPerEvent * 1000) / Math.max(1, r.connected), 1)} µs per delivery), ${ms(r.cpuPerSubscribe)} per subscribe (${ms(r.sysPerSubscribe)} of it system; clients ${ms(r.clientCpuPerSubscribe)}), receivers ${fmt(r.receiverUsPerDelivery, 1)} µs CPU per delivery` +
+            `gateway CPU ${ms(r.cpuPerEvent)} per event (${fmt((r.cpuPerEvent * 1000) / Math.max(1, r.connected), 1)} µs per delivery), ${ms(r.cpuPerSubscribe)} per subscribe (${ms(r.sysPerSubscribe)} of it system; clients ${ms(r.clientCpuPerSubscribe)}), receivers ${fmt(r.receiverUsPerDelivery, 1)} µs CPU per delivery, gateway heap after GC with all gone ${mb(r.heapAfter)}` +
             (r.closedEarly ? `, ${r.closedEarly} sockets closed by the server` : ''),
         );
         console.log(`  ${describe(r.perEvent)}`);
