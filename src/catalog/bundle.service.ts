@@ -8,7 +8,7 @@ import { ForeignKeyConstraintViolationException, UniqueConstraintViolationExcept
 import type { Ctx } from '../context.js';
 import { countChildren, loadChildRows, type SqlFilter } from '../db/child-pages.js';
 import { BUNDLE_COLUMNS, BUNDLE_CONTENT_SQL, bundleViewOf, type BundleContentRow, type BundleView } from './bundle.read.js';
-import { byKey, NOT_KNOWN } from '../db/loaders.js';
+import { andThen, byKey } from '../db/loaders.js';
 import type { Em } from '../db/orm.js';
 import { all, knexOf } from '../db/sql.js';
 import { readRows } from '../db/read-rows.js';
@@ -93,8 +93,7 @@ export class BundleService {
     );
     const content = (id: string) => contents.load(id);
     // read models: a page of versions is only read
-    const name = `bundlesByProject:${key}`;
-    const loader = ctx.loaders.get<string, BundleView[]>(name, async (ids) => {
+    const rows = ctx.loaders.value<string, BundleView[]>(`bundlesByProject:${key}`, project.id, async (ids) => {
       const q = { parentColumn: 'project_id', parentIds: [...ids], limit: page.first + 1, afterId: page.afterId, beforeId: page.beforeId, backward: page.backward, filter: where };
       const m = await loadChildRows(ctx.em, 'profile_bundle', columns, q, (row) => bundleViewOf(ctx.em, row, content));
       return ids.map((id) => m.get(id) ?? []);
@@ -103,10 +102,7 @@ export class BundleService {
       const c = await countChildren(ctx.em, ProfileBundle, 'project_id', [...ids], where);
       return ids.map((id) => c.get(id) ?? 0);
     });
-    const count = () => counter.load(project.id);
-    const known = ctx.loaders.known<string, BundleView[]>(name, project.id);
-    if (known !== NOT_KNOWN) return toPage(known, page, count);
-    return loader.load(project.id).then((rows) => toPage(ctx.loaders.remember(name, project.id, rows), page, count));
+    return andThen(rows, (r) => toPage(r, page, () => counter.load(project.id)));
   }
 
   /** Checks content and returns its stored form, or throws every problem at once. */

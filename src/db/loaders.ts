@@ -4,12 +4,9 @@
  */
 import DataLoader from 'dataloader';
 
-/** What `Loaders.known` returns for a key no load has resolved yet (a loaded value may be null). */
-export const NOT_KNOWN: unique symbol = Symbol('not known');
-
 export class Loaders {
   private readonly map = new Map<string, DataLoader<any, any>>();
-  /** per loader name, what a load of each key resolved to (see `remember`) */
+  /** per loader name, what a load of each key resolved to (see `value`) */
   private readonly resolved = new Map<string, Map<unknown, unknown>>();
 
   get<K, V>(name: string, batch: (keys: readonly K[]) => Promise<(V | Error)[]>, opts?: DataLoader.Options<K, V, string>): DataLoader<K, V, string> {
@@ -22,22 +19,23 @@ export class Loaders {
   }
 
   /**
-   * Records what `get(name).load(key)` resolved to. A loader answers a key with the same value for
-   * the rest of the request, so a field resolver can take it from `known` as a plain value: graphql-js
-   * completes a plain value at once, a promise through a chain of its own (and the object and list
-   * holding it through more).
+   * `get(name, batch).load(key)`, as a plain value once a load of `key` from that loader has resolved
+   * in this request. A loader answers a key with the same value for the rest of the request, so a
+   * field resolver can return it plain: graphql-js completes a plain value at once, a promise
+   * through a chain of its own (and the object and list holding it through more). A prefetch
+   * (graphql/prefetch.ts) makes the same call first, so the field resolvers find their values known.
    */
-  remember<K, V>(name: string, key: K, value: V): V {
-    let m = this.resolved.get(name);
-    if (!m) this.resolved.set(name, (m = new Map()));
-    m.set(key, value);
-    return value;
-  }
-
-  /** What a load of `key` from the loader `name` resolved to (`remember`), or NOT_KNOWN. */
-  known<K, V>(name: string, key: K): V | typeof NOT_KNOWN {
-    const m = this.resolved.get(name);
-    return m && m.has(key) ? (m.get(key) as V) : NOT_KNOWN;
+  value<K, V>(name: string, key: K, batch: (keys: readonly K[]) => Promise<(V | Error)[]>): V | Promise<V> {
+    const known = this.resolved.get(name);
+    if (known?.has(key)) return known.get(key) as V;
+    return this.get(name, batch)
+      .load(key)
+      .then((v) => {
+        let m = this.resolved.get(name);
+        if (!m) this.resolved.set(name, (m = new Map()));
+        m.set(key, v);
+        return v;
+      });
   }
 
   /** Forgets every cached value: after a write, later reads in the same request must see it. */

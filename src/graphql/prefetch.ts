@@ -7,7 +7,7 @@
  * resolver that has its page of parents calls `withPrefetch`: for each field of the node type the
  * query selects (in `edges { node }` or `nodes`) that has a prefetcher, the prefetcher issues the
  * same batched loads the field resolver would; the field resolvers then find their values known
- * (`Loaders.known`) and return them as plain values.
+ * (`Loaders.value`) and return them as plain values.
  *
  * Only the connection's `edges` and `nodes` wait for those loads; the connection itself is returned
  * at once, so its other fields (`totalCount`'s count) issue their reads in the same tick as the

@@ -7,7 +7,6 @@ import { gpuCountProblem, gpuFamilyProblem } from '../common/rules.js';
 import type { Em } from '../db/orm.js';
 import { all, isPostgres, knexOf, run } from '../db/sql.js';
 import { readRows } from '../db/read-rows.js';
-import { NOT_KNOWN } from '../db/loaders.js';
 import { DomainError, ErrorCode, Problems } from '../errors.js';
 import { GpuQuota, QuotaLevel } from './gpu-quota.entity.js';
 import { whatIf, type LevelVerdict, type QuotaScope } from './quota.ledger.js';
@@ -109,10 +108,8 @@ export class QuotaService {
 
   /** Quota rows of a tenant or project, batched per request; a plain value once this request has loaded them (a prefetched page). */
   forScope(ctx: Ctx, scopeId: string): QuotaRow[] | Promise<QuotaRow[]> {
-    const known = ctx.loaders.known<string, QuotaRow[]>(QUOTA_LOADER, scopeId);
-    if (known !== NOT_KNOWN) return known;
     // plain rows of the three columns the graph shows: a read needs no entity
-    const loader = ctx.loaders.get<string, QuotaRow[]>(QUOTA_LOADER, async (ids) => {
+    return ctx.loaders.value<string, QuotaRow[]>(QUOTA_LOADER, scopeId, async (ids) => {
       const rows = await readRows<{ scope_id: string; gpu_family: string; hard_limit: number; used: number }>(
         ctx.em,
         // plain SQL: no query builder per page (this runs once per level of a nested page)
@@ -127,7 +124,6 @@ export class QuotaService {
       }
       return ids.map((id) => grouped.get(id) ?? []);
     });
-    return loader.load(scopeId).then((rows) => ctx.loaders.remember(QUOTA_LOADER, scopeId, rows));
   }
 
   /** quotaWhatIf: the verdict per level for `count` GPUs of a family in a project, reserving nothing. */

@@ -1,6 +1,6 @@
 import type { Ctx } from '../context.js';
 import { MAX_DESCRIPTION, MAX_DISPLAY_NAME, nameProblem, textProblem } from '../common/rules.js';
-import { byKey, NOT_KNOWN } from '../db/loaders.js';
+import { byKey } from '../db/loaders.js';
 import { inTransaction } from '../db/transaction.js';
 import { ConflictError, ErrorCode, NotFoundError, Problems } from '../errors.js';
 import { toPage, type Page, type PageRequest } from '../graphql/relay/connection.js';
@@ -32,6 +32,11 @@ export interface UpdateTenantInput {
 
 /** The columns of the tenant read model, for plain SQL. */
 const TENANT_SELECT = TENANT_COLUMNS.map((c) => `"${c}"`).join(', ');
+/** Tenants as read models by id, one statement per batch. */
+const viewBatch =
+  (ctx: Ctx) =>
+  async (ids: readonly string[]): Promise<(TenantView | null)[]> =>
+    byKey(ids, (await readRows(ctx.em, `select ${TENANT_SELECT} from "tenant" where "id" in (${ids.map(() => '?').join(', ')})`, [...ids])).map((r) => tenantViewOf(ctx.em, r)), (t) => t.id);
 
 export class TenantService {
   constructor(
@@ -62,17 +67,11 @@ export class TenantService {
   /** A tenant as a read model (what the graph shows), batched by id; null when absent or invisible to the viewer; a plain value once this request has loaded it (a prefetched page). */
   viewById(ctx: Ctx, id: string): TenantView | null | Promise<TenantView | null> {
     if (!ctx.viewer.canSeeTenant(id)) return null;
-    const known = ctx.loaders.known<string, TenantView | null>(TENANT_VIEW_LOADER, id);
-    if (known !== NOT_KNOWN) return known;
-    return this.viewLoader(ctx)
-      .load(id)
-      .then((v) => ctx.loaders.remember(TENANT_VIEW_LOADER, id, v));
+    return ctx.loaders.value(TENANT_VIEW_LOADER, id, viewBatch(ctx));
   }
 
   private viewLoader(ctx: Ctx) {
-    return ctx.loaders.get<string, TenantView | null>(TENANT_VIEW_LOADER, async (ids) =>
-      byKey(ids, (await readRows(ctx.em, `select ${TENANT_SELECT} from "tenant" where "id" in (${ids.map(() => '?').join(', ')})`, [...ids])).map((r) => tenantViewOf(ctx.em, r)), (t) => t.id),
-    );
+    return ctx.loaders.get(TENANT_VIEW_LOADER, viewBatch(ctx));
   }
 
   /** Batched by id; null when absent or invisible to the viewer. */

@@ -8,7 +8,7 @@
 import { buildSchema, graphql, type GraphQLResolveInfo } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { Ctx } from '../../src/context.js';
-import { andThen, Loaders, NOT_KNOWN } from '../../src/db/loaders.js';
+import { andThen, Loaders } from '../../src/db/loaders.js';
 import { prefetchChildren, registerPrefetch, withPrefetch } from '../../src/graphql/prefetch.js';
 import type { ConnectionShape } from '../../src/graphql/relay/connection.js';
 
@@ -126,18 +126,27 @@ describe('withPrefetch', () => {
   });
 });
 
-describe('Loaders.known', () => {
-  it('answers what was remembered for a key (null included) until cleared, NOT_KNOWN otherwise', () => {
+describe('Loaders.value', () => {
+  it('answers a key once its load has resolved as a plain value (null included), until cleared; a promise before', async () => {
     const l = new Loaders();
-    expect(l.known('x', 'k')).toBe(NOT_KNOWN);
-    const rows = [1, 2];
-    expect(l.remember('x', 'k', rows)).toBe(rows);
-    l.remember('x', 'n', null);
-    expect(l.known('x', 'k')).toBe(rows);
-    expect(l.known('x', 'n')).toBeNull();
-    expect(l.known('y', 'k')).toBe(NOT_KNOWN);
+    const batches: string[][] = [];
+    const batch = async (keys: readonly string[]) => (batches.push([...keys]), keys.map((k) => (k === 'n' ? null : [k])));
+    const first = l.value('x', 'k', batch);
+    expect(first).toBeInstanceOf(Promise);
+    const rows = await first;
+    expect(rows).toEqual(['k']);
+    expect(l.value('x', 'k', batch)).toBe(rows);
+    expect(await l.value('x', 'n', batch)).toBeNull();
+    expect(l.value('x', 'n', batch)).toBeNull();
+    // another loader's name knows nothing of it
+    const other = l.value('y', 'k', batch);
+    expect(other).toBeInstanceOf(Promise);
+    await other;
     l.clear();
-    expect(l.known('x', 'k')).toBe(NOT_KNOWN);
+    const again = l.value('x', 'k', batch);
+    expect(again).toBeInstanceOf(Promise);
+    await again;
+    expect(batches).toEqual([['k'], ['n'], ['k'], ['k']]);
   });
 
   it('andThen maps a plain value at once and a promise when it settles', async () => {
