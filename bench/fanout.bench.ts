@@ -95,9 +95,9 @@ interface RunResult {
   sysPerSubscribe: number;
   /** the gateway's JS heap after a full GC once every subscriber of the run has gone */
   heapAfter: number;
-  /** the subscriber processes' CPU per delivery received, µs (the benchmark's own receiving side) */
   /** the subscriber processes' CPU per connect and subscribe, ms (their handshakes; the warm-up wait excluded) */
   clientCpuPerSubscribe: number;
+  /** the subscriber processes' CPU per delivery received, µs (the benchmark's own receiving side) */
   receiverUsPerDelivery: number;
   closedEarly: number;
   perEvent: Breakdown;
