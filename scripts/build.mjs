@@ -44,12 +44,24 @@ export const SOURCES = ['src', 'migrations', 'crds', 'deploy/addons', 'deploy/kl
  * were about 420 of the 1,180 CommonJS files a start loaded (each resolved, read and compiled on its
  * own). They go together because knex is reached only through @mikro-orm/knex, and @mikro-orm/knex
  * through the driver packages and the migrator: bundling one alone would load a second copy of it
- * from node_modules for the others. @mikro-orm/core stays external, the one instance all of them
- * require. knex's other dialects are bundled too but require their drivers only when chosen.
+ * from node_modules for the others. knex's other dialects are bundled too but require their drivers
+ * only when chosen. @mikro-orm/core joins them (135 files, and fs-extra's 28, which it requires at
+ * load), as does prom-client (32): nothing outside the bundle requires them, so there is still one
+ * instance of each. (globby stays external: fast-glob needs its own nested glob-parent, which a
+ * bundled copy would not find; see the check in build().)
+ * (graphql stays external: graphql-query-complexity and @apollo/utils.* require it from node_modules,
+ * and a second copy of graphql breaks its instanceof checks. @opentelemetry/api too: the SDK, loaded
+ * from node_modules when tracing is on, requires it.)
  * @graphql-tools/* (94 ES module files) are reached only through @apollo/server, semver (47 files)
  * only through type-graphql's check of the graphql version: both bundled with them.
  * (Order matters: an inlined package must be a dependency, or a dependency of one listed before it.)
  */
+/**
+ * Nested dependencies of bundled packages that may come from the top of node_modules (see the check in
+ * build()): knex's debug 4.3.4, where the hoisted one is 4.4.3 (the same API; knex's only use is its
+ * debug log, and every bundle since knex was inlined has loaded the hoisted one).
+ */
+const NESTED_OK = new Set(['knex → debug']);
 export const INLINE = [
   '@kubernetes/client-node',
   'type-graphql',
@@ -66,6 +78,11 @@ export const INLINE = [
   '@graphql-tools/merge',
   '@graphql-tools/utils',
   'semver',
+  '@mikro-orm/core',
+  'fs-extra',
+  'esprima',
+  'dotenv',
+  'prom-client',
 ];
 /**
  * Files the simulated hub reads at run time, copied beside the bundle (it finds crds/ by walking up
@@ -104,8 +121,23 @@ export async function build(outdir = path.join(root, 'dist')) {
     // an inlined package's own imports stay external: they resolve from the top of node_modules, so
     // each must be installed there (hoisted), not only under the package's own node_modules
     for (const dep of Object.keys(lock.packages[`node_modules/${name}`]?.dependencies ?? {})) {
-      if (lock.packages[`node_modules/${dep}`]) allowed.add(dep);
+      const hoisted = lock.packages[`node_modules/${dep}`];
+      if (hoisted && !hoisted.dev) allowed.add(dep);
     }
+  }
+  // A package installed nested under an inlined one is the copy that one was installed with; from the
+  // bundle, its require() finds the hoisted one instead (another version, or a devDependency an image
+  // does not have): refused.
+  const misplaced = new Set();
+  for (const [file, input] of Object.entries(result.metafile.inputs)) {
+    const owner = INLINE.find((name) => file.startsWith(`node_modules/${name}/`));
+    for (const imp of owner ? input.imports : []) {
+      const dep = imp.external ? packageOf(imp.path) : null;
+      if (dep && lock.packages[`node_modules/${owner}/node_modules/${dep}`] && !NESTED_OK.has(`${owner} → ${dep}`)) misplaced.add(`${owner} → ${dep} (${file})`);
+    }
+  }
+  if (misplaced.size) {
+    throw new Error(`bundled packages load dependencies installed nested under them, which the bundle would take from the top of node_modules instead (bundle those too):\n  ${[...misplaced].join('\n  ')}`);
   }
   const imported = new Set();
   for (const output of Object.values(result.metafile.outputs)) {

@@ -55,6 +55,13 @@ function externalPackages(inline, requireCjs) {
   return {
     name: 'external-packages',
     setup(b) {
+      // MikroORM's core reads its version with require('../../package.json') (a path of its own
+      // repository) before require('../package.json'). esbuild leaves the first, which it cannot
+      // resolve, to run time, where it would find the application's package.json above dist/ and fail
+      // MikroORM's check that every @mikro-orm/* package has core's version: it is core's own file.
+      b.onResolve({ filter: /^\.\.\/\.\.\/package\.json$/ }, (args) =>
+        /[\\/]node_modules[\\/]@mikro-orm[\\/]core[\\/]utils[\\/]Utils\.js$/.test(args.importer) ? { path: path.join(path.dirname(args.importer), '..', 'package.json') } : undefined,
+      );
       b.onResolve({ filter: /^[^./]/ }, async (args) => {
         // the require() inside a stub below: external, resolved by Node from the bundle's directory
         if (args.namespace === 'cjs-require') return { path: args.path, external: true };
