@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './lib/proc.js';
-import { args, fmt, table } from './lib/report.js';
+import { args, fmt, machineSpeed, table } from './lib/report.js';
 
 const a = args();
 const FULL = a.flag('full');
@@ -88,6 +88,7 @@ async function main() {
   fs.writeFileSync(summary, '');
   const started = new Date();
   const load0 = os.loadavg();
+  const speed0 = machineSpeed();
   const ran: { name: string; code: number | null; ms: number }[] = [];
   for (const b of BENCHES) {
     if (ONLY && !ONLY.includes(b.name)) continue;
@@ -118,6 +119,7 @@ async function main() {
         ['commit', `${git('rev-parse', '--short', 'HEAD')}${dirty}`],
         ['machine', `${cpus.length} × ${cpus[0]?.model ?? 'unknown'}, ${fmt(os.totalmem() / 2 ** 30, 1)} GiB, ${os.type()} ${os.release()}, node ${process.version}`],
         ['load average before / after (1 min)', `${load0[0].toFixed(2)} / ${load1[0].toFixed(2)}${loaded ? ' — LOADED: other work was running, figures are pessimistic' : ''}`],
+        ['machine speed before / after (bench/lib/calibrate.mjs; lower is faster)', `${speed0} / ${machineSpeed()}`],
         ['defaults', FULL ? 'each benchmark’s own (--full)' : 'short (bench/run.ts)'],
         ['PostgreSQL', /^postgres(ql)?:\/\//.test(process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? '') ? 'yes' : 'skipped (no TEST_DATABASE_URL)'],
       ],

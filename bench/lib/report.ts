@@ -3,9 +3,11 @@
  * over runs, aligned tables and the target verdicts. Benchmarks print figures; they never fail a
  * build on a missed target (the machine is shared and noisy).
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export function percentile(values: ArrayLike<number>, p: number): number {
   const n = values.length;
@@ -42,6 +44,20 @@ export function heading(title: string): void {
   console.log(`\n## ${title}\n`);
 }
 
+/**
+ * The machine's speed on two fixed workloads (bench/lib/calibrate.mjs, in a process of its own, about
+ * 2 s): to compare figures across machines and across times of one shared machine. Lower is faster.
+ */
+export function machineSpeed(): string {
+  try {
+    const script = fileURLToPath(new URL('./calibrate.mjs', import.meta.url));
+    const { js, loopback } = JSON.parse(execFileSync(process.execPath, [script], { encoding: 'utf8', timeout: 60_000 })) as { js: number; loopback: number };
+    return `${fmt(js, 0)} µs per graphql-js operation, ${fmt(loopback, 1)} µs per loopback round trip`;
+  } catch (e) {
+    return `not measured (${(e as Error).message.split('\n')[0]})`;
+  }
+}
+
 export function environment(title: string, params: Record<string, unknown>): void {
   const cpus = os.cpus();
   console.log(`# ${title}\n`);
@@ -54,6 +70,7 @@ export function environment(title: string, params: Record<string, unknown>): voi
         ['CPUs', `${cpus.length} × ${cpus[0]?.model ?? 'unknown'}`],
         ['memory', `${fmt(os.totalmem() / 2 ** 30, 1)} GiB total, ${fmt(os.freemem() / 2 ** 30, 1)} GiB free`],
         ['load average (1/5/15 min)', os.loadavg().map((l) => l.toFixed(2)).join(' / ')],
+        ['machine speed (best of 7 slices; lower is faster)', machineSpeed()],
         ['date', new Date().toISOString()],
       ],
     ),
