@@ -47,11 +47,10 @@ export const SOURCES = ['src', 'migrations', 'crds', 'deploy/addons', 'deploy/kl
  * from node_modules for the others. knex's other dialects are bundled too but require their drivers
  * only when chosen. @mikro-orm/core joins them (135 files, and fs-extra's 28, which it requires at
  * load), as does prom-client (32): nothing outside the bundle requires them, so there is still one
- * instance of each. (globby stays external: fast-glob needs its own nested glob-parent, which a
- * bundled copy would not find; see the check in build().)
- * (graphql stays external: graphql-query-complexity and @apollo/utils.* require it from node_modules,
- * and a second copy of graphql breaks its instanceof checks. @opentelemetry/api too: the SDK, loaded
- * from node_modules when tracing is on, requires it.)
+ * instance of each. Left external: globby (fast-glob needs its own nested glob-parent, which a bundled
+ * copy would not find: see the check in build()); graphql (graphql-query-complexity and @apollo/utils.*
+ * require it from node_modules, and a second copy breaks its instanceof checks); @opentelemetry/api
+ * (the tracing SDK, loaded from node_modules when tracing is on, requires it).
  * @graphql-tools/* (94 ES module files) are reached only through @apollo/server, semver (47 files)
  * only through type-graphql's check of the graphql version: both bundled with them.
  * (Order matters: an inlined package must be a dependency, or a dependency of one listed before it.)
