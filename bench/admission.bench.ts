@@ -12,7 +12,7 @@
  * system, all threads) and, on PostgreSQL, how many server backends were waiting on a lock,
  * sampled every 50 ms from pg_stat_activity during the storm (by wait event).
  *
- *   npm run bench:admission -- [--runs 3] [--requests 1000] [--concurrency 64] [--only sqlite|postgresql] [--profile DIR]
+ *   npm run bench:admission -- [--runs 3] [--requests 1000] [--concurrency 64] [--only sqlite|postgresql] [--profile DIR] [--count-sql]
  *   TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run bench:admission
  */
 import path from 'node:path';
@@ -22,7 +22,7 @@ import { runLoad } from './lib/http.js';
 import { createPgDatabase, pgInfo } from './lib/pg.js';
 import { summarise } from './lib/profile-summary.js';
 import { appBundleInput, createBundles, H100, infraBundleInput, quotaProject, registerFleet, sharedPool } from './lib/seed.js';
-import { args, environment, fmt, heading, median, ms, summaryRows, table, verdicts, type Target } from './lib/report.js';
+import { args, environment, fmt, heading, median, ms, printSqlCounts, summaryRows, table, verdicts, type Target } from './lib/report.js';
 
 const a = args();
 const RUNS = a.int('runs', 3);
@@ -38,6 +38,8 @@ const ONLY = a.get('only');
 const TARGET_PG = 500;
 /** a directory: record a V8 CPU profile of the gateway during each storm, and print its summary */
 const PROFILE = a.get('profile');
+/** statements per deployApp call of the storm, by shape (the query log costs CPU: the CPU figures are not comparable then) */
+const COUNT_SQL = a.flag('count-sql');
 
 const QUOTA = WARMUP + Math.floor(REQUESTS * ADMIT_SHARE);
 const CAPACITY = CLUSTERS * WORKERS * GPUS_PER_WORKER;
@@ -144,7 +146,7 @@ const lockText = (l: LockSample | null) =>
   l ? `${fmt(l.active)} busy, waiting ${Object.entries(l.waiting).sort(([, a], [, b]) => b - a).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') || 'none'}` : 'n/a';
 
 async function oneRun(dialect: 'sqlite' | 'postgresql', dbUrl: string | null): Promise<RunResult> {
-  const gw = await startGateway({ env: dbUrl ? { DATABASE_URL: dbUrl } : {} });
+  const gw = await startGateway({ env: { ...(dbUrl ? { DATABASE_URL: dbUrl } : {}), ...(COUNT_SQL ? { BENCH_SQL_COUNT: '1' } : {}) } });
   try {
     const { project, app, pool } = await seed(gw);
     await gw.ipc.call('stopRunner');
@@ -156,12 +158,14 @@ async function oneRun(dialect: 'sqlite' | 'postgresql', dbUrl: string | null): P
     const warm = await runLoad({ url: gw.url, headers, bodies: [body('warm')], concurrency: Math.min(16, CONCURRENCY), total: WARMUP, ok: admittedOk });
     if (warm.ok !== WARMUP) throw new Error(`warm-up admitted ${warm.ok}/${WARMUP}: ${warm.samples.join('\n')}`);
     if (PROFILE) await gw.ipc.call('profileStart');
+    if (COUNT_SQL) await gw.ipc.call('sqlCounts');
     const sampler = dbUrl ? sampleLocks(dbUrl) : null;
     await gw.cpu();
     // the storm runs on established connections: 64 connects at once into a gateway kept busy by the
     // first ones would measure its accept queue, not admission (bench/README.md: cold7, and the last-measured section of 2026-12-07)
     const r = await runLoad({ url: gw.url, headers, bodies: [body('storm')], concurrency: CONCURRENCY, total: REQUESTS, ok: admittedOk, openFirst: JSON.stringify({ query: '{ viewer { name } }' }) });
     const gcpu = await gw.cpu();
+    if (COUNT_SQL) printSqlCounts(await gw.ipc.call<Record<string, number>>('sqlCounts'), REQUESTS, `deployApp call (${dialect})`);
     const locks = (await sampler?.stop()) ?? null;
     if (PROFILE) {
       const file = await gw.ipc.call<string>('profileStop', { file: path.resolve(PROFILE, `admission-${dialect}-${Date.now()}.cpuprofile`) });

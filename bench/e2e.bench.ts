@@ -28,7 +28,7 @@ import { createPgDatabase, type PgDatabase } from './lib/pg.js';
 import { rssOf } from './lib/proc.js';
 import { summarise } from './lib/profile-summary.js';
 import { appBundleInput, createBundles, infraBundleInput, quotaProject, registerFleet, sharedPool } from './lib/seed.js';
-import { args, environment, fmt, heading, mb, median, ms, percentile, table, verdicts, type Target } from './lib/report.js';
+import { args, environment, fmt, heading, mb, median, ms, percentile, printSqlCounts, table, verdicts, type Target } from './lib/report.js';
 import { subscribe } from './lib/ws.js';
 
 const a = args();
@@ -173,7 +173,7 @@ async function oneRun(pollMs: number, concurrency: number, total: number): Promi
     const hubCpu = hubCpuMs / wallMs;
     const done = completions.length + failed;
     const rss = rssOf(gw.pid);
-    if (COUNT_SQL) printSqlCounts(await gw.ipc.call<Record<string, number>>('sqlCounts'), done);
+    if (COUNT_SQL) printSqlCounts(await gw.ipc.call<Record<string, number>>('sqlCounts'), done, 'completed deployment');
     if (PROFILE) {
       const file = await gw.ipc.call<string>('profileStop', { file: path.resolve(PROFILE, `e2e-${Date.now()}.cpuprofile`) });
       console.log(summarise(file));
@@ -210,13 +210,6 @@ async function oneRun(pollMs: number, concurrency: number, total: number): Promi
   }
 }
 
-/** Statements per completed deployment, by shape, most frequent first. */
-function printSqlCounts(counts: Record<string, number>, done: number): void {
-  const rows = Object.entries(counts).sort((x, y) => y[1] - x[1]);
-  const total = rows.reduce((n, [, c]) => n + c, 0);
-  console.log(`\nstatements per completed deployment: ${fmt(total / done)} (${total} for ${done})\n`);
-  console.log(table(['per deployment', 'statement'], rows.filter(([, c]) => c / done >= 0.05).map(([sql, c]) => [fmt(c / done), sql.length > 160 ? `${sql.slice(0, 157)}…` : sql])));
-}
 
 const line = (r: RunResult) => [
   `poll ${r.pollMs} ms, concurrency ${r.concurrency}`,

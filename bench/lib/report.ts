@@ -139,3 +139,11 @@ export const sleep = (msDelay: number) => new Promise<void>((r) => setTimeout(r,
 
 /** Wall-clock milliseconds with sub-millisecond precision, comparable across processes on one host. */
 export const wallNow = () => performance.timeOrigin + performance.now();
+
+/** Statements per unit of work (a completed deployment, a deployApp call), by shape, most frequent first (gateway.child.ts BENCH_SQL_COUNT). */
+export function printSqlCounts(counts: Record<string, number>, units: number, unit: string): void {
+  const rows = Object.entries(counts).sort((x, y) => y[1] - x[1]);
+  const total = rows.reduce((n, [, c]) => n + c, 0);
+  console.log(`\nstatements per ${unit}: ${fmt(total / units)} (${total} for ${units})\n`);
+  console.log(table([`per ${unit}`, 'statement'], rows.filter(([, c]) => c / units >= 0.05).map(([sql, c]) => [fmt(c / units), sql.length > 160 ? `${sql.slice(0, 157)}…` : sql])));
+}
