@@ -17,29 +17,11 @@ die() { printf '\nconformance: %s\n' "$*" >&2; exit 1; }
 
 DEBIAN_PACKAGES=(python3 python3-kubernetes python3-pytest)
 PY_CHECK='import kubernetes, pytest'
-py_ok() { command -v "$1" >/dev/null 2>&1 && "$1" -c "$PY_CHECK" >/dev/null 2>&1; }
-find_python() {
-  local c candidates=(python3 /usr/bin/python3)
-  [ -n "${PYTHON:-}" ] && candidates=("$PYTHON")
-  for c in "${candidates[@]}"; do
-    if py_ok "$c"; then PY=$(command -v "$c"); return 0; fi
-  done
-  return 1
-}
+# shellcheck source=lib/common.sh
+. scripts/lib/common.sh
 
 log "clients"
-PY=""
-if ! find_python; then
-  [ -n "${PYTHON:-}" ] && die "PYTHON=$PYTHON cannot import kubernetes and pytest"
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing Debian packages: ${DEBIAN_PACKAGES[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -q --no-install-recommends "${DEBIAN_PACKAGES[@]}" >/dev/null ||
-      { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends "${DEBIAN_PACKAGES[@]}" >/dev/null; } ||
-      die "apt-get could not install ${DEBIAN_PACKAGES[*]}"
-  fi
-  find_python || die "no python3 can import kubernetes and pytest; install them (Debian: apt-get install ${DEBIAN_PACKAGES[*]}) or set PYTHON"
-fi
+ensure_python "kubernetes and pytest"
 echo "$PY ($("$PY" -c 'import sys, kubernetes, pytest; print(sys.version.split()[0], "kubernetes", kubernetes.__version__, "pytest", pytest.__version__)'))"
 
 KUBECTL=${KUBECTL:-kubectl}
@@ -60,10 +42,7 @@ echo "kubectl: $(command -v "$KUBECTL") ($("$KUBECTL" version --client 2>/dev/nu
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/spokegraph-conformance.XXXXXX")
 SIM_PGID=""
 stop_sim() {
-  [ -n "$SIM_PGID" ] || return 0
-  kill -TERM -- "-$SIM_PGID" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 -- "-$SIM_PGID" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL -- "-$SIM_PGID" 2>/dev/null || true
+  stop_group "$SIM_PGID"
   SIM_PGID=""
 }
 cleanup() {

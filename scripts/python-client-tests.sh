@@ -18,30 +18,11 @@ DEBIAN_PACKAGES=(python3 python3-requests python3-websocket python3-pytest pytho
 # `websocket` must be websocket-client (create_connection), not the unrelated PyPI package `websocket`.
 PY_CHECK='import requests, websocket, pytest, venv, ensurepip; websocket.create_connection'
 
-py_ok() { command -v "$1" >/dev/null 2>&1 && "$1" -c "$PY_CHECK" >/dev/null 2>&1; }
-find_python() {
-  local c candidates=(python3 /usr/bin/python3)
-  [ -n "${PYTHON:-}" ] && candidates=("$PYTHON")
-  for c in "${candidates[@]}"; do
-    if py_ok "$c"; then PY=$(command -v "$c"); return 0; fi
-  done
-  return 1
-}
+# shellcheck source=lib/common.sh
+. scripts/lib/common.sh
 
 log "python"
-PY=""
-if ! find_python; then
-  [ -n "${PYTHON:-}" ] && die "PYTHON=$PYTHON cannot import requests, websocket (websocket-client), pytest and venv"
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing Debian packages: ${DEBIAN_PACKAGES[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -q --no-install-recommends "${DEBIAN_PACKAGES[@]}" >/dev/null ||
-      { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends "${DEBIAN_PACKAGES[@]}" >/dev/null; } ||
-      die "apt-get could not install ${DEBIAN_PACKAGES[*]}"
-  fi
-  find_python || die "no python3 can import requests, websocket-client, pytest and venv; install them
-  (Debian: apt-get install --no-install-recommends ${DEBIAN_PACKAGES[*]}) or set PYTHON"
-fi
+ensure_python "requests, websocket (websocket-client), pytest and venv"
 "$PY" -c 'import sys, websocket, requests, pytest; print(sys.executable, sys.version.split()[0], "websocket-client", websocket.__version__, "requests", requests.__version__, "pytest", pytest.__version__)'
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/spokegraph-pyclient.XXXXXX")

@@ -22,41 +22,17 @@ DEBIAN_PACKAGES=(python3 python3-requests python3-websocket python3-nbclient pyt
 # `websocket` must be websocket-client (create_connection), not the unrelated PyPI package `websocket`.
 PY_CHECK='import requests, websocket, nbformat, nbclient, ipykernel; websocket.create_connection'
 
-py_ok() { command -v "$1" >/dev/null 2>&1 && "$1" -c "$PY_CHECK" >/dev/null 2>&1; }
-
-find_python() {
-  local c candidates=(python3 /usr/bin/python3)
-  [ -n "${PYTHON:-}" ] && candidates=("$PYTHON")
-  for c in "${candidates[@]}"; do
-    if py_ok "$c"; then PY=$(command -v "$c"); return 0; fi
-  done
-  return 1
-}
+# shellcheck source=lib/common.sh
+. scripts/lib/common.sh
 
 log "python for the notebook"
-PY=""
-if ! find_python; then
-  [ -n "${PYTHON:-}" ] && die "PYTHON=$PYTHON cannot import requests, websocket (websocket-client), nbformat, nbclient and ipykernel"
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing Debian packages: ${DEBIAN_PACKAGES[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -q --no-install-recommends "${DEBIAN_PACKAGES[@]}" >/dev/null ||
-      { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends "${DEBIAN_PACKAGES[@]}" >/dev/null; } ||
-      die "apt-get could not install ${DEBIAN_PACKAGES[*]}"
-  fi
-  find_python || die "no python3 can import requests, websocket-client, nbclient and ipykernel; install them
-  (Debian: apt-get install --no-install-recommends ${DEBIAN_PACKAGES[*]}) or set PYTHON"
-fi
+ensure_python "requests, websocket (websocket-client), nbformat, nbclient and ipykernel"
 echo "$PY ($("$PY" -c 'import sys, websocket, nbclient; print(sys.version.split()[0], "websocket-client", websocket.__version__, "nbclient", nbclient.__version__)'))"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/spokegraph-examples.XXXXXX")
 GATEWAY_PGID=""
 stop_gateway() {
-  [ -n "$GATEWAY_PGID" ] || return 0
-  # The gateway runs in its own process group (setsid): npx, tsx and node stop together.
-  kill -TERM -- "-$GATEWAY_PGID" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 -- "-$GATEWAY_PGID" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL -- "-$GATEWAY_PGID" 2>/dev/null || true
+  stop_group "$GATEWAY_PGID"
   GATEWAY_PGID=""
 }
 cleanup() {
