@@ -28,7 +28,7 @@ const ONLY = a.get('only')?.split(',');
 const BENCHES: { name: string; file: string; short: string[]; node?: string[] }[] = [
   { name: 'graph', file: 'graph.bench.ts', short: ['--runs', '1', '--seconds', '5', '--warmup', '2', '--tenants', '4', '--projects', '55', '--bundles', '6', '--cold-runs', '2'] },
   // a throughput goal judged on a warm path: with 20 warm-up calls the storm still ran partly unoptimized code (2.5–3.1 ms of
-  // gateway CPU per call against 2.0–2.5 ms after 50), and 400 calls at 64 in flight spent a sixth of the run draining
+  // gateway CPU per call against 2.0–2.5 ms after 50), and with 400 calls at 64 in flight the last 64 (a sixth) ran with fewer in flight
   // (bench/README.md, lead fourteenth part); one run of the full defaults adds about 3 s
   { name: 'admission', file: 'admission.bench.ts', short: ['--runs', '1', '--requests', '1000', '--warmup', '50'] },
   { name: 'fanout', file: 'fanout.bench.ts', short: ['--runs', '1', '--subscribers', '1000', '--events', '10', '--interval-ms', '300', '--workers', '2'] },
