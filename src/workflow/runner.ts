@@ -1,8 +1,8 @@
 /**
- * The workflow runner: claims due jobs (lease + heartbeat), runs their current step, and commits each
- * outcome together with the subject's progress columns and its events, guarded by still holding the
- * lease. Runs in every replica; a replica that dies simply stops heartbeating and its jobs are
- * claimed again when their leases expire.
+ * The workflow runner: claims due jobs (lease + heartbeat), runs their current step, and has each
+ * outcome committed together with the subject's progress columns and its events, guarded by still
+ * holding the lease (step.outcome.ts). Runs in every replica; a replica that dies simply stops
+ * heartbeating and its jobs are claimed again when their leases expire.
  *
  * It never polls in a loop: it sleeps until the earliest moment a job becomes claimable (one timer,
  * set from the database after each claim and from the runAt of every outcome it writes), or until a
@@ -11,19 +11,17 @@
  * once, and once again when it is back.
  */
 import { randomUUID } from 'node:crypto';
-import { driverSqlUsable } from '../db/driver.sql.js';
 import type { Em, Orm } from '../db/orm.js';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
-import { EventType } from '../events/event.entity.js';
-import type { EventBatch, EventLog } from '../events/event.log.js';
+import type { EventLog } from '../events/event.log.js';
 import type { HubAdapter } from '../kube/index.js';
 import type { Logger } from '../logger.js';
 import { classifyStepError } from './step.errors.js';
 import { publish, runnerEvents, unscopedStep, workflowSteps, type StepScope } from '../observability/channels.js';
-import { FailureReason, type FlowDefinition, type FlowSubject, type StepDefinition, type StepResult } from './flow.js';
+import { FailureReason, type FlowDefinition, type FlowSubject, type StepResult } from './flow.js';
 import { JobState } from './job.entity.js';
 import { JobStore, type ClaimedJob } from './job.store.js';
-import { updateSubject } from './subject.columns.js';
+import { eventBase, StepOutcomes, type AnyFlow, type JobRun } from './step.outcome.js';
 import { InProcessWakeSignal, type WakeSignal } from './wake.js';
 
 export interface RunnerOptions {
@@ -57,23 +55,6 @@ export const defaultRunnerOptions: RunnerOptions = {
   maxBackoffMs: 10_000,
 };
 
-type AnyFlow = FlowDefinition<FlowSubject>;
-type Emit = (e: Parameters<EventBatch['emit']>[0]) => void;
-
-/** What a claim of a job ended with, for the runner's own timer. */
-interface JobRun extends ClaimedJob {
-  /** StepContext.once: loads kept for this claim */
-  kept: Map<string, Promise<unknown>>;
-  /** the subject as read by the claim's first step (flows with `subjectPerClaim`) */
-  subject: FlowSubject | null;
-  /** a nudge came for the subject while this claim held it (see `nudge`) */
-  nudged: boolean;
-  /** the lease was given up (by an outcome) or lost: nothing to release */
-  released: boolean;
-  /** when the job is due again (ms epoch), if it stays ACTIVE */
-  nextRunAt: number | null;
-}
-
 export class WorkflowRunner {
   readonly owner = `runner-${randomUUID()}`;
   private readonly flows = new Map<string, AnyFlow>();
@@ -100,6 +81,7 @@ export class WorkflowRunner {
    * serves them all instead of a fork each (a fork builds a unit of work and an identity map).
    */
   private readonly plainEm: Em;
+  private readonly outcomes: StepOutcomes;
 
   constructor(
     private readonly orm: Orm,
@@ -111,6 +93,18 @@ export class WorkflowRunner {
     readonly signal: WakeSignal = new InProcessWakeSignal(),
   ) {
     this.plainEm = orm.em.fork() as Em;
+    this.outcomes = new StepOutcomes({
+      orm,
+      plainEm: this.plainEm,
+      store,
+      events,
+      owner: this.owner,
+      log,
+      options,
+      source: this,
+      letGo: (job) => this.letGo(job),
+      nudge: (subjectId) => this.nudge(subjectId),
+    });
   }
 
   register<S extends FlowSubject>(flow: FlowDefinition<S>): void {
@@ -336,7 +330,7 @@ export class WorkflowRunner {
       const stepId = job.stepId ?? flow.steps[0]?.id ?? '?';
       for (const withHook of [true, false]) {
         try {
-          await this.recordFailure(flow, job, subject, stepId, this.baseOf(flow, subject, stepId), { kind: 'fail', reason, message }, withHook);
+          await this.outcomes.recordFailure(flow, job, subject, stepId, eventBase(flow, subject, stepId), { kind: 'fail', reason, message }, withHook);
           return;
         } catch (e) {
           this.log.error(`failing the job ${withHook ? 'with' : 'without'} its flow's onFail failed too`, { job: job.id, err: e as Error });
@@ -346,20 +340,6 @@ export class WorkflowRunner {
     await this.store.write(em, job.id, this.owner, { state: JobState.FAILED, finishedAt: new Date(), leaseOwner: null, leaseUntil: null }).catch((e) => {
       this.log.error('could not even mark the job FAILED; it is taken up again after its lease', { job: job.id, err: e as Error });
     });
-  }
-
-  private baseOf(flow: AnyFlow, subject: FlowSubject, stepId: string | null) {
-    const index = flow.steps.findIndex((s) => s.id === stepId);
-    return {
-      subjectKind: flow.subjectKind,
-      subjectId: subject.id,
-      subjectName: subject.name,
-      projectId: subject.projectId,
-      stepId,
-      stepIndex: index >= 0 ? index : null,
-      stepCount: flow.steps.length,
-      details: flow.eventDetails?.(subject) ?? null,
-    };
   }
 
   /** Runs the job's current step once; true when the next step may run right away. */
@@ -376,8 +356,8 @@ export class WorkflowRunner {
     if (index < 0) {
       // checkpoints name steps, so a release that reordered steps resumes each job where it was;
       // one whose step is gone cannot know where to resume
-      const base = this.baseOf(flow, subject, job.stepId);
-      await this.recordFailure(flow, job, subject, job.stepId!, base, {
+      const base = eventBase(flow, subject, job.stepId);
+      await this.outcomes.recordFailure(flow, job, subject, job.stepId!, base, {
         kind: 'fail',
         reason: FailureReason.UNKNOWN_STEP,
         message: `Step "${job.stepId}" is not a step of ${flow.name} in this release of the gateway; retry or delete the ${flow.machine.name.toLowerCase()}`,
@@ -385,24 +365,9 @@ export class WorkflowRunner {
       return false;
     }
     const step = flow.steps[index];
-    const base = this.baseOf(flow, subject, step.id);
+    const base = eventBase(flow, subject, step.id);
 
-    if (!job.stepStarted) {
-      // Read once, outside the transaction: a transaction retried after a deadlock runs the callback
-      // again, and must then make the very same phase change (the first attempt was rolled back).
-      const from = subject.phase;
-      let phase = from;
-      const ok = await this.commit(job, true, async (tem, emit) => {
-        phase = await this.startStep(tem, emit, flow, subject, index, from, subject.percent);
-        return { stepId: step.id, stepStarted: true, waitKey: null, ...this.clearedFailures(job) };
-      });
-      if (!ok) return false;
-      subject.phase = phase;
-      job.stepId = step.id;
-      job.stepStarted = true;
-      job.waitKey = null;
-      job.bookkeepingFailures = 0;
-    }
+    if (!job.stepStarted && !(await this.outcomes.begin(flow, job, subject, index))) return false;
 
     // the scope (tracing's span) holds the step and the transaction that records its outcome
     const run = { flow: flow.name, step: step.id, subjectId: subject.id, subjectName: subject.name, attempt: job.attempts, traceparent: job.traceparent };
@@ -443,35 +408,12 @@ export class WorkflowRunner {
       publish(workflowSteps, () => ({ source: this, flow: flow.name, step: step.id, outcome, seconds: Number(process.hrtime.bigint() - started) / 1e9 }));
       if (signal.aborted) return { kind: outcome, error, next: false };
       if (result.kind === 'fail') {
-        await this.recordFailure(flow, job, subject, step.id, base, result);
+        await this.outcomes.recordFailure(flow, job, subject, step.id, base, result);
         return { kind: outcome, error, next: false };
       }
-      return { kind: outcome, error, next: await this.record(flow, job, subject, step, index, base, result, more && !signal.aborted && !this.stopped) };
+      return { kind: outcome, error, next: await this.outcomes.record(flow, job, subject, step, index, base, result, more && !signal.aborted && !this.stopped) };
     });
     return ran.next;
-  }
-
-  /**
-   * Inside an outcome transaction: step `index` starts (the subject's phase for it, its progress
-   * columns, PHASE_CHANGED when the phase changes, STEP_STARTED). Returns the phase it runs in.
-   * `percentNow` is the subject's percent as committed before this transaction (PHASE_CHANGED says it).
-   */
-  private async startStep(tem: Em, emit: Emit, flow: AnyFlow, subject: FlowSubject, index: number, from: string, percentNow: number): Promise<string> {
-    const step = flow.steps[index];
-    const count = flow.steps.length;
-    const base = this.baseOf(flow, subject, step.id);
-    const phase = typeof step.phase === 'function' ? step.phase(subject) : step.phase;
-    const percent = Math.floor((index / count) * 100);
-    const progress = { currentStep: step.id, stepIndex: index, stepCount: count, percent, waitReason: null, waitMessage: null, waitingSince: null };
-    if (from !== phase) {
-      // the phase change and the progress columns in one guarded statement
-      await flow.machine.apply(tem, flow.entity, subject.id, from, phase, progress);
-      emit({ ...base, type: EventType.PHASE_CHANGED, phase, percent: percentNow, message: `${flow.machine.name} ${subject.name} is ${phase}` });
-    } else {
-      await updateSubject(tem, flow.entity, subject.id, progress);
-    }
-    emit({ ...base, type: EventType.STEP_STARTED, phase, percent, message: `Step ${index + 1}/${count}: ${step.title}` });
-    return phase;
   }
 
   /** The claim no longer holds its subject's job: nudges go to the database again. */
@@ -488,172 +430,4 @@ export class WorkflowRunner {
     }
     return p;
   }
-
-  private clearedFailures(job: JobRun): Record<string, unknown> {
-    return job.bookkeepingFailures > 0 ? { bookkeepingFailures: 0 } : {};
-  }
-
-  /**
-   * Records a step's wait or done. `startNext`: the claim goes on with the next step, whose start
-   * (STEP_STARTED, progress columns) is then written in this same transaction: one commit per step
-   * instead of two, the same events in the same order.
-   */
-  private async record(
-    flow: AnyFlow,
-    job: JobRun,
-    subject: FlowSubject,
-    step: StepDefinition<FlowSubject>,
-    index: number,
-    base: ReturnType<WorkflowRunner['baseOf']>,
-    result: Exclude<StepResult, { kind: 'fail' }>,
-    startNext: boolean,
-  ): Promise<boolean> {
-    const count = flow.steps.length;
-    if (result.kind === 'wait') {
-      const progress = Math.max(0, Math.min(1, result.progress ?? 0));
-      const percent = Math.floor(((index + progress) / count) * 100);
-      const key = `${result.reason}|${result.message}|${percent}`;
-      // a watched hub object changed while the step ran: what it waits for may be there already
-      const nudged = job.nudged;
-      const delay = nudged ? 0 : Math.max(0, Math.min(this.options.maxWaitMs, result.retryAfterMs ?? 1000));
-      const runAt = new Date(Date.now() + delay);
-      const checkpoint = result.data !== undefined ? { ...job.checkpoint, _wait: result.data } : job.checkpoint;
-      const fields = { runAt, waitKey: key, checkpoint, errorAttempts: job.errorAttempts, leaseOwner: null, leaseUntil: null, ...this.clearedFailures(job) };
-      let ok: boolean;
-      if (key === job.waitKey) {
-        // the same wait as last time: only the job row changes, in one statement
-        ok = await this.store.write(this.plainEm, job.id, this.owner, fields);
-      } else {
-        // `since` is since when the step waits for this reason: progress and new wording keep it
-        const reasonChanged = !job.waitKey || !job.waitKey.startsWith(`${result.reason}|`);
-        ok = await this.commit(job, true, async (tem, emit) => {
-          await updateSubject(tem, flow.entity, subject.id, {
-            percent,
-            waitReason: result.reason,
-            waitMessage: result.message,
-            ...(reasonChanged ? { waitingSince: new Date() } : {}),
-          });
-          emit({ ...base, type: reasonChanged ? EventType.STEP_WAITING : EventType.STEP_PROGRESS, phase: subject.phase, percent, message: result.message, details: { ...base.details, reason: result.reason } });
-          return fields;
-        });
-      }
-      job.released = true;
-      // from here on a nudge finds the job waiting in the database; one that came during the write is passed on there
-      this.letGo(job);
-      if (ok) {
-        job.waitKey = key;
-        job.bookkeepingFailures = 0;
-        job.nextRunAt = runAt.getTime();
-        if (job.nudged && !nudged) await this.nudge(subject.id).catch(() => undefined);
-      }
-      return false;
-    }
-
-    // done
-    const last = index === count - 1;
-    const results = { ...job.checkpoint, [step.id]: result.data ?? true };
-    delete results._wait;
-    const percent = Math.floor(((index + 1) / count) * 100);
-    const from = subject.phase;
-    const next = last ? null : flow.steps[index + 1].id;
-    const merged = !last && startNext;
-    let nextPhase = from;
-    // the completing transaction runs the flow's onDone: through the ORM unless it is plain SQL only
-    const plain = !last || !flow.onDone || flow.onDonePlain === true;
-    const ok = await this.commit(job, plain, async (tem, emit, events) => {
-      // (the next step's start writes the same percent and clears the same wait columns; the last
-      // step's phase change clears them itself)
-      if (!merged && !last) await updateSubject(tem, flow.entity, subject.id, { percent, waitReason: null, waitMessage: null, waitingSince: null });
-      emit({ ...base, type: EventType.STEP_SUCCEEDED, phase: from, percent, message: result.message ?? `${step.title}: done` });
-      if (merged) {
-        nextPhase = await this.startStep(tem, emit, flow, subject, index + 1, from, percent);
-        return { stepId: next, stepStarted: true, checkpoint: results, waitKey: null, runAt: new Date(), ...this.clearedFailures(job) };
-      }
-      if (!last) return { stepId: next, stepStarted: false, checkpoint: results, waitKey: null, runAt: new Date(), ...this.clearedFailures(job) };
-      await flow.machine.apply(tem, flow.entity, subject.id, from, flow.donePhase, { currentStep: null, percent: 100, waitReason: null, waitMessage: null, waitingSince: null });
-      emit({ ...base, stepId: null, stepIndex: count, type: EventType.PHASE_CHANGED, phase: flow.donePhase, percent: 100, message: `${flow.machine.name} ${subject.name} is ${flow.donePhase}` });
-      await flow.onDone?.({ em: tem, subject, events, results });
-      return { state: JobState.DONE, checkpoint: results, finishedAt: new Date(), leaseOwner: null, leaseUntil: null };
-    });
-    if (!ok) {
-      job.released = true;
-      return false;
-    }
-    if (last) {
-      subject.phase = flow.donePhase;
-      job.released = true;
-      return false;
-    }
-    job.stepId = next;
-    job.stepStarted = merged;
-    subject.percent = percent;
-    if (merged) subject.phase = nextPhase;
-    job.checkpoint = results;
-    job.waitKey = null;
-    job.bookkeepingFailures = 0;
-    return true;
-  }
-
-  /** The subject FAILED at `stepId` (with the flow's onFail unless `withHook` is false), the job FAILED. */
-  private async recordFailure(
-    flow: AnyFlow,
-    job: JobRun,
-    subject: FlowSubject,
-    stepId: string,
-    base: ReturnType<WorkflowRunner['baseOf']>,
-    result: Extract<StepResult, { kind: 'fail' }>,
-    withHook = true,
-  ): Promise<void> {
-    const from = subject.phase;
-    const failed = flow.failedPhase ?? 'FAILED';
-    const title = flow.steps.find((s) => s.id === stepId)?.title ?? `step ${stepId}`;
-    await this.commit(job, !(withHook && flow.onFail), async (tem, emit, events) => {
-      await flow.machine.apply(tem, flow.entity, subject.id, from, failed, {
-        failureReason: result.reason,
-        failureStep: stepId,
-        failureMessage: result.message,
-        waitReason: null,
-        waitMessage: null,
-        waitingSince: null,
-      });
-      emit({ ...base, type: EventType.STEP_FAILED, phase: failed, percent: subject.percent, message: result.message, details: { ...base.details, reason: result.reason } });
-      emit({ ...base, type: EventType.PHASE_CHANGED, phase: failed, percent: subject.percent, message: `${flow.machine.name} ${subject.name} failed at ${title}: ${result.message}` });
-      if (withHook) await flow.onFail?.({ em: tem, subject, events, results: job.checkpoint }, { reason: result.reason, step: stepId, message: result.message });
-      return { state: JobState.FAILED, stepId, finishedAt: new Date(), leaseOwner: null, leaseUntil: null, errorAttempts: job.errorAttempts };
-    });
-    job.released = true;
-    subject.phase = failed;
-  }
-
-  /**
-   * One outcome transaction: job fields (lease-guarded) + subject columns + events, published after
-   * commit. `fn` may run more than once (a transaction retried after a deadlock): it must not change
-   * anything outside the transaction; callers apply their in-memory updates once it returned.
-   */
-  private async commit(job: JobRun, plain: boolean, fn: (tem: Em, emit: Emit, events: EventBatch) => Promise<Record<string, unknown>>): Promise<boolean> {
-    // `plain`: fn runs plain statements only (no flow hook), so the transaction may be the driver's
-    // own (EventLog.commit); the shared EntityManager serves it. Otherwise a fork, as every ORM transaction.
-    const em = plain && driverSqlUsable(this.plainEm) ? this.plainEm : (this.orm.em.fork() as Em);
-    try {
-      return await this.events.commit(
-        em,
-        async (tem, events) => {
-          const fields = await fn(tem, (e) => events.emit(e), events);
-          if (!(await this.store.write(tem, job.id, this.owner, fields))) throw new LeaseLost();
-          return true;
-        },
-        { plain },
-      );
-    } catch (e) {
-      if (e instanceof LeaseLost) {
-        this.log.info('lost the lease of a job; another runner owns it now', { job: job.id });
-        publish(runnerEvents, () => ({ source: this, flow: job.flow, event: 'lease_lost' }));
-        job.released = true;
-        return false;
-      }
-      throw e;
-    }
-  }
 }
-
-class LeaseLost extends Error {}
