@@ -210,7 +210,6 @@ async function oneRun(pollMs: number, concurrency: number, total: number): Promi
   }
 }
 
-
 const line = (r: RunResult) => [
   `poll ${r.pollMs} ms, concurrency ${r.concurrency}`,
   `${r.completed}${r.failed ? ` (+${r.failed} FAILED)` : ''}`,

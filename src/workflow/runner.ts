@@ -86,7 +86,7 @@ export class WorkflowRunner {
   constructor(
     private readonly orm: Orm,
     readonly store: JobStore,
-    private readonly events: EventLog,
+    events: EventLog,
     private readonly hub: HubAdapter,
     private readonly log: Logger,
     readonly options: RunnerOptions = defaultRunnerOptions,

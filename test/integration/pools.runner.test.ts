@@ -15,6 +15,7 @@ import type { Em } from '../../src/db/orm.js';
 import { SubjectKind } from '../../src/events/event.entity.js';
 import { HubError, HubErrorKind, type HubAdapter } from '../../src/kube/index.js';
 import { createLogger } from '../../src/logger.js';
+import { runnerEvents, type RunnerEventMessage } from '../../src/observability/channels.js';
 import { done, fail, FailureReason, wait, WaitReason, type FlowDefinition, type StepContext, type StepResult } from '../../src/workflow/flow.js';
 import { WorkflowJob } from '../../src/workflow/job.entity.js';
 import { defaultRunnerOptions, WorkflowRunner, type RunnerOptions } from '../../src/workflow/runner.js';
@@ -241,7 +242,11 @@ describe('workflow runner', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     let entered = false;
-    runner(
+    // what the runner reports (the lease-loss metric counts the reports whose source is its app's runner)
+    const reports: RunnerEventMessage[] = [];
+    const onReport = (m: unknown) => reports.push(m as RunnerEventMessage);
+    runnerEvents.subscribe(onReport);
+    const r = runner(
       scriptedFlow(['a', 'b'], async (_ctx, id) => {
         if (id === 'a') {
           entered = true;
@@ -250,7 +255,8 @@ describe('workflow runner', () => {
         return done();
       }),
       { leaseMs: 60_000 },
-    ).start();
+    );
+    r.start();
     const deadline = Date.now() + 10_000;
     while (!entered && Date.now() < deadline) await sleep(10);
     expect(entered).toBe(true);
@@ -259,6 +265,8 @@ describe('workflow runner', () => {
     await (app.orm.em.fork() as Em).nativeUpdate(WorkflowJob, { subjectId: pool.uuid }, { leaseOwner: 'runner-other', leaseUntil: new Date(Date.now() + 60_000) });
     release();
     await sleep(300);
+    runnerEvents.unsubscribe(onReport);
+    expect(reports.filter((m) => m.source === r)).toEqual([expect.objectContaining({ event: 'lease_lost', flow: POOL_PROVISION_FLOW })]);
     const after = await poolEventLog(app, pool.id);
     expect(after).toEqual(before);
     const j = await job(pool.uuid);
